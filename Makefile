@@ -1,0 +1,314 @@
+# Parallax: configuration, build, amalgamation, tests, install.   `make help` lists targets.
+#
+# Everything compiles from the committed parallax.h. python3 with kconfiglib
+# is needed only for configuration (menuconfig, *_defconfig, ...) and for
+# regenerating parallax.h; `make` and `make demo` need only cc and make.
+
+.DEFAULT_GOAL := all
+MAKEFLAGS += --no-builtin-rules
+.SUFFIXES:
+
+# ---- Directories and configuration file (kernel-style O= and KCONFIG_CONFIG) ----
+ifneq ($(O),)
+BUILD ?= $(patsubst %/,%,$(O))
+KCONFIG_CONFIG ?= $(patsubst %/,%,$(O))/.config
+else
+BUILD ?= build
+KCONFIG_CONFIG ?= .config
+endif
+srctree := $(CURDIR)
+abs_build = $(abspath $(BUILD))
+
+# ---- Toolchain -------------------------------------------------------------------------
+ifeq ($(origin CC),default)
+CC := cc
+endif
+ifeq ($(origin CXX),default)
+CXX := c++
+endif
+CC := $(CROSS_COMPILE)$(CC)
+CXX := $(CROSS_COMPILE)$(CXX)
+CLANG ?= clang
+PREFIX ?= /usr/local
+DESTDIR ?=
+INSTALL ?= install
+
+WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wundef -Werror
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+PX_CFLAGS = -std=c11 $(WARNINGS) $(CFLAGS) $(EXTRA_CFLAGS) -I$(srctree) $(CONFIG_CFLAGS) -MMD -MP
+PX_LDLIBS = $(LDFLAGS) $(EXTRA_LDFLAGS) -lpthread
+
+# ---- python3 with kconfiglib: probed only when a recipe needs it --------------------
+# The python3 first on PATH may not see Debian's kconfiglib (pyenv), so probe
+# /usr/bin/python3 first. Lazy (recursive + memoized) so plain builds never run python.
+ifeq ($(origin PYTHON),undefined)
+PYTHON = $(eval PYTHON := $(shell for p in /usr/bin/python3 python3; do \
+	if $$p -c 'import kconfiglib' >/dev/null 2>&1; then command -v $$p; break; fi; done))$(PYTHON)
+endif
+NEED_PYTHON = @if [ -z "$(PYTHON)" ] || ! $(PYTHON) -c 'import kconfiglib' >/dev/null 2>&1; then \
+	echo "kconfiglib not found: apt-get install python3-kconfiglib (or set PYTHON=)" >&2; exit 1; fi
+
+KCONFIG_ENV = srctree=$(srctree) KCONFIG_CONFIG=$(KCONFIG_CONFIG) KCONFIG_WARN_UNDEF=y \
+	KCONFIG_WARN_UNDEF_ASSIGN=y
+# $(call kconfig,tool args): runs a kconfiglib tool; any warning fails the target.
+define kconfig
+	@mkdir -p $(dir $(KCONFIG_CONFIG)) $(BUILD)
+	@$(KCONFIG_ENV) $(PYTHON) -m $(1) 2>$(BUILD)/.kconfig.log; rc=$$?; cat $(BUILD)/.kconfig.log >&2; \
+	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
+	if grep -qi 'warning' $(BUILD)/.kconfig.log; then \
+		echo "error: Kconfig warnings are errors (see above)" >&2; exit 1; fi
+	@$(PYTHON) parallax_impl/amalgamate.py --lint $(KCONFIG_CONFIG)
+endef
+
+KCONFIG_FILES := Kconfig parallax_impl/Kconfig elements/Kconfig
+
+# ---- Configuration header: only when a config file exists -------------------------
+ifneq ($(wildcard $(KCONFIG_CONFIG)),)
+CONFIG_H := $(BUILD)/px_config.h
+CONFIG_CFLAGS = -I$(abs_build) -DPX_CONFIG_HEADER='"px_config.h"'
+$(CONFIG_H): $(KCONFIG_CONFIG) $(KCONFIG_FILES)
+	$(NEED_PYTHON)
+	@mkdir -p $(@D)
+	@echo "  GEN     $@ (from $(KCONFIG_CONFIG))"
+	@$(KCONFIG_ENV) $(PYTHON) -m genconfig --header-path $@ Kconfig
+	@touch $@
+else
+CONFIG_H :=
+CONFIG_CFLAGS =
+endif
+
+# ---- parallax.h ----------------------------------------------------------------------
+MANIFEST := parallax_impl/manifest.txt
+SECTIONS := $(wildcard $(filter parallax_impl/%.h parallax_impl/%.c,$(file < $(MANIFEST))))
+ELEMENT_SRCS := $(sort $(wildcard elements/*/*.c))
+AMALG_INPUTS := $(SECTIONS) $(ELEMENT_SRCS) $(MANIFEST) $(KCONFIG_FILES) parallax_impl/amalgamate.py
+
+.PHONY: amalgamate
+amalgamate:
+	$(NEED_PYTHON)
+	@echo "  GEN     parallax.h"
+	@$(PYTHON) parallax_impl/amalgamate.py -o parallax.h
+
+# Regenerate when a section is newer, if kconfiglib is there; otherwise use
+# the committed header as is (it is what ships).
+parallax.h: $(AMALG_INPUTS)
+	@if [ -n "$(PYTHON)" ]; then echo "  GEN     parallax.h"; \
+		$(PYTHON) parallax_impl/amalgamate.py -o parallax.h; \
+	else echo "note: parallax.h is older than its sections; kconfiglib not found, building the committed header"; fi
+
+# Rebuild when the flags or the configuration source change (e.g. .config
+# removed, CFLAGS changed): the stamp is rewritten only when its text differs.
+FLAGS_STAMP := $(BUILD)/.build-flags
+FLAGS_NOW = $(CC) $(CXX) $(PX_CFLAGS) $(PX_LDLIBS)
+ifeq ($(filter clean distclean help,$(MAKECMDGOALS)),)
+ifneq ($(file < $(FLAGS_STAMP)),$(FLAGS_NOW))
+$(shell mkdir -p $(BUILD))
+$(file > $(FLAGS_STAMP),$(FLAGS_NOW))
+endif
+endif
+
+HEADER_DEPS := parallax.h $(CONFIG_H) $(FLAGS_STAMP)
+
+# ---- Programs ------------------------------------------------------------------------
+EXAMPLE_SRCS := $(sort $(wildcard examples/*.c))
+EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS))
+LAUNCH := $(BUILD)/parallax-launch
+
+.PHONY: all
+all: $(LAUNCH) $(EXAMPLES)
+
+$(LAUNCH): parallax_impl/cli/launch.c $(HEADER_DEPS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(PX_CFLAGS) -o $@ $< $(PX_LDLIBS)
+
+$(BUILD)/examples/%: examples/%.c $(HEADER_DEPS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(PX_CFLAGS) -o $@ $< $(PX_LDLIBS)
+
+# ---- Tests ---------------------------------------------------------------------------
+UNIT_SPECIAL := tests/unit/test_header_c99.c tests/unit/test_header_cxx.cpp \
+	tests/unit/test_two_tu_a.c tests/unit/test_two_tu_b.c
+UNIT_SRCS := $(filter-out $(UNIT_SPECIAL),$(sort $(wildcard tests/unit/test_*.c)))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+HEADER_BINS := $(BUILD)/tests/test_header_c99 $(BUILD)/tests/test_header_cxx $(BUILD)/tests/test_two_tu
+TEST_BINS := $(HEADER_BINS) $(UNIT_BINS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(HEADER_DEPS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(PX_CFLAGS) -o $@ $< -lcmocka $(PX_LDLIBS)
+
+# Header tests compile the declarations only (C99, C++17) and link against the
+# C11 implementation object of the two-TU test, so the configuration keys must agree.
+$(BUILD)/tests/test_header_c99: tests/unit/test_header_c99.c $(BUILD)/tests/two_tu_a.o $(HEADER_DEPS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@ (-std=c99)"
+	@$(CC) $(PX_CFLAGS) -std=c99 -pedantic -o $@ $< $(BUILD)/tests/two_tu_a.o $(PX_LDLIBS)
+
+$(BUILD)/tests/test_header_cxx: tests/unit/test_header_cxx.cpp $(BUILD)/tests/two_tu_a.o $(HEADER_DEPS)
+	@mkdir -p $(@D)
+	@echo "  CXX     $@ (-std=c++17)"
+	@$(CXX) -std=c++17 -Wall -Wextra -Wshadow -Wundef -Werror $(CFLAGS) $(EXTRA_CFLAGS) \
+		-I$(srctree) $(CONFIG_CFLAGS) -MMD -MP -o $@ $< $(BUILD)/tests/two_tu_a.o $(PX_LDLIBS)
+
+$(BUILD)/tests/two_tu_%.o: tests/unit/test_two_tu_%.c $(HEADER_DEPS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(PX_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/test_two_tu: $(BUILD)/tests/two_tu_a.o $(BUILD)/tests/two_tu_b.o
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(PX_LDLIBS)
+
+RUN_ENV = PX_SRC=$(srctree) PX_BUILD=$(abs_build) PX_LAUNCH=$(abs_build)/parallax-launch \
+	PX_CONFIG_H=$(if $(CONFIG_H),$(abspath $(CONFIG_H))) PYTHON=$(PYTHON) CLANG=$(CLANG)
+
+# Builds what it can (-k): a test that fails to build is counted as failed by run.sh.
+.PHONY: tests
+tests:
+	@-$(MAKE) -s --no-print-directory -k all $(TEST_BINS)
+
+.PHONY: check
+check:
+	@ports/debian/install-deps.sh --check-or-install
+	@$(MAKE) -s --no-print-directory tests
+	@$(RUN_ENV) tests/run.sh
+
+SANITIZE_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+.PHONY: sanitize
+sanitize:
+	@-$(MAKE) -s --no-print-directory -k BUILD=$(BUILD)/asan EXTRA_CFLAGS="$(SANITIZE_FLAGS)" \
+		EXTRA_LDFLAGS="$(SANITIZE_FLAGS)" all $(patsubst $(BUILD)/%,$(BUILD)/asan/%,$(TEST_BINS))
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		$(MAKE) -s --no-print-directory BUILD=$(BUILD)/asan run-tests
+
+.PHONY: run-tests
+run-tests:
+	@$(RUN_ENV) tests/run.sh
+
+.PHONY: bench
+bench: $(LAUNCH)
+	@set -e; for t in $(filter-out tests/bench/lib% tests/bench/_%,$(sort $(wildcard tests/bench/*.sh))); do \
+		echo "== $$t"; $(RUN_ENV) $$t; done
+
+# ---- Demo: the README's first command (cc and make only) ------------------------------
+# Always the default configuration: with a config file present, build a
+# separate launcher without it.
+ifneq ($(CONFIG_H),)
+DEMO_BUILD := $(BUILD)/default
+else
+DEMO_BUILD := $(BUILD)
+endif
+.PHONY: demo
+demo:
+	@$(MAKE) -s --no-print-directory BUILD=$(DEMO_BUILD) KCONFIG_CONFIG=$(DEMO_BUILD)/.no-config \
+		$(DEMO_BUILD)/parallax-launch
+	$(DEMO_BUILD)/parallax-launch -v 'fakesrc num-buffers=1000 sizetype=fixed sizemax=4096 filltype=pattern ! identity ! filesink location=$(BUILD)/demo.bin'
+	@echo "demo: wrote $(BUILD)/demo.bin ($$(wc -c < $(BUILD)/demo.bin | tr -d ' ') bytes)"
+
+# ---- Kconfig targets -----------------------------------------------------------------
+DEFCONFIGS := $(notdir $(wildcard ports/defconfigs/*_defconfig))
+.PHONY: menuconfig defconfig oldconfig olddefconfig savedefconfig allnoconfig allyesconfig $(DEFCONFIGS)
+
+menuconfig:
+	$(NEED_PYTHON)
+	@mkdir -p $(dir $(KCONFIG_CONFIG))
+	@$(KCONFIG_ENV) $(PYTHON) -m menuconfig Kconfig
+	@$(PYTHON) parallax_impl/amalgamate.py --lint $(KCONFIG_CONFIG)
+
+defconfig: default_defconfig
+
+$(DEFCONFIGS):
+	$(NEED_PYTHON)
+	$(call kconfig,defconfig --kconfig Kconfig ports/defconfigs/$@)
+
+%_defconfig:
+	@echo "error: no ports/defconfigs/$@; available: $(DEFCONFIGS)" >&2; exit 1
+
+oldconfig:
+	$(NEED_PYTHON)
+	@mkdir -p $(dir $(KCONFIG_CONFIG))
+	@if [ -t 0 ]; then $(KCONFIG_ENV) $(PYTHON) -m oldconfig Kconfig; \
+	else echo "oldconfig: stdin is not a terminal: new options take their defaults (olddefconfig)"; \
+		$(KCONFIG_ENV) $(PYTHON) -m olddefconfig Kconfig; fi
+	@$(PYTHON) parallax_impl/amalgamate.py --lint $(KCONFIG_CONFIG)
+
+olddefconfig allnoconfig allyesconfig:
+	$(NEED_PYTHON)
+	$(call kconfig,$@ Kconfig)
+
+savedefconfig:
+	$(NEED_PYTHON)
+	$(call kconfig,savedefconfig --kconfig Kconfig --out defconfig)
+	@echo "wrote ./defconfig"
+
+# Example 01 under several configurations, each in its own O= directory.
+CONFIGCHECK := minimal_defconfig full_defconfig allnoconfig allyesconfig
+.PHONY: configcheck
+configcheck:
+	@set -e; for c in $(CONFIGCHECK); do \
+		d=$(BUILD)/configcheck/$$c; echo "== $$c ($$d)"; \
+		$(MAKE) -s --no-print-directory O=$$d BUILD=$$d KCONFIG_CONFIG=$$d/.config $$c; \
+		$(MAKE) -s --no-print-directory O=$$d BUILD=$$d KCONFIG_CONFIG=$$d/.config \
+			$$d/examples/01_hello_pipeline; \
+	done; echo "configcheck: $(CONFIGCHECK) OK"
+
+# ---- Install ---------------------------------------------------------------------------
+PX_VERSION = $(shell sed -n 's/^\#define PX_VERSION_STRING "\(.*\)"/\1/p' parallax.h)
+.PHONY: install
+install: $(LAUNCH)
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	$(INSTALL) -m 644 parallax.h $(DESTDIR)$(PREFIX)/include/parallax.h
+	$(INSTALL) -m 755 $(LAUNCH) $(DESTDIR)$(PREFIX)/bin/parallax-launch
+ifneq ($(CONFIG_H),)
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/include/parallax
+	$(INSTALL) -m 644 $(CONFIG_H) $(DESTDIR)$(PREFIX)/include/parallax/px_config.h
+endif
+	@printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$${prefix}/include' '' \
+		'Name: parallax' \
+		'Description: Streaming media pipeline runtime (single header; define PARALLAX_IMPLEMENTATION in one .c file)' \
+		'Version: $(PX_VERSION)' \
+		'Cflags: -I$${includedir}$(if $(CONFIG_H), -DPX_CONFIG_HEADER=\"parallax/px_config.h\")' \
+		'Libs: -lpthread' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/parallax.pc
+	@echo "installed parallax.h, parallax-launch and parallax.pc under $(DESTDIR)$(PREFIX)"
+
+# ---- Cleaning --------------------------------------------------------------------------
+.PHONY: clean distclean
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -rf build $(KCONFIG_CONFIG) $(KCONFIG_CONFIG).old .config .config.old defconfig
+
+# ---- Help ------------------------------------------------------------------------------
+.PHONY: help
+help:
+	@echo 'Build (from the committed parallax.h; needs only cc and make):'
+	@echo '  all (default)      $(BUILD)/parallax-launch and $(BUILD)/examples/*'
+	@echo '  demo               build the default configuration and run a real pipeline'
+	@echo '  amalgamate         regenerate parallax.h from parallax_impl/ and elements/ (kconfiglib)'
+	@echo 'Tests:'
+	@echo '  check              install missing Debian deps (root) or print the command, then'
+	@echo '                     amalgamation check, header, unit, example, pipeline and clang tests'
+	@echo '  tests              only build the test binaries'
+	@echo '  sanitize           the same tests built with ASan+UBSan in $(BUILD)/asan'
+	@echo '  bench              run tests/bench/*.sh (figures, never assertions)'
+	@echo '  configcheck        build examples/01 under minimal, full, allno and allyes configs'
+	@echo 'Configuration (kconfiglib; config file $(KCONFIG_CONFIG)):'
+	@echo '  menuconfig         interactive menu'
+	@echo '  defconfig          ports/defconfigs/default_defconfig'
+	@echo '  <name>_defconfig   ports/defconfigs/<name>_defconfig: $(DEFCONFIGS)'
+	@echo '  oldconfig          update the config, asking about new options'
+	@echo '  olddefconfig       update the config, new options at their defaults'
+	@echo '  savedefconfig      write the minimal ./defconfig'
+	@echo '  allnoconfig allyesconfig'
+	@echo 'Install and clean:'
+	@echo '  install            DESTDIR= PREFIX=$(PREFIX): header, parallax-launch, parallax.pc'
+	@echo '  clean distclean'
+	@echo 'Variables: O=dir (out-of-tree build and config), KCONFIG_CONFIG, CC, CXX, CROSS_COMPILE,'
+	@echo '  CFLAGS, LDFLAGS, PYTHON (an interpreter that can import kconfiglib), PREFIX, DESTDIR'
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/examples/*.d $(BUILD)/tests/*.d)

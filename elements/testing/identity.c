@@ -1,0 +1,124 @@
+/* elements/testing/identity.c: passes buffers through unchanged, and on
+ * request drops some, fails after N, or slows the stream down: a probe for
+ * testing flow, error and shutdown paths. Properties follow GStreamer's
+ * identity. Drops use a xorshift64 PRNG with a fixed seed, so a run drops the
+ * same buffers every time. */
+
+#define IDENTITY_SEED 0x2545f4914f6cdd1dull
+
+typedef struct {
+    double drop_probability;
+    int error_after;
+    uint64_t sleep_time;
+    bool silent;
+    bool dump;
+    /* streaming state */
+    int64_t seen;
+    uint64_t rng;
+    uint64_t threshold; /* drop when the next PRNG value is below it */
+    bool drop_all;
+} identity;
+
+static uint64_t identity_next(identity *self)
+{
+    uint64_t x = self->rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    self->rng = x;
+    return x;
+}
+
+static int identity_start(px_element *el, px_error *err)
+{
+    identity *self = px_element_state(el);
+
+    (void)err;
+    self->seen = 0;
+    self->rng = IDENTITY_SEED;
+    /* Integer compare per buffer; p * 2^64 computed once. */
+    self->drop_all = self->drop_probability >= 1.0;
+    self->threshold = self->drop_all || self->drop_probability <= 0.0
+                          ? 0
+                          : (uint64_t)(self->drop_probability * 18446744073709551616.0);
+    return PX_OK;
+}
+
+static void identity_message(px_element *el, const px_buffer *in)
+{
+    char off[24] = "-1", end[24] = "-1";
+
+    if (in->offset != PX_OFFSET_NONE)
+        snprintf(off, sizeof off, "%llu", (unsigned long long)in->offset);
+    if (in->offset_end != PX_OFFSET_NONE)
+        snprintf(end, sizeof end, "%llu", (unsigned long long)in->offset_end);
+    printf("%s: chain   ******* (%s:sink) (%zu bytes, pts: %lld, offset: %s, offset_end: %s, "
+           "flags: %08x) %p\n",
+           px_element_name(el), px_element_name(el), in->size,
+           in->pts == PX_TIME_NONE ? -1LL : (long long)in->pts, off, end, (unsigned)in->flags,
+           (void *)in->data);
+}
+
+/* GStreamer's dump format: offset, address, 16 hex bytes, printable text. */
+static void identity_dump(const px_buffer *in)
+{
+    for (size_t i = 0; i < in->size; i += 16) {
+        char line[128];
+        int n = snprintf(line, sizeof line, "%08zx (%p): ", i, (void *)(in->data + i));
+        for (size_t j = 0; j < 16; j++)
+            n += i + j < in->size ? snprintf(line + n, sizeof line - (size_t)n, "%02x ", in->data[i + j])
+                                  : snprintf(line + n, sizeof line - (size_t)n, "   ");
+        line[n++] = ' ';
+        for (size_t j = 0; j < 16; j++) {
+            uint8_t c = i + j < in->size ? in->data[i + j] : ' ';
+            line[n++] = (char)(c >= 0x20 && c < 0x7f ? c : '.');
+        }
+        line[n++] = '\n';
+        fwrite(line, 1, (size_t)n, stdout);
+    }
+}
+
+static px_flow identity_process(px_element *el, px_frame *io)
+{
+    identity *self = px_element_state(el);
+
+    self->seen++;
+    if (self->error_after >= 0 && self->seen >= self->error_after) {
+        px_element_error(el, PX_EFLOW, "error-after %d reached", self->error_after);
+        return PX_FLOW_ERROR;
+    }
+    if (self->sleep_time) {
+        struct timespec ts = {(time_t)(self->sleep_time / 1000000),
+                              (long)(self->sleep_time % 1000000) * 1000};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
+    }
+    if (!self->silent)
+        identity_message(el, &io->in);
+    if (self->dump)
+        identity_dump(&io->in);
+    if (self->drop_all || (self->threshold && identity_next(self) < self->threshold))
+        return PX_FLOW_DROP;
+    return PX_FLOW_OK;
+}
+
+PX_ELEMENT_CLASS(identity) = {
+    .name = "identity",
+    .family = "Generic",
+    .description = "Passes data without modification; can drop, fail or slow down (testing)",
+    .state_size = sizeof(identity),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .in_place = true,
+    .start = identity_start,
+    .process = identity_process,
+    .props = PX_PROPS(
+        PX_PROP_DOUBLE(identity, drop_probability, 0.0, 1.0, 0.0,
+                       "Probability that a buffer is dropped (fixed-seed PRNG: reproducible)"),
+        PX_PROP_INT(identity, error_after, -1, INT32_MAX, -1,
+                    "Post an error and stop on the Nth buffer (-1 = never)"),
+        PX_PROP_UINT64(identity, sleep_time, 0, UINT32_MAX, 0,
+                       "Microseconds to sleep before passing each buffer on"),
+        PX_PROP_BOOL(identity, silent, true, "Don't print a line per buffer"),
+        PX_PROP_BOOL(identity, dump, false, "Hexdump each buffer's contents to stdout")),
+};

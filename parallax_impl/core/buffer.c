@@ -1,0 +1,59 @@
+/* Buffers: handles to arena slots. Nothing here allocates or locks. */
+
+PX_API void px_buffer_reset_meta(px_buffer *buf)
+{
+    if (!buf)
+        return;
+    buf->flags = 0;
+    buf->pts = PX_TIME_NONE;
+    buf->dts = PX_TIME_NONE;
+    buf->duration = PX_TIME_NONE;
+    buf->offset = PX_OFFSET_NONE;
+    buf->offset_end = PX_OFFSET_NONE;
+    buf->sequence = 0;
+}
+
+/* An empty handle: no arena, no data, metadata unknown. */
+static void px_buffer__clear(px_buffer *buf)
+{
+    buf->arena = NULL;
+    buf->slot = 0;
+    buf->data = NULL;
+    buf->size = 0;
+    buf->capacity = 0;
+    px_buffer_reset_meta(buf);
+}
+
+PX_API int px_buffer_alloc(px_arena *arena, px_buffer *out)
+{
+    if (!out)
+        return PX_EINVAL;
+    px_buffer__clear(out);
+    if (!arena)
+        return PX_EINVAL;
+
+    uint32_t slot;
+    int rc = px_arena_acquire(arena, &slot);
+    if (rc != PX_OK)
+        return rc; /* out stays an empty handle: unref on it is harmless */
+    out->arena = arena;
+    out->slot = slot;
+    out->data = px_arena_slot_data(arena, slot);
+    out->capacity = px_arena_slot_size(arena);
+    return PX_OK;
+}
+
+PX_API void px_buffer_ref(const px_buffer *buf)
+{
+    if (buf && buf->arena)
+        px_arena_ref(buf->arena, buf->slot);
+}
+
+PX_API void px_buffer_unref(px_buffer *buf)
+{
+    if (!buf)
+        return;
+    if (buf->arena)
+        px_arena_unref(buf->arena, buf->slot);
+    px_buffer__clear(buf);
+}

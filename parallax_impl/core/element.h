@@ -1,0 +1,185 @@
+/* Elements: a const class, a state struct, a few callbacks.
+ *
+ * The class describes everything static (name, pads, properties, hints);
+ * the runtime allocates the state struct (state_size bytes, zeroed, property
+ * defaults written in) when the element is added to a pipeline. Elements never
+ * allocate buffers: sources get an empty slot to fill (produce), filters get
+ * their input and a pre-allocated output, or only the input when in_place
+ * (process), sinks get their input (consume). */
+
+typedef struct px_element px_element;
+
+/* ---- Properties: a table, not code ------------------------------------- */
+
+typedef enum px_prop_type {
+    PX_PROP_BOOL,     /* bool */
+    PX_PROP_INT,      /* int */
+    PX_PROP_UINT64,   /* uint64_t */
+    PX_PROP_DOUBLE,   /* double */
+    PX_PROP_STRING,   /* char *, owned by the runtime (NULL when unset) */
+    PX_PROP_ENUM,     /* int, one of the values in .enums, set by nick or number */
+    PX_PROP_FRACTION, /* px_fraction */
+} px_prop_type;
+
+typedef struct px_enum_value {
+    int value;
+    const char *nick; /* what users type: "random" */
+    const char *description;
+} px_enum_value;
+
+enum {
+    PX_PROP_FLAG_READONLY = 1u << 0, /* reported, never set by users */
+    PX_PROP_FLAG_MUTABLE = 1u << 1,  /* may change while running */
+};
+
+typedef struct px_prop {
+    const char *name; /* C field name; users may write '-' for '_' (num-buffers) */
+    px_prop_type type;
+    size_t offset; /* offsetof(state, field) */
+    unsigned flags;
+    int64_t imin, imax, idef;  /* INT, UINT64 (as bit patterns), BOOL, ENUM */
+    double dmin, dmax, ddef;   /* DOUBLE */
+    px_fraction fmin, fmax, fdef;
+    const char *sdef;          /* STRING default, may be NULL */
+    const px_enum_value *enums; /* ENUM values, ended by { 0, NULL, NULL } */
+    const char *description;
+} px_prop;
+
+#define PX_PROP_BOOL(st, field, def, desc) \
+    {#field, PX_PROP_BOOL, offsetof(st, field), 0, 0, 1, (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, desc}
+#define PX_PROP_INT(st, field, lo, hi, def, desc) \
+    {#field, PX_PROP_INT, offsetof(st, field), 0, (lo), (hi), (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, desc}
+#define PX_PROP_UINT64(st, field, lo, hi, def, desc)                                              \
+    {#field, PX_PROP_UINT64, offsetof(st, field), 0, (int64_t)(uint64_t)(lo), (int64_t)(uint64_t)(hi), \
+     (int64_t)(uint64_t)(def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, desc}
+#define PX_PROP_DOUBLE(st, field, lo, hi, def, desc) \
+    {#field, PX_PROP_DOUBLE, offsetof(st, field), 0, 0, 0, 0, (lo), (hi), (def), {0, 1}, {0, 1}, {0, 1}, NULL, NULL, desc}
+#define PX_PROP_STRING(st, field, def, desc) \
+    {#field, PX_PROP_STRING, offsetof(st, field), 0, 0, 0, 0, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, (def), NULL, desc}
+#define PX_PROP_ENUM(st, field, values, def, desc) \
+    {#field, PX_PROP_ENUM, offsetof(st, field), 0, 0, 0, (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, (values), desc}
+#define PX_PROP_FRACTION(st, field, minn, mind, maxn, maxd, defn, defd, desc)                       \
+    {#field, PX_PROP_FRACTION, offsetof(st, field), 0, 0, 0, 0, 0, 0, 0, {(minn), (mind)}, {(maxn), (maxd)}, \
+     {(defn), (defd)}, NULL, NULL, desc}
+/* The table ends with an entry whose name is NULL. */
+#define PX_PROPS(...) ((const px_prop[]){__VA_ARGS__, {NULL, PX_PROP_BOOL, 0, 0, 0, 0, 0, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, NULL}})
+
+/* ---- Pads -------------------------------------------------------------- */
+
+typedef enum px_pad_presence {
+    PX_PAD_NONE = 0,  /* the element has no pad in this direction */
+    PX_PAD_ALWAYS_PRESENT,
+    PX_PAD_ON_REQUEST, /* created when linked: tee's src_%u */
+    PX_PAD_SOMETIMES_PRESENT,
+} px_pad_presence;
+
+typedef struct px_pad_template {
+    px_pad_presence presence;
+    const char *name; /* "src", "sink", or a pattern such as "src_%u" */
+    const char *caps; /* GStreamer caps text; "ANY" accepts everything */
+} px_pad_template;
+
+#define PX_PAD_ALWAYS(caps_text) {PX_PAD_ALWAYS_PRESENT, NULL, (caps_text)}
+#define PX_PAD_REQUEST(pattern, caps_text) {PX_PAD_ON_REQUEST, (pattern), (caps_text)}
+
+/* ---- Hints: how the scheduler and the isolation policy treat it ---------- */
+
+typedef enum { PX_TRUST_TRUSTED = 0, PX_TRUST_SEMI, PX_TRUST_UNTRUSTED } px_trust;
+typedef enum { PX_WORK_CPU = 0, PX_WORK_IO, PX_WORK_MEMORY } px_work;
+typedef enum { PX_LATENCY_NORMAL = 0, PX_LATENCY_LOW, PX_LATENCY_RELAXED } px_latency;
+
+typedef struct px_hints {
+    px_trust trust;
+    px_work processing;
+    px_latency latency;
+    bool native_code; /* wraps an external C library parsing untrusted data */
+    bool rt_safe;     /* never blocks, allocates or makes syscalls per buffer */
+} px_hints;
+
+/* ---- Flow and events ---------------------------------------------------- */
+
+typedef enum px_flow {
+    PX_FLOW_OK = 0,
+    PX_FLOW_EOS = 1,   /* source: no more data; filter: stop this stream */
+    PX_FLOW_DROP = 2,  /* this buffer goes no further; streaming continues */
+    PX_FLOW_ERROR = -1, /* fatal: report with px_element_error() first */
+} px_flow;
+
+/* Routing for process(): where the output goes. */
+#define PX_PAD_ALL (-1) /* every linked src pad (tee) */
+
+typedef struct px_frame {
+    px_buffer in;  /* the input */
+    px_buffer out; /* pre-allocated output; for in_place elements the same slot as in */
+    int out_pad;   /* index of the src pad to push on (0, or PX_PAD_ALL) */
+} px_frame;
+
+typedef enum px_event_type {
+    PX_EVENT_EOS = 1,
+} px_event_type;
+
+typedef struct px_event {
+    px_event_type type;
+} px_event;
+
+/* ---- The class --------------------------------------------------------- */
+
+typedef struct px_element_class {
+    const char *name;        /* factory name used in pipeline descriptions */
+    const char *family;      /* "Source", "Sink/File", "Filter/Video", ... */
+    const char *description; /* one line */
+    size_t state_size;       /* bytes of per-instance state, zeroed then defaults */
+    px_pad_template sink;
+    px_pad_template src;
+    const px_prop *props; /* PX_PROPS(...) or NULL */
+    px_hints hints;
+    bool in_place; /* process() edits its input; no output slot is allocated */
+
+    /* After defaults are applied (adding to a pipeline). */
+    int (*init)(px_element *el, px_error *err);
+    /* Before the state is freed. */
+    void (*fini)(px_element *el);
+    /* At prepare: validate properties, open files, size the output. */
+    int (*start)(px_element *el, px_error *err);
+    /* After streaming ends (EOS, error or stop); undoes start. */
+    void (*stop)(px_element *el);
+
+    px_flow (*produce)(px_element *el, px_buffer *out);   /* sources */
+    px_flow (*process)(px_element *el, px_frame *io);      /* filters */
+    px_flow (*consume)(px_element *el, const px_buffer *in); /* sinks */
+    /* Events travel downstream in order with the data. Return 0 or a PX_E*. */
+    int (*event)(px_element *el, const px_event *ev);
+} px_element_class;
+
+/* Defines a class object; register application classes with px_register_element(). */
+#define PX_ELEMENT_CLASS(n) static const px_element_class px_elem_##n
+
+/* ---- What callbacks may call ------------------------------------------- */
+
+PX_API void *px_element_state(px_element *el);
+PX_API const char *px_element_name(const px_element *el); /* "fakesrc0" */
+PX_API const px_element_class *px_element_get_class(const px_element *el);
+/* Called from start(): the output slots this element needs (size in bytes,
+ * and how many it may hold at once beyond the one in flight). Sources and
+ * filters that do not call it get a 4096-byte slot or their input's size. */
+PX_API void px_element_request_output(px_element *el, size_t slot_size, uint32_t extra_slots);
+/* Reports a streaming error on the bus; return PX_FLOW_ERROR after it. */
+PX_API void px_element_error(px_element *el, int code, const char *fmt, ...) PX_PRINTF(3, 4);
+PX_API void px_element_warning(px_element *el, const char *fmt, ...) PX_PRINTF(2, 3);
+/* Counts one dropped buffer in the element's stats. */
+PX_API void px_element_count_drop(px_element *el);
+/* Number of src pads linked (request pads included). */
+PX_API int px_element_src_pad_count(const px_element *el);
+
+/* Element table: built-ins are compiled in from Kconfig; applications add theirs. */
+#define PX_REGISTRY_MAX_APP 64
+PX_API int px_register_element(const px_element_class *klass);
+PX_API const px_element_class *px_find_element(const char *name);
+/* Iterate with i = 0, 1, ... until NULL; sorted by name. */
+PX_API const px_element_class *px_element_class_at(size_t i);
+PX_API const px_prop *px_find_prop(const px_element_class *klass, const char *name);
+
+static inline uint8_t px_clamp_u8(int v)
+{
+    return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+}

@@ -1,0 +1,578 @@
+/* The pipeline graph: elements, pads, links, and the IDLE <-> RUNNING cycle. */
+
+PX_API px_pipeline *px_pipeline_new(void)
+{
+    px_pipeline *p = PX_MALLOC(sizeof *p);
+    if (!p)
+        return NULL;
+    memset(p, 0, sizeof *p);
+    px__bus_init(p);
+    return p;
+}
+
+static void px__element_free(px_element *el)
+{
+    if (el->state) {
+        if (el->klass->fini)
+            el->klass->fini(el);
+        px__props_free(el);
+        PX_FREE(el->state);
+    }
+    PX_FREE(el);
+}
+
+PX_API void px_pipeline_free(px_pipeline *p)
+{
+    if (!p)
+        return;
+    px_pipeline_stop(p);
+    for (size_t i = 0; i < p->n_elements; i++)
+        px__element_free(p->elements[i]);
+    PX_FREE(p->elements);
+    px__bus_fini(p);
+    PX_FREE(p);
+}
+
+/* ---- Elements ------------------------------------------------------------ */
+
+static const char *px__pad_base_name(const px_pad_template *t, const char *dflt)
+{
+    return t->name && t->presence != PX_PAD_ON_REQUEST ? t->name : dflt;
+}
+
+static int px__check_name(px_pipeline *p, const char *name, px_error *err)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len >= PX__NAME_MAX)
+        return px_error_set(err, PX_EINVAL, 0, "element name '%s' must be 1 to %d characters", name,
+                            PX__NAME_MAX - 1);
+    for (const char *c = name; *c; c++)
+        if (*c == '.' || *c == '!' || *c == ' ' || *c == '"' || *c == '\'' || *c == '=')
+            return px_error_set(err, PX_EINVAL, 0,
+                                "element name '%s' contains '%c'; names may not contain . ! = quotes or spaces",
+                                name, *c);
+    if (px_pipeline_get(p, name))
+        return px_error_set(err, PX_EINVAL, 0, "an element named '%s' already exists; names must be unique",
+                            name);
+    return PX_OK;
+}
+
+PX_API px_element *px_pipeline_add(px_pipeline *p, const char *factory, const char *name, px_error *err)
+{
+    if (!p || !factory) {
+        px_error_set(err, PX_EINVAL, 0, "px_pipeline_add: pipeline and factory name are required");
+        return NULL;
+    }
+    if (atomic_load(&p->state) != PX_STATE_IDLE || p->prepared) {
+        px_error_set(err, PX_ESTATE, 0, "cannot add '%s' to a prepared or running pipeline; stop it first",
+                     factory);
+        return NULL;
+    }
+    const px_element_class *k = px_find_element(factory);
+    if (!k) {
+        px_error_set(err, PX_ENOENT, 0, "no element '%s'", factory);
+        const char *near = px__nearest_element(factory);
+        if (near)
+            px_error_hint(err, "did you mean '%s'?", near);
+        else
+            px_error_hint(err, "run parallax-launch --list-elements to see what this build has");
+        return NULL;
+    }
+    char auto_name[PX__NAME_MAX];
+    if (!name) {
+        snprintf(auto_name, sizeof auto_name, "%.40s%zu", k->name, p->n_elements);
+        name = auto_name;
+    }
+    if (px__check_name(p, name, err))
+        return NULL;
+    if (p->n_elements == p->cap_elements) {
+        size_t cap = p->cap_elements ? p->cap_elements * 2 : 8;
+        px_element **grown = PX_REALLOC(p->elements, cap * sizeof *grown);
+        if (!grown) {
+            px_error_set(err, PX_ENOMEM, 0, "out of memory adding '%s'", name);
+            return NULL;
+        }
+        p->elements = grown;
+        p->cap_elements = cap;
+    }
+    px_element *el = PX_MALLOC(sizeof *el);
+    if (!el) {
+        px_error_set(err, PX_ENOMEM, 0, "out of memory adding '%s'", name);
+        return NULL;
+    }
+    memset(el, 0, sizeof *el);
+    el->klass = k;
+    el->pipeline = p;
+    el->index = p->n_elements;
+    px__strlcpy(el->name, name, sizeof el->name);
+    if (k->sink.presence == PX_PAD_ALWAYS_PRESENT) {
+        px__strlcpy(el->sink[0].name, px__pad_base_name(&k->sink, "sink"), sizeof el->sink[0].name);
+        el->n_sink = 1;
+    }
+    if (k->src.presence == PX_PAD_ALWAYS_PRESENT) {
+        px__strlcpy(el->src[0].name, px__pad_base_name(&k->src, "src"), sizeof el->src[0].name);
+        el->n_src = 1;
+    }
+    el->state = PX_MALLOC(k->state_size ? k->state_size : 1);
+    if (!el->state) {
+        PX_FREE(el);
+        px_error_set(err, PX_ENOMEM, 0, "out of memory adding '%s'", name);
+        return NULL;
+    }
+    memset(el->state, 0, k->state_size ? k->state_size : 1);
+    if (px__props_apply_defaults(el, err) != PX_OK || (k->init && k->init(el, err) != PX_OK)) {
+        px__props_free(el);
+        PX_FREE(el->state);
+        PX_FREE(el);
+        return NULL;
+    }
+    p->elements[p->n_elements++] = el;
+    return el;
+}
+
+PX_API px_element *px_pipeline_get(px_pipeline *p, const char *name)
+{
+    for (size_t i = 0; p && name && i < p->n_elements; i++)
+        if (strcmp(p->elements[i]->name, name) == 0)
+            return p->elements[i];
+    return NULL;
+}
+
+PX_API size_t px_pipeline_element_count(const px_pipeline *p)
+{
+    return p ? p->n_elements : 0;
+}
+
+PX_API px_element *px_pipeline_element_at(px_pipeline *p, size_t index)
+{
+    return p && index < p->n_elements ? p->elements[index] : NULL;
+}
+
+PX_API void *px_element_state(px_element *el)
+{
+    return el->state;
+}
+
+PX_API const char *px_element_name(const px_element *el)
+{
+    return el->name;
+}
+
+PX_API const px_element_class *px_element_get_class(const px_element *el)
+{
+    return el->klass;
+}
+
+PX_API void px_element_request_output(px_element *el, size_t slot_size, uint32_t extra_slots)
+{
+    el->out_slot_size = slot_size;
+    el->out_extra_slots = extra_slots;
+}
+
+PX_API int px_element_src_pad_count(const px_element *el)
+{
+    int n = 0;
+    for (int i = 0; i < el->n_src; i++)
+        n += el->src[i].peer != NULL;
+    return n;
+}
+
+PX_API void px_element_count_drop(px_element *el)
+{
+    px__stat_add(&el->stats.drops, 1);
+}
+
+PX_API void px_element_error(px_element *el, int code, const char *fmt, ...)
+{
+    char text[PX_ERROR_MESSAGE_MAX - PX__NAME_MAX - 4];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    px__stat_add(&el->stats.errors, 1);
+    px_pipeline *p = el->pipeline;
+    bool first = !atomic_exchange(&p->error_posted, true);
+    atomic_store(&p->stopping, true);
+    if (first)
+        px__bus_post(p, PX_MSG_ERROR, code, el->name, "%s: %s", el->name, text);
+}
+
+PX_API void px_element_warning(px_element *el, const char *fmt, ...)
+{
+    char text[PX_ERROR_MESSAGE_MAX - PX__NAME_MAX - 4];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    px__bus_post(el->pipeline, PX_MSG_WARNING, 0, el->name, "%s: %s", el->name, text);
+}
+
+/* ---- Links --------------------------------------------------------------- */
+
+/* Finds or creates the pad called name (NULL: the next free one) on el in
+ * direction src (true) or sink; returns its index or a negative status. */
+static int px__pad_for_link(px_element *el, bool src, const char *name, px_error *err)
+{
+    const px_pad_template *t = src ? &el->klass->src : &el->klass->sink;
+    px__pad *pads = src ? el->src : el->sink;
+    int *n = src ? &el->n_src : &el->n_sink;
+    const char *dir = src ? "src" : "sink";
+
+    if (t->presence == PX_PAD_NONE)
+        return px_error_set(err, PX_ELINK, 0, "%s has no %s pad: %s", el->name, dir,
+                            src ? "a sink cannot link downstream" : "a source cannot be linked to");
+    for (int i = 0; i < *n; i++) {
+        if (name ? strcmp(pads[i].name, name) == 0 : !pads[i].peer) {
+            if (pads[i].peer)
+                return px_error_set(err, PX_ELINK, 0, "%s:%s is already linked to %s", el->name, pads[i].name,
+                                    pads[i].peer->name);
+            return i;
+        }
+    }
+    if (t->presence != PX_PAD_ON_REQUEST) {
+        if (name)
+            return px_error_set(err, PX_ENOENT, 0, "%s has no pad '%s'; its %s pad is '%s'", el->name, name, dir,
+                                pads[0].name);
+        return px_error_set(err, PX_ELINK, 0, "%s:%s is already linked to %s", el->name, pads[0].name,
+                            pads[0].peer->name);
+    }
+    if (*n == PX__MAX_PADS)
+        return px_error_set(err, PX_ELINK, 0, "%s has already %d %s pads, the most one element can have",
+                            el->name, PX__MAX_PADS, dir);
+    /* Request pads are named from the template ("src_%u"); a given name must fit it. */
+    char made[32];
+    const char *pct = strstr(t->name, "%u");
+    size_t prefix = pct ? (size_t)(pct - t->name) : strlen(t->name);
+    if (name) {
+        char *end = NULL;
+        if (!pct || strncmp(name, t->name, prefix) != 0 || !name[prefix] ||
+            (strtoul(name + prefix, &end, 10), *end) || strlen(name) >= sizeof made)
+            return px_error_set(err, PX_ENOENT, 0, "%s has no pad '%s'; request pads are named %s", el->name,
+                                name, t->name);
+        px__strlcpy(made, name, sizeof made);
+    } else {
+        for (unsigned k = 0;; k++) { /* the lowest free number */
+            snprintf(made, sizeof made, "%.*s%u", (int)prefix, t->name, k);
+            bool used = false;
+            for (int i = 0; i < *n; i++)
+                used |= strcmp(pads[i].name, made) == 0;
+            if (!used)
+                break;
+        }
+    }
+    memset(&pads[*n], 0, sizeof pads[*n]);
+    px__strlcpy(pads[*n].name, made, sizeof pads[*n].name);
+    return (*n)++;
+}
+
+PX_API int px_link_pads(px_element *a, const char *src_pad, px_element *b, const char *sink_pad, px_error *err)
+{
+    if (!a || !b)
+        return px_error_set(err, PX_EINVAL, 0, "px_link: both elements are required");
+    if (a == b)
+        return px_error_set(err, PX_ELINK, 0, "cannot link %s to itself", a->name);
+    if (a->pipeline != b->pipeline)
+        return px_error_set(err, PX_ELINK, 0, "%s and %s are in different pipelines", a->name, b->name);
+    if (a->pipeline->prepared || atomic_load(&a->pipeline->state) != PX_STATE_IDLE)
+        return px_error_set(err, PX_ESTATE, 0, "cannot link while the pipeline is prepared or running");
+    int sn_before = a->n_src;
+    int s = px__pad_for_link(a, true, src_pad, err);
+    if (s < 0)
+        return s;
+    int d = px__pad_for_link(b, false, sink_pad, err);
+    if (d < 0) {
+        a->n_src = sn_before; /* forget a request pad made for this link */
+        return d;
+    }
+    a->src[s].peer = b;
+    a->src[s].peer_pad = d;
+    b->sink[d].peer = a;
+    b->sink[d].peer_pad = s;
+    return PX_OK;
+}
+
+PX_API int px_link(px_element *a, px_element *b, px_error *err)
+{
+    return px_link_pads(a, NULL, b, NULL, err);
+}
+
+/* ---- Prepare ------------------------------------------------------------- */
+
+static int px__validate(px_pipeline *p, px_error *err)
+{
+    if (p->n_elements == 0)
+        return px_error_set(err, PX_EINVAL, 0, "the pipeline is empty");
+    size_t sources = 0;
+    for (size_t i = 0; i < p->n_elements; i++) {
+        px_element *el = p->elements[i];
+        for (int j = 0; j < el->n_sink; j++)
+            if (!el->sink[j].peer)
+                return px_error_set(err, PX_ELINK, 0,
+                                    "%s:%s is not linked; link an upstream element to it", el->name,
+                                    el->sink[j].name);
+        for (int j = 0; j < el->n_src; j++)
+            if (!el->src[j].peer && el->klass->src.presence == PX_PAD_ALWAYS_PRESENT) {
+                px_error_set(err, PX_ELINK, 0, "%s:%s is not linked", el->name, el->src[j].name);
+                px_error_hint(err, "link it to a sink, e.g. '%s ! fakesink'", el->name);
+                return PX_ELINK;
+            }
+        if (el->klass->produce)
+            sources++;
+    }
+    if (sources == 0)
+        return px_error_set(err, PX_EINVAL, 0, "the pipeline has no source element; start it with one, e.g. fakesrc");
+    return PX_OK;
+}
+
+/* Depth-first post-order from the sources gives a reverse topological order;
+ * meeting a node that is still on the stack means a loop. */
+static int px__topo_visit(px_element *el, uint8_t *mark, px_element **order, size_t *n, px_error *err)
+{
+    if (mark[el->index] == 2)
+        return PX_OK;
+    if (mark[el->index] == 1)
+        return px_error_set(err, PX_ELINK, 0, "the pipeline has a loop through %s; data must flow one way",
+                            el->name);
+    mark[el->index] = 1;
+    for (int i = 0; i < el->n_src; i++)
+        if (el->src[i].peer) {
+            int rc = px__topo_visit(el->src[i].peer, mark, order, n, err);
+            if (rc)
+                return rc;
+        }
+    mark[el->index] = 2;
+    order[(*n)++] = el;
+    return PX_OK;
+}
+
+static void px__release_resources(px_pipeline *p)
+{
+    for (size_t i = 0; i < p->n_elements; i++) {
+        px_element *el = p->elements[i];
+        if (el->started && el->klass->stop)
+            el->klass->stop(el);
+        el->started = false;
+        px_arena_destroy(el->out_arena);
+        el->out_arena = NULL;
+    }
+    PX_FREE(p->sources);
+    p->sources = NULL;
+    p->n_sources = 0;
+    p->prepared = false;
+}
+
+static int px__allocate_arenas(px_element **order, size_t n, px_error *err)
+{
+    for (size_t i = n; i-- > 0;) { /* upstream first */
+        px_element *el = order[i];
+        if (el->klass->consume || (el->klass->process && el->klass->in_place))
+            continue;
+        size_t size = el->out_slot_size;
+        if (!size && el->n_sink > 0 && el->sink[0].peer) { /* a filter: its input's size */
+            px_element *up = el->sink[0].peer;
+            while (!up->out_arena && up->n_sink > 0 && up->sink[0].peer)
+                up = up->sink[0].peer;
+            size = up->out_arena ? px_arena_slot_size(up->out_arena) : 0;
+        }
+        if (!size)
+            size = PX__DEFAULT_SLOT;
+        uint32_t slots = PX__DEFAULT_SLOTS + el->out_extra_slots;
+        int rc = px_arena_create(&el->out_arena, el->name, size, slots, PX_ARENA_BACKING_DEFAULT, err);
+        if (rc)
+            return rc;
+    }
+    return PX_OK;
+}
+
+PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
+{
+    if (!p)
+        return px_error_set(err, PX_EINVAL, 0, "px_pipeline_prepare: no pipeline");
+    if (p->prepared)
+        return PX_OK;
+    if (atomic_load(&p->state) != PX_STATE_IDLE)
+        return px_error_set(err, PX_ESTATE, 0, "the pipeline is running; stop it before preparing again");
+    int rc = px__validate(p, err);
+    if (rc)
+        return rc;
+
+    uint8_t *mark = PX_MALLOC(p->n_elements);
+    px_element **order = PX_MALLOC(p->n_elements * sizeof *order);
+    p->sources = PX_MALLOC(p->n_elements * sizeof *p->sources);
+    if (!mark || !order || !p->sources) {
+        rc = px_error_set(err, PX_ENOMEM, 0, "out of memory preparing the pipeline");
+        goto out;
+    }
+    memset(mark, 0, p->n_elements);
+    size_t n = 0;
+    int sinks = 0;
+    for (size_t i = 0; i < p->n_elements && !rc; i++) {
+        px_element *el = p->elements[i];
+        if (el->klass->produce)
+            p->sources[p->n_sources++] = el;
+        if (el->klass->consume)
+            sinks++;
+        rc = px__topo_visit(el, mark, order, &n, err);
+    }
+    for (size_t i = 0; i < p->n_elements && !rc; i++) {
+        px_element *el = p->elements[i];
+        el->eos_pads = 0;
+        el->sequence = 0;
+        el->out_slot_size = 0;
+        el->out_extra_slots = 0;
+        memset(&el->stats, 0, sizeof el->stats);
+        for (int j = 0; j < el->n_src; j++)
+            el->src[j].done = false;
+        if (el->klass->start)
+            rc = el->klass->start(el, err);
+        el->started = rc == PX_OK;
+    }
+    if (!rc)
+        rc = px__allocate_arenas(order, n, err);
+out:
+    PX_FREE(mark);
+    PX_FREE(order);
+    if (rc) {
+        px__release_resources(p);
+        return rc;
+    }
+    atomic_store(&p->sinks_pending, sinks);
+    atomic_store(&p->eos_requested, false);
+    atomic_store(&p->stopping, false);
+    atomic_store(&p->eos_posted, false);
+    atomic_store(&p->error_posted, false);
+    p->prepared = true;
+    return PX_OK;
+}
+
+/* ---- Running ------------------------------------------------------------- */
+
+static px_scheduler px__effective_scheduler(const px_pipeline *p)
+{
+#if CONFIG_PX_SCHED_THREADS
+    if (p->scheduler != PX_SCHED_COOP_RUN)
+        return PX_SCHED_THREADS_RUN;
+#endif
+    (void)p;
+    return PX_SCHED_COOP_RUN;
+}
+
+PX_API int px_pipeline_set_scheduler(px_pipeline *p, px_scheduler sched)
+{
+    if (atomic_load(&p->state) != PX_STATE_IDLE)
+        return PX_ESTATE;
+#if !CONFIG_PX_SCHED_THREADS
+    if (sched == PX_SCHED_THREADS_RUN)
+        return PX_ENOTSUP;
+#endif
+#if !CONFIG_PX_SCHED_COOP
+    if (sched == PX_SCHED_COOP_RUN)
+        return PX_ENOTSUP;
+#endif
+    p->scheduler = sched;
+    return PX_OK;
+}
+
+static void px__set_state(px_pipeline *p, px_state s)
+{
+    px_state old = (px_state)atomic_exchange(&p->state, (int)s);
+    if (old != s)
+        px__bus_post_state(p, old, s);
+}
+
+PX_API int px_pipeline_start(px_pipeline *p, px_error *err)
+{
+    if (!p)
+        return px_error_set(err, PX_EINVAL, 0, "px_pipeline_start: no pipeline");
+    if (atomic_load(&p->state) == PX_STATE_RUNNING)
+        return PX_OK;
+    int rc = px_pipeline_prepare(p, err);
+    if (rc)
+        return rc;
+    p->start_ns = px__now();
+    p->end_ns = 0;
+    px__set_state(p, PX_STATE_RUNNING);
+#if CONFIG_PX_SCHED_THREADS
+    if (px__effective_scheduler(p) == PX_SCHED_THREADS_RUN) {
+        rc = px__threads_start(p, err);
+        if (rc) {
+            px__release_resources(p);
+            px__set_state(p, PX_STATE_IDLE);
+        }
+    }
+#endif
+    return rc;
+}
+
+PX_API void px_pipeline_send_eos(px_pipeline *p)
+{
+    if (p)
+        atomic_store(&p->eos_requested, true);
+}
+
+PX_API void px_pipeline_stop(px_pipeline *p)
+{
+    if (!p)
+        return;
+    atomic_store(&p->stopping, true);
+#if CONFIG_PX_SCHED_THREADS
+    px__threads_join(p);
+#endif
+    if (p->start_ns && !p->end_ns)
+        p->end_ns = px__now();
+    if (p->prepared)
+        px__release_resources(p);
+    if (atomic_load(&p->state) != PX_STATE_IDLE)
+        px__set_state(p, PX_STATE_IDLE);
+}
+
+PX_API px_state px_pipeline_get_state(const px_pipeline *p)
+{
+    return (px_state)atomic_load(&((px_pipeline *)p)->state);
+}
+
+PX_API int px_pipeline_wait(px_pipeline *p, int timeout_ms, px_error *err)
+{
+    if (!p)
+        return px_error_set(err, PX_EINVAL, 0, "px_pipeline_wait: no pipeline");
+    if (atomic_load(&p->state) != PX_STATE_RUNNING && p->bus_count == 0)
+        return px_error_set(err, PX_ESTATE, 0, "the pipeline is not running; start it first");
+    px_time deadline = timeout_ms < 0 ? 0 : px__now() + (px_time)timeout_ms * PX_MSECOND;
+    for (;;) {
+        int left = -1;
+        if (timeout_ms >= 0) {
+            px_time rest = deadline - px__now();
+            left = rest <= 0 ? 0 : (int)((rest + PX_MSECOND - 1) / PX_MSECOND);
+        }
+        px_message m;
+        if (px_pipeline_pop_message(p, &m, left) != PX_OK)
+            return PX_ETIMEDOUT;
+        if (m.type == PX_MSG_EOS) {
+            p->end_ns = px__now();
+            return PX_OK;
+        }
+        if (m.type == PX_MSG_ERROR) {
+            p->end_ns = px__now();
+            return px_error_set(err, m.code ? m.code : PX_EFLOW, 0, "%s", m.text);
+        }
+        if (m.type == PX_MSG_WARNING)
+            PX_WARN("pipeline", "%s", m.text);
+    }
+}
+
+PX_API int px_pipeline_run(px_pipeline *p, px_error *err)
+{
+    int rc = px_pipeline_start(p, err);
+    if (rc)
+        return rc;
+    rc = px_pipeline_wait(p, -1, err);
+    px_pipeline_stop(p);
+    return rc;
+}
+
+PX_API px_time px_pipeline_running_time(const px_pipeline *p)
+{
+    if (!p->start_ns)
+        return 0;
+    return (p->end_ns ? p->end_ns : px__now()) - p->start_ns;
+}

@@ -1,0 +1,107 @@
+/* Pipelines: build (parse or C builder), run, watch.
+ *
+ *   px_pipeline *p = px_pipeline_parse("fakesrc num-buffers=10 ! fakesink", &err);
+ *   px_pipeline_run(p, &err);   // prepare + start + wait for EOS or error
+ *   px_pipeline_free(p);
+ *
+ * The builder API makes the same graph:
+ *
+ *   px_pipeline *p = px_pipeline_new();
+ *   px_element *src = px_pipeline_add(p, "fakesrc", NULL, &err);
+ *   px_set(src, "num-buffers", "10", &err);
+ *   px_element *sink = px_pipeline_add(p, "fakesink", NULL, &err);
+ *   px_link(src, sink, &err);
+ *
+ * States are IDLE (built or stopped) and RUNNING; prepare validates the graph,
+ * starts elements and sizes their arenas. */
+
+typedef struct px_pipeline px_pipeline;
+
+typedef enum px_state {
+    PX_STATE_IDLE = 0,
+    PX_STATE_RUNNING,
+    PX_STATE_ERROR,
+} px_state;
+
+typedef enum px_scheduler {
+    PX_SCHED_DEFAULT = 0, /* threads when compiled in, else coop */
+    PX_SCHED_COOP_RUN,    /* everything on the calling thread */
+    PX_SCHED_THREADS_RUN, /* one streaming thread per source */
+} px_scheduler;
+
+PX_API px_pipeline *px_pipeline_new(void);
+/* Parses gst-launch syntax. On error returns NULL and err says where (column,
+ * with a caret line) and what would be accepted. */
+PX_API px_pipeline *px_pipeline_parse(const char *description, px_error *err);
+PX_API void px_pipeline_free(px_pipeline *p);
+
+/* name NULL gives "<factory><index>" (fakesrc0, identity1, ...). */
+PX_API px_element *px_pipeline_add(px_pipeline *p, const char *factory, const char *name, px_error *err);
+PX_API px_element *px_pipeline_get(px_pipeline *p, const char *name);
+PX_API size_t px_pipeline_element_count(const px_pipeline *p);
+PX_API px_element *px_pipeline_element_at(px_pipeline *p, size_t index);
+
+/* Sets a property from its text form, exactly as in a pipeline description. */
+PX_API int px_set(px_element *el, const char *prop, const char *value, px_error *err);
+/* Writes the property's current value as text ("10", "true", "30/1", nick). */
+PX_API int px_get(px_element *el, const char *prop, char *buf, size_t size, px_error *err);
+/* Links the next free src pad of a to the next free sink pad of b. */
+PX_API int px_link(px_element *a, px_element *b, px_error *err);
+/* Links named pads ("src_%u" request pads are created by name, NULL = next free). */
+PX_API int px_link_pads(px_element *a, const char *src_pad, px_element *b, const char *sink_pad,
+                        px_error *err);
+
+PX_API int px_pipeline_set_scheduler(px_pipeline *p, px_scheduler sched);
+/* Validates, starts elements, allocates arenas. */
+PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err);
+/* Starts streaming (prepares first when needed). Returns at once with threads. */
+PX_API int px_pipeline_start(px_pipeline *p, px_error *err);
+/* Asks sources to finish: they stop producing and EOS flows downstream. Safe
+ * from any thread; async-signal-safe (an atomic store). */
+PX_API void px_pipeline_send_eos(px_pipeline *p);
+/* Waits for EOS or an error, up to timeout_ms (-1: forever). Returns PX_OK
+ * at EOS, PX_ETIMEDOUT, or the error's code (err filled). With the coop
+ * scheduler this is where streaming happens. */
+PX_API int px_pipeline_wait(px_pipeline *p, int timeout_ms, px_error *err);
+/* Stops streaming threads and elements; back to IDLE. */
+PX_API void px_pipeline_stop(px_pipeline *p);
+/* prepare + start + wait(-1) + stop. */
+PX_API int px_pipeline_run(px_pipeline *p, px_error *err);
+PX_API px_state px_pipeline_get_state(const px_pipeline *p);
+
+/* ---- Bus --------------------------------------------------------------- */
+
+typedef enum px_message_type {
+    PX_MSG_EOS = 1,
+    PX_MSG_ERROR,
+    PX_MSG_WARNING,
+    PX_MSG_STATE_CHANGED,
+} px_message_type;
+
+typedef struct px_message {
+    px_message_type type;
+    int code;          /* PX_E* for errors */
+    char source[64];   /* element name, or "pipeline" */
+    char text[PX_ERROR_MESSAGE_MAX];
+    px_state old_state, new_state;
+} px_message;
+
+/* Pops the next message, waiting up to timeout_ms (0: poll, -1: forever).
+ * Returns PX_OK, or PX_ETIMEDOUT when none arrived. */
+PX_API int px_pipeline_pop_message(px_pipeline *p, px_message *msg, int timeout_ms);
+
+/* ---- Statistics (readable while running) -------------------------------- */
+
+typedef struct px_element_stats {
+    uint64_t buffers_in, buffers_out;
+    uint64_t bytes_in, bytes_out;
+    uint64_t drops, errors;
+    uint64_t process_ns; /* time spent inside the element's callbacks */
+    bool eos;            /* EOS reached this element */
+} px_element_stats;
+
+PX_API void px_element_get_stats(const px_element *el, px_element_stats *stats);
+/* Nanoseconds since start (or of the whole run once stopped). */
+PX_API px_time px_pipeline_running_time(const px_pipeline *p);
+/* Writes the whole pipeline's figures as one JSON object. */
+PX_API int px_pipeline_stats_json(px_pipeline *p, char *buf, size_t size);

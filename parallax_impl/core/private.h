@@ -1,0 +1,145 @@
+/* Internals shared by the implementation sections. Nothing here is API. */
+
+#include <assert.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#if CONFIG_PX_SCHED_THREADS
+#include <pthread.h>
+#endif
+
+#define PX__MAX_PADS 32      /* per direction per element */
+#define PX__NAME_MAX 64
+#define PX__DEFAULT_SLOT 4096
+#define PX__DEFAULT_SLOTS 4  /* per output arena, before extra_slots */
+#define PX__BUS_CAPACITY 64
+#define PX__TIMING_SAMPLE 32 /* time one call in 32; callbacks are too cheap to time all */
+
+typedef struct px__pad {
+    char name[32];
+    px_element *peer; /* NULL when not linked */
+    int peer_pad;     /* index in the peer's pads of the other direction */
+    bool done;        /* downstream answered EOS: push nothing more here */
+} px__pad;
+
+/* Counters have one writer (the thread streaming through the element), so
+ * updates are relaxed load + store: no locked instruction per buffer. */
+typedef struct px__stats {
+    _Atomic uint64_t buffers_in, buffers_out, bytes_in, bytes_out;
+    _Atomic uint64_t drops, errors, process_ns;
+    _Atomic bool eos;
+} px__stats;
+
+static inline void px__stat_add(_Atomic uint64_t *c, uint64_t n)
+{
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n, memory_order_relaxed);
+}
+
+struct px_element {
+    const px_element_class *klass;
+    px_pipeline *pipeline;
+    char name[PX__NAME_MAX];
+    void *state;
+    size_t index;   /* position in the pipeline's element list */
+    int position;   /* 1-based column in the parsed description, 0 = built in C */
+    int position_len;
+
+    px__pad src[PX__MAX_PADS];
+    px__pad sink[PX__MAX_PADS];
+    int n_src, n_sink; /* pads in use (linked or always present) */
+
+    /* Output sizing requested in start(), and the arena it became. */
+    size_t out_slot_size;
+    uint32_t out_extra_slots;
+    px_arena *out_arena;
+
+    bool started;
+    int eos_pads;     /* sink pads that saw EOS */
+    uint64_t sequence;
+    px__stats stats;
+};
+
+struct px_pipeline {
+    px_element **elements;
+    size_t n_elements, cap_elements;
+    px_scheduler scheduler;
+    _Atomic int state;
+    bool prepared;
+
+    _Atomic bool eos_requested; /* send_eos(): sources finish */
+    _Atomic bool stopping;      /* error or stop(): everyone quits */
+    _Atomic int sinks_pending;  /* sinks that have not seen EOS */
+    _Atomic bool eos_posted;
+    _Atomic bool error_posted;
+
+    px_element **sources;
+    size_t n_sources;
+#if CONFIG_PX_SCHED_THREADS
+    pthread_t *threads;
+    size_t n_threads;
+#endif
+
+    /* Bus: a fixed ring; messages are rare (EOS, errors, state), never per buffer. */
+    px_message bus[PX__BUS_CAPACITY];
+    size_t bus_head, bus_count;
+    uint64_t bus_dropped;
+#if CONFIG_PX_SCHED_THREADS
+    pthread_mutex_t bus_lock;
+    pthread_cond_t bus_cond;
+#endif
+
+    px_time start_ns, end_ns;
+};
+
+/* ---- util.c ---- */
+/* Levenshtein distance, case-insensitive, '-' and '_' equal. */
+static size_t px__edit_distance(const char *a, const char *b);
+/* Property-style name equality: case-sensitive, '-' and '_' equal. */
+static bool px__name_eq(const char *a, const char *b);
+/* The candidate closest to word when close enough to be a plausible typo, else NULL. */
+static const char *px__nearest(const char *word, const char *const *candidates, size_t n);
+/* Copies with truncation, always terminates; returns strlen(src). */
+static size_t px__strlcpy(char *dst, const char *src, size_t size);
+/* Monotonic clock in ns (vDSO; no syscall on common targets). */
+static px_time px__now(void);
+
+/* ---- props.c ---- */
+/* Writes every property's default into the element state (strings duplicated). */
+static int px__props_apply_defaults(px_element *el, px_error *err);
+/* Frees string properties. */
+static void px__props_free(px_element *el);
+
+/* ---- registry.c ---- */
+/* Closest known element name to a mistyped one, or NULL. */
+static const char *px__nearest_element(const char *name);
+
+/* ---- bus.c ---- */
+static void px__bus_init(px_pipeline *p);
+static void px__bus_fini(px_pipeline *p);
+static void px__bus_post(px_pipeline *p, px_message_type type, int code, const char *source,
+                         const char *fmt, ...) PX_PRINTF(5, 6);
+static void px__bus_post_state(px_pipeline *p, px_state old_state, px_state new_state);
+/* Coop scheduling streams here: runs source steps until a message is queued
+ * or timeout_ms passes. */
+static void px__coop_drive(px_pipeline *p, int timeout_ms);
+
+/* ---- sched/threads.c ---- */
+#if CONFIG_PX_SCHED_THREADS
+static int px__threads_start(px_pipeline *p, px_error *err);
+static void px__threads_join(px_pipeline *p);
+#endif
+
+/* ---- sched/chain.c ---- */
+/* Pushes buf (ownership passes) into el's sink pad; runs el and everything
+ * downstream on the calling thread. */
+static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf);
+/* Runs one produce() of a source and pushes the result. Returns false when
+ * the source is finished (EOS sent, error, or stopping). */
+static bool px__source_step(px_element *src);
+static void px__send_eos(px_element *el, int sink_pad);

@@ -1,0 +1,211 @@
+/* Push chains: a source's buffer runs through everything downstream of it on
+ * the calling thread, element by element, until a sink consumes it. Shared by
+ * every scheduler; nothing here allocates, locks or makes a syscall, except
+ * waiting for a free slot when an arena is exhausted. */
+
+/* Takes an output slot; waits (threads) while downstream holds every slot. */
+static int px__acquire_output(px_element *el, px_buffer *out)
+{
+    int rc;
+    unsigned spins = 0;
+    while ((rc = px_buffer_alloc(el->out_arena, out)) == PX_EAGAIN) {
+        px_pipeline *p = el->pipeline;
+        if (atomic_load_explicit(&p->stopping, memory_order_relaxed))
+            return PX_ESTATE;
+#if CONFIG_PX_SCHED_THREADS
+        if (px__effective_scheduler(p) == PX_SCHED_THREADS_RUN) {
+            struct timespec ts = {0, spins++ < 100 ? 20000 : 1000000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+#endif
+        (void)spins;
+        break; /* one thread and no free slot: nobody else can release one */
+    }
+    if (rc)
+        px_element_error(el, PX_ENOMEM,
+                         "no free buffer in its %u-slot arena: something downstream keeps every buffer",
+                         px_arena_slot_count(el->out_arena));
+    return rc;
+}
+
+/* Sends buf out of el's src pad out_pad (or every pad); ownership passes. */
+static px_flow px__route(px_element *el, int out_pad, px_buffer *buf)
+{
+    px__stat_add(&el->stats.buffers_out, 1);
+    px__stat_add(&el->stats.bytes_out, buf->size);
+    if (out_pad != PX_PAD_ALL) {
+        if (out_pad < 0 || out_pad >= el->n_src || !el->src[out_pad].peer) {
+            px_buffer_unref(buf);
+            px_element_error(el, PX_ELINK, "pushed on src pad %d, which is not linked", out_pad);
+            return PX_FLOW_ERROR;
+        }
+        px__pad *pad = &el->src[out_pad];
+        px_flow r = px__push(pad->peer, pad->peer_pad, buf);
+        if (r == PX_FLOW_EOS)
+            pad->done = true;
+        return r;
+    }
+    /* Fan-out (tee): one reference per live branch; EOS only when all are done. */
+    int last = -1;
+    for (int i = 0; i < el->n_src; i++)
+        if (el->src[i].peer && !el->src[i].done)
+            last = i;
+    if (last < 0) {
+        px_buffer_unref(buf);
+        px__stat_add(&el->stats.drops, 1);
+        return px_element_src_pad_count(el) ? PX_FLOW_EOS : PX_FLOW_OK;
+    }
+    for (int i = 0; i <= last; i++) {
+        px__pad *pad = &el->src[i];
+        if (!pad->peer || pad->done)
+            continue;
+        px_buffer copy = *buf;
+        if (i != last)
+            px_buffer_ref(&copy);
+        px_flow r = px__push(pad->peer, pad->peer_pad, &copy);
+        if (r == PX_FLOW_EOS)
+            pad->done = true;
+        else if (r == PX_FLOW_ERROR) {
+            if (i != last)
+                px_buffer_unref(buf);
+            return r;
+        }
+    }
+    for (int i = 0; i < el->n_src; i++)
+        if (el->src[i].peer && !el->src[i].done)
+            return PX_FLOW_OK;
+    return PX_FLOW_EOS;
+}
+
+static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
+{
+    (void)sink_pad;
+    const px_element_class *k = el->klass;
+    bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
+    px_time t0 = timed ? px__now() : 0;
+    px__stat_add(&el->stats.buffers_in, 1);
+    px__stat_add(&el->stats.bytes_in, buf->size);
+
+    if (k->consume) {
+        px_flow r = k->consume(el, buf);
+        px_buffer_unref(buf);
+        if (timed)
+            px__stat_add(&el->stats.process_ns, (uint64_t)(px__now() - t0) * PX__TIMING_SAMPLE);
+        return r == PX_FLOW_DROP ? PX_FLOW_OK : r;
+    }
+
+    px_frame f;
+    f.in = *buf;
+    f.out = *buf;
+    f.out_pad = 0;
+    if (!k->in_place) {
+        px_buffer slot;
+        if (px__acquire_output(el, &slot)) {
+            px_buffer_unref(buf);
+            return PX_FLOW_ERROR;
+        }
+        /* Metadata carries over from the input; data and size are the element's. */
+        f.out.arena = slot.arena;
+        f.out.slot = slot.slot;
+        f.out.data = slot.data;
+        f.out.capacity = slot.capacity;
+        f.out.size = 0;
+    }
+    px_flow r = k->process(el, &f);
+    if (!k->in_place)
+        px_buffer_unref(&f.in);
+    if (timed)
+        px__stat_add(&el->stats.process_ns, (uint64_t)(px__now() - t0) * PX__TIMING_SAMPLE);
+    switch (r) {
+    case PX_FLOW_OK:
+        return px__route(el, f.out_pad, &f.out);
+    case PX_FLOW_DROP:
+        px_buffer_unref(&f.out);
+        px__stat_add(&el->stats.drops, 1);
+        return PX_FLOW_OK;
+    default: /* EOS or ERROR */
+        px_buffer_unref(&f.out);
+        return r;
+    }
+}
+
+/* EOS travels like data; an element passes it on once every linked sink
+ * pad has seen it, and a sink that gets it may complete the pipeline. */
+static void px__send_eos(px_element *el, int sink_pad)
+{
+    (void)sink_pad;
+    int linked = 0;
+    for (int i = 0; i < el->n_sink; i++)
+        linked += el->sink[i].peer != NULL;
+    if (++el->eos_pads < linked)
+        return;
+    if (el->klass->event) {
+        px_event ev = {PX_EVENT_EOS};
+        int rc = el->klass->event(el, &ev);
+        if (rc)
+            px_element_error(el, rc, "failed to handle EOS: %s", px_status_str(rc));
+    }
+    atomic_store_explicit(&el->stats.eos, true, memory_order_relaxed);
+    px_pipeline *p = el->pipeline;
+    if (el->klass->consume) {
+        if (atomic_fetch_sub(&p->sinks_pending, 1) == 1 && !atomic_exchange(&p->eos_posted, true)) {
+            p->end_ns = px__now();
+            px__bus_post(p, PX_MSG_EOS, 0, "pipeline", "end of stream");
+        }
+        return;
+    }
+    for (int i = 0; i < el->n_src; i++)
+        if (el->src[i].peer)
+            px__send_eos(el->src[i].peer, el->src[i].peer_pad);
+}
+
+static void px__source_finish(px_element *src)
+{
+    for (int i = 0; i < src->n_src; i++)
+        if (src->src[i].peer)
+            px__send_eos(src->src[i].peer, src->src[i].peer_pad);
+    atomic_store_explicit(&src->stats.eos, true, memory_order_relaxed);
+}
+
+static bool px__source_step(px_element *src)
+{
+    px_pipeline *p = src->pipeline;
+    if (atomic_load_explicit(&p->stopping, memory_order_relaxed))
+        return false;
+    if (atomic_load_explicit(&p->eos_requested, memory_order_relaxed)) {
+        px__source_finish(src);
+        return false;
+    }
+    px_buffer buf;
+    if (px__acquire_output(src, &buf))
+        return false;
+    buf.sequence = src->sequence++;
+    bool timed = buf.sequence % PX__TIMING_SAMPLE == 0;
+    px_time t0 = timed ? px__now() : 0;
+    px_flow r = src->klass->produce(src, &buf);
+    if (timed)
+        px__stat_add(&src->stats.process_ns, (uint64_t)(px__now() - t0) * PX__TIMING_SAMPLE);
+    switch (r) {
+    case PX_FLOW_OK:
+        r = px__route(src, 0, &buf);
+        if (r == PX_FLOW_OK)
+            return true;
+        if (r == PX_FLOW_EOS) /* everything downstream is done */
+            px__source_finish(src);
+        return false;
+    case PX_FLOW_DROP:
+        px_buffer_unref(&buf);
+        px__stat_add(&src->stats.drops, 1);
+        return true;
+    case PX_FLOW_EOS:
+        px_buffer_unref(&buf);
+        px__source_finish(src);
+        return false;
+    default:
+        px_buffer_unref(&buf);
+        if (!atomic_load(&p->error_posted))
+            px_element_error(src, PX_EFLOW, "failed to produce a buffer");
+        return false;
+    }
+}

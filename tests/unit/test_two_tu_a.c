@@ -1,0 +1,3 @@
+/* Two translation units: this one holds the implementation... */
+#define PARALLAX_IMPLEMENTATION
+#include "parallax.h"
