@@ -249,12 +249,13 @@ savedefconfig:
 CONFIGCHECK := minimal_defconfig full_defconfig allnoconfig allyesconfig
 .PHONY: configcheck
 configcheck:
-	@set -e; for c in $(CONFIGCHECK); do \
+	@bad=; for c in $(CONFIGCHECK); do \
 		d=$(BUILD)/configcheck/$$c; echo "== $$c ($$d)"; \
-		$(MAKE) -s --no-print-directory O=$$d BUILD=$$d KCONFIG_CONFIG=$$d/.config $$c; \
+		$(MAKE) -s --no-print-directory O=$$d BUILD=$$d KCONFIG_CONFIG=$$d/.config $$c && \
 		$(MAKE) -s --no-print-directory O=$$d BUILD=$$d KCONFIG_CONFIG=$$d/.config \
-			$$d/examples/01_hello_pipeline; \
-	done; echo "configcheck: $(CONFIGCHECK) OK"
+			$$d/examples/01_hello_pipeline || bad="$$bad $$c"; \
+	done; if [ -n "$$bad" ]; then echo "configcheck: FAILED:$$bad" >&2; exit 1; fi; \
+	echo "configcheck: $(CONFIGCHECK) OK"
 
 # ---- Install ---------------------------------------------------------------------------
 PX_VERSION = $(shell sed -n 's/^\#define PX_VERSION_STRING "\(.*\)"/\1/p' parallax.h)

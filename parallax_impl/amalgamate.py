@@ -181,7 +181,7 @@ def elements_block(kconf):
 HEAD = """\
 /* parallax.h: Parallax, a streaming media pipeline runtime for Linux boards,
  * in one header (src ! filter ! sink pipelines, memfd arenas, Kconfig-selected
- * elements and schedulers). https://github.com/parallax (see README.md)
+ * elements and schedulers). See README.md.
  *
  * Two parts, in the style of the stb headers and miniaudio:
  *
@@ -251,9 +251,10 @@ def defaults_block(syms):
         "/* ---- configuration defaults (generated from Kconfig) ----\n"
         " * Every CONFIG_PX_* macro is defined, so code tests it with #if and -Wundef\n"
         " * catches typos. A header from Kconfig (CONFIG_PX_KCONFIG set) omits disabled\n"
-        " * options, so a missing one means 0 there; otherwise the Kconfig default. */\n"
+        " * options, so a missing one means 0 there; otherwise the Kconfig default.\n"
+        " * PX__ON is what an option that defaults to y gets when it is missing. */\n"
         "#if defined(CONFIG_PX_KCONFIG) && CONFIG_PX_KCONFIG\n"
-        "#define PX__FROM_KCONFIG 1\n#else\n#define PX__FROM_KCONFIG 0\n#endif\n"
+        "#define PX__ON 0\n#else\n#define PX__ON 1\n#endif\n"
     ]
     for name, kind, value in syms:
         m = "CONFIG_" + name
@@ -261,10 +262,7 @@ def defaults_block(syms):
             out.append("#ifndef %s\n#define %s 0\n#endif\n" % (m, m))
             continue
         if kind == "bool":
-            out.append(
-                "#ifndef %s\n#if PX__FROM_KCONFIG\n#define %s 0\n#else\n#define %s %s\n#endif\n#endif\n"
-                % (m, m, m, value)
-            )
+            out.append("#ifndef %s\n#define %s %s\n#endif\n" % (m, m, "PX__ON" if value == "1" else "0"))
         else:  # Kconfig always writes int/hex/string symbols, visible or not
             out.append("#ifndef %s\n#define %s %s\n#endif\n" % (m, m, value))
     out.append("\n/* Impossible combinations */\n")

@@ -408,6 +408,7 @@ static uint64_t px_arena__max_bytes(size_t page)
     return m & ~(uint64_t)(page - 1);
 }
 
+#if CONFIG_PX_ARENA_MEMFD || CONFIG_PX_ARENA_SHM
 static int px_arena__os_error(px_error *err, const char *name, const char *what, int e)
 {
     int code = PX_EIO;
@@ -418,7 +419,6 @@ static int px_arena__os_error(px_error *err, const char *name, const char *what,
     return px_error_set(err, code, 0, "arena \"%s\": %s failed: %s", name, what, strerror(e));
 }
 
-#if CONFIG_PX_ARENA_MEMFD || CONFIG_PX_ARENA_SHM
 /* Sizes fd, seals it where possible and maps it shared read-write. */
 static int px_arena__map_fd(px_arena *a, int fd, size_t size, bool seal, uint8_t **out,
                             px_error *err)
@@ -558,7 +558,8 @@ static void px_arena__init_control(px_arena *a)
         a->queue[i].slot = 0;
         a->queue[i].reserved = 0;
     }
-    atomic_thread_fence(memory_order_release);
+    /* No fence: the arena reaches other threads and processes only through
+     * something that already orders memory (thread start, fork, fd passing). */
 }
 
 PX_API int px_arena_create(px_arena **out, const char *name, size_t slot_size, uint32_t slot_count,

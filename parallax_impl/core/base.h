@@ -1,8 +1,18 @@
 /* Basics every section uses: linkage, allocator hooks, time, fractions. */
 
+#if defined(__GNUC__)
+#define PX_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define PX_UNUSED __attribute__((unused))
+#else
+#define PX_PRINTF(f, a)
+#define PX_UNUSED
+#endif
+
+/* PX_STATIC makes every function static to the one file that defines
+ * PARALLAX_IMPLEMENTATION (unused ones are then not warned about). */
 #ifndef PX_API
 #ifdef PX_STATIC
-#define PX_API static
+#define PX_API static PX_UNUSED
 #else
 #define PX_API extern
 #endif
@@ -20,14 +30,6 @@
 #endif
 #ifndef PX_ASSERT
 #define PX_ASSERT(x) assert(x)
-#endif
-
-#if defined(__GNUC__)
-#define PX_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define PX_UNUSED __attribute__((unused))
-#else
-#define PX_PRINTF(f, a)
-#define PX_UNUSED
 #endif
 
 /* Time is signed nanoseconds; PX_TIME_NONE marks "not known". */

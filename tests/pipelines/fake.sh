@@ -59,7 +59,7 @@ check "fakesink silent=false shows offsets" grep -q 'offset: 20, offset_end: 40'
 check "fakesink dump=true hexdumps like GStreamer" \
     grep -qE '^00000000 \(0x[0-9a-f]+\): 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f  \.{16}$' "$OUT_FILE"
 check "fakesink dump=true pads a short last line" \
-    grep -qE '^00000010 \(0x[0-9a-f]+\): 10 11 12 13 {37}\.{4} {12}$' "$OUT_FILE"
+    grep -qE '^00000010 \(0x[0-9a-f]+\): 10 11 12 13 {38}\.{4} {12}$' "$OUT_FILE"
 
 # identity: passthrough, drops, errors.
 run_ok "identity passes everything on" --stats-json "$S" fakesrc num-buffers=100 ! identity ! fakesink

@@ -89,9 +89,14 @@ run_cmd() {
     "$@" >"$OUT_FILE" 2>"$ERR_FILE" </dev/null || RC=$?
 }
 
-# Runs parallax-launch with the given arguments (under a 120 s safety limit).
+# Runs parallax-launch with the given arguments, under a safety limit well
+# below the runner's per-script one, so a hang fails one test, not the script.
+PX_LAUNCH_TIMEOUT=${PX_LAUNCH_TIMEOUT:-20}
 launch() {
-    run_cmd timeout -k 5 120 "$PX_LAUNCH" "$@"
+    run_cmd timeout -k 2 "$PX_LAUNCH_TIMEOUT" "$PX_LAUNCH" "$@"
+    if [ "$RC" -eq 124 ] || [ "$RC" -eq 137 ]; then
+        echo "  (timed out after ${PX_LAUNCH_TIMEOUT}s)" >>"$ERR_FILE"
+    fi
 }
 
 # run_ok "desc" args...: parallax-launch exits 0.
