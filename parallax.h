@@ -298,6 +298,11 @@ PX_API uint32_t px_arena_refcount(const px_arena *arena, uint32_t slot);
 /* Who acquired the slot: the pid for memfd/shm arenas (so a supervisor can
  * find a crashed child's slots), 0 for heap arenas and free slots. */
 PX_API uint32_t px_arena_slot_owner(const px_arena *arena, uint32_t slot);
+/* Makes the calling thread the arena's home: its acquires and last unrefs
+ * use a private free list with no atomic read-modify-write (the others keep
+ * using the shared bitmap and queue). Call before streaming, while no other
+ * thread uses the arena; calling again moves the home. */
+PX_API void px_arena_bind_thread(px_arena *arena);
 /* Drains the release queue; returns how many slots became free. */
 PX_API uint32_t px_arena_reclaim(px_arena *arena);
 
@@ -577,7 +582,8 @@ PX_API px_pipeline *px_pipeline_new(void);
 PX_API px_pipeline *px_pipeline_parse(const char *description, px_error *err);
 PX_API void px_pipeline_free(px_pipeline *p);
 
-/* name NULL gives "<factory><index>" (fakesrc0, identity1, ...). */
+/* name NULL gives "<factory><n>", numbered per factory as in gst-launch:
+ * fakesrc0, identity0, identity1, fakesink0. */
 PX_API px_element *px_pipeline_add(px_pipeline *p, const char *factory, const char *name, px_error *err);
 PX_API px_element *px_pipeline_get(px_pipeline *p, const char *name);
 PX_API size_t px_pipeline_element_count(const px_pipeline *p);
@@ -709,7 +715,7 @@ static const int *const px__config_key_ref __attribute__((used)) = &PX__CONFIG_K
 #define PX__DEFAULT_SLOT 4096
 #define PX__DEFAULT_SLOTS 4  /* per output arena, before extra_slots */
 #define PX__BUS_CAPACITY 64
-#define PX__TIMING_SAMPLE 32 /* time one call in 32; callbacks are too cheap to time all */
+#define PX__TIMING_SAMPLE 256 /* time one call in 256: reading the clock costs more than most callbacks */
 
 typedef struct px__pad {
     char name[32];
@@ -832,6 +838,8 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf);
 /* Runs one produce() of a source and pushes the result. Returns false when
  * the source is finished (EOS sent, error, or stopping). */
 static bool px__source_step(px_element *src);
+/* Binds the arenas downstream of el to the calling thread (px_arena_bind_thread). */
+static void px__bind_chain(px_element *el);
 static void px__send_eos(px_element *el, int sink_pad);
 
 /* ---- parallax_impl/core/status.c ---- */
@@ -1141,7 +1149,15 @@ static px_time px__now(void)
  * Ordering: the last unref (acq_rel) happens-before its push (release), which
  * the reclaimer's pop (acquire) sees before clearing the bitmap bit (release),
  * which the next acquirer's CAS (acquire) sees. So everything written to a
- * slot by its previous users is visible before its next user gets it. */
+ * slot by its previous users is visible before its next user gets it.
+ *
+ * Home thread: atomic read-modify-writes cost ~10-20 ns each, and a buffer
+ * that is acquired, used and released by one streaming thread would pay for
+ * five of them. An arena bound to its home thread (px_arena_bind_thread)
+ * keeps a private free list there: when the home thread drops the last
+ * reference it parks the slot on the list (its bit stays set), and its next
+ * acquire takes it back, with plain loads and stores only. Releases from any
+ * other thread or process still go through the shared queue. */
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -1162,9 +1178,9 @@ _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2,
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2,
                "parallax arenas need lock-free 32-bit atomics (shared between processes)");
 
-#define PX_ARENA__MAGIC 0x52415850u /* "PXAR" in memory on little-endian */
+#define PX_ARENA__MAGIC   0x52415850u /* "PXAR" in memory on little-endian */
 #define PX_ARENA__VERSION 1u
-#define PX_ARENA__LINE 64u /* keeps hot counters on their own cache lines */
+#define PX_ARENA__LINE    64u /* keeps hot counters on their own cache lines */
 
 typedef struct px_arena__cell {
     _Atomic uint64_t seq; /* pos: free for the producer of pos; pos+1: holds that item */
@@ -1187,11 +1203,13 @@ typedef struct px_arena__control {
     uint64_t refcount_offset;
     uint64_t owner_offset;
     uint64_t queue_offset;
-    /* Shared stats. */
-    _Alignas(64) _Atomic uint32_t in_use;
+    /* Shared stats: held = acquired - released, over both paths. */
+    _Alignas(64) _Atomic uint64_t acquired; /* any thread: read-modify-write */
+    _Atomic uint64_t released;
     _Atomic uint32_t high_water;
-    _Atomic uint64_t acquired;
     _Atomic uint64_t exhausted;
+    _Alignas(64) _Atomic uint64_t home_acquired; /* home thread only: load + store */
+    _Atomic uint64_t home_released;
     /* Bitmap word where the next search starts. */
     _Alignas(64) _Atomic uint32_t hint;
     /* Release queue positions. */
@@ -1204,10 +1222,10 @@ struct px_arena {
     px_arena_backing backing;
     int data_fd;
     int control_fd;
-    bool shared;            /* memfd/shm: owner ids are pids */
-    uint8_t *data;          /* this process's mapping of the slots */
-    uint8_t *control_base;  /* this process's mapping of the control region */
-    void *data_alloc;       /* heap backing: what to free */
+    bool shared;           /* memfd/shm: owner ids are pids */
+    uint8_t *data;         /* this process's mapping of the slots */
+    uint8_t *control_base; /* this process's mapping of the control region */
+    void *data_alloc;      /* heap backing: what to free */
     void *control_alloc;
     size_t data_size;
     size_t control_size;
@@ -1221,7 +1239,14 @@ struct px_arena {
     _Atomic uint32_t *refcount;
     _Atomic uint32_t *owner;
     px_arena__cell *queue;
+    /* Home thread and its private free list (process-local, never shared). */
+    const void *home;   /* address of the home thread's px_arena__tls */
+    uint32_t home_pid;  /* and its process: a fork()ed child has the same TLS address */
+    uint32_t *parked;   /* slots with refcount 0 whose bit is still set */
+    uint32_t n_parked;
 };
+
+static _Thread_local char px_arena__tls;
 
 /* ---- Owner ids ----------------------------------------------------------- */
 
@@ -1251,6 +1276,34 @@ static uint32_t px_arena__self(void)
     return pid;
 }
 #endif
+
+static bool px_arena__at_home(const px_arena *a)
+{
+    if (a->home != &px_arena__tls)
+        return false;
+#if CONFIG_PX_ARENA_MEMFD || CONFIG_PX_ARENA_SHM
+    if (a->shared && a->home_pid != px_arena__self())
+        return false;
+#endif
+    return true;
+}
+
+/* Single-writer counter: a plain load and store, no locked instruction. */
+static void px_arena__bump(_Atomic uint64_t *c)
+{
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1, memory_order_relaxed);
+}
+
+static uint32_t px_arena__held(const px_arena *a)
+{
+    const px_arena__control *c = a->ctl;
+    uint64_t in = atomic_load_explicit(&c->acquired, memory_order_relaxed) +
+                  atomic_load_explicit(&c->home_acquired, memory_order_relaxed);
+    uint64_t out = atomic_load_explicit(&c->released, memory_order_relaxed) +
+                   atomic_load_explicit(&c->home_released, memory_order_relaxed);
+    /* Racy snapshots and shared memory: clamp, never trust blindly. */
+    return in <= out ? 0 : in - out > a->slot_count ? a->slot_count : (uint32_t)(in - out);
+}
 
 /* ---- Release queue (bounded MPMC ring, Vyukov) ----------------------------- */
 
@@ -1306,18 +1359,12 @@ static bool px_arena__pop(px_arena *a, uint32_t *slot)
 
 /* ---- Bitmap ---------------------------------------------------------------- */
 
-/* Clears a slot's bit, making it allocatable. in_use drops first so that it
- * never exceeds the number of set bits (high_water stays <= slot_count). */
+/* Clears a slot's bit, making it allocatable. */
 static bool px_arena__free_slot(px_arena *a, uint32_t slot)
 {
     uint64_t bit = UINT64_C(1) << (slot & 63u);
-    atomic_fetch_sub_explicit(&a->ctl->in_use, 1, memory_order_relaxed);
     uint64_t old = atomic_fetch_and_explicit(&a->bitmap[slot >> 6], ~bit, memory_order_release);
-    if (!(old & bit)) { /* was not allocated: a bogus queue entry */
-        atomic_fetch_add_explicit(&a->ctl->in_use, 1, memory_order_relaxed);
-        return false;
-    }
-    return true;
+    return (old & bit) != 0; /* false: was not allocated, a bogus queue entry */
 }
 
 static bool px_arena__take_bit(px_arena *a, uint32_t *slot)
@@ -1333,8 +1380,8 @@ static bool px_arena__take_bit(px_arena *a, uint32_t *slot)
         while (cur != UINT64_MAX) {
             unsigned bit = (unsigned)__builtin_ctzll(~cur);
             uint64_t next = cur | (UINT64_C(1) << bit);
-            if (atomic_compare_exchange_weak_explicit(&a->bitmap[w], &cur, next,
-                                                      memory_order_acquire, memory_order_relaxed)) {
+            if (atomic_compare_exchange_weak_explicit(&a->bitmap[w], &cur, next, memory_order_acquire,
+                                                      memory_order_relaxed)) {
                 /* Rotate the hint off full words so searches spread out. */
                 uint32_t want = next == UINT64_MAX ? (w + 1 < words ? w + 1 : 0) : w;
                 if (want != start)
@@ -1355,28 +1402,31 @@ PX_API int px_arena_acquire(px_arena *arena, uint32_t *slot)
         return PX_EINVAL;
 
     uint32_t s;
-    if (!px_arena__take_bit(arena, &s)) {
+    px_arena__control *c = arena->ctl;
+    bool home = arena->home && px_arena__at_home(arena);
+    if (home && arena->n_parked) {
+        s = arena->parked[--arena->n_parked];
+    } else if (!px_arena__take_bit(arena, &s)) {
         px_arena_reclaim(arena);
         if (!px_arena__take_bit(arena, &s)) {
-            atomic_fetch_add_explicit(&arena->ctl->exhausted, 1, memory_order_relaxed);
+            atomic_fetch_add_explicit(&c->exhausted, 1, memory_order_relaxed);
             return PX_EAGAIN;
         }
     }
 
     atomic_store_explicit(&arena->refcount[s], 1, memory_order_relaxed);
 #if CONFIG_PX_ARENA_MEMFD || CONFIG_PX_ARENA_SHM
-    atomic_store_explicit(&arena->owner[s], arena->shared ? px_arena__self() : 0,
-                          memory_order_relaxed);
+    atomic_store_explicit(&arena->owner[s], arena->shared ? px_arena__self() : 0, memory_order_relaxed);
 #endif
-
-    px_arena__control *c = arena->ctl;
-    uint32_t n = atomic_fetch_add_explicit(&c->in_use, 1, memory_order_relaxed) + 1;
+    if (home)
+        px_arena__bump(&c->home_acquired);
+    else
+        atomic_fetch_add_explicit(&c->acquired, 1, memory_order_relaxed);
+    uint32_t n = px_arena__held(arena);
     uint32_t hw = atomic_load_explicit(&c->high_water, memory_order_relaxed);
-    while (n > hw && !atomic_compare_exchange_weak_explicit(&c->high_water, &hw, n,
-                                                            memory_order_relaxed,
+    while (n > hw && !atomic_compare_exchange_weak_explicit(&c->high_water, &hw, n, memory_order_relaxed,
                                                             memory_order_relaxed)) {
     }
-    atomic_fetch_add_explicit(&c->acquired, 1, memory_order_relaxed);
     *slot = s;
     return PX_OK;
 }
@@ -1406,6 +1456,16 @@ PX_API bool px_arena_unref(px_arena *arena, uint32_t slot)
         return false;
     }
     _Atomic uint32_t *rc = &arena->refcount[slot];
+    /* Home thread holding the only reference: nobody else can touch the
+     * count, so a store releases it; the acquire load pairs with other
+     * threads' earlier decrements. */
+    if (arena->home && atomic_load_explicit(rc, memory_order_acquire) == 1 && px_arena__at_home(arena)) {
+        atomic_store_explicit(rc, 0, memory_order_relaxed);
+        atomic_store_explicit(&arena->owner[slot], 0, memory_order_relaxed);
+        arena->parked[arena->n_parked++] = slot;
+        px_arena__bump(&arena->ctl->home_released);
+        return true;
+    }
     uint32_t old = atomic_load_explicit(rc, memory_order_relaxed);
     do {
         /* A CAS rather than fetch_sub, so a double unref can never push twice. */
@@ -1418,6 +1478,7 @@ PX_API bool px_arena_unref(px_arena *arena, uint32_t slot)
     if (old != 1)
         return false;
 
+    atomic_fetch_add_explicit(&arena->ctl->released, 1, memory_order_relaxed);
     /* Clear the owner before publishing: once pushed, the slot may be reused. */
     atomic_store_explicit(&arena->owner[slot], 0, memory_order_relaxed);
     if (!px_arena__push(arena, slot)) {
@@ -1426,6 +1487,18 @@ PX_API bool px_arena_unref(px_arena *arena, uint32_t slot)
         px_arena__free_slot(arena, slot);
     }
     return true;
+}
+
+PX_API void px_arena_bind_thread(px_arena *arena)
+{
+    if (!arena)
+        return;
+    while (arena->n_parked) /* hand slots parked by a previous home back */
+        px_arena__free_slot(arena, arena->parked[--arena->n_parked]);
+#if CONFIG_PX_ARENA_MEMFD || CONFIG_PX_ARENA_SHM
+    arena->home_pid = arena->shared ? px_arena__self() : 0;
+#endif
+    arena->home = &px_arena__tls;
 }
 
 PX_API uint32_t px_arena_refcount(const px_arena *arena, uint32_t slot)
@@ -1508,13 +1581,14 @@ PX_API void px_arena_get_stats(const px_arena *arena, px_arena_stats *stats)
     const px_arena__control *c = arena->ctl;
     stats->slot_size = arena->slot_size;
     stats->slot_count = arena->slot_count;
-    stats->in_use = atomic_load_explicit(&c->in_use, memory_order_relaxed);
-    if (stats->in_use > arena->slot_count) /* shared memory: never trust blindly */
-        stats->in_use = arena->slot_count;
+    stats->in_use = px_arena__held(arena);
     stats->available = arena->slot_count - stats->in_use;
     stats->high_water = atomic_load_explicit(&c->high_water, memory_order_relaxed);
+    if (stats->high_water > arena->slot_count)
+        stats->high_water = arena->slot_count;
     stats->utilization = (double)stats->in_use / (double)arena->slot_count;
-    stats->acquired = atomic_load_explicit(&c->acquired, memory_order_relaxed);
+    stats->acquired = atomic_load_explicit(&c->acquired, memory_order_relaxed) +
+                      atomic_load_explicit(&c->home_acquired, memory_order_relaxed);
     stats->exhausted = atomic_load_explicit(&c->exhausted, memory_order_relaxed);
 }
 
@@ -1548,8 +1622,7 @@ static int px_arena__os_error(px_error *err, const char *name, const char *what,
 }
 
 /* Sizes fd, seals it where possible and maps it shared read-write. */
-static int px_arena__map_fd(px_arena *a, int fd, size_t size, bool seal, uint8_t **out,
-                            px_error *err)
+static int px_arena__map_fd(px_arena *a, int fd, size_t size, bool seal, uint8_t **out, px_error *err)
 {
     if (ftruncate(fd, (off_t)size) != 0)
         return px_arena__os_error(err, a->name, "ftruncate", errno);
@@ -1569,8 +1642,8 @@ static int px_arena__map_fd(px_arena *a, int fd, size_t size, bool seal, uint8_t
 #endif
 
 #if CONFIG_PX_ARENA_MEMFD
-static int px_arena__memfd(px_arena *a, const char *suffix, size_t size, int *fd_out,
-                           uint8_t **map, px_error *err)
+static int px_arena__memfd(px_arena *a, const char *suffix, size_t size, int *fd_out, uint8_t **map,
+                           px_error *err)
 {
     char label[96]; /* shows in /proc/<pid>/fd as "memfd:px:<name>:<suffix>" */
     snprintf(label, sizeof label, "px:%s:%s", a->name, suffix);
@@ -1608,8 +1681,7 @@ static int px_arena__shm(px_arena *a, size_t size, int *fd_out, uint8_t **map, p
         *fd_out = fd;
         return px_arena__map_fd(a, fd, size, false, map, err);
     }
-    return px_error_set(err, PX_EIO, 0, "arena \"%s\": shm_open found no unused name in 100 tries",
-                        a->name);
+    return px_error_set(err, PX_EIO, 0, "arena \"%s\": shm_open found no unused name in 100 tries", a->name);
 }
 #endif
 
@@ -1627,11 +1699,10 @@ static uint8_t *px_arena__heap_alloc(size_t size, size_t page, void **raw)
 }
 #endif
 
-static int px_arena__not_compiled(px_error *err, const char *name, const char *what,
-                                  const char *symbol)
+static int px_arena__not_compiled(px_error *err, const char *name, const char *what, const char *symbol)
 {
-    px_error_set(err, PX_ENOTSUP, 0, "arena \"%s\": the %s backing is not compiled into this build",
-                 name, what);
+    px_error_set(err, PX_ENOTSUP, 0, "arena \"%s\": the %s backing is not compiled into this build", name,
+                 what);
     px_error_hint(err, "enable %s in make menuconfig (or build with -DCONFIG_%s=1)", symbol, symbol);
     return PX_ENOTSUP;
 }
@@ -1664,7 +1735,9 @@ static void px_arena__init_control(px_arena *a)
     a->owner = (_Atomic uint32_t *)(void *)(base + c->owner_offset);
     a->queue = (px_arena__cell *)(void *)(base + c->queue_offset);
 
-    atomic_store_explicit(&c->in_use, 0, memory_order_relaxed);
+    atomic_store_explicit(&c->released, 0, memory_order_relaxed);
+    atomic_store_explicit(&c->home_acquired, 0, memory_order_relaxed);
+    atomic_store_explicit(&c->home_released, 0, memory_order_relaxed);
     atomic_store_explicit(&c->high_water, 0, memory_order_relaxed);
     atomic_store_explicit(&c->acquired, 0, memory_order_relaxed);
     atomic_store_explicit(&c->exhausted, 0, memory_order_relaxed);
@@ -1750,6 +1823,11 @@ PX_API int px_arena_create(px_arena **out, const char *name, size_t slot_size, u
     if (!a)
         return px_error_set(err, PX_ENOMEM, 0, "arena \"%s\": out of memory", name);
     memset(a, 0, sizeof *a);
+    a->parked = PX_MALLOC((size_t)slot_count * sizeof *a->parked);
+    if (!a->parked) {
+        PX_FREE(a);
+        return px_error_set(err, PX_ENOMEM, 0, "arena \"%s\": out of memory", name);
+    }
     size_t n = 0;
     for (; name[n] && n < sizeof a->name - 1; n++)
         a->name[n] = name[n];
@@ -1779,8 +1857,7 @@ PX_API int px_arena_create(px_arena **out, const char *name, size_t slot_size, u
         a->shared = true;
         rc = px_arena__memfd(a, "data", a->data_size, &a->data_fd, &a->data, err);
         if (rc == PX_OK)
-            rc = px_arena__memfd(a, "control", a->control_size, &a->control_fd, &a->control_base,
-                                 err);
+            rc = px_arena__memfd(a, "control", a->control_size, &a->control_fd, &a->control_base, err);
         break;
 #endif
 #if CONFIG_PX_ARENA_SHM
@@ -1805,8 +1882,8 @@ PX_API int px_arena_create(px_arena **out, const char *name, size_t slot_size, u
         break;
 #endif
     default:
-        rc = px_error_set(err, PX_ENOTSUP, 0, "arena \"%s\": backing %d is not available", name,
-                          (int)backing);
+        rc =
+            px_error_set(err, PX_ENOTSUP, 0, "arena \"%s\": backing %d is not available", name, (int)backing);
         break;
     }
     if (rc != PX_OK) {
@@ -1850,6 +1927,7 @@ PX_API void px_arena_destroy(px_arena *arena)
         PX_FREE(arena->data_alloc);
     if (arena->control_alloc)
         PX_FREE(arena->control_alloc);
+    PX_FREE(arena->parked);
     PX_FREE(arena);
 }
 
@@ -2202,16 +2280,18 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
     case PX_PROP_BOOL: {
         bool b;
         if (!px__parse_bool(value, &b))
-            return px_error_set(err, PX_EINVAL, 0, "%s: property '%s' expects a boolean (true/false), got '%s'",
-                                elname, user, shown);
+            return px_error_set(err, PX_EINVAL, 0,
+                                "%s: property '%s' expects a boolean (true/false), got '%s'", elname, user,
+                                shown);
         *(bool *)field = b;
         return PX_OK;
     }
     case PX_PROP_INT: {
         int64_t v;
         if (!px__parse_i64(value, &v) || v < prop->imin || v > prop->imax || v < INT_MIN || v > INT_MAX)
-            return px_error_set(err, PX_EINVAL, 0, "%s: property '%s' expects an integer in [%lld, %lld], got '%s'",
-                                elname, user, (long long)prop->imin, (long long)prop->imax, shown);
+            return px_error_set(err, PX_EINVAL, 0,
+                                "%s: property '%s' expects an integer in [%lld, %lld], got '%s'", elname,
+                                user, (long long)prop->imin, (long long)prop->imax, shown);
         *(int *)field = (int)v;
         return PX_OK;
     }
@@ -2219,8 +2299,8 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
         uint64_t v, lo = (uint64_t)prop->imin, hi = (uint64_t)prop->imax;
         if (!px__parse_u64(value[0] == '+' ? value + 1 : value, &v) || v < lo || v > hi)
             return px_error_set(err, PX_EINVAL, 0,
-                                "%s: property '%s' expects an unsigned integer in [%llu, %llu], got '%s'", elname,
-                                user, (unsigned long long)lo, (unsigned long long)hi, shown);
+                                "%s: property '%s' expects an unsigned integer in [%llu, %llu], got '%s'",
+                                elname, user, (unsigned long long)lo, (unsigned long long)hi, shown);
         *(uint64_t *)field = v;
         return PX_OK;
     }
@@ -2259,8 +2339,8 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
         }
         char list[PX_ERROR_MESSAGE_MAX / 2];
         px__enum_list(prop, list, sizeof list);
-        px_error_set(err, PX_EINVAL, 0, "%s: property '%s' has no value '%s'; accepted: %s", elname, user, shown,
-                     list);
+        px_error_set(err, PX_EINVAL, 0, "%s: property '%s' has no value '%s'; accepted: %s", elname, user,
+                     shown, list);
         const char *nicks[64];
         size_t n = 0;
         for (const px_enum_value *e = prop->enums; e && e->nick && n < 64; e++)
@@ -2274,10 +2354,10 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
         px_fraction f;
         if (!px__parse_fraction(value, &f) || px__fraction_cmp(f, prop->fmin) < 0 ||
             px__fraction_cmp(f, prop->fmax) > 0)
-            return px_error_set(err, PX_EINVAL, 0,
-                                "%s: property '%s' expects a fraction such as 30/1 in [%d/%d, %d/%d], got '%s'",
-                                elname, user, prop->fmin.num, prop->fmin.den, prop->fmax.num, prop->fmax.den,
-                                shown);
+            return px_error_set(
+                err, PX_EINVAL, 0,
+                "%s: property '%s' expects a fraction such as 30/1 in [%d/%d, %d/%d], got '%s'", elname, user,
+                prop->fmin.num, prop->fmin.den, prop->fmax.num, prop->fmax.den, shown);
         *(px_fraction *)field = f;
         return PX_OK;
     }
@@ -2307,8 +2387,8 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
     char user[PX__NAME_MAX];
     px__prop_user_name(prop->name, user, sizeof user);
     if (!buf || !size)
-        return px_error_set(err, PX_EINVAL, 0, "%s: no buffer given to read property '%s'", px_element_name(el),
-                            user);
+        return px_error_set(err, PX_EINVAL, 0, "%s: no buffer given to read property '%s'",
+                            px_element_name(el), user);
 
     const void *field = px__prop_field(el, prop);
     int n = 0;
@@ -3270,8 +3350,13 @@ PX_API px_element *px_pipeline_add(px_pipeline *p, const char *factory, const ch
         return NULL;
     }
     char auto_name[PX__NAME_MAX];
-    if (!name) {
-        snprintf(auto_name, sizeof auto_name, "%.40s%zu", k->name, p->n_elements);
+    if (!name) { /* as gst-launch: numbered per factory, fakesrc0, identity0, identity1 */
+        size_t same = 0;
+        for (size_t i = 0; i < p->n_elements; i++)
+            same += p->elements[i]->klass == k;
+        do
+            snprintf(auto_name, sizeof auto_name, "%.40s%zu", k->name, same++);
+        while (px_pipeline_get(p, auto_name));
         name = auto_name;
     }
     if (px__check_name(p, name, err))
@@ -3683,6 +3768,9 @@ PX_API int px_pipeline_start(px_pipeline *p, px_error *err)
     p->start_ns = px__now();
     p->end_ns = 0;
     px__set_state(p, PX_STATE_RUNNING);
+    if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN)
+        for (size_t i = 0; i < p->n_sources; i++)
+            px__bind_chain(p->sources[i]); /* coop streams on this thread */
 #if CONFIG_PX_SCHED_THREADS
     if (px__effective_scheduler(p) == PX_SCHED_THREADS_RUN) {
         rc = px__threads_start(p, err);
@@ -3778,7 +3866,7 @@ PX_API px_time px_pipeline_running_time(const px_pipeline *p)
  * description with a caret under it, and where it can, what to write instead. */
 
 #define PX__PARSE_MAX 65536 /* bytes; longer descriptions are refused */
-#define PX__WINDOW 40       /* context shown each side of the caret in long descriptions */
+#define PX__WINDOW    40    /* context shown each side of the caret in long descriptions */
 
 /* From util.c (declared here too, so section order does not matter). */
 static const char *px__show(const char *value, char *buf, size_t size);
@@ -3831,8 +3919,8 @@ static bool px__is_space(char c)
 
 static bool px__is_mimechar(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '+' ||
-           c == '.' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '+' || c == '.' || c == '_';
 }
 
 /* "type/subtype" followed by the end, ',', '(', ';', a space or '!'. */
@@ -3932,7 +4020,8 @@ static int px__decorate(px__parser *ps, int code, int col, const char *msg, cons
     return code;
 }
 
-static int px__fail(px__parser *ps, int code, int col, const char *hint, const char *fmt, ...) PX_PRINTF(5, 6);
+static int px__fail(px__parser *ps, int code, int col, const char *hint, const char *fmt, ...)
+    PX_PRINTF(5, 6);
 static int px__fail(px__parser *ps, int code, int col, const char *hint, const char *fmt, ...)
 {
     char msg[PX_ERROR_MESSAGE_MAX];
@@ -3985,7 +4074,8 @@ static void px__skip_space(px__parser *ps)
 static int px__unterminated(px__parser *ps, size_t quote)
 {
     char q = ps->s[quote];
-    return px__fail(ps, PX_EPARSE, (int)quote + 1, q == '"' ? "add the closing \" after the value" : "add the closing ' after the value",
+    return px__fail(ps, PX_EPARSE, (int)quote + 1,
+                    q == '"' ? "add the closing \" after the value" : "add the closing ' after the value",
                     "unterminated %c quote", q);
 }
 
@@ -4013,7 +4103,7 @@ static int px__lex_word(px__parser *ps, px__word *w)
     w->len = 0;
     w->eq = -1;
     w->start = ps->pos;
-    if ((rc = px__put(ps, w, 'x')))
+    if ((rc = px__put(ps, w, 'x'))) /* an empty word still needs its "" */
         return rc;
     w->len = 0;
     w->text[0] = '\0';
@@ -4032,7 +4122,8 @@ static int px__lex_word(px__parser *ps, px__word *w)
                     ps->pos++;
                     break;
                 }
-                if (c == '"' && d == '\\' && ps->pos + 1 < ps->len && (s[ps->pos + 1] == '"' || s[ps->pos + 1] == '\\'))
+                if (c == '"' && d == '\\' && ps->pos + 1 < ps->len &&
+                    (s[ps->pos + 1] == '"' || s[ps->pos + 1] == '\\'))
                     d = s[++ps->pos];
                 if ((rc = px__put(ps, w, d)))
                     return rc;
@@ -4119,7 +4210,8 @@ static int px__grow(px__parser *ps, void **arr, size_t *cap, size_t n, size_t el
     return PX_OK;
 }
 
-static int px__add_endpoint(px__parser *ps, px_element *el, const char *ref, const char *pad, int col, size_t *index)
+static int px__add_endpoint(px__parser *ps, px_element *el, const char *ref, const char *pad, int col,
+                            size_t *index)
 {
     int rc = px__grow(ps, (void **)&ps->eps, &ps->cap_eps, ps->n_eps, sizeof *ps->eps);
     if (rc)
@@ -4172,7 +4264,8 @@ static int px__caps_filter(px__parser *ps, const char *caps, int col, size_t *ep
     char shown[72];
     if (!px_find_element("capsfilter"))
         return px__fail(ps, PX_ENOTSUP, col, "rebuild with CONFIG_PX_ELEM_CAPSFILTER=y",
-                        "caps filter '%s' needs the capsfilter element, which this build leaves out",
+                        "caps filter '%s' needs the capsfilter element, which this build leaves out "
+                        "(CONFIG_PX_ELEM_CAPSFILTER)",
                         px__show(caps, shown, sizeof shown));
     px_element *el = px_pipeline_add(ps->p, "capsfilter", NULL, ps->err);
     if (!el)
@@ -4282,20 +4375,22 @@ static int px__element(px__parser *ps, const char *factory_in, int col, size_t *
         }
         name = pp;
         if (!pp->value[0]) {
-            rc = px__fail(ps, PX_EINVAL, pp->value_col, "write a name such as name=src0", "empty element name");
+            rc = px__fail(ps, PX_EINVAL, pp->value_col, "write a name such as name=src0",
+                          "empty element name");
             goto out;
         }
         if (strlen(pp->value) >= PX__NAME_MAX) {
             rc = px__fail(ps, PX_EINVAL, pp->value_col, "use a shorter name",
-                          "element name '%s' is too long (at most %d bytes)", px__show(pp->value, shown, sizeof shown),
-                          PX__NAME_MAX - 1);
+                          "element name '%s' is too long (at most %d bytes)",
+                          px__show(pp->value, shown, sizeof shown), PX__NAME_MAX - 1);
             goto out;
         }
         px_element *other = px_pipeline_get(ps->p, pp->value);
         if (other) {
             char hint[PX_ERROR_HINT_MAX];
             if (other->position > 0)
-                snprintf(hint, sizeof hint, "the element at column %d has it; names must be unique", other->position);
+                snprintf(hint, sizeof hint, "the element at column %d has it; names must be unique",
+                         other->position);
             else
                 snprintf(hint, sizeof hint, "names must be unique; rename one of them");
             rc = px__fail(ps, PX_EINVAL, pp->name_col, hint, "name '%s' is already taken", pp->value);
@@ -4309,7 +4404,8 @@ static int px__element(px__parser *ps, const char *factory_in, int col, size_t *
         if (near)
             snprintf(hint, sizeof hint, "did you mean '%s'?", near);
         else
-            snprintf(hint, sizeof hint, "run parallax-launch --list-elements to see the elements of this build");
+            snprintf(hint, sizeof hint,
+                     "run parallax-launch --list-elements to see the elements of this build");
         rc = px__fail(ps, PX_ENOENT, col, hint, "no element '%s'", px__show(factory, shown, sizeof shown));
         goto out;
     }
@@ -4355,7 +4451,8 @@ static int px__endpoint_at(px__parser *ps, size_t *ep)
     if (w->eq >= 0 || px__next_is_assign(ps)) {
         if (w->eq >= 0)
             w->text[w->eq] = '\0';
-        return px__fail(ps, PX_EPARSE, col, "properties follow the element they set, e.g. 'fakesrc num-buffers=10'",
+        return px__fail(ps, PX_EPARSE, col,
+                        "properties follow the element they set, e.g. 'fakesrc num-buffers=10'",
                         "property '%s' without an element", px__show(w->text, shown, sizeof shown));
     }
     char *dot = strchr(w->text, '.');
@@ -4389,14 +4486,15 @@ static int px__parse_chains(px__parser *ps)
         px__skip_space(ps);
         if (ps->pos >= ps->len) {
             if (bang)
-                return px__fail(ps, PX_EPARSE, bang, "end the description with an element, or remove the last '!'",
+                return px__fail(ps, PX_EPARSE, bang,
+                                "end the description with an element, or remove the last '!'",
                                 "'!' without an element after it");
             return PX_OK;
         }
         if (ps->s[ps->pos] == '!') {
             int col = (int)ps->pos + 1;
             if (bang)
-                return px__fail(ps, PX_EPARSE, col, "put an element between them, or remove one",
+                return px__fail(ps, PX_EPARSE, col, "put an element between the two '!', or remove one",
                                 "'!' right after another '!'");
             if (!have_prev)
                 return px__fail(ps, PX_EPARSE, col, "start with an element, e.g. 'fakesrc ! fakesink'",
@@ -4430,8 +4528,8 @@ static int px__unknown_ref(px__parser *ps, const px__endpoint *ep)
         snprintf(hint, sizeof hint, "did you mean '%s.'?", near);
     else
         snprintf(hint, sizeof hint, "give an element name=%s to refer to it as '%s.'", shown, shown);
-    return px__fail(ps, PX_ENOENT, ep->col, hint, "no element named '%s' (in reference '%s.%s')", shown, shown,
-                    ep->pad ? ep->pad : "");
+    return px__fail(ps, PX_ENOENT, ep->col, hint, "no element named '%s' (in reference '%s.%s')", shown,
+                    shown, ep->pad ? ep->pad : "");
 }
 
 /* Pass 2: references, links, and elements left with an unlinked always-pad. */
@@ -4518,7 +4616,8 @@ PX_API px_pipeline *px_pipeline_parse(const char *description, px_error *err)
     }
     ps.len = strnlen(description, PX__PARSE_MAX + 1);
     if (ps.len > PX__PARSE_MAX) {
-        px_error_set(&local, PX_EINVAL, 0, "pipeline description too long: more than %d bytes", PX__PARSE_MAX);
+        px_error_set(&local, PX_EINVAL, 0, "pipeline description too long: more than %d bytes",
+                     PX__PARSE_MAX);
         px_error_hint(&local, "build large pipelines with the C API (px_pipeline_add, px_link)");
         goto fail;
     }
@@ -4764,6 +4863,23 @@ PX_API int px_pipeline_stats_json(px_pipeline *p, char *buf, size_t size)
  * every scheduler; nothing here allocates, locks or makes a syscall, except
  * waiting for a free slot when an arena is exhausted. */
 
+/* Makes the calling thread home of the arenas it will stream through, so
+ * their buffers cycle without atomic read-modify-writes. Elements fed by
+ * several pads may be driven by several threads: they keep the shared path. */
+static void px__bind_chain(px_element *el)
+{
+    int linked = 0;
+    for (int i = 0; i < el->n_sink; i++)
+        linked += el->sink[i].peer != NULL;
+    if (linked > 1)
+        return;
+    if (el->out_arena)
+        px_arena_bind_thread(el->out_arena);
+    for (int i = 0; i < el->n_src; i++)
+        if (el->src[i].peer)
+            px__bind_chain(el->src[i].peer);
+}
+
 /* Takes an output slot; waits (threads) while downstream holds every slot. */
 static int px__acquire_output(px_element *el, px_buffer *out)
 {
@@ -5005,6 +5121,7 @@ static void px__coop_drive(px_pipeline *p, int timeout_ms)
 static void *px__source_thread(void *arg)
 {
     px_element *src = arg;
+    px__bind_chain(src);
     while (px__source_step(src))
         ;
     return NULL;

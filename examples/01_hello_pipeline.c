@@ -32,7 +32,7 @@ int main(int argc, char **argv)
         return 1;
     }
     px_element_stats sink;
-    px_element_get_stats(px_pipeline_get(p, "filesink2"), &sink);
+    px_element_get_stats(px_pipeline_get(p, "filesink0"), &sink);
     printf("wrote %llu buffers, %llu bytes to %s\n", (unsigned long long)sink.buffers_in,
            (unsigned long long)sink.bytes_in, out);
     px_pipeline_free(p);

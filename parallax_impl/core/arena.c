@@ -13,7 +13,15 @@
  * Ordering: the last unref (acq_rel) happens-before its push (release), which
  * the reclaimer's pop (acquire) sees before clearing the bitmap bit (release),
  * which the next acquirer's CAS (acquire) sees. So everything written to a
- * slot by its previous users is visible before its next user gets it. */
+ * slot by its previous users is visible before its next user gets it.
+ *
+ * Home thread: atomic read-modify-writes cost ~10-20 ns each, and a buffer
+ * that is acquired, used and released by one streaming thread would pay for
+ * five of them. An arena bound to its home thread (px_arena_bind_thread)
+ * keeps a private free list there: when the home thread drops the last
+ * reference it parks the slot on the list (its bit stays set), and its next
+ * acquire takes it back, with plain loads and stores only. Releases from any
+ * other thread or process still go through the shared queue. */
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -34,9 +42,9 @@ _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2,
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2,
                "parallax arenas need lock-free 32-bit atomics (shared between processes)");
 
-#define PX_ARENA__MAGIC 0x52415850u /* "PXAR" in memory on little-endian */
+#define PX_ARENA__MAGIC   0x52415850u /* "PXAR" in memory on little-endian */
 #define PX_ARENA__VERSION 1u
-#define PX_ARENA__LINE 64u /* keeps hot counters on their own cache lines */
+#define PX_ARENA__LINE    64u /* keeps hot counters on their own cache lines */
 
 typedef struct px_arena__cell {
     _Atomic uint64_t seq; /* pos: free for the producer of pos; pos+1: holds that item */
@@ -59,11 +67,13 @@ typedef struct px_arena__control {
     uint64_t refcount_offset;
     uint64_t owner_offset;
     uint64_t queue_offset;
-    /* Shared stats. */
-    _Alignas(64) _Atomic uint32_t in_use;
+    /* Shared stats: held = acquired - released, over both paths. */
+    _Alignas(64) _Atomic uint64_t acquired; /* any thread: read-modify-write */
+    _Atomic uint64_t released;
     _Atomic uint32_t high_water;
-    _Atomic uint64_t acquired;
     _Atomic uint64_t exhausted;
+    _Alignas(64) _Atomic uint64_t home_acquired; /* home thread only: load + store */
+    _Atomic uint64_t home_released;
     /* Bitmap word where the next search starts. */
     _Alignas(64) _Atomic uint32_t hint;
     /* Release queue positions. */
@@ -76,10 +86,10 @@ struct px_arena {
     px_arena_backing backing;
     int data_fd;
     int control_fd;
-    bool shared;            /* memfd/shm: owner ids are pids */
-    uint8_t *data;          /* this process's mapping of the slots */
-    uint8_t *control_base;  /* this process's mapping of the control region */
-    void *data_alloc;       /* heap backing: what to free */
+    bool shared;           /* memfd/shm: owner ids are pids */
+    uint8_t *data;         /* this process's mapping of the slots */
+    uint8_t *control_base; /* this process's mapping of the control region */
+    void *data_alloc;      /* heap backing: what to free */
     void *control_alloc;
     size_t data_size;
     size_t control_size;
@@ -93,7 +103,14 @@ struct px_arena {
     _Atomic uint32_t *refcount;
     _Atomic uint32_t *owner;
     px_arena__cell *queue;
+    /* Home thread and its private free list (process-local, never shared). */
+    const void *home;   /* address of the home thread's px_arena__tls */
+    uint32_t home_pid;  /* and its process: a fork()ed child has the same TLS address */
+    uint32_t *parked;   /* slots with refcount 0 whose bit is still set */
+    uint32_t n_parked;
 };
+
+static _Thread_local char px_arena__tls;
 
 /* ---- Owner ids ----------------------------------------------------------- */
 
@@ -123,6 +140,34 @@ static uint32_t px_arena__self(void)
     return pid;
 }
 #endif
+
+static bool px_arena__at_home(const px_arena *a)
+{
+    if (a->home != &px_arena__tls)
+        return false;
+#if CONFIG_PX_ARENA_MEMFD || CONFIG_PX_ARENA_SHM
+    if (a->shared && a->home_pid != px_arena__self())
+        return false;
+#endif
+    return true;
+}
+
+/* Single-writer counter: a plain load and store, no locked instruction. */
+static void px_arena__bump(_Atomic uint64_t *c)
+{
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1, memory_order_relaxed);
+}
+
+static uint32_t px_arena__held(const px_arena *a)
+{
+    const px_arena__control *c = a->ctl;
+    uint64_t in = atomic_load_explicit(&c->acquired, memory_order_relaxed) +
+                  atomic_load_explicit(&c->home_acquired, memory_order_relaxed);
+    uint64_t out = atomic_load_explicit(&c->released, memory_order_relaxed) +
+                   atomic_load_explicit(&c->home_released, memory_order_relaxed);
+    /* Racy snapshots and shared memory: clamp, never trust blindly. */
+    return in <= out ? 0 : in - out > a->slot_count ? a->slot_count : (uint32_t)(in - out);
+}
 
 /* ---- Release queue (bounded MPMC ring, Vyukov) ----------------------------- */
 
@@ -178,18 +223,12 @@ static bool px_arena__pop(px_arena *a, uint32_t *slot)
 
 /* ---- Bitmap ---------------------------------------------------------------- */
 
-/* Clears a slot's bit, making it allocatable. in_use drops first so that it
- * never exceeds the number of set bits (high_water stays <= slot_count). */
+/* Clears a slot's bit, making it allocatable. */
 static bool px_arena__free_slot(px_arena *a, uint32_t slot)
 {
     uint64_t bit = UINT64_C(1) << (slot & 63u);
-    atomic_fetch_sub_explicit(&a->ctl->in_use, 1, memory_order_relaxed);
     uint64_t old = atomic_fetch_and_explicit(&a->bitmap[slot >> 6], ~bit, memory_order_release);
-    if (!(old & bit)) { /* was not allocated: a bogus queue entry */
-        atomic_fetch_add_explicit(&a->ctl->in_use, 1, memory_order_relaxed);
-        return false;
-    }
-    return true;
+    return (old & bit) != 0; /* false: was not allocated, a bogus queue entry */
 }
 
 static bool px_arena__take_bit(px_arena *a, uint32_t *slot)
@@ -205,8 +244,8 @@ static bool px_arena__take_bit(px_arena *a, uint32_t *slot)
         while (cur != UINT64_MAX) {
             unsigned bit = (unsigned)__builtin_ctzll(~cur);
             uint64_t next = cur | (UINT64_C(1) << bit);
-            if (atomic_compare_exchange_weak_explicit(&a->bitmap[w], &cur, next,
-                                                      memory_order_acquire, memory_order_relaxed)) {
+            if (atomic_compare_exchange_weak_explicit(&a->bitmap[w], &cur, next, memory_order_acquire,
+                                                      memory_order_relaxed)) {
                 /* Rotate the hint off full words so searches spread out. */
                 uint32_t want = next == UINT64_MAX ? (w + 1 < words ? w + 1 : 0) : w;
                 if (want != start)
@@ -227,28 +266,31 @@ PX_API int px_arena_acquire(px_arena *arena, uint32_t *slot)
         return PX_EINVAL;
 
     uint32_t s;
-    if (!px_arena__take_bit(arena, &s)) {
+    px_arena__control *c = arena->ctl;
+    bool home = arena->home && px_arena__at_home(arena);
+    if (home && arena->n_parked) {
+        s = arena->parked[--arena->n_parked];
+    } else if (!px_arena__take_bit(arena, &s)) {
         px_arena_reclaim(arena);
         if (!px_arena__take_bit(arena, &s)) {
-            atomic_fetch_add_explicit(&arena->ctl->exhausted, 1, memory_order_relaxed);
+            atomic_fetch_add_explicit(&c->exhausted, 1, memory_order_relaxed);
             return PX_EAGAIN;
         }
     }
 
     atomic_store_explicit(&arena->refcount[s], 1, memory_order_relaxed);
 #if CONFIG_PX_ARENA_MEMFD || CONFIG_PX_ARENA_SHM
-    atomic_store_explicit(&arena->owner[s], arena->shared ? px_arena__self() : 0,
-                          memory_order_relaxed);
+    atomic_store_explicit(&arena->owner[s], arena->shared ? px_arena__self() : 0, memory_order_relaxed);
 #endif
-
-    px_arena__control *c = arena->ctl;
-    uint32_t n = atomic_fetch_add_explicit(&c->in_use, 1, memory_order_relaxed) + 1;
+    if (home)
+        px_arena__bump(&c->home_acquired);
+    else
+        atomic_fetch_add_explicit(&c->acquired, 1, memory_order_relaxed);
+    uint32_t n = px_arena__held(arena);
     uint32_t hw = atomic_load_explicit(&c->high_water, memory_order_relaxed);
-    while (n > hw && !atomic_compare_exchange_weak_explicit(&c->high_water, &hw, n,
-                                                            memory_order_relaxed,
+    while (n > hw && !atomic_compare_exchange_weak_explicit(&c->high_water, &hw, n, memory_order_relaxed,
                                                             memory_order_relaxed)) {
     }
-    atomic_fetch_add_explicit(&c->acquired, 1, memory_order_relaxed);
     *slot = s;
     return PX_OK;
 }
@@ -278,6 +320,16 @@ PX_API bool px_arena_unref(px_arena *arena, uint32_t slot)
         return false;
     }
     _Atomic uint32_t *rc = &arena->refcount[slot];
+    /* Home thread holding the only reference: nobody else can touch the
+     * count, so a store releases it; the acquire load pairs with other
+     * threads' earlier decrements. */
+    if (arena->home && atomic_load_explicit(rc, memory_order_acquire) == 1 && px_arena__at_home(arena)) {
+        atomic_store_explicit(rc, 0, memory_order_relaxed);
+        atomic_store_explicit(&arena->owner[slot], 0, memory_order_relaxed);
+        arena->parked[arena->n_parked++] = slot;
+        px_arena__bump(&arena->ctl->home_released);
+        return true;
+    }
     uint32_t old = atomic_load_explicit(rc, memory_order_relaxed);
     do {
         /* A CAS rather than fetch_sub, so a double unref can never push twice. */
@@ -290,6 +342,7 @@ PX_API bool px_arena_unref(px_arena *arena, uint32_t slot)
     if (old != 1)
         return false;
 
+    atomic_fetch_add_explicit(&arena->ctl->released, 1, memory_order_relaxed);
     /* Clear the owner before publishing: once pushed, the slot may be reused. */
     atomic_store_explicit(&arena->owner[slot], 0, memory_order_relaxed);
     if (!px_arena__push(arena, slot)) {
@@ -298,6 +351,18 @@ PX_API bool px_arena_unref(px_arena *arena, uint32_t slot)
         px_arena__free_slot(arena, slot);
     }
     return true;
+}
+
+PX_API void px_arena_bind_thread(px_arena *arena)
+{
+    if (!arena)
+        return;
+    while (arena->n_parked) /* hand slots parked by a previous home back */
+        px_arena__free_slot(arena, arena->parked[--arena->n_parked]);
+#if CONFIG_PX_ARENA_MEMFD || CONFIG_PX_ARENA_SHM
+    arena->home_pid = arena->shared ? px_arena__self() : 0;
+#endif
+    arena->home = &px_arena__tls;
 }
 
 PX_API uint32_t px_arena_refcount(const px_arena *arena, uint32_t slot)
@@ -380,13 +445,14 @@ PX_API void px_arena_get_stats(const px_arena *arena, px_arena_stats *stats)
     const px_arena__control *c = arena->ctl;
     stats->slot_size = arena->slot_size;
     stats->slot_count = arena->slot_count;
-    stats->in_use = atomic_load_explicit(&c->in_use, memory_order_relaxed);
-    if (stats->in_use > arena->slot_count) /* shared memory: never trust blindly */
-        stats->in_use = arena->slot_count;
+    stats->in_use = px_arena__held(arena);
     stats->available = arena->slot_count - stats->in_use;
     stats->high_water = atomic_load_explicit(&c->high_water, memory_order_relaxed);
+    if (stats->high_water > arena->slot_count)
+        stats->high_water = arena->slot_count;
     stats->utilization = (double)stats->in_use / (double)arena->slot_count;
-    stats->acquired = atomic_load_explicit(&c->acquired, memory_order_relaxed);
+    stats->acquired = atomic_load_explicit(&c->acquired, memory_order_relaxed) +
+                      atomic_load_explicit(&c->home_acquired, memory_order_relaxed);
     stats->exhausted = atomic_load_explicit(&c->exhausted, memory_order_relaxed);
 }
 
@@ -420,8 +486,7 @@ static int px_arena__os_error(px_error *err, const char *name, const char *what,
 }
 
 /* Sizes fd, seals it where possible and maps it shared read-write. */
-static int px_arena__map_fd(px_arena *a, int fd, size_t size, bool seal, uint8_t **out,
-                            px_error *err)
+static int px_arena__map_fd(px_arena *a, int fd, size_t size, bool seal, uint8_t **out, px_error *err)
 {
     if (ftruncate(fd, (off_t)size) != 0)
         return px_arena__os_error(err, a->name, "ftruncate", errno);
@@ -441,8 +506,8 @@ static int px_arena__map_fd(px_arena *a, int fd, size_t size, bool seal, uint8_t
 #endif
 
 #if CONFIG_PX_ARENA_MEMFD
-static int px_arena__memfd(px_arena *a, const char *suffix, size_t size, int *fd_out,
-                           uint8_t **map, px_error *err)
+static int px_arena__memfd(px_arena *a, const char *suffix, size_t size, int *fd_out, uint8_t **map,
+                           px_error *err)
 {
     char label[96]; /* shows in /proc/<pid>/fd as "memfd:px:<name>:<suffix>" */
     snprintf(label, sizeof label, "px:%s:%s", a->name, suffix);
@@ -480,8 +545,7 @@ static int px_arena__shm(px_arena *a, size_t size, int *fd_out, uint8_t **map, p
         *fd_out = fd;
         return px_arena__map_fd(a, fd, size, false, map, err);
     }
-    return px_error_set(err, PX_EIO, 0, "arena \"%s\": shm_open found no unused name in 100 tries",
-                        a->name);
+    return px_error_set(err, PX_EIO, 0, "arena \"%s\": shm_open found no unused name in 100 tries", a->name);
 }
 #endif
 
@@ -499,11 +563,10 @@ static uint8_t *px_arena__heap_alloc(size_t size, size_t page, void **raw)
 }
 #endif
 
-static int px_arena__not_compiled(px_error *err, const char *name, const char *what,
-                                  const char *symbol)
+static int px_arena__not_compiled(px_error *err, const char *name, const char *what, const char *symbol)
 {
-    px_error_set(err, PX_ENOTSUP, 0, "arena \"%s\": the %s backing is not compiled into this build",
-                 name, what);
+    px_error_set(err, PX_ENOTSUP, 0, "arena \"%s\": the %s backing is not compiled into this build", name,
+                 what);
     px_error_hint(err, "enable %s in make menuconfig (or build with -DCONFIG_%s=1)", symbol, symbol);
     return PX_ENOTSUP;
 }
@@ -536,7 +599,9 @@ static void px_arena__init_control(px_arena *a)
     a->owner = (_Atomic uint32_t *)(void *)(base + c->owner_offset);
     a->queue = (px_arena__cell *)(void *)(base + c->queue_offset);
 
-    atomic_store_explicit(&c->in_use, 0, memory_order_relaxed);
+    atomic_store_explicit(&c->released, 0, memory_order_relaxed);
+    atomic_store_explicit(&c->home_acquired, 0, memory_order_relaxed);
+    atomic_store_explicit(&c->home_released, 0, memory_order_relaxed);
     atomic_store_explicit(&c->high_water, 0, memory_order_relaxed);
     atomic_store_explicit(&c->acquired, 0, memory_order_relaxed);
     atomic_store_explicit(&c->exhausted, 0, memory_order_relaxed);
@@ -622,6 +687,11 @@ PX_API int px_arena_create(px_arena **out, const char *name, size_t slot_size, u
     if (!a)
         return px_error_set(err, PX_ENOMEM, 0, "arena \"%s\": out of memory", name);
     memset(a, 0, sizeof *a);
+    a->parked = PX_MALLOC((size_t)slot_count * sizeof *a->parked);
+    if (!a->parked) {
+        PX_FREE(a);
+        return px_error_set(err, PX_ENOMEM, 0, "arena \"%s\": out of memory", name);
+    }
     size_t n = 0;
     for (; name[n] && n < sizeof a->name - 1; n++)
         a->name[n] = name[n];
@@ -651,8 +721,7 @@ PX_API int px_arena_create(px_arena **out, const char *name, size_t slot_size, u
         a->shared = true;
         rc = px_arena__memfd(a, "data", a->data_size, &a->data_fd, &a->data, err);
         if (rc == PX_OK)
-            rc = px_arena__memfd(a, "control", a->control_size, &a->control_fd, &a->control_base,
-                                 err);
+            rc = px_arena__memfd(a, "control", a->control_size, &a->control_fd, &a->control_base, err);
         break;
 #endif
 #if CONFIG_PX_ARENA_SHM
@@ -677,8 +746,8 @@ PX_API int px_arena_create(px_arena **out, const char *name, size_t slot_size, u
         break;
 #endif
     default:
-        rc = px_error_set(err, PX_ENOTSUP, 0, "arena \"%s\": backing %d is not available", name,
-                          (int)backing);
+        rc =
+            px_error_set(err, PX_ENOTSUP, 0, "arena \"%s\": backing %d is not available", name, (int)backing);
         break;
     }
     if (rc != PX_OK) {
@@ -722,5 +791,6 @@ PX_API void px_arena_destroy(px_arena *arena)
         PX_FREE(arena->data_alloc);
     if (arena->control_alloc)
         PX_FREE(arena->control_alloc);
+    PX_FREE(arena->parked);
     PX_FREE(arena);
 }

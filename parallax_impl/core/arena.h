@@ -49,6 +49,11 @@ PX_API uint32_t px_arena_refcount(const px_arena *arena, uint32_t slot);
 /* Who acquired the slot: the pid for memfd/shm arenas (so a supervisor can
  * find a crashed child's slots), 0 for heap arenas and free slots. */
 PX_API uint32_t px_arena_slot_owner(const px_arena *arena, uint32_t slot);
+/* Makes the calling thread the arena's home: its acquires and last unrefs
+ * use a private free list with no atomic read-modify-write (the others keep
+ * using the shared bitmap and queue). Call before streaming, while no other
+ * thread uses the arena; calling again moves the home. */
+PX_API void px_arena_bind_thread(px_arena *arena);
 /* Drains the release queue; returns how many slots became free. */
 PX_API uint32_t px_arena_reclaim(px_arena *arena);
 

@@ -79,8 +79,13 @@ PX_API px_element *px_pipeline_add(px_pipeline *p, const char *factory, const ch
         return NULL;
     }
     char auto_name[PX__NAME_MAX];
-    if (!name) {
-        snprintf(auto_name, sizeof auto_name, "%.40s%zu", k->name, p->n_elements);
+    if (!name) { /* as gst-launch: numbered per factory, fakesrc0, identity0, identity1 */
+        size_t same = 0;
+        for (size_t i = 0; i < p->n_elements; i++)
+            same += p->elements[i]->klass == k;
+        do
+            snprintf(auto_name, sizeof auto_name, "%.40s%zu", k->name, same++);
+        while (px_pipeline_get(p, auto_name));
         name = auto_name;
     }
     if (px__check_name(p, name, err))
@@ -492,6 +497,9 @@ PX_API int px_pipeline_start(px_pipeline *p, px_error *err)
     p->start_ns = px__now();
     p->end_ns = 0;
     px__set_state(p, PX_STATE_RUNNING);
+    if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN)
+        for (size_t i = 0; i < p->n_sources; i++)
+            px__bind_chain(p->sources[i]); /* coop streams on this thread */
 #if CONFIG_PX_SCHED_THREADS
     if (px__effective_scheduler(p) == PX_SCHED_THREADS_RUN) {
         rc = px__threads_start(p, err);

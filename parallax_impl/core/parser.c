@@ -7,7 +7,7 @@
  * description with a caret under it, and where it can, what to write instead. */
 
 #define PX__PARSE_MAX 65536 /* bytes; longer descriptions are refused */
-#define PX__WINDOW 40       /* context shown each side of the caret in long descriptions */
+#define PX__WINDOW    40    /* context shown each side of the caret in long descriptions */
 
 /* From util.c (declared here too, so section order does not matter). */
 static const char *px__show(const char *value, char *buf, size_t size);
@@ -60,8 +60,8 @@ static bool px__is_space(char c)
 
 static bool px__is_mimechar(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '+' ||
-           c == '.' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '+' || c == '.' || c == '_';
 }
 
 /* "type/subtype" followed by the end, ',', '(', ';', a space or '!'. */
@@ -161,7 +161,8 @@ static int px__decorate(px__parser *ps, int code, int col, const char *msg, cons
     return code;
 }
 
-static int px__fail(px__parser *ps, int code, int col, const char *hint, const char *fmt, ...) PX_PRINTF(5, 6);
+static int px__fail(px__parser *ps, int code, int col, const char *hint, const char *fmt, ...)
+    PX_PRINTF(5, 6);
 static int px__fail(px__parser *ps, int code, int col, const char *hint, const char *fmt, ...)
 {
     char msg[PX_ERROR_MESSAGE_MAX];
@@ -214,7 +215,8 @@ static void px__skip_space(px__parser *ps)
 static int px__unterminated(px__parser *ps, size_t quote)
 {
     char q = ps->s[quote];
-    return px__fail(ps, PX_EPARSE, (int)quote + 1, q == '"' ? "add the closing \" after the value" : "add the closing ' after the value",
+    return px__fail(ps, PX_EPARSE, (int)quote + 1,
+                    q == '"' ? "add the closing \" after the value" : "add the closing ' after the value",
                     "unterminated %c quote", q);
 }
 
@@ -242,7 +244,7 @@ static int px__lex_word(px__parser *ps, px__word *w)
     w->len = 0;
     w->eq = -1;
     w->start = ps->pos;
-    if ((rc = px__put(ps, w, 'x')))
+    if ((rc = px__put(ps, w, 'x'))) /* an empty word still needs its "" */
         return rc;
     w->len = 0;
     w->text[0] = '\0';
@@ -261,7 +263,8 @@ static int px__lex_word(px__parser *ps, px__word *w)
                     ps->pos++;
                     break;
                 }
-                if (c == '"' && d == '\\' && ps->pos + 1 < ps->len && (s[ps->pos + 1] == '"' || s[ps->pos + 1] == '\\'))
+                if (c == '"' && d == '\\' && ps->pos + 1 < ps->len &&
+                    (s[ps->pos + 1] == '"' || s[ps->pos + 1] == '\\'))
                     d = s[++ps->pos];
                 if ((rc = px__put(ps, w, d)))
                     return rc;
@@ -348,7 +351,8 @@ static int px__grow(px__parser *ps, void **arr, size_t *cap, size_t n, size_t el
     return PX_OK;
 }
 
-static int px__add_endpoint(px__parser *ps, px_element *el, const char *ref, const char *pad, int col, size_t *index)
+static int px__add_endpoint(px__parser *ps, px_element *el, const char *ref, const char *pad, int col,
+                            size_t *index)
 {
     int rc = px__grow(ps, (void **)&ps->eps, &ps->cap_eps, ps->n_eps, sizeof *ps->eps);
     if (rc)
@@ -512,20 +516,22 @@ static int px__element(px__parser *ps, const char *factory_in, int col, size_t *
         }
         name = pp;
         if (!pp->value[0]) {
-            rc = px__fail(ps, PX_EINVAL, pp->value_col, "write a name such as name=src0", "empty element name");
+            rc = px__fail(ps, PX_EINVAL, pp->value_col, "write a name such as name=src0",
+                          "empty element name");
             goto out;
         }
         if (strlen(pp->value) >= PX__NAME_MAX) {
             rc = px__fail(ps, PX_EINVAL, pp->value_col, "use a shorter name",
-                          "element name '%s' is too long (at most %d bytes)", px__show(pp->value, shown, sizeof shown),
-                          PX__NAME_MAX - 1);
+                          "element name '%s' is too long (at most %d bytes)",
+                          px__show(pp->value, shown, sizeof shown), PX__NAME_MAX - 1);
             goto out;
         }
         px_element *other = px_pipeline_get(ps->p, pp->value);
         if (other) {
             char hint[PX_ERROR_HINT_MAX];
             if (other->position > 0)
-                snprintf(hint, sizeof hint, "the element at column %d has it; names must be unique", other->position);
+                snprintf(hint, sizeof hint, "the element at column %d has it; names must be unique",
+                         other->position);
             else
                 snprintf(hint, sizeof hint, "names must be unique; rename one of them");
             rc = px__fail(ps, PX_EINVAL, pp->name_col, hint, "name '%s' is already taken", pp->value);
@@ -539,7 +545,8 @@ static int px__element(px__parser *ps, const char *factory_in, int col, size_t *
         if (near)
             snprintf(hint, sizeof hint, "did you mean '%s'?", near);
         else
-            snprintf(hint, sizeof hint, "run parallax-launch --list-elements to see the elements of this build");
+            snprintf(hint, sizeof hint,
+                     "run parallax-launch --list-elements to see the elements of this build");
         rc = px__fail(ps, PX_ENOENT, col, hint, "no element '%s'", px__show(factory, shown, sizeof shown));
         goto out;
     }
@@ -585,7 +592,8 @@ static int px__endpoint_at(px__parser *ps, size_t *ep)
     if (w->eq >= 0 || px__next_is_assign(ps)) {
         if (w->eq >= 0)
             w->text[w->eq] = '\0';
-        return px__fail(ps, PX_EPARSE, col, "properties follow the element they set, e.g. 'fakesrc num-buffers=10'",
+        return px__fail(ps, PX_EPARSE, col,
+                        "properties follow the element they set, e.g. 'fakesrc num-buffers=10'",
                         "property '%s' without an element", px__show(w->text, shown, sizeof shown));
     }
     char *dot = strchr(w->text, '.');
@@ -619,14 +627,15 @@ static int px__parse_chains(px__parser *ps)
         px__skip_space(ps);
         if (ps->pos >= ps->len) {
             if (bang)
-                return px__fail(ps, PX_EPARSE, bang, "end the description with an element, or remove the last '!'",
+                return px__fail(ps, PX_EPARSE, bang,
+                                "end the description with an element, or remove the last '!'",
                                 "'!' without an element after it");
             return PX_OK;
         }
         if (ps->s[ps->pos] == '!') {
             int col = (int)ps->pos + 1;
             if (bang)
-                return px__fail(ps, PX_EPARSE, col, "put an element between them, or remove one",
+                return px__fail(ps, PX_EPARSE, col, "put an element between the two '!', or remove one",
                                 "'!' right after another '!'");
             if (!have_prev)
                 return px__fail(ps, PX_EPARSE, col, "start with an element, e.g. 'fakesrc ! fakesink'",
@@ -660,8 +669,8 @@ static int px__unknown_ref(px__parser *ps, const px__endpoint *ep)
         snprintf(hint, sizeof hint, "did you mean '%s.'?", near);
     else
         snprintf(hint, sizeof hint, "give an element name=%s to refer to it as '%s.'", shown, shown);
-    return px__fail(ps, PX_ENOENT, ep->col, hint, "no element named '%s' (in reference '%s.%s')", shown, shown,
-                    ep->pad ? ep->pad : "");
+    return px__fail(ps, PX_ENOENT, ep->col, hint, "no element named '%s' (in reference '%s.%s')", shown,
+                    shown, ep->pad ? ep->pad : "");
 }
 
 /* Pass 2: references, links, and elements left with an unlinked always-pad. */
@@ -748,7 +757,8 @@ PX_API px_pipeline *px_pipeline_parse(const char *description, px_error *err)
     }
     ps.len = strnlen(description, PX__PARSE_MAX + 1);
     if (ps.len > PX__PARSE_MAX) {
-        px_error_set(&local, PX_EINVAL, 0, "pipeline description too long: more than %d bytes", PX__PARSE_MAX);
+        px_error_set(&local, PX_EINVAL, 0, "pipeline description too long: more than %d bytes",
+                     PX__PARSE_MAX);
         px_error_hint(&local, "build large pipelines with the C API (px_pipeline_add, px_link)");
         goto fail;
     }

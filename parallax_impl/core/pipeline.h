@@ -35,7 +35,8 @@ PX_API px_pipeline *px_pipeline_new(void);
 PX_API px_pipeline *px_pipeline_parse(const char *description, px_error *err);
 PX_API void px_pipeline_free(px_pipeline *p);
 
-/* name NULL gives "<factory><index>" (fakesrc0, identity1, ...). */
+/* name NULL gives "<factory><n>", numbered per factory as in gst-launch:
+ * fakesrc0, identity0, identity1, fakesink0. */
 PX_API px_element *px_pipeline_add(px_pipeline *p, const char *factory, const char *name, px_error *err);
 PX_API px_element *px_pipeline_get(px_pipeline *p, const char *name);
 PX_API size_t px_pipeline_element_count(const px_pipeline *p);

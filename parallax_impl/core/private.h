@@ -19,7 +19,7 @@
 #define PX__DEFAULT_SLOT 4096
 #define PX__DEFAULT_SLOTS 4  /* per output arena, before extra_slots */
 #define PX__BUS_CAPACITY 64
-#define PX__TIMING_SAMPLE 32 /* time one call in 32; callbacks are too cheap to time all */
+#define PX__TIMING_SAMPLE 256 /* time one call in 256: reading the clock costs more than most callbacks */
 
 typedef struct px__pad {
     char name[32];
@@ -142,4 +142,6 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf);
 /* Runs one produce() of a source and pushes the result. Returns false when
  * the source is finished (EOS sent, error, or stopping). */
 static bool px__source_step(px_element *src);
+/* Binds the arenas downstream of el to the calling thread (px_arena_bind_thread). */
+static void px__bind_chain(px_element *el);
 static void px__send_eos(px_element *el, int sink_pad);

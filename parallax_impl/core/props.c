@@ -285,16 +285,18 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
     case PX_PROP_BOOL: {
         bool b;
         if (!px__parse_bool(value, &b))
-            return px_error_set(err, PX_EINVAL, 0, "%s: property '%s' expects a boolean (true/false), got '%s'",
-                                elname, user, shown);
+            return px_error_set(err, PX_EINVAL, 0,
+                                "%s: property '%s' expects a boolean (true/false), got '%s'", elname, user,
+                                shown);
         *(bool *)field = b;
         return PX_OK;
     }
     case PX_PROP_INT: {
         int64_t v;
         if (!px__parse_i64(value, &v) || v < prop->imin || v > prop->imax || v < INT_MIN || v > INT_MAX)
-            return px_error_set(err, PX_EINVAL, 0, "%s: property '%s' expects an integer in [%lld, %lld], got '%s'",
-                                elname, user, (long long)prop->imin, (long long)prop->imax, shown);
+            return px_error_set(err, PX_EINVAL, 0,
+                                "%s: property '%s' expects an integer in [%lld, %lld], got '%s'", elname,
+                                user, (long long)prop->imin, (long long)prop->imax, shown);
         *(int *)field = (int)v;
         return PX_OK;
     }
@@ -302,8 +304,8 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
         uint64_t v, lo = (uint64_t)prop->imin, hi = (uint64_t)prop->imax;
         if (!px__parse_u64(value[0] == '+' ? value + 1 : value, &v) || v < lo || v > hi)
             return px_error_set(err, PX_EINVAL, 0,
-                                "%s: property '%s' expects an unsigned integer in [%llu, %llu], got '%s'", elname,
-                                user, (unsigned long long)lo, (unsigned long long)hi, shown);
+                                "%s: property '%s' expects an unsigned integer in [%llu, %llu], got '%s'",
+                                elname, user, (unsigned long long)lo, (unsigned long long)hi, shown);
         *(uint64_t *)field = v;
         return PX_OK;
     }
@@ -342,8 +344,8 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
         }
         char list[PX_ERROR_MESSAGE_MAX / 2];
         px__enum_list(prop, list, sizeof list);
-        px_error_set(err, PX_EINVAL, 0, "%s: property '%s' has no value '%s'; accepted: %s", elname, user, shown,
-                     list);
+        px_error_set(err, PX_EINVAL, 0, "%s: property '%s' has no value '%s'; accepted: %s", elname, user,
+                     shown, list);
         const char *nicks[64];
         size_t n = 0;
         for (const px_enum_value *e = prop->enums; e && e->nick && n < 64; e++)
@@ -357,10 +359,10 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
         px_fraction f;
         if (!px__parse_fraction(value, &f) || px__fraction_cmp(f, prop->fmin) < 0 ||
             px__fraction_cmp(f, prop->fmax) > 0)
-            return px_error_set(err, PX_EINVAL, 0,
-                                "%s: property '%s' expects a fraction such as 30/1 in [%d/%d, %d/%d], got '%s'",
-                                elname, user, prop->fmin.num, prop->fmin.den, prop->fmax.num, prop->fmax.den,
-                                shown);
+            return px_error_set(
+                err, PX_EINVAL, 0,
+                "%s: property '%s' expects a fraction such as 30/1 in [%d/%d, %d/%d], got '%s'", elname, user,
+                prop->fmin.num, prop->fmin.den, prop->fmax.num, prop->fmax.den, shown);
         *(px_fraction *)field = f;
         return PX_OK;
     }
@@ -390,8 +392,8 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
     char user[PX__NAME_MAX];
     px__prop_user_name(prop->name, user, sizeof user);
     if (!buf || !size)
-        return px_error_set(err, PX_EINVAL, 0, "%s: no buffer given to read property '%s'", px_element_name(el),
-                            user);
+        return px_error_set(err, PX_EINVAL, 0, "%s: no buffer given to read property '%s'",
+                            px_element_name(el), user);
 
     const void *field = px__prop_field(el, prop);
     int n = 0;

@@ -3,6 +3,23 @@
  * every scheduler; nothing here allocates, locks or makes a syscall, except
  * waiting for a free slot when an arena is exhausted. */
 
+/* Makes the calling thread home of the arenas it will stream through, so
+ * their buffers cycle without atomic read-modify-writes. Elements fed by
+ * several pads may be driven by several threads: they keep the shared path. */
+static void px__bind_chain(px_element *el)
+{
+    int linked = 0;
+    for (int i = 0; i < el->n_sink; i++)
+        linked += el->sink[i].peer != NULL;
+    if (linked > 1)
+        return;
+    if (el->out_arena)
+        px_arena_bind_thread(el->out_arena);
+    for (int i = 0; i < el->n_src; i++)
+        if (el->src[i].peer)
+            px__bind_chain(el->src[i].peer);
+}
+
 /* Takes an output slot; waits (threads) while downstream holds every slot. */
 static int px__acquire_output(px_element *el, px_buffer *out)
 {

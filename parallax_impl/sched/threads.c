@@ -3,6 +3,7 @@
 static void *px__source_thread(void *arg)
 {
     px_element *src = arg;
+    px__bind_chain(src);
     while (px__source_step(src))
         ;
     return NULL;

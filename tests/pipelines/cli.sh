@@ -54,9 +54,9 @@ else
     wait $pid || RC=$?
     ok "SIGINT: exits within 5 s ($((($(date +%s%N) - start) / 1000000)) ms)"
     is "SIGINT: exit status 0 (EOS sent, not an error)" "$RC" 0
-    n=$(stat_of "$D/int.json" fakesink0 buffers_in)
+    n=$(stat_of "$D/int.json" fakesink buffers_in)
     check "SIGINT: buffers flowed before the interrupt ($n)" test "$n" -gt 0
-    is "SIGINT: EOS reached the sink" "$(stat_of "$D/int.json" fakesink0 eos)" true
+    is "SIGINT: EOS reached the sink" "$(stat_of "$D/int.json" fakesink eos)" true
 fi
 
 done_testing

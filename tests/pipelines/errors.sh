@@ -13,18 +13,18 @@ P="parallax-launch:"
 CASES=(
     "unknown element|$P no element 'fakesrcc' (column 1)|fakesrcc ! fakesink"
     "unknown property|$P fakesrc0: no property 'num-bufers' (column 9)|fakesrc num-bufers=3 ! fakesink"
-    "bad integer value|$P fakesrc0: property 'num-buffers' expects an integer in [-1, 2147483647], got 'many' (column 9)|fakesrc num-buffers=many ! fakesink"
-    "bad enum value|$P fakesrc0: property 'sizetype' has no value 'huge'; accepted: empty, fixed, random (column 9)|fakesrc sizetype=huge ! fakesink"
-    "value out of range|$P identity1: property 'drop-probability' expects a number in [0, 1], got '2' (column 20)|fakesrc ! identity drop-probability=2 ! fakesink"
+    "bad integer value|$P fakesrc0: property 'num-buffers' expects an integer in [-1, 2147483647], got 'many' (column 21)|fakesrc num-buffers=many ! fakesink"
+    "bad enum value|$P fakesrc0: property 'sizetype' has no value 'huge'; accepted: empty, fixed, random (column 18)|fakesrc sizetype=huge ! fakesink"
+    "value out of range|$P $(elname identity 0 1): property 'drop-probability' expects a number in [0, 1], got '2' (column 37)|fakesrc ! identity drop-probability=2 ! fakesink"
     "missing file|$P filesrc0: cannot open '/nonexistent' for reading: No such file or directory|filesrc location=/nonexistent ! fakesink"
     "filesrc on a directory|$P filesrc0: cannot read '$D/adir': Is a directory|filesrc location=$D/adir ! fakesink"
     "filesrc without location|$P filesrc0: no location set; set location=FILE|filesrc ! fakesink"
-    "unwritable file|$P filesink0: cannot open '/proc/nope/x' for writing: No such file or directory|fakesrc num-buffers=1 ! filesink location=/proc/nope/x"
-    "filesink on a directory|$P filesink0: cannot open '$D/adir' for writing: Is a directory|fakesrc num-buffers=1 ! filesink location=$D/adir"
-    "malformed syntax: dangling link|$P expected an element after '!' (column 11)|fakesrc ! "
-    "malformed syntax: double link|$P expected an element after '!' (column 11)|fakesrc ! ! fakesink"
-    "malformed syntax: unterminated quote|$P unterminated quoted string (column 26)|filesrc location=\"nope ! fakesink"
-    "runtime error|$P identity0: error-after 1 reached|fakesrc num-buffers=3 ! identity error-after=1 ! fakesink"
+    "unwritable file|$P $(elname filesink 0 1): cannot open '/proc/nope/x' for writing: No such file or directory|fakesrc num-buffers=1 ! filesink location=/proc/nope/x"
+    "filesink on a directory|$P $(elname filesink 0 1): cannot open '$D/adir' for writing: Is a directory|fakesrc num-buffers=1 ! filesink location=$D/adir"
+    "malformed syntax: dangling link|$P '!' without an element after it (column 9)|fakesrc ! "
+    "malformed syntax: double link|$P '!' right after another '!' (column 11)|fakesrc ! ! fakesink"
+    "malformed syntax: unterminated quote|$P unterminated \" quote (column 18)|filesrc location=\"nope ! fakesink"
+    "runtime error|$P $(elname identity 0 1): error-after 1 reached|fakesrc num-buffers=3 ! identity error-after=1 ! fakesink"
 )
 
 for c in "${CASES[@]}"; do
@@ -54,7 +54,7 @@ if have valgrind; then
         IFS='|' read -r desc want pipeline <<<"$c"
         expect=1
         [ "$want" = 0 ] && expect=0
-        run_cmd timeout -k 5 120 "${VG[@]}" "$PX_LAUNCH" -q "$pipeline"
+        run_cmd timeout -k 5 60 "${VG[@]}" "$PX_LAUNCH" -q "$pipeline"
         if [ "$RC" -eq "$expect" ]; then
             ok "valgrind: $desc exits $expect, no leak or memory error"
         else

@@ -34,8 +34,8 @@ done
 # Buffer count: every buffer full except the last (ceil(size / blocksize)).
 random_file "$D/in.bin" 10001
 launch -q --stats-json "$D/stats.json" filesrc location="$D/in.bin" blocksize=1000 ! fakesink
-is "filesrc blocksize=1000 on 10001 bytes makes 11 buffers" "$(stat_of "$D/stats.json" fakesink0 buffers_in)" 11
-is "fakesink counts every byte of the file" "$(stat_of "$D/stats.json" fakesink0 bytes_in)" 10001
+is "filesrc blocksize=1000 on 10001 bytes makes 11 buffers" "$(stat_of "$D/stats.json" fakesink buffers_in)" 11
+is "fakesink counts every byte of the file" "$(stat_of "$D/stats.json" fakesink bytes_in)" 10001
 
 # filesink truncates by default and appends with append=true.
 printf 'old contents that are longer\n' >"$D/trunc.out"
@@ -66,12 +66,12 @@ check "tee branch 2 is byte-exact" cmp "$D/tee.bin" "$D/tee2.out"
 run_ok "tee to three branches through identity exits 0" \
     --stats-json "$D/tee.json" fakesrc num-buffers=100 sizetype=fixed sizemax=1000 ! tee name=t \
     ! fakesink t. ! identity ! fakesink t. ! fakesink
-for s in fakesink0 fakesink1 fakesink2; do
-    is "tee: $s got all 100 buffers" "$(stat_of "$D/tee.json" $s buffers_in)" 100
+for i in 0 1 2; do
+    is "tee: fakesink #$i got all 100 buffers" "$(stat_of "$D/tee.json" fakesink buffers_in $i)" 100
 done
 
 run_fails_with "tee without src pads fails at start" 1 \
-    "tee0: no src pad linked; link one or set allow-not-linked=true" \
+    "$(elname tee 0 1): no src pad linked; link one or set allow-not-linked=true" \
     fakesrc num-buffers=10 ! tee
 run_ok "tee allow-not-linked=true without src pads runs to EOS" \
     fakesrc num-buffers=10 ! tee allow-not-linked=true

@@ -145,25 +145,37 @@ run_fails_exact() {
     fi
 }
 
-# stat_of FILE ELEMENT FIELD: prints one figure from a --stats-json file
-# ("missing" when the element or field is not there).
+# stat_of FILE ELEMENT FIELD [NTH]: prints one figure from a --stats-json
+# file ("missing" when the element or field is not there). ELEMENT is an
+# element's name, or else a factory: its NTH element (from 0, in pipeline
+# order), so checks do not depend on how default names are numbered.
 stat_of() {
     "$PY" - "$@" <<'PYEOF'
 import json, sys
 path, name, field = sys.argv[1:4]
+nth = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 try:
     doc = json.load(open(path))
 except Exception as e:
     print("unreadable: %s" % e)
     sys.exit(0)
-for el in doc.get("elements", []):
-    if el.get("name") == name:
-        v = el.get(field, "missing")
-        print(str(v).lower() if isinstance(v, bool) else v)
-        break
+els = doc.get("elements", [])
+found = [e for e in els if e.get("name") == name] or \
+        [e for e in els if e.get("factory") == name][nth:nth + 1]
+if found:
+    v = found[0].get(field, "missing")
+    print(str(v).lower() if isinstance(v, bool) else v)
 else:
     print("missing")
 PYEOF
+}
+
+# elname FACTORY FACTORY_INDEX PIPELINE_INDEX: the default name the runtime
+# gives an element: GStreamer numbers per factory ("identity0" in
+# `fakesrc ! identity`), Parallax may number by position ("identity1").
+# Probed once when lib.sh loads, so message checks follow the runtime's scheme.
+elname() {
+    if [ "$_px_naming" = factory ]; then echo "$1$2"; else echo "$1$3"; fi
 }
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -184,3 +196,7 @@ if [ ! -x "$PX_LAUNCH" ]; then
     echo "not ok 1 - parallax-launch not found at $PX_LAUNCH (run make first)"
     exit 1
 fi
+
+_px_naming=position
+"$PX_LAUNCH" -q --stats-json "$TMP/.naming.json" fakesrc num-buffers=0 ! fakesink >/dev/null 2>&1
+grep -q '"fakesink0"' "$TMP/.naming.json" 2>/dev/null && _px_naming=factory

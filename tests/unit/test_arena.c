@@ -70,8 +70,8 @@ static px_arena *make_arena(size_t slot_size, uint32_t slot_count, px_arena_back
     return a;
 }
 
-static void expect_create_error(size_t slot_size, uint32_t slot_count, px_arena_backing backing,
-                                int code, const char *message)
+static void expect_create_error(size_t slot_size, uint32_t slot_count, px_arena_backing backing, int code,
+                                const char *message)
 {
     px_arena *a = (px_arena *)&a; /* must be reset to NULL */
     px_error err = {0};
@@ -167,8 +167,7 @@ static void create_rejects_unknown_backing_and_null_out(void **state)
                         "PX_ARENA_BACKING_DEFAULT, PX_ARENA_BACKING_MEMFD, PX_ARENA_BACKING_SHM "
                         "and PX_ARENA_BACKING_HEAP");
     px_error err = {0};
-    assert_int_equal(px_arena_create(NULL, "x", 4096, 4, PX_ARENA_BACKING_DEFAULT, &err),
-                     PX_EINVAL);
+    assert_int_equal(px_arena_create(NULL, "x", 4096, 4, PX_ARENA_BACKING_DEFAULT, &err), PX_EINVAL);
     assert_string_equal(err.message, "px_arena_create: out is NULL");
     /* err is optional */
     px_arena *a = NULL;
@@ -196,12 +195,10 @@ static void create_rejects_backing_not_compiled_naming_the_option(void **state)
     assert_null(a);
     assert_int_equal(err.code, PX_ENOTSUP);
     char expect[256];
-    snprintf(expect, sizeof expect,
-             "arena \"video\": the %s backing is not compiled into this build", what);
+    snprintf(expect, sizeof expect, "arena \"video\": the %s backing is not compiled into this build", what);
     assert_int_equal(strncmp(err.message, expect, strlen(expect)), 0);
     char hint[256];
-    snprintf(hint, sizeof hint, "enable %s in make menuconfig (or build with -DCONFIG_%s=1)",
-             symbol, symbol);
+    snprintf(hint, sizeof hint, "enable %s in make menuconfig (or build with -DCONFIG_%s=1)", symbol, symbol);
     assert_string_equal(err.hint, hint);
 #else
     skip(); /* every backing is compiled in */
@@ -379,7 +376,7 @@ static void only_the_last_unref_queues_the_slot(void **state)
     assert_int_equal(stats_of(a).in_use, 1);
     assert_true(px_arena_unref(a, s));
     assert_int_equal(px_arena_refcount(a, s), 0);
-    assert_int_equal(stats_of(a).in_use, 1); /* queued, not yet reclaimed */
+    assert_int_equal(stats_of(a).in_use, 0); /* no longer held, though queued until reclaimed */
     assert_int_equal(px_arena_reclaim(a), 1);
     assert_int_equal(stats_of(a).in_use, 0);
     assert_int_equal(px_arena_reclaim(a), 0);
@@ -541,7 +538,7 @@ static void slot_counts_that_are_not_a_multiple_of_64_allocate_every_slot_once(v
 
 #define STRESS_SLOTS 8u
 #define STRESS_ITERS 1000000u /* per thread: 2,000,000 acquire/release in total */
-#define STRESS_HOLD 3u       /* per thread, so 2 threads never need all 8 */
+#define STRESS_HOLD  3u       /* per thread, so 2 threads never need all 8 */
 
 typedef struct stress {
     px_arena *arena;
@@ -719,7 +716,7 @@ static void forked_child_dropping_the_last_ref_lets_the_parent_reclaim(void **st
     }
     wait_child_ok(pid);
     assert_int_equal(px_arena_refcount(a, s), 0);
-    assert_int_equal(stats_of(a).in_use, 2); /* released, not yet reclaimed */
+    assert_int_equal(stats_of(a).in_use, 1); /* released by the child: no longer held */
     assert_int_equal(px_arena_reclaim(a), 1);
     assert_int_equal(stats_of(a).in_use, 1);
     assert_int_equal(acquire_ok(a), s);
@@ -803,8 +800,7 @@ static void two_processes_share_one_arena_without_doubling_a_slot(void **state)
     (void)state;
 #if SHARED_BACKINGS
     px_arena *a = make_arena(4096, STRESS_SLOTS, PX_ARENA_BACKING_DEFAULT);
-    proc_shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                           -1, 0);
+    proc_shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     assert_true(sh != MAP_FAILED);
     memset(sh, 0, sizeof *sh);
 
@@ -828,6 +824,142 @@ static void two_processes_share_one_arena_without_doubling_a_slot(void **state)
 #else
     skip();
 #endif
+}
+
+/* ---- Home thread: private free list ---------------------------------------- */
+
+static void home_thread_reuses_its_released_slot_without_the_queue(void **state)
+{
+    (void)state;
+    px_arena *a = make_arena(4096, 4, PX_ARENA_BACKING_DEFAULT);
+    px_arena_bind_thread(a);
+    uint32_t s = acquire_ok(a);
+    assert_int_equal(stats_of(a).in_use, 1);
+    assert_true(px_arena_unref(a, s));
+    assert_int_equal(px_arena_refcount(a, s), 0);
+    assert_int_equal(stats_of(a).in_use, 0);
+    assert_int_equal(px_arena_reclaim(a), 0); /* parked, never queued */
+    assert_int_equal(acquire_ok(a), s);       /* the parked slot comes back first */
+    assert_int_equal(stats_of(a).acquired, 2);
+    assert_int_equal(stats_of(a).high_water, 1);
+    assert_true(px_arena_unref(a, s));
+    px_arena_destroy(a);
+}
+
+static px_arena *home_test_arena;
+
+static void *unref_on_another_thread(void *arg)
+{
+    uint32_t *job = arg; /* [1]: the slot */
+    return (void *)(uintptr_t)px_arena_unref(home_test_arena, job[1]);
+}
+
+static void release_by_another_thread_goes_through_the_queue(void **state)
+{
+    (void)state;
+    px_arena *a = home_test_arena = make_arena(4096, 2, PX_ARENA_BACKING_DEFAULT);
+    px_arena_bind_thread(a);
+    uint32_t job[2] = {0, acquire_ok(a)};
+    pthread_t t;
+    void *last = NULL;
+    assert_int_equal(pthread_create(&t, NULL, unref_on_another_thread, job), 0);
+    assert_int_equal(pthread_join(t, &last), 0);
+    assert_true(last != NULL);
+    assert_int_equal(stats_of(a).in_use, 0);
+    assert_int_equal(px_arena_reclaim(a), 1); /* it came back through the shared queue */
+    px_arena_destroy(a);
+}
+
+static void exhaustion_counts_parked_slots_as_free(void **state)
+{
+    (void)state;
+    px_arena *a = make_arena(4096, 3, PX_ARENA_BACKING_DEFAULT);
+    px_arena_bind_thread(a);
+    uint32_t s[3];
+    for (int i = 0; i < 3; i++)
+        s[i] = acquire_ok(a);
+    uint32_t extra;
+    assert_int_equal(px_arena_acquire(a, &extra), PX_EAGAIN);
+    assert_true(px_arena_unref(a, s[1]));
+    assert_int_equal(acquire_ok(a), s[1]);
+    assert_int_equal(px_arena_acquire(a, &extra), PX_EAGAIN);
+    for (int i = 0; i < 3; i++)
+        assert_true(px_arena_unref(a, s[i]));
+    /* Moving the home hands parked slots back to the shared bitmap. */
+    px_arena_bind_thread(a);
+    for (int i = 0; i < 3; i++)
+        acquire_ok(a);
+    px_arena_destroy(a);
+}
+
+#define HOME_ROUNDS 1000000
+#define HOME_RING 8
+typedef struct {
+    px_arena *a;
+    _Atomic uint32_t ring[HOME_RING];
+    _Atomic uint64_t head, tail; /* home writes head, the other thread reads tail */
+    _Atomic uint8_t owned[16];
+    _Atomic int failures;
+} home_mix;
+
+static void *home_mix_releaser(void *arg)
+{
+    home_mix *m = arg;
+    for (uint64_t done = 0; done < HOME_ROUNDS / 2;) {
+        uint64_t t = atomic_load(&m->tail);
+        if (t == atomic_load(&m->head)) {
+            sched_yield();
+            continue;
+        }
+        uint32_t slot = atomic_load(&m->ring[t % HOME_RING]);
+        if (*(uint32_t *)px_arena_slot_data(m->a, slot) != slot + 1)
+            atomic_fetch_add(&m->failures, 1);
+        atomic_store(&m->owned[slot], 0);
+        px_arena_unref(m->a, slot);
+        atomic_store(&m->tail, t + 1);
+        done++;
+    }
+    return NULL;
+}
+
+static void home_and_foreign_releases_never_lose_or_double_a_slot(void **state)
+{
+    (void)state;
+    static home_mix m;
+    memset(&m, 0, sizeof m);
+    m.a = make_arena(4096, 16, PX_ARENA_BACKING_DEFAULT);
+    px_arena_bind_thread(m.a);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, home_mix_releaser, &m), 0);
+    for (uint64_t i = 0; i < HOME_ROUNDS; i++) {
+        uint32_t slot;
+        while (px_arena_acquire(m.a, &slot) == PX_EAGAIN)
+            sched_yield();
+        if (atomic_exchange(&m.owned[slot], 1))
+            atomic_fetch_add(&m.failures, 1); /* handed out twice */
+        *(uint32_t *)px_arena_slot_data(m.a, slot) = slot + 1;
+        if (i % 2 == 0) { /* the home thread releases it itself: parked */
+            atomic_store(&m.owned[slot], 0);
+            px_arena_unref(m.a, slot);
+        } else { /* another thread releases it: shared queue */
+            while (atomic_load(&m.head) - atomic_load(&m.tail) == HOME_RING)
+                sched_yield();
+            uint64_t h = atomic_load(&m.head);
+            atomic_store(&m.ring[h % HOME_RING], slot);
+            atomic_store(&m.head, h + 1);
+        }
+    }
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(atomic_load(&m.failures), 0);
+    assert_int_equal(stats_of(m.a).in_use, 0);
+    assert_int_equal(stats_of(m.a).acquired, HOME_ROUNDS);
+    px_arena_bind_thread(m.a); /* unpark everything, then every slot must be free */
+    px_arena_reclaim(m.a);
+    uint32_t slot;
+    for (int i = 0; i < 16; i++)
+        assert_int_equal(px_arena_acquire(m.a, &slot), PX_OK);
+    assert_int_equal(px_arena_acquire(m.a, &slot), PX_EAGAIN);
+    px_arena_destroy(m.a);
 }
 
 int main(void)
@@ -856,6 +988,10 @@ int main(void)
         cmocka_unit_test(forked_child_dropping_the_last_ref_lets_the_parent_reclaim),
         cmocka_unit_test(owner_table_names_the_forked_child_that_acquired),
         cmocka_unit_test(two_processes_share_one_arena_without_doubling_a_slot),
+        cmocka_unit_test(home_thread_reuses_its_released_slot_without_the_queue),
+        cmocka_unit_test(release_by_another_thread_goes_through_the_queue),
+        cmocka_unit_test(exhaustion_counts_parked_slots_as_free),
+        cmocka_unit_test(home_and_foreign_releases_never_lose_or_double_a_slot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -177,17 +177,15 @@ static void reset_meta_forgets_metadata_but_keeps_the_data(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(alloc_fills_slot_and_unknown_metadata, setup_arena,
-                                        teardown_arena),
-        cmocka_unit_test_setup_teardown(ref_and_unref_change_the_slot_refcount, setup_arena,
-                                        teardown_arena),
+        cmocka_unit_test_setup_teardown(alloc_fills_slot_and_unknown_metadata, setup_arena, teardown_arena),
+        cmocka_unit_test_setup_teardown(ref_and_unref_change_the_slot_refcount, setup_arena, teardown_arena),
         cmocka_unit_test_setup_teardown(unref_clears_the_handle, setup_arena, teardown_arena),
         cmocka_unit_test_setup_teardown(double_unref_of_a_cleared_handle_is_harmless, setup_arena,
                                         teardown_arena),
-        cmocka_unit_test_setup_teardown(alloc_on_an_exhausted_arena_leaves_an_empty_handle,
-                                        setup_arena, teardown_arena),
-        cmocka_unit_test_setup_teardown(reset_meta_forgets_metadata_but_keeps_the_data,
-                                        setup_arena, teardown_arena),
+        cmocka_unit_test_setup_teardown(alloc_on_an_exhausted_arena_leaves_an_empty_handle, setup_arena,
+                                        teardown_arena),
+        cmocka_unit_test_setup_teardown(reset_meta_forgets_metadata_but_keeps_the_data, setup_arena,
+                                        teardown_arena),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

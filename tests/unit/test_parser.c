@@ -74,10 +74,10 @@ PX_ELEMENT_CLASS(testmux) = {
 /* ---- Helpers ------------------------------------------------------------ */
 
 /* Tests of optional elements skip when the configuration leaves them out. */
-#define NEEDS(option)     \
-    do {                  \
-        if (!(option))    \
-            skip();       \
+#define NEEDS(option)  \
+    do {               \
+        if (!(option)) \
+            skip();    \
     } while (0)
 
 static px_pipeline *parse_ok(const char *desc, size_t count)
@@ -107,7 +107,8 @@ static void assert_prop(px_pipeline *p, const char *el, const char *prop, const 
 }
 
 /* a's src pad `src_pad` (NULL: any) is linked to b's sink pad `sink_pad` (NULL: any). */
-static bool linked_pads(px_pipeline *p, const char *a, const char *src_pad, const char *b, const char *sink_pad)
+static bool linked_pads(px_pipeline *p, const char *a, const char *src_pad, const char *b,
+                        const char *sink_pad)
 {
     px_element *x = el_named(p, a), *y = el_named(p, b);
     for (int i = 0; i < x->n_src; i++) {
@@ -141,8 +142,8 @@ static px_error expect_parse_error(const char *desc, int code, int column, const
         fail_msg("'%s' parsed but should fail", desc ? desc : "(null)");
     }
     if (err.code != code || err.position != column || !strstr(err.message, substring))
-        fail_msg("'%s': expected code %d column %d with '%s', got code %d column %d:\n%s", desc ? desc : "(null)",
-                 code, column, substring, err.code, err.position, err.message);
+        fail_msg("'%s': expected code %d column %d with '%s', got code %d column %d:\n%s",
+                 desc ? desc : "(null)", code, column, substring, err.code, err.position, err.message);
     if (column > 0) {
         char tag[32];
         snprintf(tag, sizeof tag, "(column %d)\n", column);
@@ -309,10 +310,12 @@ static void caps_with_ranges_lists_and_spaces(void **state)
 {
     (void)state;
     NEEDS(CONFIG_PX_ELEM_CAPSFILTER);
-    px_pipeline *p = parse_ok("fakesrc ! video/x-raw, width=[ 16, 4096 ], format={ I420, NV12 } , height=(int)480 "
-                              "! fakesink",
-                              3);
-    assert_prop(p, "capsfilter1", "caps", "video/x-raw, width=[ 16, 4096 ], format={ I420, NV12 } , height=(int)480");
+    px_pipeline *p =
+        parse_ok("fakesrc ! video/x-raw, width=[ 16, 4096 ], format={ I420, NV12 } , height=(int)480 "
+                 "! fakesink",
+                 3);
+    assert_prop(p, "capsfilter1", "caps",
+                "video/x-raw, width=[ 16, 4096 ], format={ I420, NV12 } , height=(int)480");
     assert_true(linked(p, "capsfilter1", "fakesink2"));
     px_pipeline_free(p);
 }
@@ -330,7 +333,8 @@ static void caps_with_features_and_inner_quotes(void **state)
 {
     (void)state;
     NEEDS(CONFIG_PX_ELEM_CAPSFILTER);
-    px_pipeline *p = parse_ok("fakesrc ! video/x-raw(memory:DMABuf),format=NV12!audio/x-raw,name=\"a ! b\" ! fakesink", 4);
+    px_pipeline *p =
+        parse_ok("fakesrc ! video/x-raw(memory:DMABuf),format=NV12!audio/x-raw,name=\"a ! b\" ! fakesink", 4);
     assert_prop(p, "capsfilter1", "caps", "video/x-raw(memory:DMABuf),format=NV12");
     assert_prop(p, "capsfilter2", "caps", "audio/x-raw,name=\"a ! b\"");
     assert_true(linked(p, "capsfilter1", "capsfilter2"));
@@ -374,7 +378,8 @@ static void named_pads_on_both_sides(void **state)
 {
     (void)state;
     NEEDS(CONFIG_PX_ELEM_TEE);
-    px_pipeline *p = parse_ok("fakesrc ! tee name=t  t.src_1 ! mux.sink_0  t.src_0 ! mux.sink_3  testmux name=mux", 3);
+    px_pipeline *p =
+        parse_ok("fakesrc ! tee name=t  t.src_1 ! mux.sink_0  t.src_0 ! mux.sink_3  testmux name=mux", 3);
     assert_true(linked_pads(p, "t", "src_1", "mux", "sink_0"));
     assert_true(linked_pads(p, "t", "src_0", "mux", "sink_3"));
     assert_int_equal(src_links(p, "t"), 2);
@@ -460,7 +465,8 @@ static void unknown_element_suggests_the_nearest(void **state)
 static void unknown_element_without_near_match_points_at_the_list(void **state)
 {
     (void)state;
-    px_error err = expect_parse_error("fakesrc ! videotestsrcxyz", PX_ENOENT, 11, "no element 'videotestsrcxyz'");
+    px_error err =
+        expect_parse_error("fakesrc ! videotestsrcxyz", PX_ENOENT, 11, "no element 'videotestsrcxyz'");
     assert_non_null(strstr(err.hint, "parallax-launch --list-elements"));
 }
 
@@ -509,7 +515,7 @@ static void double_bang(void **state)
 {
     (void)state;
     px_error err = expect_parse_error("fakesrc ! ! fakesink", PX_EPARSE, 11, "'!' right after another '!'");
-    expect_hint(&err, "put an element between them, or remove one");
+    expect_hint(&err, "put an element between the two '!', or remove one");
     expect_parse_error("fakesrc !! fakesink", PX_EPARSE, 10, "'!' right after another '!'");
 }
 
@@ -537,7 +543,8 @@ static void bad_caps_filter_syntax(void **state)
     expect_parse_error("fakesrc ! video/x-raw,name=\"abc ! fakesink", PX_EPARSE, 28, "unterminated \" quote");
     expect_parse_error("fakesrc ! video/x-raw silent=true ! fakesink", PX_EPARSE, 23,
                        "property 'silent' without an element");
-    expect_parse_error("video/x-raw ! fakesink", PX_ELINK, 1, "capsfilter0 has nothing linked to its sink pad");
+    expect_parse_error("video/x-raw ! fakesink", PX_ELINK, 1,
+                       "capsfilter0 has nothing linked to its sink pad");
 }
 
 static void caps_filter_needs_capsfilter_compiled_in(void **state)
@@ -553,17 +560,20 @@ static void caps_filter_needs_capsfilter_compiled_in(void **state)
 static void missing_value_after_equals(void **state)
 {
     (void)state;
-    px_error err =
-        expect_parse_error("fakesrc num-buffers= ! fakesink", PX_EPARSE, 9, "property 'num-buffers' has no value after '='");
+    px_error err = expect_parse_error("fakesrc num-buffers= ! fakesink", PX_EPARSE, 9,
+                                      "property 'num-buffers' has no value after '='");
     assert_non_null(strstr(err.hint, "\"\""));
-    expect_parse_error("fakesrc ! fakesink silent=", PX_EPARSE, 20, "property 'silent' has no value after '='");
-    expect_parse_error("fakesrc ! fakesink silent =  ", PX_EPARSE, 20, "property 'silent' has no value after '='");
+    expect_parse_error("fakesrc ! fakesink silent=", PX_EPARSE, 20,
+                       "property 'silent' has no value after '='");
+    expect_parse_error("fakesrc ! fakesink silent =  ", PX_EPARSE, 20,
+                       "property 'silent' has no value after '='");
 }
 
 static void property_without_element(void **state)
 {
     (void)state;
-    px_error err = expect_parse_error("num-buffers=5 ! fakesink", PX_EPARSE, 1, "property 'num-buffers' without an element");
+    px_error err = expect_parse_error("num-buffers=5 ! fakesink", PX_EPARSE, 1,
+                                      "property 'num-buffers' without an element");
     assert_non_null(strstr(err.hint, "fakesrc num-buffers=10"));
     expect_parse_error("fakesrc ! silent=true", PX_EPARSE, 11, "property 'silent' without an element");
     expect_parse_error("silent = true", PX_EPARSE, 1, "property 'silent' without an element");
@@ -580,8 +590,8 @@ static void equals_without_property_name(void **state)
 static void unknown_property_suggests_the_nearest(void **state)
 {
     (void)state;
-    px_error err =
-        expect_parse_error("fakesrc num-bufers=3 ! fakesink", PX_ENOENT, 9, "fakesrc0: no property 'num-bufers'");
+    px_error err = expect_parse_error("fakesrc num-bufers=3 ! fakesink", PX_ENOENT, 9,
+                                      "fakesrc0: no property 'num-bufers'");
     expect_hint(&err, "did you mean 'num-buffers'?");
     err = expect_parse_error("fakesrc ! fakesink xyzzy=1", PX_ENOENT, 20, "fakesink1: no property 'xyzzy'");
     assert_non_null(strstr(err.hint, "fakesink has: silent"));
@@ -590,12 +600,14 @@ static void unknown_property_suggests_the_nearest(void **state)
 static void bad_int_points_at_the_value(void **state)
 {
     (void)state;
-    px_error err = expect_parse_error("fakesrc num-buffers=abc ! fakesink", PX_EINVAL, 21,
-                                      "fakesrc0: property 'num-buffers' expects an integer in [-1, 2147483647], got 'abc'");
-    assert_string_equal(err.message, "fakesrc0: property 'num-buffers' expects an integer in [-1, 2147483647], got "
-                                     "'abc' (column 21)\n"
-                                     "  fakesrc num-buffers=abc ! fakesink\n"
-                                     "                      ^");
+    px_error err = expect_parse_error(
+        "fakesrc num-buffers=abc ! fakesink", PX_EINVAL, 21,
+        "fakesrc0: property 'num-buffers' expects an integer in [-1, 2147483647], got 'abc'");
+    assert_string_equal(err.message,
+                        "fakesrc0: property 'num-buffers' expects an integer in [-1, 2147483647], got "
+                        "'abc' (column 21)\n"
+                        "  fakesrc num-buffers=abc ! fakesink\n"
+                        "                      ^");
 }
 
 static void int_out_of_range(void **state)
@@ -623,8 +635,9 @@ static void unknown_enum_nick(void **state)
 static void bad_fraction_and_double(void **state)
 {
     (void)state;
-    expect_parse_error("testsrc framerate=30/0 ! fakesink", PX_EINVAL, 19,
-                       "testsrc0: property 'framerate' expects a fraction such as 30/1 in [0/1, 2147483647/1], got '30/0'");
+    expect_parse_error(
+        "testsrc framerate=30/0 ! fakesink", PX_EINVAL, 19,
+        "testsrc0: property 'framerate' expects a fraction such as 30/1 in [0/1, 2147483647/1], got '30/0'");
     expect_parse_error("fakesrc ! identity drop-probability=2.5 ! fakesink", PX_EINVAL, 37,
                        "identity1: property 'drop-probability' expects a number in [0, 1], got '2.5'");
 }
@@ -643,7 +656,8 @@ static void unknown_reference(void **state)
 static void duplicate_name(void **state)
 {
     (void)state;
-    px_error err = expect_parse_error("fakesrc name=a ! fakesink name=a", PX_EINVAL, 27, "name 'a' is already taken");
+    px_error err =
+        expect_parse_error("fakesrc name=a ! fakesink name=a", PX_EINVAL, 27, "name 'a' is already taken");
     assert_non_null(strstr(err.hint, "column 1"));
     expect_parse_error("fakesrc ! fakesink name=fakesrc0", PX_EINVAL, 20, "name 'fakesrc0' is already taken");
     expect_parse_error("fakesrc name=a name=b ! fakesink", PX_EINVAL, 16, "given a name twice");
@@ -663,16 +677,20 @@ static void source_with_nothing_to_link(void **state)
     px_error err = expect_parse_error("fakesrc", PX_ELINK, 1, "fakesrc0 has nothing linked to its src pad");
     assert_non_null(strstr(err.hint, "fakesink"));
     expect_parse_error("fakesrc  fakesink", PX_ELINK, 1, "fakesrc0 has nothing linked to its src pad");
-    expect_parse_error("fakesrc ! fakesink  identity", PX_ELINK, 21, "identity2 has nothing linked to its src pad");
-    expect_parse_error("fakesrc ! fakesink  fakesink", PX_ELINK, 21, "fakesink2 has nothing linked to its sink pad");
+    expect_parse_error("fakesrc ! fakesink  identity", PX_ELINK, 21,
+                       "identity2 has nothing linked to its src pad");
+    expect_parse_error("fakesrc ! fakesink  fakesink", PX_ELINK, 21,
+                       "fakesink2 has nothing linked to its sink pad");
 }
 
 static void pads_that_cannot_link_point_at_the_bang(void **state)
 {
     (void)state;
     expect_parse_error("fakesink ! fakesrc", PX_ELINK, 10, "fakesink0 has no src pad");
-    expect_parse_error("fakesrc ! identity name=i ! fakesink  i. ! fakesink", PX_ELINK, 42, "i:src is already linked");
-    expect_parse_error("fakesrc ! identity name=i  i.video ! fakesink", PX_ENOENT, 36, "i has no pad 'video'");
+    expect_parse_error("fakesrc ! identity name=i ! fakesink  i. ! fakesink", PX_ELINK, 42,
+                       "i:src is already linked");
+    expect_parse_error("fakesrc ! identity name=i  i.video ! fakesink", PX_ENOENT, 36,
+                       "i has no pad 'video'");
     expect_parse_error("fakesrc ! m.src_0  testmux name=m", PX_ENOENT, 9, "m has no pad 'src_0'");
 }
 
@@ -740,7 +758,9 @@ static void hostile_input_fails_cleanly(void **state)
     desc[sizeof desc - 1] = '\0';
     px_error err = expect_parse_error(desc, PX_ENOENT, 1, "no element 'zzz");
     assert_true(strlen(err.message) < 400);
-    expect_parse_error("fakesrc ! \x01\x02 ! fakesink", PX_ENOENT, 11, "no element '?" "?'");
+    expect_parse_error("fakesrc ! \x01\x02 ! fakesink", PX_ENOENT, 11,
+                       "no element '?"
+                       "?'");
     expect_parse_error("fakesrc ! \\", PX_ENOENT, 11, "no element '\\'");
     expect_parse_error("=", PX_EPARSE, 1, "property '' without an element");
 }

@@ -52,20 +52,34 @@ PX_ELEMENT_CLASS(proptest) = {
     .state_size = sizeof(proptest),
     .sink = PX_PAD_ALWAYS("ANY"),
     .consume = proptest_consume,
-    .props = PX_PROPS(
-        PX_PROP_BOOL(proptest, flag, false, "A boolean"),
-        PX_PROP_INT(proptest, small, -5, 100, 3, "A small int"),
-        PX_PROP_INT(proptest, full, INT_MIN, INT_MAX, 0, "An int over its whole range"),
-        PX_PROP_UINT64(proptest, big, 0, UINT64_MAX, 0, "A uint64 over its whole range"),
-        PX_PROP_UINT64(proptest, window, 10, 1000, 10, "A uint64 in [10, 1000]"),
-        PX_PROP_DOUBLE(proptest, ratio, 0.0, 1.0, 0.5, "A double in [0, 1]"),
-        PX_PROP_STRING(proptest, label, "hello", "A string with a default"),
-        PX_PROP_STRING(proptest, path, NULL, "A string without a default"),
-        PX_PROP_ENUM(proptest, mode, proptest_modes, 2, "An enum"),
-        PX_PROP_FRACTION(proptest, rate, 0, 1, INT_MAX, 1, 30, 1, "A fraction over its whole range"),
-        PX_PROP_FRACTION(proptest, fps, 1, 1, 120, 1, 25, 1, "A fraction in [1/1, 120/1]"),
-        {"counter", PX_PROP_INT, offsetof(proptest, counter), PX_PROP_FLAG_READONLY, 0, 1000, 7, 0, 0, 0,
-         {0, 1}, {0, 1}, {0, 1}, NULL, NULL, "Read-only"}),
+    .props = PX_PROPS(PX_PROP_BOOL(proptest, flag, false, "A boolean"),
+                      PX_PROP_INT(proptest, small, -5, 100, 3, "A small int"),
+                      PX_PROP_INT(proptest, full, INT_MIN, INT_MAX, 0, "An int over its whole range"),
+                      PX_PROP_UINT64(proptest, big, 0, UINT64_MAX, 0, "A uint64 over its whole range"),
+                      PX_PROP_UINT64(proptest, window, 10, 1000, 10, "A uint64 in [10, 1000]"),
+                      PX_PROP_DOUBLE(proptest, ratio, 0.0, 1.0, 0.5, "A double in [0, 1]"),
+                      PX_PROP_STRING(proptest, label, "hello", "A string with a default"),
+                      PX_PROP_STRING(proptest, path, NULL, "A string without a default"),
+                      PX_PROP_ENUM(proptest, mode, proptest_modes, 2, "An enum"),
+                      PX_PROP_FRACTION(proptest, rate, 0, 1, INT_MAX, 1, 30, 1,
+                                       "A fraction over its whole range"),
+                      PX_PROP_FRACTION(proptest, fps, 1, 1, 120, 1, 25, 1, "A fraction in [1/1, 120/1]"),
+                      {"counter",
+                       PX_PROP_INT,
+                       offsetof(proptest, counter),
+                       PX_PROP_FLAG_READONLY,
+                       0,
+                       1000,
+                       7,
+                       0,
+                       0,
+                       0,
+                       {0, 1},
+                       {0, 1},
+                       {0, 1},
+                       NULL,
+                       NULL,
+                       "Read-only"}),
 };
 
 typedef struct {
@@ -236,10 +250,12 @@ static void int_error_on_real_fakesrc_is_exact(void **state)
     px_element *src = px_pipeline_add(p, "fakesrc", NULL, &err);
     assert_non_null(src);
     assert_int_equal(px_set(src, "num-buffers", "abc", &err), PX_EINVAL);
-    assert_string_equal(err.message, "fakesrc0: property 'num-buffers' expects an integer in [-1, 2147483647], got 'abc'");
-    assert_int_equal(px_set(src, "num-buffers", "99999999999", &err), PX_EINVAL);
     assert_string_equal(err.message,
-                        "fakesrc0: property 'num-buffers' expects an integer in [-1, 2147483647], got '99999999999'");
+                        "fakesrc0: property 'num-buffers' expects an integer in [-1, 2147483647], got 'abc'");
+    assert_int_equal(px_set(src, "num-buffers", "99999999999", &err), PX_EINVAL);
+    assert_string_equal(
+        err.message,
+        "fakesrc0: property 'num-buffers' expects an integer in [-1, 2147483647], got '99999999999'");
     assert_int_equal(px_set(src, "num_buffers", "-1", &err), PX_OK);
     px_pipeline_free(p);
 }
@@ -268,7 +284,8 @@ static void uint64_range_edges(void **state)
     fixture *f = *state;
     set_ok(f, "window", "10", "10");
     set_ok(f, "window", "1000", "1000");
-    set_bad(f, "window", "9", "proptest0: property 'window' expects an unsigned integer in [10, 1000], got '9'");
+    set_bad(f, "window", "9",
+            "proptest0: property 'window' expects an unsigned integer in [10, 1000], got '9'");
     set_bad(f, "window", "1001", NULL);
 }
 
@@ -306,7 +323,8 @@ static void double_error_on_real_identity_is_exact(void **state)
     px_element *id = px_pipeline_add(p, "identity", NULL, &err);
     assert_non_null(id);
     assert_int_equal(px_set(id, "drop-probability", "2.5", &err), PX_EINVAL);
-    assert_string_equal(err.message, "identity0: property 'drop-probability' expects a number in [0, 1], got '2.5'");
+    assert_string_equal(err.message,
+                        "identity0: property 'drop-probability' expects a number in [0, 1], got '2.5'");
     px_pipeline_free(p);
 }
 
@@ -360,7 +378,8 @@ static void enum_unknown_nick_lists_accepted_and_suggests(void **state)
     fixture *f = *state;
     px_error err = {0};
     assert_int_equal(px_set(f->el, "mode", "huge", &err), PX_EINVAL);
-    assert_string_equal(err.message, "proptest0: property 'mode' has no value 'huge'; accepted: empty, fixed, random");
+    assert_string_equal(err.message,
+                        "proptest0: property 'mode' has no value 'huge'; accepted: empty, fixed, random");
     assert_string_equal(err.hint, "");
     assert_int_equal(px_set(f->el, "mode", "randm", &err), PX_EINVAL);
     assert_string_equal(err.hint, "did you mean 'random'?");
@@ -374,7 +393,8 @@ static void enum_error_on_real_fakesrc_is_exact(void **state)
     px_pipeline *p = px_pipeline_new();
     px_element *src = px_pipeline_add(p, "fakesrc", NULL, &err);
     assert_int_equal(px_set(src, "sizetype", "huge", &err), PX_EINVAL);
-    assert_string_equal(err.message, "fakesrc0: property 'sizetype' has no value 'huge'; accepted: empty, fixed, random");
+    assert_string_equal(err.message,
+                        "fakesrc0: property 'sizetype' has no value 'huge'; accepted: empty, fixed, random");
     assert_int_equal(px_set(src, "sizetype", "fixed", &err), PX_OK);
     assert_int_equal(px_set(src, "filltype", "pattern-span", &err), PX_OK);
     char buf[32];
@@ -396,7 +416,8 @@ static void fraction_forms_and_edges(void **state)
     set_ok(f, "rate", "0x1e/1", "30/1");
     set_bad(f, "rate", "30/0",
             "proptest0: property 'rate' expects a fraction such as 30/1 in [0/1, 2147483647/1], got '30/0'");
-    const char *bad[] = {"30/-1", "-1/1", "/1", "30/", "a/b", "30/1/1", "2147483648/1", "30 /1", "", "1.5", "30/1x"};
+    const char *bad[] = {"30/-1",        "-1/1",  "/1", "30/", "a/b",  "30/1/1",
+                         "2147483648/1", "30 /1", "",   "1.5", "30/1x"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         set_bad(f, "rate", bad[i], NULL);
 }
@@ -406,7 +427,7 @@ static void fraction_range_compares_exactly(void **state)
     fixture *f = *state;
     set_ok(f, "fps", "1/1", "1/1");
     set_ok(f, "fps", "120/1", "120/1");
-    set_ok(f, "fps", "240/2", "240/2"); /* equal to the max, not above */
+    set_ok(f, "fps", "240/2", "240/2");                             /* equal to the max, not above */
     set_ok(f, "fps", "2147483640/17895697", "2147483640/17895697"); /* exactly 120 */
     set_ok(f, "fps", "17895697/17895697", "17895697/17895697");     /* exactly 1 */
 }
@@ -414,12 +435,13 @@ static void fraction_range_compares_exactly(void **state)
 static void fraction_just_outside_range_is_rejected(void **state)
 {
     fixture *f = *state;
-    set_bad(f, "fps", "0/1", "proptest0: property 'fps' expects a fraction such as 30/1 in [1/1, 120/1], got '0/1'");
+    set_bad(f, "fps", "0/1",
+            "proptest0: property 'fps' expects a fraction such as 30/1 in [1/1, 120/1], got '0/1'");
     set_bad(f, "fps", "121/1", NULL);
     set_bad(f, "fps", "241/2", NULL);
     set_bad(f, "fps", "2147483647/2147483648", NULL); /* den overflows int */
     set_bad(f, "fps", "2147483646/2147483647", NULL); /* just under 1 */
-    set_bad(f, "fps", "2147483647/17895697", NULL);  /* 120.0000004: just over 120 */
+    set_bad(f, "fps", "2147483647/17895697", NULL);   /* 120.0000004: just over 120 */
 }
 
 /* ---- Read-only, unknown, px_get ----------------------------------------- */
@@ -443,7 +465,8 @@ static void unknown_property_suggests_the_nearest(void **state)
     assert_int_equal(err.code, PX_ENOENT);
     assert_int_equal(err.position, 0);
     assert_string_equal(err.hint, "did you mean 'num-buffers'?");
-    assert_string_equal(err.message, "fakesrc0: no property 'num-bufers'\n  hint: did you mean 'num-buffers'?");
+    assert_string_equal(err.message,
+                        "fakesrc0: no property 'num-bufers'\n  hint: did you mean 'num-buffers'?");
     assert_int_equal(px_set(src, "num", "3", &err), PX_ENOENT); /* a prefix of num-buffers */
     assert_string_equal(err.hint, "did you mean 'num-buffers'?");
     px_pipeline_free(p);
@@ -489,7 +512,8 @@ static void long_or_hostile_values_are_shortened_in_messages(void **state)
     assert_non_null(strstr(err.message, "expects an integer in [-5, 100], got '999"));
     assert_non_null(strstr(err.message, "...'"));
     assert_int_equal(px_set(f->el, "mode", "a\nb\tc", &err), PX_EINVAL);
-    assert_string_equal(err.message, "proptest0: property 'mode' has no value 'a?b?c'; accepted: empty, fixed, random");
+    assert_string_equal(err.message,
+                        "proptest0: property 'mode' has no value 'a?b?c'; accepted: empty, fixed, random");
 }
 
 static void null_arguments_and_null_error_are_safe(void **state)
