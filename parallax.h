@@ -616,6 +616,7 @@ PX_API void px_pipeline_stop(px_pipeline *p);
 /* prepare + start + wait(-1) + stop. */
 PX_API int px_pipeline_run(px_pipeline *p, px_error *err);
 PX_API px_state px_pipeline_get_state(const px_pipeline *p);
+PX_API const char *px_state_name(px_state state); /* "IDLE", "RUNNING", "ERROR" */
 
 /* ---- Bus --------------------------------------------------------------- */
 
@@ -771,6 +772,8 @@ struct px_pipeline {
     _Atomic bool eos_requested; /* send_eos(): sources finish */
     _Atomic bool stopping;      /* error or stop(): everyone quits */
     _Atomic int sinks_pending;  /* sinks that have not seen EOS */
+    _Atomic int sources_pending; /* sources that have not finished */
+    int n_sinks;
     _Atomic bool eos_posted;
     _Atomic bool error_posted;
 
@@ -3672,6 +3675,8 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
     if (rc)
         return rc;
 
+    size_t n = 0;
+    int sinks = 0;
     uint8_t *mark = PX_MALLOC(p->n_elements);
     px_element **order = PX_MALLOC(p->n_elements * sizeof *order);
     p->sources = PX_MALLOC(p->n_elements * sizeof *p->sources);
@@ -3680,8 +3685,6 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         goto out;
     }
     memset(mark, 0, p->n_elements);
-    size_t n = 0;
-    int sinks = 0;
     for (size_t i = 0; i < p->n_elements && !rc; i++) {
         px_element *el = p->elements[i];
         if (el->klass->produce)
@@ -3702,6 +3705,7 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         if (el->klass->start)
             rc = el->klass->start(el, err);
         el->started = rc == PX_OK;
+        PX_DEBUG("pipeline", "%s: start %s", el->name, rc ? "failed" : "done");
     }
     if (!rc)
         rc = px__allocate_arenas(order, n, err);
@@ -3713,11 +3717,14 @@ out:
         return rc;
     }
     atomic_store(&p->sinks_pending, sinks);
+    atomic_store(&p->sources_pending, (int)p->n_sources);
+    p->n_sinks = sinks;
     atomic_store(&p->eos_requested, false);
     atomic_store(&p->stopping, false);
     atomic_store(&p->eos_posted, false);
     atomic_store(&p->error_posted, false);
     p->prepared = true;
+    PX_INFO("pipeline", "prepared: %zu elements, %zu sources, %d sinks", p->n_elements, p->n_sources, sinks);
     return PX_OK;
 }
 
@@ -3752,8 +3759,10 @@ PX_API int px_pipeline_set_scheduler(px_pipeline *p, px_scheduler sched)
 static void px__set_state(px_pipeline *p, px_state s)
 {
     px_state old = (px_state)atomic_exchange(&p->state, (int)s);
-    if (old != s)
+    if (old != s) {
         px__bus_post_state(p, old, s);
+        PX_INFO("pipeline", "state %s -> %s", px_state_name(old), px_state_name(s));
+    }
 }
 
 PX_API int px_pipeline_start(px_pipeline *p, px_error *err)
@@ -3808,6 +3817,16 @@ PX_API void px_pipeline_stop(px_pipeline *p)
 PX_API px_state px_pipeline_get_state(const px_pipeline *p)
 {
     return (px_state)atomic_load(&((px_pipeline *)p)->state);
+}
+
+PX_API const char *px_state_name(px_state state)
+{
+    switch (state) {
+    case PX_STATE_IDLE: return "IDLE";
+    case PX_STATE_RUNNING: return "RUNNING";
+    case PX_STATE_ERROR: return "ERROR";
+    }
+    return "?";
 }
 
 PX_API int px_pipeline_wait(px_pipeline *p, int timeout_ms, px_error *err)
@@ -4736,12 +4755,12 @@ static void px__bus_post(px_pipeline *p, px_message_type type, int code, const c
 
 static void px__bus_post_state(px_pipeline *p, px_state old_state, px_state new_state)
 {
-    static const char *const names[] = {"IDLE", "RUNNING", "ERROR"};
     px__bus_lock(p);
     px_message *m = px__bus_slot(p);
     m->type = PX_MSG_STATE_CHANGED;
     px__strlcpy(m->source, "pipeline", sizeof m->source);
-    snprintf(m->text, sizeof m->text, "state changed from %s to %s", names[old_state], names[new_state]);
+    snprintf(m->text, sizeof m->text, "state changed from %s to %s", px_state_name(old_state),
+             px_state_name(new_state));
     m->old_state = old_state;
     m->new_state = new_state;
     px__bus_unlock(p);
@@ -4825,11 +4844,10 @@ static void px__json_add(char *buf, size_t size, size_t *len, const char *fmt, .
 /* Element names are restricted (no quotes), so they need no escaping. */
 PX_API int px_pipeline_stats_json(px_pipeline *p, char *buf, size_t size)
 {
-    static const char *const states[] = {"IDLE", "RUNNING", "ERROR"};
     size_t len = 0;
     px_time rt = px_pipeline_running_time(p);
     px__json_add(buf, size, &len, "{\"state\": \"%s\", \"running_time_ns\": %lld, \"elements\": [",
-                 states[atomic_load(&p->state)], (long long)rt);
+                 px_state_name((px_state)atomic_load(&p->state)), (long long)rt);
     for (size_t i = 0; i < p->n_elements; i++) {
         px_element *el = p->elements[i];
         px_element_stats s;
@@ -4880,24 +4898,23 @@ static void px__bind_chain(px_element *el)
             px__bind_chain(el->src[i].peer);
 }
 
-/* Takes an output slot; waits (threads) while downstream holds every slot. */
+/* Takes an output slot. Every element downstream of a source runs on that
+ * source's thread and releases what it was given before the chain returns,
+ * so an exhausted arena means an element kept buffers: waiting could last
+ * forever, so after a short grace (for a sink on another thread that is just
+ * letting go) it is an error naming the arena. */
 static int px__acquire_output(px_element *el, px_buffer *out)
 {
     int rc;
-    unsigned spins = 0;
+    unsigned tries = 0;
     while ((rc = px_buffer_alloc(el->out_arena, out)) == PX_EAGAIN) {
         px_pipeline *p = el->pipeline;
         if (atomic_load_explicit(&p->stopping, memory_order_relaxed))
             return PX_ESTATE;
-#if CONFIG_PX_SCHED_THREADS
-        if (px__effective_scheduler(p) == PX_SCHED_THREADS_RUN) {
-            struct timespec ts = {0, spins++ < 100 ? 20000 : 1000000};
-            nanosleep(&ts, NULL);
-            continue;
-        }
-#endif
-        (void)spins;
-        break; /* one thread and no free slot: nobody else can release one */
+        if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN || ++tries > 100)
+            break;
+        struct timespec ts = {0, 20000};
+        nanosleep(&ts, NULL);
     }
     if (rc)
         px_element_error(el, PX_ENOMEM,
@@ -5024,6 +5041,7 @@ static void px__send_eos(px_element *el, int sink_pad)
             px_element_error(el, rc, "failed to handle EOS: %s", px_status_str(rc));
     }
     atomic_store_explicit(&el->stats.eos, true, memory_order_relaxed);
+    PX_DEBUG("pipeline", "%s: EOS", el->name);
     px_pipeline *p = el->pipeline;
     if (el->klass->consume) {
         if (atomic_fetch_sub(&p->sinks_pending, 1) == 1 && !atomic_exchange(&p->eos_posted, true)) {
@@ -5037,12 +5055,18 @@ static void px__send_eos(px_element *el, int sink_pad)
             px__send_eos(el->src[i].peer, el->src[i].peer_pad);
 }
 
+/* Without sinks (a tee with allow-not-linked and no branch), the pipeline
+ * is at its end once every source is. */
 static void px__source_finish(px_element *src)
 {
     for (int i = 0; i < src->n_src; i++)
         if (src->src[i].peer)
             px__send_eos(src->src[i].peer, src->src[i].peer_pad);
     atomic_store_explicit(&src->stats.eos, true, memory_order_relaxed);
+    px_pipeline *p = src->pipeline;
+    if (atomic_fetch_sub(&p->sources_pending, 1) == 1 && p->n_sinks == 0 &&
+        !atomic_exchange(&p->eos_posted, true))
+        px__bus_post(p, PX_MSG_EOS, 0, "pipeline", "end of stream");
 }
 
 static bool px__source_step(px_element *src)

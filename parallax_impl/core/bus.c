@@ -88,12 +88,12 @@ static void px__bus_post(px_pipeline *p, px_message_type type, int code, const c
 
 static void px__bus_post_state(px_pipeline *p, px_state old_state, px_state new_state)
 {
-    static const char *const names[] = {"IDLE", "RUNNING", "ERROR"};
     px__bus_lock(p);
     px_message *m = px__bus_slot(p);
     m->type = PX_MSG_STATE_CHANGED;
     px__strlcpy(m->source, "pipeline", sizeof m->source);
-    snprintf(m->text, sizeof m->text, "state changed from %s to %s", names[old_state], names[new_state]);
+    snprintf(m->text, sizeof m->text, "state changed from %s to %s", px_state_name(old_state),
+             px_state_name(new_state));
     m->old_state = old_state;
     m->new_state = new_state;
     px__bus_unlock(p);

@@ -401,6 +401,8 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
     if (rc)
         return rc;
 
+    size_t n = 0;
+    int sinks = 0;
     uint8_t *mark = PX_MALLOC(p->n_elements);
     px_element **order = PX_MALLOC(p->n_elements * sizeof *order);
     p->sources = PX_MALLOC(p->n_elements * sizeof *p->sources);
@@ -409,8 +411,6 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         goto out;
     }
     memset(mark, 0, p->n_elements);
-    size_t n = 0;
-    int sinks = 0;
     for (size_t i = 0; i < p->n_elements && !rc; i++) {
         px_element *el = p->elements[i];
         if (el->klass->produce)
@@ -431,6 +431,7 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         if (el->klass->start)
             rc = el->klass->start(el, err);
         el->started = rc == PX_OK;
+        PX_DEBUG("pipeline", "%s: start %s", el->name, rc ? "failed" : "done");
     }
     if (!rc)
         rc = px__allocate_arenas(order, n, err);
@@ -442,11 +443,14 @@ out:
         return rc;
     }
     atomic_store(&p->sinks_pending, sinks);
+    atomic_store(&p->sources_pending, (int)p->n_sources);
+    p->n_sinks = sinks;
     atomic_store(&p->eos_requested, false);
     atomic_store(&p->stopping, false);
     atomic_store(&p->eos_posted, false);
     atomic_store(&p->error_posted, false);
     p->prepared = true;
+    PX_INFO("pipeline", "prepared: %zu elements, %zu sources, %d sinks", p->n_elements, p->n_sources, sinks);
     return PX_OK;
 }
 
@@ -481,8 +485,10 @@ PX_API int px_pipeline_set_scheduler(px_pipeline *p, px_scheduler sched)
 static void px__set_state(px_pipeline *p, px_state s)
 {
     px_state old = (px_state)atomic_exchange(&p->state, (int)s);
-    if (old != s)
+    if (old != s) {
         px__bus_post_state(p, old, s);
+        PX_INFO("pipeline", "state %s -> %s", px_state_name(old), px_state_name(s));
+    }
 }
 
 PX_API int px_pipeline_start(px_pipeline *p, px_error *err)
@@ -537,6 +543,16 @@ PX_API void px_pipeline_stop(px_pipeline *p)
 PX_API px_state px_pipeline_get_state(const px_pipeline *p)
 {
     return (px_state)atomic_load(&((px_pipeline *)p)->state);
+}
+
+PX_API const char *px_state_name(px_state state)
+{
+    switch (state) {
+    case PX_STATE_IDLE: return "IDLE";
+    case PX_STATE_RUNNING: return "RUNNING";
+    case PX_STATE_ERROR: return "ERROR";
+    }
+    return "?";
 }
 
 PX_API int px_pipeline_wait(px_pipeline *p, int timeout_ms, px_error *err)

@@ -69,6 +69,7 @@ PX_API void px_pipeline_stop(px_pipeline *p);
 /* prepare + start + wait(-1) + stop. */
 PX_API int px_pipeline_run(px_pipeline *p, px_error *err);
 PX_API px_state px_pipeline_get_state(const px_pipeline *p);
+PX_API const char *px_state_name(px_state state); /* "IDLE", "RUNNING", "ERROR" */
 
 /* ---- Bus --------------------------------------------------------------- */
 

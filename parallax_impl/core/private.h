@@ -75,6 +75,8 @@ struct px_pipeline {
     _Atomic bool eos_requested; /* send_eos(): sources finish */
     _Atomic bool stopping;      /* error or stop(): everyone quits */
     _Atomic int sinks_pending;  /* sinks that have not seen EOS */
+    _Atomic int sources_pending; /* sources that have not finished */
+    int n_sinks;
     _Atomic bool eos_posted;
     _Atomic bool error_posted;
 

@@ -28,11 +28,10 @@ static void px__json_add(char *buf, size_t size, size_t *len, const char *fmt, .
 /* Element names are restricted (no quotes), so they need no escaping. */
 PX_API int px_pipeline_stats_json(px_pipeline *p, char *buf, size_t size)
 {
-    static const char *const states[] = {"IDLE", "RUNNING", "ERROR"};
     size_t len = 0;
     px_time rt = px_pipeline_running_time(p);
     px__json_add(buf, size, &len, "{\"state\": \"%s\", \"running_time_ns\": %lld, \"elements\": [",
-                 states[atomic_load(&p->state)], (long long)rt);
+                 px_state_name((px_state)atomic_load(&p->state)), (long long)rt);
     for (size_t i = 0; i < p->n_elements; i++) {
         px_element *el = p->elements[i];
         px_element_stats s;

@@ -20,24 +20,23 @@ static void px__bind_chain(px_element *el)
             px__bind_chain(el->src[i].peer);
 }
 
-/* Takes an output slot; waits (threads) while downstream holds every slot. */
+/* Takes an output slot. Every element downstream of a source runs on that
+ * source's thread and releases what it was given before the chain returns,
+ * so an exhausted arena means an element kept buffers: waiting could last
+ * forever, so after a short grace (for a sink on another thread that is just
+ * letting go) it is an error naming the arena. */
 static int px__acquire_output(px_element *el, px_buffer *out)
 {
     int rc;
-    unsigned spins = 0;
+    unsigned tries = 0;
     while ((rc = px_buffer_alloc(el->out_arena, out)) == PX_EAGAIN) {
         px_pipeline *p = el->pipeline;
         if (atomic_load_explicit(&p->stopping, memory_order_relaxed))
             return PX_ESTATE;
-#if CONFIG_PX_SCHED_THREADS
-        if (px__effective_scheduler(p) == PX_SCHED_THREADS_RUN) {
-            struct timespec ts = {0, spins++ < 100 ? 20000 : 1000000};
-            nanosleep(&ts, NULL);
-            continue;
-        }
-#endif
-        (void)spins;
-        break; /* one thread and no free slot: nobody else can release one */
+        if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN || ++tries > 100)
+            break;
+        struct timespec ts = {0, 20000};
+        nanosleep(&ts, NULL);
     }
     if (rc)
         px_element_error(el, PX_ENOMEM,
@@ -164,6 +163,7 @@ static void px__send_eos(px_element *el, int sink_pad)
             px_element_error(el, rc, "failed to handle EOS: %s", px_status_str(rc));
     }
     atomic_store_explicit(&el->stats.eos, true, memory_order_relaxed);
+    PX_DEBUG("pipeline", "%s: EOS", el->name);
     px_pipeline *p = el->pipeline;
     if (el->klass->consume) {
         if (atomic_fetch_sub(&p->sinks_pending, 1) == 1 && !atomic_exchange(&p->eos_posted, true)) {
@@ -177,12 +177,18 @@ static void px__send_eos(px_element *el, int sink_pad)
             px__send_eos(el->src[i].peer, el->src[i].peer_pad);
 }
 
+/* Without sinks (a tee with allow-not-linked and no branch), the pipeline
+ * is at its end once every source is. */
 static void px__source_finish(px_element *src)
 {
     for (int i = 0; i < src->n_src; i++)
         if (src->src[i].peer)
             px__send_eos(src->src[i].peer, src->src[i].peer_pad);
     atomic_store_explicit(&src->stats.eos, true, memory_order_relaxed);
+    px_pipeline *p = src->pipeline;
+    if (atomic_fetch_sub(&p->sources_pending, 1) == 1 && p->n_sinks == 0 &&
+        !atomic_exchange(&p->eos_posted, true))
+        px__bus_post(p, PX_MSG_EOS, 0, "pipeline", "end of stream");
 }
 
 static bool px__source_step(px_element *src)

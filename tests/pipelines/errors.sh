@@ -15,16 +15,17 @@ CASES=(
     "unknown property|$P fakesrc0: no property 'num-bufers' (column 9)|fakesrc num-bufers=3 ! fakesink"
     "bad integer value|$P fakesrc0: property 'num-buffers' expects an integer in [-1, 2147483647], got 'many' (column 21)|fakesrc num-buffers=many ! fakesink"
     "bad enum value|$P fakesrc0: property 'sizetype' has no value 'huge'; accepted: empty, fixed, random (column 18)|fakesrc sizetype=huge ! fakesink"
-    "value out of range|$P $(elname identity 0 1): property 'drop-probability' expects a number in [0, 1], got '2' (column 37)|fakesrc ! identity drop-probability=2 ! fakesink"
+    "value out of range|$P identity0: property 'drop-probability' expects a number in [0, 1], got '2' (column 37)|fakesrc ! identity drop-probability=2 ! fakesink"
     "missing file|$P filesrc0: cannot open '/nonexistent' for reading: No such file or directory|filesrc location=/nonexistent ! fakesink"
     "filesrc on a directory|$P filesrc0: cannot read '$D/adir': Is a directory|filesrc location=$D/adir ! fakesink"
     "filesrc without location|$P filesrc0: no location set; set location=FILE|filesrc ! fakesink"
-    "unwritable file|$P $(elname filesink 0 1): cannot open '/proc/nope/x' for writing: No such file or directory|fakesrc num-buffers=1 ! filesink location=/proc/nope/x"
-    "filesink on a directory|$P $(elname filesink 0 1): cannot open '$D/adir' for writing: Is a directory|fakesrc num-buffers=1 ! filesink location=$D/adir"
+    "unwritable file|$P filesink0: cannot open '/proc/nope/x' for writing: No such file or directory|fakesrc num-buffers=1 ! filesink location=/proc/nope/x"
+    "filesink on a directory|$P filesink0: cannot open '$D/adir' for writing: Is a directory|fakesrc num-buffers=1 ! filesink location=$D/adir"
     "malformed syntax: dangling link|$P '!' without an element after it (column 9)|fakesrc ! "
     "malformed syntax: double link|$P '!' right after another '!' (column 11)|fakesrc ! ! fakesink"
     "malformed syntax: unterminated quote|$P unterminated \" quote (column 18)|filesrc location=\"nope ! fakesink"
-    "runtime error|$P $(elname identity 0 1): error-after 1 reached|fakesrc num-buffers=3 ! identity error-after=1 ! fakesink"
+    "write error (full device)|$P filesink0: cannot write to '/dev/full': No space left on device|fakesrc num-buffers=1 sizetype=fixed ! filesink location=/dev/full"
+    "runtime error|$P identity0: error-after 1 reached|fakesrc num-buffers=3 ! identity error-after=1 ! fakesink"
 )
 
 for c in "${CASES[@]}"; do

@@ -170,14 +170,6 @@ else:
 PYEOF
 }
 
-# elname FACTORY FACTORY_INDEX PIPELINE_INDEX: the default name the runtime
-# gives an element: GStreamer numbers per factory ("identity0" in
-# `fakesrc ! identity`), Parallax may number by position ("identity1").
-# Probed once when lib.sh loads, so message checks follow the runtime's scheme.
-elname() {
-    if [ "$_px_naming" = factory ]; then echo "$1$2"; else echo "$1$3"; fi
-}
-
 have() { command -v "$1" >/dev/null 2>&1; }
 
 # Makes a file of N random bytes.
@@ -197,6 +189,3 @@ if [ ! -x "$PX_LAUNCH" ]; then
     exit 1
 fi
 
-_px_naming=position
-"$PX_LAUNCH" -q --stats-json "$TMP/.naming.json" fakesrc num-buffers=0 ! fakesink >/dev/null 2>&1
-grep -q '"fakesink0"' "$TMP/.naming.json" 2>/dev/null && _px_naming=factory
