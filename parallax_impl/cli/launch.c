@@ -144,7 +144,7 @@ static int inspect(const char *name)
     print_pad("SINK", &k->sink);
     print_pad("SRC", &k->src);
     printf("\nProperties:\n");
-    printf("  %-18s %s\n  %-18s string, default \"%s<index>\"\n", "name", "The element's name in the pipeline", "",
+    printf("  %-18s %s\n  %-18s string, default \"%s<n>\" (numbered per factory)\n", "name", "The element's name in the pipeline", "",
            k->name);
     for (const px_prop *pr = k->props; pr && pr->name; pr++)
         print_prop(pr);

@@ -276,7 +276,7 @@ static void tabs_and_newlines_are_whitespace(void **state)
     (void)state;
     px_pipeline *p = parse_ok("\tfakesrc\tnum-buffers=3\n!\r\n identity \t!\tfakesink\n", 3);
     assert_prop(p, "fakesrc0", "num-buffers", "3");
-    assert_int_equal(px_pipeline_get(p, "identity0")->position, 28);
+    assert_int_equal(el_named(p, "identity0")->position, 28);
     assert_true(linked(p, "identity0", "fakesink0"));
     px_pipeline_free(p);
 }
@@ -291,6 +291,57 @@ static void name_sets_the_instance_name(void **state)
     assert_true(linked(p, "src", "identity0"));
     assert_true(linked(p, "identity0", "out"));
     px_pipeline_free(p);
+}
+
+static void auto_names_are_numbered_per_factory(void **state)
+{
+    (void)state;
+    px_pipeline *p = parse_ok("fakesrc ! identity ! identity ! fakesink", 4);
+    assert_string_equal(px_element_name(px_pipeline_element_at(p, 0)), "fakesrc0");
+    assert_string_equal(px_element_name(px_pipeline_element_at(p, 1)), "identity0");
+    assert_string_equal(px_element_name(px_pipeline_element_at(p, 2)), "identity1");
+    assert_string_equal(px_element_name(px_pipeline_element_at(p, 3)), "fakesink0");
+    assert_true(linked(p, "fakesrc0", "identity0"));
+    assert_true(linked(p, "identity0", "identity1"));
+    assert_true(linked(p, "identity1", "fakesink0"));
+    /* no positional names */
+    assert_null(px_pipeline_get(p, "identity2"));
+    assert_null(px_pipeline_get(p, "fakesink3"));
+    px_pipeline_free(p);
+}
+
+static void auto_names_skip_names_taken_explicitly(void **state)
+{
+    (void)state;
+    /* The explicit name keeps identity0; the auto-named identity gets the next free number. */
+    px_pipeline *p = parse_ok("fakesrc ! identity name=identity0 ! identity ! fakesink", 4);
+    assert_string_equal(px_element_name(px_pipeline_element_at(p, 1)), "identity0");
+    assert_string_equal(px_element_name(px_pipeline_element_at(p, 2)), "identity1");
+    assert_int_equal(px_pipeline_element_at(p, 1)->position, 11);
+    assert_int_equal(px_pipeline_element_at(p, 2)->position, 37);
+    assert_true(linked(p, "identity0", "identity1"));
+    assert_true(linked(p, "identity1", "fakesink0"));
+    px_pipeline_free(p);
+
+    /* The number goes up until free: identity1 is taken, so the auto one is identity2. */
+    p = parse_ok("fakesrc ! identity name=identity1 ! identity ! fakesink", 4);
+    assert_string_equal(px_element_name(px_pipeline_element_at(p, 1)), "identity1");
+    assert_string_equal(px_element_name(px_pipeline_element_at(p, 2)), "identity2");
+    assert_null(px_pipeline_get(p, "identity0"));
+    assert_true(linked(p, "identity1", "identity2"));
+    px_pipeline_free(p);
+
+    /* Explicitly named elements count for their factory, as in gst-launch. */
+    p = parse_ok("fakesrc ! identity name=x ! identity ! fakesink", 4);
+    assert_string_equal(px_element_name(px_pipeline_element_at(p, 2)), "identity1");
+    assert_null(px_pipeline_get(p, "identity0"));
+    assert_true(linked(p, "x", "identity1"));
+    px_pipeline_free(p);
+
+    /* An explicit name given after the auto one took it is a duplicate. */
+    px_error err = expect_parse_error("fakesrc ! identity ! identity name=identity0 ! fakesink", PX_EINVAL,
+                                      31, "name 'identity0' is already taken");
+    expect_hint(&err, "the element at column 11 has it; names must be unique");
 }
 
 static void caps_filter_becomes_capsfilter(void **state)
@@ -785,6 +836,8 @@ int main(void)
         cmocka_unit_test(no_spaces_around_bang),
         cmocka_unit_test(tabs_and_newlines_are_whitespace),
         cmocka_unit_test(name_sets_the_instance_name),
+        cmocka_unit_test(auto_names_are_numbered_per_factory),
+        cmocka_unit_test(auto_names_skip_names_taken_explicitly),
         cmocka_unit_test(caps_filter_becomes_capsfilter),
         cmocka_unit_test(caps_with_ranges_lists_and_spaces),
         cmocka_unit_test(quoted_caps_are_unquoted),
