@@ -711,6 +711,12 @@ static const int *const px__config_key_ref __attribute__((used)) = &PX__CONFIG_K
 #include <pthread.h>
 #endif
 
+#if defined(__GNUC__)
+#define PX__NOINLINE __attribute__((noinline))
+#else
+#define PX__NOINLINE
+#endif
+
 #define PX__MAX_PADS 32      /* per direction per element */
 #define PX__NAME_MAX 64
 #define PX__DEFAULT_SLOT 4096
@@ -1243,13 +1249,22 @@ struct px_arena {
     _Atomic uint32_t *owner;
     px_arena__cell *queue;
     /* Home thread and its private free list (process-local, never shared). */
-    const void *home;   /* address of the home thread's px_arena__tls */
-    uint32_t home_pid;  /* and its process: a fork()ed child has the same TLS address */
+    uint64_t home;      /* the home thread's px_arena__token, 0 = none */
+    uint32_t home_pid;  /* its process, for the owner table */
     uint32_t *parked;   /* slots with refcount 0 whose bit is still set */
     uint32_t n_parked;
 };
 
-static _Thread_local char px_arena__tls;
+/* A number per thread, given on first bind. A fork()ed child's thread
+ * inherits its parent thread's number, so the child takes a new one
+ * (px_arena__atfork_child): it must not think it is the parent's home. */
+static _Thread_local uint64_t px_arena__token;
+static _Atomic uint64_t px_arena__tokens;
+
+static uint64_t px_arena__new_token(void)
+{
+    return atomic_fetch_add_explicit(&px_arena__tokens, 1, memory_order_relaxed) + 1;
+}
 
 /* ---- Owner ids ----------------------------------------------------------- */
 
@@ -1262,6 +1277,8 @@ static pthread_once_t px_arena__atfork_once = PTHREAD_ONCE_INIT;
 static void px_arena__atfork_child(void)
 {
     atomic_store_explicit(&px_arena__pid_cache, 0, memory_order_relaxed);
+    if (px_arena__token)
+        px_arena__token = px_arena__new_token();
 }
 
 static void px_arena__register_atfork(void)
@@ -1282,13 +1299,7 @@ static uint32_t px_arena__self(void)
 
 static bool px_arena__at_home(const px_arena *a)
 {
-    if (a->home != &px_arena__tls)
-        return false;
-#if CONFIG_PX_ARENA_MEMFD || CONFIG_PX_ARENA_SHM
-    if (a->shared && a->home_pid != px_arena__self())
-        return false;
-#endif
-    return true;
+    return a->home != 0 && a->home == px_arena__token;
 }
 
 /* Single-writer counter: a plain load and store, no locked instruction. */
@@ -1406,7 +1417,7 @@ PX_API int px_arena_acquire(px_arena *arena, uint32_t *slot)
 
     uint32_t s;
     px_arena__control *c = arena->ctl;
-    bool home = arena->home && px_arena__at_home(arena);
+    bool home = px_arena__at_home(arena);
     if (home && arena->n_parked) {
         s = arena->parked[--arena->n_parked];
     } else if (!px_arena__take_bit(arena, &s)) {
@@ -1419,7 +1430,8 @@ PX_API int px_arena_acquire(px_arena *arena, uint32_t *slot)
 
     atomic_store_explicit(&arena->refcount[s], 1, memory_order_relaxed);
 #if CONFIG_PX_ARENA_MEMFD || CONFIG_PX_ARENA_SHM
-    atomic_store_explicit(&arena->owner[s], arena->shared ? px_arena__self() : 0, memory_order_relaxed);
+    atomic_store_explicit(&arena->owner[s], !arena->shared ? 0 : home ? arena->home_pid : px_arena__self(),
+                          memory_order_relaxed);
 #endif
     if (home)
         px_arena__bump(&c->home_acquired);
@@ -1462,7 +1474,7 @@ PX_API bool px_arena_unref(px_arena *arena, uint32_t slot)
     /* Home thread holding the only reference: nobody else can touch the
      * count, so a store releases it; the acquire load pairs with other
      * threads' earlier decrements. */
-    if (arena->home && atomic_load_explicit(rc, memory_order_acquire) == 1 && px_arena__at_home(arena)) {
+    if (px_arena__at_home(arena) && atomic_load_explicit(rc, memory_order_acquire) == 1) {
         atomic_store_explicit(rc, 0, memory_order_relaxed);
         atomic_store_explicit(&arena->owner[slot], 0, memory_order_relaxed);
         arena->parked[arena->n_parked++] = slot;
@@ -1501,7 +1513,9 @@ PX_API void px_arena_bind_thread(px_arena *arena)
 #if CONFIG_PX_ARENA_MEMFD || CONFIG_PX_ARENA_SHM
     arena->home_pid = arena->shared ? px_arena__self() : 0;
 #endif
-    arena->home = &px_arena__tls;
+    if (!px_arena__token)
+        px_arena__token = px_arena__new_token();
+    arena->home = px_arena__token;
 }
 
 PX_API uint32_t px_arena_refcount(const px_arena *arena, uint32_t slot)
@@ -4972,23 +4986,12 @@ static px_flow px__route(px_element *el, int out_pad, px_buffer *buf)
     return PX_FLOW_EOS;
 }
 
-static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
+/* A filter's step, kept out of line: its px_frame is large, and inlined into
+ * px__push it would make every sink call pay for saving it. */
+static PX__NOINLINE px_flow px__push_filter(px_element *el, px_buffer *buf, bool timed)
 {
-    (void)sink_pad;
     const px_element_class *k = el->klass;
-    bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
     px_time t0 = timed ? px__now() : 0;
-    px__stat_add(&el->stats.buffers_in, 1);
-    px__stat_add(&el->stats.bytes_in, buf->size);
-
-    if (k->consume) {
-        px_flow r = k->consume(el, buf);
-        px_buffer_unref(buf);
-        if (timed)
-            px__stat_add(&el->stats.process_ns, (uint64_t)(px__now() - t0) * PX__TIMING_SAMPLE);
-        return r == PX_FLOW_DROP ? PX_FLOW_OK : r;
-    }
-
     px_frame f;
     f.in = *buf;
     f.out = *buf;
@@ -5022,6 +5025,23 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
         px_buffer_unref(&f.out);
         return r;
     }
+}
+
+static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
+{
+    (void)sink_pad;
+    bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
+    px__stat_add(&el->stats.buffers_in, 1);
+    px__stat_add(&el->stats.bytes_in, buf->size);
+    if (!el->klass->consume)
+        return px__push_filter(el, buf, timed);
+
+    px_time t0 = timed ? px__now() : 0;
+    px_flow r = el->klass->consume(el, buf);
+    px_buffer_unref(buf);
+    if (timed)
+        px__stat_add(&el->stats.process_ns, (uint64_t)(px__now() - t0) * PX__TIMING_SAMPLE);
+    return r == PX_FLOW_DROP ? PX_FLOW_OK : r;
 }
 
 /* EOS travels like data; an element passes it on once every linked sink

@@ -14,6 +14,12 @@
 #include <pthread.h>
 #endif
 
+#if defined(__GNUC__)
+#define PX__NOINLINE __attribute__((noinline))
+#else
+#define PX__NOINLINE
+#endif
+
 #define PX__MAX_PADS 32      /* per direction per element */
 #define PX__NAME_MAX 64
 #define PX__DEFAULT_SLOT 4096

@@ -94,23 +94,12 @@ static px_flow px__route(px_element *el, int out_pad, px_buffer *buf)
     return PX_FLOW_EOS;
 }
 
-static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
+/* A filter's step, kept out of line: its px_frame is large, and inlined into
+ * px__push it would make every sink call pay for saving it. */
+static PX__NOINLINE px_flow px__push_filter(px_element *el, px_buffer *buf, bool timed)
 {
-    (void)sink_pad;
     const px_element_class *k = el->klass;
-    bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
     px_time t0 = timed ? px__now() : 0;
-    px__stat_add(&el->stats.buffers_in, 1);
-    px__stat_add(&el->stats.bytes_in, buf->size);
-
-    if (k->consume) {
-        px_flow r = k->consume(el, buf);
-        px_buffer_unref(buf);
-        if (timed)
-            px__stat_add(&el->stats.process_ns, (uint64_t)(px__now() - t0) * PX__TIMING_SAMPLE);
-        return r == PX_FLOW_DROP ? PX_FLOW_OK : r;
-    }
-
     px_frame f;
     f.in = *buf;
     f.out = *buf;
@@ -144,6 +133,23 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
         px_buffer_unref(&f.out);
         return r;
     }
+}
+
+static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
+{
+    (void)sink_pad;
+    bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
+    px__stat_add(&el->stats.buffers_in, 1);
+    px__stat_add(&el->stats.bytes_in, buf->size);
+    if (!el->klass->consume)
+        return px__push_filter(el, buf, timed);
+
+    px_time t0 = timed ? px__now() : 0;
+    px_flow r = el->klass->consume(el, buf);
+    px_buffer_unref(buf);
+    if (timed)
+        px__stat_add(&el->stats.process_ns, (uint64_t)(px__now() - t0) * PX__TIMING_SAMPLE);
+    return r == PX_FLOW_DROP ? PX_FLOW_OK : r;
 }
 
 /* EOS travels like data; an element passes it on once every linked sink
