@@ -354,6 +354,10 @@ PX_API int px_buffer_alloc(px_arena *arena, px_buffer *out);
 PX_API void px_buffer_ref(const px_buffer *buf);
 /* Drops one reference; clears the handle so it cannot be unreferenced twice. */
 PX_API void px_buffer_unref(px_buffer *buf);
+/* Prints the bytes to stdout in GStreamer's dump format (offset, address,
+ * 16 hex bytes, printable text), as fakesink dump=true does. Debugging aid:
+ * it makes syscalls. */
+PX_API void px_buffer_dump(const px_buffer *buf);
 /* Resets metadata to "unknown" (times NONE, offsets NONE, flags 0). */
 PX_API void px_buffer_reset_meta(px_buffer *buf);
 
@@ -2009,6 +2013,24 @@ PX_API void px_buffer_unref(px_buffer *buf)
     px_buffer__clear(buf);
 }
 
+PX_API void px_buffer_dump(const px_buffer *buf)
+{
+    for (size_t i = 0; buf && buf->data && i < buf->size; i += 16) {
+        char line[128];
+        int n = snprintf(line, sizeof line, "%08zx (%p): ", i, (void *)(buf->data + i));
+        for (size_t j = 0; j < 16; j++)
+            n += i + j < buf->size ? snprintf(line + n, sizeof line - (size_t)n, "%02x ", buf->data[i + j])
+                                   : snprintf(line + n, sizeof line - (size_t)n, "   ");
+        line[n++] = ' ';
+        for (size_t j = 0; j < 16; j++) {
+            uint8_t c = i + j < buf->size ? buf->data[i + j] : ' ';
+            line[n++] = (char)(c >= 0x20 && c < 0x7f ? c : '.');
+        }
+        line[n++] = '\n';
+        fwrite(line, 1, (size_t)n, stdout);
+    }
+}
+
 /* ---- parallax_impl/core/props.c ---- */
 /* Properties: typed fields of an element's state, described by the class's
  * table, set and read as text exactly as written in a pipeline description. */
@@ -2543,25 +2565,6 @@ static void fakesink_message(px_element *el, const px_buffer *in)
            (unsigned)in->flags, flags, (void *)in->data);
 }
 
-/* GStreamer's dump format: offset, address, 16 hex bytes, printable text. */
-static void fakesink_dump(const px_buffer *in)
-{
-    for (size_t i = 0; i < in->size; i += 16) {
-        char line[128];
-        int n = snprintf(line, sizeof line, "%08zx (%p): ", i, (void *)(in->data + i));
-        for (size_t j = 0; j < 16; j++)
-            n += i + j < in->size ? snprintf(line + n, sizeof line - (size_t)n, "%02x ", in->data[i + j])
-                                  : snprintf(line + n, sizeof line - (size_t)n, "   ");
-        line[n++] = ' ';
-        for (size_t j = 0; j < 16; j++) {
-            uint8_t c = i + j < in->size ? in->data[i + j] : ' ';
-            line[n++] = (char)(c >= 0x20 && c < 0x7f ? c : '.');
-        }
-        line[n++] = '\n';
-        fwrite(line, 1, (size_t)n, stdout);
-    }
-}
-
 static int fakesink_start(px_element *el, px_error *err)
 {
     fakesink *self = px_element_state(el);
@@ -2582,7 +2585,7 @@ static px_flow fakesink_consume(px_element *el, const px_buffer *in)
     if (!self->silent)
         fakesink_message(el, in);
     if (self->dump)
-        fakesink_dump(in);
+        px_buffer_dump(in);
     if (self->num_buffers >= 0 && self->received >= self->num_buffers)
         return PX_FLOW_EOS;
     return PX_FLOW_OK;
@@ -3062,25 +3065,6 @@ static void identity_message(px_element *el, const px_buffer *in)
            (void *)in->data);
 }
 
-/* GStreamer's dump format: offset, address, 16 hex bytes, printable text. */
-static void identity_dump(const px_buffer *in)
-{
-    for (size_t i = 0; i < in->size; i += 16) {
-        char line[128];
-        int n = snprintf(line, sizeof line, "%08zx (%p): ", i, (void *)(in->data + i));
-        for (size_t j = 0; j < 16; j++)
-            n += i + j < in->size ? snprintf(line + n, sizeof line - (size_t)n, "%02x ", in->data[i + j])
-                                  : snprintf(line + n, sizeof line - (size_t)n, "   ");
-        line[n++] = ' ';
-        for (size_t j = 0; j < 16; j++) {
-            uint8_t c = i + j < in->size ? in->data[i + j] : ' ';
-            line[n++] = (char)(c >= 0x20 && c < 0x7f ? c : '.');
-        }
-        line[n++] = '\n';
-        fwrite(line, 1, (size_t)n, stdout);
-    }
-}
-
 static px_flow identity_process(px_element *el, px_frame *io)
 {
     identity *self = px_element_state(el);
@@ -3099,7 +3083,7 @@ static px_flow identity_process(px_element *el, px_frame *io)
     if (!self->silent)
         identity_message(el, &io->in);
     if (self->dump)
-        identity_dump(&io->in);
+        px_buffer_dump(&io->in);
     if (self->drop_all || (self->threshold && identity_next(self) < self->threshold))
         return PX_FLOW_DROP;
     return PX_FLOW_OK;

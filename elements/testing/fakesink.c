@@ -53,25 +53,6 @@ static void fakesink_message(px_element *el, const px_buffer *in)
            (unsigned)in->flags, flags, (void *)in->data);
 }
 
-/* GStreamer's dump format: offset, address, 16 hex bytes, printable text. */
-static void fakesink_dump(const px_buffer *in)
-{
-    for (size_t i = 0; i < in->size; i += 16) {
-        char line[128];
-        int n = snprintf(line, sizeof line, "%08zx (%p): ", i, (void *)(in->data + i));
-        for (size_t j = 0; j < 16; j++)
-            n += i + j < in->size ? snprintf(line + n, sizeof line - (size_t)n, "%02x ", in->data[i + j])
-                                  : snprintf(line + n, sizeof line - (size_t)n, "   ");
-        line[n++] = ' ';
-        for (size_t j = 0; j < 16; j++) {
-            uint8_t c = i + j < in->size ? in->data[i + j] : ' ';
-            line[n++] = (char)(c >= 0x20 && c < 0x7f ? c : '.');
-        }
-        line[n++] = '\n';
-        fwrite(line, 1, (size_t)n, stdout);
-    }
-}
-
 static int fakesink_start(px_element *el, px_error *err)
 {
     fakesink *self = px_element_state(el);
@@ -92,7 +73,7 @@ static px_flow fakesink_consume(px_element *el, const px_buffer *in)
     if (!self->silent)
         fakesink_message(el, in);
     if (self->dump)
-        fakesink_dump(in);
+        px_buffer_dump(in);
     if (self->num_buffers >= 0 && self->received >= self->num_buffers)
         return PX_FLOW_EOS;
     return PX_FLOW_OK;

@@ -59,25 +59,6 @@ static void identity_message(px_element *el, const px_buffer *in)
            (void *)in->data);
 }
 
-/* GStreamer's dump format: offset, address, 16 hex bytes, printable text. */
-static void identity_dump(const px_buffer *in)
-{
-    for (size_t i = 0; i < in->size; i += 16) {
-        char line[128];
-        int n = snprintf(line, sizeof line, "%08zx (%p): ", i, (void *)(in->data + i));
-        for (size_t j = 0; j < 16; j++)
-            n += i + j < in->size ? snprintf(line + n, sizeof line - (size_t)n, "%02x ", in->data[i + j])
-                                  : snprintf(line + n, sizeof line - (size_t)n, "   ");
-        line[n++] = ' ';
-        for (size_t j = 0; j < 16; j++) {
-            uint8_t c = i + j < in->size ? in->data[i + j] : ' ';
-            line[n++] = (char)(c >= 0x20 && c < 0x7f ? c : '.');
-        }
-        line[n++] = '\n';
-        fwrite(line, 1, (size_t)n, stdout);
-    }
-}
-
 static px_flow identity_process(px_element *el, px_frame *io)
 {
     identity *self = px_element_state(el);
@@ -96,7 +77,7 @@ static px_flow identity_process(px_element *el, px_frame *io)
     if (!self->silent)
         identity_message(el, &io->in);
     if (self->dump)
-        identity_dump(&io->in);
+        px_buffer_dump(&io->in);
     if (self->drop_all || (self->threshold && identity_next(self) < self->threshold))
         return PX_FLOW_DROP;
     return PX_FLOW_OK;

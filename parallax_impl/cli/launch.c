@@ -315,6 +315,8 @@ static int run(const char *desc, int verbose, const char *stats_path, px_schedul
             progress_line(p, stderr, "\r");
     }
     running = NULL;
+    if (interrupts && !interrupts_seen && verbose >= 0) /* EOS arrived before the next poll */
+        fprintf(stderr, "%sinterrupt: sent EOS\n", tty ? "\n" : "");
     if (tty)
         progress_line(p, stderr, "\n");
     int status = rc == PX_OK ? 0 : 1;

@@ -57,3 +57,21 @@ PX_API void px_buffer_unref(px_buffer *buf)
         px_arena_unref(buf->arena, buf->slot);
     px_buffer__clear(buf);
 }
+
+PX_API void px_buffer_dump(const px_buffer *buf)
+{
+    for (size_t i = 0; buf && buf->data && i < buf->size; i += 16) {
+        char line[128];
+        int n = snprintf(line, sizeof line, "%08zx (%p): ", i, (void *)(buf->data + i));
+        for (size_t j = 0; j < 16; j++)
+            n += i + j < buf->size ? snprintf(line + n, sizeof line - (size_t)n, "%02x ", buf->data[i + j])
+                                   : snprintf(line + n, sizeof line - (size_t)n, "   ");
+        line[n++] = ' ';
+        for (size_t j = 0; j < 16; j++) {
+            uint8_t c = i + j < buf->size ? buf->data[i + j] : ' ';
+            line[n++] = (char)(c >= 0x20 && c < 0x7f ? c : '.');
+        }
+        line[n++] = '\n';
+        fwrite(line, 1, (size_t)n, stdout);
+    }
+}

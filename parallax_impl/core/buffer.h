@@ -35,5 +35,9 @@ PX_API int px_buffer_alloc(px_arena *arena, px_buffer *out);
 PX_API void px_buffer_ref(const px_buffer *buf);
 /* Drops one reference; clears the handle so it cannot be unreferenced twice. */
 PX_API void px_buffer_unref(px_buffer *buf);
+/* Prints the bytes to stdout in GStreamer's dump format (offset, address,
+ * 16 hex bytes, printable text), as fakesink dump=true does. Debugging aid:
+ * it makes syscalls. */
+PX_API void px_buffer_dump(const px_buffer *buf);
 /* Resets metadata to "unknown" (times NONE, offsets NONE, flags 0). */
 PX_API void px_buffer_reset_meta(px_buffer *buf);
