@@ -361,6 +361,116 @@ PX_API void px_buffer_dump(const px_buffer *buf);
 /* Resets metadata to "unknown" (times NONE, offsets NONE, flags 0). */
 PX_API void px_buffer_reset_meta(px_buffer *buf);
 
+/* ---- parallax_impl/core/caps.h ---- */
+/* Caps: what a pad can carry, in GStreamer's text form.
+ *
+ *   video/x-raw, format={I420,NV12}, width=[16,4096], height=[16,4096], framerate=30/1
+ *   video/x-raw(memory:DMABuf), format=NV12; video/x-raw, format=I420
+ *   ANY        EMPTY
+ *
+ * A px_caps is a plain value of fixed size (no allocation, copy with =):
+ * structures (media type + optional features + fields), fields with typed
+ * values (int, int range, fraction, fraction range, string, bool, or a list
+ * of one of those), and a small string pool. Features carry the memory type;
+ * no features means CPU memory (memfd arenas). Parsing hostile text fails
+ * with a positioned px_error; nothing here allocates. */
+
+#define PX_CAPS_MAX_STRUCTS 8
+#define PX_CAPS_MAX_FIELDS 64   /* over all structures */
+#define PX_CAPS_MAX_VALUES 192  /* over all fields; a list holds several */
+#define PX_CAPS_POOL 1024       /* bytes for names and strings */
+
+typedef enum px_value_type {
+    PX_VALUE_INT = 1,
+    PX_VALUE_INT_RANGE,      /* [min, max] */
+    PX_VALUE_FRACTION,
+    PX_VALUE_FRACTION_RANGE, /* [min, max] */
+    PX_VALUE_STRING,
+    PX_VALUE_BOOL,
+} px_value_type;
+
+typedef struct px_value {
+    uint8_t type;    /* px_value_type */
+    uint16_t str;    /* STRING: offset of the text in the pool */
+    int32_t a, b;    /* INT a; INT_RANGE [a, b]; FRACTION a/b; BOOL a */
+    int32_t c, d;    /* FRACTION_RANGE: [a/b, c/d] */
+} px_value;
+
+typedef struct px_caps_field {
+    uint16_t name;   /* pool offset */
+    uint8_t list;    /* 1: a list {...} of n values, 0: one value */
+    uint8_t n;       /* values, from first */
+    uint16_t first;  /* index in values[] */
+} px_caps_field;
+
+typedef struct px_caps_struct {
+    uint16_t media_type; /* pool offset: "video/x-raw" */
+    uint16_t features;   /* pool offset of "memory:DMABuf", 0 = none (CPU memory) */
+    uint8_t n_fields;
+    uint8_t first_field;
+} px_caps_struct;
+
+typedef struct px_caps {
+    uint8_t any;  /* ANY: accepts everything; structures are ignored */
+    uint8_t n_structs; /* 0 and not any: EMPTY */
+    uint8_t n_fields;
+    uint8_t reserved;
+    uint16_t n_values;
+    uint16_t pool_len;
+    px_caps_struct structs[PX_CAPS_MAX_STRUCTS];
+    px_caps_field fields[PX_CAPS_MAX_FIELDS];
+    px_value values[PX_CAPS_MAX_VALUES];
+    char pool[PX_CAPS_POOL];
+} px_caps;
+
+/* Parses text (ANY, EMPTY, or structures separated by ';'). On error
+ * err->position is the 1-based column in text. Capacity overflows are
+ * errors too (PX_ENOMEM, naming the limit). */
+PX_API int px_caps_parse(px_caps *out, const char *text, px_error *err);
+/* Canonical text: "video/x-raw, format=(string)I420, width=(int)640, framerate=(fraction)30/1".
+ * Parsing it gives equal caps. PX_ENOMEM when size is too small (output
+ * truncated and terminated). */
+PX_API int px_caps_to_string(const px_caps *caps, char *buf, size_t size);
+/* Same, without the (type) annotations: what users write. */
+PX_API int px_caps_to_short_string(const px_caps *caps, char *buf, size_t size);
+
+PX_API void px_caps_set_any(px_caps *caps);
+PX_API void px_caps_set_empty(px_caps *caps);
+PX_API bool px_caps_is_any(const px_caps *caps);
+PX_API bool px_caps_is_empty(const px_caps *caps);
+/* One structure, every field a single value (no ranges or lists). */
+PX_API bool px_caps_is_fixed(const px_caps *caps);
+PX_API bool px_caps_is_equal(const px_caps *a, const px_caps *b);
+
+/* out = a ∩ b (out may alias neither). EMPTY when nothing fits both. */
+PX_API int px_caps_intersect(px_caps *out, const px_caps *a, const px_caps *b);
+PX_API bool px_caps_can_intersect(const px_caps *a, const px_caps *b);
+/* Everything sub allows is allowed by super. */
+PX_API bool px_caps_is_subset(const px_caps *sub, const px_caps *super);
+/* Reduces to one structure with single values: for each field the value
+ * nearest to the same field in preferred (when given and present), else
+ * the first list entry, the range value nearest to... (ints: the minimum
+ * that is >= preferred, or lowest; fractions: nearest), as GStreamer does. */
+PX_API int px_caps_fixate(px_caps *caps, const px_caps *preferred);
+
+/* Structure access (index < n_structs). */
+PX_API size_t px_caps_count(const px_caps *caps);
+PX_API const char *px_caps_media_type(const px_caps *caps, size_t index);
+PX_API const char *px_caps_features(const px_caps *caps, size_t index); /* "" for CPU memory */
+/* Field access in structure 0 (fixed caps); PX_ENOENT when missing,
+ * PX_EINVAL when not a single value of that type. */
+PX_API int px_caps_get_int(const px_caps *caps, const char *field, int *value);
+PX_API int px_caps_get_fraction(const px_caps *caps, const char *field, px_fraction *value);
+PX_API const char *px_caps_get_string(const px_caps *caps, const char *field); /* NULL when missing */
+PX_API int px_caps_get_bool(const px_caps *caps, const char *field, bool *value);
+/* Sets (adds or replaces) a field in every structure. */
+PX_API int px_caps_set_int(px_caps *caps, const char *field, int value);
+PX_API int px_caps_set_int_range(px_caps *caps, const char *field, int min, int max);
+PX_API int px_caps_set_fraction(px_caps *caps, const char *field, px_fraction value);
+PX_API int px_caps_set_string(px_caps *caps, const char *field, const char *value);
+/* Removes a field from every structure (converters free the fields they change). */
+PX_API void px_caps_remove_field(px_caps *caps, const char *field);
+
 /* ---- parallax_impl/core/element.h ---- */
 /* Elements: a const class, a state struct, a few callbacks.
  *
@@ -486,6 +596,18 @@ typedef struct px_event {
     px_event_type type;
 } px_event;
 
+/* ---- Negotiation --------------------------------------------------------
+ * Before data flows the pipeline solves every link's caps at once (see
+ * negotiate.c): pad templates, narrowed by get_caps() from properties, meet
+ * across links and through elements (transform_caps) until nothing changes,
+ * converters are inserted where nothing fits, and each link is fixated with
+ * downstream preference. Elements then read their fixed caps in start(). */
+
+typedef enum px_pad_dir {
+    PX_DIR_SINK = 0,
+    PX_DIR_SRC = 1,
+} px_pad_dir;
+
 /* ---- The class --------------------------------------------------------- */
 
 typedef struct px_element_class {
@@ -496,6 +618,9 @@ typedef struct px_element_class {
     px_pad_template sink;
     px_pad_template src;
     const px_prop *props; /* PX_PROPS(...) or NULL */
+    /* Caps text the element prefers when free to choose (fixation of a
+     * source): videotestsrc's "video/x-raw, width=320, height=240, framerate=30/1". */
+    const char *preferred_caps;
     px_hints hints;
     bool in_place; /* process() edits its input; no output slot is allocated */
 
@@ -513,6 +638,21 @@ typedef struct px_element_class {
     px_flow (*consume)(px_element *el, const px_buffer *in); /* sinks */
     /* Events travel downstream in order with the data. Return 0 or a PX_E*. */
     int (*event)(px_element *el, const px_event *ev);
+
+    /* Elements whose outputs do not pair with inputs (parsers, demuxers,
+     * decoders) implement chain() instead of process(): they take outputs
+     * with px_element_alloc_output() and send them with px_element_push(),
+     * any number per input (also from event() at EOS, to drain). */
+    px_flow (*chain)(px_element *el, const px_buffer *in);
+
+    /* Negotiation, all optional. get_caps narrows the template of the pads
+     * in direction dir from properties (caps holds the template on entry).
+     * transform_caps says which caps on the other side go with caps on side
+     * dir; without it, elements whose sink and src templates are the same
+     * text pass caps through unchanged (identity, tee, queue), and others
+     * relate nothing (the other side is its template). */
+    int (*get_caps)(px_element *el, px_pad_dir dir, px_caps *caps);
+    int (*transform_caps)(px_element *el, px_pad_dir dir, const px_caps *caps, px_caps *out);
 } px_element_class;
 
 /* Defines a class object; register application classes with px_register_element(). */
@@ -530,6 +670,13 @@ PX_API void px_element_request_output(px_element *el, size_t slot_size, uint32_t
 /* Reports a streaming error on the bus; return PX_FLOW_ERROR after it. */
 PX_API void px_element_error(px_element *el, int code, const char *fmt, ...) PX_PRINTF(3, 4);
 PX_API void px_element_warning(px_element *el, const char *fmt, ...) PX_PRINTF(2, 3);
+/* The fixed caps negotiated for a pad (valid from start() on), or NULL. */
+PX_API const px_caps *px_element_get_caps(const px_element *el, px_pad_dir dir, int pad);
+/* For chain(): an empty output slot (as the runtime gives process()), and
+ * sending it on a src pad; ownership of buf passes. A non-OK flow from
+ * push means stop: return it from chain(). */
+PX_API int px_element_alloc_output(px_element *el, px_buffer *out);
+PX_API px_flow px_element_push(px_element *el, int src_pad, px_buffer *buf);
 /* Counts one dropped buffer in the element's stats. */
 PX_API void px_element_count_drop(px_element *el);
 /* Number of src pads linked (request pads included). */
@@ -604,6 +751,9 @@ PX_API int px_link_pads(px_element *a, const char *src_pad, px_element *b, const
                         px_error *err);
 
 PX_API int px_pipeline_set_scheduler(px_pipeline *p, px_scheduler sched);
+/* Negotiation inserts videoconvert/videoscale where formats do not meet
+ * (default). Turned off, the conflict is reported as an error instead. */
+PX_API int px_pipeline_set_auto_convert(px_pipeline *p, bool enable);
 /* Validates, starts elements, allocates arenas. */
 PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err);
 /* Starts streaming (prepares first when needed). Returns at once with threads. */
@@ -656,6 +806,9 @@ typedef struct px_element_stats {
 PX_API void px_element_get_stats(const px_element *el, px_element_stats *stats);
 /* Nanoseconds since start (or of the whole run once stopped). */
 PX_API px_time px_pipeline_running_time(const px_pipeline *p);
+/* Graphviz text of the graph; after prepare it shows the negotiated caps on
+ * every link and draws converters negotiation inserted dashed. */
+PX_API int px_pipeline_to_dot(px_pipeline *p, char *buf, size_t size);
 /* Writes the whole pipeline's figures as one JSON object. */
 PX_API int px_pipeline_stats_json(px_pipeline *p, char *buf, size_t size);
 
@@ -767,7 +920,11 @@ struct px_element {
     px_arena *out_arena;
 
     bool started;
+    bool auto_inserted; /* a converter negotiation added */
     int eos_pads;     /* sink pads that saw EOS */
+    /* Negotiated caps per direction (all pads of a direction share them). */
+    px_caps caps[2];
+    bool caps_set;
     uint64_t sequence;
     px__stats stats;
 };
@@ -789,6 +946,8 @@ struct px_pipeline {
 
     px_element **sources;
     size_t n_sources;
+    char *description;    /* the parsed text, for positioned errors after parsing */
+    bool no_auto_convert; /* negotiation reports instead of inserting converters */
 #if CONFIG_PX_SCHED_THREADS
     pthread_t *threads;
     size_t n_threads;
@@ -823,6 +982,14 @@ static px_time px__now(void);
 static int px__props_apply_defaults(px_element *el, px_error *err);
 /* Frees string properties. */
 static void px__props_free(px_element *el);
+
+/* ---- parser.c ---- */
+/* "  <description>\n  <caret under column at+1>" into out; returns its length. */
+static size_t px__caret_block(const char *s, size_t len, size_t at, char *out, size_t size);
+
+/* ---- negotiate.c ---- */
+/* Solves every link's caps, inserting converters where allowed. */
+#define PX__NEGOTIATE(p, err) PX_OK /* TEMP until caps.c lands */
 
 /* ---- registry.c ---- */
 /* Closest known element name to a mistyped one, or NULL. */
@@ -3301,6 +3468,7 @@ PX_API void px_pipeline_free(px_pipeline *p)
     for (size_t i = 0; i < p->n_elements; i++)
         px__element_free(p->elements[i]);
     PX_FREE(p->elements);
+    PX_FREE(p->description);
     px__bus_fini(p);
     PX_FREE(p);
 }
@@ -3670,6 +3838,8 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
     if (atomic_load(&p->state) != PX_STATE_IDLE)
         return px_error_set(err, PX_ESTATE, 0, "the pipeline is running; stop it before preparing again");
     int rc = px__validate(p, err);
+    if (rc == PX_OK)
+        rc = PX__NEGOTIATE(p, err); /* may add converters: before anything is sized */
     if (rc)
         return rc;
 
@@ -4651,6 +4821,9 @@ PX_API px_pipeline *px_pipeline_parse(const char *description, px_error *err)
     if (px__parse_chains(&ps) || px__resolve(&ps))
         goto fail;
     px__parser_free(&ps);
+    ps.p->description = PX_MALLOC(ps.len + 1); /* optional: errors just lose their caret */
+    if (ps.p->description)
+        memcpy(ps.p->description, description, ps.len + 1);
     return ps.p;
 
 fail:
@@ -5017,6 +5190,14 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
     bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
     px__stat_add(&el->stats.buffers_in, 1);
     px__stat_add(&el->stats.bytes_in, buf->size);
+    if (el->klass->chain) {
+        px_time t0 = timed ? px__now() : 0;
+        px_flow r = el->klass->chain(el, buf);
+        px_buffer_unref(buf);
+        if (timed)
+            px__stat_add(&el->stats.process_ns, (uint64_t)(px__now() - t0) * PX__TIMING_SAMPLE);
+        return r == PX_FLOW_DROP ? PX_FLOW_OK : r;
+    }
     if (!el->klass->consume)
         return px__push_filter(el, buf, timed);
 
@@ -5113,6 +5294,24 @@ static bool px__source_step(px_element *src)
             px_element_error(src, PX_EFLOW, "failed to produce a buffer");
         return false;
     }
+}
+
+/* ---- For chain() elements ---------------------------------------------------- */
+
+PX_API int px_element_alloc_output(px_element *el, px_buffer *out)
+{
+    if (!el || !out || !el->out_arena)
+        return PX_EINVAL;
+    int rc = px__acquire_output(el, out);
+    return rc == PX_ESTATE ? PX_EAGAIN : rc;
+}
+
+PX_API px_flow px_element_push(px_element *el, int src_pad, px_buffer *buf)
+{
+    if (!el || !buf || !buf->arena)
+        return PX_FLOW_ERROR;
+    buf->sequence = el->sequence++;
+    return px__route(el, src_pad, buf);
 }
 
 /* ---- parallax_impl/sched/coop.c ---- */

@@ -122,6 +122,18 @@ typedef struct px_event {
     px_event_type type;
 } px_event;
 
+/* ---- Negotiation --------------------------------------------------------
+ * Before data flows the pipeline solves every link's caps at once (see
+ * negotiate.c): pad templates, narrowed by get_caps() from properties, meet
+ * across links and through elements (transform_caps) until nothing changes,
+ * converters are inserted where nothing fits, and each link is fixated with
+ * downstream preference. Elements then read their fixed caps in start(). */
+
+typedef enum px_pad_dir {
+    PX_DIR_SINK = 0,
+    PX_DIR_SRC = 1,
+} px_pad_dir;
+
 /* ---- The class --------------------------------------------------------- */
 
 typedef struct px_element_class {
@@ -132,6 +144,9 @@ typedef struct px_element_class {
     px_pad_template sink;
     px_pad_template src;
     const px_prop *props; /* PX_PROPS(...) or NULL */
+    /* Caps text the element prefers when free to choose (fixation of a
+     * source): videotestsrc's "video/x-raw, width=320, height=240, framerate=30/1". */
+    const char *preferred_caps;
     px_hints hints;
     bool in_place; /* process() edits its input; no output slot is allocated */
 
@@ -149,6 +164,21 @@ typedef struct px_element_class {
     px_flow (*consume)(px_element *el, const px_buffer *in); /* sinks */
     /* Events travel downstream in order with the data. Return 0 or a PX_E*. */
     int (*event)(px_element *el, const px_event *ev);
+
+    /* Elements whose outputs do not pair with inputs (parsers, demuxers,
+     * decoders) implement chain() instead of process(): they take outputs
+     * with px_element_alloc_output() and send them with px_element_push(),
+     * any number per input (also from event() at EOS, to drain). */
+    px_flow (*chain)(px_element *el, const px_buffer *in);
+
+    /* Negotiation, all optional. get_caps narrows the template of the pads
+     * in direction dir from properties (caps holds the template on entry).
+     * transform_caps says which caps on the other side go with caps on side
+     * dir; without it, elements whose sink and src templates are the same
+     * text pass caps through unchanged (identity, tee, queue), and others
+     * relate nothing (the other side is its template). */
+    int (*get_caps)(px_element *el, px_pad_dir dir, px_caps *caps);
+    int (*transform_caps)(px_element *el, px_pad_dir dir, const px_caps *caps, px_caps *out);
 } px_element_class;
 
 /* Defines a class object; register application classes with px_register_element(). */
@@ -166,6 +196,13 @@ PX_API void px_element_request_output(px_element *el, size_t slot_size, uint32_t
 /* Reports a streaming error on the bus; return PX_FLOW_ERROR after it. */
 PX_API void px_element_error(px_element *el, int code, const char *fmt, ...) PX_PRINTF(3, 4);
 PX_API void px_element_warning(px_element *el, const char *fmt, ...) PX_PRINTF(2, 3);
+/* The fixed caps negotiated for a pad (valid from start() on), or NULL. */
+PX_API const px_caps *px_element_get_caps(const px_element *el, px_pad_dir dir, int pad);
+/* For chain(): an empty output slot (as the runtime gives process()), and
+ * sending it on a src pad; ownership of buf passes. A non-OK flow from
+ * push means stop: return it from chain(). */
+PX_API int px_element_alloc_output(px_element *el, px_buffer *out);
+PX_API px_flow px_element_push(px_element *el, int src_pad, px_buffer *buf);
 /* Counts one dropped buffer in the element's stats. */
 PX_API void px_element_count_drop(px_element *el);
 /* Number of src pads linked (request pads included). */

@@ -29,6 +29,7 @@ PX_API void px_pipeline_free(px_pipeline *p)
     for (size_t i = 0; i < p->n_elements; i++)
         px__element_free(p->elements[i]);
     PX_FREE(p->elements);
+    PX_FREE(p->description);
     px__bus_fini(p);
     PX_FREE(p);
 }
@@ -398,6 +399,8 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
     if (atomic_load(&p->state) != PX_STATE_IDLE)
         return px_error_set(err, PX_ESTATE, 0, "the pipeline is running; stop it before preparing again");
     int rc = px__validate(p, err);
+    if (rc == PX_OK)
+        rc = PX__NEGOTIATE(p, err); /* may add converters: before anything is sized */
     if (rc)
         return rc;
 

@@ -775,6 +775,9 @@ PX_API px_pipeline *px_pipeline_parse(const char *description, px_error *err)
     if (px__parse_chains(&ps) || px__resolve(&ps))
         goto fail;
     px__parser_free(&ps);
+    ps.p->description = PX_MALLOC(ps.len + 1); /* optional: errors just lose their caret */
+    if (ps.p->description)
+        memcpy(ps.p->description, description, ps.len + 1);
     return ps.p;
 
 fail:

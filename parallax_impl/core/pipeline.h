@@ -53,6 +53,9 @@ PX_API int px_link_pads(px_element *a, const char *src_pad, px_element *b, const
                         px_error *err);
 
 PX_API int px_pipeline_set_scheduler(px_pipeline *p, px_scheduler sched);
+/* Negotiation inserts videoconvert/videoscale where formats do not meet
+ * (default). Turned off, the conflict is reported as an error instead. */
+PX_API int px_pipeline_set_auto_convert(px_pipeline *p, bool enable);
 /* Validates, starts elements, allocates arenas. */
 PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err);
 /* Starts streaming (prepares first when needed). Returns at once with threads. */
@@ -105,5 +108,8 @@ typedef struct px_element_stats {
 PX_API void px_element_get_stats(const px_element *el, px_element_stats *stats);
 /* Nanoseconds since start (or of the whole run once stopped). */
 PX_API px_time px_pipeline_running_time(const px_pipeline *p);
+/* Graphviz text of the graph; after prepare it shows the negotiated caps on
+ * every link and draws converters negotiation inserted dashed. */
+PX_API int px_pipeline_to_dot(px_pipeline *p, char *buf, size_t size);
 /* Writes the whole pipeline's figures as one JSON object. */
 PX_API int px_pipeline_stats_json(px_pipeline *p, char *buf, size_t size);

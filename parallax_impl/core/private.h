@@ -66,7 +66,11 @@ struct px_element {
     px_arena *out_arena;
 
     bool started;
+    bool auto_inserted; /* a converter negotiation added */
     int eos_pads;     /* sink pads that saw EOS */
+    /* Negotiated caps per direction (all pads of a direction share them). */
+    px_caps caps[2];
+    bool caps_set;
     uint64_t sequence;
     px__stats stats;
 };
@@ -88,6 +92,8 @@ struct px_pipeline {
 
     px_element **sources;
     size_t n_sources;
+    char *description;    /* the parsed text, for positioned errors after parsing */
+    bool no_auto_convert; /* negotiation reports instead of inserting converters */
 #if CONFIG_PX_SCHED_THREADS
     pthread_t *threads;
     size_t n_threads;
@@ -122,6 +128,14 @@ static px_time px__now(void);
 static int px__props_apply_defaults(px_element *el, px_error *err);
 /* Frees string properties. */
 static void px__props_free(px_element *el);
+
+/* ---- parser.c ---- */
+/* "  <description>\n  <caret under column at+1>" into out; returns its length. */
+static size_t px__caret_block(const char *s, size_t len, size_t at, char *out, size_t size);
+
+/* ---- negotiate.c ---- */
+/* Solves every link's caps, inserting converters where allowed. */
+#define PX__NEGOTIATE(p, err) PX_OK /* TEMP until caps.c lands */
 
 /* ---- registry.c ---- */
 /* Closest known element name to a mistyped one, or NULL. */

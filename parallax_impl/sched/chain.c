@@ -141,6 +141,14 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
     bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
     px__stat_add(&el->stats.buffers_in, 1);
     px__stat_add(&el->stats.bytes_in, buf->size);
+    if (el->klass->chain) {
+        px_time t0 = timed ? px__now() : 0;
+        px_flow r = el->klass->chain(el, buf);
+        px_buffer_unref(buf);
+        if (timed)
+            px__stat_add(&el->stats.process_ns, (uint64_t)(px__now() - t0) * PX__TIMING_SAMPLE);
+        return r == PX_FLOW_DROP ? PX_FLOW_OK : r;
+    }
     if (!el->klass->consume)
         return px__push_filter(el, buf, timed);
 
@@ -237,4 +245,22 @@ static bool px__source_step(px_element *src)
             px_element_error(src, PX_EFLOW, "failed to produce a buffer");
         return false;
     }
+}
+
+/* ---- For chain() elements ---------------------------------------------------- */
+
+PX_API int px_element_alloc_output(px_element *el, px_buffer *out)
+{
+    if (!el || !out || !el->out_arena)
+        return PX_EINVAL;
+    int rc = px__acquire_output(el, out);
+    return rc == PX_ESTATE ? PX_EAGAIN : rc;
+}
+
+PX_API px_flow px_element_push(px_element *el, int src_pad, px_buffer *buf)
+{
+    if (!el || !buf || !buf->arena)
+        return PX_FLOW_ERROR;
+    buf->sequence = el->sequence++;
+    return px__route(el, src_pad, buf);
 }
