@@ -353,13 +353,16 @@ static int px__topo_visit(px_element *el, uint8_t *mark, px_element **order, siz
 
 static void px__release_resources(px_pipeline *p)
 {
+    /* Every stop() first: a sink may still release buffers from any arena. */
     for (size_t i = 0; i < p->n_elements; i++) {
         px_element *el = p->elements[i];
         if (el->started && el->klass->stop)
             el->klass->stop(el);
         el->started = false;
-        px_arena_destroy(el->out_arena);
-        el->out_arena = NULL;
+    }
+    for (size_t i = 0; i < p->n_elements; i++) {
+        px_arena_destroy(p->elements[i]->out_arena);
+        p->elements[i]->out_arena = NULL;
     }
     PX_FREE(p->sources);
     p->sources = NULL;
@@ -505,6 +508,7 @@ PX_API int px_pipeline_start(px_pipeline *p, px_error *err)
         return rc;
     p->start_ns = px__now();
     p->end_ns = 0;
+    p->result_ready = false;
     px__set_state(p, PX_STATE_RUNNING);
     if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN)
         for (size_t i = 0; i < p->n_sources; i++)
@@ -562,25 +566,35 @@ PX_API int px_pipeline_wait(px_pipeline *p, int timeout_ms, px_error *err)
 {
     if (!p)
         return px_error_set(err, PX_EINVAL, 0, "px_pipeline_wait: no pipeline");
-    if (atomic_load(&p->state) != PX_STATE_RUNNING && p->bus_count == 0)
-        return px_error_set(err, PX_ESTATE, 0, "the pipeline is not running; start it first");
     px_time deadline = timeout_ms < 0 ? 0 : px__now() + (px_time)timeout_ms * PX_MSECOND;
     for (;;) {
-        int left = -1;
-        if (timeout_ms >= 0) {
+        /* The end was reached and its message already taken (by an earlier
+         * wait or pop_message): say it again rather than wait for nothing. */
+        bool running = atomic_load(&p->state) == PX_STATE_RUNNING;
+        bool ended = atomic_load(&p->eos_posted) || atomic_load(&p->error_posted);
+        int left = running && !ended ? -1 : 0;
+        if (left < 0 && timeout_ms >= 0) {
             px_time rest = deadline - px__now();
             left = rest <= 0 ? 0 : (int)((rest + PX_MSECOND - 1) / PX_MSECOND);
         }
         px_message m;
-        if (px_pipeline_pop_message(p, &m, left) != PX_OK)
-            return PX_ETIMEDOUT;
-        if (m.type == PX_MSG_EOS) {
-            p->end_ns = px__now();
-            return PX_OK;
+        if (px_pipeline_pop_message(p, &m, left) != PX_OK) {
+            if (running && p->result_ready)
+                return p->result.code ? px_error_set(err, p->result.code, 0, "%s", p->result.message) : PX_OK;
+            if (!running)
+                return px_error_set(err, PX_ESTATE, 0, "the pipeline is not running; start it first");
+            if (!ended || timeout_ms >= 0)
+                return PX_ETIMEDOUT;
+            continue; /* ended, but its message is still on its way to the bus */
         }
-        if (m.type == PX_MSG_ERROR) {
+        if (m.type == PX_MSG_EOS || m.type == PX_MSG_ERROR) {
             p->end_ns = px__now();
-            return px_error_set(err, m.code ? m.code : PX_EFLOW, 0, "%s", m.text);
+            p->result.code = m.type == PX_MSG_EOS ? PX_OK : m.code ? m.code : PX_EFLOW;
+            px__strlcpy(p->result.message, m.type == PX_MSG_EOS ? "" : m.text, sizeof p->result.message);
+            p->result_ready = true;
+            if (m.type == PX_MSG_EOS)
+                return PX_OK;
+            return px_error_set(err, p->result.code, 0, "%s", m.text);
         }
         if (m.type == PX_MSG_WARNING)
             PX_WARN("pipeline", "%s", m.text);

@@ -109,6 +109,8 @@ struct px_pipeline {
 #endif
 
     px_time start_ns, end_ns;
+    px_error result;   /* how the run ended, once a wait saw it */
+    bool result_ready;
 };
 
 /* ---- util.c ---- */

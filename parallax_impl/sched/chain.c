@@ -195,10 +195,10 @@ static void px__send_eos(px_element *el, int sink_pad)
  * is at its end once every source is. */
 static void px__source_finish(px_element *src)
 {
+    atomic_store_explicit(&src->stats.eos, true, memory_order_relaxed); /* before the sinks can post EOS */
     for (int i = 0; i < src->n_src; i++)
         if (src->src[i].peer)
             px__send_eos(src->src[i].peer, src->src[i].peer_pad);
-    atomic_store_explicit(&src->stats.eos, true, memory_order_relaxed);
     px_pipeline *p = src->pipeline;
     if (atomic_fetch_sub(&p->sources_pending, 1) == 1 && p->n_sinks == 0 &&
         !atomic_exchange(&p->eos_posted, true))

@@ -550,15 +550,10 @@ static void wait_returns_ok_at_eos(void **state)
 }
 
 /* Once stopped nothing will ever end the stream, so a wait is a state error,
- * not a hang. Known bug: stop posts RUNNING->IDLE on the bus, so wait's
- * "not running and the bus is empty" check passes, it eats that message and
- * then blocks for its whole timeout (forever with -1). The finite timeout
- * keeps this from blocking the suite when enabled. */
+ * not a hang, even with the RUNNING->IDLE message still on the bus. */
 static void wait_after_stop_is_a_state_error_not_a_hang(void **state)
 {
     (void)state;
-    if (!getenv("PX_TEST_KNOWN_BUGS"))
-        skip();
     static const px_scheduler scheds[] = {PX_SCHED_COOP_RUN, PX_SCHED_THREADS_RUN};
     for (size_t i = 0; i < 2; i++) {
         px_error err = {0};
@@ -1002,8 +997,6 @@ static void hoarding_sink_exhausts_the_arena_and_fails_without_hanging(void **st
 static void hoarding_sink_may_release_its_buffers_in_stop(void **state)
 {
     (void)state;
-    if (!getenv("PX_TEST_KNOWN_BUGS"))
-        skip(); /* see the report: stop() runs after upstream arenas are destroyed */
     px_error err = {0};
     px_pipeline *p = px_pipeline_new();
     px_element *src = add(p, "fakesrc", NULL);
@@ -1119,15 +1112,12 @@ static void send_eos_ends_an_unlimited_threaded_stream(void **state)
     px_pipeline_free(p);
 }
 
-/* Known bug: the source sets its own eos flag only after sending EOS
- * downstream, where the sink already posted the pipeline's EOS; a reader woken
- * by that message (wait, then stats or JSON) may still see the source's
- * "eos": false. Repeated to catch the window; threads only. */
+/* The source marks itself done before sending EOS downstream, where the sink
+ * posts the pipeline's EOS: a reader woken by that message sees "eos": true.
+ * Repeated to catch the window; threads only. */
 static void source_stats_show_eos_once_wait_returns(void **state)
 {
     (void)state;
-    if (!getenv("PX_TEST_KNOWN_BUGS"))
-        skip();
     for (int i = 0; i < 200; i++) {
         px_error err = {0};
         px_pipeline *p = build_chain(10, -1);
