@@ -20,14 +20,15 @@ srctree := $(CURDIR)
 abs_build = $(abspath $(BUILD))
 
 # ---- Toolchain -------------------------------------------------------------------------
+# As in the kernel: CROSS_COMPILE=aarch64-linux-gnu- picks $(CROSS_COMPILE)gcc/g++
+# (cross toolchains ship no <tuple>-cc); a CC/CXX given on the command line or in
+# the environment (Yocto exports CC="<tuple>-gcc --sysroot=...") is used as is.
 ifeq ($(origin CC),default)
-CC := cc
+CC := $(if $(CROSS_COMPILE),$(CROSS_COMPILE)gcc,cc)
 endif
 ifeq ($(origin CXX),default)
-CXX := c++
+CXX := $(if $(CROSS_COMPILE),$(CROSS_COMPILE)g++,c++)
 endif
-CC := $(CROSS_COMPILE)$(CC)
-CXX := $(CROSS_COMPILE)$(CXX)
 CLANG ?= clang
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -182,7 +183,7 @@ SANITIZE_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
 sanitize:
 	@-$(MAKE) -s --no-print-directory -k BUILD=$(BUILD)/asan EXTRA_CFLAGS="$(SANITIZE_FLAGS)" \
 		EXTRA_LDFLAGS="$(SANITIZE_FLAGS)" all $(patsubst $(BUILD)/%,$(BUILD)/asan/%,$(TEST_BINS))
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	@PX_SANITIZE=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		$(MAKE) -s --no-print-directory BUILD=$(BUILD)/asan run-tests
 
 .PHONY: run-tests
@@ -193,6 +194,27 @@ run-tests:
 bench: $(LAUNCH)
 	@set -e; for t in $(filter-out tests/bench/lib% tests/bench/_%,$(sort $(wildcard tests/bench/*.sh))); do \
 		echo "== $$t"; $(RUN_ENV) $$t; done
+
+# ---- Fuzzing: tests/fuzz/fuzz_<name>.c, clang's libFuzzer with ASan+UBSan ------------------
+# `make fuzz` runs each target FUZZ_SECONDS from its seeds (tests/fuzz/corpus/<name>), keeping
+# what it finds in $(BUILD)/fuzz/corpus/<name> and crash inputs in $(BUILD)/fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(HEADER_DEPS)
+	@mkdir -p $(@D)
+	@echo "  CLANG   $@"
+	@$(CLANG) -std=c11 $(WARNINGS) $(FUZZ_FLAGS) -I$(srctree) $(CONFIG_CFLAGS) -o $@ $< -lpthread
+
+.PHONY: fuzz
+fuzz: $(FUZZ_BINS)
+	@set -e; for b in $(FUZZ_BINS); do n=$${b##*/fuzz_}; mkdir -p $(BUILD)/fuzz/corpus/$$n; \
+		seeds=; if [ -d tests/fuzz/corpus/$$n ]; then seeds=tests/fuzz/corpus/$$n; fi; \
+		echo "== fuzz_$$n ($(FUZZ_SECONDS) s)"; \
+		$$b -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus/$$n $$seeds; done
 
 # ---- Demo: the README's first command (cc and make only) ------------------------------
 # Always the default configuration: with a config file present, build a
@@ -297,6 +319,7 @@ help:
 	@echo '  tests              only build the test binaries'
 	@echo '  sanitize           the same tests built with ASan+UBSan in $(BUILD)/asan'
 	@echo '  bench              run tests/bench/*.sh (figures, never assertions)'
+	@echo '  fuzz               libFuzzer targets tests/fuzz/fuzz_*.c, FUZZ_SECONDS=$(FUZZ_SECONDS) each (clang)'
 	@echo '  configcheck        build examples/01 under minimal, full, allno and allyes configs'
 	@echo 'Configuration (kconfiglib; config file $(KCONFIG_CONFIG)):'
 	@echo '  menuconfig         interactive menu'

@@ -76,6 +76,9 @@
 #ifndef CONFIG_PX_LOG_LEVEL
 #define CONFIG_PX_LOG_LEVEL 4
 #endif
+#ifndef CONFIG_PX_VIDEO
+#define CONFIG_PX_VIDEO PX__ON
+#endif
 #ifndef CONFIG_PX_ELEM_FAKESRC
 #define CONFIG_PX_ELEM_FAKESRC PX__ON
 #endif
@@ -96,6 +99,30 @@
 #endif
 #ifndef CONFIG_PX_ELEM_TEE
 #define CONFIG_PX_ELEM_TEE PX__ON
+#endif
+#ifndef CONFIG_PX_ELEM_VIDEOCONVERT
+#define CONFIG_PX_ELEM_VIDEOCONVERT PX__ON
+#endif
+#ifndef CONFIG_PX_ELEM_VIDEOTESTSRC
+#define CONFIG_PX_ELEM_VIDEOTESTSRC PX__ON
+#endif
+#ifndef CONFIG_PX_ELEM_VIDEOSCALE
+#define CONFIG_PX_ELEM_VIDEOSCALE PX__ON
+#endif
+#ifndef CONFIG_PX_ELEM_VIDEOCROP
+#define CONFIG_PX_ELEM_VIDEOCROP PX__ON
+#endif
+#ifndef CONFIG_PX_ELEM_VIDEOFLIP
+#define CONFIG_PX_ELEM_VIDEOFLIP PX__ON
+#endif
+#ifndef CONFIG_PX_ELEM_RAWVIDEOPARSE
+#define CONFIG_PX_ELEM_RAWVIDEOPARSE PX__ON
+#endif
+#ifndef CONFIG_PX_ELEM_Y4MENC
+#define CONFIG_PX_ELEM_Y4MENC PX__ON
+#endif
+#ifndef CONFIG_PX_ELEM_Y4MDEC
+#define CONFIG_PX_ELEM_Y4MDEC PX__ON
 #endif
 
 /* Impossible combinations */
@@ -440,20 +467,27 @@ PX_API bool px_caps_is_any(const px_caps *caps);
 PX_API bool px_caps_is_empty(const px_caps *caps);
 /* One structure, every field a single value (no ranges or lists). */
 PX_API bool px_caps_is_fixed(const px_caps *caps);
+/* The same structures in the same order (order is preference), each with
+ * the same fields (in any order) and the same values (lists in the same order). */
 PX_API bool px_caps_is_equal(const px_caps *a, const px_caps *b);
 
-/* out = a ∩ b (out may alias neither). EMPTY when nothing fits both. */
+/* out = a ∩ b, structure by structure in a's order (a's preference), fields
+ * present on one side only kept as they are (GStreamer semantics); list
+ * entries keep a's order. EMPTY when nothing fits both. out may alias a or b.
+ * PX_ENOMEM (out EMPTY) when the result does not fit. */
 PX_API int px_caps_intersect(px_caps *out, const px_caps *a, const px_caps *b);
 PX_API bool px_caps_can_intersect(const px_caps *a, const px_caps *b);
 /* Everything sub allows is allowed by super. */
 PX_API bool px_caps_is_subset(const px_caps *sub, const px_caps *super);
-/* Reduces to one structure with single values: for each field the value
- * nearest to the same field in preferred (when given and present), else
- * the first list entry, the range value nearest to... (ints: the minimum
- * that is >= preferred, or lowest; fractions: nearest), as GStreamer does. */
+/* Reduces to the first structure with single values. For each field: when
+ * preferred (its first structure of the same media type) has the field and
+ * the two meet, the first common value in caps' order; else, for a range,
+ * preferred's value clamped into it; else the first list entry. Ranges left
+ * to choose from become their minimum (ints) or the value nearest to 1/1
+ * (fractions). preferred may be NULL. PX_EINVAL for ANY and EMPTY. */
 PX_API int px_caps_fixate(px_caps *caps, const px_caps *preferred);
 
-/* Structure access (index < n_structs). */
+/* Structure access; NULL when index >= px_caps_count() (always for ANY). */
 PX_API size_t px_caps_count(const px_caps *caps);
 PX_API const char *px_caps_media_type(const px_caps *caps, size_t index);
 PX_API const char *px_caps_features(const px_caps *caps, size_t index); /* "" for CPU memory */
@@ -463,13 +497,304 @@ PX_API int px_caps_get_int(const px_caps *caps, const char *field, int *value);
 PX_API int px_caps_get_fraction(const px_caps *caps, const char *field, px_fraction *value);
 PX_API const char *px_caps_get_string(const px_caps *caps, const char *field); /* NULL when missing */
 PX_API int px_caps_get_bool(const px_caps *caps, const char *field, bool *value);
-/* Sets (adds or replaces) a field in every structure. */
+/* Sets (adds or replaces) a field in every structure. PX_EINVAL for ANY, a
+ * bad field name (letters, digits, _-.:+; a letter first), an empty range,
+ * a denominator <= 0 or a control character in a string; PX_ENOMEM when it
+ * does not fit (caps unchanged). [a, a] is stored as a. */
 PX_API int px_caps_set_int(px_caps *caps, const char *field, int value);
 PX_API int px_caps_set_int_range(px_caps *caps, const char *field, int min, int max);
 PX_API int px_caps_set_fraction(px_caps *caps, const char *field, px_fraction value);
+PX_API int px_caps_set_fraction_range(px_caps *caps, const char *field, px_fraction min, px_fraction max);
 PX_API int px_caps_set_string(px_caps *caps, const char *field, const char *value);
+/* A list { values[0], ... } (duplicates dropped; one value is set as itself). */
+PX_API int px_caps_set_string_list(px_caps *caps, const char *field, const char *const *values, size_t n);
+PX_API int px_caps_set_bool(px_caps *caps, const char *field, bool value);
 /* Removes a field from every structure (converters free the fields they change). */
 PX_API void px_caps_remove_field(px_caps *caps, const char *field);
+/* caps = caps ∪ other: other's structures appended, except those already
+ * covered by caps (ANY absorbs everything). PX_ENOMEM (caps unchanged). */
+PX_API int px_caps_append(px_caps *caps, const px_caps *other);
+/* Checks that caps from elsewhere (another process, a file) are well formed:
+ * counts, indices and string offsets in bounds, ranges non-empty,
+ * denominators positive. Every other function trusts its caps: validate
+ * any px_caps that crossed a trust boundary first. */
+PX_API int px_caps_validate(const px_caps *caps, px_error *err);
+
+/* ---- parallax_impl/video/format.h ---- */
+#if CONFIG_PX_VIDEO
+/* Raw video: formats, colorimetry, frame layout (video info), and the
+ * format converter behind videoconvert.
+ *
+ * Names, caps fields and frame layouts follow GStreamer's (GstVideoFormat,
+ * GstVideoInfo, GstVideoColorimetry), so raw files and caps strings written
+ * by either side are read by the other: I420 640x480 is 460800 bytes here too.
+ *
+ *   px_video_info info;
+ *   px_video_info_from_caps(&info, caps, &err);   (or px_video_info_init)
+ *   uint8_t *u = base + info.offset[1];            (row r: + r * info.stride[1])
+ *
+ * Components are numbered as in GStreamer: YUV formats Y=0, U=1, V=2;
+ * RGB formats R=0, G=1, B=2, A=3; GRAY Y=0. Planes are numbered in memory
+ * order (YV12: plane 1 is V, plane 2 is U; px_video_format_info.plane[]
+ * maps a component to its plane). */
+
+typedef enum px_video_format {
+    PX_VIDEO_FORMAT_UNKNOWN = 0,
+    PX_VIDEO_FORMAT_I420,      /* planar 4:2:0 Y, U, V */
+    PX_VIDEO_FORMAT_YV12,      /* planar 4:2:0 Y, V, U */
+    PX_VIDEO_FORMAT_NV12,      /* Y plane + interleaved UV 4:2:0 */
+    PX_VIDEO_FORMAT_NV21,      /* Y plane + interleaved VU 4:2:0 */
+    PX_VIDEO_FORMAT_YUY2,      /* packed 4:2:2 Y0 U Y1 V */
+    PX_VIDEO_FORMAT_UYVY,      /* packed 4:2:2 U Y0 V Y1 */
+    PX_VIDEO_FORMAT_RGB,       /* packed R G B, 24 bits */
+    PX_VIDEO_FORMAT_BGR,
+    PX_VIDEO_FORMAT_RGBA,      /* bytes in memory order */
+    PX_VIDEO_FORMAT_BGRA,
+    PX_VIDEO_FORMAT_ARGB,
+    PX_VIDEO_FORMAT_ABGR,
+    PX_VIDEO_FORMAT_RGBx,      /* x: padding byte, written as 0xff */
+    PX_VIDEO_FORMAT_BGRx,
+    PX_VIDEO_FORMAT_GRAY8,
+    PX_VIDEO_FORMAT_GRAY16_LE,
+    PX_VIDEO_FORMAT_I420_10LE, /* planar 4:2:0, 10 bits in the low bits of 16-bit LE words */
+    PX_VIDEO_FORMAT_COUNT
+} px_video_format;
+
+/* Template text listing every format, in caps list syntax. */
+#define PX_VIDEO_FORMATS_CAPS                                                                 \
+    "{ I420, YV12, NV12, NV21, YUY2, UYVY, RGB, BGR, RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, "    \
+    "GRAY8, GRAY16_LE, I420_10LE }"
+/* A pad template for raw video in any supported format (GStreamer's
+ * GST_VIDEO_CAPS_MAKE with our format list). A macro so class structs can
+ * use it in their static initializers. */
+#define PX_VIDEO_MAX_SIZE 16384
+#define PX_VIDEO_CAPS_TEMPLATE                                                                \
+    "video/x-raw, format=(string)" PX_VIDEO_FORMATS_CAPS ", width=(int)[ 1, 16384 ], "       \
+    "height=(int)[ 1, 16384 ], framerate=(fraction)[ 0/1, 2147483647/1 ]"
+
+/* "I420" -> PX_VIDEO_FORMAT_I420; UNKNOWN for NULL or an unknown name (exact, case-sensitive). */
+PX_API px_video_format px_video_format_from_string(const char *name);
+/* GStreamer's name ("I420", "GRAY16_LE"); "UNKNOWN" for anything else. */
+PX_API const char *px_video_format_to_string(px_video_format format);
+PX_API const char *px_video_caps_template(void); /* PX_VIDEO_CAPS_TEMPLATE */
+
+enum {
+    PX_VIDEO_FORMAT_FLAG_YUV = 1u << 0,
+    PX_VIDEO_FORMAT_FLAG_RGB = 1u << 1,
+    PX_VIDEO_FORMAT_FLAG_GRAY = 1u << 2, /* also has no chroma: GRAY8, GRAY16_LE */
+    PX_VIDEO_FORMAT_FLAG_ALPHA = 1u << 3,
+    PX_VIDEO_FORMAT_FLAG_LE = 1u << 4,   /* multi-byte samples, little endian */
+};
+
+/* Static description of a format (GstVideoFormatInfo, reduced). */
+typedef struct px_video_format_info {
+    px_video_format format;
+    const char *name;
+    unsigned flags;        /* PX_VIDEO_FORMAT_FLAG_* */
+    uint8_t bits;          /* significant bits per component: 8, 10 or 16 */
+    uint8_t n_components;  /* 1 (GRAY), 3, or 4 (with alpha or padding) */
+    uint8_t n_planes;
+    uint8_t plane[4];      /* component -> plane */
+    uint8_t poffset[4];    /* component -> byte offset of its first sample in the plane row */
+    uint8_t pstride[4];    /* component -> bytes between two of its samples in a row */
+    uint8_t w_sub[4];      /* component -> log2 horizontal subsampling (I420 U: 1) */
+    uint8_t h_sub[4];      /* component -> log2 vertical subsampling */
+} px_video_format_info;
+
+/* NULL for UNKNOWN or out of range. */
+PX_API const px_video_format_info *px_video_format_get_info(px_video_format format);
+
+/* ---- Colorimetry ---------------------------------------------------------
+ * Enum values are GStreamer's, so the numeric caps form "2:4:16:4"
+ * (range:matrix:transfer:primaries) means the same on both sides. Only
+ * range and matrix change pixel values here; transfer and primaries are
+ * carried through caps unchanged (no gamut or transfer conversion). */
+
+typedef enum px_video_range {
+    PX_VIDEO_RANGE_UNKNOWN = 0,
+    PX_VIDEO_RANGE_FULL = 1,    /* 0..255 (GST_VIDEO_COLOR_RANGE_0_255) */
+    PX_VIDEO_RANGE_LIMITED = 2, /* Y 16..235, UV 16..240 (GST_VIDEO_COLOR_RANGE_16_235) */
+} px_video_range;
+
+typedef enum px_video_matrix {
+    PX_VIDEO_MATRIX_UNKNOWN = 0,
+    PX_VIDEO_MATRIX_RGB = 1,
+    PX_VIDEO_MATRIX_FCC = 2,
+    PX_VIDEO_MATRIX_BT709 = 3,
+    PX_VIDEO_MATRIX_BT601 = 4,
+    PX_VIDEO_MATRIX_SMPTE240M = 5,
+    PX_VIDEO_MATRIX_BT2020 = 6,
+} px_video_matrix;
+
+typedef struct px_video_colorimetry {
+    uint8_t range;     /* px_video_range */
+    uint8_t matrix;    /* px_video_matrix */
+    uint8_t transfer;  /* GstVideoTransferFunction value, carried only */
+    uint8_t primaries; /* GstVideoColorPrimaries value, carried only */
+} px_video_colorimetry;
+
+/* "bt601", "bt709", "bt2020", "smpte240m", "sRGB", "bt2100-pq", "bt2100-hlg",
+ * or "range:matrix:transfer:primaries" numbers. PX_EINVAL when unknown. */
+PX_API int px_video_colorimetry_from_string(px_video_colorimetry *c, const char *text);
+/* The named form when c is one of them, else the numeric form. buf >= 24 bytes. */
+PX_API int px_video_colorimetry_to_string(const px_video_colorimetry *c, char *buf, size_t size);
+/* GStreamer's defaults when caps say nothing: YUV height >= 2160 bt2020,
+ * height > 576 bt709, else bt601; RGB sRGB (full range); GRAY full range. */
+PX_API px_video_colorimetry px_video_colorimetry_default(px_video_format format, int height);
+
+/* ---- Video info: one frame's layout -------------------------------------- */
+
+#define PX_VIDEO_MAX_PLANES 4
+
+typedef struct px_video_info {
+    const px_video_format_info *finfo;
+    px_video_format format;
+    int width, height;
+    px_fraction framerate; /* 0/1: variable or unknown */
+    px_fraction par;       /* pixel-aspect-ratio, 1/1 by default */
+    px_video_colorimetry colorimetry;
+    int n_planes;
+    size_t stride[PX_VIDEO_MAX_PLANES];     /* bytes per row of each plane */
+    size_t offset[PX_VIDEO_MAX_PLANES];     /* byte offset of each plane in the frame */
+    size_t plane_size[PX_VIDEO_MAX_PLANES]; /* stride * rows of each plane */
+    size_t size;                            /* bytes in a frame */
+} px_video_info;
+
+/* Layout of a width x height frame with GStreamer's default alignment
+ * (gst_video_info_set_format: rows padded to 4 bytes, 4:2:0 chroma from the
+ * height rounded up to even), framerate 0/1, par 1/1, default colorimetry.
+ * Odd sizes round chroma up. PX_EINVAL for an unknown format or a size
+ * outside 1..16384. */
+PX_API int px_video_info_init(px_video_info *info, px_video_format format, int width, int height);
+/* From fixed video/x-raw caps: format, width and height are required;
+ * framerate, pixel-aspect-ratio and colorimetry are optional (defaults as
+ * above); interlace-mode, when present, must be progressive. The error
+ * names the missing or bad field and what is accepted. */
+PX_API int px_video_info_from_caps(px_video_info *info, const px_caps *caps, px_error *err);
+/* Fixed caps: video/x-raw, format, width, height, framerate,
+ * pixel-aspect-ratio, colorimetry (colorimetry omitted for GRAY, as GStreamer does). */
+PX_API int px_video_info_to_caps(const px_video_info *info, px_caps *caps);
+/* Same format, size, strides, offsets and colorimetry (framerate and par ignored). */
+PX_API bool px_video_info_is_equal(const px_video_info *a, const px_video_info *b);
+/* Samples per row / rows of a component (rounded up for subsampled chroma). */
+PX_API int px_video_info_comp_width(const px_video_info *info, int comp);
+PX_API int px_video_info_comp_height(const px_video_info *info, int comp);
+
+/* ---- Conversion -----------------------------------------------------------
+ * Any of the formats above to any other, at the same width and height, with
+ * range and matrix from each side's colorimetry (BT.601, BT.709, BT.2020,
+ * SMPTE 240M, FCC; full or limited range). Chroma siting is MPEG-2's
+ * (co-sited horizontally with even luma samples, centred vertically for
+ * 4:2:0): upsampling interpolates linearly, downsampling filters
+ * [1 2 1]/4 horizontally and averages row pairs, with rounding. Fast direct kernels serve the common pairs
+ * (I420<->NV12/NV21/YV12, NV12->I420, I420/NV12->BGRA/RGBA/BGRx/RGBx,
+ * YUY2/UYVY<->I420, RGB<->BGR, 4-byte RGB swizzles, GRAY8<->I420); all
+ * others go through a 16-bit AYUV/ARGB intermediate row.
+ *
+ * The converter holds its scratch rows (allocated once, sized for the
+ * width): px_video_converter_frame() never allocates. One converter per
+ * thread. */
+
+typedef struct px_video_converter px_video_converter;
+
+enum {
+    /* Reference scalar kernels only (tests compare the SIMD paths with them). */
+    PX_VIDEO_CONVERT_SCALAR = 1u << 0,
+    /* Never the direct kernels: always through the generic intermediate row. */
+    PX_VIDEO_CONVERT_GENERIC = 1u << 1,
+};
+
+/* in and out must have the same width and height. NULL on error (err filled). */
+PX_API px_video_converter *px_video_converter_new(const px_video_info *in, const px_video_info *out,
+                                                  unsigned flags, px_error *err);
+PX_API void px_video_converter_free(px_video_converter *conv);
+/* Converts one frame: src laid out as in (offsets/strides from its info),
+ * dst as out. src and dst must not overlap. */
+PX_API void px_video_converter_frame(px_video_converter *conv, const uint8_t *src, uint8_t *dst);
+/* "direct I420->BGRA (sse2)", "generic YUY2->RGB": what the converter chose. */
+PX_API const char *px_video_converter_describe(const px_video_converter *conv);
+
+/* The same without a converter object: scratch must hold
+ * px_video_convert_scratch_size(in, out) bytes (allocate it once). */
+PX_API size_t px_video_convert_scratch_size(const px_video_info *in, const px_video_info *out);
+PX_API int px_video_convert_frame(const px_video_info *in, const uint8_t *src,
+                                  const px_video_info *out, uint8_t *dst, void *scratch);
+#endif /* CONFIG_PX_VIDEO */
+
+/* ---- parallax_impl/video/scale.h ---- */
+#if CONFIG_PX_VIDEO
+/* Per-plane video kernels behind videoscale, videoflip and videocrop.
+ *
+ * They know nothing of formats: a plane is rows of pixels of `bpp` bytes
+ * (the scaler: `channels` samples of 1 or 2 bytes each), with a stride.
+ * The elements map a px_video_info's planes onto them (NV12's UV plane is
+ * w/2 pixels of 2 channels; RGBA is w pixels of 4).
+ *
+ *   px_video_scaler s;
+ *   px_video_scaler_init(&s, PX_VIDEO_SCALE_BILINEAR, 1920, 1080, 1280, 720, 1, 1);  (prepare)
+ *   px_video_scaler_run(&s, src, src_stride, dst, dst_stride);                         (per frame)
+ *   px_video_scaler_clear(&s);
+ *
+ * Scaling is separable: a vertical pass (source rows -> one intermediate row,
+ * vectorized) then a horizontal pass (taps gathered per output pixel), with
+ * Q14 weights and one rounding at the end. Source sample positions are pixel
+ * centres: output x samples the source at (x + 0.5) * in / out - 0.5. */
+
+typedef enum px_video_scale_method {
+    PX_VIDEO_SCALE_NEAREST = 0,  /* GStreamer's nearest-neighbour */
+    PX_VIDEO_SCALE_BILINEAR = 1, /* 2 taps per direction */
+    PX_VIDEO_SCALE_LANCZOS = 3,  /* 3 lobes, widened when shrinking */
+    PX_VIDEO_SCALE_AREA = 10,    /* box: average of the covered source area (not in GStreamer) */
+} px_video_scale_method;
+
+typedef struct px_video_scaler {
+    int method;
+    int sw, sh, dw, dh;
+    int channels;  /* samples per pixel: 1..4 */
+    int bytes;     /* bytes per sample: 1 or 2 (native-endian 16-bit) */
+    int htaps, vtaps;
+    int32_t *hidx; /* dw * htaps: source pixel of each tap */
+    int16_t *hw;   /* dw * htaps: Q14 weights */
+    int32_t *vidx; /* dh * vtaps: source row of each tap */
+    int16_t *vw;   /* dh * vtaps */
+    void *row;     /* one intermediate row: sw * channels samples (int16 or int32) */
+    int32_t *acc;  /* vertical accumulator for more than 2 taps */
+} px_video_scaler;
+
+/* Allocates the tables (once, at prepare). PX_EINVAL for bad sizes or
+ * method, PX_ENOMEM. A cleared (zeroed) scaler may be cleared again. */
+PX_API int px_video_scaler_init(px_video_scaler *s, int method, int src_width, int src_height,
+                                int dst_width, int dst_height, int channels, int bytes_per_sample);
+PX_API void px_video_scaler_clear(px_video_scaler *s);
+/* Scales one plane; never allocates. */
+PX_API void px_video_scaler_run(px_video_scaler *s, const uint8_t *src, size_t src_stride,
+                                uint8_t *dst, size_t dst_stride);
+
+/* Orientation, numbered as GStreamer's GstVideoOrientationMethod. */
+typedef enum px_video_orientation {
+    PX_VIDEO_ORIENT_IDENTITY = 0,
+    PX_VIDEO_ORIENT_90R = 1,   /* clockwise */
+    PX_VIDEO_ORIENT_180 = 2,
+    PX_VIDEO_ORIENT_90L = 3,   /* counterclockwise */
+    PX_VIDEO_ORIENT_HORIZ = 4, /* mirror left-right */
+    PX_VIDEO_ORIENT_VERT = 5,  /* mirror top-bottom */
+    PX_VIDEO_ORIENT_UL_LR = 6, /* transpose: flip across the upper-left/lower-right diagonal */
+    PX_VIDEO_ORIENT_UR_LL = 7, /* flip across the upper-right/lower-left diagonal */
+} px_video_orientation;
+
+/* True when the method swaps width and height. */
+PX_API bool px_video_orientation_swaps(int method);
+/* Writes src (width x height pixels of bpp bytes, bpp 1..8) into dst
+ * oriented by method; dst is height x width when the method swaps. */
+PX_API void px_video_flip_plane(int method, const uint8_t *src, size_t src_stride, int width, int height,
+                                int bpp, uint8_t *dst, size_t dst_stride);
+/* Copies rows x row_bytes between planes of different strides. */
+PX_API void px_video_copy_plane(const uint8_t *src, size_t src_stride, uint8_t *dst, size_t dst_stride,
+                                size_t row_bytes, int rows);
+/* Fills rows x pixels of bpp bytes with the bpp-byte value. */
+PX_API void px_video_fill_plane(uint8_t *dst, size_t stride, int pixels, int rows, const uint8_t *value,
+                                int bpp);
+#endif /* CONFIG_PX_VIDEO */
 
 /* ---- parallax_impl/core/element.h ---- */
 /* Elements: a const class, a state struct, a few callbacks.
@@ -504,6 +829,7 @@ typedef struct px_enum_value {
 enum {
     PX_PROP_FLAG_READONLY = 1u << 0, /* reported, never set by users */
     PX_PROP_FLAG_MUTABLE = 1u << 1,  /* may change while running */
+    PX_PROP_FLAG_CAPS = 1u << 2,     /* a STRING holding caps text, checked when set */
 };
 
 typedef struct px_prop {
@@ -530,6 +856,9 @@ typedef struct px_prop {
     {#field, PX_PROP_DOUBLE, offsetof(st, field), 0, 0, 0, 0, (lo), (hi), (def), {0, 1}, {0, 1}, {0, 1}, NULL, NULL, desc}
 #define PX_PROP_STRING(st, field, def, desc) \
     {#field, PX_PROP_STRING, offsetof(st, field), 0, 0, 0, 0, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, (def), NULL, desc}
+#define PX_PROP_CAPS(st, field, def, desc)                                                         \
+    {#field, PX_PROP_STRING, offsetof(st, field), PX_PROP_FLAG_CAPS, 0, 0, 0, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, \
+     (def), NULL, desc}
 #define PX_PROP_ENUM(st, field, values, def, desc) \
     {#field, PX_PROP_ENUM, offsetof(st, field), 0, 0, 0, (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, (values), desc}
 #define PX_PROP_FRACTION(st, field, minn, mind, maxn, maxd, defn, defd, desc)                       \
@@ -821,7 +1150,7 @@ PX_API int px_pipeline_stats_json(px_pipeline *p, char *buf, size_t size);
 #define PX__CAT(a, b) PX__CAT2(a, b)
 #define PX__STR(x) #x
 #define PX__XSTR(x) PX__STR(x)
-#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_TEE)
+#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC)
 #ifndef PX_STATIC
 extern const int PX__CONFIG_KEY;
 #if defined(__GNUC__)
@@ -991,7 +1320,7 @@ static size_t px__caret_block(const char *s, size_t len, size_t at, char *out, s
 
 /* ---- negotiate.c ---- */
 /* Solves every link's caps, inserting converters where allowed. */
-#define PX__NEGOTIATE(p, err) PX_OK /* TEMP until caps.c lands */
+static int px__negotiate(px_pipeline *p, px_error *err);
 
 /* ---- registry.c ---- */
 /* Closest known element name to a mistyped one, or NULL. */
@@ -2200,6 +2529,3454 @@ PX_API void px_buffer_dump(const px_buffer *buf)
     }
 }
 
+/* ---- parallax_impl/core/caps.c ---- */
+/* Caps: parse, print, intersect, subset, fixate. Everything works inside the
+ * fixed-size px_caps (no allocation); results are built into a scratch px_caps
+ * on the stack and copied out, so outputs may alias inputs and a failure
+ * leaves the destination untouched. */
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define PX_CAPS__MAX_FEATURES 8
+#define PX_CAPS__ECHO 40 /* longest piece of user text quoted back in a message */
+#define PX_CAPS__STR2(x) #x
+#define PX_CAPS__XSTR(x) PX_CAPS__STR2(x)
+
+/* ---- Small helpers ----------------------------------------------------------- */
+
+static bool px_caps__is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static bool px_caps__is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool px_caps__is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Characters of field names and features (GStreamer's unquoted set minus '/'). */
+static bool px_caps__is_name_char(char c)
+{
+    return px_caps__is_alpha(c) || px_caps__is_digit(c) || c == '_' || c == '-' || c == '.' || c == ':' ||
+           c == '+';
+}
+
+/* Characters of media types and bare (unquoted) strings. */
+static bool px_caps__is_word_char(char c)
+{
+    return px_caps__is_name_char(c) || c == '/';
+}
+
+static char px_caps__lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Case-insensitive compare of s[0..n) with the NUL-terminated word. */
+static bool px_caps__word_is(const char *s, size_t n, const char *word)
+{
+    size_t wn = strlen(word);
+    if (n != wn)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (px_caps__lower(s[i]) != word[i])
+            return false;
+    return true;
+}
+
+static int64_t px_caps__gcd(int64_t a, int64_t b)
+{
+    if (a < 0)
+        a = -a;
+    if (b < 0)
+        b = -b;
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* Fractions are kept reduced with a positive denominator. */
+static void px_caps__reduce(int32_t *num, int32_t *den)
+{
+    int64_t g = px_caps__gcd(*num, *den);
+    if (g > 1) {
+        *num = (int32_t)(*num / g);
+        *den = (int32_t)(*den / g);
+    }
+    if (*num == 0)
+        *den = 1;
+}
+
+/* Denominators are positive, so cross-multiplying in 64 bits is exact. */
+static int px_caps__frac_cmp(int32_t an, int32_t ad, int32_t bn, int32_t bd)
+{
+    int64_t l = (int64_t)an * bd, r = (int64_t)bn * ad;
+    return l < r ? -1 : l > r;
+}
+
+static const char *px_caps__str(const px_caps *c, uint16_t off)
+{
+    return c->pool + off;
+}
+
+static const char *px_caps__type_name(int type)
+{
+    switch (type) {
+    case PX_VALUE_INT:
+    case PX_VALUE_INT_RANGE: return "int";
+    case PX_VALUE_FRACTION:
+    case PX_VALUE_FRACTION_RANGE: return "fraction";
+    case PX_VALUE_STRING: return "string";
+    case PX_VALUE_BOOL: return "boolean";
+    default: return "?";
+    }
+}
+
+/* ---- Building ---------------------------------------------------------------- */
+
+static void px_caps__init(px_caps *c)
+{
+    memset(c, 0, sizeof *c);
+    c->pool_len = 1; /* offset 0 is "": no features, empty string */
+}
+
+/* Finds s[0..len) in the pool or appends it. */
+static int px_caps__intern(px_caps *c, const char *s, size_t len, uint16_t *off)
+{
+    if (c->pool_len == 0)
+        c->pool_len = 1, c->pool[0] = '\0';
+    if (len == 0) {
+        *off = 0;
+        return PX_OK;
+    }
+    for (size_t p = 1; p < c->pool_len;) {
+        size_t n = strlen(c->pool + p);
+        if (n == len && memcmp(c->pool + p, s, len) == 0) {
+            *off = (uint16_t)p;
+            return PX_OK;
+        }
+        p += n + 1;
+    }
+    if (len >= PX_CAPS_POOL || c->pool_len + len + 1 > PX_CAPS_POOL)
+        return PX_ENOMEM;
+    memcpy(c->pool + c->pool_len, s, len);
+    c->pool[c->pool_len + len] = '\0';
+    *off = c->pool_len;
+    c->pool_len = (uint16_t)(c->pool_len + len + 1);
+    return PX_OK;
+}
+
+static int px_caps__add_struct(px_caps *c, const char *media, const char *features)
+{
+    if (c->n_structs >= PX_CAPS_MAX_STRUCTS)
+        return PX_ENOMEM;
+    px_caps_struct st = {0};
+    int rc = px_caps__intern(c, media, strlen(media), &st.media_type);
+    if (rc == PX_OK)
+        rc = px_caps__intern(c, features, strlen(features), &st.features);
+    if (rc != PX_OK)
+        return rc;
+    st.first_field = c->n_fields;
+    c->structs[c->n_structs++] = st;
+    return PX_OK;
+}
+
+/* Adds an empty field to the last structure. */
+static int px_caps__add_field(px_caps *c, const char *name, size_t len)
+{
+    if (c->n_fields >= PX_CAPS_MAX_FIELDS)
+        return PX_ENOMEM;
+    px_caps_field f = {0};
+    int rc = px_caps__intern(c, name, len, &f.name);
+    if (rc != PX_OK)
+        return rc;
+    f.first = c->n_values;
+    c->fields[c->n_fields++] = f;
+    c->structs[c->n_structs - 1].n_fields++;
+    return PX_OK;
+}
+
+/* Appends v (its string, if any, in src's pool) to the last field. */
+static int px_caps__push(px_caps *c, const px_caps *src, const px_value *v)
+{
+    if (c->n_values >= PX_CAPS_MAX_VALUES)
+        return PX_ENOMEM;
+    px_value nv = *v;
+    if (v->type == PX_VALUE_STRING) {
+        const char *s = px_caps__str(src, v->str);
+        int rc = px_caps__intern(c, s, strlen(s), &nv.str);
+        if (rc != PX_OK)
+            return rc;
+    } else {
+        nv.str = 0;
+    }
+    c->values[c->n_values++] = nv;
+    px_caps_field *f = &c->fields[c->n_fields - 1];
+    f->n++;
+    f->list = f->n > 1;
+    return PX_OK;
+}
+
+static int px_caps__copy_field(px_caps *c, const px_caps *src, const px_caps_field *f)
+{
+    const char *name = px_caps__str(src, f->name);
+    int rc = px_caps__add_field(c, name, strlen(name));
+    for (unsigned k = 0; rc == PX_OK && k < f->n; k++)
+        rc = px_caps__push(c, src, &src->values[f->first + k]);
+    if (rc == PX_OK)
+        c->fields[c->n_fields - 1].list = f->list && f->n > 1;
+    return rc;
+}
+
+static int px_caps__add_struct_from(px_caps *c, const px_caps *src, const px_caps_struct *s)
+{
+    return px_caps__add_struct(c, px_caps__str(src, s->media_type), px_caps__str(src, s->features));
+}
+
+static int px_caps__copy_struct(px_caps *c, const px_caps *src, const px_caps_struct *s)
+{
+    int rc = px_caps__add_struct_from(c, src, s);
+    for (unsigned f = 0; rc == PX_OK && f < s->n_fields; f++)
+        rc = px_caps__copy_field(c, src, &src->fields[s->first_field + f]);
+    return rc;
+}
+
+/* A point to roll back to when a structure turns out empty. */
+typedef struct px_caps__mark {
+    uint8_t n_structs, n_fields;
+    uint16_t n_values, pool_len;
+} px_caps__mark;
+
+static px_caps__mark px_caps__save(const px_caps *c)
+{
+    px_caps__mark m = {c->n_structs, c->n_fields, c->n_values, c->pool_len};
+    return m;
+}
+
+static void px_caps__restore(px_caps *c, px_caps__mark m)
+{
+    c->n_structs = m.n_structs;
+    c->n_fields = m.n_fields;
+    c->n_values = m.n_values;
+    c->pool_len = m.pool_len;
+}
+
+static const px_caps_field *px_caps__find(const px_caps *c, const px_caps_struct *s, const char *name)
+{
+    for (unsigned f = 0; f < s->n_fields; f++) {
+        const px_caps_field *fl = &c->fields[s->first_field + f];
+        if (strcmp(px_caps__str(c, fl->name), name) == 0)
+            return fl;
+    }
+    return NULL;
+}
+
+/* ---- Values -------------------------------------------------------------------- */
+
+static bool px_caps__val_eq(const px_caps *ca, const px_value *a, const px_caps *cb, const px_value *b)
+{
+    if (a->type != b->type)
+        return false;
+    switch (a->type) {
+    case PX_VALUE_INT:
+    case PX_VALUE_BOOL: return a->a == b->a;
+    case PX_VALUE_INT_RANGE: return a->a == b->a && a->b == b->b;
+    case PX_VALUE_FRACTION: return px_caps__frac_cmp(a->a, a->b, b->a, b->b) == 0;
+    case PX_VALUE_FRACTION_RANGE:
+        return px_caps__frac_cmp(a->a, a->b, b->a, b->b) == 0 && px_caps__frac_cmp(a->c, a->d, b->c, b->d) == 0;
+    case PX_VALUE_STRING: return strcmp(px_caps__str(ca, a->str), px_caps__str(cb, b->str)) == 0;
+    default: return false;
+    }
+}
+
+/* a ∩ b for single values (no lists); *out takes a's string. */
+static bool px_caps__val_inter(const px_caps *ca, const px_value *a, const px_caps *cb, const px_value *b,
+                               px_value *out)
+{
+    memset(out, 0, sizeof *out);
+    if ((a->type == PX_VALUE_INT_RANGE && b->type == PX_VALUE_INT) ||
+        (a->type == PX_VALUE_FRACTION_RANGE && b->type == PX_VALUE_FRACTION)) {
+        const px_value *t = a;
+        a = b, b = t; /* the single value first; only numbers, no strings to keep */
+    }
+    switch (a->type) {
+    case PX_VALUE_INT:
+        if (b->type == PX_VALUE_INT && a->a == b->a)
+            return *out = *a, true;
+        if (b->type == PX_VALUE_INT_RANGE && a->a >= b->a && a->a <= b->b)
+            return *out = *a, true;
+        return false;
+    case PX_VALUE_INT_RANGE:
+        if (b->type == PX_VALUE_INT_RANGE) {
+            int32_t lo = a->a > b->a ? a->a : b->a, hi = a->b < b->b ? a->b : b->b;
+            if (lo > hi)
+                return false;
+            out->type = lo == hi ? PX_VALUE_INT : PX_VALUE_INT_RANGE;
+            out->a = lo, out->b = lo == hi ? 0 : hi;
+            return true;
+        }
+        return false;
+    case PX_VALUE_FRACTION:
+        if (b->type == PX_VALUE_FRACTION && px_caps__frac_cmp(a->a, a->b, b->a, b->b) == 0)
+            return *out = *a, true;
+        if (b->type == PX_VALUE_FRACTION_RANGE && px_caps__frac_cmp(a->a, a->b, b->a, b->b) >= 0 &&
+            px_caps__frac_cmp(a->a, a->b, b->c, b->d) <= 0)
+            return *out = *a, true;
+        return false;
+    case PX_VALUE_FRACTION_RANGE:
+        if (b->type == PX_VALUE_FRACTION_RANGE) {
+            const px_value *lo = px_caps__frac_cmp(a->a, a->b, b->a, b->b) >= 0 ? a : b;
+            const px_value *hi = px_caps__frac_cmp(a->c, a->d, b->c, b->d) <= 0 ? a : b;
+            int c = px_caps__frac_cmp(lo->a, lo->b, hi->c, hi->d);
+            if (c > 0)
+                return false;
+            out->type = c == 0 ? PX_VALUE_FRACTION : PX_VALUE_FRACTION_RANGE;
+            out->a = lo->a, out->b = lo->b;
+            if (c != 0)
+                out->c = hi->c, out->d = hi->d;
+            return true;
+        }
+        return false;
+    case PX_VALUE_STRING:
+        if (b->type == PX_VALUE_STRING && strcmp(px_caps__str(ca, a->str), px_caps__str(cb, b->str)) == 0)
+            return *out = *a, true;
+        return false;
+    case PX_VALUE_BOOL:
+        if (b->type == PX_VALUE_BOOL && a->a == b->a)
+            return *out = *a, true;
+        return false;
+    default: return false;
+    }
+}
+
+/* Single values: everything a allows, b allows. */
+static bool px_caps__val_subset(const px_caps *ca, const px_value *a, const px_caps *cb, const px_value *b)
+{
+    switch (b->type) {
+    case PX_VALUE_INT_RANGE:
+        if (a->type == PX_VALUE_INT)
+            return a->a >= b->a && a->a <= b->b;
+        return a->type == PX_VALUE_INT_RANGE && a->a >= b->a && a->b <= b->b;
+    case PX_VALUE_FRACTION_RANGE:
+        if (a->type == PX_VALUE_FRACTION)
+            return px_caps__frac_cmp(a->a, a->b, b->a, b->b) >= 0 && px_caps__frac_cmp(a->a, a->b, b->c, b->d) <= 0;
+        return a->type == PX_VALUE_FRACTION_RANGE && px_caps__frac_cmp(a->a, a->b, b->a, b->b) >= 0 &&
+               px_caps__frac_cmp(a->c, a->d, b->c, b->d) <= 0;
+    default: return px_caps__val_eq(ca, a, cb, b);
+    }
+}
+
+static bool px_caps__field_subset(const px_caps *ca, const px_caps_field *a, const px_caps *cb,
+                                  const px_caps_field *b)
+{
+    for (unsigned i = 0; i < a->n; i++) {
+        bool found = false;
+        for (unsigned j = 0; j < b->n && !found; j++)
+            found = px_caps__val_subset(ca, &ca->values[a->first + i], cb, &cb->values[b->first + j]);
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+static bool px_caps__field_meets(const px_caps *ca, const px_caps_field *a, const px_caps *cb,
+                                 const px_caps_field *b)
+{
+    px_value r;
+    for (unsigned i = 0; i < a->n; i++)
+        for (unsigned j = 0; j < b->n; j++)
+            if (px_caps__val_inter(ca, &ca->values[a->first + i], cb, &cb->values[b->first + j], &r))
+                return true;
+    return false;
+}
+
+/* Adds field a ∩ b to the last structure of out; *empty when nothing is common.
+ * Entries keep a's order; duplicates are dropped; one entry is a single value. */
+static int px_caps__field_inter(px_caps *out, const px_caps *ca, const px_caps_field *a, const px_caps *cb,
+                                const px_caps_field *b, bool *empty)
+{
+    const char *name = px_caps__str(ca, a->name);
+    int rc = px_caps__add_field(out, name, strlen(name));
+    if (rc != PX_OK)
+        return rc;
+    px_caps_field *f = &out->fields[out->n_fields - 1];
+    for (unsigned i = 0; i < a->n; i++)
+        for (unsigned j = 0; j < b->n; j++) {
+            px_value r;
+            if (!px_caps__val_inter(ca, &ca->values[a->first + i], cb, &cb->values[b->first + j], &r))
+                continue;
+            bool dup = false;
+            for (unsigned k = 0; k < f->n && !dup; k++)
+                dup = px_caps__val_eq(out, &out->values[f->first + k], ca, &r);
+            if (!dup && (rc = px_caps__push(out, ca, &r)) != PX_OK)
+                return rc;
+        }
+    *empty = f->n == 0;
+    return PX_OK;
+}
+
+static bool px_caps__same_kind(const px_caps *ca, const px_caps_struct *a, const px_caps *cb,
+                               const px_caps_struct *b)
+{
+    return strcmp(px_caps__str(ca, a->media_type), px_caps__str(cb, b->media_type)) == 0 &&
+           strcmp(px_caps__str(ca, a->features), px_caps__str(cb, b->features)) == 0;
+}
+
+static bool px_caps__struct_subset(const px_caps *ca, const px_caps_struct *a, const px_caps *cb,
+                                   const px_caps_struct *b)
+{
+    if (!px_caps__same_kind(ca, a, cb, b))
+        return false;
+    for (unsigned f = 0; f < b->n_fields; f++) {
+        const px_caps_field *bf = &cb->fields[b->first_field + f];
+        const px_caps_field *af = px_caps__find(ca, a, px_caps__str(cb, bf->name));
+        if (!af || !px_caps__field_subset(ca, af, cb, bf))
+            return false;
+    }
+    return true;
+}
+
+static bool px_caps__struct_meets(const px_caps *ca, const px_caps_struct *a, const px_caps *cb,
+                                  const px_caps_struct *b)
+{
+    if (!px_caps__same_kind(ca, a, cb, b))
+        return false;
+    for (unsigned f = 0; f < a->n_fields; f++) {
+        const px_caps_field *af = &ca->fields[a->first_field + f];
+        const px_caps_field *bf = px_caps__find(cb, b, px_caps__str(ca, af->name));
+        if (bf && !px_caps__field_meets(ca, af, cb, bf))
+            return false;
+    }
+    return true;
+}
+
+/* ---- Parsing ------------------------------------------------------------------- */
+
+typedef struct px_caps__parser {
+    const char *s;
+    size_t i;
+    px_caps *c;
+    px_error *err;
+} px_caps__parser;
+
+static int px_caps__col(size_t i)
+{
+    return i >= (size_t)INT_MAX ? INT_MAX : (int)i + 1;
+}
+
+/* "'x'", "end of text", "control character 0x01", ... for messages. */
+static const char *px_caps__describe(char c, char *buf, size_t size)
+{
+    unsigned char u = (unsigned char)c;
+    if (u == 0)
+        snprintf(buf, size, "end of text");
+    else if (u < 0x20 || u == 0x7f)
+        snprintf(buf, size, "control character 0x%02x", u);
+    else if (u >= 0x80)
+        snprintf(buf, size, "byte 0x%02x", u);
+    else
+        snprintf(buf, size, "'%c'", c);
+    return buf;
+}
+
+/* User text for a message, cut at PX_CAPS__ECHO characters. */
+static const char *px_caps__echo(const char *s, size_t n, char *buf, size_t size)
+{
+    size_t k = n > PX_CAPS__ECHO ? PX_CAPS__ECHO : n;
+    snprintf(buf, size, "%.*s%s", (int)k, s, n > k ? "..." : "");
+    return buf;
+}
+
+static void px_caps__skip_ws(px_caps__parser *p)
+{
+    while (px_caps__is_space(p->s[p->i]))
+        p->i++;
+}
+
+/* "caps: expected <what>, found <char at i> (column N)" */
+static int px_caps__expected(px_caps__parser *p, size_t at, const char *what)
+{
+    char d[40];
+    return px_error_set(p->err, PX_EPARSE, px_caps__col(at), "caps: expected %s, found %s (column %d)", what,
+                        px_caps__describe(p->s[at], d, sizeof d), px_caps__col(at));
+}
+
+enum { PX_CAPS__POOL_FULL, PX_CAPS__STRUCTS_FULL, PX_CAPS__FIELDS_FULL, PX_CAPS__VALUES_FULL };
+
+/* Capacity error: the counter of `limit` when it is the one that is full, else the pool. */
+static int px_caps__nomem(px_caps__parser *p, size_t at, int limit)
+{
+    const px_caps *c = p->c;
+    const char *what;
+    char buf[80];
+    if (limit == PX_CAPS__STRUCTS_FULL && c->n_structs >= PX_CAPS_MAX_STRUCTS)
+        what = "too many structures (at most " PX_CAPS__XSTR(PX_CAPS_MAX_STRUCTS) ")";
+    else if (limit == PX_CAPS__FIELDS_FULL && c->n_fields >= PX_CAPS_MAX_FIELDS)
+        what = "too many fields (at most " PX_CAPS__XSTR(PX_CAPS_MAX_FIELDS) " over all structures)";
+    else if (limit == PX_CAPS__VALUES_FULL && c->n_values >= PX_CAPS_MAX_VALUES)
+        what = "too many values (at most " PX_CAPS__XSTR(PX_CAPS_MAX_VALUES) " over all fields)";
+    else {
+        snprintf(buf, sizeof buf, "names and strings too long (at most %d bytes in all)", PX_CAPS_POOL - 1);
+        what = buf;
+    }
+    return px_error_set(p->err, PX_ENOMEM, px_caps__col(at), "caps: %s (column %d)", what, px_caps__col(at));
+}
+
+/* Reads a run of characters accepted by ok(); returns its length. */
+static size_t px_caps__scan(px_caps__parser *p, bool (*ok)(char))
+{
+    size_t start = p->i;
+    while (p->s[p->i] && ok(p->s[p->i]))
+        p->i++;
+    return p->i - start;
+}
+
+enum { PX_CAPS__SHAPE_STRING, PX_CAPS__SHAPE_INT, PX_CAPS__SHAPE_FRACTION, PX_CAPS__SHAPE_BOOL, PX_CAPS__SHAPE_FLOAT };
+
+static size_t px_caps__digits(const char *s, size_t n, size_t i)
+{
+    size_t k = i;
+    while (k < n && px_caps__is_digit(s[k]))
+        k++;
+    return k - i;
+}
+
+/* What an unquoted word would be read as, by its shape only (GStreamer's
+ * order: int, fraction, boolean, else string; doubles are refused). */
+static int px_caps__shape(const char *s, size_t n)
+{
+    size_t i = (n && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+    size_t d = px_caps__digits(s, n, i);
+    if (d > 0) {
+        if (i + d == n)
+            return PX_CAPS__SHAPE_INT;
+        size_t j = i + d;
+        if (s[j] == '/') {
+            size_t k = j + 1 + ((j + 1 < n && (s[j + 1] == '-' || s[j + 1] == '+')) ? 1 : 0);
+            size_t d2 = px_caps__digits(s, n, k);
+            if (d2 > 0 && k + d2 == n)
+                return PX_CAPS__SHAPE_FRACTION;
+        }
+        if (s[j] == '.' || s[j] == 'e' || s[j] == 'E') {
+            bool num = true;
+            for (size_t k = j; k < n && num; k++)
+                num = px_caps__is_digit(s[k]) || s[k] == '.' || s[k] == 'e' || s[k] == 'E' || s[k] == '-' ||
+                      s[k] == '+';
+            if (num)
+                return PX_CAPS__SHAPE_FLOAT;
+        }
+    }
+    if (px_caps__word_is(s, n, "true") || px_caps__word_is(s, n, "false") || px_caps__word_is(s, n, "yes") ||
+        px_caps__word_is(s, n, "no"))
+        return PX_CAPS__SHAPE_BOOL;
+    return PX_CAPS__SHAPE_STRING;
+}
+
+/* Decimal int32 from s[0..n) (already int-shaped); false on overflow. */
+static bool px_caps__to_int(const char *s, size_t n, int32_t *out)
+{
+    size_t i = 0;
+    bool neg = false;
+    if (n && (s[0] == '-' || s[0] == '+'))
+        neg = s[0] == '-', i = 1;
+    int64_t v = 0;
+    for (; i < n; i++) {
+        v = v * 10 + (s[i] - '0');
+        if (v > (int64_t)INT32_MAX + 1)
+            return false;
+    }
+    if (neg)
+        v = -v;
+    if (v < INT32_MIN || v > INT32_MAX)
+        return false;
+    *out = (int32_t)v;
+    return true;
+}
+
+/* Reads one scalar (int, fraction, string or bool; no range or list) at p->i.
+ * type is the (type) annotation or 0; ctx names what is read, for messages. */
+static int px_caps__scalar(px_caps__parser *p, int type, const char *ctx, px_value *v)
+{
+    char e[PX_CAPS__ECHO + 8], want[160];
+    size_t start = p->i;
+    char c = p->s[start];
+    memset(v, 0, sizeof *v);
+    if (c == '"') {
+        /* Quoted string: backslash escapes any character; no control characters. */
+        char buf[PX_CAPS_POOL];
+        size_t n = 0;
+        p->i++;
+        for (;;) {
+            unsigned char u = (unsigned char)p->s[p->i];
+            if (u == '\\' && p->s[p->i + 1] != '\0')
+                u = (unsigned char)p->s[++p->i];
+            else if (u == '"')
+                break;
+            if (u == 0)
+                return px_error_set(p->err, PX_EPARSE, px_caps__col(start),
+                                    "caps: unterminated string '\"' (column %d)", px_caps__col(start));
+            if (u < 0x20 || u == 0x7f)
+                return px_error_set(p->err, PX_EPARSE, px_caps__col(p->i),
+                                    "caps: control character 0x%02x in string (column %d)", u, px_caps__col(p->i));
+            if (n + 1 >= sizeof buf)
+                return px_error_set(p->err, PX_ENOMEM, px_caps__col(start),
+                                    "caps: string longer than %d bytes (column %d)", PX_CAPS_POOL - 1,
+                                    px_caps__col(start));
+            buf[n++] = (char)u;
+            p->i++;
+        }
+        p->i++; /* closing quote */
+        if (type != 0 && type != PX_VALUE_STRING)
+            return px_error_set(p->err, PX_EPARSE, px_caps__col(start),
+                                "caps: expected %s (%s), found a quoted string (column %d)", ctx,
+                                px_caps__type_name(type), px_caps__col(start));
+        v->type = PX_VALUE_STRING;
+        if (px_caps__intern(p->c, buf, n, &v->str) != PX_OK)
+            return px_caps__nomem(p, start, PX_CAPS__POOL_FULL);
+        return PX_OK;
+    }
+    if (c == '[' || c == '{' || c == '<') {
+        snprintf(want, sizeof want, "%s (ranges and lists do not nest)", ctx);
+        return px_caps__expected(p, start, want);
+    }
+    size_t n = px_caps__scan(p, px_caps__is_word_char);
+    const char *w = p->s + start;
+    if (n == 0)
+        return px_caps__expected(p, start, ctx);
+    int shape = px_caps__shape(w, n);
+    if (type == PX_VALUE_STRING || (type == 0 && shape == PX_CAPS__SHAPE_STRING)) {
+        v->type = PX_VALUE_STRING;
+        if (px_caps__intern(p->c, w, n, &v->str) != PX_OK)
+            return px_caps__nomem(p, start, PX_CAPS__POOL_FULL);
+        return PX_OK;
+    }
+    if (type == PX_VALUE_BOOL || (type == 0 && shape == PX_CAPS__SHAPE_BOOL)) {
+        v->type = PX_VALUE_BOOL;
+        if (px_caps__word_is(w, n, "true") || px_caps__word_is(w, n, "yes") || px_caps__word_is(w, n, "t") ||
+            (n == 1 && w[0] == '1'))
+            v->a = 1;
+        else if (px_caps__word_is(w, n, "false") || px_caps__word_is(w, n, "no") || px_caps__word_is(w, n, "f") ||
+                 (n == 1 && w[0] == '0'))
+            v->a = 0;
+        else
+            return px_error_set(p->err, PX_EPARSE, px_caps__col(start),
+                                "caps: expected %s (boolean: true, false, yes or no), found '%s' (column %d)", ctx,
+                                px_caps__echo(w, n, e, sizeof e), px_caps__col(start));
+        return PX_OK;
+    }
+    if (type == 0 && shape == PX_CAPS__SHAPE_FLOAT) {
+        px_error_set(p->err, PX_EPARSE, px_caps__col(start),
+                     "caps: floating-point value '%s' is not supported (column %d)",
+                     px_caps__echo(w, n, e, sizeof e), px_caps__col(start));
+        px_error_hint(p->err, "write a fraction such as 30000/1001, or (string)%s for text",
+                      px_caps__echo(w, n, e, sizeof e));
+        return PX_EPARSE;
+    }
+    /* int or fraction, by annotation or shape */
+    if (shape != PX_CAPS__SHAPE_INT && shape != PX_CAPS__SHAPE_FRACTION)
+        return px_error_set(p->err, PX_EPARSE, px_caps__col(start), "caps: expected %s (%s), found '%s' (column %d)",
+                            ctx, px_caps__type_name(type), px_caps__echo(w, n, e, sizeof e), px_caps__col(start));
+    if (type == PX_VALUE_INT && shape == PX_CAPS__SHAPE_FRACTION)
+        return px_error_set(p->err, PX_EPARSE, px_caps__col(start),
+                            "caps: expected %s (int), found the fraction '%s' (column %d)", ctx,
+                            px_caps__echo(w, n, e, sizeof e), px_caps__col(start));
+    size_t slash = n;
+    if (shape == PX_CAPS__SHAPE_FRACTION)
+        slash = (size_t)((const char *)memchr(w, '/', n) - w);
+    int32_t num, den = 1;
+    if (!px_caps__to_int(w, slash, &num) || (slash < n && !px_caps__to_int(w + slash + 1, n - slash - 1, &den)))
+        return px_error_set(p->err, PX_EPARSE, px_caps__col(start),
+                            "caps: number '%s' is out of range (at most %d in magnitude) (column %d)",
+                            px_caps__echo(w, n, e, sizeof e), INT32_MAX, px_caps__col(start));
+    if (shape == PX_CAPS__SHAPE_INT && type != PX_VALUE_FRACTION) {
+        v->type = PX_VALUE_INT;
+        v->a = num;
+        return PX_OK;
+    }
+    if (den <= 0)
+        return px_error_set(p->err, PX_EPARSE, px_caps__col(start + slash + 1),
+                            "caps: fraction '%s' needs a positive denominator (column %d)",
+                            px_caps__echo(w, n, e, sizeof e), px_caps__col(start + slash + 1));
+    v->type = PX_VALUE_FRACTION;
+    v->a = num, v->b = den;
+    px_caps__reduce(&v->a, &v->b);
+    return PX_OK;
+}
+
+static int px_caps__unterminated(px_caps__parser *p, const char *what, char open, size_t at)
+{
+    return px_error_set(p->err, PX_EPARSE, px_caps__col(at), "caps: unterminated %s '%c' (column %d)", what, open,
+                        px_caps__col(at));
+}
+
+static void px_caps__fmt_scalar(const px_value *v, char *buf, size_t size)
+{
+    if (v->type == PX_VALUE_FRACTION)
+        snprintf(buf, size, "%d/%d", (int)v->a, (int)v->b);
+    else
+        snprintf(buf, size, "%d", (int)v->a);
+}
+
+/* [min, max] or [min, max, step] at p->i; step 1 only. */
+static int px_caps__range(px_caps__parser *p, int type, px_value *v)
+{
+    size_t open = p->i;
+    px_value b[3];
+    size_t at[3];
+    int n = 0, rc;
+    p->i++;
+    for (;;) {
+        px_caps__skip_ws(p);
+        if (p->s[p->i] == '\0')
+            return px_caps__unterminated(p, "range", '[', open);
+        at[n] = p->i;
+        rc = px_caps__scalar(p, type, n == 2 ? "a range step" : "a range bound (int or fraction)", &b[n]);
+        if (rc != PX_OK)
+            return rc;
+        if (b[n].type != PX_VALUE_INT && b[n].type != PX_VALUE_FRACTION)
+            return px_error_set(p->err, PX_EPARSE, px_caps__col(at[n]),
+                                "caps: range bounds must be ints or fractions, found a %s (column %d)",
+                                px_caps__type_name(b[n].type), px_caps__col(at[n]));
+        if (n > 0 && b[n].type != b[0].type)
+            return px_error_set(p->err, PX_EPARSE, px_caps__col(at[n]),
+                                "caps: range mixes %s and %s bounds (column %d)", px_caps__type_name(b[0].type),
+                                px_caps__type_name(b[n].type), px_caps__col(at[n]));
+        n++;
+        px_caps__skip_ws(p);
+        char c = p->s[p->i];
+        if (c == '\0')
+            return px_caps__unterminated(p, "range", '[', open);
+        if (c == ']' && n >= 2)
+            break;
+        if (c == ',' && n < 3) {
+            p->i++;
+            continue;
+        }
+        return px_caps__expected(p, p->i, n < 2 ? "',' between the range bounds" : "']' to close the range");
+    }
+    p->i++; /* ] */
+    if (n == 3 && !(b[2].type == PX_VALUE_INT && b[2].a == 1)) {
+        px_error_set(p->err, PX_EPARSE, px_caps__col(at[2]), "caps: range steps are not supported (column %d)",
+                     px_caps__col(at[2]));
+        px_error_hint(p->err, "write the range without a step, such as [16, 4096]");
+        return PX_EPARSE;
+    }
+    int cmp = b[0].type == PX_VALUE_INT ? (b[0].a > b[1].a) - (b[0].a < b[1].a)
+                                        : px_caps__frac_cmp(b[0].a, b[0].b, b[1].a, b[1].b);
+    if (cmp > 0) {
+        char lo[32], hi[32];
+        px_caps__fmt_scalar(&b[0], lo, sizeof lo);
+        px_caps__fmt_scalar(&b[1], hi, sizeof hi);
+        return px_error_set(p->err, PX_EPARSE, px_caps__col(open), "caps: range [%s, %s] is empty (column %d)", lo,
+                            hi, px_caps__col(open));
+    }
+    *v = b[0];
+    if (cmp < 0) { /* [a, a] is just a */
+        if (b[0].type == PX_VALUE_INT) {
+            v->type = PX_VALUE_INT_RANGE;
+            v->b = b[1].a;
+        } else {
+            v->type = PX_VALUE_FRACTION_RANGE;
+            v->c = b[1].a, v->d = b[1].b;
+        }
+    }
+    return PX_OK;
+}
+
+/* {a, b, ...} at p->i: appends the entries to the current field. */
+static int px_caps__list(px_caps__parser *p, int type)
+{
+    size_t open = p->i;
+    px_caps_field *f = &p->c->fields[p->c->n_fields - 1];
+    int first_type = 0;
+    p->i++;
+    for (;;) {
+        px_caps__skip_ws(p);
+        if (p->s[p->i] == '\0')
+            return px_caps__unterminated(p, "list", '{', open);
+        if (p->s[p->i] == '}' && f->n == 0)
+            return px_error_set(p->err, PX_EPARSE, px_caps__col(open), "caps: empty list '{}' (column %d)",
+                                px_caps__col(open));
+        size_t at = p->i;
+        px_value v;
+        int rc = px_caps__scalar(p, type, "a list entry", &v);
+        if (rc != PX_OK)
+            return rc;
+        if (first_type == 0)
+            first_type = v.type;
+        else if (v.type != first_type) {
+            px_error_set(p->err, PX_EPARSE, px_caps__col(at), "caps: list mixes %s and %s entries (column %d)",
+                         px_caps__type_name(first_type), px_caps__type_name(v.type), px_caps__col(at));
+            px_error_hint(p->err, "every entry of a list has one type; quote strings that look like numbers");
+            return PX_EPARSE;
+        }
+        bool dup = false;
+        for (unsigned k = 0; k < f->n && !dup; k++)
+            dup = px_caps__val_eq(p->c, &p->c->values[f->first + k], p->c, &v);
+        if (!dup && px_caps__push(p->c, p->c, &v) != PX_OK)
+            return px_caps__nomem(p, at, PX_CAPS__VALUES_FULL);
+        px_caps__skip_ws(p);
+        char c = p->s[p->i];
+        if (c == '\0')
+            return px_caps__unterminated(p, "list", '{', open);
+        if (c == '}')
+            break;
+        if (c != ',')
+            return px_caps__expected(p, p->i, "',' or '}' in the list");
+        p->i++;
+    }
+    p->i++; /* } */
+    f->list = f->n > 1; /* {x} is just x */
+    return PX_OK;
+}
+
+/* "(type)" at p->i: sets *type. */
+static int px_caps__annotation(px_caps__parser *p, int *type)
+{
+    static const struct {
+        const char *name;
+        int type;
+    } names[] = {
+        {"int", PX_VALUE_INT},          {"i", PX_VALUE_INT},           {"gint", PX_VALUE_INT},
+        {"fraction", PX_VALUE_FRACTION}, {"GstFraction", PX_VALUE_FRACTION},
+        {"string", PX_VALUE_STRING},    {"str", PX_VALUE_STRING},      {"s", PX_VALUE_STRING},
+        {"gchararray", PX_VALUE_STRING}, {"boolean", PX_VALUE_BOOL},    {"bool", PX_VALUE_BOOL},
+        {"b", PX_VALUE_BOOL},           {"gboolean", PX_VALUE_BOOL},
+    };
+    size_t open = p->i;
+    p->i++;
+    px_caps__skip_ws(p);
+    size_t at = p->i;
+    size_t n = px_caps__scan(p, px_caps__is_name_char);
+    px_caps__skip_ws(p);
+    if (p->s[p->i] == '\0')
+        return px_caps__unterminated(p, "type", '(', open);
+    if (p->s[p->i] != ')')
+        return px_caps__expected(p, p->i, "')' after the type name");
+    p->i++;
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strlen(names[k].name) == n && memcmp(names[k].name, p->s + at, n) == 0) {
+            *type = names[k].type;
+            return PX_OK;
+        }
+    char e[PX_CAPS__ECHO + 8];
+    px_error_set(p->err, PX_EPARSE, px_caps__col(at), "caps: unknown type '%s' (column %d)",
+                 px_caps__echo(p->s + at, n, e, sizeof e), px_caps__col(at));
+    px_error_hint(p->err, "accepted types: int, fraction, string, boolean");
+    return PX_EPARSE;
+}
+
+/* "(memory:DMABuf, meta:X)" at p->i into buf, sorted so that order does not
+ * matter; "memory:SystemMemory" alone is CPU memory, the same as none. */
+static int px_caps__features(px_caps__parser *p, char *buf, size_t size)
+{
+    size_t open = p->i, at[PX_CAPS__MAX_FEATURES], len[PX_CAPS__MAX_FEATURES];
+    int n = 0;
+    p->i++;
+    for (;;) {
+        px_caps__skip_ws(p);
+        if (p->s[p->i] == '\0')
+            return px_caps__unterminated(p, "features", '(', open);
+        size_t a = p->i, l = px_caps__scan(p, px_caps__is_name_char);
+        if (l == 0)
+            return px_caps__expected(p, a, "a caps feature such as memory:DMABuf");
+        bool dup = false;
+        for (int k = 0; k < n && !dup; k++)
+            dup = len[k] == l && memcmp(p->s + at[k], p->s + a, l) == 0;
+        if (!dup) {
+            if (n == PX_CAPS__MAX_FEATURES)
+                return px_error_set(p->err, PX_ENOMEM, px_caps__col(a),
+                                    "caps: too many features (at most %d) (column %d)", PX_CAPS__MAX_FEATURES,
+                                    px_caps__col(a));
+            /* insertion sort by text */
+            int k = n++;
+            while (k > 0) {
+                size_t m = len[k - 1] < l ? len[k - 1] : l;
+                int c = memcmp(p->s + at[k - 1], p->s + a, m);
+                if (c < 0 || (c == 0 && len[k - 1] < l))
+                    break;
+                at[k] = at[k - 1], len[k] = len[k - 1];
+                k--;
+            }
+            at[k] = a, len[k] = l;
+        }
+        px_caps__skip_ws(p);
+        char c = p->s[p->i];
+        if (c == '\0')
+            return px_caps__unterminated(p, "features", '(', open);
+        if (c == ')')
+            break;
+        if (c != ',')
+            return px_caps__expected(p, p->i, "',' or ')' after the caps feature");
+        p->i++;
+    }
+    p->i++;
+    size_t w = 0;
+    buf[0] = '\0';
+    if (n == 1 && len[0] == 19 && memcmp(p->s + at[0], "memory:SystemMemory", 19) == 0)
+        return PX_OK;
+    for (int k = 0; k < n; k++) {
+        if (w + len[k] + 3 > size)
+            return px_error_set(p->err, PX_ENOMEM, px_caps__col(open),
+                                "caps: features longer than %zu bytes (column %d)", size - 1, px_caps__col(open));
+        if (k)
+            memcpy(buf + w, ", ", 2), w += 2;
+        memcpy(buf + w, p->s + at[k], len[k]);
+        w += len[k];
+        buf[w] = '\0';
+    }
+    return PX_OK;
+}
+
+static int px_caps__structure(px_caps__parser *p)
+{
+    char e[PX_CAPS__ECHO + 8];
+    size_t start = p->i;
+    if (!px_caps__is_alpha(p->s[start]))
+        return px_caps__expected(p, start, "a media type such as video/x-raw");
+    size_t n = px_caps__scan(p, px_caps__is_word_char);
+    const char *name = p->s + start;
+    const char *slash = memchr(name, '/', n);
+    px_caps__skip_ws(p);
+    if (p->s[p->i] == '=' && !slash)
+        return px_error_set(p->err, PX_EPARSE, px_caps__col(start),
+                            "caps: missing media type before field '%s' (column %d)",
+                            px_caps__echo(name, n, e, sizeof e), px_caps__col(start));
+    if (!slash || slash == name + n - 1) {
+        px_error_set(p->err, PX_EPARSE, px_caps__col(start),
+                     "caps: media type '%s' is not type/subtype (column %d)", px_caps__echo(name, n, e, sizeof e),
+                     px_caps__col(start));
+        px_error_hint(p->err, "write a media type such as video/x-raw or audio/x-raw first");
+        return PX_EPARSE;
+    }
+    char media[PX_CAPS_POOL], features[256] = "";
+    if (n >= sizeof media)
+        return px_error_set(p->err, PX_ENOMEM, px_caps__col(start),
+                            "caps: media type longer than %d bytes (column %d)", PX_CAPS_POOL - 1,
+                            px_caps__col(start));
+    memcpy(media, name, n);
+    media[n] = '\0';
+    if (p->s[p->i] == '(') {
+        int rc = px_caps__features(p, features, sizeof features);
+        if (rc != PX_OK)
+            return rc;
+    }
+    if (px_caps__add_struct(p->c, media, features) != PX_OK)
+        return px_caps__nomem(p, start, PX_CAPS__STRUCTS_FULL);
+    px_caps_struct *st = &p->c->structs[p->c->n_structs - 1];
+    const char *after = NULL; /* for messages: the last field */
+    size_t after_len = 0;
+    for (;;) {
+        px_caps__skip_ws(p);
+        char c = p->s[p->i];
+        if (c == '\0' || c == ';')
+            return PX_OK;
+        if (c != ',') {
+            char want[96];
+            if (after)
+                snprintf(want, sizeof want, "',' or ';' after the value of '%s'",
+                         px_caps__echo(after, after_len, e, sizeof e));
+            else
+                snprintf(want, sizeof want, "',' or ';' after the media type");
+            return px_caps__expected(p, p->i, want);
+        }
+        p->i++;
+        px_caps__skip_ws(p);
+        size_t fstart = p->i;
+        if (!px_caps__is_alpha(p->s[fstart]))
+            return px_caps__expected(p, fstart, "a field name after ','");
+        size_t fn = px_caps__scan(p, px_caps__is_name_char);
+        const char *fname = p->s + fstart;
+        px_caps__skip_ws(p);
+        if (p->s[p->i] != '=') {
+            char want[96];
+            snprintf(want, sizeof want, "'=' after field name '%s'", px_caps__echo(fname, fn, e, sizeof e));
+            return px_caps__expected(p, p->i, want);
+        }
+        p->i++;
+        px_caps__skip_ws(p);
+        for (unsigned k = 0; k < st->n_fields; k++) {
+            const char *other = px_caps__str(p->c, p->c->fields[st->first_field + k].name);
+            if (strlen(other) == fn && memcmp(other, fname, fn) == 0)
+                return px_error_set(p->err, PX_EPARSE, px_caps__col(fstart),
+                                    "caps: field '%s' is given twice (column %d)",
+                                    px_caps__echo(fname, fn, e, sizeof e), px_caps__col(fstart));
+        }
+        if (px_caps__add_field(p->c, fname, fn) != PX_OK)
+            return px_caps__nomem(p, fstart, PX_CAPS__FIELDS_FULL);
+        int type = 0, rc;
+        if (p->s[p->i] == '(') {
+            if ((rc = px_caps__annotation(p, &type)) != PX_OK)
+                return rc;
+            px_caps__skip_ws(p);
+        }
+        char c2 = p->s[p->i];
+        char ctx[96];
+        snprintf(ctx, sizeof ctx, "a value for field '%s'", px_caps__echo(fname, fn, e, sizeof e));
+        if (c2 == '{') {
+            rc = px_caps__list(p, type);
+        } else if (c2 == '<') {
+            rc = px_error_set(p->err, PX_EPARSE, px_caps__col(p->i),
+                              "caps: arrays '<...>' are not supported (column %d)", px_caps__col(p->i));
+        } else {
+            px_value v;
+            size_t at = p->i;
+            rc = c2 == '[' ? px_caps__range(p, type, &v) : px_caps__scalar(p, type, ctx, &v);
+            if (rc == PX_OK && px_caps__push(p->c, p->c, &v) != PX_OK)
+                rc = px_caps__nomem(p, at, PX_CAPS__VALUES_FULL);
+        }
+        if (rc != PX_OK)
+            return rc;
+        after = fname, after_len = fn;
+    }
+}
+
+PX_API int px_caps_parse(px_caps *out, const char *text, px_error *err)
+{
+    if (!out)
+        return px_error_set(err, PX_EINVAL, 0, "caps: no output caps given");
+    px_caps tmp;
+    px_caps__init(&tmp);
+    if (!text) {
+        *out = tmp;
+        return px_error_set(err, PX_EINVAL, 0, "caps: no text given");
+    }
+    px_caps__parser p = {text, 0, &tmp, err};
+    px_caps__skip_ws(&p);
+    if (text[p.i] == '\0') { /* "" is EMPTY, as in GStreamer */
+        *out = tmp;
+        return PX_OK;
+    }
+    /* ANY / EMPTY / NONE stand alone */
+    size_t kw = p.i, n = 0;
+    while (px_caps__is_word_char(text[kw + n]))
+        n++;
+    bool any = n == 3 && memcmp(text + kw, "ANY", 3) == 0;
+    bool none = (n == 5 && memcmp(text + kw, "EMPTY", 5) == 0) || (n == 4 && memcmp(text + kw, "NONE", 4) == 0);
+    int rc = PX_OK;
+    if (any || none) {
+        p.i = kw + n;
+        px_caps__skip_ws(&p);
+        if (text[p.i] == ';') { /* a trailing ';' is fine, as after structures */
+            p.i++;
+            px_caps__skip_ws(&p);
+        }
+        if (text[p.i] != '\0') {
+            char want[64];
+            snprintf(want, sizeof want, "nothing after %.*s", (int)n, text + kw);
+            rc = px_caps__expected(&p, p.i, want);
+        }
+        tmp.any = any;
+    } else {
+        for (;;) {
+            if ((rc = px_caps__structure(&p)) != PX_OK)
+                break;
+            if (text[p.i] == '\0')
+                break;
+            /* text[p.i] == ';' */
+            p.i++;
+            px_caps__skip_ws(&p);
+            if (text[p.i] == '\0')
+                break; /* a trailing ';' is fine */
+        }
+    }
+    if (rc != PX_OK) {
+        px_caps__init(&tmp);
+        *out = tmp;
+        return rc;
+    }
+    *out = tmp;
+    return PX_OK;
+}
+
+/* ---- Printing ------------------------------------------------------------------ */
+
+typedef struct px_caps__writer {
+    char *buf;
+    size_t size, len;
+    bool full;
+} px_caps__writer;
+
+static void px_caps__put(px_caps__writer *w, const char *s, size_t n)
+{
+    if (w->full)
+        return;
+    size_t room = w->size - 1 - w->len;
+    if (n > room) {
+        n = room;
+        w->full = true;
+    }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+    w->buf[w->len] = '\0';
+}
+
+static void px_caps__puts(px_caps__writer *w, const char *s)
+{
+    px_caps__put(w, s, strlen(s));
+}
+
+static void px_caps__putf(px_caps__writer *w, const char *fmt, int a, int b)
+{
+    char t[32];
+    int n = snprintf(t, sizeof t, fmt, a, b);
+    px_caps__put(w, t, (size_t)n);
+}
+
+/* Bare when it reads back as the same string without quotes. */
+static bool px_caps__needs_quotes(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || !px_caps__is_alpha(s[0]) || px_caps__shape(s, n) != PX_CAPS__SHAPE_STRING)
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (!px_caps__is_word_char(s[i]))
+            return true;
+    return (n == 3 && !memcmp(s, "ANY", 3)) || (n == 5 && !memcmp(s, "EMPTY", 5)) ||
+           (n == 4 && !memcmp(s, "NONE", 4));
+}
+
+static void px_caps__put_value(px_caps__writer *w, const px_caps *c, const px_value *v)
+{
+    switch (v->type) {
+    case PX_VALUE_INT: px_caps__putf(w, "%d", v->a, 0); break;
+    case PX_VALUE_INT_RANGE: px_caps__putf(w, "[ %d, %d ]", v->a, v->b); break;
+    case PX_VALUE_FRACTION: px_caps__putf(w, "%d/%d", v->a, v->b); break;
+    case PX_VALUE_FRACTION_RANGE:
+        px_caps__putf(w, "[ %d/%d, ", v->a, v->b);
+        px_caps__putf(w, "%d/%d ]", v->c, v->d);
+        break;
+    case PX_VALUE_BOOL: px_caps__puts(w, v->a ? "true" : "false"); break;
+    case PX_VALUE_STRING: {
+        const char *s = px_caps__str(c, v->str);
+        if (!px_caps__needs_quotes(s)) {
+            px_caps__puts(w, s);
+            break;
+        }
+        px_caps__put(w, "\"", 1);
+        for (; *s; s++) {
+            if (*s == '"' || *s == '\\')
+                px_caps__put(w, "\\", 1);
+            px_caps__put(w, s, 1);
+        }
+        px_caps__put(w, "\"", 1);
+        break;
+    }
+    default: px_caps__puts(w, "?"); break;
+    }
+}
+
+static int px_caps__print(const px_caps *caps, char *buf, size_t size, bool typed)
+{
+    if (!buf || size == 0)
+        return PX_ENOMEM;
+    px_caps__writer w = {buf, size, 0, false};
+    buf[0] = '\0';
+    if (!caps || caps->any || caps->n_structs == 0) {
+        px_caps__puts(&w, caps && caps->any ? "ANY" : "EMPTY");
+        return w.full ? PX_ENOMEM : PX_OK;
+    }
+    for (unsigned s = 0; s < caps->n_structs; s++) {
+        const px_caps_struct *st = &caps->structs[s];
+        if (s)
+            px_caps__puts(&w, "; ");
+        px_caps__puts(&w, px_caps__str(caps, st->media_type));
+        if (st->features) {
+            px_caps__puts(&w, "(");
+            px_caps__puts(&w, px_caps__str(caps, st->features));
+            px_caps__puts(&w, ")");
+        }
+        for (unsigned f = 0; f < st->n_fields; f++) {
+            const px_caps_field *fl = &caps->fields[st->first_field + f];
+            px_caps__puts(&w, ", ");
+            px_caps__puts(&w, px_caps__str(caps, fl->name));
+            px_caps__puts(&w, "=");
+            if (fl->n == 0)
+                continue;
+            if (typed) {
+                px_caps__puts(&w, "(");
+                px_caps__puts(&w, px_caps__type_name(caps->values[fl->first].type));
+                px_caps__puts(&w, ")");
+            }
+            if (fl->n > 1)
+                px_caps__puts(&w, "{ ");
+            for (unsigned k = 0; k < fl->n; k++) {
+                if (k)
+                    px_caps__puts(&w, ", ");
+                px_caps__put_value(&w, caps, &caps->values[fl->first + k]);
+            }
+            if (fl->n > 1)
+                px_caps__puts(&w, " }");
+        }
+    }
+    return w.full ? PX_ENOMEM : PX_OK;
+}
+
+PX_API int px_caps_to_string(const px_caps *caps, char *buf, size_t size)
+{
+    return px_caps__print(caps, buf, size, true);
+}
+
+PX_API int px_caps_to_short_string(const px_caps *caps, char *buf, size_t size)
+{
+    return px_caps__print(caps, buf, size, false);
+}
+
+/* ---- Predicates ---------------------------------------------------------------- */
+
+PX_API void px_caps_set_any(px_caps *caps)
+{
+    px_caps__init(caps);
+    caps->any = 1;
+}
+
+PX_API void px_caps_set_empty(px_caps *caps)
+{
+    px_caps__init(caps);
+}
+
+PX_API bool px_caps_is_any(const px_caps *caps)
+{
+    return caps->any != 0;
+}
+
+PX_API bool px_caps_is_empty(const px_caps *caps)
+{
+    return !caps->any && caps->n_structs == 0;
+}
+
+PX_API bool px_caps_is_fixed(const px_caps *caps)
+{
+    if (caps->any || caps->n_structs != 1)
+        return false;
+    const px_caps_struct *st = &caps->structs[0];
+    for (unsigned f = 0; f < st->n_fields; f++) {
+        const px_caps_field *fl = &caps->fields[st->first_field + f];
+        if (fl->n != 1)
+            return false;
+        int t = caps->values[fl->first].type;
+        if (t == PX_VALUE_INT_RANGE || t == PX_VALUE_FRACTION_RANGE)
+            return false;
+    }
+    return true;
+}
+
+PX_API bool px_caps_is_equal(const px_caps *a, const px_caps *b)
+{
+    if (a->any || b->any)
+        return a->any && b->any;
+    if (a->n_structs != b->n_structs)
+        return false;
+    for (unsigned s = 0; s < a->n_structs; s++) {
+        const px_caps_struct *sa = &a->structs[s], *sb = &b->structs[s];
+        if (!px_caps__same_kind(a, sa, b, sb) || sa->n_fields != sb->n_fields)
+            return false;
+        for (unsigned f = 0; f < sa->n_fields; f++) {
+            const px_caps_field *fa = &a->fields[sa->first_field + f];
+            const px_caps_field *fb = px_caps__find(b, sb, px_caps__str(a, fa->name));
+            if (!fb || fa->n != fb->n)
+                return false;
+            for (unsigned k = 0; k < fa->n; k++)
+                if (!px_caps__val_eq(a, &a->values[fa->first + k], b, &b->values[fb->first + k]))
+                    return false;
+        }
+    }
+    return true;
+}
+
+/* ---- Intersection, subset, fixation ------------------------------------------ */
+
+PX_API int px_caps_intersect(px_caps *out, const px_caps *a, const px_caps *b)
+{
+    if (a->any) {
+        *out = *b;
+        return PX_OK;
+    }
+    if (b->any) {
+        *out = *a;
+        return PX_OK;
+    }
+    px_caps t;
+    px_caps__init(&t);
+    for (unsigned i = 0; i < a->n_structs; i++)
+        for (unsigned j = 0; j < b->n_structs; j++) {
+            const px_caps_struct *sa = &a->structs[i], *sb = &b->structs[j];
+            if (!px_caps__struct_meets(a, sa, b, sb))
+                continue;
+            px_caps__mark m = px_caps__save(&t);
+            bool empty = false;
+            int rc = px_caps__add_struct_from(&t, a, sa);
+            for (unsigned f = 0; rc == PX_OK && !empty && f < sa->n_fields; f++) {
+                const px_caps_field *fa = &a->fields[sa->first_field + f];
+                const px_caps_field *fb = px_caps__find(b, sb, px_caps__str(a, fa->name));
+                rc = fb ? px_caps__field_inter(&t, a, fa, b, fb, &empty) : px_caps__copy_field(&t, a, fa);
+            }
+            for (unsigned f = 0; rc == PX_OK && !empty && f < sb->n_fields; f++) {
+                const px_caps_field *fb = &b->fields[sb->first_field + f];
+                if (!px_caps__find(a, sa, px_caps__str(b, fb->name)))
+                    rc = px_caps__copy_field(&t, b, fb);
+            }
+            if (rc != PX_OK) {
+                px_caps_set_empty(out);
+                return rc;
+            }
+            /* Drop it when empty or already covered by an earlier result. */
+            bool drop = empty;
+            const px_caps_struct *ns = &t.structs[t.n_structs - 1];
+            for (unsigned k = 0; k + 1 < t.n_structs && !drop; k++)
+                drop = px_caps__struct_subset(&t, ns, &t, &t.structs[k]);
+            if (drop)
+                px_caps__restore(&t, m);
+        }
+    *out = t;
+    return PX_OK;
+}
+
+PX_API bool px_caps_can_intersect(const px_caps *a, const px_caps *b)
+{
+    if (a->any || b->any)
+        return !px_caps_is_empty(a) && !px_caps_is_empty(b);
+    for (unsigned i = 0; i < a->n_structs; i++)
+        for (unsigned j = 0; j < b->n_structs; j++)
+            if (px_caps__struct_meets(a, &a->structs[i], b, &b->structs[j]))
+                return true;
+    return false;
+}
+
+PX_API bool px_caps_is_subset(const px_caps *sub, const px_caps *super)
+{
+    if (super->any)
+        return true;
+    if (sub->any)
+        return false;
+    for (unsigned i = 0; i < sub->n_structs; i++) {
+        bool found = false;
+        for (unsigned j = 0; j < super->n_structs && !found; j++)
+            found = px_caps__struct_subset(sub, &sub->structs[i], super, &super->structs[j]);
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/* One value of v with no preference: ints the minimum, fractions the one
+ * nearest to 1/1, everything else itself. */
+static px_value px_caps__fix1(const px_value *v)
+{
+    px_value r = *v;
+    if (v->type == PX_VALUE_INT_RANGE) {
+        r.type = PX_VALUE_INT;
+        r.b = 0;
+    } else if (v->type == PX_VALUE_FRACTION_RANGE) {
+        r.type = PX_VALUE_FRACTION;
+        r.c = r.d = 0;
+        if (px_caps__frac_cmp(1, 1, v->a, v->b) < 0)
+            r.a = v->a, r.b = v->b;
+        else if (px_caps__frac_cmp(1, 1, v->c, v->d) > 0)
+            r.a = v->c, r.b = v->d;
+        else
+            r.a = 1, r.b = 1;
+    }
+    return r;
+}
+
+/* A single value for field f, nearest to pf (in caps pc) when given. The
+ * result's string, if any, is in c's pool. */
+static px_value px_caps__fix_field(const px_caps *c, const px_caps_field *f, const px_caps *pc,
+                                   const px_caps_field *pf)
+{
+    const px_value *first = &c->values[f->first];
+    if (!pf)
+        return px_caps__fix1(first);
+    /* Something both allow: the first such in f's order, fixed. */
+    for (unsigned i = 0; i < f->n; i++)
+        for (unsigned j = 0; j < pf->n; j++) {
+            px_value r;
+            if (px_caps__val_inter(c, &c->values[f->first + i], pc, &pc->values[pf->first + j], &r))
+                return px_caps__fix1(&r);
+        }
+    /* Nothing in common: clamp the preferred value into a range. */
+    px_value want = px_caps__fix1(&pc->values[pf->first]);
+    if (f->n == 1 && first->type == PX_VALUE_INT_RANGE && want.type == PX_VALUE_INT) {
+        px_value r = *first;
+        r.type = PX_VALUE_INT;
+        r.a = want.a < first->a ? first->a : want.a > first->b ? first->b : want.a;
+        r.b = 0;
+        return r;
+    }
+    if (f->n == 1 && first->type == PX_VALUE_FRACTION_RANGE && want.type == PX_VALUE_FRACTION) {
+        px_value r = want;
+        if (px_caps__frac_cmp(want.a, want.b, first->a, first->b) < 0)
+            r.a = first->a, r.b = first->b;
+        else if (px_caps__frac_cmp(want.a, want.b, first->c, first->d) > 0)
+            r.a = first->c, r.b = first->d;
+        return r;
+    }
+    return px_caps__fix1(first);
+}
+
+PX_API int px_caps_fixate(px_caps *caps, const px_caps *preferred)
+{
+    if (caps->any || caps->n_structs == 0)
+        return PX_EINVAL;
+    const px_caps_struct *st = &caps->structs[0];
+    const px_caps_struct *ps = NULL;
+    if (preferred && !preferred->any)
+        for (unsigned j = 0; j < preferred->n_structs && !ps; j++)
+            if (strcmp(px_caps__str(caps, st->media_type),
+                       px_caps__str(preferred, preferred->structs[j].media_type)) == 0)
+                ps = &preferred->structs[j];
+    px_caps t;
+    px_caps__init(&t);
+    int rc = px_caps__add_struct_from(&t, caps, st);
+    for (unsigned f = 0; rc == PX_OK && f < st->n_fields; f++) {
+        const px_caps_field *fl = &caps->fields[st->first_field + f];
+        const char *name = px_caps__str(caps, fl->name);
+        if (fl->n == 0)
+            continue;
+        px_value v = px_caps__fix_field(caps, fl, preferred, ps ? px_caps__find(preferred, ps, name) : NULL);
+        rc = px_caps__add_field(&t, name, strlen(name));
+        if (rc == PX_OK)
+            rc = px_caps__push(&t, caps, &v);
+    }
+    if (rc != PX_OK)
+        return rc;
+    *caps = t;
+    return PX_OK;
+}
+
+/* ---- Access -------------------------------------------------------------------- */
+
+PX_API size_t px_caps_count(const px_caps *caps)
+{
+    return caps->any ? 0 : caps->n_structs;
+}
+
+PX_API const char *px_caps_media_type(const px_caps *caps, size_t index)
+{
+    if (caps->any || index >= caps->n_structs)
+        return NULL;
+    return px_caps__str(caps, caps->structs[index].media_type);
+}
+
+PX_API const char *px_caps_features(const px_caps *caps, size_t index)
+{
+    if (caps->any || index >= caps->n_structs)
+        return NULL;
+    return px_caps__str(caps, caps->structs[index].features);
+}
+
+/* The single value of field in structure 0, or NULL (*rc says why). */
+static const px_value *px_caps__get(const px_caps *caps, const char *field, int type, int *rc)
+{
+    const px_caps_field *f = NULL;
+    if (field && !caps->any && caps->n_structs > 0)
+        f = px_caps__find(caps, &caps->structs[0], field);
+    if (!f) {
+        *rc = PX_ENOENT;
+        return NULL;
+    }
+    if (f->n != 1 || caps->values[f->first].type != type) {
+        *rc = PX_EINVAL;
+        return NULL;
+    }
+    *rc = PX_OK;
+    return &caps->values[f->first];
+}
+
+PX_API int px_caps_get_int(const px_caps *caps, const char *field, int *value)
+{
+    int rc;
+    const px_value *v = px_caps__get(caps, field, PX_VALUE_INT, &rc);
+    if (v && value)
+        *value = v->a;
+    return rc;
+}
+
+PX_API int px_caps_get_fraction(const px_caps *caps, const char *field, px_fraction *value)
+{
+    int rc;
+    const px_value *v = px_caps__get(caps, field, PX_VALUE_FRACTION, &rc);
+    if (v && value)
+        value->num = v->a, value->den = v->b;
+    return rc;
+}
+
+PX_API const char *px_caps_get_string(const px_caps *caps, const char *field)
+{
+    int rc;
+    const px_value *v = px_caps__get(caps, field, PX_VALUE_STRING, &rc);
+    return v ? px_caps__str(caps, v->str) : NULL;
+}
+
+PX_API int px_caps_get_bool(const px_caps *caps, const char *field, bool *value)
+{
+    int rc;
+    const px_value *v = px_caps__get(caps, field, PX_VALUE_BOOL, &rc);
+    if (v && value)
+        *value = v->a != 0;
+    return rc;
+}
+
+static bool px_caps__valid_name(const char *name)
+{
+    if (!name || !px_caps__is_alpha(name[0]))
+        return false;
+    for (const char *s = name; *s; s++)
+        if (!px_caps__is_name_char(*s))
+            return false;
+    return true;
+}
+
+/* Rebuilds caps with field set to values[0..n) (strings in vpool) in every
+ * structure, in place of the old field or after the others; removed when
+ * n == 0. caps is unchanged on failure. */
+static int px_caps__replace(px_caps *caps, const char *field, const px_value *values, size_t n, const char *vpool)
+{
+    if (!px_caps__valid_name(field) || caps->any)
+        return PX_EINVAL;
+    px_caps t;
+    px_caps__init(&t);
+    int rc = PX_OK;
+    for (unsigned s = 0; rc == PX_OK && s < caps->n_structs; s++) {
+        const px_caps_struct *st = &caps->structs[s];
+        const px_caps_field *old = px_caps__find(caps, st, field);
+        rc = px_caps__add_struct_from(&t, caps, st);
+        for (unsigned f = 0; rc == PX_OK && f <= st->n_fields; f++) {
+            const px_caps_field *fl = f < st->n_fields ? &caps->fields[st->first_field + f] : NULL;
+            if (fl && fl != old) {
+                rc = px_caps__copy_field(&t, caps, fl);
+                continue;
+            }
+            if (n == 0 || (!fl && old)) /* removing, or already set in old's place */
+                continue;
+            rc = px_caps__add_field(&t, field, strlen(field));
+            for (size_t k = 0; rc == PX_OK && k < n; k++) {
+                px_value v = values[k];
+                if (v.type == PX_VALUE_STRING) {
+                    const char *str = vpool + v.str;
+                    if ((rc = px_caps__intern(&t, str, strlen(str), &v.str)) != PX_OK)
+                        break;
+                }
+                rc = px_caps__push(&t, &t, &v);
+            }
+        }
+    }
+    if (rc != PX_OK)
+        return rc;
+    *caps = t;
+    return PX_OK;
+}
+
+PX_API int px_caps_set_int(px_caps *caps, const char *field, int value)
+{
+    px_value v = {.type = PX_VALUE_INT, .a = value};
+    return px_caps__replace(caps, field, &v, 1, "");
+}
+
+PX_API int px_caps_set_int_range(px_caps *caps, const char *field, int min, int max)
+{
+    if (min > max)
+        return PX_EINVAL;
+    px_value v = {.type = min == max ? PX_VALUE_INT : PX_VALUE_INT_RANGE, .a = min, .b = min == max ? 0 : max};
+    return px_caps__replace(caps, field, &v, 1, "");
+}
+
+PX_API int px_caps_set_fraction(px_caps *caps, const char *field, px_fraction value)
+{
+    if (value.den <= 0)
+        return PX_EINVAL;
+    px_value v = {.type = PX_VALUE_FRACTION, .a = value.num, .b = value.den};
+    px_caps__reduce(&v.a, &v.b);
+    return px_caps__replace(caps, field, &v, 1, "");
+}
+
+PX_API int px_caps_set_fraction_range(px_caps *caps, const char *field, px_fraction min, px_fraction max)
+{
+    if (min.den <= 0 || max.den <= 0)
+        return PX_EINVAL;
+    int c = px_caps__frac_cmp(min.num, min.den, max.num, max.den);
+    if (c > 0)
+        return PX_EINVAL;
+    if (c == 0)
+        return px_caps_set_fraction(caps, field, min);
+    px_value v = {.type = PX_VALUE_FRACTION_RANGE, .a = min.num, .b = min.den, .c = max.num, .d = max.den};
+    px_caps__reduce(&v.a, &v.b);
+    px_caps__reduce(&v.c, &v.d);
+    return px_caps__replace(caps, field, &v, 1, "");
+}
+
+PX_API int px_caps_set_bool(px_caps *caps, const char *field, bool value)
+{
+    px_value v = {.type = PX_VALUE_BOOL, .a = value ? 1 : 0};
+    return px_caps__replace(caps, field, &v, 1, "");
+}
+
+static bool px_caps__valid_string(const char *s)
+{
+    if (!s || strlen(s) >= PX_CAPS_POOL)
+        return false;
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return false;
+    return true;
+}
+
+PX_API int px_caps_set_string_list(px_caps *caps, const char *field, const char *const *values, size_t n)
+{
+    if (!values || n == 0 || n > PX_CAPS_MAX_VALUES)
+        return PX_EINVAL;
+    /* The strings go through a scratch pool so that px_caps__replace sees offsets. */
+    px_caps pool;
+    px_caps__init(&pool);
+    px_value v[PX_CAPS_MAX_VALUES];
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (!px_caps__valid_string(values[k]))
+            return PX_EINVAL;
+        px_value nv = {.type = PX_VALUE_STRING};
+        if (px_caps__intern(&pool, values[k], strlen(values[k]), &nv.str) != PX_OK)
+            return PX_ENOMEM;
+        bool dup = false;
+        for (size_t j = 0; j < m && !dup; j++)
+            dup = v[j].str == nv.str;
+        if (!dup)
+            v[m++] = nv;
+    }
+    return px_caps__replace(caps, field, v, m, pool.pool);
+}
+
+PX_API int px_caps_set_string(px_caps *caps, const char *field, const char *value)
+{
+    return px_caps_set_string_list(caps, field, &value, 1);
+}
+
+PX_API void px_caps_remove_field(px_caps *caps, const char *field)
+{
+    if (px_caps__valid_name(field))
+        px_caps__replace(caps, field, NULL, 0, "");
+}
+
+PX_API int px_caps_append(px_caps *caps, const px_caps *other)
+{
+    if (caps->any || other->any) {
+        px_caps_set_any(caps);
+        return PX_OK;
+    }
+    px_caps t = *caps;
+    for (unsigned s = 0; s < other->n_structs; s++) {
+        const px_caps_struct *os = &other->structs[s];
+        bool covered = false;
+        for (unsigned k = 0; k < t.n_structs && !covered; k++)
+            covered = px_caps__struct_subset(other, os, &t, &t.structs[k]);
+        if (covered)
+            continue;
+        int rc = px_caps__copy_struct(&t, other, os);
+        if (rc != PX_OK)
+            return rc;
+    }
+    *caps = t;
+    return PX_OK;
+}
+
+/* ---- Validation of caps from elsewhere (IPC) --------------------------------- */
+
+static bool px_caps__valid_off(const px_caps *c, uint16_t off)
+{
+    /* A string starts at the pool start or right after a NUL, and ends in the pool. */
+    if (off >= c->pool_len || (off > 0 && c->pool[off - 1] != '\0'))
+        return false;
+    return memchr(c->pool + off, '\0', c->pool_len - off) != NULL;
+}
+
+PX_API int px_caps_validate(const px_caps *caps, px_error *err)
+{
+    const px_caps *c = caps;
+    if (c->n_structs > PX_CAPS_MAX_STRUCTS || c->n_fields > PX_CAPS_MAX_FIELDS || c->n_values > PX_CAPS_MAX_VALUES ||
+        c->pool_len > PX_CAPS_POOL || (c->pool_len > 0 && c->pool[0] != '\0'))
+        return px_error_set(err, PX_EINVAL, 0, "caps: counts out of bounds");
+    if (c->pool_len > 0 && c->pool[c->pool_len - 1] != '\0')
+        return px_error_set(err, PX_EINVAL, 0, "caps: string pool not terminated");
+    for (unsigned s = 0; s < c->n_structs; s++) {
+        const px_caps_struct *st = &c->structs[s];
+        if ((unsigned)st->first_field + st->n_fields > c->n_fields)
+            return px_error_set(err, PX_EINVAL, 0, "caps: structure %u has fields out of bounds", s);
+        if (c->pool_len == 0 || !px_caps__valid_off(c, st->media_type) || !px_caps__valid_off(c, st->features))
+            return px_error_set(err, PX_EINVAL, 0, "caps: structure %u has names out of bounds", s);
+    }
+    for (unsigned f = 0; f < c->n_fields; f++) {
+        const px_caps_field *fl = &c->fields[f];
+        if ((unsigned)fl->first + fl->n > c->n_values || !px_caps__valid_off(c, fl->name) ||
+            (fl->list && fl->n < 2))
+            return px_error_set(err, PX_EINVAL, 0, "caps: field %u out of bounds", f);
+    }
+    for (unsigned i = 0; i < c->n_values; i++) {
+        const px_value *v = &c->values[i];
+        bool ok;
+        switch (v->type) {
+        case PX_VALUE_INT:
+        case PX_VALUE_BOOL: ok = true; break;
+        case PX_VALUE_INT_RANGE: ok = v->a < v->b; break;
+        case PX_VALUE_FRACTION: ok = v->b > 0; break;
+        case PX_VALUE_FRACTION_RANGE:
+            ok = v->b > 0 && v->d > 0 && px_caps__frac_cmp(v->a, v->b, v->c, v->d) < 0;
+            break;
+        case PX_VALUE_STRING: ok = c->pool_len > 0 && px_caps__valid_off(c, v->str); break;
+        default: ok = false; break;
+        }
+        if (!ok)
+            return px_error_set(err, PX_EINVAL, 0, "caps: value %u is invalid", i);
+    }
+    return PX_OK;
+}
+
+/* ---- parallax_impl/video/format.c ---- */
+#if CONFIG_PX_VIDEO
+/* Raw video formats, colorimetry and frame layout (see video/format.h).
+ * Layouts reproduce gst_video_info_set_format() (GStreamer 1.22,
+ * video-info.c fill_planes) for the formats we support, so frame sizes and
+ * plane offsets agree byte for byte. */
+
+#define PX_VIDEO__RU2(x) (((x) + 1) & ~(size_t)1)
+#define PX_VIDEO__RU4(x) (((x) + 3) & ~(size_t)3)
+
+#define PX_VIDEO__YUV PX_VIDEO_FORMAT_FLAG_YUV
+#define PX_VIDEO__RGB PX_VIDEO_FORMAT_FLAG_RGB
+#define PX_VIDEO__GRAY PX_VIDEO_FORMAT_FLAG_GRAY
+#define PX_VIDEO__A PX_VIDEO_FORMAT_FLAG_ALPHA
+#define PX_VIDEO__LE PX_VIDEO_FORMAT_FLAG_LE
+
+/* format, name, flags, bits, n_comp, n_planes, plane[], poffset[], pstride[], w_sub[], h_sub[] */
+static const px_video_format_info px_video__formats[PX_VIDEO_FORMAT_COUNT] = {
+    {PX_VIDEO_FORMAT_UNKNOWN, "UNKNOWN", 0, 0, 0, 0, {0}, {0}, {0}, {0}, {0}},
+    {PX_VIDEO_FORMAT_I420, "I420", PX_VIDEO__YUV, 8, 3, 3, {0, 1, 2}, {0, 0, 0}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1}},
+    {PX_VIDEO_FORMAT_YV12, "YV12", PX_VIDEO__YUV, 8, 3, 3, {0, 2, 1}, {0, 0, 0}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1}},
+    {PX_VIDEO_FORMAT_NV12, "NV12", PX_VIDEO__YUV, 8, 3, 2, {0, 1, 1}, {0, 0, 1}, {1, 2, 2}, {0, 1, 1}, {0, 1, 1}},
+    {PX_VIDEO_FORMAT_NV21, "NV21", PX_VIDEO__YUV, 8, 3, 2, {0, 1, 1}, {0, 1, 0}, {1, 2, 2}, {0, 1, 1}, {0, 1, 1}},
+    {PX_VIDEO_FORMAT_YUY2, "YUY2", PX_VIDEO__YUV, 8, 3, 1, {0, 0, 0}, {0, 1, 3}, {2, 4, 4}, {0, 1, 1}, {0, 0, 0}},
+    {PX_VIDEO_FORMAT_UYVY, "UYVY", PX_VIDEO__YUV, 8, 3, 1, {0, 0, 0}, {1, 0, 2}, {2, 4, 4}, {0, 1, 1}, {0, 0, 0}},
+    {PX_VIDEO_FORMAT_RGB, "RGB", PX_VIDEO__RGB, 8, 3, 1, {0, 0, 0}, {0, 1, 2}, {3, 3, 3}, {0}, {0}},
+    {PX_VIDEO_FORMAT_BGR, "BGR", PX_VIDEO__RGB, 8, 3, 1, {0, 0, 0}, {2, 1, 0}, {3, 3, 3}, {0}, {0}},
+    {PX_VIDEO_FORMAT_RGBA, "RGBA", PX_VIDEO__RGB | PX_VIDEO__A, 8, 4, 1, {0}, {0, 1, 2, 3}, {4, 4, 4, 4}, {0}, {0}},
+    {PX_VIDEO_FORMAT_BGRA, "BGRA", PX_VIDEO__RGB | PX_VIDEO__A, 8, 4, 1, {0}, {2, 1, 0, 3}, {4, 4, 4, 4}, {0}, {0}},
+    {PX_VIDEO_FORMAT_ARGB, "ARGB", PX_VIDEO__RGB | PX_VIDEO__A, 8, 4, 1, {0}, {1, 2, 3, 0}, {4, 4, 4, 4}, {0}, {0}},
+    {PX_VIDEO_FORMAT_ABGR, "ABGR", PX_VIDEO__RGB | PX_VIDEO__A, 8, 4, 1, {0}, {3, 2, 1, 0}, {4, 4, 4, 4}, {0}, {0}},
+    {PX_VIDEO_FORMAT_RGBx, "RGBx", PX_VIDEO__RGB, 8, 3, 1, {0}, {0, 1, 2}, {4, 4, 4}, {0}, {0}},
+    {PX_VIDEO_FORMAT_BGRx, "BGRx", PX_VIDEO__RGB, 8, 3, 1, {0}, {2, 1, 0}, {4, 4, 4}, {0}, {0}},
+    {PX_VIDEO_FORMAT_GRAY8, "GRAY8", PX_VIDEO__GRAY, 8, 1, 1, {0}, {0}, {1}, {0}, {0}},
+    {PX_VIDEO_FORMAT_GRAY16_LE, "GRAY16_LE", PX_VIDEO__GRAY | PX_VIDEO__LE, 16, 1, 1, {0}, {0}, {2}, {0}, {0}},
+    {PX_VIDEO_FORMAT_I420_10LE, "I420_10LE", PX_VIDEO__YUV | PX_VIDEO__LE, 10, 3, 3, {0, 1, 2}, {0, 0, 0},
+     {2, 2, 2}, {0, 1, 1}, {0, 1, 1}},
+};
+
+PX_API const px_video_format_info *px_video_format_get_info(px_video_format format)
+{
+    if ((int)format <= 0 || (int)format >= PX_VIDEO_FORMAT_COUNT)
+        return NULL;
+    return &px_video__formats[format];
+}
+
+PX_API px_video_format px_video_format_from_string(const char *name)
+{
+    if (!name)
+        return PX_VIDEO_FORMAT_UNKNOWN;
+    for (int f = 1; f < PX_VIDEO_FORMAT_COUNT; f++)
+        if (strcmp(px_video__formats[f].name, name) == 0)
+            return (px_video_format)f;
+    return PX_VIDEO_FORMAT_UNKNOWN;
+}
+
+PX_API const char *px_video_format_to_string(px_video_format format)
+{
+    const px_video_format_info *fi = px_video_format_get_info(format);
+    return fi ? fi->name : "UNKNOWN";
+}
+
+PX_API const char *px_video_caps_template(void)
+{
+    return PX_VIDEO_CAPS_TEMPLATE;
+}
+
+/* ---- Colorimetry ---------------------------------------------------------- */
+
+typedef struct {
+    const char *name;
+    px_video_colorimetry c;
+} px_video__named_colorimetry;
+
+/* GStreamer 1.22 video-color.c colorimetry[]: range, matrix, transfer, primaries. */
+static const px_video__named_colorimetry px_video__colorimetries[] = {
+    {"bt601", {PX_VIDEO_RANGE_LIMITED, PX_VIDEO_MATRIX_BT601, 16, 4}},
+    {"bt709", {PX_VIDEO_RANGE_LIMITED, PX_VIDEO_MATRIX_BT709, 5, 1}},
+    {"smpte240m", {PX_VIDEO_RANGE_LIMITED, PX_VIDEO_MATRIX_SMPTE240M, 6, 5}},
+    {"sRGB", {PX_VIDEO_RANGE_FULL, PX_VIDEO_MATRIX_RGB, 7, 1}},
+    {"bt2020", {PX_VIDEO_RANGE_LIMITED, PX_VIDEO_MATRIX_BT2020, 11, 7}},
+    {"bt2020-10", {PX_VIDEO_RANGE_LIMITED, PX_VIDEO_MATRIX_BT2020, 13, 7}},
+    {"bt2100-pq", {PX_VIDEO_RANGE_LIMITED, PX_VIDEO_MATRIX_BT2020, 14, 7}},
+    {"bt2100-hlg", {PX_VIDEO_RANGE_LIMITED, PX_VIDEO_MATRIX_BT2020, 15, 7}},
+};
+
+static bool px_video__colorimetry_eq(const px_video_colorimetry *a, const px_video_colorimetry *b)
+{
+    return a->range == b->range && a->matrix == b->matrix && a->transfer == b->transfer &&
+           a->primaries == b->primaries;
+}
+
+PX_API int px_video_colorimetry_from_string(px_video_colorimetry *c, const char *text)
+{
+    unsigned v[4];
+    char tail;
+
+    if (!c || !text)
+        return PX_EINVAL;
+    for (size_t i = 0; i < sizeof px_video__colorimetries / sizeof px_video__colorimetries[0]; i++) {
+        if (strcmp(text, px_video__colorimetries[i].name) == 0) {
+            *c = px_video__colorimetries[i].c;
+            return PX_OK;
+        }
+    }
+    if (sscanf(text, "%u:%u:%u:%u%c", &v[0], &v[1], &v[2], &v[3], &tail) == 4 && v[0] <= 2 &&
+        v[1] <= 6 && v[2] <= 255 && v[3] <= 255) {
+        c->range = (uint8_t)v[0];
+        c->matrix = (uint8_t)v[1];
+        c->transfer = (uint8_t)v[2];
+        c->primaries = (uint8_t)v[3];
+        return PX_OK;
+    }
+    return PX_EINVAL;
+}
+
+PX_API int px_video_colorimetry_to_string(const px_video_colorimetry *c, char *buf, size_t size)
+{
+    int n;
+
+    if (!c || !buf || size == 0)
+        return PX_EINVAL;
+    for (size_t i = 0; i < sizeof px_video__colorimetries / sizeof px_video__colorimetries[0]; i++) {
+        if (px_video__colorimetry_eq(c, &px_video__colorimetries[i].c)) {
+            n = snprintf(buf, size, "%s", px_video__colorimetries[i].name);
+            return n < 0 || (size_t)n >= size ? PX_ENOMEM : PX_OK;
+        }
+    }
+    n = snprintf(buf, size, "%u:%u:%u:%u", c->range, c->matrix, c->transfer, c->primaries);
+    return n < 0 || (size_t)n >= size ? PX_ENOMEM : PX_OK;
+}
+
+PX_API px_video_colorimetry px_video_colorimetry_default(px_video_format format, int height)
+{
+    const px_video_format_info *fi = px_video_format_get_info(format);
+    px_video_colorimetry c = {PX_VIDEO_RANGE_FULL, PX_VIDEO_MATRIX_BT601, 0, 0}; /* GRAY */
+
+    if (fi && (fi->flags & PX_VIDEO_FORMAT_FLAG_YUV)) {
+        if (height >= 2160)
+            c = px_video__colorimetries[4].c; /* bt2020 */
+        else if (height > 576)
+            c = px_video__colorimetries[1].c; /* bt709 */
+        else
+            c = px_video__colorimetries[0].c; /* bt601 */
+    } else if (fi && (fi->flags & PX_VIDEO_FORMAT_FLAG_RGB)) {
+        c = px_video__colorimetries[3].c; /* sRGB */
+    }
+    return c;
+}
+
+/* ---- Video info ----------------------------------------------------------- */
+
+PX_API int px_video_info_init(px_video_info *info, px_video_format format, int width, int height)
+{
+    const px_video_format_info *fi = px_video_format_get_info(format);
+    size_t w = (size_t)width, h = (size_t)height, ch;
+
+    if (!info)
+        return PX_EINVAL;
+    memset(info, 0, sizeof *info);
+    if (!fi || width < 1 || height < 1 || width > PX_VIDEO_MAX_SIZE || height > PX_VIDEO_MAX_SIZE)
+        return PX_EINVAL;
+    info->finfo = fi;
+    info->format = format;
+    info->width = width;
+    info->height = height;
+    info->framerate = (px_fraction){0, 1};
+    info->par = (px_fraction){1, 1};
+    info->colorimetry = px_video_colorimetry_default(format, height);
+    info->n_planes = fi->n_planes;
+    ch = PX_VIDEO__RU2(h) / 2;
+
+    switch (format) {
+    case PX_VIDEO_FORMAT_I420:
+    case PX_VIDEO_FORMAT_YV12:
+        info->stride[0] = PX_VIDEO__RU4(w);
+        info->stride[1] = info->stride[2] = PX_VIDEO__RU4(PX_VIDEO__RU2(w) / 2);
+        info->plane_size[0] = info->stride[0] * PX_VIDEO__RU2(h);
+        info->plane_size[1] = info->plane_size[2] = info->stride[1] * ch;
+        break;
+    case PX_VIDEO_FORMAT_I420_10LE:
+        info->stride[0] = PX_VIDEO__RU4(w * 2);
+        info->stride[1] = info->stride[2] = PX_VIDEO__RU4(w);
+        info->plane_size[0] = info->stride[0] * PX_VIDEO__RU2(h);
+        info->plane_size[1] = info->plane_size[2] = info->stride[1] * ch;
+        break;
+    case PX_VIDEO_FORMAT_NV12:
+    case PX_VIDEO_FORMAT_NV21:
+        info->stride[0] = info->stride[1] = PX_VIDEO__RU4(w);
+        info->plane_size[0] = info->stride[0] * PX_VIDEO__RU2(h);
+        info->plane_size[1] = info->stride[1] * ch;
+        break;
+    case PX_VIDEO_FORMAT_YUY2:
+    case PX_VIDEO_FORMAT_UYVY:
+        info->stride[0] = PX_VIDEO__RU4(PX_VIDEO__RU2(w) * 2);
+        info->plane_size[0] = info->stride[0] * h;
+        break;
+    case PX_VIDEO_FORMAT_RGB:
+    case PX_VIDEO_FORMAT_BGR:
+        info->stride[0] = PX_VIDEO__RU4(w * 3);
+        info->plane_size[0] = info->stride[0] * h;
+        break;
+    case PX_VIDEO_FORMAT_GRAY8:
+        info->stride[0] = PX_VIDEO__RU4(w);
+        info->plane_size[0] = info->stride[0] * h;
+        break;
+    case PX_VIDEO_FORMAT_GRAY16_LE:
+        info->stride[0] = PX_VIDEO__RU4(w * 2);
+        info->plane_size[0] = info->stride[0] * h;
+        break;
+    default: /* the 4-byte RGB formats */
+        info->stride[0] = w * 4;
+        info->plane_size[0] = info->stride[0] * h;
+        break;
+    }
+    for (int p = 0; p < info->n_planes; p++) {
+        info->offset[p] = info->size;
+        info->size += info->plane_size[p];
+    }
+    return PX_OK;
+}
+
+static int px_video__caps_error(px_error *err, const char *field, const char *what)
+{
+    return px_error_set(err, PX_EINVAL, 0, "video caps: %s %s", field, what);
+}
+
+PX_API int px_video_info_from_caps(px_video_info *info, const px_caps *caps, px_error *err)
+{
+    const char *media, *fmt_name, *text;
+    px_video_format fmt;
+    int width = 0, height = 0, rc;
+    px_fraction fr = {0, 1}, par = {1, 1};
+    px_video_colorimetry colorimetry;
+
+    if (!info || !caps)
+        return px_error_set(err, PX_EINVAL, 0, "video caps: no caps given");
+    if (px_caps_is_any(caps) || px_caps_count(caps) != 1 || !px_caps_is_fixed(caps))
+        return px_error_set(err, PX_EINVAL, 0,
+                            "video caps: not fixed (need one structure with single values)");
+    media = px_caps_media_type(caps, 0);
+    if (!media || strcmp(media, "video/x-raw") != 0)
+        return px_error_set(err, PX_EINVAL, 0, "video caps: media type is %s, expected video/x-raw",
+                            media ? media : "(none)");
+    fmt_name = px_caps_get_string(caps, "format");
+    if (!fmt_name)
+        return px_video__caps_error(err, "format", "is missing (one of " PX_VIDEO_FORMATS_CAPS ")");
+    fmt = px_video_format_from_string(fmt_name);
+    if (fmt == PX_VIDEO_FORMAT_UNKNOWN)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "video caps: format=%s is not a known raw video format (one of %s)",
+                            fmt_name, PX_VIDEO_FORMATS_CAPS);
+    rc = px_caps_get_int(caps, "width", &width);
+    if (rc == PX_ENOENT)
+        return px_video__caps_error(err, "width", "is missing");
+    if (rc != PX_OK || width < 1 || width > PX_VIDEO_MAX_SIZE)
+        return px_video__caps_error(err, "width", "must be an integer in [1, 16384]");
+    rc = px_caps_get_int(caps, "height", &height);
+    if (rc == PX_ENOENT)
+        return px_video__caps_error(err, "height", "is missing");
+    if (rc != PX_OK || height < 1 || height > PX_VIDEO_MAX_SIZE)
+        return px_video__caps_error(err, "height", "must be an integer in [1, 16384]");
+    rc = px_caps_get_fraction(caps, "framerate", &fr);
+    if (rc == PX_ENOENT)
+        fr = (px_fraction){0, 1};
+    else if (rc != PX_OK || fr.num < 0 || fr.den <= 0)
+        return px_video__caps_error(err, "framerate", "must be a fraction >= 0/1");
+    rc = px_caps_get_fraction(caps, "pixel-aspect-ratio", &par);
+    if (rc == PX_ENOENT)
+        par = (px_fraction){1, 1};
+    else if (rc != PX_OK || par.num <= 0 || par.den <= 0)
+        return px_video__caps_error(err, "pixel-aspect-ratio", "must be a positive fraction");
+    text = px_caps_get_string(caps, "interlace-mode");
+    if (text && strcmp(text, "progressive") != 0)
+        return px_error_set(err, PX_ENOTSUP, 0,
+                            "video caps: interlace-mode=%s is not supported (only progressive)", text);
+
+    px_video_info_init(info, fmt, width, height);
+    info->framerate = fr;
+    info->par = par;
+    text = px_caps_get_string(caps, "colorimetry");
+    if (text) {
+        if (px_video_colorimetry_from_string(&colorimetry, text) != PX_OK)
+            return px_error_set(err, PX_EINVAL, 0,
+                                "video caps: colorimetry=%s is not known (bt601, bt709, bt2020, "
+                                "smpte240m, sRGB, or range:matrix:transfer:primaries numbers)",
+                                text);
+        /* Unknown parts keep the defaults, as GStreamer fills them. */
+        if (colorimetry.range)
+            info->colorimetry.range = colorimetry.range;
+        if (colorimetry.matrix)
+            info->colorimetry.matrix = colorimetry.matrix;
+        info->colorimetry.transfer = colorimetry.transfer;
+        info->colorimetry.primaries = colorimetry.primaries;
+    }
+    return PX_OK;
+}
+
+PX_API int px_video_info_to_caps(const px_video_info *info, px_caps *caps)
+{
+    char col[32];
+    int rc;
+
+    if (!info || !caps || !info->finfo)
+        return PX_EINVAL;
+    rc = px_caps_parse(caps, "video/x-raw", NULL);
+    if (rc == PX_OK)
+        rc = px_caps_set_string(caps, "format", info->finfo->name);
+    if (rc == PX_OK)
+        rc = px_caps_set_int(caps, "width", info->width);
+    if (rc == PX_OK)
+        rc = px_caps_set_int(caps, "height", info->height);
+    if (rc == PX_OK)
+        rc = px_caps_set_fraction(caps, "framerate", info->framerate);
+    if (rc == PX_OK)
+        rc = px_caps_set_fraction(caps, "pixel-aspect-ratio", info->par);
+    if (rc == PX_OK && !(info->finfo->flags & PX_VIDEO_FORMAT_FLAG_GRAY)) {
+        rc = px_video_colorimetry_to_string(&info->colorimetry, col, sizeof col);
+        if (rc == PX_OK)
+            rc = px_caps_set_string(caps, "colorimetry", col);
+    }
+    return rc;
+}
+
+PX_API bool px_video_info_is_equal(const px_video_info *a, const px_video_info *b)
+{
+    if (a->format != b->format || a->width != b->width || a->height != b->height ||
+        a->n_planes != b->n_planes || a->size != b->size ||
+        !px_video__colorimetry_eq(&a->colorimetry, &b->colorimetry))
+        return false;
+    for (int p = 0; p < a->n_planes; p++)
+        if (a->stride[p] != b->stride[p] || a->offset[p] != b->offset[p])
+            return false;
+    return true;
+}
+
+PX_API int px_video_info_comp_width(const px_video_info *info, int comp)
+{
+    if (!info->finfo || comp < 0 || comp >= 4)
+        return 0;
+    return (info->width + (1 << info->finfo->w_sub[comp]) - 1) >> info->finfo->w_sub[comp];
+}
+
+PX_API int px_video_info_comp_height(const px_video_info *info, int comp)
+{
+    if (!info->finfo || comp < 0 || comp >= 4)
+        return 0;
+    return (info->height + (1 << info->finfo->h_sub[comp]) - 1) >> info->finfo->h_sub[comp];
+}
+#endif /* CONFIG_PX_VIDEO */
+
+/* ---- parallax_impl/video/convert.c ---- */
+#if CONFIG_PX_VIDEO
+/* Raw video conversion (see video/format.h).
+ *
+ * Two ways through a frame:
+ *  - generic: each row is unpacked into a 16-bit row of 4 components
+ *    (Y U V A or R G B A, every sample shifted to 16 bits: 8-bit v is v<<8,
+ *    10-bit v<<6, so limited-range levels agree across depths), chroma
+ *    upsampled, an affine 3x4 colour matrix applied in float when matrix or
+ *    range change, and packed (chroma downsampled) into the output. Handles
+ *    every pair.
+ *  - direct kernels for the common 8-bit pairs, row loops written so gcc -O2
+ *    vectorizes them, and SSE2 for 4:2:0 -> RGB where it does not. Each has
+ *    a scalar reference (PX_VIDEO_CONVERT_SCALAR) computing the same integer
+ *    arithmetic; tests check they are bit-identical, and that direct kernels
+ *    agree with the generic path.
+ *
+ * Chroma siting is MPEG-2's: co-sited horizontally with even luma samples,
+ * centred between row pairs vertically (4:2:0). Upsampling interpolates
+ * linearly (odd x: mean of both neighbours; rows: 3/4 nearest + 1/4 next);
+ * downsampling filters [1 2 1]/4 horizontally and averages row pairs. When
+ * both sides are subsampled the same way chroma passes through unfiltered
+ * (replicate, then decimate), so I420 <-> NV12 <-> YUY2 keep chroma exact.
+ *
+ * Nothing here allocates after px_video_converter_new(). */
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+enum {
+    PX_VIDEO__K_GENERIC = 0,
+    PX_VIDEO__K_COPY,        /* same layout and colours: plane rows copied */
+    PX_VIDEO__K_420_SHUFFLE, /* I420/YV12/NV12/NV21 among themselves */
+    PX_VIDEO__K_420_RGB4,    /* 8-bit 4:2:0 -> 4-byte RGB, full range */
+    PX_VIDEO__K_422_420,     /* YUY2/UYVY -> I420/YV12/NV12/NV21 */
+    PX_VIDEO__K_420_422,     /* I420/YV12/NV12/NV21 -> YUY2/UYVY */
+    PX_VIDEO__K_RGB_SWIZZLE, /* 3/4-byte RGB among themselves */
+    PX_VIDEO__K_GRAY_420,    /* GRAY8 -> 8-bit 4:2:0 */
+    PX_VIDEO__K_420_GRAY,    /* 8-bit 4:2:0 -> GRAY8 */
+};
+
+struct px_video_converter {
+    px_video_info in, out;
+    unsigned flags;
+    int kernel;
+    bool simd;  /* SSE2 kernels in use */
+    bool owned; /* allocated by px_video_converter_new */
+    /* generic path */
+    bool identity;           /* no matrix or range change */
+    bool interp_h, interp_v; /* unpack: interpolate subsampled chroma (else replicate) */
+    bool filter_h, filter_v; /* pack: filter when downsampling chroma (else decimate) */
+    float m[3][4];
+    uint16_t *row[2]; /* 4 * width samples each */
+    uint16_t *tmp[2]; /* width + 16 samples each */
+    /* direct kernels */
+    uint8_t *crow[2];     /* chroma rows (u, v), width + 64 bytes each */
+    int16_t ky, krv, kgu, kgv, kbu, bias_r, bias_g, bias_b; /* 4:2:0 -> RGB, see below */
+    uint8_t rgb_pos[4];   /* output byte of R, G, B, A (4-byte RGB outputs) */
+    uint8_t lut[256];     /* GRAY8 <-> Y range mapping */
+    char desc[64];
+};
+
+#define PX_VIDEO__RU64(x) (((x) + 63) & ~(size_t)63)
+
+static size_t px_video__layout(int width, size_t off[6])
+{
+    size_t w = (size_t)width, n = PX_VIDEO__RU64(sizeof(px_video_converter));
+    size_t sizes[6] = {(4 * w + 16) * 2, (4 * w + 16) * 2, (w + 16) * 2, (w + 16) * 2, w + 64, w + 64};
+    for (int i = 0; i < 6; i++) {
+        off[i] = n;
+        n += PX_VIDEO__RU64(sizes[i]);
+    }
+    return n;
+}
+
+/* ---- Colour matrices ------------------------------------------------------ */
+
+static void px_video__kr_kb(int matrix, double *kr, double *kb)
+{
+    switch (matrix) {
+    case PX_VIDEO_MATRIX_BT709: *kr = 0.2126; *kb = 0.0722; break;
+    case PX_VIDEO_MATRIX_BT2020: *kr = 0.2627; *kb = 0.0593; break;
+    case PX_VIDEO_MATRIX_SMPTE240M: *kr = 0.212; *kb = 0.087; break;
+    case PX_VIDEO_MATRIX_FCC: *kr = 0.30; *kb = 0.11; break;
+    default: *kr = 0.299; *kb = 0.114; break; /* BT601, and a guess for unknown */
+    }
+}
+
+typedef struct {
+    bool rgb, gray;
+    int range, matrix;
+} px_video__space;
+
+static px_video__space px_video__space_of(const px_video_info *info)
+{
+    px_video__space s;
+    s.rgb = (info->finfo->flags & PX_VIDEO_FORMAT_FLAG_RGB) != 0;
+    s.gray = (info->finfo->flags & PX_VIDEO_FORMAT_FLAG_GRAY) != 0;
+    s.range = info->colorimetry.range == PX_VIDEO_RANGE_LIMITED ? PX_VIDEO_RANGE_LIMITED
+                                                                 : PX_VIDEO_RANGE_FULL;
+    if (!s.rgb && info->colorimetry.range == PX_VIDEO_RANGE_UNKNOWN)
+        s.range = s.gray ? PX_VIDEO_RANGE_FULL : PX_VIDEO_RANGE_LIMITED;
+    s.matrix = info->colorimetry.matrix;
+    return s;
+}
+
+/* 4x4 affine matrices (last row 0 0 0 1), row-major. */
+static void px_video__mat_mul(double r[4][4], const double a[4][4], const double b[4][4])
+{
+    double t[4][4];
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++) {
+            t[i][j] = 0;
+            for (int k = 0; k < 4; k++)
+                t[i][j] += a[i][k] * b[k][j];
+        }
+    memcpy(r, t, sizeof t);
+}
+
+/* Normalized (Y, Cb, Cr) or (R, G, B) from 16-bit samples. */
+static void px_video__decode_mat(const px_video__space *s, double d[4][4])
+{
+    double off0, sc0, sc12, off12 = s->rgb ? 0 : 32768.0;
+    memset(d, 0, sizeof(double) * 16);
+    if (s->range == PX_VIDEO_RANGE_LIMITED) {
+        off0 = 16 * 256.0;
+        sc0 = 219 * 256.0;
+        sc12 = s->rgb ? sc0 : 224 * 256.0;
+    } else {
+        off0 = 0;
+        sc0 = sc12 = 255 * 256.0;
+    }
+    if (s->rgb)
+        off12 = off0;
+    d[0][0] = 1 / sc0;
+    d[0][3] = -off0 / sc0;
+    d[1][1] = d[2][2] = 1 / sc12;
+    d[1][3] = d[2][3] = -off12 / sc12;
+    d[3][3] = 1;
+}
+
+static void px_video__ycc_to_rgb_mat(int matrix, double t[4][4])
+{
+    double kr, kb, kg;
+    px_video__kr_kb(matrix, &kr, &kb);
+    kg = 1 - kr - kb;
+    memset(t, 0, sizeof(double) * 16);
+    t[0][0] = 1; t[0][2] = 2 * (1 - kr);
+    t[1][0] = 1; t[1][1] = -2 * kb * (1 - kb) / kg; t[1][2] = -2 * kr * (1 - kr) / kg;
+    t[2][0] = 1; t[2][1] = 2 * (1 - kb);
+    t[3][3] = 1;
+}
+
+static void px_video__rgb_to_ycc_mat(int matrix, double t[4][4])
+{
+    double kr, kb, kg;
+    px_video__kr_kb(matrix, &kr, &kb);
+    kg = 1 - kr - kb;
+    memset(t, 0, sizeof(double) * 16);
+    t[0][0] = kr; t[0][1] = kg; t[0][2] = kb;
+    t[1][0] = -kr / (2 * (1 - kb)); t[1][1] = -kg / (2 * (1 - kb)); t[1][2] = 0.5;
+    t[2][0] = 0.5; t[2][1] = -kg / (2 * (1 - kr)); t[2][2] = -kb / (2 * (1 - kr));
+    t[3][3] = 1;
+}
+
+/* Inverse of decode: 16-bit samples from normalized values. */
+static void px_video__encode_mat(const px_video__space *s, double e[4][4])
+{
+    double d[4][4];
+    px_video__decode_mat(s, d);
+    memset(e, 0, sizeof(double) * 16);
+    for (int i = 0; i < 3; i++) {
+        e[i][i] = 1 / d[i][i];
+        e[i][3] = -d[i][3] / d[i][i];
+    }
+    e[3][3] = 1;
+}
+
+static void px_video__setup_matrix(px_video_converter *c)
+{
+    px_video__space a = px_video__space_of(&c->in), b = px_video__space_of(&c->out);
+    double m[4][4], t[4][4];
+
+    /* Gray as GStreamer's videoconvert treats it: the Y plane of YUV at the
+     * other side's range and matrix (GRAY8 <-> I420 copies Y), and R=G=B
+     * (full range) next to RGB. */
+    if (a.gray)
+        a = b.rgb ? (px_video__space){false, true, PX_VIDEO_RANGE_FULL, PX_VIDEO_MATRIX_BT601}
+                  : (px_video__space){false, true, b.range, b.matrix};
+    if (b.gray)
+        b = a.rgb ? (px_video__space){false, true, PX_VIDEO_RANGE_FULL, PX_VIDEO_MATRIX_BT601}
+                  : (px_video__space){false, true, a.range, a.matrix};
+    c->identity = a.rgb == b.rgb && a.range == b.range && (a.rgb || a.matrix == b.matrix);
+    px_video__decode_mat(&a, m);
+    if (!a.rgb && (b.rgb || a.matrix != b.matrix)) {
+        px_video__ycc_to_rgb_mat(a.matrix, t);
+        px_video__mat_mul(m, t, m);
+    }
+    if (!b.rgb && (a.rgb || a.matrix != b.matrix)) {
+        px_video__rgb_to_ycc_mat(b.matrix, t);
+        px_video__mat_mul(m, t, m);
+    }
+    px_video__encode_mat(&b, t);
+    px_video__mat_mul(m, t, m);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 4; j++)
+            c->m[i][j] = (float)m[i][j];
+}
+
+/* ---- Generic path: unpack, colour, pack ----------------------------------- */
+
+static void px_video__read_comp(const uint8_t *p, int ps, int bits, int n, uint16_t *t)
+{
+    if (bits == 8) {
+        for (int i = 0; i < n; i++)
+            t[i] = (uint16_t)(p[i * ps] << 8);
+    } else if (bits == 10) {
+        for (int i = 0; i < n; i++)
+            t[i] = (uint16_t)(((p[i * ps] | p[i * ps + 1] << 8) & 0x3ff) << 6);
+    } else {
+        for (int i = 0; i < n; i++)
+            t[i] = (uint16_t)(p[i * ps] | p[i * ps + 1] << 8);
+    }
+}
+
+static void px_video__write_comp(uint8_t *p, int ps, int bits, int n, const uint16_t *t)
+{
+    if (bits == 8) {
+        for (int i = 0; i < n; i++) {
+            unsigned v = ((unsigned)t[i] + 128) >> 8;
+            p[i * ps] = (uint8_t)(v > 255 ? 255 : v);
+        }
+    } else if (bits == 10) {
+        for (int i = 0; i < n; i++) {
+            unsigned v = ((unsigned)t[i] + 32) >> 6;
+            v = v > 1023 ? 1023 : v;
+            p[i * ps] = (uint8_t)v;
+            p[i * ps + 1] = (uint8_t)(v >> 8);
+        }
+    } else {
+        for (int i = 0; i < n; i++) {
+            p[i * ps] = (uint8_t)t[i];
+            p[i * ps + 1] = (uint8_t)(t[i] >> 8);
+        }
+    }
+}
+
+static const uint8_t *px_video__comp_row(const px_video_info *info, const uint8_t *base, int comp,
+                                         int row)
+{
+    const px_video_format_info *f = info->finfo;
+    int p = f->plane[comp];
+    return base + info->offset[p] + (size_t)row * info->stride[p] + f->poffset[comp];
+}
+
+static void px_video__unpack_row(const px_video_converter *c, const uint8_t *src, int y, uint16_t *d)
+{
+    const px_video_info *in = &c->in;
+    const px_video_format_info *f = in->finfo;
+    int w = in->width;
+    uint16_t *t = c->tmp[0], *t1 = c->tmp[1];
+
+    for (int comp = 0; comp < 4; comp++) {
+        if (comp >= f->n_components) {
+            uint16_t v = comp == 3 ? 0xffff : 0x8000; /* opaque; neutral chroma for gray */
+            for (int x = 0; x < w; x++)
+                d[4 * x + comp] = v;
+            continue;
+        }
+        int ws = f->w_sub[comp], hs = f->h_sub[comp];
+        int cw = px_video_info_comp_width(in, comp), ch = px_video_info_comp_height(in, comp);
+        if (hs) {
+            int j = y >> 1;
+            px_video__read_comp(px_video__comp_row(in, src, comp, j), f->pstride[comp], f->bits, cw, t);
+            if (c->interp_v) {
+                int jn = (y & 1) ? j + 1 : j - 1;
+                jn = jn < 0 ? 0 : jn >= ch ? ch - 1 : jn;
+                px_video__read_comp(px_video__comp_row(in, src, comp, jn), f->pstride[comp], f->bits,
+                                    cw, t1);
+                for (int i = 0; i < cw; i++)
+                    t[i] = (uint16_t)((3u * t[i] + t1[i] + 2) >> 2);
+            }
+        } else {
+            px_video__read_comp(px_video__comp_row(in, src, comp, y), f->pstride[comp], f->bits, cw, t);
+        }
+        if (ws) {
+            t[cw] = t[cw - 1];
+            for (int i = 0; i < cw; i++) {
+                d[8 * i + comp] = t[i];
+                if (2 * i + 1 < w)
+                    d[8 * i + 4 + comp] =
+                        c->interp_h ? (uint16_t)((t[i] + t[i + 1] + 1u) >> 1) : t[i];
+            }
+        } else {
+            for (int x = 0; x < w; x++)
+                d[4 * x + comp] = t[x];
+        }
+    }
+}
+
+static void px_video__colour_row(const px_video_converter *c, uint16_t *d, int w)
+{
+    const float(*m)[4] = c->m;
+    for (int x = 0; x < w; x++) {
+        float a = d[4 * x], b = d[4 * x + 1], e = d[4 * x + 2];
+        for (int k = 0; k < 3; k++) {
+            float v = m[k][0] * a + m[k][1] * b + m[k][2] * e + m[k][3] + 0.5f;
+            v = v < 0 ? 0 : v > 65535.0f ? 65535.0f : v;
+            d[4 * x + k] = (uint16_t)v;
+        }
+    }
+}
+
+/* n samples of a row at stride s (in samples) of width w -> cw = ceil(w/2) chroma samples. */
+static void px_video__down_h(const uint16_t *s, int st, int w, bool filter, uint16_t *o)
+{
+    int cw = (w + 1) / 2;
+    for (int i = 0; i < cw; i++) {
+        int x = 2 * i;
+        if (filter) {
+            unsigned l = s[(x > 0 ? x - 1 : x) * st], r = s[(x + 1 < w ? x + 1 : x) * st];
+            o[i] = (uint16_t)((l + 2u * s[x * st] + r + 2) >> 2);
+        } else {
+            o[i] = s[x * st];
+        }
+    }
+}
+
+static void px_video__pack_rows(const px_video_converter *c, uint8_t *dst, int y0, const uint16_t *r0,
+                                const uint16_t *r1, int n_rows)
+{
+    const px_video_info *out = &c->out;
+    const px_video_format_info *f = out->finfo;
+    int w = out->width;
+    uint16_t *t = c->tmp[0], *t1 = c->tmp[1];
+
+    for (int comp = 0; comp < f->n_components; comp++) {
+        int ws = f->w_sub[comp], hs = f->h_sub[comp], ps = f->pstride[comp];
+        int cw = px_video_info_comp_width(out, comp);
+        if (hs) {
+            for (int x = 0; x < w; x++) {
+                unsigned a = r0[4 * x + comp], b = n_rows == 2 ? r1[4 * x + comp] : a;
+                t[x] = c->filter_v ? (uint16_t)((a + b + 1) >> 1) : (uint16_t)a;
+            }
+            if (ws) {
+                px_video__down_h(t, 1, w, c->filter_h, t1);
+                px_video__write_comp((uint8_t *)px_video__comp_row(out, dst, comp, y0 >> 1), ps, f->bits,
+                                     cw, t1);
+            } else {
+                px_video__write_comp((uint8_t *)px_video__comp_row(out, dst, comp, y0 >> 1), ps, f->bits,
+                                     cw, t);
+            }
+            continue;
+        }
+        for (int k = 0; k < n_rows; k++) {
+            const uint16_t *r = k ? r1 : r0;
+            if (ws)
+                px_video__down_h(r + comp, 4, w, c->filter_h, t);
+            else
+                for (int x = 0; x < w; x++)
+                    t[x] = r[4 * x + comp];
+            px_video__write_comp((uint8_t *)px_video__comp_row(out, dst, comp, y0 + k), ps, f->bits, cw, t);
+        }
+    }
+    if ((f->flags & PX_VIDEO_FORMAT_FLAG_RGB) && f->n_components == 3 && f->pstride[0] == 4) {
+        int xpos = 6 - f->poffset[0] - f->poffset[1] - f->poffset[2]; /* the byte no component uses */
+        for (int k = 0; k < n_rows; k++) {
+            uint8_t *p = dst + out->offset[0] + (size_t)(y0 + k) * out->stride[0] + xpos;
+            for (int x = 0; x < w; x++)
+                p[4 * x] = 0xff;
+        }
+    }
+}
+
+static void px_video__generic_frame(const px_video_converter *c, const uint8_t *src, uint8_t *dst)
+{
+    int h = c->out.height, w = c->out.width;
+    int vstep = (c->out.finfo->h_sub[1] && c->out.finfo->n_components > 1) ? 2 : 1;
+
+    for (int y = 0; y < h; y += vstep) {
+        int n = h - y < vstep ? h - y : vstep;
+        px_video__unpack_row(c, src, y, c->row[0]);
+        if (!c->identity)
+            px_video__colour_row(c, c->row[0], w);
+        if (n == 2) {
+            px_video__unpack_row(c, src, y + 1, c->row[1]);
+            if (!c->identity)
+                px_video__colour_row(c, c->row[1], w);
+        }
+        px_video__pack_rows(c, dst, y, c->row[0], c->row[1], n);
+    }
+}
+
+/* ---- Direct kernels ------------------------------------------------------- */
+
+static bool px_video__is_420_8(px_video_format f)
+{
+    return f == PX_VIDEO_FORMAT_I420 || f == PX_VIDEO_FORMAT_YV12 || f == PX_VIDEO_FORMAT_NV12 ||
+           f == PX_VIDEO_FORMAT_NV21;
+}
+
+static bool px_video__is_rgb4(const px_video_format_info *f)
+{
+    return (f->flags & PX_VIDEO_FORMAT_FLAG_RGB) && f->pstride[0] == 4;
+}
+
+static bool px_video__is_rgb_8(const px_video_format_info *f)
+{
+    return (f->flags & PX_VIDEO_FORMAT_FLAG_RGB) != 0;
+}
+
+static const uint8_t *px_video__plane_row(const px_video_info *info, const uint8_t *base, int p, int row)
+{
+    return base + info->offset[p] + (size_t)row * info->stride[p];
+}
+
+/* One chroma row pair of an 8-bit 4:2:0 frame, as separate U and V rows.
+ * Planar formats give pointers into the frame; semi-planar ones are
+ * deinterleaved into u_buf/v_buf. */
+static void px_video__420_chroma(const px_video_info *info, const uint8_t *base, int j, const uint8_t **u,
+                                 const uint8_t **v, uint8_t *u_buf, uint8_t *v_buf)
+{
+    const px_video_format_info *f = info->finfo;
+    int cw = px_video_info_comp_width(info, 1);
+    if (f->n_planes == 3) {
+        *u = px_video__comp_row(info, base, 1, j);
+        *v = px_video__comp_row(info, base, 2, j);
+        return;
+    }
+    const uint8_t *s = px_video__plane_row(info, base, 1, j);
+    const uint8_t *su = s + f->poffset[1], *sv = s + f->poffset[2];
+    for (int i = 0; i < cw; i++) { /* gcc -O2 vectorizes this deinterleave */
+        u_buf[i] = su[2 * i];
+        v_buf[i] = sv[2 * i];
+    }
+    *u = u_buf;
+    *v = v_buf;
+}
+
+static void px_video__put_420_chroma(const px_video_info *info, uint8_t *base, int j, const uint8_t *u,
+                                     const uint8_t *v)
+{
+    const px_video_format_info *f = info->finfo;
+    int cw = px_video_info_comp_width(info, 1);
+    if (f->n_planes == 3) {
+        memcpy((uint8_t *)px_video__comp_row(info, base, 1, j), u, (size_t)cw);
+        memcpy((uint8_t *)px_video__comp_row(info, base, 2, j), v, (size_t)cw);
+        return;
+    }
+    uint8_t *d = (uint8_t *)px_video__plane_row(info, base, 1, j);
+    uint8_t *du = d + f->poffset[1], *dv = d + f->poffset[2];
+    for (int i = 0; i < cw; i++) { /* vectorized (interleave) */
+        du[2 * i] = u[i];
+        dv[2 * i] = v[i];
+    }
+}
+
+static void px_video__copy_plane(const px_video_info *in, const uint8_t *src, const px_video_info *out,
+                                 uint8_t *dst, int p, size_t row_bytes, int rows)
+{
+    const uint8_t *s = src + in->offset[p];
+    uint8_t *d = dst + out->offset[p];
+    if (in->stride[p] == out->stride[p]) {
+        memcpy(d, s, in->stride[p] * (size_t)(rows - 1) + row_bytes);
+        return;
+    }
+    for (int y = 0; y < rows; y++)
+        memcpy(d + (size_t)y * out->stride[p], s + (size_t)y * in->stride[p], row_bytes);
+}
+
+static void px_video__k_copy(const px_video_converter *c, const uint8_t *src, uint8_t *dst)
+{
+    const px_video_format_info *f = c->in.finfo;
+    for (int p = 0; p < f->n_planes; p++) {
+        int comp = 0;
+        while (f->plane[comp] != p)
+            comp++;
+        /* Whole rows, padding included: both sides hold at least the pixels. */
+        size_t bytes = c->in.stride[p] < c->out.stride[p] ? c->in.stride[p] : c->out.stride[p];
+        px_video__copy_plane(&c->in, src, &c->out, dst, p, bytes, px_video_info_comp_height(&c->in, comp));
+    }
+}
+
+static void px_video__k_420_shuffle(px_video_converter *c, const uint8_t *src, uint8_t *dst)
+{
+    int ch = px_video_info_comp_height(&c->in, 1), cw = px_video_info_comp_width(&c->in, 1);
+    bool planar_out = c->out.finfo->n_planes == 3;
+    const uint8_t *u, *v;
+
+    px_video__copy_plane(&c->in, src, &c->out, dst, 0, (size_t)c->in.width, c->in.height);
+    for (int j = 0; j < ch; j++) {
+        /* Semi-planar input deinterleaves straight into planar output rows. */
+        uint8_t *ub = planar_out ? (uint8_t *)px_video__comp_row(&c->out, dst, 1, j) : c->crow[0];
+        uint8_t *vb = planar_out ? (uint8_t *)px_video__comp_row(&c->out, dst, 2, j) : c->crow[1];
+        px_video__420_chroma(&c->in, src, j, &u, &v, ub, vb);
+        if (!planar_out) {
+            px_video__put_420_chroma(&c->out, dst, j, u, v);
+        } else if (u != ub) {
+            memcpy(ub, u, (size_t)cw);
+            memcpy(vb, v, (size_t)cw);
+        }
+    }
+}
+
+/* Vertical chroma interpolation for luma row y (centred siting): 3/4 of the
+ * nearest chroma row plus 1/4 of the next one, rounded. Vectorized. */
+static void px_video__vinterp(const uint8_t *a, const uint8_t *b, int n, uint8_t *o)
+{
+    for (int i = 0; i < n; i++)
+        o[i] = (uint8_t)((3 * a[i] + b[i] + 2) >> 2);
+}
+
+/* Source chroma rows (u, v) for luma row y of a 4:2:0 frame, interpolated
+ * into c->crow when needed; padded by one replicated sample. */
+static void px_video__420_chroma_for_row(px_video_converter *c, const uint8_t *src, int y, uint8_t **u,
+                                         uint8_t **v)
+{
+    const px_video_info *in = &c->in;
+    int ch = px_video_info_comp_height(in, 1), cw = px_video_info_comp_width(in, 1);
+    int j = y >> 1, jn = (y & 1) ? j + 1 : j - 1;
+    const uint8_t *ua, *va, *ub, *vb;
+    uint8_t *tu = (uint8_t *)c->tmp[0], *tv = (uint8_t *)c->tmp[1];
+
+    jn = jn < 0 ? 0 : jn >= ch ? ch - 1 : jn;
+    if (jn == j) {
+        px_video__420_chroma(in, src, j, &ua, &va, c->crow[0], c->crow[1]);
+        if (ua != c->crow[0]) {
+            memcpy(c->crow[0], ua, (size_t)cw);
+            memcpy(c->crow[1], va, (size_t)cw);
+        }
+    } else {
+        px_video__420_chroma(in, src, j, &ua, &va, tu, tv);
+        px_video__420_chroma(in, src, jn, &ub, &vb, tu + cw + 16, tv + cw + 16);
+        px_video__vinterp(ua, ub, cw, c->crow[0]);
+        px_video__vinterp(va, vb, cw, c->crow[1]);
+    }
+    c->crow[0][cw] = c->crow[0][cw - 1];
+    c->crow[1][cw] = c->crow[1][cw - 1];
+    *u = c->crow[0];
+    *v = c->crow[1];
+}
+
+/* 4:2:0 -> RGB in 16-bit fixed point with 5 fraction bits, the arithmetic
+ * SSE2 does lane by lane (mulhi = (a * b) >> 16, floor):
+ *   Yt = ((Y << 8) * ky) >> 16                       unsigned
+ *   R  = (Yt + (((V-128) << 8) * krv >> 16) + bias_r) >> 5, clamped to 0..255
+ *   G  = (Yt + (U' * kgu >> 16) + (V' * kgv >> 16) + bias_g) >> 5
+ *   B  = (Yt + (U' * kbu >> 16) + bias_b) >> 5
+ * Odd pixels take the mean of the two neighbouring chroma samples, rounded up. */
+static int16_t px_video__round16(double x)
+{
+    return (int16_t)(x >= 0 ? (int)(x + 0.5) : -(int)(-x + 0.5));
+}
+
+static void px_video__setup_yuv_rgb(px_video_converter *c)
+{
+    px_video__space s = px_video__space_of(&c->in);
+    double kr, kb, kg, ys, cs, yoff;
+    px_video__kr_kb(s.matrix, &kr, &kb);
+    kg = 1 - kr - kb;
+    if (s.range == PX_VIDEO_RANGE_LIMITED) {
+        ys = 255.0 / 219;
+        cs = 255.0 / 224;
+        yoff = 16;
+    } else {
+        ys = cs = 1;
+        yoff = 0;
+    }
+    c->ky = px_video__round16(ys * 8192);
+    c->krv = px_video__round16(2 * (1 - kr) * cs * 8192);
+    c->kgu = px_video__round16(-2 * kb * (1 - kb) / kg * cs * 8192);
+    c->kgv = px_video__round16(-2 * kr * (1 - kr) / kg * cs * 8192);
+    c->kbu = px_video__round16(2 * (1 - kb) * cs * 8192);
+    int16_t bias = (int16_t)(px_video__round16(-yoff * ys * 32) + 16);
+    c->bias_r = c->bias_g = c->bias_b = bias;
+    for (int k = 0; k < 3; k++)
+        c->rgb_pos[k] = c->out.finfo->poffset[k];
+    c->rgb_pos[3] = (uint8_t)(6 - c->rgb_pos[0] - c->rgb_pos[1] - c->rgb_pos[2]);
+}
+
+static inline uint8_t px_video__fix_clamp(int v)
+{
+    v >>= 5;
+    return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+static void px_video__yuv_rgb4_row_scalar(const px_video_converter *c, const uint8_t *y, const uint8_t *u,
+                                          const uint8_t *v, uint8_t *d, int x0, int w)
+{
+    const int pr = c->rgb_pos[0], pg = c->rgb_pos[1], pb = c->rgb_pos[2], pa = c->rgb_pos[3];
+    for (int x = x0; x < w; x++) {
+        int i = x >> 1;
+        int uu = (x & 1) ? (u[i] + u[i + 1] + 1) >> 1 : u[i];
+        int vv = (x & 1) ? (v[i] + v[i + 1] + 1) >> 1 : v[i];
+        int yt = (int)(((uint32_t)y[x] << 8) * (uint32_t)c->ky >> 16);
+        int us = (uu - 128) * 256, vs = (vv - 128) * 256;
+        int rv = (vs * c->krv) >> 16, gu = (us * c->kgu) >> 16, gv = (vs * c->kgv) >> 16,
+            bu = (us * c->kbu) >> 16;
+        uint8_t *p = d + 4 * x;
+        p[pr] = px_video__fix_clamp(yt + rv + c->bias_r);
+        p[pg] = px_video__fix_clamp(yt + gu + gv + c->bias_g);
+        p[pb] = px_video__fix_clamp(yt + bu + c->bias_b);
+        p[pa] = 0xff;
+    }
+}
+
+#if defined(__SSE2__)
+static void px_video__yuv_rgb4_row_sse2(const px_video_converter *c, const uint8_t *y, const uint8_t *u,
+                                        const uint8_t *v, uint8_t *d, int w)
+{
+    const __m128i zero = _mm_setzero_si128(), flip = _mm_set1_epi16((short)0x8000);
+    const __m128i ky = _mm_set1_epi16(c->ky), krv = _mm_set1_epi16(c->krv), kgu = _mm_set1_epi16(c->kgu),
+                  kgv = _mm_set1_epi16(c->kgv), kbu = _mm_set1_epi16(c->kbu);
+    const __m128i br = _mm_set1_epi16(c->bias_r), bg = _mm_set1_epi16(c->bias_g),
+                  bb = _mm_set1_epi16(c->bias_b), alpha = _mm_set1_epi8((char)0xff);
+    const int pr = c->rgb_pos[0], pg = c->rgb_pos[1], pb = c->rgb_pos[2], pa = c->rgb_pos[3];
+    int n = w & ~15;
+
+    for (int x = 0; x < n; x += 16) {
+        __m128i yy = _mm_loadu_si128((const __m128i *)(y + x));
+        __m128i u0 = _mm_loadl_epi64((const __m128i *)(u + x / 2));
+        __m128i u1 = _mm_loadl_epi64((const __m128i *)(u + x / 2 + 1));
+        __m128i v0 = _mm_loadl_epi64((const __m128i *)(v + x / 2));
+        __m128i v1 = _mm_loadl_epi64((const __m128i *)(v + x / 2 + 1));
+        __m128i uu = _mm_unpacklo_epi8(u0, _mm_avg_epu8(u0, u1));
+        __m128i vv = _mm_unpacklo_epi8(v0, _mm_avg_epu8(v0, v1));
+        __m128i out[2][3];
+        for (int h = 0; h < 2; h++) {
+            __m128i y16 = h ? _mm_unpackhi_epi8(zero, yy) : _mm_unpacklo_epi8(zero, yy);
+            __m128i u16 = _mm_xor_si128(h ? _mm_unpackhi_epi8(zero, uu) : _mm_unpacklo_epi8(zero, uu), flip);
+            __m128i v16 = _mm_xor_si128(h ? _mm_unpackhi_epi8(zero, vv) : _mm_unpacklo_epi8(zero, vv), flip);
+            __m128i yt = _mm_mulhi_epu16(y16, ky);
+            __m128i r = _mm_add_epi16(_mm_add_epi16(yt, _mm_mulhi_epi16(v16, krv)), br);
+            __m128i g = _mm_add_epi16(
+                _mm_add_epi16(_mm_add_epi16(yt, _mm_mulhi_epi16(u16, kgu)), _mm_mulhi_epi16(v16, kgv)), bg);
+            __m128i b = _mm_add_epi16(_mm_add_epi16(yt, _mm_mulhi_epi16(u16, kbu)), bb);
+            out[h][0] = _mm_srai_epi16(r, 5);
+            out[h][1] = _mm_srai_epi16(g, 5);
+            out[h][2] = _mm_srai_epi16(b, 5);
+        }
+        __m128i ch[4];
+        ch[pr] = _mm_packus_epi16(out[0][0], out[1][0]);
+        ch[pg] = _mm_packus_epi16(out[0][1], out[1][1]);
+        ch[pb] = _mm_packus_epi16(out[0][2], out[1][2]);
+        ch[pa] = alpha;
+        __m128i t0 = _mm_unpacklo_epi8(ch[0], ch[1]), t1 = _mm_unpacklo_epi8(ch[2], ch[3]);
+        __m128i t2 = _mm_unpackhi_epi8(ch[0], ch[1]), t3 = _mm_unpackhi_epi8(ch[2], ch[3]);
+        _mm_storeu_si128((__m128i *)(d + 4 * x), _mm_unpacklo_epi16(t0, t1));
+        _mm_storeu_si128((__m128i *)(d + 4 * x + 16), _mm_unpackhi_epi16(t0, t1));
+        _mm_storeu_si128((__m128i *)(d + 4 * x + 32), _mm_unpacklo_epi16(t2, t3));
+        _mm_storeu_si128((__m128i *)(d + 4 * x + 48), _mm_unpackhi_epi16(t2, t3));
+    }
+    px_video__yuv_rgb4_row_scalar(c, y, u, v, d, n, w);
+}
+#endif
+
+static void px_video__k_420_rgb4(px_video_converter *c, const uint8_t *src, uint8_t *dst)
+{
+    for (int y = 0; y < c->in.height; y++) {
+        uint8_t *u, *v;
+        const uint8_t *yr = px_video__plane_row(&c->in, src, 0, y);
+        uint8_t *d = dst + c->out.offset[0] + (size_t)y * c->out.stride[0];
+        px_video__420_chroma_for_row(c, src, y, &u, &v);
+#if defined(__SSE2__)
+        if (c->simd) {
+            px_video__yuv_rgb4_row_sse2(c, yr, u, v, d, c->in.width);
+            continue;
+        }
+#endif
+        px_video__yuv_rgb4_row_scalar(c, yr, u, v, d, 0, c->in.width);
+    }
+}
+
+/* YUY2/UYVY -> 4:2:0: luma picked out, chroma of each row pair averaged. */
+static void px_video__k_422_420(px_video_converter *c, const uint8_t *src, uint8_t *dst)
+{
+    const px_video_format_info *f = c->in.finfo;
+    int w = c->in.width, h = c->in.height, cw = (w + 1) / 2;
+    int oy = f->poffset[0], ou = f->poffset[1], ov = f->poffset[2];
+    uint8_t *u = c->crow[0], *v = c->crow[1];
+
+    for (int y = 0; y < h; y += 2) {
+        const uint8_t *s0 = px_video__plane_row(&c->in, src, 0, y);
+        const uint8_t *s1 = y + 1 < h ? px_video__plane_row(&c->in, src, 0, y + 1) : s0;
+        uint8_t *d0 = (uint8_t *)px_video__plane_row(&c->out, dst, 0, y);
+        for (int x = 0; x < w; x++)
+            d0[x] = s0[2 * x + oy];
+        if (y + 1 < h) {
+            uint8_t *d1 = (uint8_t *)px_video__plane_row(&c->out, dst, 0, y + 1);
+            for (int x = 0; x < w; x++)
+                d1[x] = s1[2 * x + oy];
+        }
+        for (int i = 0; i < cw; i++) {
+            u[i] = (uint8_t)((s0[4 * i + ou] + s1[4 * i + ou] + 1) >> 1);
+            v[i] = (uint8_t)((s0[4 * i + ov] + s1[4 * i + ov] + 1) >> 1);
+        }
+        px_video__put_420_chroma(&c->out, dst, y >> 1, u, v);
+    }
+}
+
+/* 4:2:0 -> YUY2/UYVY: chroma interpolated vertically, interleaved. */
+static void px_video__k_420_422(px_video_converter *c, const uint8_t *src, uint8_t *dst)
+{
+    const px_video_format_info *f = c->out.finfo;
+    int w = c->in.width, h = c->in.height;
+    int oy = f->poffset[0], ou = f->poffset[1], ov = f->poffset[2];
+
+    for (int y = 0; y < h; y++) {
+        uint8_t *u, *v;
+        const uint8_t *yr = px_video__plane_row(&c->in, src, 0, y);
+        uint8_t *d = (uint8_t *)px_video__plane_row(&c->out, dst, 0, y);
+        px_video__420_chroma_for_row(c, src, y, &u, &v);
+        for (int i = 0; i < w / 2; i++) {
+            d[4 * i + oy] = yr[2 * i];
+            d[4 * i + oy + 2] = yr[2 * i + 1];
+            d[4 * i + ou] = u[i];
+            d[4 * i + ov] = v[i];
+        }
+        if (w & 1) {
+            int i = w / 2;
+            d[4 * i + oy] = yr[2 * i];
+            d[4 * i + ou] = u[i];
+            d[4 * i + ov] = v[i];
+        }
+    }
+}
+
+static void px_video__k_rgb_swizzle(const px_video_converter *c, const uint8_t *src, uint8_t *dst)
+{
+    const px_video_format_info *fi = c->in.finfo, *fo = c->out.finfo;
+    int w = c->in.width, si = fi->pstride[0], so = fo->pstride[0];
+    int ir = fi->poffset[0], ig = fi->poffset[1], ib = fi->poffset[2];
+    int orr = fo->poffset[0], og = fo->poffset[1], ob = fo->poffset[2];
+    int ia = fi->n_components == 4 ? fi->poffset[3] : -1;
+    int oa = so == 4 ? 6 - orr - og - ob : -1;
+
+    for (int y = 0; y < c->in.height; y++) {
+        const uint8_t *s = px_video__plane_row(&c->in, src, 0, y);
+        uint8_t *d = (uint8_t *)px_video__plane_row(&c->out, dst, 0, y);
+        if (si == 3 && so == 3) { /* RGB <-> BGR */
+            for (int x = 0; x < w; x++) {
+                d[3 * x] = s[3 * x + 2];
+                d[3 * x + 1] = s[3 * x + 1];
+                d[3 * x + 2] = s[3 * x];
+            }
+            continue;
+        }
+        for (int x = 0; x < w; x++) {
+            const uint8_t *p = s + si * x;
+            uint8_t *q = d + so * x;
+            q[orr] = p[ir];
+            q[og] = p[ig];
+            q[ob] = p[ib];
+            if (oa >= 0)
+                q[oa] = ia >= 0 && fo->n_components == 4 ? p[ia] : 0xff;
+        }
+    }
+}
+
+/* Gray <-> Y through a table computed with the generic path's arithmetic. */
+static void px_video__setup_lut(px_video_converter *c)
+{
+    for (int g = 0; g < 256; g++) {
+        uint16_t px[4] = {(uint16_t)(g << 8), 0x8000, 0x8000, 0xffff};
+        uint8_t o;
+        if (!c->identity)
+            px_video__colour_row(c, px, 1);
+        px_video__write_comp(&o, 1, 8, 1, px);
+        c->lut[g] = o;
+    }
+}
+
+static void px_video__k_gray_420(px_video_converter *c, const uint8_t *src, uint8_t *dst)
+{
+    int w = c->in.width, ch = px_video_info_comp_height(&c->out, 1), cw = px_video_info_comp_width(&c->out, 1);
+    uint16_t px[4] = {0, 0x8000, 0x8000, 0xffff};
+    uint8_t chroma;
+
+    if (!c->identity)
+        px_video__colour_row(c, px, 1);
+    px_video__write_comp(&chroma, 1, 8, 1, px + 1);
+    for (int y = 0; y < c->in.height; y++) {
+        const uint8_t *s = px_video__plane_row(&c->in, src, 0, y);
+        uint8_t *d = (uint8_t *)px_video__plane_row(&c->out, dst, 0, y);
+        for (int x = 0; x < w; x++)
+            d[x] = c->lut[s[x]];
+    }
+    memset(c->crow[0], chroma, (size_t)cw);
+    for (int j = 0; j < ch; j++)
+        px_video__put_420_chroma(&c->out, dst, j, c->crow[0], c->crow[0]);
+}
+
+static void px_video__k_420_gray(px_video_converter *c, const uint8_t *src, uint8_t *dst)
+{
+    int w = c->in.width;
+    for (int y = 0; y < c->in.height; y++) {
+        const uint8_t *s = px_video__plane_row(&c->in, src, 0, y);
+        uint8_t *d = (uint8_t *)px_video__plane_row(&c->out, dst, 0, y);
+        for (int x = 0; x < w; x++)
+            d[x] = c->lut[s[x]];
+    }
+}
+
+/* ---- Converter ------------------------------------------------------------ */
+
+static void px_video__choose(px_video_converter *c)
+{
+    const px_video_format_info *fi = c->in.finfo, *fo = c->out.finfo;
+    px_video_format a = c->in.format, b = c->out.format;
+    px_video__space sb = px_video__space_of(&c->out);
+    bool yuv_in = (fi->flags & PX_VIDEO_FORMAT_FLAG_YUV) != 0, yuv_out = (fo->flags & PX_VIDEO_FORMAT_FLAG_YUV) != 0;
+    bool in_ws = yuv_in && fi->w_sub[1], in_hs = yuv_in && fi->h_sub[1];
+    bool out_ws = yuv_out && fo->w_sub[1], out_hs = yuv_out && fo->h_sub[1];
+    bool packed422_in = a == PX_VIDEO_FORMAT_YUY2 || a == PX_VIDEO_FORMAT_UYVY;
+    bool packed422_out = b == PX_VIDEO_FORMAT_YUY2 || b == PX_VIDEO_FORMAT_UYVY;
+    const char *how = "generic";
+
+    c->interp_h = !(in_ws && out_ws);
+    c->filter_h = !(in_ws && out_ws);
+    c->interp_v = !(in_hs && out_hs);
+    c->filter_v = !(in_hs && out_hs);
+    px_video__setup_matrix(c);
+    c->kernel = PX_VIDEO__K_GENERIC;
+    if (c->flags & PX_VIDEO_CONVERT_GENERIC)
+        ;
+    else if (a == b && c->identity)
+        c->kernel = PX_VIDEO__K_COPY, how = "copy";
+    else if (px_video__is_420_8(a) && px_video__is_420_8(b) && c->identity)
+        c->kernel = PX_VIDEO__K_420_SHUFFLE, how = "direct";
+    else if (px_video__is_420_8(a) && px_video__is_rgb4(fo) && sb.range == PX_VIDEO_RANGE_FULL)
+        c->kernel = PX_VIDEO__K_420_RGB4, how = "direct";
+    else if (packed422_in && px_video__is_420_8(b) && c->identity)
+        c->kernel = PX_VIDEO__K_422_420, how = "direct";
+    else if (px_video__is_420_8(a) && packed422_out && c->identity)
+        c->kernel = PX_VIDEO__K_420_422, how = "direct";
+    else if (px_video__is_rgb_8(fi) && px_video__is_rgb_8(fo) && c->identity)
+        c->kernel = PX_VIDEO__K_RGB_SWIZZLE, how = "direct";
+    else if (a == PX_VIDEO_FORMAT_GRAY8 && px_video__is_420_8(b))
+        c->kernel = PX_VIDEO__K_GRAY_420, how = "direct";
+    else if (px_video__is_420_8(a) && b == PX_VIDEO_FORMAT_GRAY8)
+        c->kernel = PX_VIDEO__K_420_GRAY, how = "direct";
+
+    if (c->kernel == PX_VIDEO__K_420_RGB4)
+        px_video__setup_yuv_rgb(c);
+    if (c->kernel == PX_VIDEO__K_GRAY_420 || c->kernel == PX_VIDEO__K_420_GRAY)
+        px_video__setup_lut(c);
+    c->simd = false;
+#if defined(__SSE2__)
+    c->simd = c->kernel == PX_VIDEO__K_420_RGB4 && !(c->flags & PX_VIDEO_CONVERT_SCALAR);
+#endif
+    snprintf(c->desc, sizeof c->desc, "%s %s->%s%s", how, fi->name, fo->name, c->simd ? " (sse2)" : "");
+}
+
+static int px_video__setup(px_video_converter *c, const px_video_info *in, const px_video_info *out,
+                           unsigned flags, uint8_t *mem, px_error *err)
+{
+    size_t off[6];
+
+    if (!in || !out || !in->finfo || !out->finfo)
+        return px_error_set(err, PX_EINVAL, 0, "video convert: input or output format not set");
+    if (in->width != out->width || in->height != out->height)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "video convert: sizes differ (%dx%d -> %dx%d); videoconvert does not scale",
+                            in->width, in->height, out->width, out->height);
+    px_video__layout(in->width, off);
+    memset(c, 0, sizeof *c);
+    c->in = *in;
+    c->out = *out;
+    c->flags = flags;
+    c->row[0] = (uint16_t *)(mem + off[0]);
+    c->row[1] = (uint16_t *)(mem + off[1]);
+    c->tmp[0] = (uint16_t *)(mem + off[2]);
+    c->tmp[1] = (uint16_t *)(mem + off[3]);
+    c->crow[0] = mem + off[4];
+    c->crow[1] = mem + off[5];
+    px_video__choose(c);
+    return PX_OK;
+}
+
+PX_API size_t px_video_convert_scratch_size(const px_video_info *in, const px_video_info *out)
+{
+    size_t off[6];
+    (void)out;
+    return in && in->width > 0 ? px_video__layout(in->width, off) : 0;
+}
+
+PX_API px_video_converter *px_video_converter_new(const px_video_info *in, const px_video_info *out,
+                                                  unsigned flags, px_error *err)
+{
+    size_t size = px_video_convert_scratch_size(in, out);
+    uint8_t *mem;
+
+    if (!size)
+        return px_error_set(err, PX_EINVAL, 0, "video convert: input format not set"), NULL;
+    mem = PX_MALLOC(size);
+    if (!mem)
+        return px_error_set(err, PX_ENOMEM, 0, "video convert: out of memory (%zu bytes)", size), NULL;
+    if (px_video__setup((px_video_converter *)mem, in, out, flags, mem, err) != PX_OK) {
+        PX_FREE(mem);
+        return NULL;
+    }
+    ((px_video_converter *)mem)->owned = true;
+    return (px_video_converter *)mem;
+}
+
+PX_API void px_video_converter_free(px_video_converter *conv)
+{
+    if (conv && conv->owned)
+        PX_FREE(conv);
+}
+
+PX_API const char *px_video_converter_describe(const px_video_converter *conv)
+{
+    return conv ? conv->desc : "";
+}
+
+PX_API void px_video_converter_frame(px_video_converter *c, const uint8_t *src, uint8_t *dst)
+{
+    switch (c->kernel) {
+    case PX_VIDEO__K_COPY: px_video__k_copy(c, src, dst); break;
+    case PX_VIDEO__K_420_SHUFFLE: px_video__k_420_shuffle(c, src, dst); break;
+    case PX_VIDEO__K_420_RGB4: px_video__k_420_rgb4(c, src, dst); break;
+    case PX_VIDEO__K_422_420: px_video__k_422_420(c, src, dst); break;
+    case PX_VIDEO__K_420_422: px_video__k_420_422(c, src, dst); break;
+    case PX_VIDEO__K_RGB_SWIZZLE: px_video__k_rgb_swizzle(c, src, dst); break;
+    case PX_VIDEO__K_GRAY_420: px_video__k_gray_420(c, src, dst); break;
+    case PX_VIDEO__K_420_GRAY: px_video__k_420_gray(c, src, dst); break;
+    default: px_video__generic_frame(c, src, dst); break;
+    }
+}
+
+PX_API int px_video_convert_frame(const px_video_info *in, const uint8_t *src, const px_video_info *out,
+                                  uint8_t *dst, void *scratch)
+{
+    px_video_converter *c = scratch;
+    int rc;
+
+    if (!scratch || !src || !dst)
+        return PX_EINVAL;
+    rc = px_video__setup(c, in, out, 0, scratch, NULL);
+    if (rc == PX_OK)
+        px_video_converter_frame(c, src, dst);
+    return rc;
+}
+#endif /* CONFIG_PX_VIDEO */
+
+/* ---- parallax_impl/video/scale.c ---- */
+#if CONFIG_PX_VIDEO
+/* Per-plane video kernels: scaling, orientation, copy, fill (see scale.h).
+ * No libm: the few transcendental values the Lanczos weights need come
+ * from a small polynomial, computed once at prepare. */
+
+#define PX__SCALE_ONE 16384 /* Q14 */
+
+static double px__scale_floor(double x)
+{
+    double t = (double)(int64_t)x;
+    return t > x ? t - 1.0 : t;
+}
+
+/* sin(x) to ~1e-9 for any x: reduce to [-pi, pi], then an odd Taylor
+ * polynomial (enough for filter weights and drawing). */
+static double px__scale_sin(double x)
+{
+    const double pi = 3.14159265358979323846, two_pi = 2.0 * pi;
+    x -= two_pi * px__scale_floor((x + pi) / two_pi);
+    double x2 = x * x, term = x, sum = x;
+    for (int n = 1; n < 12; n++) {
+        term *= -x2 / (double)((2 * n) * (2 * n + 1));
+        sum += term;
+    }
+    return sum;
+}
+
+static double px__scale_sinc(double x)
+{
+    const double pi = 3.14159265358979323846;
+    if (x > -1e-9 && x < 1e-9)
+        return 1.0;
+    return px__scale_sin(pi * x) / (pi * x);
+}
+
+/* Weights of one output sample as (first source index, n doubles). */
+static int px__scale_taps_for(int method, int in, int out, int o, double *w, int max, int *first)
+{
+    double scale = (double)in / (double)out;
+    if (method == PX_VIDEO_SCALE_AREA) {
+        double a = o * scale, b = (o + 1) * scale;
+        int j0 = (int)px__scale_floor(a), n = 0;
+        for (int j = j0; j < b && n < max; j++, n++) {
+            double lo = j > a ? j : a, hi = j + 1 < b ? j + 1 : b;
+            w[n] = (hi - lo) / scale;
+        }
+        *first = j0;
+        return n;
+    }
+    double c = (o + 0.5) * scale - 0.5;
+    if (method == PX_VIDEO_SCALE_BILINEAR) {
+        int j0 = (int)px__scale_floor(c);
+        double f = c - j0;
+        w[0] = 1.0 - f;
+        w[1] = f;
+        *first = j0;
+        return 2;
+    }
+    /* Lanczos, a = 3, stretched by the shrink factor so it also low-passes. */
+    double s = scale > 1.0 ? scale : 1.0, support = 3.0 * s;
+    int j0 = (int)px__scale_floor(c - support) + 1, n = 0;
+    for (int j = j0; j < c + support && n < max; j++, n++) {
+        double x = (j - c) / s;
+        w[n] = px__scale_sinc(x) * px__scale_sinc(x / 3.0);
+    }
+    *first = j0;
+    return n;
+}
+
+static int px__scale_max_taps(int method, int in, int out)
+{
+    double scale = (double)in / (double)out;
+    if (method == PX_VIDEO_SCALE_BILINEAR)
+        return 2;
+    if (method == PX_VIDEO_SCALE_AREA)
+        return (int)scale + 2;
+    return 2 * (int)(3.0 * (scale > 1.0 ? scale : 1.0)) + 2;
+}
+
+/* One direction's tables: n outputs of ntaps (index, Q14 weight), indices
+ * clamped to the edge, weights summing to exactly PX__SCALE_ONE. */
+static int px__scale_tables(int method, int in, int out, int *ntaps, int32_t **idx, int16_t **wt)
+{
+    int max = px__scale_max_taps(method, in, out);
+    if (in == out)
+        max = 1;
+    double *w = PX_MALLOC((size_t)max * sizeof *w);
+    *idx = PX_MALLOC((size_t)out * (size_t)max * sizeof **idx);
+    *wt = PX_MALLOC((size_t)out * (size_t)max * sizeof **wt);
+    if (!w || !*idx || !*wt) {
+        PX_FREE(w);
+        return PX_ENOMEM;
+    }
+    for (int o = 0; o < out; o++) {
+        int first = o, n = 1;
+        if (in == out)
+            w[0] = 1.0;
+        else
+            n = px__scale_taps_for(method, in, out, o, w, max, &first);
+        double sum = 0;
+        for (int k = 0; k < n; k++)
+            sum += w[k];
+        int isum = 0, big = 0;
+        for (int k = 0; k < max; k++) {
+            int j = first + k;
+            (*idx)[o * max + k] = j < 0 ? 0 : j >= in ? in - 1 : j;
+            double v = k < n && sum != 0 ? w[k] / sum * PX__SCALE_ONE : 0;
+            int iv = (int)px__scale_floor(v + 0.5);
+            (*wt)[o * max + k] = (int16_t)iv;
+            isum += iv;
+            if (iv > (*wt)[o * max + big])
+                big = k;
+        }
+        (*wt)[o * max + big] = (int16_t)((*wt)[o * max + big] + PX__SCALE_ONE - isum);
+    }
+    PX_FREE(w);
+    *ntaps = max;
+    return PX_OK;
+}
+
+PX_API void px_video_scaler_clear(px_video_scaler *s)
+{
+    if (!s)
+        return;
+    PX_FREE(s->hidx);
+    PX_FREE(s->hw);
+    PX_FREE(s->vidx);
+    PX_FREE(s->vw);
+    PX_FREE(s->row);
+    PX_FREE(s->acc);
+    memset(s, 0, sizeof *s);
+}
+
+PX_API int px_video_scaler_init(px_video_scaler *s, int method, int sw, int sh, int dw, int dh, int channels,
+                                int bytes)
+{
+    if (!s)
+        return PX_EINVAL;
+    memset(s, 0, sizeof *s);
+    if (sw < 1 || sh < 1 || dw < 1 || dh < 1 || sw > 65536 || sh > 65536 || dw > 65536 || dh > 65536 ||
+        channels < 1 || channels > 4 || (bytes != 1 && bytes != 2))
+        return PX_EINVAL;
+    if (method != PX_VIDEO_SCALE_NEAREST && method != PX_VIDEO_SCALE_BILINEAR && method != PX_VIDEO_SCALE_LANCZOS &&
+        method != PX_VIDEO_SCALE_AREA)
+        return PX_EINVAL;
+    *s = (px_video_scaler){.method = method, .sw = sw, .sh = sh, .dw = dw, .dh = dh, .channels = channels,
+                           .bytes = bytes};
+    int rc;
+    if (method == PX_VIDEO_SCALE_NEAREST) {
+        /* One "tap" each: the source pixel whose area holds the output's centre. */
+        s->htaps = s->vtaps = 1;
+        s->hidx = PX_MALLOC((size_t)dw * sizeof *s->hidx);
+        s->vidx = PX_MALLOC((size_t)dh * sizeof *s->vidx);
+        if (!s->hidx || !s->vidx) {
+            px_video_scaler_clear(s);
+            return PX_ENOMEM;
+        }
+        for (int x = 0; x < dw; x++)
+            s->hidx[x] = (int32_t)(((int64_t)(2 * x + 1) * sw) / (2 * dw));
+        for (int y = 0; y < dh; y++)
+            s->vidx[y] = (int32_t)(((int64_t)(2 * y + 1) * sh) / (2 * dh));
+        return PX_OK;
+    }
+    if ((rc = px__scale_tables(method, sw, dw, &s->htaps, &s->hidx, &s->hw)) ||
+        (rc = px__scale_tables(method, sh, dh, &s->vtaps, &s->vidx, &s->vw))) {
+        px_video_scaler_clear(s);
+        return rc;
+    }
+    size_t n = (size_t)sw * (size_t)channels;
+    s->row = PX_MALLOC(n * (bytes == 1 ? sizeof(int16_t) : sizeof(int32_t)));
+    s->acc = PX_MALLOC(n * sizeof(int32_t));
+    if (!s->row || !s->acc) {
+        px_video_scaler_clear(s);
+        return PX_ENOMEM;
+    }
+    return PX_OK;
+}
+
+/* ---- Nearest ---------------------------------------------------------------- */
+
+static void px__scale_nearest(const px_video_scaler *s, const uint8_t *src, size_t sstride, uint8_t *dst,
+                              size_t dstride)
+{
+    int bpp = s->channels * s->bytes;
+    for (int y = 0; y < s->dh; y++) {
+        const uint8_t *in = src + (size_t)s->vidx[y] * sstride;
+        uint8_t *out = dst + (size_t)y * dstride;
+        if (y > 0 && s->vidx[y] == s->vidx[y - 1]) {
+            memcpy(out, out - dstride, (size_t)s->dw * (size_t)bpp);
+            continue;
+        }
+        switch (bpp) {
+        case 1:
+            for (int x = 0; x < s->dw; x++)
+                out[x] = in[s->hidx[x]];
+            break;
+        case 2:
+            for (int x = 0; x < s->dw; x++)
+                memcpy(out + 2 * x, in + 2 * (size_t)s->hidx[x], 2);
+            break;
+        case 4:
+            for (int x = 0; x < s->dw; x++)
+                memcpy(out + 4 * x, in + 4 * (size_t)s->hidx[x], 4);
+            break;
+        default:
+            for (int x = 0; x < s->dw; x++)
+                memcpy(out + (size_t)bpp * x, in + (size_t)bpp * s->hidx[x], (size_t)bpp);
+            break;
+        }
+    }
+}
+
+/* ---- 8-bit samples: int16 intermediate row in Q7 ----------------------------- */
+
+static void px__scale_v8(px_video_scaler *s, const uint8_t *src, size_t sstride, int y)
+{
+    size_t n = (size_t)s->sw * (size_t)s->channels;
+    int16_t *restrict row = s->row;
+    const int32_t *vi = s->vidx + (size_t)y * s->vtaps;
+    const int16_t *vw = s->vw + (size_t)y * s->vtaps;
+    int single = s->vtaps == 1 ? 0 : s->vtaps == 2 && vw[1] == 0 ? 0 : s->vtaps == 2 && vw[0] == 0 ? 1 : -1;
+    if (single >= 0) {
+        const uint8_t *restrict a = src + (size_t)vi[single] * sstride;
+        for (size_t i = 0; i < n; i++)
+            row[i] = (int16_t)(a[i] << 7);
+        return;
+    }
+    if (s->vtaps == 2) {
+        const uint8_t *restrict a = src + (size_t)vi[0] * sstride, *restrict b = src + (size_t)vi[1] * sstride;
+        int w0 = vw[0], w1 = vw[1];
+        for (size_t i = 0; i < n; i++)
+            row[i] = (int16_t)((a[i] * w0 + b[i] * w1 + 64) >> 7);
+        return;
+    }
+    int32_t *restrict acc = s->acc;
+    for (size_t i = 0; i < n; i++)
+        acc[i] = 64;
+    for (int k = 0; k < s->vtaps; k++) {
+        const uint8_t *restrict a = src + (size_t)vi[k] * sstride;
+        int w = vw[k];
+        if (!w)
+            continue;
+        for (size_t i = 0; i < n; i++)
+            acc[i] += a[i] * w;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int v = acc[i] >> 7;
+        row[i] = (int16_t)(v < -32768 ? -32768 : v > 32767 ? 32767 : v);
+    }
+}
+
+static void px__scale_h8(const px_video_scaler *s, uint8_t *restrict out)
+{
+    const int16_t *restrict row = s->row;
+    const int ch = s->channels, nt = s->htaps;
+    if (nt == 2) {
+        for (int x = 0; x < s->dw; x++) {
+            const int16_t *a = row + (size_t)s->hidx[2 * x] * ch, *b = row + (size_t)s->hidx[2 * x + 1] * ch;
+            int w0 = s->hw[2 * x], w1 = s->hw[2 * x + 1];
+            for (int c = 0; c < ch; c++) {
+                int v = (a[c] * w0 + b[c] * w1 + (1 << 20)) >> 21;
+                out[x * ch + c] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+            }
+        }
+        return;
+    }
+    for (int x = 0; x < s->dw; x++) {
+        const int32_t *idx = s->hidx + (size_t)x * nt;
+        const int16_t *w = s->hw + (size_t)x * nt;
+        for (int c = 0; c < ch; c++) {
+            int32_t v = 1 << 20;
+            for (int k = 0; k < nt; k++)
+                v += row[(size_t)idx[k] * ch + c] * w[k];
+            v >>= 21;
+            out[x * ch + c] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+    }
+}
+
+/* ---- 16-bit samples: int32 intermediate in Q14, int64 horizontal ------------- */
+
+static void px__scale_v16(px_video_scaler *s, const uint8_t *src, size_t sstride, int y)
+{
+    size_t n = (size_t)s->sw * (size_t)s->channels;
+    int32_t *restrict row = s->row;
+    const int32_t *vi = s->vidx + (size_t)y * s->vtaps;
+    const int16_t *vw = s->vw + (size_t)y * s->vtaps;
+    for (size_t i = 0; i < n; i++)
+        row[i] = 0;
+    for (int k = 0; k < s->vtaps; k++) {
+        const uint16_t *restrict a = (const uint16_t *)(const void *)(src + (size_t)vi[k] * sstride);
+        int w = vw[k];
+        if (!w)
+            continue;
+        for (size_t i = 0; i < n; i++)
+            row[i] += (int32_t)a[i] * w;
+    }
+}
+
+static void px__scale_h16(const px_video_scaler *s, uint8_t *out8)
+{
+    const int32_t *row = s->row;
+    uint16_t *out = (uint16_t *)(void *)out8;
+    const int ch = s->channels, nt = s->htaps;
+    for (int x = 0; x < s->dw; x++) {
+        const int32_t *idx = s->hidx + (size_t)x * nt;
+        const int16_t *w = s->hw + (size_t)x * nt;
+        for (int c = 0; c < ch; c++) {
+            int64_t v = (int64_t)1 << 27;
+            for (int k = 0; k < nt; k++)
+                v += (int64_t)row[(size_t)idx[k] * ch + c] * w[k];
+            v >>= 28;
+            out[x * ch + c] = (uint16_t)(v < 0 ? 0 : v > 65535 ? 65535 : v);
+        }
+    }
+}
+
+PX_API void px_video_scaler_run(px_video_scaler *s, const uint8_t *src, size_t sstride, uint8_t *dst,
+                                size_t dstride)
+{
+    size_t row_bytes = (size_t)s->dw * (size_t)s->channels * (size_t)s->bytes;
+    if (s->sw == s->dw && s->sh == s->dh) {
+        px_video_copy_plane(src, sstride, dst, dstride, row_bytes, s->dh);
+        return;
+    }
+    if (s->method == PX_VIDEO_SCALE_NEAREST) {
+        px__scale_nearest(s, src, sstride, dst, dstride);
+        return;
+    }
+    for (int y = 0; y < s->dh; y++) {
+        uint8_t *out = dst + (size_t)y * dstride;
+        /* Same source rows and weights as the row above: copy it. */
+        if (y > 0 && s->vtaps == 1 && s->vidx[y] == s->vidx[y - 1]) {
+            memcpy(out, out - dstride, row_bytes);
+            continue;
+        }
+        if (s->bytes == 1) {
+            px__scale_v8(s, src, sstride, y);
+            px__scale_h8(s, out);
+        } else {
+            px__scale_v16(s, src, sstride, y);
+            px__scale_h16(s, out);
+        }
+    }
+}
+
+/* ---- Orientation, copy, fill ---------------------------------------------------- */
+
+PX_API bool px_video_orientation_swaps(int method)
+{
+    return method == PX_VIDEO_ORIENT_90R || method == PX_VIDEO_ORIENT_90L || method == PX_VIDEO_ORIENT_UL_LR ||
+           method == PX_VIDEO_ORIENT_UR_LL;
+}
+
+PX_API void px_video_copy_plane(const uint8_t *src, size_t sstride, uint8_t *dst, size_t dstride, size_t row_bytes,
+                                int rows)
+{
+    if (sstride == dstride && sstride == row_bytes) {
+        memcpy(dst, src, row_bytes * (size_t)rows);
+        return;
+    }
+    for (int y = 0; y < rows; y++)
+        memcpy(dst + (size_t)y * dstride, src + (size_t)y * sstride, row_bytes);
+}
+
+PX_API void px_video_fill_plane(uint8_t *dst, size_t stride, int pixels, int rows, const uint8_t *value, int bpp)
+{
+    for (int y = 0; y < rows; y++) {
+        uint8_t *p = dst + (size_t)y * stride;
+        if (bpp == 1) {
+            memset(p, value[0], (size_t)pixels);
+            continue;
+        }
+        for (int x = 0; x < pixels; x++)
+            memcpy(p + (size_t)x * bpp, value, (size_t)bpp);
+    }
+}
+
+/* dst(x, y) = src(sx, sy) with sx = x0 + xx*x + xy*y and sy = y0 + yx*x + yy*y. */
+PX_API void px_video_flip_plane(int method, const uint8_t *src, size_t sstride, int w, int h, int bpp,
+                                uint8_t *dst, size_t dstride)
+{
+    int dw = px_video_orientation_swaps(method) ? h : w, dh = px_video_orientation_swaps(method) ? w : h;
+    int x0 = 0, xx = 1, xy = 0, y0 = 0, yx = 0, yy = 1;
+    switch (method) {
+    case PX_VIDEO_ORIENT_90R: x0 = 0, xx = 0, xy = 1, y0 = h - 1, yx = -1, yy = 0; break;
+    case PX_VIDEO_ORIENT_180: x0 = w - 1, xx = -1, y0 = h - 1, yy = -1; break;
+    case PX_VIDEO_ORIENT_90L: x0 = w - 1, xx = 0, xy = -1, y0 = 0, yx = 1, yy = 0; break;
+    case PX_VIDEO_ORIENT_HORIZ: x0 = w - 1, xx = -1; break;
+    case PX_VIDEO_ORIENT_VERT: y0 = h - 1, yy = -1; break;
+    case PX_VIDEO_ORIENT_UL_LR: xx = 0, xy = 1, yx = 1, yy = 0; break;
+    case PX_VIDEO_ORIENT_UR_LL: x0 = w - 1, xx = 0, xy = -1, y0 = h - 1, yx = -1, yy = 0; break;
+    default: break;
+    }
+    ptrdiff_t step = (ptrdiff_t)xx * bpp + (ptrdiff_t)yx * (ptrdiff_t)sstride;
+    if (step == bpp) { /* rows stay rows: identity, vertical flip */
+        for (int y = 0; y < dh; y++)
+            memcpy(dst + (size_t)y * dstride, src + (size_t)(y0 + yy * y) * sstride + (size_t)x0 * bpp,
+                   (size_t)dw * bpp);
+        return;
+    }
+    /* Rotations walk source columns: go in tiles of 16 rows so the columns
+     * touched stay in cache. */
+    for (int ty = 0; ty < dh; ty += 16) {
+        int ey = ty + 16 < dh ? ty + 16 : dh;
+        for (int tx = 0; tx < dw; tx += 64) {
+            int ex = tx + 64 < dw ? tx + 64 : dw;
+            for (int y = ty; y < ey; y++) {
+                const uint8_t *in = src + (ptrdiff_t)(y0 + yy * y + yx * tx) * (ptrdiff_t)sstride +
+                                    (ptrdiff_t)(x0 + xy * y + xx * tx) * bpp;
+                uint8_t *out = dst + (size_t)y * dstride + (size_t)tx * bpp;
+                int n = ex - tx;
+                switch (bpp) {
+                case 1:
+                    for (int x = 0; x < n; x++, in += step)
+                        out[x] = *in;
+                    break;
+                case 2:
+                    for (int x = 0; x < n; x++, in += step)
+                        memcpy(out + 2 * x, in, 2);
+                    break;
+                case 4:
+                    for (int x = 0; x < n; x++, in += step)
+                        memcpy(out + 4 * x, in, 4);
+                    break;
+                default:
+                    for (int x = 0; x < n; x++, in += step)
+                        memcpy(out + (size_t)bpp * x, in, (size_t)bpp);
+                    break;
+                }
+            }
+        }
+    }
+}
+#endif /* CONFIG_PX_VIDEO */
+
 /* ---- parallax_impl/core/props.c ---- */
 /* Properties: typed fields of an element's state, described by the class's
  * table, set and read as text exactly as written in a pipeline description. */
@@ -2522,6 +6299,18 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
     }
     case PX_PROP_STRING: {
         char *copy = NULL;
+        if (value && (prop->flags & PX_PROP_FLAG_CAPS)) {
+            px_caps caps;
+            px_error cerr = {0};
+            if (px_caps_parse(&caps, value, &cerr) != PX_OK) {
+                /* Position within the value: the parser adds the value's column. */
+                char *col = strstr(cerr.message, " (column ");
+                if (col && cerr.position > 0)
+                    *col = '\0';
+                return px_error_set(err, PX_EINVAL, cerr.position, "%s: property '%s' is not valid caps: %s", elname,
+                                    user, cerr.message);
+            }
+        }
         if (value && !(copy = px__strdup(value)))
             return px_error_set(err, PX_ENOMEM, 0, "%s: out of memory setting property '%s'", elname, user);
         char **s = field;
@@ -2646,14 +6435,24 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
 /* ---- elements/flow/capsfilter.c ---- */
 #if CONFIG_PX_ELEM_CAPSFILTER
 /* elements/flow/capsfilter.c: restricts the formats that may flow through a
- * link; what `src ! video/x-raw,width=640 ! sink` creates. Data passes
- * unchanged. For now it is a passthrough: the caps property is kept and
- * shown, but it constrains nothing until global caps negotiation lands
- * (that pass reads the property; nothing per buffer will change here). */
+ * link; what `src ! video/x-raw,width=640 ! sink` creates. Negotiation reads
+ * the caps property through get_caps (on both sides: data passes unchanged),
+ * so nothing happens per buffer. */
 
 typedef struct {
     char *caps;
 } capsfilter;
+
+static int capsfilter_get_caps(px_element *el, px_pad_dir dir, px_caps *caps)
+{
+    const capsfilter *self = px_element_state(el);
+    px_caps allowed;
+    (void)dir;
+    if (px_caps_parse(&allowed, self->caps ? self->caps : "ANY", NULL) != PX_OK)
+        return PX_EINVAL; /* cannot happen: checked when the property was set */
+    px_caps template = *caps;
+    return px_caps_intersect(caps, &allowed, &template);
+}
 
 static px_flow capsfilter_process(px_element *el, px_frame *io)
 {
@@ -2672,8 +6471,9 @@ PX_ELEMENT_CLASS(capsfilter) = {
     .hints = {.rt_safe = true},
     .in_place = true,
     .process = capsfilter_process,
-    .props = PX_PROPS(PX_PROP_STRING(capsfilter, caps, "ANY",
-                                     "Allowed formats, in GStreamer caps syntax (ANY = no restriction)")),
+    .get_caps = capsfilter_get_caps,
+    .props = PX_PROPS(PX_PROP_CAPS(capsfilter, caps, "ANY",
+                                   "Allowed formats, in GStreamer caps syntax (ANY = no restriction)")),
 };
 #endif /* CONFIG_PX_ELEM_CAPSFILTER */
 
@@ -3330,6 +7130,130 @@ PX_ELEMENT_CLASS(tee) = {
 };
 #endif /* CONFIG_PX_ELEM_TEE */
 
+/* ---- elements/video/videoconvert.c ---- */
+#if CONFIG_PX_ELEM_VIDEOCONVERT
+/* elements/video/videoconvert.c: converts raw video between formats (and
+ * colour matrices/ranges), as GStreamer's videoconvert does. Width, height,
+ * framerate and pixel-aspect-ratio pass through; format and colorimetry
+ * may change.
+ *
+ * Not implemented (GStreamer properties): dither, chroma-resampler,
+ * chroma-mode, matrix-mode, gamma-mode, primaries-mode, alpha-mode/value,
+ * n-threads. Interlaced video is refused at caps time.
+ *
+ * Passthrough: when both sides negotiate the same layout, process() copies
+ * the frame (one memcpy). Zero-copy passthrough needs the runtime to forward
+ * the input buffer instead of handing out a fresh output slot; the element
+ * API has no per-stream "in place when equal" switch yet. */
+
+typedef struct {
+    px_video_info in_info, out_info;
+    px_video_converter *conv;
+    bool passthrough;
+} videoconvert;
+
+/* The other side carries the same caps with format and colorimetry freed,
+ * restricted to the formats we convert. */
+static int videoconvert_transform_caps(px_element *el, px_pad_dir dir, const px_caps *caps, px_caps *out)
+{
+    px_caps freed, tmpl;
+    int rc;
+
+    (void)el;
+    (void)dir;
+    if (px_caps_is_any(caps) || px_caps_is_empty(caps)) {
+        *out = *caps;
+        return PX_OK;
+    }
+    freed = *caps;
+    px_caps_remove_field(&freed, "format");
+    px_caps_remove_field(&freed, "colorimetry");
+    px_caps_remove_field(&freed, "chroma-site");
+    rc = px_caps_parse(&tmpl, PX_VIDEO_CAPS_TEMPLATE, NULL);
+    if (rc != PX_OK)
+        return rc;
+    return px_caps_intersect(out, &freed, &tmpl);
+}
+
+static int videoconvert_start(px_element *el, px_error *err)
+{
+    videoconvert *self = px_element_state(el);
+    const px_caps *in = px_element_get_caps(el, PX_DIR_SINK, 0);
+    const px_caps *out = px_element_get_caps(el, PX_DIR_SRC, 0);
+    int rc;
+
+    if (!in || !out)
+        return px_error_set(err, PX_ESTATE, 0, "%s: caps were not negotiated (no fixed caps on %s pad)",
+                            px_element_name(el), in ? "src" : "sink");
+    rc = px_video_info_from_caps(&self->in_info, in, err);
+    if (rc == PX_OK)
+        rc = px_video_info_from_caps(&self->out_info, out, err);
+    if (rc != PX_OK) {
+        char msg[PX_ERROR_MESSAGE_MAX];
+        snprintf(msg, sizeof msg, "%s", err ? err->message : "");
+        return px_error_set(err, rc, 0, "%s: %s", px_element_name(el), msg);
+    }
+    if (self->in_info.width != self->out_info.width || self->in_info.height != self->out_info.height)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: input is %dx%d but output is %dx%d; videoconvert does not scale "
+                            "(add videoscale)",
+                            px_element_name(el), self->in_info.width, self->in_info.height,
+                            self->out_info.width, self->out_info.height);
+    self->passthrough = px_video_info_is_equal(&self->in_info, &self->out_info);
+    if (!self->passthrough) {
+        self->conv = px_video_converter_new(&self->in_info, &self->out_info, 0, err);
+        if (!self->conv)
+            return err ? err->code : PX_ENOMEM;
+    }
+    px_element_request_output(el, self->out_info.size, 0);
+    return PX_OK;
+}
+
+static void videoconvert_stop(px_element *el)
+{
+    videoconvert *self = px_element_state(el);
+    px_video_converter_free(self->conv);
+    self->conv = NULL;
+}
+
+static px_flow videoconvert_process(px_element *el, px_frame *io)
+{
+    videoconvert *self = px_element_state(el);
+
+    if (io->in.size < self->in_info.size) {
+        px_element_error(el, PX_EINVAL, "input buffer holds %zu bytes, a %s %dx%d frame needs %zu",
+                         io->in.size, self->in_info.finfo->name, self->in_info.width,
+                         self->in_info.height, self->in_info.size);
+        return PX_FLOW_ERROR;
+    }
+    if (io->out.capacity < self->out_info.size) {
+        px_element_error(el, PX_ENOMEM, "output slot holds %zu bytes, %zu needed", io->out.capacity,
+                         self->out_info.size);
+        return PX_FLOW_ERROR;
+    }
+    if (self->passthrough)
+        memcpy(io->out.data, io->in.data, self->out_info.size);
+    else
+        px_video_converter_frame(self->conv, io->in.data, io->out.data);
+    io->out.size = self->out_info.size;
+    return PX_FLOW_OK;
+}
+
+PX_ELEMENT_CLASS(videoconvert) = {
+    .name = "videoconvert",
+    .family = "Filter/Converter/Video",
+    .description = "Converts video from one colorspace to another",
+    .state_size = sizeof(videoconvert),
+    .sink = PX_PAD_ALWAYS(PX_VIDEO_CAPS_TEMPLATE),
+    .src = PX_PAD_ALWAYS(PX_VIDEO_CAPS_TEMPLATE),
+    .hints = {.processing = PX_WORK_CPU, .rt_safe = true},
+    .start = videoconvert_start,
+    .stop = videoconvert_stop,
+    .process = videoconvert_process,
+    .transform_caps = videoconvert_transform_caps,
+};
+#endif /* CONFIG_PX_ELEM_VIDEOCONVERT */
+
 /* ---- built-in element table (generated: one entry per enabled element) ---- */
 static const px_element_class *const px__builtin_classes[] = {
 #if CONFIG_PX_ELEM_CAPSFILTER
@@ -3352,6 +7276,9 @@ static const px_element_class *const px__builtin_classes[] = {
 #endif
 #if CONFIG_PX_ELEM_TEE
     &px_elem_tee,
+#endif
+#if CONFIG_PX_ELEM_VIDEOCONVERT
+    &px_elem_videoconvert,
 #endif
     NULL /* end */
 };
@@ -3844,7 +7771,7 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         return px_error_set(err, PX_ESTATE, 0, "the pipeline is running; stop it before preparing again");
     int rc = px__validate(p, err);
     if (rc == PX_OK)
-        rc = PX__NEGOTIATE(p, err); /* may add converters: before anything is sized */
+        rc = px__negotiate(p, err); /* may add converters: before anything is sized */
     if (rc)
         return rc;
 
@@ -4239,6 +8166,10 @@ static int px__fail(px__parser *ps, int code, int col, const char *hint, const c
  * add the column and caret, keep its hint. */
 static int px__rethrow(px__parser *ps, int col)
 {
+    if (ps->err->position > 0 && col > 0) { /* an error inside the value (caps): point into it */
+        bool quoted = (size_t)col <= ps->len && (ps->s[col - 1] == '"' || ps->s[col - 1] == '\'');
+        col += ps->err->position - 1 + quoted;
+    }
     char msg[PX_ERROR_MESSAGE_MAX], hint[PX_ERROR_HINT_MAX];
     int code = ps->err->code ? ps->err->code : PX_EINVAL;
     px__strlcpy(msg, ps->err->message, sizeof msg);
@@ -4851,6 +8782,557 @@ fail:
     return NULL;
 }
 
+/* ---- parallax_impl/core/negotiate.c ---- */
+/* Global caps negotiation, once per prepare, before any data flows.
+ *
+ *  1. Every element's pads start from their template, narrowed from
+ *     properties by get_caps() (one caps set per direction: tee's src pads
+ *     share theirs).
+ *  2. Constraints propagate to a fixed point: across each link both sides
+ *     become their intersection; through each element the other side is
+ *     narrowed by transform_caps() (pass-through by default when the sink and
+ *     src templates are the same text). Intersections only shrink, so this
+ *     ends.
+ *  3. A link whose intersection is empty is a conflict. Unless auto-convert
+ *     is off, the cheapest converter chain (videoconvert, videoscale, both)
+ *     that resolves it is inserted and the solve starts again; otherwise the
+ *     conflict becomes an error naming the link, both sides' caps, the field
+ *     that differs and a fix.
+ *  4. Fixation, sources first, with downstream preference: each element's
+ *     output is the intersection in the downstream element's order, reduced
+ *     to single values nearest to the element's fixed input (or its class's
+ *     preferred caps for sources), then propagated again. */
+
+#define PX__NEG_MAX_ROUNDS 256
+#define PX__NEG_MAX_INSERTS 8
+
+typedef struct px__neg {
+    px_pipeline *p;
+    px_caps (*c)[2]; /* working caps by element index, [PX_DIR_SINK], [PX_DIR_SRC] */
+    size_t n;
+    px_caps t1, t2;  /* scratch: too large for the stack of a deep call */
+    /* The conflict found last: a's src pad ap feeds b, offer vs accept. */
+    px_element *a, *b;
+    int ap;
+    px_caps offer, accept;
+} px__neg;
+
+static const px_pad_template *px__template(const px_element *el, px_pad_dir dir)
+{
+    return dir == PX_DIR_SINK ? &el->klass->sink : &el->klass->src;
+}
+
+static int px__template_caps(px_element *el, px_pad_dir dir, px_caps *out, px_error *err)
+{
+    const px_pad_template *t = px__template(el, dir);
+    const char *which = dir == PX_DIR_SINK ? "sink" : "src";
+    if (t->presence == PX_PAD_NONE) {
+        px_caps_set_empty(out);
+        return PX_OK;
+    }
+    px_error perr = {0};
+    if (px_caps_parse(out, t->caps ? t->caps : "ANY", &perr) != PX_OK)
+        return px_error_set(err, PX_EINVAL, 0, "%s: the %s pad template of '%s' has bad caps: %s", el->name, which,
+                            el->klass->name, perr.message);
+    if (el->klass->get_caps) {
+        int rc = el->klass->get_caps(el, dir, out);
+        if (rc)
+            return px_error_set(err, rc, 0, "%s: cannot say which caps its %s pad takes: %s", el->name, which,
+                                px_status_str(rc));
+    }
+    return PX_OK;
+}
+
+static bool px__passthrough(const px_element_class *k)
+{
+    const char *a = k->sink.caps ? k->sink.caps : "ANY", *b = k->src.caps ? k->src.caps : "ANY";
+    return strcmp(a, b) == 0;
+}
+
+/* Caps on the other side of el that go with caps on side from. */
+static int px__transform(px_element *el, px_pad_dir from, const px_caps *in, px_caps *out)
+{
+    if (el->klass->transform_caps)
+        return el->klass->transform_caps(el, from, in, out);
+    if (px__passthrough(el->klass))
+        *out = *in;
+    else
+        px_caps_set_any(out); /* unrelated sides: only the template constrains */
+    return PX_OK;
+}
+
+static bool px__has_both_sides(const px_element *el)
+{
+    return el->klass->sink.presence != PX_PAD_NONE && el->klass->src.presence != PX_PAD_NONE;
+}
+
+static void px__note_conflict(px__neg *ng, px_element *a, int ap, px_element *b, const px_caps *offer,
+                              const px_caps *accept)
+{
+    ng->a = a;
+    ng->ap = ap;
+    ng->b = b;
+    ng->offer = *offer;
+    ng->accept = *accept;
+}
+
+static int px__first_src_pad(const px_element *el)
+{
+    for (int i = 0; i < el->n_src; i++)
+        if (el->src[i].peer)
+            return i;
+    return -1;
+}
+
+/* Narrows *dst to *dst ∩ *with. Returns 1 when it changed, 0 when not. */
+static int px__narrow(px__neg *ng, px_caps *dst, const px_caps *with)
+{
+    px_caps_intersect(&ng->t1, dst, with);
+    if (px_caps_is_equal(&ng->t1, dst))
+        return 0;
+    *dst = ng->t1;
+    return 1;
+}
+
+/* Step 2. Returns PX_OK, or PX_ELINK with the conflict noted. */
+static int px__propagate(px__neg *ng, px_error *err)
+{
+    for (int round = 0; round < PX__NEG_MAX_ROUNDS; round++) {
+        int changed = 0;
+        for (size_t i = 0; i < ng->n; i++) {
+            px_element *e = ng->p->elements[i];
+            px_caps *c = ng->c[i];
+            for (int k = 0; k < e->n_src; k++) {
+                px_element *b = e->src[k].peer;
+                if (!b)
+                    continue;
+                px_caps *bc = &ng->c[b->index][PX_DIR_SINK];
+                px_caps_intersect(&ng->t2, &c[PX_DIR_SRC], bc);
+                if (px_caps_is_empty(&ng->t2)) {
+                    px__note_conflict(ng, e, k, b, &c[PX_DIR_SRC], bc);
+                    return PX_ELINK;
+                }
+                changed |= px__narrow(ng, &c[PX_DIR_SRC], &ng->t2);
+                changed |= px__narrow(ng, bc, &ng->t2);
+            }
+            if (!px__has_both_sides(e))
+                continue;
+            for (int d = PX_DIR_SINK; d <= PX_DIR_SRC; d++) {
+                px_pad_dir from = (px_pad_dir)d, to = (px_pad_dir)!d;
+                int rc = px__transform(e, from, &c[from], &ng->t2);
+                if (rc)
+                    return px_error_set(err, rc, 0, "%s: cannot relate its sink and src caps: %s", e->name,
+                                        px_status_str(rc));
+                px_caps_intersect(&ng->t1, &c[to], &ng->t2);
+                if (px_caps_is_empty(&ng->t1)) {
+                    /* Blame the link on the side that cannot be served. */
+                    int k = px__first_src_pad(e);
+                    if (to == PX_DIR_SRC && k >= 0)
+                        px__note_conflict(ng, e, k, e->src[k].peer, &ng->t2,
+                                          &ng->c[e->src[k].peer->index][PX_DIR_SINK]);
+                    else if (e->n_sink > 0 && e->sink[0].peer)
+                        px__note_conflict(ng, e->sink[0].peer, e->sink[0].peer_pad, e,
+                                          &ng->c[e->sink[0].peer->index][PX_DIR_SRC], &ng->t2);
+                    else
+                        px__note_conflict(ng, e, 0, e, &c[from], &ng->t2);
+                    return PX_ELINK;
+                }
+                changed |= px__narrow(ng, &c[to], &ng->t2);
+            }
+        }
+        if (!changed)
+            return PX_OK;
+    }
+    return PX_OK; /* bounded: what is left is consistent enough to fixate */
+}
+
+static int px__reset(px__neg *ng, px_error *err)
+{
+    px_caps (*c)[2] = PX_REALLOC(ng->c, ng->p->n_elements * sizeof *c);
+    if (!c)
+        return px_error_set(err, PX_ENOMEM, 0, "out of memory negotiating caps");
+    ng->c = c;
+    ng->n = ng->p->n_elements;
+    for (size_t i = 0; i < ng->n; i++) {
+        px_element *e = ng->p->elements[i];
+        e->index = i;
+        for (int d = PX_DIR_SINK; d <= PX_DIR_SRC; d++) {
+            int rc = px__template_caps(e, (px_pad_dir)d, &c[i][d], err);
+            if (rc)
+                return rc;
+        }
+    }
+    return PX_OK;
+}
+
+/* ---- Converters ------------------------------------------------------------ */
+
+typedef struct px__conv_chain {
+    int cost;
+    const char *names[2];
+} px__conv_chain;
+
+static const px__conv_chain px__conv_chains[] = {
+    {1, {"videoconvert", NULL}},
+    {2, {"videoscale", NULL}},
+    {3, {"videoconvert", "videoscale"}},
+    {1, {"audioconvert", NULL}},
+    {2, {"audioresample", NULL}},
+    {3, {"audioconvert", "audioresample"}},
+};
+
+static void px__element_remove(px_pipeline *p, px_element *el)
+{
+    for (size_t i = el->index; i + 1 < p->n_elements; i++) {
+        p->elements[i] = p->elements[i + 1];
+        p->elements[i]->index = i;
+    }
+    p->n_elements--;
+    px__element_free(el);
+}
+
+/* Puts the chain between a's src pad ap and its peer. Returns the number of
+ * elements inserted (0 when a converter is not compiled in) or < 0. */
+static int px__insert_chain(px_pipeline *p, px_element *a, int ap, const px__conv_chain *chain,
+                            px_element **made, px_error *err)
+{
+    int n = 0;
+    for (int i = 0; i < 2 && chain->names[i]; i++)
+        if (!px_find_element(chain->names[i]))
+            return 0;
+    px_element *b = a->src[ap].peer;
+    int bp = a->src[ap].peer_pad;
+    px_element *prev = a;
+    int prev_pad = ap;
+    for (int i = 0; i < 2 && chain->names[i]; i++) {
+        px_element *conv = px_pipeline_add(p, chain->names[i], NULL, err);
+        if (!conv)
+            return PX_ENOMEM;
+        conv->auto_inserted = true;
+        made[n++] = conv;
+        prev->src[prev_pad].peer = conv;
+        prev->src[prev_pad].peer_pad = 0;
+        conv->sink[0].peer = prev;
+        conv->sink[0].peer_pad = prev_pad;
+        prev = conv;
+        prev_pad = 0;
+    }
+    prev->src[0].peer = b;
+    prev->src[0].peer_pad = bp;
+    b->sink[bp].peer = prev;
+    b->sink[bp].peer_pad = 0;
+    return n;
+}
+
+static void px__remove_chain(px_pipeline *p, px_element *a, int ap, px_element **made, int n)
+{
+    px_element *last = made[n - 1];
+    px_element *b = last->src[0].peer;
+    int bp = last->src[0].peer_pad;
+    a->src[ap].peer = b;
+    a->src[ap].peer_pad = bp;
+    b->sink[bp].peer = a;
+    b->sink[bp].peer_pad = ap;
+    for (int i = n; i-- > 0;)
+        px__element_remove(p, made[i]);
+}
+
+/* Tries converter chains, cheapest first, for the noted conflict. True when
+ * one made progress (the conflict is gone or moved to another link). */
+static bool px__try_converters(px__neg *ng, px_error *err)
+{
+    px_element *a = ng->a, *b = ng->b;
+    int ap = ng->ap;
+    if (a == b || a->src[ap].peer != b)
+        return false;
+    for (size_t i = 0; i < sizeof px__conv_chains / sizeof px__conv_chains[0]; i++) {
+        px_element *made[2];
+        px_error ierr = {0};
+        int n = px__insert_chain(ng->p, a, ap, &px__conv_chains[i], made, &ierr);
+        if (n <= 0)
+            continue;
+        if (px__reset(ng, err))
+            return false;
+        int rc = px__propagate(ng, err);
+        bool stuck = rc == PX_ELINK && (ng->a == a || ng->b == b || ng->a == made[0] || ng->b == made[0] ||
+                                        ng->a == made[n - 1] || ng->b == made[n - 1]);
+        if (rc == PX_OK || (rc == PX_ELINK && !stuck)) {
+            PX_INFO("negotiate", "inserted %s%s%s between %s and %s", made[0]->name, n > 1 ? " ! " : "",
+                    n > 1 ? made[1]->name : "", a->name, b->name);
+            return true;
+        }
+        px__remove_chain(ng->p, a, ap, made, n);
+        if (px__reset(ng, err) || px__propagate(ng, err) != PX_ELINK)
+            return false; /* cannot happen: we are back where we were */
+    }
+    return false;
+}
+
+/* ---- Errors ---------------------------------------------------------------- */
+
+/* The value of one field as users write it ("{ I420, NV12 }"), from a copy
+ * of caps with every other field removed. */
+static void px__field_text(px__neg *ng, const px_caps *caps, size_t s, const char *field, char *out, size_t size)
+{
+    px_caps *only = &ng->t1;
+    *only = *caps;
+    only->n_structs = 1;
+    only->structs[0] = caps->structs[s];
+    const px_caps_struct *st = &caps->structs[s];
+    for (int f = 0; f < st->n_fields; f++) {
+        const char *name = caps->pool + caps->fields[st->first_field + f].name;
+        if (strcmp(name, field) != 0)
+            px_caps_remove_field(only, name);
+    }
+    char all[512];
+    px_caps_to_short_string(only, all, sizeof all);
+    const char *eq = strchr(all, '=');
+    px__strlcpy(out, eq ? eq + 1 : "?", size);
+}
+
+/* For a format value that names no known format: a hint with the nearest
+ * known name. False when the value is fine (or not checkable here). */
+static bool px__unknown_format_hint(const char *media, const char *value, char *hint, size_t size)
+{
+#if CONFIG_PX_VIDEO
+    if (value && strcmp(media, "video/x-raw") == 0 && px_video_format_from_string(value) == PX_VIDEO_FORMAT_UNKNOWN) {
+        const char *names[PX_VIDEO_FORMAT_COUNT];
+        size_t n = 0;
+        for (int f = PX_VIDEO_FORMAT_UNKNOWN + 1; f < PX_VIDEO_FORMAT_COUNT; f++)
+            names[n++] = px_video_format_to_string((px_video_format)f);
+        const char *near = px__nearest(value, names, n);
+        if (near)
+            snprintf(hint, size, "'%s' is not a known video format; did you mean %s?", value, near);
+        else
+            snprintf(hint, size, "'%s' is not a known video format; use one of %s", value, PX_VIDEO_FORMATS_CAPS);
+        return true;
+    }
+#endif
+    (void)media, (void)value, (void)hint, (void)size;
+    return false;
+}
+
+/* Writes the "why" line and the hint for offer vs accept. */
+static void px__explain(px__neg *ng, char *why, size_t wsize, char *hint, size_t hsize)
+{
+    const px_caps *o = &ng->offer, *a = &ng->accept;
+    hint[0] = '\0';
+    if (px_caps_is_empty(o) || px_caps_is_empty(a)) {
+        snprintf(why, wsize, "%s has nothing it could %s", px_caps_is_empty(o) ? ng->a->name : ng->b->name,
+                 px_caps_is_empty(o) ? "send" : "take");
+        return;
+    }
+    /* Find a structure pair with the same media type and memory. */
+    for (size_t i = 0; i < o->n_structs; i++)
+        for (size_t j = 0; j < a->n_structs; j++) {
+            const char *om = px_caps_media_type(o, i), *am = px_caps_media_type(a, j);
+            if (strcmp(om, am) != 0)
+                continue;
+            const char *of = px_caps_features(o, i), *af = px_caps_features(a, j);
+            if (strcmp(of, af) != 0) {
+                snprintf(why, wsize, "memory differs: %s vs %s", of[0] ? of : "system memory",
+                         af[0] ? af : "system memory");
+                snprintf(hint, hsize, "this build has no element that moves buffers between these memory types");
+                return;
+            }
+            const px_caps_struct *as = &a->structs[j];
+            for (int f = 0; f < as->n_fields; f++) {
+                const char *field = a->pool + a->fields[as->first_field + f].name;
+                char ov[160], av[160];
+                px__field_text(ng, o, i, field, ov, sizeof ov);
+                if (strcmp(ov, "?") == 0)
+                    continue; /* the offer leaves it open */
+                px__field_text(ng, a, j, field, av, sizeof av);
+                /* Do the two values meet? Intersect single-field copies. */
+                px_caps x, y;
+                char tx[256], ty[256];
+                snprintf(tx, sizeof tx, "%s, %s=%s", om, field, ov);
+                snprintf(ty, sizeof ty, "%s, %s=%s", am, field, av);
+                if (px_caps_parse(&x, tx, NULL) || px_caps_parse(&y, ty, NULL) || px_caps_can_intersect(&x, &y))
+                    continue;
+                snprintf(why, wsize, "%s differs: %s vs %s", field, ov, av);
+                bool is_format = strcmp(field, "format") == 0;
+                if (is_format && (px__unknown_format_hint(am, px_caps_get_string(&y, field), hint, hsize) ||
+                                  px__unknown_format_hint(om, px_caps_get_string(&x, field), hint, hsize)))
+                    return;
+                if (is_format)
+                    snprintf(hint, hsize, "insert videoconvert between them, or use one of %s", ov);
+                else if (!strcmp(field, "width") || !strcmp(field, "height") || !strcmp(field, "pixel-aspect-ratio"))
+                    snprintf(hint, hsize, "insert videoscale between them, or ask for %s=%s", field, ov);
+                else
+                    snprintf(hint, hsize, "ask for %s=%s, which %s can give", field, ov, ng->a->name);
+                return;
+            }
+        }
+    const char *om = px_caps_media_type(o, 0), *am = px_caps_media_type(a, 0);
+    snprintf(why, wsize, "media types differ: %s vs %s", om, am);
+    if (strncmp(om, "video/", 6) == 0 && strncmp(am, "audio/", 6) == 0)
+        snprintf(hint, hsize, "did you mean %s? Audio needs an audio source such as audiotestsrc", om);
+    else if (strncmp(om, "audio/", 6) == 0 && strncmp(am, "video/", 6) == 0)
+        snprintf(hint, hsize, "did you mean %s? Video needs a video source such as videotestsrc", om);
+    else {
+        const char *cands[PX_CAPS_MAX_STRUCTS];
+        for (size_t i = 0; i < o->n_structs; i++)
+            cands[i] = px_caps_media_type(o, i);
+        const char *near = px__nearest(am, cands, o->n_structs);
+        if (near)
+            snprintf(hint, hsize, "did you mean %s?", near);
+        else
+            snprintf(hint, hsize, "link %s to an element that takes %s", ng->a->name, om);
+    }
+}
+
+static void px__caps_line(const px_caps *caps, char *out, size_t size)
+{
+    if (px_caps_to_short_string(caps, out, size) != PX_OK && size > 4)
+        memcpy(out + size - 4, "...", 4);
+}
+
+static int px__conflict_error(px__neg *ng, px_error *err)
+{
+    px_pipeline *p = ng->p;
+    px_element *a = ng->a, *b = ng->b;
+    char offer[300], accept[300], why[400], hint[PX_ERROR_HINT_MAX], msg[PX_ERROR_MESSAGE_MAX];
+    px__caps_line(&ng->offer, offer, sizeof offer);
+    px__caps_line(&ng->accept, accept, sizeof accept);
+    px__explain(ng, why, sizeof why, hint, sizeof hint);
+    int col = b->position > 0 ? b->position : 0;
+    size_t n = (size_t)snprintf(msg, sizeof msg, "cannot link %s:%s to %s:%s", a->name, a->src[ng->ap].name,
+                                b->name, a->src[ng->ap].peer == b ? b->sink[a->src[ng->ap].peer_pad].name : "sink");
+    if (col && p->description && n < sizeof msg) {
+        n += (size_t)snprintf(msg + n, sizeof msg - n, " (column %d)\n", col);
+        if (n < sizeof msg)
+            n += px__caret_block(p->description, strlen(p->description), (size_t)col - 1, msg + n, sizeof msg - n);
+    }
+    int w = (int)(strlen(a->name) > strlen(b->name) ? strlen(a->name) : strlen(b->name));
+    if (n < sizeof msg) /* long caps lines are cut: the reason line says what matters */
+        n += (size_t)snprintf(msg + n, sizeof msg - n, "\n  %-*s offers  %.300s\n  %-*s accepts %.300s", w,
+                              a->name, offer, w, b->name, accept);
+    if (n < sizeof msg)
+        snprintf(msg + n, sizeof msg - n, "\n  %.*s", (int)(sizeof msg - n > 4 ? sizeof msg - n - 4 : 0), why);
+    px_error_set(err, PX_ELINK, col, "%s", msg);
+    if (hint[0])
+        px_error_hint(err, "%s", hint);
+    return PX_ELINK;
+}
+
+/* ---- Fixation -------------------------------------------------------------- */
+
+static void px__topo(px_element *el, uint8_t *mark, px_element **order, size_t *n)
+{
+    if (mark[el->index])
+        return;
+    mark[el->index] = 1;
+    for (int i = 0; i < el->n_src; i++)
+        if (el->src[i].peer)
+            px__topo(el->src[i].peer, mark, order, n);
+    order[(*n)++] = el; /* post-order: reversed below */
+}
+
+static int px__fixate(px__neg *ng, px_error *err)
+{
+    px_pipeline *p = ng->p;
+    uint8_t *mark = PX_MALLOC(ng->n);
+    px_element **order = PX_MALLOC(ng->n * sizeof *order);
+    int rc = PX_OK;
+    if (!mark || !order) {
+        rc = px_error_set(err, PX_ENOMEM, 0, "out of memory negotiating caps");
+        goto out;
+    }
+    memset(mark, 0, ng->n);
+    size_t n = 0;
+    for (size_t i = 0; i < ng->n; i++)
+        if (p->elements[i]->klass->sink.presence == PX_PAD_NONE)
+            px__topo(p->elements[i], mark, order, &n);
+    for (size_t i = 0; i < ng->n; i++)
+        px_caps_set_empty(&p->elements[i]->caps[PX_DIR_SINK]), px_caps_set_empty(&p->elements[i]->caps[PX_DIR_SRC]);
+
+    for (size_t i = n; i-- > 0 && rc == PX_OK;) { /* sources first */
+        px_element *e = order[i];
+        px_caps *out = &ng->c[e->index][PX_DIR_SRC];
+        if (e->klass->src.presence == PX_PAD_NONE)
+            continue;
+        /* Downstream preference: the peers' order wins. */
+        for (int k = 0; k < e->n_src; k++)
+            if (e->src[k].peer) {
+                px_caps_intersect(&ng->t2, &ng->c[e->src[k].peer->index][PX_DIR_SINK], out);
+                *out = ng->t2;
+            }
+        px_caps pref;
+        const px_caps *prefp = NULL;
+        if (e->klass->sink.presence != PX_PAD_NONE && !px_caps_is_empty(&e->caps[PX_DIR_SINK]))
+            prefp = &e->caps[PX_DIR_SINK];
+        else if (e->klass->preferred_caps && px_caps_parse(&pref, e->klass->preferred_caps, NULL) == PX_OK)
+            prefp = &pref;
+        if (!px_caps_is_any(out) && !px_caps_is_empty(out))
+            px_caps_fixate(out, prefp);
+        e->caps[PX_DIR_SRC] = *out;
+        for (int k = 0; k < e->n_src; k++)
+            if (e->src[k].peer) {
+                px_element *b = e->src[k].peer;
+                ng->c[b->index][PX_DIR_SINK] = *out;
+                b->caps[PX_DIR_SINK] = *out;
+            }
+        rc = px__propagate(ng, err);
+        if (rc == PX_ELINK)
+            rc = px__conflict_error(ng, err);
+    }
+out:
+    PX_FREE(mark);
+    PX_FREE(order);
+    return rc;
+}
+
+static int px__negotiate(px_pipeline *p, px_error *err)
+{
+    px__neg *ng = PX_MALLOC(sizeof *ng);
+    if (!ng)
+        return px_error_set(err, PX_ENOMEM, 0, "out of memory negotiating caps");
+    memset(ng, 0, sizeof *ng);
+    ng->p = p;
+    int rc = px__reset(ng, err);
+    for (int inserts = 0; rc == PX_OK; inserts++) {
+        rc = px__propagate(ng, err);
+        if (rc != PX_ELINK)
+            break;
+        if (p->no_auto_convert || inserts == PX__NEG_MAX_INSERTS || !px__try_converters(ng, err)) {
+            if (err && err->code == 0)
+                rc = px__conflict_error(ng, err);
+            else
+                rc = px__conflict_error(ng, err);
+            break;
+        }
+        rc = PX_OK;
+    }
+    if (rc == PX_OK)
+        rc = px__fixate(ng, err);
+    for (size_t i = 0; i < p->n_elements; i++)
+        p->elements[i]->caps_set = rc == PX_OK;
+    PX_FREE(ng->c);
+    PX_FREE(ng);
+    return rc;
+}
+
+/* ---- API ------------------------------------------------------------------- */
+
+PX_API const px_caps *px_element_get_caps(const px_element *el, px_pad_dir dir, int pad)
+{
+    (void)pad; /* one caps set per direction for now */
+    if (!el || !el->caps_set || (dir != PX_DIR_SINK && dir != PX_DIR_SRC))
+        return NULL;
+    return &el->caps[dir];
+}
+
+PX_API int px_pipeline_set_auto_convert(px_pipeline *p, bool enable)
+{
+    if (!p)
+        return PX_EINVAL;
+    if (p->prepared)
+        return PX_ESTATE;
+    p->no_auto_convert = !enable;
+    return PX_OK;
+}
+
 /* ---- parallax_impl/core/bus.c ---- */
 /* The bus: a fixed ring of messages (EOS, errors, warnings, state changes).
  * Messages are rare, so a mutex is fine here; nothing per buffer posts. When
@@ -5059,6 +9541,40 @@ PX_API int px_pipeline_stats_json(px_pipeline *p, char *buf, size_t size)
         px__json_add(buf, size, &len, "}");
     }
     px__json_add(buf, size, &len, "\n]}\n");
+    return len < size ? PX_OK : PX_ENOMEM;
+}
+
+/* ---- parallax_impl/core/dot.c ---- */
+/* Graphviz view of the pipeline: elements, links and, once prepared, the
+ * negotiated caps on each link. Converters that negotiation inserted are
+ * drawn dashed so users see what was added for them. */
+
+PX_API int px_pipeline_to_dot(px_pipeline *p, char *buf, size_t size)
+{
+    size_t len = 0;
+    px__json_add(buf, size, &len, "digraph pipeline {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n");
+    for (size_t i = 0; i < p->n_elements; i++) {
+        px_element *el = p->elements[i];
+        px__json_add(buf, size, &len, "  \"%s\" [label=\"%s\\n(%s)\"%s];\n", el->name, el->name, el->klass->name,
+                     el->auto_inserted ? ", style=dashed" : "");
+    }
+    for (size_t i = 0; i < p->n_elements; i++) {
+        px_element *el = p->elements[i];
+        for (int k = 0; k < el->n_src; k++) {
+            px_element *b = el->src[k].peer;
+            if (!b)
+                continue;
+            char caps[512] = "";
+            if (el->caps_set)
+                px_caps_to_short_string(&el->caps[PX_DIR_SRC], caps, sizeof caps);
+            for (char *c = caps; *c; c++) /* dot strings: keep quotes out */
+                if (*c == '"')
+                    *c = '\'';
+            px__json_add(buf, size, &len, "  \"%s\" -> \"%s\" [taillabel=\"%s\", headlabel=\"%s\", label=\"%s\"];\n",
+                         el->name, b->name, el->src[k].name, b->sink[el->src[k].peer_pad].name, caps);
+        }
+    }
+    px__json_add(buf, size, &len, "}\n");
     return len < size ? PX_OK : PX_ENOMEM;
 }
 
@@ -5419,6 +9935,7 @@ PX_API const char *px_compile_options(void)
         "CONFIG_PX_SCHED_THREADS=" PX__XSTR(CONFIG_PX_SCHED_THREADS) "\n"
         "CONFIG_PX_SCHED_COOP=" PX__XSTR(CONFIG_PX_SCHED_COOP) "\n"
         "CONFIG_PX_LOG_LEVEL=" PX__XSTR(CONFIG_PX_LOG_LEVEL) "\n"
+        "CONFIG_PX_VIDEO=" PX__XSTR(CONFIG_PX_VIDEO) "\n"
         "CONFIG_PX_ELEM_FAKESRC=" PX__XSTR(CONFIG_PX_ELEM_FAKESRC) "\n"
         "CONFIG_PX_ELEM_FAKESINK=" PX__XSTR(CONFIG_PX_ELEM_FAKESINK) "\n"
         "CONFIG_PX_ELEM_IDENTITY=" PX__XSTR(CONFIG_PX_ELEM_IDENTITY) "\n"
@@ -5426,6 +9943,14 @@ PX_API const char *px_compile_options(void)
         "CONFIG_PX_ELEM_FILESINK=" PX__XSTR(CONFIG_PX_ELEM_FILESINK) "\n"
         "CONFIG_PX_ELEM_CAPSFILTER=" PX__XSTR(CONFIG_PX_ELEM_CAPSFILTER) "\n"
         "CONFIG_PX_ELEM_TEE=" PX__XSTR(CONFIG_PX_ELEM_TEE) "\n"
+        "CONFIG_PX_ELEM_VIDEOCONVERT=" PX__XSTR(CONFIG_PX_ELEM_VIDEOCONVERT) "\n"
+        "CONFIG_PX_ELEM_VIDEOTESTSRC=" PX__XSTR(CONFIG_PX_ELEM_VIDEOTESTSRC) "\n"
+        "CONFIG_PX_ELEM_VIDEOSCALE=" PX__XSTR(CONFIG_PX_ELEM_VIDEOSCALE) "\n"
+        "CONFIG_PX_ELEM_VIDEOCROP=" PX__XSTR(CONFIG_PX_ELEM_VIDEOCROP) "\n"
+        "CONFIG_PX_ELEM_VIDEOFLIP=" PX__XSTR(CONFIG_PX_ELEM_VIDEOFLIP) "\n"
+        "CONFIG_PX_ELEM_RAWVIDEOPARSE=" PX__XSTR(CONFIG_PX_ELEM_RAWVIDEOPARSE) "\n"
+        "CONFIG_PX_ELEM_Y4MENC=" PX__XSTR(CONFIG_PX_ELEM_Y4MENC) "\n"
+        "CONFIG_PX_ELEM_Y4MDEC=" PX__XSTR(CONFIG_PX_ELEM_Y4MDEC) "\n"
         "";
 }
 

@@ -183,6 +183,45 @@ else
     fi
 fi
 
+# 7. Fuzz targets, briefly: each tests/fuzz/fuzz_<name>.c built with libFuzzer, ASan and
+#    UBSan and run PX_FUZZ_SECONDS (default 10) from its seeds; one pass/fail each.
+#    Crash inputs are kept in $PX_BUILD/fuzz/ (`make fuzz` runs longer).
+echo "== fuzz"
+FUZZ_SECONDS=${PX_FUZZ_SECONDS:-10}
+for src in tests/fuzz/fuzz_*.c; do
+    [ -e "$src" ] || continue
+    t=$(basename "$src" .c)
+    n=${t#fuzz_}
+    if ! command -v "$CLANG" >/dev/null 2>&1; then
+        fail "$t ($CLANG not found: apt-get install clang libclang-rt-dev)"
+        continue
+    fi
+    fcfg=()
+    if [ -n "$PX_CONFIG_H" ]; then
+        fcfg=(-I"$(dirname "$PX_CONFIG_H")" "-DPX_CONFIG_HEADER=\"$(basename "$PX_CONFIG_H")\"")
+    fi
+    if ! "$CLANG" -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wundef -Werror \
+        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -g -O1 -I"$PX_SRC" "${fcfg[@]}" \
+        -o "$work/$t" "$src" -lpthread >"$work/out" 2>&1; then
+        show_tail
+        fail "$t (build failed; libFuzzer's runtime is in Debian's libclang-rt-dev)"
+        continue
+    fi
+    mkdir -p "$work/corpus-$n" "$PX_BUILD/fuzz"
+    seeds=()
+    [ -d "$PX_SRC/tests/fuzz/corpus/$n" ] && seeds=("$PX_SRC/tests/fuzz/corpus/$n")
+    (cd "$work" && run_limited "$work/$t" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="$PX_BUILD/fuzz/" "$work/corpus-$n" "${seeds[@]}")
+    rc=$?
+    runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$work/out")
+    if [ $rc -eq 0 ] && [ -n "$runs" ]; then
+        pass "$t ($runs runs in ${FUZZ_SECONDS}s)"
+    else
+        show_tail
+        fail "$t ($(describe_rc $rc); crash input under $PX_BUILD/fuzz/)"
+    fi
+done
+
 echo
 if [ $failed -ne 0 ]; then
     echo "Failed:"

@@ -1,12 +1,22 @@
 /* elements/flow/capsfilter.c: restricts the formats that may flow through a
- * link; what `src ! video/x-raw,width=640 ! sink` creates. Data passes
- * unchanged. For now it is a passthrough: the caps property is kept and
- * shown, but it constrains nothing until global caps negotiation lands
- * (that pass reads the property; nothing per buffer will change here). */
+ * link; what `src ! video/x-raw,width=640 ! sink` creates. Negotiation reads
+ * the caps property through get_caps (on both sides: data passes unchanged),
+ * so nothing happens per buffer. */
 
 typedef struct {
     char *caps;
 } capsfilter;
+
+static int capsfilter_get_caps(px_element *el, px_pad_dir dir, px_caps *caps)
+{
+    const capsfilter *self = px_element_state(el);
+    px_caps allowed;
+    (void)dir;
+    if (px_caps_parse(&allowed, self->caps ? self->caps : "ANY", NULL) != PX_OK)
+        return PX_EINVAL; /* cannot happen: checked when the property was set */
+    px_caps template = *caps;
+    return px_caps_intersect(caps, &allowed, &template);
+}
 
 static px_flow capsfilter_process(px_element *el, px_frame *io)
 {
@@ -25,6 +35,7 @@ PX_ELEMENT_CLASS(capsfilter) = {
     .hints = {.rt_safe = true},
     .in_place = true,
     .process = capsfilter_process,
-    .props = PX_PROPS(PX_PROP_STRING(capsfilter, caps, "ANY",
-                                     "Allowed formats, in GStreamer caps syntax (ANY = no restriction)")),
+    .get_caps = capsfilter_get_caps,
+    .props = PX_PROPS(PX_PROP_CAPS(capsfilter, caps, "ANY",
+                                   "Allowed formats, in GStreamer caps syntax (ANY = no restriction)")),
 };

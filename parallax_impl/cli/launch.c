@@ -31,6 +31,8 @@ static void usage(FILE *to)
             "  -v, --verbose          live progress on a terminal, and a summary per element\n"
             "  --stats-json=FILE      write the final figures as JSON\n"
             "  --scheduler=NAME       coop (one thread) or threads (one per source)\n"
+            "  --no-auto-convert      report format conflicts instead of inserting converters\n"
+            "  --dot=FILE             write the negotiated graph (Graphviz) after prepare\n"
             "  --list-elements        list the elements this build has\n"
             "  --inspect=ELEMENT      describe an element: pads, properties, hints\n"
             "  --version              print version and compiled-in options\n"
@@ -245,11 +247,13 @@ static void summary(px_pipeline *p)
     }
 }
 
-static int write_stats(px_pipeline *p, const char *path)
+/* Writes what fill() renders, growing the buffer until it fits. */
+static int write_text(px_pipeline *p, const char *path, const char *what,
+                      int (*fill)(px_pipeline *, char *, size_t))
 {
     size_t size = 1 << 16;
     char *buf = malloc(size);
-    while (buf && px_pipeline_stats_json(p, buf, size) != PX_OK) {
+    while (buf && fill(p, buf, size) != PX_OK) {
         size *= 2;
         char *bigger = realloc(buf, size);
         if (!bigger) {
@@ -265,12 +269,22 @@ static int write_stats(px_pipeline *p, const char *path)
         ok = false;
     free(buf);
     if (!ok)
-        fprintf(stderr, "%s: cannot write --stats-json file '%s'\n", prog, path);
+        fprintf(stderr, "%s: cannot write %s file '%s'\n", prog, what, path);
     return ok ? 0 : 1;
 }
 
-static int run(const char *desc, int verbose, const char *stats_path, px_scheduler sched)
+typedef struct run_options {
+    int verbose;
+    const char *stats_path, *dot_path;
+    px_scheduler sched;
+    bool no_auto_convert;
+} run_options;
+
+static int run(const char *desc, const run_options *o)
 {
+    int verbose = o->verbose;
+    const char *stats_path = o->stats_path;
+    px_scheduler sched = o->sched;
     px_error err = {0};
     px_pipeline *p = px_pipeline_parse(desc, &err);
     if (!p) {
@@ -283,8 +297,12 @@ static int run(const char *desc, int verbose, const char *stats_path, px_schedul
         px_pipeline_free(p);
         return 1;
     }
-    if (px_pipeline_start(p, &err) != PX_OK) {
-        fprintf(stderr, "%s: %s\n", prog, err.message);
+    if (o->no_auto_convert)
+        px_pipeline_set_auto_convert(p, false);
+    if (px_pipeline_prepare(p, &err) != PX_OK || (o->dot_path && write_text(p, o->dot_path, "--dot", px_pipeline_to_dot)) ||
+        px_pipeline_start(p, &err) != PX_OK) {
+        if (err.message[0]) /* a --dot write failure has said its piece */
+            fprintf(stderr, "%s: %s\n", prog, err.message);
         px_pipeline_free(p);
         return 1;
     }
@@ -320,7 +338,7 @@ static int run(const char *desc, int verbose, const char *stats_path, px_schedul
     if (tty)
         progress_line(p, stderr, "\n");
     int status = rc == PX_OK ? 0 : 1;
-    if (stats_path && write_stats(p, stats_path))
+    if (stats_path && write_text(p, stats_path, "--stats-json", px_pipeline_stats_json))
         status = 1;
     px_pipeline_stop(p);
     if (rc != PX_OK)
@@ -341,9 +359,9 @@ int main(int argc, char **argv)
     if (inspect_mode)
         prog = "parallax-inspect";
 
-    int verbose = 0, i = 1;
-    const char *stats_path = NULL, *inspect_name = NULL;
-    px_scheduler sched = PX_SCHED_DEFAULT;
+    int i = 1;
+    const char *inspect_name = NULL;
+    run_options o = {0, NULL, NULL, PX_SCHED_DEFAULT, false};
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
         const char *a = argv[i];
         const char *val = strchr(a, '=');
@@ -364,9 +382,9 @@ int main(int argc, char **argv)
             i++;
             break;
         } else if (OPT("-q") || OPT("--quiet")) {
-            verbose = -1;
+            o.verbose = -1;
         } else if (OPT("-v") || OPT("--verbose")) {
-            verbose = 1;
+            o.verbose = 1;
         } else if (OPT("-h") || OPT("--help")) {
             usage(stdout);
             return 0;
@@ -380,13 +398,18 @@ int main(int argc, char **argv)
             inspect_name = val;
         } else if (OPT("--stats-json")) {
             NEED_VALUE();
-            stats_path = val;
+            o.stats_path = val;
+        } else if (OPT("--dot")) {
+            NEED_VALUE();
+            o.dot_path = val;
+        } else if (OPT("--no-auto-convert")) {
+            o.no_auto_convert = true;
         } else if (OPT("--scheduler")) {
             NEED_VALUE();
             if (strcmp(val, "coop") == 0)
-                sched = PX_SCHED_COOP_RUN;
+                o.sched = PX_SCHED_COOP_RUN;
             else if (strcmp(val, "threads") == 0)
-                sched = PX_SCHED_THREADS_RUN;
+                o.sched = PX_SCHED_THREADS_RUN;
             else {
                 fprintf(stderr, "%s: unknown scheduler '%s'; use coop or threads\n", prog, val);
                 return 2;
@@ -417,7 +440,7 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    int status = run(desc, verbose, stats_path, sched);
+    int status = run(desc, &o);
     free(desc);
     return status;
 }

@@ -76,20 +76,27 @@ PX_API bool px_caps_is_any(const px_caps *caps);
 PX_API bool px_caps_is_empty(const px_caps *caps);
 /* One structure, every field a single value (no ranges or lists). */
 PX_API bool px_caps_is_fixed(const px_caps *caps);
+/* The same structures in the same order (order is preference), each with
+ * the same fields (in any order) and the same values (lists in the same order). */
 PX_API bool px_caps_is_equal(const px_caps *a, const px_caps *b);
 
-/* out = a ∩ b (out may alias neither). EMPTY when nothing fits both. */
+/* out = a ∩ b, structure by structure in a's order (a's preference), fields
+ * present on one side only kept as they are (GStreamer semantics); list
+ * entries keep a's order. EMPTY when nothing fits both. out may alias a or b.
+ * PX_ENOMEM (out EMPTY) when the result does not fit. */
 PX_API int px_caps_intersect(px_caps *out, const px_caps *a, const px_caps *b);
 PX_API bool px_caps_can_intersect(const px_caps *a, const px_caps *b);
 /* Everything sub allows is allowed by super. */
 PX_API bool px_caps_is_subset(const px_caps *sub, const px_caps *super);
-/* Reduces to one structure with single values: for each field the value
- * nearest to the same field in preferred (when given and present), else
- * the first list entry, the range value nearest to... (ints: the minimum
- * that is >= preferred, or lowest; fractions: nearest), as GStreamer does. */
+/* Reduces to the first structure with single values. For each field: when
+ * preferred (its first structure of the same media type) has the field and
+ * the two meet, the first common value in caps' order; else, for a range,
+ * preferred's value clamped into it; else the first list entry. Ranges left
+ * to choose from become their minimum (ints) or the value nearest to 1/1
+ * (fractions). preferred may be NULL. PX_EINVAL for ANY and EMPTY. */
 PX_API int px_caps_fixate(px_caps *caps, const px_caps *preferred);
 
-/* Structure access (index < n_structs). */
+/* Structure access; NULL when index >= px_caps_count() (always for ANY). */
 PX_API size_t px_caps_count(const px_caps *caps);
 PX_API const char *px_caps_media_type(const px_caps *caps, size_t index);
 PX_API const char *px_caps_features(const px_caps *caps, size_t index); /* "" for CPU memory */
@@ -99,10 +106,25 @@ PX_API int px_caps_get_int(const px_caps *caps, const char *field, int *value);
 PX_API int px_caps_get_fraction(const px_caps *caps, const char *field, px_fraction *value);
 PX_API const char *px_caps_get_string(const px_caps *caps, const char *field); /* NULL when missing */
 PX_API int px_caps_get_bool(const px_caps *caps, const char *field, bool *value);
-/* Sets (adds or replaces) a field in every structure. */
+/* Sets (adds or replaces) a field in every structure. PX_EINVAL for ANY, a
+ * bad field name (letters, digits, _-.:+; a letter first), an empty range,
+ * a denominator <= 0 or a control character in a string; PX_ENOMEM when it
+ * does not fit (caps unchanged). [a, a] is stored as a. */
 PX_API int px_caps_set_int(px_caps *caps, const char *field, int value);
 PX_API int px_caps_set_int_range(px_caps *caps, const char *field, int min, int max);
 PX_API int px_caps_set_fraction(px_caps *caps, const char *field, px_fraction value);
+PX_API int px_caps_set_fraction_range(px_caps *caps, const char *field, px_fraction min, px_fraction max);
 PX_API int px_caps_set_string(px_caps *caps, const char *field, const char *value);
+/* A list { values[0], ... } (duplicates dropped; one value is set as itself). */
+PX_API int px_caps_set_string_list(px_caps *caps, const char *field, const char *const *values, size_t n);
+PX_API int px_caps_set_bool(px_caps *caps, const char *field, bool value);
 /* Removes a field from every structure (converters free the fields they change). */
 PX_API void px_caps_remove_field(px_caps *caps, const char *field);
+/* caps = caps ∪ other: other's structures appended, except those already
+ * covered by caps (ANY absorbs everything). PX_ENOMEM (caps unchanged). */
+PX_API int px_caps_append(px_caps *caps, const px_caps *other);
+/* Checks that caps from elsewhere (another process, a file) are well formed:
+ * counts, indices and string offsets in bounds, ranges non-empty,
+ * denominators positive. Every other function trusts its caps: validate
+ * any px_caps that crossed a trust boundary first. */
+PX_API int px_caps_validate(const px_caps *caps, px_error *err);

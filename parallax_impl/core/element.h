@@ -30,6 +30,7 @@ typedef struct px_enum_value {
 enum {
     PX_PROP_FLAG_READONLY = 1u << 0, /* reported, never set by users */
     PX_PROP_FLAG_MUTABLE = 1u << 1,  /* may change while running */
+    PX_PROP_FLAG_CAPS = 1u << 2,     /* a STRING holding caps text, checked when set */
 };
 
 typedef struct px_prop {
@@ -56,6 +57,9 @@ typedef struct px_prop {
     {#field, PX_PROP_DOUBLE, offsetof(st, field), 0, 0, 0, 0, (lo), (hi), (def), {0, 1}, {0, 1}, {0, 1}, NULL, NULL, desc}
 #define PX_PROP_STRING(st, field, def, desc) \
     {#field, PX_PROP_STRING, offsetof(st, field), 0, 0, 0, 0, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, (def), NULL, desc}
+#define PX_PROP_CAPS(st, field, def, desc)                                                         \
+    {#field, PX_PROP_STRING, offsetof(st, field), PX_PROP_FLAG_CAPS, 0, 0, 0, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, \
+     (def), NULL, desc}
 #define PX_PROP_ENUM(st, field, values, def, desc) \
     {#field, PX_PROP_ENUM, offsetof(st, field), 0, 0, 0, (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, (values), desc}
 #define PX_PROP_FRACTION(st, field, minn, mind, maxn, maxd, defn, defd, desc)                       \

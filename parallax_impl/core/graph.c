@@ -403,7 +403,7 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         return px_error_set(err, PX_ESTATE, 0, "the pipeline is running; stop it before preparing again");
     int rc = px__validate(p, err);
     if (rc == PX_OK)
-        rc = PX__NEGOTIATE(p, err); /* may add converters: before anything is sized */
+        rc = px__negotiate(p, err); /* may add converters: before anything is sized */
     if (rc)
         return rc;
 

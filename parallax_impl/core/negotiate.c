@@ -305,15 +305,26 @@ static void px__field_text(px__neg *ng, const px_caps *caps, size_t s, const cha
     px__strlcpy(out, eq ? eq + 1 : "?", size);
 }
 
-static bool px__known_format(const char *media, const char *value)
+/* For a format value that names no known format: a hint with the nearest
+ * known name. False when the value is fine (or not checkable here). */
+static bool px__unknown_format_hint(const char *media, const char *value, char *hint, size_t size)
 {
 #if CONFIG_PX_VIDEO
-    if (strcmp(media, "video/x-raw") == 0)
-        return px_video_format_from_string(value) != PX_VIDEO_FORMAT_UNKNOWN;
+    if (value && strcmp(media, "video/x-raw") == 0 && px_video_format_from_string(value) == PX_VIDEO_FORMAT_UNKNOWN) {
+        const char *names[PX_VIDEO_FORMAT_COUNT];
+        size_t n = 0;
+        for (int f = PX_VIDEO_FORMAT_UNKNOWN + 1; f < PX_VIDEO_FORMAT_COUNT; f++)
+            names[n++] = px_video_format_to_string((px_video_format)f);
+        const char *near = px__nearest(value, names, n);
+        if (near)
+            snprintf(hint, size, "'%s' is not a known video format; did you mean %s?", value, near);
+        else
+            snprintf(hint, size, "'%s' is not a known video format; use one of %s", value, PX_VIDEO_FORMATS_CAPS);
+        return true;
+    }
 #endif
-    (void)media;
-    (void)value;
-    return true;
+    (void)media, (void)value, (void)hint, (void)size;
+    return false;
 }
 
 /* Writes the "why" line and the hint for offer vs accept. */
@@ -355,10 +366,11 @@ static void px__explain(px__neg *ng, char *why, size_t wsize, char *hint, size_t
                 if (px_caps_parse(&x, tx, NULL) || px_caps_parse(&y, ty, NULL) || px_caps_can_intersect(&x, &y))
                     continue;
                 snprintf(why, wsize, "%s differs: %s vs %s", field, ov, av);
-                const char *bad = px_caps_get_string(&y, field);
-                if (strcmp(field, "format") == 0 && bad && !px__known_format(am, bad))
-                    snprintf(hint, hsize, "'%s' is not a known format; use one of %s", bad, ov);
-                else if (strcmp(field, "format") == 0)
+                bool is_format = strcmp(field, "format") == 0;
+                if (is_format && (px__unknown_format_hint(am, px_caps_get_string(&y, field), hint, hsize) ||
+                                  px__unknown_format_hint(om, px_caps_get_string(&x, field), hint, hsize)))
+                    return;
+                if (is_format)
                     snprintf(hint, hsize, "insert videoconvert between them, or use one of %s", ov);
                 else if (!strcmp(field, "width") || !strcmp(field, "height") || !strcmp(field, "pixel-aspect-ratio"))
                     snprintf(hint, hsize, "insert videoscale between them, or ask for %s=%s", field, ov);
@@ -408,9 +420,11 @@ static int px__conflict_error(px__neg *ng, px_error *err)
             n += px__caret_block(p->description, strlen(p->description), (size_t)col - 1, msg + n, sizeof msg - n);
     }
     int w = (int)(strlen(a->name) > strlen(b->name) ? strlen(a->name) : strlen(b->name));
+    if (n < sizeof msg) /* long caps lines are cut: the reason line says what matters */
+        n += (size_t)snprintf(msg + n, sizeof msg - n, "\n  %-*s offers  %.300s\n  %-*s accepts %.300s", w,
+                              a->name, offer, w, b->name, accept);
     if (n < sizeof msg)
-        snprintf(msg + n, sizeof msg - n, "\n  %-*s offers  %s\n  %-*s accepts %s\n  %s", w, a->name, offer, w,
-                 b->name, accept, why);
+        snprintf(msg + n, sizeof msg - n, "\n  %.*s", (int)(sizeof msg - n > 4 ? sizeof msg - n - 4 : 0), why);
     px_error_set(err, PX_ELINK, col, "%s", msg);
     if (hint[0])
         px_error_hint(err, "%s", hint);

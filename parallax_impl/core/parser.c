@@ -177,6 +177,10 @@ static int px__fail(px__parser *ps, int code, int col, const char *hint, const c
  * add the column and caret, keep its hint. */
 static int px__rethrow(px__parser *ps, int col)
 {
+    if (ps->err->position > 0 && col > 0) { /* an error inside the value (caps): point into it */
+        bool quoted = (size_t)col <= ps->len && (ps->s[col - 1] == '"' || ps->s[col - 1] == '\'');
+        col += ps->err->position - 1 + quoted;
+    }
     char msg[PX_ERROR_MESSAGE_MAX], hint[PX_ERROR_HINT_MAX];
     int code = ps->err->code ? ps->err->code : PX_EINVAL;
     px__strlcpy(msg, ps->err->message, sizeof msg);

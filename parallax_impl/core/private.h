@@ -137,7 +137,7 @@ static size_t px__caret_block(const char *s, size_t len, size_t at, char *out, s
 
 /* ---- negotiate.c ---- */
 /* Solves every link's caps, inserting converters where allowed. */
-#define PX__NEGOTIATE(p, err) PX_OK /* TEMP until caps.c lands */
+static int px__negotiate(px_pipeline *p, px_error *err);
 
 /* ---- registry.c ---- */
 /* Closest known element name to a mistyped one, or NULL. */

@@ -319,6 +319,18 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
     }
     case PX_PROP_STRING: {
         char *copy = NULL;
+        if (value && (prop->flags & PX_PROP_FLAG_CAPS)) {
+            px_caps caps;
+            px_error cerr = {0};
+            if (px_caps_parse(&caps, value, &cerr) != PX_OK) {
+                /* Position within the value: the parser adds the value's column. */
+                char *col = strstr(cerr.message, " (column ");
+                if (col && cerr.position > 0)
+                    *col = '\0';
+                return px_error_set(err, PX_EINVAL, cerr.position, "%s: property '%s' is not valid caps: %s", elname,
+                                    user, cerr.message);
+            }
+        }
         if (value && !(copy = px__strdup(value)))
             return px_error_set(err, PX_ENOMEM, 0, "%s: out of memory setting property '%s'", elname, user);
         char **s = field;

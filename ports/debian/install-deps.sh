@@ -5,7 +5,7 @@
 #   install-deps.sh --print              print the package list
 set -eu
 
-PACKAGES="build-essential clang python3-kconfiglib libcmocka-dev pkg-config valgrind
+PACKAGES="build-essential clang libclang-rt-dev python3-kconfiglib libcmocka-dev pkg-config valgrind
 gstreamer1.0-tools gstreamer1.0-plugins-base file"
 PACKAGES=$(echo $PACKAGES)
 

@@ -481,6 +481,8 @@ static void long_values_are_not_truncated(void **state)
     (void)state;
     size_t n = 60000;
     char *desc = malloc(n + 64), *back = malloc(n + 1);
+    if (!desc || !back)
+        fail();
     int pre = sprintf(desc, "fakesrc ! filesink location=\"");
     memset(desc + pre, 'x', n);
     strcpy(desc + pre + n, "\"");

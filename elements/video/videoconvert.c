@@ -1,0 +1,120 @@
+/* elements/video/videoconvert.c: converts raw video between formats (and
+ * colour matrices/ranges), as GStreamer's videoconvert does. Width, height,
+ * framerate and pixel-aspect-ratio pass through; format and colorimetry
+ * may change.
+ *
+ * Not implemented (GStreamer properties): dither, chroma-resampler,
+ * chroma-mode, matrix-mode, gamma-mode, primaries-mode, alpha-mode/value,
+ * n-threads. Interlaced video is refused at caps time.
+ *
+ * Passthrough: when both sides negotiate the same layout, process() copies
+ * the frame (one memcpy). Zero-copy passthrough needs the runtime to forward
+ * the input buffer instead of handing out a fresh output slot; the element
+ * API has no per-stream "in place when equal" switch yet. */
+
+typedef struct {
+    px_video_info in_info, out_info;
+    px_video_converter *conv;
+    bool passthrough;
+} videoconvert;
+
+/* The other side carries the same caps with format and colorimetry freed,
+ * restricted to the formats we convert. */
+static int videoconvert_transform_caps(px_element *el, px_pad_dir dir, const px_caps *caps, px_caps *out)
+{
+    px_caps freed, tmpl;
+    int rc;
+
+    (void)el;
+    (void)dir;
+    if (px_caps_is_any(caps) || px_caps_is_empty(caps)) {
+        *out = *caps;
+        return PX_OK;
+    }
+    freed = *caps;
+    px_caps_remove_field(&freed, "format");
+    px_caps_remove_field(&freed, "colorimetry");
+    px_caps_remove_field(&freed, "chroma-site");
+    rc = px_caps_parse(&tmpl, PX_VIDEO_CAPS_TEMPLATE, NULL);
+    if (rc != PX_OK)
+        return rc;
+    return px_caps_intersect(out, &freed, &tmpl);
+}
+
+static int videoconvert_start(px_element *el, px_error *err)
+{
+    videoconvert *self = px_element_state(el);
+    const px_caps *in = px_element_get_caps(el, PX_DIR_SINK, 0);
+    const px_caps *out = px_element_get_caps(el, PX_DIR_SRC, 0);
+    int rc;
+
+    if (!in || !out)
+        return px_error_set(err, PX_ESTATE, 0, "%s: caps were not negotiated (no fixed caps on %s pad)",
+                            px_element_name(el), in ? "src" : "sink");
+    rc = px_video_info_from_caps(&self->in_info, in, err);
+    if (rc == PX_OK)
+        rc = px_video_info_from_caps(&self->out_info, out, err);
+    if (rc != PX_OK) {
+        char msg[PX_ERROR_MESSAGE_MAX];
+        snprintf(msg, sizeof msg, "%s", err ? err->message : "");
+        return px_error_set(err, rc, 0, "%s: %s", px_element_name(el), msg);
+    }
+    if (self->in_info.width != self->out_info.width || self->in_info.height != self->out_info.height)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: input is %dx%d but output is %dx%d; videoconvert does not scale "
+                            "(add videoscale)",
+                            px_element_name(el), self->in_info.width, self->in_info.height,
+                            self->out_info.width, self->out_info.height);
+    self->passthrough = px_video_info_is_equal(&self->in_info, &self->out_info);
+    if (!self->passthrough) {
+        self->conv = px_video_converter_new(&self->in_info, &self->out_info, 0, err);
+        if (!self->conv)
+            return err ? err->code : PX_ENOMEM;
+    }
+    px_element_request_output(el, self->out_info.size, 0);
+    return PX_OK;
+}
+
+static void videoconvert_stop(px_element *el)
+{
+    videoconvert *self = px_element_state(el);
+    px_video_converter_free(self->conv);
+    self->conv = NULL;
+}
+
+static px_flow videoconvert_process(px_element *el, px_frame *io)
+{
+    videoconvert *self = px_element_state(el);
+
+    if (io->in.size < self->in_info.size) {
+        px_element_error(el, PX_EINVAL, "input buffer holds %zu bytes, a %s %dx%d frame needs %zu",
+                         io->in.size, self->in_info.finfo->name, self->in_info.width,
+                         self->in_info.height, self->in_info.size);
+        return PX_FLOW_ERROR;
+    }
+    if (io->out.capacity < self->out_info.size) {
+        px_element_error(el, PX_ENOMEM, "output slot holds %zu bytes, %zu needed", io->out.capacity,
+                         self->out_info.size);
+        return PX_FLOW_ERROR;
+    }
+    if (self->passthrough)
+        memcpy(io->out.data, io->in.data, self->out_info.size);
+    else
+        px_video_converter_frame(self->conv, io->in.data, io->out.data);
+    io->out.size = self->out_info.size;
+    return PX_FLOW_OK;
+}
+
+PX_ELEMENT_CLASS(videoconvert) = {
+    .name = "videoconvert",
+    .family = "Filter/Converter/Video",
+    .description = "Converts video from one colorspace to another",
+    .state_size = sizeof(videoconvert),
+    .sink = PX_PAD_ALWAYS(PX_VIDEO_CAPS_TEMPLATE),
+    .src = PX_PAD_ALWAYS(PX_VIDEO_CAPS_TEMPLATE),
+    .hints = {.processing = PX_WORK_CPU, .rt_safe = true},
+    .start = videoconvert_start,
+    .stop = videoconvert_stop,
+    .process = videoconvert_process,
+    .transform_caps = videoconvert_transform_caps,
+};
