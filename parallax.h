@@ -403,13 +403,13 @@ PX_API void px_buffer_reset_meta(px_buffer *buf);
  * with a positioned px_error; nothing here allocates. */
 
 #define PX_CAPS_MAX_STRUCTS 8
-#define PX_CAPS_MAX_FIELDS 64   /* over all structures */
-#define PX_CAPS_MAX_VALUES 192  /* over all fields; a list holds several */
-#define PX_CAPS_POOL 1024       /* bytes for names and strings */
+#define PX_CAPS_MAX_FIELDS  64   /* over all structures */
+#define PX_CAPS_MAX_VALUES  192  /* over all fields; a list holds several */
+#define PX_CAPS_POOL        1024 /* bytes for names and strings */
 
 typedef enum px_value_type {
     PX_VALUE_INT = 1,
-    PX_VALUE_INT_RANGE,      /* [min, max] */
+    PX_VALUE_INT_RANGE, /* [min, max] */
     PX_VALUE_FRACTION,
     PX_VALUE_FRACTION_RANGE, /* [min, max] */
     PX_VALUE_STRING,
@@ -417,17 +417,17 @@ typedef enum px_value_type {
 } px_value_type;
 
 typedef struct px_value {
-    uint8_t type;    /* px_value_type */
-    uint16_t str;    /* STRING: offset of the text in the pool */
-    int32_t a, b;    /* INT a; INT_RANGE [a, b]; FRACTION a/b; BOOL a */
-    int32_t c, d;    /* FRACTION_RANGE: [a/b, c/d] */
+    uint8_t type; /* px_value_type */
+    uint16_t str; /* STRING: offset of the text in the pool */
+    int32_t a, b; /* INT a; INT_RANGE [a, b]; FRACTION a/b; BOOL a */
+    int32_t c, d; /* FRACTION_RANGE: [a/b, c/d] */
 } px_value;
 
 typedef struct px_caps_field {
-    uint16_t name;   /* pool offset */
-    uint8_t list;    /* 1: a list {...} of n values, 0: one value */
-    uint8_t n;       /* values, from first */
-    uint16_t first;  /* index in values[] */
+    uint16_t name;  /* pool offset */
+    uint8_t list;   /* 1: a list {...} of n values, 0: one value */
+    uint8_t n;      /* values, from first */
+    uint16_t first; /* index in values[] */
 } px_caps_field;
 
 typedef struct px_caps_struct {
@@ -438,7 +438,7 @@ typedef struct px_caps_struct {
 } px_caps_struct;
 
 typedef struct px_caps {
-    uint8_t any;  /* ANY: accepts everything; structures are ignored */
+    uint8_t any;       /* ANY: accepts everything; structures are ignored */
     uint8_t n_structs; /* 0 and not any: EMPTY */
     uint8_t n_fields;
     uint8_t reserved;
@@ -982,6 +982,12 @@ typedef struct px_element_class {
      * relate nothing (the other side is its template). */
     int (*get_caps)(px_element *el, px_pad_dir dir, px_caps *caps);
     int (*transform_caps)(px_element *el, px_pad_dir dir, const px_caps *caps, px_caps *out);
+    /* Sources that can read ahead without consuming (files) copy up to size
+     * bytes at offset into dst and set *got. Parsers call
+     * px_element_peek_upstream() from get_caps() to learn the stream's
+     * format from its header before data flows (y4mdec, demuxers). Called
+     * before start(): the element opens what it needs itself. */
+    int (*peek)(px_element *el, uint64_t offset, void *dst, size_t size, size_t *got);
 } px_element_class;
 
 /* Defines a class object; register application classes with px_register_element(). */
@@ -999,6 +1005,10 @@ PX_API void px_element_request_output(px_element *el, size_t slot_size, uint32_t
 /* Reports a streaming error on the bus; return PX_FLOW_ERROR after it. */
 PX_API void px_element_error(px_element *el, int code, const char *fmt, ...) PX_PRINTF(3, 4);
 PX_API void px_element_warning(px_element *el, const char *fmt, ...) PX_PRINTF(2, 3);
+/* Reads ahead from the nearest upstream source through elements that pass
+ * data unchanged (see peek above). PX_ENOTSUP when there is none (a pipe, a
+ * live source, a transforming element in between). */
+PX_API int px_element_peek_upstream(px_element *el, uint64_t offset, void *dst, size_t size, size_t *got);
 /* The fixed caps negotiated for a pad (valid from start() on), or NULL. */
 PX_API const px_caps *px_element_get_caps(const px_element *el, px_pad_dir dir, int pad);
 /* For chain(): an empty output slot (as the runtime gives process()), and
@@ -2542,9 +2552,9 @@ PX_API void px_buffer_dump(const px_buffer *buf)
 #include <string.h>
 
 #define PX_CAPS__MAX_FEATURES 8
-#define PX_CAPS__ECHO 40 /* longest piece of user text quoted back in a message */
-#define PX_CAPS__STR2(x) #x
-#define PX_CAPS__XSTR(x) PX_CAPS__STR2(x)
+#define PX_CAPS__ECHO         40 /* longest piece of user text quoted back in a message */
+#define PX_CAPS__STR2(x)      #x
+#define PX_CAPS__XSTR(x)      PX_CAPS__STR2(x)
 
 /* ---- Small helpers ----------------------------------------------------------- */
 
@@ -2635,12 +2645,17 @@ static const char *px_caps__type_name(int type)
 {
     switch (type) {
     case PX_VALUE_INT:
-    case PX_VALUE_INT_RANGE: return "int";
+    case PX_VALUE_INT_RANGE:
+        return "int";
     case PX_VALUE_FRACTION:
-    case PX_VALUE_FRACTION_RANGE: return "fraction";
-    case PX_VALUE_STRING: return "string";
-    case PX_VALUE_BOOL: return "boolean";
-    default: return "?";
+    case PX_VALUE_FRACTION_RANGE:
+        return "fraction";
+    case PX_VALUE_STRING:
+        return "string";
+    case PX_VALUE_BOOL:
+        return "boolean";
+    default:
+        return "?";
     }
 }
 
@@ -2791,13 +2806,19 @@ static bool px_caps__val_eq(const px_caps *ca, const px_value *a, const px_caps 
         return false;
     switch (a->type) {
     case PX_VALUE_INT:
-    case PX_VALUE_BOOL: return a->a == b->a;
-    case PX_VALUE_INT_RANGE: return a->a == b->a && a->b == b->b;
-    case PX_VALUE_FRACTION: return px_caps__frac_cmp(a->a, a->b, b->a, b->b) == 0;
+    case PX_VALUE_BOOL:
+        return a->a == b->a;
+    case PX_VALUE_INT_RANGE:
+        return a->a == b->a && a->b == b->b;
+    case PX_VALUE_FRACTION:
+        return px_caps__frac_cmp(a->a, a->b, b->a, b->b) == 0;
     case PX_VALUE_FRACTION_RANGE:
-        return px_caps__frac_cmp(a->a, a->b, b->a, b->b) == 0 && px_caps__frac_cmp(a->c, a->d, b->c, b->d) == 0;
-    case PX_VALUE_STRING: return strcmp(px_caps__str(ca, a->str), px_caps__str(cb, b->str)) == 0;
-    default: return false;
+        return px_caps__frac_cmp(a->a, a->b, b->a, b->b) == 0 &&
+               px_caps__frac_cmp(a->c, a->d, b->c, b->d) == 0;
+    case PX_VALUE_STRING:
+        return strcmp(px_caps__str(ca, a->str), px_caps__str(cb, b->str)) == 0;
+    default:
+        return false;
     }
 }
 
@@ -2857,7 +2878,8 @@ static bool px_caps__val_inter(const px_caps *ca, const px_value *a, const px_ca
         if (b->type == PX_VALUE_BOOL && a->a == b->a)
             return *out = *a, true;
         return false;
-    default: return false;
+    default:
+        return false;
     }
 }
 
@@ -2871,10 +2893,12 @@ static bool px_caps__val_subset(const px_caps *ca, const px_value *a, const px_c
         return a->type == PX_VALUE_INT_RANGE && a->a >= b->a && a->b <= b->b;
     case PX_VALUE_FRACTION_RANGE:
         if (a->type == PX_VALUE_FRACTION)
-            return px_caps__frac_cmp(a->a, a->b, b->a, b->b) >= 0 && px_caps__frac_cmp(a->a, a->b, b->c, b->d) <= 0;
+            return px_caps__frac_cmp(a->a, a->b, b->a, b->b) >= 0 &&
+                   px_caps__frac_cmp(a->a, a->b, b->c, b->d) <= 0;
         return a->type == PX_VALUE_FRACTION_RANGE && px_caps__frac_cmp(a->a, a->b, b->a, b->b) >= 0 &&
                px_caps__frac_cmp(a->c, a->d, b->c, b->d) <= 0;
-    default: return px_caps__val_eq(ca, a, cb, b);
+    default:
+        return px_caps__val_eq(ca, a, cb, b);
     }
 }
 
@@ -3043,7 +3067,13 @@ static size_t px_caps__scan(px_caps__parser *p, bool (*ok)(char))
     return p->i - start;
 }
 
-enum { PX_CAPS__SHAPE_STRING, PX_CAPS__SHAPE_INT, PX_CAPS__SHAPE_FRACTION, PX_CAPS__SHAPE_BOOL, PX_CAPS__SHAPE_FLOAT };
+enum {
+    PX_CAPS__SHAPE_STRING,
+    PX_CAPS__SHAPE_INT,
+    PX_CAPS__SHAPE_FRACTION,
+    PX_CAPS__SHAPE_BOOL,
+    PX_CAPS__SHAPE_FLOAT
+};
 
 static size_t px_caps__digits(const char *s, size_t n, size_t i)
 {
@@ -3129,7 +3159,8 @@ static int px_caps__scalar(px_caps__parser *p, int type, const char *ctx, px_val
                                     "caps: unterminated string '\"' (column %d)", px_caps__col(start));
             if (u < 0x20 || u == 0x7f)
                 return px_error_set(p->err, PX_EPARSE, px_caps__col(p->i),
-                                    "caps: control character 0x%02x in string (column %d)", u, px_caps__col(p->i));
+                                    "caps: control character 0x%02x in string (column %d)", u,
+                                    px_caps__col(p->i));
             if (n + 1 >= sizeof buf)
                 return px_error_set(p->err, PX_ENOMEM, px_caps__col(start),
                                     "caps: string longer than %d bytes (column %d)", PX_CAPS_POOL - 1,
@@ -3167,13 +3198,13 @@ static int px_caps__scalar(px_caps__parser *p, int type, const char *ctx, px_val
         if (px_caps__word_is(w, n, "true") || px_caps__word_is(w, n, "yes") || px_caps__word_is(w, n, "t") ||
             (n == 1 && w[0] == '1'))
             v->a = 1;
-        else if (px_caps__word_is(w, n, "false") || px_caps__word_is(w, n, "no") || px_caps__word_is(w, n, "f") ||
-                 (n == 1 && w[0] == '0'))
+        else if (px_caps__word_is(w, n, "false") || px_caps__word_is(w, n, "no") ||
+                 px_caps__word_is(w, n, "f") || (n == 1 && w[0] == '0'))
             v->a = 0;
         else
             return px_error_set(p->err, PX_EPARSE, px_caps__col(start),
-                                "caps: expected %s (boolean: true, false, yes or no), found '%s' (column %d)", ctx,
-                                px_caps__echo(w, n, e, sizeof e), px_caps__col(start));
+                                "caps: expected %s (boolean: true, false, yes or no), found '%s' (column %d)",
+                                ctx, px_caps__echo(w, n, e, sizeof e), px_caps__col(start));
         return PX_OK;
     }
     if (type == 0 && shape == PX_CAPS__SHAPE_FLOAT) {
@@ -3186,8 +3217,9 @@ static int px_caps__scalar(px_caps__parser *p, int type, const char *ctx, px_val
     }
     /* int or fraction, by annotation or shape */
     if (shape != PX_CAPS__SHAPE_INT && shape != PX_CAPS__SHAPE_FRACTION)
-        return px_error_set(p->err, PX_EPARSE, px_caps__col(start), "caps: expected %s (%s), found '%s' (column %d)",
-                            ctx, px_caps__type_name(type), px_caps__echo(w, n, e, sizeof e), px_caps__col(start));
+        return px_error_set(p->err, PX_EPARSE, px_caps__col(start),
+                            "caps: expected %s (%s), found '%s' (column %d)", ctx, px_caps__type_name(type),
+                            px_caps__echo(w, n, e, sizeof e), px_caps__col(start));
     if (type == PX_VALUE_INT && shape == PX_CAPS__SHAPE_FRACTION)
         return px_error_set(p->err, PX_EPARSE, px_caps__col(start),
                             "caps: expected %s (int), found the fraction '%s' (column %d)", ctx,
@@ -3196,7 +3228,8 @@ static int px_caps__scalar(px_caps__parser *p, int type, const char *ctx, px_val
     if (shape == PX_CAPS__SHAPE_FRACTION)
         slash = (size_t)((const char *)memchr(w, '/', n) - w);
     int32_t num, den = 1;
-    if (!px_caps__to_int(w, slash, &num) || (slash < n && !px_caps__to_int(w + slash + 1, n - slash - 1, &den)))
+    if (!px_caps__to_int(w, slash, &num) ||
+        (slash < n && !px_caps__to_int(w + slash + 1, n - slash - 1, &den)))
         return px_error_set(p->err, PX_EPARSE, px_caps__col(start),
                             "caps: number '%s' is out of range (at most %d in magnitude) (column %d)",
                             px_caps__echo(w, n, e, sizeof e), INT32_MAX, px_caps__col(start));
@@ -3217,8 +3250,8 @@ static int px_caps__scalar(px_caps__parser *p, int type, const char *ctx, px_val
 
 static int px_caps__unterminated(px_caps__parser *p, const char *what, char open, size_t at)
 {
-    return px_error_set(p->err, PX_EPARSE, px_caps__col(at), "caps: unterminated %s '%c' (column %d)", what, open,
-                        px_caps__col(at));
+    return px_error_set(p->err, PX_EPARSE, px_caps__col(at), "caps: unterminated %s '%c' (column %d)", what,
+                        open, px_caps__col(at));
 }
 
 static void px_caps__fmt_scalar(const px_value *v, char *buf, size_t size)
@@ -3250,9 +3283,9 @@ static int px_caps__range(px_caps__parser *p, int type, px_value *v)
                                 "caps: range bounds must be ints or fractions, found a %s (column %d)",
                                 px_caps__type_name(b[n].type), px_caps__col(at[n]));
         if (n > 0 && b[n].type != b[0].type)
-            return px_error_set(p->err, PX_EPARSE, px_caps__col(at[n]),
-                                "caps: range mixes %s and %s bounds (column %d)", px_caps__type_name(b[0].type),
-                                px_caps__type_name(b[n].type), px_caps__col(at[n]));
+            return px_error_set(
+                p->err, PX_EPARSE, px_caps__col(at[n]), "caps: range mixes %s and %s bounds (column %d)",
+                px_caps__type_name(b[0].type), px_caps__type_name(b[n].type), px_caps__col(at[n]));
         n++;
         px_caps__skip_ws(p);
         char c = p->s[p->i];
@@ -3268,8 +3301,8 @@ static int px_caps__range(px_caps__parser *p, int type, px_value *v)
     }
     p->i++; /* ] */
     if (n == 3 && !(b[2].type == PX_VALUE_INT && b[2].a == 1)) {
-        px_error_set(p->err, PX_EPARSE, px_caps__col(at[2]), "caps: range steps are not supported (column %d)",
-                     px_caps__col(at[2]));
+        px_error_set(p->err, PX_EPARSE, px_caps__col(at[2]),
+                     "caps: range steps are not supported (column %d)", px_caps__col(at[2]));
         px_error_hint(p->err, "write the range without a step, such as [16, 4096]");
         return PX_EPARSE;
     }
@@ -3279,8 +3312,8 @@ static int px_caps__range(px_caps__parser *p, int type, px_value *v)
         char lo[32], hi[32];
         px_caps__fmt_scalar(&b[0], lo, sizeof lo);
         px_caps__fmt_scalar(&b[1], hi, sizeof hi);
-        return px_error_set(p->err, PX_EPARSE, px_caps__col(open), "caps: range [%s, %s] is empty (column %d)", lo,
-                            hi, px_caps__col(open));
+        return px_error_set(p->err, PX_EPARSE, px_caps__col(open),
+                            "caps: range [%s, %s] is empty (column %d)", lo, hi, px_caps__col(open));
     }
     *v = b[0];
     if (cmp < 0) { /* [a, a] is just a */
@@ -3317,8 +3350,9 @@ static int px_caps__list(px_caps__parser *p, int type)
         if (first_type == 0)
             first_type = v.type;
         else if (v.type != first_type) {
-            px_error_set(p->err, PX_EPARSE, px_caps__col(at), "caps: list mixes %s and %s entries (column %d)",
-                         px_caps__type_name(first_type), px_caps__type_name(v.type), px_caps__col(at));
+            px_error_set(p->err, PX_EPARSE, px_caps__col(at),
+                         "caps: list mixes %s and %s entries (column %d)", px_caps__type_name(first_type),
+                         px_caps__type_name(v.type), px_caps__col(at));
             px_error_hint(p->err, "every entry of a list has one type; quote strings that look like numbers");
             return PX_EPARSE;
         }
@@ -3337,7 +3371,7 @@ static int px_caps__list(px_caps__parser *p, int type)
             return px_caps__expected(p, p->i, "',' or '}' in the list");
         p->i++;
     }
-    p->i++; /* } */
+    p->i++;             /* } */
     f->list = f->n > 1; /* {x} is just x */
     return PX_OK;
 }
@@ -3349,11 +3383,19 @@ static int px_caps__annotation(px_caps__parser *p, int *type)
         const char *name;
         int type;
     } names[] = {
-        {"int", PX_VALUE_INT},          {"i", PX_VALUE_INT},           {"gint", PX_VALUE_INT},
-        {"fraction", PX_VALUE_FRACTION}, {"GstFraction", PX_VALUE_FRACTION},
-        {"string", PX_VALUE_STRING},    {"str", PX_VALUE_STRING},      {"s", PX_VALUE_STRING},
-        {"gchararray", PX_VALUE_STRING}, {"boolean", PX_VALUE_BOOL},    {"bool", PX_VALUE_BOOL},
-        {"b", PX_VALUE_BOOL},           {"gboolean", PX_VALUE_BOOL},
+        {"int", PX_VALUE_INT},
+        {"i", PX_VALUE_INT},
+        {"gint", PX_VALUE_INT},
+        {"fraction", PX_VALUE_FRACTION},
+        {"GstFraction", PX_VALUE_FRACTION},
+        {"string", PX_VALUE_STRING},
+        {"str", PX_VALUE_STRING},
+        {"s", PX_VALUE_STRING},
+        {"gchararray", PX_VALUE_STRING},
+        {"boolean", PX_VALUE_BOOL},
+        {"bool", PX_VALUE_BOOL},
+        {"b", PX_VALUE_BOOL},
+        {"gboolean", PX_VALUE_BOOL},
     };
     size_t open = p->i;
     p->i++;
@@ -3430,7 +3472,8 @@ static int px_caps__features(px_caps__parser *p, char *buf, size_t size)
     for (int k = 0; k < n; k++) {
         if (w + len[k] + 3 > size)
             return px_error_set(p->err, PX_ENOMEM, px_caps__col(open),
-                                "caps: features longer than %zu bytes (column %d)", size - 1, px_caps__col(open));
+                                "caps: features longer than %zu bytes (column %d)", size - 1,
+                                px_caps__col(open));
         if (k)
             memcpy(buf + w, ", ", 2), w += 2;
         memcpy(buf + w, p->s + at[k], len[k]);
@@ -3456,8 +3499,8 @@ static int px_caps__structure(px_caps__parser *p)
                             px_caps__echo(name, n, e, sizeof e), px_caps__col(start));
     if (!slash || slash == name + n - 1) {
         px_error_set(p->err, PX_EPARSE, px_caps__col(start),
-                     "caps: media type '%s' is not type/subtype (column %d)", px_caps__echo(name, n, e, sizeof e),
-                     px_caps__col(start));
+                     "caps: media type '%s' is not type/subtype (column %d)",
+                     px_caps__echo(name, n, e, sizeof e), px_caps__col(start));
         px_error_hint(p->err, "write a media type such as video/x-raw or audio/x-raw first");
         return PX_EPARSE;
     }
@@ -3564,7 +3607,8 @@ PX_API int px_caps_parse(px_caps *out, const char *text, px_error *err)
     while (px_caps__is_word_char(text[kw + n]))
         n++;
     bool any = n == 3 && memcmp(text + kw, "ANY", 3) == 0;
-    bool none = (n == 5 && memcmp(text + kw, "EMPTY", 5) == 0) || (n == 4 && memcmp(text + kw, "NONE", 4) == 0);
+    bool none =
+        (n == 5 && memcmp(text + kw, "EMPTY", 5) == 0) || (n == 4 && memcmp(text + kw, "NONE", 4) == 0);
     int rc = PX_OK;
     if (any || none) {
         p.i = kw + n;
@@ -3651,14 +3695,22 @@ static bool px_caps__needs_quotes(const char *s)
 static void px_caps__put_value(px_caps__writer *w, const px_caps *c, const px_value *v)
 {
     switch (v->type) {
-    case PX_VALUE_INT: px_caps__putf(w, "%d", v->a, 0); break;
-    case PX_VALUE_INT_RANGE: px_caps__putf(w, "[ %d, %d ]", v->a, v->b); break;
-    case PX_VALUE_FRACTION: px_caps__putf(w, "%d/%d", v->a, v->b); break;
+    case PX_VALUE_INT:
+        px_caps__putf(w, "%d", v->a, 0);
+        break;
+    case PX_VALUE_INT_RANGE:
+        px_caps__putf(w, "[ %d, %d ]", v->a, v->b);
+        break;
+    case PX_VALUE_FRACTION:
+        px_caps__putf(w, "%d/%d", v->a, v->b);
+        break;
     case PX_VALUE_FRACTION_RANGE:
         px_caps__putf(w, "[ %d/%d, ", v->a, v->b);
         px_caps__putf(w, "%d/%d ]", v->c, v->d);
         break;
-    case PX_VALUE_BOOL: px_caps__puts(w, v->a ? "true" : "false"); break;
+    case PX_VALUE_BOOL:
+        px_caps__puts(w, v->a ? "true" : "false");
+        break;
     case PX_VALUE_STRING: {
         const char *s = px_caps__str(c, v->str);
         if (!px_caps__needs_quotes(s)) {
@@ -3674,7 +3726,9 @@ static void px_caps__put_value(px_caps__writer *w, const px_caps *c, const px_va
         px_caps__put(w, "\"", 1);
         break;
     }
-    default: px_caps__puts(w, "?"); break;
+    default:
+        px_caps__puts(w, "?");
+        break;
     }
 }
 
@@ -4043,7 +4097,8 @@ static bool px_caps__valid_name(const char *name)
 /* Rebuilds caps with field set to values[0..n) (strings in vpool) in every
  * structure, in place of the old field or after the others; removed when
  * n == 0. caps is unchanged on failure. */
-static int px_caps__replace(px_caps *caps, const char *field, const px_value *values, size_t n, const char *vpool)
+static int px_caps__replace(px_caps *caps, const char *field, const px_value *values, size_t n,
+                            const char *vpool)
 {
     if (!px_caps__valid_name(field) || caps->any)
         return PX_EINVAL;
@@ -4090,7 +4145,8 @@ PX_API int px_caps_set_int_range(px_caps *caps, const char *field, int min, int 
 {
     if (min > max)
         return PX_EINVAL;
-    px_value v = {.type = min == max ? PX_VALUE_INT : PX_VALUE_INT_RANGE, .a = min, .b = min == max ? 0 : max};
+    px_value v = {
+        .type = min == max ? PX_VALUE_INT : PX_VALUE_INT_RANGE, .a = min, .b = min == max ? 0 : max};
     return px_caps__replace(caps, field, &v, 1, "");
 }
 
@@ -4204,8 +4260,9 @@ static bool px_caps__valid_off(const px_caps *c, uint16_t off)
 PX_API int px_caps_validate(const px_caps *caps, px_error *err)
 {
     const px_caps *c = caps;
-    if (c->n_structs > PX_CAPS_MAX_STRUCTS || c->n_fields > PX_CAPS_MAX_FIELDS || c->n_values > PX_CAPS_MAX_VALUES ||
-        c->pool_len > PX_CAPS_POOL || (c->pool_len > 0 && c->pool[0] != '\0'))
+    if (c->n_structs > PX_CAPS_MAX_STRUCTS || c->n_fields > PX_CAPS_MAX_FIELDS ||
+        c->n_values > PX_CAPS_MAX_VALUES || c->pool_len > PX_CAPS_POOL ||
+        (c->pool_len > 0 && c->pool[0] != '\0'))
         return px_error_set(err, PX_EINVAL, 0, "caps: counts out of bounds");
     if (c->pool_len > 0 && c->pool[c->pool_len - 1] != '\0')
         return px_error_set(err, PX_EINVAL, 0, "caps: string pool not terminated");
@@ -4213,12 +4270,13 @@ PX_API int px_caps_validate(const px_caps *caps, px_error *err)
         const px_caps_struct *st = &c->structs[s];
         if ((unsigned)st->first_field + st->n_fields > c->n_fields)
             return px_error_set(err, PX_EINVAL, 0, "caps: structure %u has fields out of bounds", s);
-        if (c->pool_len == 0 || !px_caps__valid_off(c, st->media_type) || !px_caps__valid_off(c, st->features))
+        if (c->pool_len == 0 || !px_caps__valid_off(c, st->media_type) ||
+            !px_caps__valid_off(c, st->features))
             return px_error_set(err, PX_EINVAL, 0, "caps: structure %u has names out of bounds", s);
     }
     for (unsigned f = 0; f < c->n_fields; f++) {
         const px_caps_field *fl = &c->fields[f];
-        if ((unsigned)fl->first + fl->n > c->n_values || !px_caps__valid_off(c, fl->name) ||
+        if (fl->n == 0 || (unsigned)fl->first + fl->n > c->n_values || !px_caps__valid_off(c, fl->name) ||
             (fl->list && fl->n < 2))
             return px_error_set(err, PX_EINVAL, 0, "caps: field %u out of bounds", f);
     }
@@ -4227,14 +4285,24 @@ PX_API int px_caps_validate(const px_caps *caps, px_error *err)
         bool ok;
         switch (v->type) {
         case PX_VALUE_INT:
-        case PX_VALUE_BOOL: ok = true; break;
-        case PX_VALUE_INT_RANGE: ok = v->a < v->b; break;
-        case PX_VALUE_FRACTION: ok = v->b > 0; break;
+        case PX_VALUE_BOOL:
+            ok = true;
+            break;
+        case PX_VALUE_INT_RANGE:
+            ok = v->a < v->b;
+            break;
+        case PX_VALUE_FRACTION:
+            ok = v->b > 0;
+            break;
         case PX_VALUE_FRACTION_RANGE:
             ok = v->b > 0 && v->d > 0 && px_caps__frac_cmp(v->a, v->b, v->c, v->d) < 0;
             break;
-        case PX_VALUE_STRING: ok = c->pool_len > 0 && px_caps__valid_off(c, v->str); break;
-        default: ok = false; break;
+        case PX_VALUE_STRING:
+            ok = c->pool_len > 0 && px_caps__valid_off(c, v->str);
+            break;
+        default:
+            ok = false;
+            break;
         }
         if (!ok)
             return px_error_set(err, PX_EINVAL, 0, "caps: value %u is invalid", i);
@@ -5010,6 +5078,43 @@ static const uint8_t *px_video__plane_row(const px_video_info *info, const uint8
     return base + info->offset[p] + (size_t)row * info->stride[p];
 }
 
+/* Row loops. gcc 12 at -O2 vectorizes only loops whose trip count is a
+ * multiple of the vector length ("very cheap" cost model), so each runs in
+ * blocks of 16 with a constant inner count (gcc and clang vectorize those,
+ * on any target) and a scalar tail. restrict: the rows never overlap. */
+#define PX_VIDEO__BLK 16
+
+static void px_video__deinterleave(const uint8_t *restrict su, const uint8_t *restrict sv, int n,
+                                   uint8_t *restrict u, uint8_t *restrict v)
+{
+    int i = 0;
+    for (; i + PX_VIDEO__BLK <= n; i += PX_VIDEO__BLK)
+        for (int k = 0; k < PX_VIDEO__BLK; k++) {
+            u[i + k] = su[2 * (i + k)];
+            v[i + k] = sv[2 * (i + k)];
+        }
+    for (; i < n; i++) {
+        u[i] = su[2 * i];
+        v[i] = sv[2 * i];
+    }
+}
+
+/* d = a0 b0 a1 b1 ... */
+static void px_video__interleave(const uint8_t *restrict a, const uint8_t *restrict b, int n,
+                                 uint8_t *restrict d)
+{
+    int i = 0;
+    for (; i + PX_VIDEO__BLK <= n; i += PX_VIDEO__BLK)
+        for (int k = 0; k < PX_VIDEO__BLK; k++) {
+            d[2 * (i + k)] = a[i + k];
+            d[2 * (i + k) + 1] = b[i + k];
+        }
+    for (; i < n; i++) {
+        d[2 * i] = a[i];
+        d[2 * i + 1] = b[i];
+    }
+}
+
 /* One chroma row pair of an 8-bit 4:2:0 frame, as separate U and V rows.
  * Planar formats give pointers into the frame; semi-planar ones are
  * deinterleaved into u_buf/v_buf. */
@@ -5024,11 +5129,7 @@ static void px_video__420_chroma(const px_video_info *info, const uint8_t *base,
         return;
     }
     const uint8_t *s = px_video__plane_row(info, base, 1, j);
-    const uint8_t *su = s + f->poffset[1], *sv = s + f->poffset[2];
-    for (int i = 0; i < cw; i++) { /* gcc -O2 vectorizes this deinterleave */
-        u_buf[i] = su[2 * i];
-        v_buf[i] = sv[2 * i];
-    }
+    px_video__deinterleave(s + f->poffset[1], s + f->poffset[2], cw, u_buf, v_buf);
     *u = u_buf;
     *v = v_buf;
 }
@@ -5044,11 +5145,10 @@ static void px_video__put_420_chroma(const px_video_info *info, uint8_t *base, i
         return;
     }
     uint8_t *d = (uint8_t *)px_video__plane_row(info, base, 1, j);
-    uint8_t *du = d + f->poffset[1], *dv = d + f->poffset[2];
-    for (int i = 0; i < cw; i++) { /* vectorized (interleave) */
-        du[2 * i] = u[i];
-        dv[2 * i] = v[i];
-    }
+    if (f->poffset[1] == 0)
+        px_video__interleave(u, v, cw, d);
+    else
+        px_video__interleave(v, u, cw, d);
 }
 
 static void px_video__copy_plane(const px_video_info *in, const uint8_t *src, const px_video_info *out,
@@ -5100,9 +5200,14 @@ static void px_video__k_420_shuffle(px_video_converter *c, const uint8_t *src, u
 
 /* Vertical chroma interpolation for luma row y (centred siting): 3/4 of the
  * nearest chroma row plus 1/4 of the next one, rounded. Vectorized. */
-static void px_video__vinterp(const uint8_t *a, const uint8_t *b, int n, uint8_t *o)
+static void px_video__vinterp(const uint8_t *restrict a, const uint8_t *restrict b, int n,
+                              uint8_t *restrict o)
 {
-    for (int i = 0; i < n; i++)
+    int i = 0;
+    for (; i + PX_VIDEO__BLK <= n; i += PX_VIDEO__BLK)
+        for (int k = 0; k < PX_VIDEO__BLK; k++)
+            o[i + k] = (uint8_t)((3 * a[i + k] + b[i + k] + 2) >> 2);
+    for (; i < n; i++)
         o[i] = (uint8_t)((3 * a[i] + b[i] + 2) >> 2);
 }
 
@@ -5267,6 +5372,28 @@ static void px_video__k_420_rgb4(px_video_converter *c, const uint8_t *src, uint
     }
 }
 
+/* d[i] = s[2i]: luma out of YUY2/UYVY. */
+static void px_video__pick2(const uint8_t *restrict s, int n, uint8_t *restrict d)
+{
+    int i = 0;
+    for (; i + PX_VIDEO__BLK <= n; i += PX_VIDEO__BLK)
+        for (int k = 0; k < PX_VIDEO__BLK; k++)
+            d[i + k] = s[2 * (i + k)];
+    for (; i < n; i++)
+        d[i] = s[2 * i];
+}
+
+/* d[i] = mean of a[4i] and b[4i], rounded up: a chroma sample of a row pair. */
+static void px_video__avg4(const uint8_t *restrict a, const uint8_t *restrict b, int n, uint8_t *restrict d)
+{
+    int i = 0;
+    for (; i + PX_VIDEO__BLK <= n; i += PX_VIDEO__BLK)
+        for (int k = 0; k < PX_VIDEO__BLK; k++)
+            d[i + k] = (uint8_t)((a[4 * (i + k)] + b[4 * (i + k)] + 1) >> 1);
+    for (; i < n; i++)
+        d[i] = (uint8_t)((a[4 * i] + b[4 * i] + 1) >> 1);
+}
+
 /* YUY2/UYVY -> 4:2:0: luma picked out, chroma of each row pair averaged. */
 static void px_video__k_422_420(px_video_converter *c, const uint8_t *src, uint8_t *dst)
 {
@@ -5278,19 +5405,31 @@ static void px_video__k_422_420(px_video_converter *c, const uint8_t *src, uint8
     for (int y = 0; y < h; y += 2) {
         const uint8_t *s0 = px_video__plane_row(&c->in, src, 0, y);
         const uint8_t *s1 = y + 1 < h ? px_video__plane_row(&c->in, src, 0, y + 1) : s0;
-        uint8_t *d0 = (uint8_t *)px_video__plane_row(&c->out, dst, 0, y);
-        for (int x = 0; x < w; x++)
-            d0[x] = s0[2 * x + oy];
-        if (y + 1 < h) {
-            uint8_t *d1 = (uint8_t *)px_video__plane_row(&c->out, dst, 0, y + 1);
-            for (int x = 0; x < w; x++)
-                d1[x] = s1[2 * x + oy];
-        }
-        for (int i = 0; i < cw; i++) {
-            u[i] = (uint8_t)((s0[4 * i + ou] + s1[4 * i + ou] + 1) >> 1);
-            v[i] = (uint8_t)((s0[4 * i + ov] + s1[4 * i + ov] + 1) >> 1);
-        }
+        px_video__pick2(s0 + oy, w, (uint8_t *)px_video__plane_row(&c->out, dst, 0, y));
+        if (y + 1 < h)
+            px_video__pick2(s1 + oy, w, (uint8_t *)px_video__plane_row(&c->out, dst, 0, y + 1));
+        px_video__avg4(s0 + ou, s1 + ou, cw, u);
+        px_video__avg4(s0 + ov, s1 + ov, cw, v);
         px_video__put_420_chroma(&c->out, dst, y >> 1, u, v);
+    }
+}
+
+static void px_video__pack422(const uint8_t *restrict y, const uint8_t *restrict u, const uint8_t *restrict v,
+                              int n, uint8_t *restrict dy, uint8_t *restrict du, uint8_t *restrict dv)
+{
+    int i = 0;
+    for (; i + PX_VIDEO__BLK <= n; i += PX_VIDEO__BLK)
+        for (int k = 0; k < PX_VIDEO__BLK; k++) {
+            dy[4 * (i + k)] = y[2 * (i + k)];
+            dy[4 * (i + k) + 2] = y[2 * (i + k) + 1];
+            du[4 * (i + k)] = u[i + k];
+            dv[4 * (i + k)] = v[i + k];
+        }
+    for (; i < n; i++) {
+        dy[4 * i] = y[2 * i];
+        dy[4 * i + 2] = y[2 * i + 1];
+        du[4 * i] = u[i];
+        dv[4 * i] = v[i];
     }
 }
 
@@ -5306,12 +5445,7 @@ static void px_video__k_420_422(px_video_converter *c, const uint8_t *src, uint8
         const uint8_t *yr = px_video__plane_row(&c->in, src, 0, y);
         uint8_t *d = (uint8_t *)px_video__plane_row(&c->out, dst, 0, y);
         px_video__420_chroma_for_row(c, src, y, &u, &v);
-        for (int i = 0; i < w / 2; i++) {
-            d[4 * i + oy] = yr[2 * i];
-            d[4 * i + oy + 2] = yr[2 * i + 1];
-            d[4 * i + ou] = u[i];
-            d[4 * i + ov] = v[i];
-        }
+        px_video__pack422(yr, u, v, w / 2, d + oy, d + ou, d + ov);
         if (w & 1) {
             int i = w / 2;
             d[4 * i + oy] = yr[2 * i];
@@ -5548,6 +5682,15 @@ PX_API int px_video_convert_frame(const px_video_info *in, const uint8_t *src, c
 
 #define PX__SCALE_ONE 16384 /* Q14 */
 
+/* The row loops are written for the auto-vectorizer; GCC below -O3 runs it
+ * only in its "very cheap" mode, which skips them, so ask for -O3 on these
+ * few functions (clang vectorizes at -O2 already). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define PX__SCALE_HOT __attribute__((optimize("O3")))
+#else
+#define PX__SCALE_HOT
+#endif
+
 static double px__scale_floor(double x)
 {
     double t = (double)(int64_t)x;
@@ -5721,7 +5864,7 @@ PX_API int px_video_scaler_init(px_video_scaler *s, int method, int sw, int sh, 
 
 /* ---- Nearest ---------------------------------------------------------------- */
 
-static void px__scale_nearest(const px_video_scaler *s, const uint8_t *src, size_t sstride, uint8_t *dst,
+PX__SCALE_HOT static void px__scale_nearest(const px_video_scaler *s, const uint8_t *src, size_t sstride, uint8_t *dst,
                               size_t dstride)
 {
     int bpp = s->channels * s->bytes;
@@ -5755,7 +5898,7 @@ static void px__scale_nearest(const px_video_scaler *s, const uint8_t *src, size
 
 /* ---- 8-bit samples: int16 intermediate row in Q7 ----------------------------- */
 
-static void px__scale_v8(px_video_scaler *s, const uint8_t *src, size_t sstride, int y)
+PX__SCALE_HOT static void px__scale_v8(px_video_scaler *s, const uint8_t *src, size_t sstride, int y)
 {
     size_t n = (size_t)s->sw * (size_t)s->channels;
     int16_t *restrict row = s->row;
@@ -5792,7 +5935,7 @@ static void px__scale_v8(px_video_scaler *s, const uint8_t *src, size_t sstride,
     }
 }
 
-static void px__scale_h8(const px_video_scaler *s, uint8_t *restrict out)
+PX__SCALE_HOT static void px__scale_h8(const px_video_scaler *s, uint8_t *restrict out)
 {
     const int16_t *restrict row = s->row;
     const int ch = s->channels, nt = s->htaps;
@@ -5822,7 +5965,7 @@ static void px__scale_h8(const px_video_scaler *s, uint8_t *restrict out)
 
 /* ---- 16-bit samples: int32 intermediate in Q14, int64 horizontal ------------- */
 
-static void px__scale_v16(px_video_scaler *s, const uint8_t *src, size_t sstride, int y)
+PX__SCALE_HOT static void px__scale_v16(px_video_scaler *s, const uint8_t *src, size_t sstride, int y)
 {
     size_t n = (size_t)s->sw * (size_t)s->channels;
     int32_t *restrict row = s->row;
@@ -5840,7 +5983,7 @@ static void px__scale_v16(px_video_scaler *s, const uint8_t *src, size_t sstride
     }
 }
 
-static void px__scale_h16(const px_video_scaler *s, uint8_t *out8)
+PX__SCALE_HOT static void px__scale_h16(const px_video_scaler *s, uint8_t *out8)
 {
     const int32_t *row = s->row;
     uint16_t *out = (uint16_t *)(void *)out8;
@@ -6884,6 +7027,28 @@ static int filesrc_init(px_element *el, px_error *err)
     return PX_OK;
 }
 
+/* Lets parsers read the file's header during negotiation, before start()
+ * opened it: a short-lived descriptor of its own, nothing consumed. */
+static int filesrc_peek(px_element *el, uint64_t offset, void *dst, size_t size, size_t *got)
+{
+    const filesrc *self = px_element_state(el);
+    *got = 0;
+    if (!self->location)
+        return PX_ENOENT;
+    int fd = open(self->location, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return PX_ENOENT;
+    ssize_t n;
+    do
+        n = pread(fd, dst, size, (off_t)offset);
+    while (n < 0 && errno == EINTR);
+    close(fd);
+    if (n < 0)
+        return PX_EIO;
+    *got = (size_t)n;
+    return PX_OK;
+}
+
 static int filesrc_start(px_element *el, px_error *err)
 {
     filesrc *self = px_element_state(el);
@@ -6962,6 +7127,7 @@ PX_ELEMENT_CLASS(filesrc) = {
     .start = filesrc_start,
     .stop = filesrc_stop,
     .produce = filesrc_produce,
+    .peek = filesrc_peek,
     .props = PX_PROPS(
         PX_PROP_STRING(filesrc, location, NULL, "Path of the file to read (required)"),
         PX_PROP_UINT64(filesrc, blocksize, 1, FILESRC_BLOCK_LIMIT, 4096,
@@ -7079,6 +7245,180 @@ PX_ELEMENT_CLASS(identity) = {
         PX_PROP_BOOL(identity, dump, false, "Hexdump each buffer's contents to stdout")),
 };
 #endif /* CONFIG_PX_ELEM_IDENTITY */
+
+/* ---- elements/video/rawvideoparse.c ---- */
+#if CONFIG_PX_ELEM_RAWVIDEOPARSE
+/* elements/video/rawvideoparse.c: cuts a byte stream of headerless raw
+ * frames (a file from filesrc) into one buffer per frame.
+ *
+ * Properties follow GStreamer's rawvideoparse with use-sink-caps=false:
+ * format (GStreamer's video format numbers and nicks: i420 = 2), width
+ * (320), height (240), framerate (25/1), pixel-aspect-ratio (1/1). The frame
+ * layout is GStreamer's default for that format and size (rows padded to 4
+ * bytes), so files written by GStreamer's rawvideoparse or by a pipeline
+ * ending in `filesink` read back the same. The src caps are exactly those
+ * properties. Input bytes are copied into output slots until a frame is
+ * full; a partial frame at EOS is dropped with a warning. */
+
+typedef struct {
+    int format;
+    int width, height;
+    px_fraction framerate;
+    px_fraction pixel_aspect_ratio;
+    /* prepared in start() */
+    px_video_info info;
+    /* streaming state */
+    px_buffer cur; /* the frame being filled (arena NULL: none) */
+    size_t filled;
+    int64_t n;
+} rawvideoparse;
+
+/* GStreamer's GstVideoFormat numbers and nicks for the formats we have. */
+static const px_enum_value rawvideoparse_formats[] = {
+    {2, "i420", "I420"},           {3, "yv12", "YV12"},   {4, "yuy2", "YUY2"},
+    {5, "uyvy", "UYVY"},           {7, "rgbx", "RGBx"},   {8, "bgrx", "BGRx"},
+    {11, "rgba", "RGBA"},          {12, "bgra", "BGRA"},  {13, "argb", "ARGB"},
+    {14, "abgr", "ABGR"},          {15, "rgb", "RGB"},    {16, "bgr", "BGR"},
+    {23, "nv12", "NV12"},          {24, "nv21", "NV21"},  {25, "gray8", "GRAY8"},
+    {27, "gray16-le", "GRAY16_LE"}, {43, "i420-10le", "I420_10LE"}, {0, NULL, NULL},
+};
+
+static px_video_format rawvideoparse_format(int gst)
+{
+    for (const px_enum_value *e = rawvideoparse_formats; e->nick; e++)
+        if (e->value == gst)
+            return px_video_format_from_string(e->description);
+    return PX_VIDEO_FORMAT_UNKNOWN;
+}
+
+static int rawvideoparse_get_caps(px_element *el, px_pad_dir dir, px_caps *caps)
+{
+    const rawvideoparse *self = px_element_state(el);
+    if (dir != PX_DIR_SRC)
+        return PX_OK;
+    int rc = px_caps_set_string(caps, "format", px_video_format_to_string(rawvideoparse_format(self->format)));
+    if (!rc)
+        rc = px_caps_set_int(caps, "width", self->width);
+    if (!rc)
+        rc = px_caps_set_int(caps, "height", self->height);
+    if (!rc)
+        rc = px_caps_set_fraction(caps, "framerate", self->framerate);
+    if (!rc)
+        rc = px_caps_set_fraction(caps, "pixel-aspect-ratio", self->pixel_aspect_ratio);
+    return rc;
+}
+
+static int rawvideoparse_start(px_element *el, px_error *err)
+{
+    rawvideoparse *self = px_element_state(el);
+    int rc = px_video_info_init(&self->info, rawvideoparse_format(self->format), self->width, self->height);
+    if (rc)
+        return px_error_set(err, PX_EINVAL, 0, "%s: cannot lay out %dx%d frames of format %d", px_element_name(el),
+                            self->width, self->height, self->format);
+    if (self->framerate.num < 0 || self->framerate.den <= 0)
+        return px_error_set(err, PX_EINVAL, 0, "%s: framerate=%d/%d is not a frame rate; use e.g. 30/1",
+                            px_element_name(el), self->framerate.num, self->framerate.den);
+    self->info.framerate = self->framerate;
+    self->info.par = self->pixel_aspect_ratio;
+    memset(&self->cur, 0, sizeof self->cur);
+    self->filled = 0;
+    self->n = 0;
+    px_element_request_output(el, self->info.size, 1);
+    return PX_OK;
+}
+
+static void rawvideoparse_stop(px_element *el)
+{
+    rawvideoparse *self = px_element_state(el);
+    if (self->cur.arena)
+        px_buffer_unref(&self->cur);
+    self->filled = 0;
+}
+
+static px_time rawvideoparse_time(const px_fraction *fps, int64_t n)
+{
+    if (fps->num <= 0 || fps->den <= 0)
+        return n == 0 ? 0 : PX_TIME_NONE;
+    return n / fps->num * fps->den * PX_SECOND + n % fps->num * fps->den * PX_SECOND / fps->num;
+}
+
+static px_flow rawvideoparse_chain(px_element *el, const px_buffer *in)
+{
+    rawvideoparse *self = px_element_state(el);
+    size_t frame = self->info.size, off = 0;
+
+    while (off < in->size) {
+        if (!self->cur.arena) {
+            int rc = px_element_alloc_output(el, &self->cur);
+            if (rc == PX_EAGAIN)
+                return PX_FLOW_EOS; /* the pipeline is stopping */
+            if (rc)
+                return PX_FLOW_ERROR;
+            if (self->cur.capacity < frame) {
+                px_buffer_unref(&self->cur);
+                px_element_error(el, PX_ENOMEM, "output slot holds %zu bytes but a frame needs %zu",
+                                 self->cur.capacity, frame);
+                return PX_FLOW_ERROR;
+            }
+        }
+        size_t take = frame - self->filled < in->size - off ? frame - self->filled : in->size - off;
+        memcpy(self->cur.data + self->filled, in->data + off, take);
+        self->filled += take;
+        off += take;
+        if (self->filled < frame)
+            break;
+        px_buffer out = self->cur;
+        memset(&self->cur, 0, sizeof self->cur);
+        self->filled = 0;
+        px_buffer_reset_meta(&out);
+        out.size = frame;
+        out.pts = rawvideoparse_time(&self->framerate, self->n);
+        px_time next = rawvideoparse_time(&self->framerate, self->n + 1);
+        out.duration = out.pts != PX_TIME_NONE && next != PX_TIME_NONE ? next - out.pts : PX_TIME_NONE;
+        out.offset = (uint64_t)self->n;
+        out.offset_end = (uint64_t)self->n + 1;
+        self->n++;
+        px_flow r = px_element_push(el, 0, &out);
+        if (r != PX_FLOW_OK)
+            return r;
+    }
+    return PX_FLOW_OK;
+}
+
+static int rawvideoparse_event(px_element *el, const px_event *ev)
+{
+    rawvideoparse *self = px_element_state(el);
+    if (ev->type == PX_EVENT_EOS && self->cur.arena) {
+        px_element_warning(el, "dropping an incomplete frame at end of stream: %zu of %zu bytes", self->filled,
+                           self->info.size);
+        px_buffer_unref(&self->cur);
+        self->filled = 0;
+    }
+    return PX_OK;
+}
+
+PX_ELEMENT_CLASS(rawvideoparse) = {
+    .name = "rawvideoparse",
+    .family = "Codec/Parser/Video",
+    .description = "Cuts a byte stream into raw video frames described by properties",
+    .state_size = sizeof(rawvideoparse),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS(PX_VIDEO_CAPS_TEMPLATE),
+    .start = rawvideoparse_start,
+    .stop = rawvideoparse_stop,
+    .chain = rawvideoparse_chain,
+    .event = rawvideoparse_event,
+    .get_caps = rawvideoparse_get_caps,
+    .props = PX_PROPS(
+        PX_PROP_ENUM(rawvideoparse, format, rawvideoparse_formats, 2,
+                     "Format of frames in raw stream (GStreamer's numbers and nicks)"),
+        PX_PROP_INT(rawvideoparse, width, 1, PX_VIDEO_MAX_SIZE, 320, "Width of frames in raw stream"),
+        PX_PROP_INT(rawvideoparse, height, 1, PX_VIDEO_MAX_SIZE, 240, "Height of frames in raw stream"),
+        PX_PROP_FRACTION(rawvideoparse, framerate, 0, 1, INT32_MAX, 1, 25, 1, "Rate of frames in raw stream"),
+        PX_PROP_FRACTION(rawvideoparse, pixel_aspect_ratio, 1, INT32_MAX, INT32_MAX, 1, 1, 1,
+                         "Pixel aspect ratio of frames in raw stream")),
+};
+#endif /* CONFIG_PX_ELEM_RAWVIDEOPARSE */
 
 /* ---- elements/flow/tee.c ---- */
 #if CONFIG_PX_ELEM_TEE
@@ -7254,6 +7594,1636 @@ PX_ELEMENT_CLASS(videoconvert) = {
 };
 #endif /* CONFIG_PX_ELEM_VIDEOCONVERT */
 
+/* ---- elements/video/videocrop.c ---- */
+#if CONFIG_PX_ELEM_VIDEOCROP
+/* elements/video/videocrop.c: removes pixels from the edges of raw video.
+ *
+ * Properties follow GStreamer's videocrop (top, bottom, left, right, default
+ * 0). Negotiation: the src side is the sink side less the crop (and the sink
+ * side the src side plus it). For subsampled formats the top/left edges are
+ * rounded down to the chroma grid, as GStreamer does, so the chroma stays
+ * aligned with the luma.
+ *
+ * Zero-copy: the crop of a packed format, or of any format when only top
+ * and bottom change, is a window into the input (same strides, a data
+ * offset). The runtime hands process() a pre-allocated output, so for now
+ * every frame is copied row by row; an API that lets process() return the
+ * input with a data offset and a stride (px_buffer views plus per-buffer
+ * video layout) would make these cases free. */
+
+#define VIDEOCROP_CAPS PX_VIDEO_CAPS_TEMPLATE
+
+typedef struct {
+    int top, bottom, left, right;
+    /* prepared in start() */
+    px_video_info in, out;
+    int x, y; /* crop origin in luma pixels, on the chroma grid */
+} videocrop;
+
+/* Applies the crop (sign -1: sink -> src) or undoes it (+1) on every
+ * structure's width and height, keeping ranges as ranges. */
+static int videocrop_adjust(const px_caps *caps, px_caps *out, const char *field, int delta)
+{
+    for (size_t s = 0; s < out->n_structs; s++) {
+        px_caps_struct *st = &out->structs[s];
+        for (int i = 0; i < st->n_fields; i++) {
+            px_caps_field *f = &out->fields[st->first_field + i];
+            if (strcmp(out->pool + f->name, field) != 0)
+                continue;
+            for (int k = 0; k < f->n; k++) {
+                px_value *v = &out->values[f->first + k];
+                if (v->type == PX_VALUE_INT) {
+                    int64_t n = (int64_t)v->a + delta;
+                    if (n < 1 || n > PX_VIDEO_MAX_SIZE)
+                        return PX_EINVAL;
+                    v->a = (int32_t)n;
+                } else if (v->type == PX_VALUE_INT_RANGE) {
+                    int64_t lo = (int64_t)v->a + delta, hi = (int64_t)v->b + delta;
+                    v->a = (int32_t)(lo < 1 ? 1 : lo > PX_VIDEO_MAX_SIZE ? PX_VIDEO_MAX_SIZE : lo);
+                    v->b = (int32_t)(hi < 1 ? 1 : hi > PX_VIDEO_MAX_SIZE ? PX_VIDEO_MAX_SIZE : hi);
+                }
+            }
+        }
+    }
+    (void)caps;
+    return PX_OK;
+}
+
+static int videocrop_transform_caps(px_element *el, px_pad_dir dir, const px_caps *caps, px_caps *out)
+{
+    const videocrop *self = px_element_state(el);
+    int sign = dir == PX_DIR_SINK ? -1 : 1;
+    *out = *caps;
+    if (px_caps_is_any(out) || px_caps_is_empty(out))
+        return PX_OK;
+    if (videocrop_adjust(caps, out, "width", sign * (self->left + self->right)) ||
+        videocrop_adjust(caps, out, "height", sign * (self->top + self->bottom)))
+        px_caps_set_empty(out); /* the crop is larger than the frame: nothing fits */
+    return PX_OK;
+}
+
+static int videocrop_setup(videocrop *self, const px_video_info *in, const px_video_info *out)
+{
+    const px_video_format_info *f = in->finfo;
+    int ax = 1, ay = 1;
+    for (int c = 0; c < f->n_components && c < 4; c++) {
+        if ((1 << f->w_sub[c]) > ax)
+            ax = 1 << f->w_sub[c];
+        if ((1 << f->h_sub[c]) > ay)
+            ay = 1 << f->h_sub[c];
+    }
+    if (in->format == PX_VIDEO_FORMAT_YUY2 || in->format == PX_VIDEO_FORMAT_UYVY)
+        ax = 2; /* a macropixel holds two luma samples */
+    self->in = *in;
+    self->out = *out;
+    self->x = self->left / ax * ax;
+    self->y = self->top / ay * ay;
+    if (in->format != out->format || self->x + out->width > in->width || self->y + out->height > in->height)
+        return PX_EINVAL;
+    return PX_OK;
+}
+
+static void videocrop_frame(const videocrop *self, const uint8_t *src, uint8_t *dst)
+{
+    const px_video_format_info *f = self->in.finfo;
+    for (int p = 0; p < self->in.n_planes; p++) {
+        int c = 0;
+        while (c < 3 && c < f->n_components && f->plane[c] != p)
+            c++;
+        /* YUY2/UYVY: pstride of Y is 2 bytes per luma pixel, which is what we step by. */
+        size_t bpp = f->pstride[c], xs = (size_t)(self->x >> f->w_sub[c]);
+        if (self->in.format == PX_VIDEO_FORMAT_YUY2 || self->in.format == PX_VIDEO_FORMAT_UYVY)
+            bpp = 2, xs = (size_t)self->x;
+        const uint8_t *s = src + self->in.offset[p] + (size_t)(self->y >> f->h_sub[c]) * self->in.stride[p] + xs * bpp;
+        size_t row = (size_t)px_video_info_comp_width(&self->out, c) * f->pstride[c];
+        if (self->in.format == PX_VIDEO_FORMAT_YUY2 || self->in.format == PX_VIDEO_FORMAT_UYVY)
+            row = (size_t)((self->out.width + 1) & ~1) * 2;
+        px_video_copy_plane(s, self->in.stride[p], dst + self->out.offset[p], self->out.stride[p], row,
+                            px_video_info_comp_height(&self->out, c));
+    }
+}
+
+static int videocrop_start(px_element *el, px_error *err)
+{
+    videocrop *self = px_element_state(el);
+    const px_caps *ic = px_element_get_caps(el, PX_DIR_SINK, 0), *oc = px_element_get_caps(el, PX_DIR_SRC, 0);
+    px_video_info in, out;
+
+    if (!ic || !oc)
+        return px_error_set(err, PX_ESTATE, 0, "%s: started without negotiated caps", px_element_name(el));
+    int rc = px_video_info_from_caps(&in, ic, err);
+    if (!rc)
+        rc = px_video_info_from_caps(&out, oc, err);
+    if (rc)
+        return rc;
+    if (videocrop_setup(self, &in, &out))
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: cannot crop top=%d bottom=%d left=%d right=%d from %dx%d to %dx%d; "
+                            "the crop must leave at least one pixel",
+                            px_element_name(el), self->top, self->bottom, self->left, self->right, in.width,
+                            in.height, out.width, out.height);
+    px_element_request_output(el, out.size, 0);
+    return PX_OK;
+}
+
+static px_flow videocrop_process(px_element *el, px_frame *io)
+{
+    videocrop *self = px_element_state(el);
+    if (io->in.size < self->in.size || io->out.capacity < self->out.size) {
+        px_element_error(el, PX_EINVAL, "buffer of %zu bytes for a %zu-byte %dx%d frame", io->in.size,
+                         self->in.size, self->in.width, self->in.height);
+        return PX_FLOW_ERROR;
+    }
+    videocrop_frame(self, io->in.data, io->out.data);
+    io->out.size = self->out.size;
+    return PX_FLOW_OK;
+}
+
+PX_ELEMENT_CLASS(videocrop) = {
+    .name = "videocrop",
+    .family = "Filter/Effect/Video",
+    .description = "Crops video to a rectangle",
+    .state_size = sizeof(videocrop),
+    .sink = PX_PAD_ALWAYS(VIDEOCROP_CAPS),
+    .src = PX_PAD_ALWAYS(VIDEOCROP_CAPS),
+    .hints = {.rt_safe = true},
+    .start = videocrop_start,
+    .process = videocrop_process,
+    .transform_caps = videocrop_transform_caps,
+    .props = PX_PROPS(PX_PROP_INT(videocrop, top, 0, PX_VIDEO_MAX_SIZE, 0, "Pixels to crop at the top"),
+                      PX_PROP_INT(videocrop, bottom, 0, PX_VIDEO_MAX_SIZE, 0, "Pixels to crop at the bottom"),
+                      PX_PROP_INT(videocrop, left, 0, PX_VIDEO_MAX_SIZE, 0, "Pixels to crop at the left"),
+                      PX_PROP_INT(videocrop, right, 0, PX_VIDEO_MAX_SIZE, 0, "Pixels to crop at the right")),
+};
+#endif /* CONFIG_PX_ELEM_VIDEOCROP */
+
+/* ---- elements/video/videoflip.c ---- */
+#if CONFIG_PX_ELEM_VIDEOFLIP
+/* elements/video/videoflip.c: rotates and mirrors raw video.
+ *
+ * Properties follow GStreamer's videoflip: `method` (none, clockwise,
+ * rotate-180, counterclockwise, horizontal-flip, vertical-flip,
+ * upper-left-diagonal, upper-right-diagonal) and `video-direction`
+ * (identity, 90r, 180, 90l, horiz, vert, ul-lr, ur-ll), numbered alike;
+ * a non-identity video-direction wins over method. Rotations by 90 degrees
+ * and the diagonal flips swap width and height in negotiation. Formats
+ * whose chroma is subsampled in one direction only (4:2:2 packed) are not
+ * offered: rotating them would need resampling; videoconvert gets them here. */
+
+#define VIDEOFLIP_FORMATS \
+    "{ I420, YV12, NV12, NV21, RGB, BGR, RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, GRAY8, GRAY16_LE, I420_10LE }"
+#define VIDEOFLIP_CAPS                                                                                    \
+    "video/x-raw, format=(string)" VIDEOFLIP_FORMATS ", width=(int)[ 1, 16384 ], height=(int)[ 1, 16384 ], " \
+    "framerate=(fraction)[ 0/1, 2147483647/1 ]"
+
+typedef struct {
+    int method;
+    int video_direction;
+    /* prepared in start() */
+    int orient;
+    px_video_info in, out;
+} videoflip;
+
+static const px_enum_value videoflip_methods[] = {
+    {PX_VIDEO_ORIENT_IDENTITY, "none", "Identity (no rotation)"},
+    {PX_VIDEO_ORIENT_90R, "clockwise", "Rotate clockwise 90 degrees"},
+    {PX_VIDEO_ORIENT_180, "rotate-180", "Rotate 180 degrees"},
+    {PX_VIDEO_ORIENT_90L, "counterclockwise", "Rotate counter-clockwise 90 degrees"},
+    {PX_VIDEO_ORIENT_HORIZ, "horizontal-flip", "Flip horizontally"},
+    {PX_VIDEO_ORIENT_VERT, "vertical-flip", "Flip vertically"},
+    {PX_VIDEO_ORIENT_UL_LR, "upper-left-diagonal", "Flip across upper left/lower right diagonal"},
+    {PX_VIDEO_ORIENT_UR_LL, "upper-right-diagonal", "Flip across upper right/lower left diagonal"},
+    {0, NULL, NULL},
+};
+
+static const px_enum_value videoflip_directions[] = {
+    {PX_VIDEO_ORIENT_IDENTITY, "identity", "Identity (no rotation)"},
+    {PX_VIDEO_ORIENT_90R, "90r", "Rotate clockwise 90 degrees"},
+    {PX_VIDEO_ORIENT_180, "180", "Rotate 180 degrees"},
+    {PX_VIDEO_ORIENT_90L, "90l", "Rotate counter-clockwise 90 degrees"},
+    {PX_VIDEO_ORIENT_HORIZ, "horiz", "Flip horizontally"},
+    {PX_VIDEO_ORIENT_VERT, "vert", "Flip vertically"},
+    {PX_VIDEO_ORIENT_UL_LR, "ul-lr", "Flip across upper left/lower right diagonal"},
+    {PX_VIDEO_ORIENT_UR_LL, "ur-ll", "Flip across upper right/lower left diagonal"},
+    {0, NULL, NULL},
+};
+
+static int videoflip_orientation(const videoflip *self)
+{
+    return self->video_direction != PX_VIDEO_ORIENT_IDENTITY ? self->video_direction : self->method;
+}
+
+/* Swaps the width and height fields (values, ranges and lists alike) by
+ * swapping their names in the field table. */
+static int videoflip_transform_caps(px_element *el, px_pad_dir dir, const px_caps *caps, px_caps *out)
+{
+    (void)dir;
+    *out = *caps;
+    if (!px_video_orientation_swaps(videoflip_orientation(px_element_state(el))) || px_caps_is_any(out) ||
+        px_caps_is_empty(out))
+        return PX_OK;
+    for (size_t s = 0; s < out->n_structs; s++) {
+        px_caps_struct *st = &out->structs[s];
+        px_caps_field *w = NULL, *h = NULL;
+        for (int i = 0; i < st->n_fields; i++) {
+            px_caps_field *f = &out->fields[st->first_field + i];
+            if (!strcmp(out->pool + f->name, "width"))
+                w = f;
+            else if (!strcmp(out->pool + f->name, "height"))
+                h = f;
+        }
+        if (w && h) {
+            uint16_t name = w->name;
+            w->name = h->name;
+            h->name = name;
+        }
+    }
+    /* Only one of the two present: drop it rather than constrain the wrong axis. */
+    for (size_t s = 0; s < out->n_structs; s++) {
+        int has_w = 0, has_h = 0;
+        px_caps_struct *st = &out->structs[s];
+        for (int i = 0; i < st->n_fields; i++) {
+            const char *n = out->pool + out->fields[st->first_field + i].name;
+            has_w |= !strcmp(n, "width");
+            has_h |= !strcmp(n, "height");
+        }
+        if (has_w != has_h) {
+            px_caps_remove_field(out, has_w ? "width" : "height");
+            break;
+        }
+    }
+    return PX_OK;
+}
+
+static void videoflip_frame(const videoflip *self, const uint8_t *src, uint8_t *dst)
+{
+    const px_video_format_info *f = self->in.finfo;
+    for (int p = 0; p < self->in.n_planes; p++) {
+        int c = 0;
+        while (c < 3 && c < f->n_components && f->plane[c] != p)
+            c++;
+        px_video_flip_plane(self->orient, src + self->in.offset[p], self->in.stride[p],
+                            px_video_info_comp_width(&self->in, c), px_video_info_comp_height(&self->in, c),
+                            f->pstride[c], dst + self->out.offset[p], self->out.stride[p]);
+    }
+}
+
+static int videoflip_setup(videoflip *self, const px_video_info *in, const px_video_info *out)
+{
+    self->orient = videoflip_orientation(self);
+    self->in = *in;
+    self->out = *out;
+    bool swap = px_video_orientation_swaps(self->orient);
+    if (in->format != out->format || out->width != (swap ? in->height : in->width) ||
+        out->height != (swap ? in->width : in->height))
+        return PX_EINVAL;
+    return PX_OK;
+}
+
+static int videoflip_start(px_element *el, px_error *err)
+{
+    videoflip *self = px_element_state(el);
+    const px_caps *ic = px_element_get_caps(el, PX_DIR_SINK, 0), *oc = px_element_get_caps(el, PX_DIR_SRC, 0);
+    px_video_info in, out;
+
+    if (!ic || !oc)
+        return px_error_set(err, PX_ESTATE, 0, "%s: started without negotiated caps", px_element_name(el));
+    int rc = px_video_info_from_caps(&in, ic, err);
+    if (!rc)
+        rc = px_video_info_from_caps(&out, oc, err);
+    if (rc)
+        return rc;
+    if (videoflip_setup(self, &in, &out))
+        return px_error_set(err, PX_EINVAL, 0, "%s: %s %dx%d cannot become %s %dx%d", px_element_name(el),
+                            px_video_format_to_string(in.format), in.width, in.height,
+                            px_video_format_to_string(out.format), out.width, out.height);
+    px_element_request_output(el, out.size, 0);
+    return PX_OK;
+}
+
+static px_flow videoflip_process(px_element *el, px_frame *io)
+{
+    videoflip *self = px_element_state(el);
+    if (io->in.size < self->in.size || io->out.capacity < self->out.size) {
+        px_element_error(el, PX_EINVAL, "buffer of %zu bytes for a %zu-byte %dx%d frame", io->in.size,
+                         self->in.size, self->in.width, self->in.height);
+        return PX_FLOW_ERROR;
+    }
+    videoflip_frame(self, io->in.data, io->out.data);
+    io->out.size = self->out.size;
+    return PX_FLOW_OK;
+}
+
+PX_ELEMENT_CLASS(videoflip) = {
+    .name = "videoflip",
+    .family = "Filter/Effect/Video",
+    .description = "Flips and rotates video",
+    .state_size = sizeof(videoflip),
+    .sink = PX_PAD_ALWAYS(VIDEOFLIP_CAPS),
+    .src = PX_PAD_ALWAYS(VIDEOFLIP_CAPS),
+    .hints = {.rt_safe = true},
+    .start = videoflip_start,
+    .process = videoflip_process,
+    .transform_caps = videoflip_transform_caps,
+    .props = PX_PROPS(
+        PX_PROP_ENUM(videoflip, method, videoflip_methods, PX_VIDEO_ORIENT_IDENTITY, "Video flipping method"),
+        PX_PROP_ENUM(videoflip, video_direction, videoflip_directions, PX_VIDEO_ORIENT_IDENTITY,
+                     "Video direction: rotation and flipping (wins over method when not identity)")),
+};
+#endif /* CONFIG_PX_ELEM_VIDEOFLIP */
+
+/* ---- elements/video/videoscale.c ---- */
+#if CONFIG_PX_ELEM_VIDEOSCALE
+/* elements/video/videoscale.c: resizes raw video (format unchanged).
+ *
+ * Properties follow GStreamer's videoscale: method (nearest-neighbour,
+ * bilinear (default), lanczos; plus area, a box filter that averages the
+ * covered source pixels, best when shrinking by large factors) and
+ * add-borders (default true: when the sizes would change the display aspect
+ * ratio, scale into a centred rectangle of the right shape and fill the rest
+ * with black). Negotiation: the other side is the same caps with width,
+ * height and pixel-aspect-ratio free; with nothing forcing a size the output
+ * keeps the input's. Each plane is scaled by the shared kernels in
+ * parallax_impl/video/scale.c; tables and scratch rows are allocated in
+ * start(), never per frame. 16-bit formats assume a little-endian host. */
+
+#define VIDEOSCALE_FORMATS \
+    "{ I420, YV12, NV12, NV21, RGB, BGR, RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, GRAY8, GRAY16_LE, I420_10LE }"
+#define VIDEOSCALE_CAPS                                                                                    \
+    "video/x-raw, format=(string)" VIDEOSCALE_FORMATS ", width=(int)[ 1, 16384 ], height=(int)[ 1, 16384 ], " \
+    "framerate=(fraction)[ 0/1, 2147483647/1 ]"
+
+typedef struct {
+    int method;
+    bool add_borders;
+    /* prepared in start() */
+    px_video_info in, out;
+    int x, y, w, h; /* the output rectangle the picture goes to (luma pixels) */
+    bool borders;
+    px_video_scaler scaler[PX_VIDEO_MAX_PLANES];
+} videoscale;
+
+static const px_enum_value videoscale_methods[] = {
+    {PX_VIDEO_SCALE_NEAREST, "nearest-neighbour", "Nearest Neighbour"},
+    {PX_VIDEO_SCALE_BILINEAR, "bilinear", "Bilinear (2-tap)"},
+    {PX_VIDEO_SCALE_LANCZOS, "lanczos", "Lanczos (3 lobes)"},
+    {PX_VIDEO_SCALE_AREA, "area", "Area (box average; Parallax only)"},
+    {0, NULL, NULL},
+};
+
+static int videoscale_transform_caps(px_element *el, px_pad_dir dir, const px_caps *caps, px_caps *out)
+{
+    (void)el;
+    (void)dir;
+    *out = *caps;
+    if (px_caps_is_any(out) || px_caps_is_empty(out))
+        return PX_OK;
+    int rc = px_caps_set_int_range(out, "width", 1, PX_VIDEO_MAX_SIZE);
+    if (!rc)
+        rc = px_caps_set_int_range(out, "height", 1, PX_VIDEO_MAX_SIZE);
+    px_caps_remove_field(out, "pixel-aspect-ratio");
+    return rc;
+}
+
+/* First component stored in plane p. */
+static int videoscale_plane_comp(const px_video_format_info *f, int p)
+{
+    for (int c = 0; c < f->n_components && c < 4; c++)
+        if (f->plane[c] == p)
+            return c;
+    return 0;
+}
+
+/* The output rectangle: all of it, or with add-borders the largest centred
+ * one with the input's display aspect ratio (even-aligned for chroma). */
+static void videoscale_rect(videoscale *self)
+{
+    const px_video_info *in = &self->in, *out = &self->out;
+    self->x = self->y = 0;
+    self->w = out->width;
+    self->h = out->height;
+    self->borders = false;
+    if (!self->add_borders)
+        return;
+    /* Display aspect ratios as exact fractions: in_w*par_in / in_h vs out_w*par_out / out_h. */
+    int64_t in_n = (int64_t)in->width * in->par.num, in_d = (int64_t)in->height * in->par.den;
+    int64_t out_n = (int64_t)out->width * out->par.num, out_d = (int64_t)out->height * out->par.den;
+    if (in_n <= 0 || in_d <= 0 || out_n <= 0 || out_d <= 0 || in_n * out_d == out_n * in_d)
+        return;
+    int ax = 1 << self->out.finfo->w_sub[1 < self->out.finfo->n_components ? 1 : 0];
+    int ay = 1 << self->out.finfo->h_sub[1 < self->out.finfo->n_components ? 1 : 0];
+    /* width/height in output pixels for that DAR: w * par_out / h = in_n / in_d */
+    if (in_n * out_d > out_n * in_d) { /* wider: full width, shorter */
+        int64_t h = (int64_t)out->width * out->par.num * in_d / (in_n * out->par.den);
+        self->h = (int)(h - h % ay);
+        if (self->h < ay)
+            self->h = ay;
+        if (self->h > out->height)
+            self->h = out->height;
+        self->y = (out->height - self->h) / 2 / ay * ay;
+    } else {
+        int64_t w = (int64_t)out->height * out->par.den * in_n / (in_d * out->par.num);
+        self->w = (int)(w - w % ax);
+        if (self->w < ax)
+            self->w = ax;
+        if (self->w > out->width)
+            self->w = out->width;
+        self->x = (out->width - self->w) / 2 / ax * ax;
+    }
+    self->borders = self->w != out->width || self->h != out->height;
+}
+
+static void videoscale_clear(videoscale *self)
+{
+    for (int p = 0; p < PX_VIDEO_MAX_PLANES; p++)
+        px_video_scaler_clear(&self->scaler[p]);
+}
+
+/* Sets up the plane scalers for in -> out (start(); unit tests call it). */
+static int videoscale_setup(videoscale *self, const px_video_info *in, const px_video_info *out)
+{
+    videoscale_clear(self);
+    self->in = *in;
+    self->out = *out;
+    videoscale_rect(self);
+    const px_video_format_info *f = in->finfo;
+    for (int p = 0; p < in->n_planes; p++) {
+        int c = videoscale_plane_comp(f, p);
+        int bytes = f->bits > 8 ? 2 : 1, ch = f->pstride[c] / bytes;
+        int ws = f->w_sub[c], hs = f->h_sub[c];
+        int dw = (self->w + (1 << ws) - 1) >> ws, dh = (self->h + (1 << hs) - 1) >> hs;
+        int rc = px_video_scaler_init(&self->scaler[p], self->method, px_video_info_comp_width(in, c),
+                                      px_video_info_comp_height(in, c), dw, dh, ch, bytes);
+        if (rc) {
+            videoscale_clear(self);
+            return rc;
+        }
+    }
+    return PX_OK;
+}
+
+/* Black for each format: Y 16 (10-bit 64), chroma mid, RGB 0, alpha opaque. */
+static void videoscale_fill_black(const px_video_info *info, uint8_t *frame)
+{
+    const px_video_format_info *f = info->finfo;
+    bool yuv = (f->flags & PX_VIDEO_FORMAT_FLAG_YUV) != 0;
+    for (int p = 0; p < info->n_planes; p++) {
+        uint8_t px[8] = {0};
+        int c0 = videoscale_plane_comp(f, p), bytes = f->bits > 8 ? 2 : 1, bpp = f->pstride[c0];
+        for (int c = 0; c < f->n_components && c < 4; c++) {
+            if (f->plane[c] != p)
+                continue;
+            unsigned v = c == 3 ? 0xffffu : !yuv ? 0 : c == 0 ? 16u << (f->bits - 8) : 128u << (f->bits - 8);
+            if (!yuv && (f->flags & PX_VIDEO_FORMAT_FLAG_GRAY))
+                v = 0;
+            px[f->poffset[c]] = (uint8_t)v;
+            if (bytes == 2)
+                px[f->poffset[c] + 1] = (uint8_t)(v >> 8);
+        }
+        px_video_fill_plane(frame + info->offset[p], info->stride[p], px_video_info_comp_width(info, c0),
+                            px_video_info_comp_height(info, c0), px, bpp);
+    }
+}
+
+static void videoscale_frame(videoscale *self, const uint8_t *src, uint8_t *dst)
+{
+    const px_video_format_info *f = self->out.finfo;
+    if (self->borders)
+        videoscale_fill_black(&self->out, dst);
+    for (int p = 0; p < self->in.n_planes; p++) {
+        int c = videoscale_plane_comp(f, p);
+        size_t off = self->out.offset[p] + (size_t)(self->y >> f->h_sub[c]) * self->out.stride[p] +
+                     (size_t)(self->x >> f->w_sub[c]) * f->pstride[c];
+        px_video_scaler_run(&self->scaler[p], src + self->in.offset[p], self->in.stride[p], dst + off,
+                            self->out.stride[p]);
+    }
+}
+
+static int videoscale_start(px_element *el, px_error *err)
+{
+    videoscale *self = px_element_state(el);
+    const px_caps *ic = px_element_get_caps(el, PX_DIR_SINK, 0), *oc = px_element_get_caps(el, PX_DIR_SRC, 0);
+    px_video_info in, out;
+
+    if (!ic || !oc)
+        return px_error_set(err, PX_ESTATE, 0, "%s: started without negotiated caps", px_element_name(el));
+    int rc = px_video_info_from_caps(&in, ic, err);
+    if (!rc)
+        rc = px_video_info_from_caps(&out, oc, err);
+    if (rc)
+        return rc;
+    if (in.format != out.format)
+        return px_error_set(err, PX_EINVAL, 0, "%s: converts sizes, not formats (%s in, %s out); add videoconvert",
+                            px_element_name(el), px_video_format_to_string(in.format),
+                            px_video_format_to_string(out.format));
+    if ((rc = videoscale_setup(self, &in, &out)))
+        return px_error_set(err, rc, 0, "%s: cannot scale %dx%d to %dx%d: %s", px_element_name(el), in.width,
+                            in.height, out.width, out.height, px_status_str(rc));
+    px_element_request_output(el, out.size, 0);
+    return PX_OK;
+}
+
+static void videoscale_stop(px_element *el)
+{
+    videoscale_clear(px_element_state(el));
+}
+
+static px_flow videoscale_process(px_element *el, px_frame *io)
+{
+    videoscale *self = px_element_state(el);
+    if (io->in.size < self->in.size || io->out.capacity < self->out.size) {
+        px_element_error(el, PX_EINVAL, "buffer of %zu bytes for a %zu-byte %dx%d frame (output slot %zu bytes)",
+                         io->in.size, self->in.size, self->in.width, self->in.height, io->out.capacity);
+        return PX_FLOW_ERROR;
+    }
+    videoscale_frame(self, io->in.data, io->out.data);
+    io->out.size = self->out.size;
+    return PX_FLOW_OK;
+}
+
+PX_ELEMENT_CLASS(videoscale) = {
+    .name = "videoscale",
+    .family = "Filter/Converter/Video/Scaler",
+    .description = "Resizes video frames",
+    .state_size = sizeof(videoscale),
+    .sink = PX_PAD_ALWAYS(VIDEOSCALE_CAPS),
+    .src = PX_PAD_ALWAYS(VIDEOSCALE_CAPS),
+    .hints = {.rt_safe = true},
+    .start = videoscale_start,
+    .stop = videoscale_stop,
+    .fini = videoscale_stop,
+    .process = videoscale_process,
+    .transform_caps = videoscale_transform_caps,
+    .props = PX_PROPS(
+        PX_PROP_ENUM(videoscale, method, videoscale_methods, PX_VIDEO_SCALE_BILINEAR, "Method to use for scaling"),
+        PX_PROP_BOOL(videoscale, add_borders, true,
+                     "Add black borders to keep the display aspect ratio when the size would change it")),
+};
+#endif /* CONFIG_PX_ELEM_VIDEOSCALE */
+
+/* ---- elements/video/videotestsrc.c ---- */
+#if CONFIG_PX_ELEM_VIDEOTESTSRC
+/* elements/video/videotestsrc.c: test patterns in every raw video format.
+ *
+ * Properties, pattern names and numbers, and colours follow GStreamer's
+ * videotestsrc: the same caps and pattern give the same pixels (BT.601
+ * colours for SD sizes, BT.709 above 576 lines, as the negotiated
+ * colorimetry says). Like GStreamer, each row is painted into an AYUV (or
+ * ARGB for RGB formats) line, then packed into the frame's planes; a row
+ * whose line did not change is copied from the row above instead. Buffers
+ * carry pts = n / framerate, duration, offset = n. is-live paces output to
+ * the framerate on CLOCK_MONOTONIC absolute deadlines. */
+
+enum {
+    VIDEOTESTSRC_SMPTE = 0,
+    VIDEOTESTSRC_SNOW = 1,
+    VIDEOTESTSRC_BLACK = 2,
+    VIDEOTESTSRC_WHITE = 3,
+    VIDEOTESTSRC_RED = 4,
+    VIDEOTESTSRC_GREEN = 5,
+    VIDEOTESTSRC_BLUE = 6,
+    VIDEOTESTSRC_CHECKERS1 = 7,
+    VIDEOTESTSRC_CHECKERS2 = 8,
+    VIDEOTESTSRC_CHECKERS4 = 9,
+    VIDEOTESTSRC_CHECKERS8 = 10,
+    VIDEOTESTSRC_BLINK = 12,
+    VIDEOTESTSRC_SMPTE75 = 13,
+    VIDEOTESTSRC_SOLID = 17,
+    VIDEOTESTSRC_BALL = 18,
+    VIDEOTESTSRC_SMPTE100 = 19,
+    VIDEOTESTSRC_BAR = 20,
+    VIDEOTESTSRC_GRADIENT = 23,
+};
+
+/* Colour indices, as GStreamer's tables. */
+enum {
+    VTS_WHITE, VTS_YELLOW, VTS_CYAN, VTS_GREEN, VTS_MAGENTA, VTS_RED, VTS_BLUE, VTS_BLACK,
+    VTS_NEG_I, VTS_POS_Q, VTS_SUPER_BLACK, VTS_DARK_GREY, VTS_N_COLORS
+};
+
+typedef struct {
+    uint8_t y, u, v, r, g, b;
+} videotestsrc_color;
+
+/* GStreamer's videotestsrc colour tables (Y, Cb, Cr, R, G, B). */
+static const videotestsrc_color videotestsrc_bt601_100[VTS_N_COLORS] = {
+    {235, 128, 128, 255, 255, 255}, {210, 16, 146, 255, 255, 0}, {170, 166, 16, 0, 255, 255},
+    {145, 54, 34, 0, 255, 0},       {106, 202, 222, 255, 0, 255}, {81, 90, 240, 255, 0, 0},
+    {41, 240, 110, 0, 0, 255},      {16, 128, 128, 0, 0, 0},      {16, 198, 21, 0, 0, 128},
+    {16, 235, 198, 0, 128, 255},    {0, 128, 128, 0, 0, 0},       {32, 128, 128, 19, 19, 19},
+};
+static const videotestsrc_color videotestsrc_bt709_100[VTS_N_COLORS] = {
+    {235, 128, 128, 255, 255, 255}, {219, 16, 138, 255, 255, 0}, {188, 154, 16, 0, 255, 255},
+    {173, 42, 26, 0, 255, 0},       {78, 214, 230, 255, 0, 255}, {63, 102, 240, 255, 0, 0},
+    {32, 240, 118, 0, 0, 255},      {16, 128, 128, 0, 0, 0},     {16, 198, 21, 0, 0, 128},
+    {16, 235, 198, 0, 128, 255},    {0, 128, 128, 0, 0, 0},      {32, 128, 128, 19, 19, 19},
+};
+static const videotestsrc_color videotestsrc_bt601_75[VTS_N_COLORS] = {
+    {180, 128, 128, 191, 191, 191}, {162, 44, 142, 191, 191, 0}, {131, 156, 44, 0, 191, 191},
+    {112, 72, 58, 0, 191, 0},       {84, 184, 198, 191, 0, 191}, {65, 100, 212, 191, 0, 0},
+    {35, 212, 114, 0, 0, 191},      {16, 128, 128, 0, 0, 0},     {16, 198, 21, 0, 0, 128},
+    {16, 235, 198, 0, 128, 255},    {0, 128, 128, 0, 0, 0},      {32, 128, 128, 19, 19, 19},
+};
+static const videotestsrc_color videotestsrc_bt709_75[VTS_N_COLORS] = {
+    {180, 128, 128, 191, 191, 191}, {168, 44, 136, 191, 191, 0}, {145, 147, 44, 0, 191, 191},
+    {133, 63, 52, 0, 191, 0},       {63, 193, 204, 191, 0, 191}, {51, 109, 212, 191, 0, 0},
+    {28, 212, 120, 0, 0, 191},      {16, 128, 128, 0, 0, 0},     {16, 198, 21, 0, 0, 128},
+    {16, 235, 198, 0, 128, 255},    {0, 128, 128, 0, 0, 0},      {32, 128, 128, 19, 19, 19},
+};
+
+typedef struct {
+    int pattern;
+    int num_buffers;
+    bool is_live;
+    uint64_t foreground_color; /* ARGB */
+    uint64_t background_color;
+    /* prepared in start() */
+    px_video_info info;
+    bool rgb;
+    const videotestsrc_color *colors, *colors75;
+    uint8_t fg[4], bg[4]; /* A + (Y,U,V) or (R,G,B), as painted in the line */
+    uint8_t *line;        /* width * 4 bytes: A, c0, c1, c2 per pixel */
+    uint64_t line_version, plane_version[PX_VIDEO_MAX_PLANES];
+    /* streaming state */
+    int64_t n;
+    uint32_t rng;
+    struct timespec base;
+} videotestsrc;
+
+static const px_enum_value videotestsrc_patterns[] = {
+    {VIDEOTESTSRC_SMPTE, "smpte", "SMPTE 100% color bars"},
+    {VIDEOTESTSRC_SNOW, "snow", "Random (television snow)"},
+    {VIDEOTESTSRC_BLACK, "black", "100% Black"},
+    {VIDEOTESTSRC_WHITE, "white", "100% White"},
+    {VIDEOTESTSRC_RED, "red", "Red"},
+    {VIDEOTESTSRC_GREEN, "green", "Green"},
+    {VIDEOTESTSRC_BLUE, "blue", "Blue"},
+    {VIDEOTESTSRC_CHECKERS1, "checkers-1", "Checkers 1px"},
+    {VIDEOTESTSRC_CHECKERS2, "checkers-2", "Checkers 2px"},
+    {VIDEOTESTSRC_CHECKERS4, "checkers-4", "Checkers 4px"},
+    {VIDEOTESTSRC_CHECKERS8, "checkers-8", "Checkers 8px"},
+    {VIDEOTESTSRC_BLINK, "blink", "Blink"},
+    {VIDEOTESTSRC_SMPTE75, "smpte75", "SMPTE 75% color bars"},
+    {VIDEOTESTSRC_SOLID, "solid-color", "Solid color"},
+    {VIDEOTESTSRC_BALL, "ball", "Moving ball"},
+    {VIDEOTESTSRC_SMPTE100, "smpte100", "SMPTE 100% color bars"},
+    {VIDEOTESTSRC_BAR, "bar", "Bar"},
+    {VIDEOTESTSRC_GRADIENT, "gradient", "Gradient"},
+    {0, NULL, NULL},
+};
+
+/* GStreamer's fixed-point RGB -> limited-range Y'CbCr (10 fractional bits). */
+static void videotestsrc_argb_to_line(uint64_t argb, bool rgb, px_video_matrix matrix, uint8_t out[4])
+{
+    int a = (int)(argb >> 24) & 0xff, r = (int)(argb >> 16) & 0xff, g = (int)(argb >> 8) & 0xff,
+        b = (int)argb & 0xff;
+    out[0] = (uint8_t)a;
+    if (rgb) {
+        out[1] = (uint8_t)r, out[2] = (uint8_t)g, out[3] = (uint8_t)b;
+        return;
+    }
+    bool b709 = matrix != PX_VIDEO_MATRIX_BT601;
+    double kr = b709 ? 0.2126 : 0.299, kb = b709 ? 0.0722 : 0.114, kg = 1.0 - kr - kb;
+    double ur = -kr / (2 * (1 - kb)), ug = -kg / (2 * (1 - kb)), vg = -kg / (2 * (1 - kr)),
+           vb = -kb / (2 * (1 - kr));
+#define VTS_FIX(x) ((int)((x) * 1024.0 + 0.5))
+#define VTS_FIXN(x) (-(int)(-(x) * 1024.0 + 0.5))
+    int y = (VTS_FIX(kr * 219 / 255) * r + VTS_FIX(kg * 219 / 255) * g + VTS_FIX(kb * 219 / 255) * b + 512 +
+             (16 << 10)) >> 10;
+    int u = ((VTS_FIXN(ur * 224 / 255) * r + VTS_FIXN(ug * 224 / 255) * g + VTS_FIX(0.5 * 224 / 255) * b + 511) >>
+             10) + 128;
+    int v = ((VTS_FIX(0.5 * 224 / 255) * r + VTS_FIXN(vg * 224 / 255) * g + VTS_FIXN(vb * 224 / 255) * b + 511) >>
+             10) + 128;
+#undef VTS_FIX
+#undef VTS_FIXN
+    out[1] = px_clamp_u8(y), out[2] = px_clamp_u8(u), out[3] = px_clamp_u8(v);
+}
+
+static void videotestsrc_paint(videotestsrc *self, int x, int n, const uint8_t c[4])
+{
+    uint8_t *p = self->line + (size_t)x * 4;
+    for (int i = 0; i < n; i++, p += 4)
+        memcpy(p, c, 4);
+}
+
+static void videotestsrc_paint_index(videotestsrc *self, int x, int n, const videotestsrc_color *table, int index)
+{
+    const videotestsrc_color *c = &table[index];
+    uint8_t v[4] = {255, self->rgb ? c->r : c->y, self->rgb ? c->g : c->u, self->rgb ? c->b : c->v};
+    videotestsrc_paint(self, x, n, v);
+}
+
+/* GStreamer's BLEND: a weighted by t/255, b by the rest. */
+static uint8_t videotestsrc_blend(int a, int b, int t)
+{
+    int x = a * t + b * (255 - t);
+    return (uint8_t)((x + ((x + 128) >> 8) + 128) >> 8);
+}
+
+static void videotestsrc_blend_px(videotestsrc *self, int x, int t)
+{
+    uint8_t *p = self->line + (size_t)x * 4;
+    for (int k = 0; k < 4; k++)
+        p[k] = videotestsrc_blend(self->fg[k], self->bg[k], t);
+}
+
+static uint32_t videotestsrc_random(videotestsrc *self)
+{
+    self->rng = self->rng * 1103515245u + 12345u;
+    return (self->rng >> 16) & 0xff;
+}
+
+static void videotestsrc_bars(videotestsrc *self, const videotestsrc_color *table)
+{
+    int w = self->info.width;
+    for (int i = 0; i < 7; i++) {
+        int x1 = i * w / 7, x2 = (i + 1) * w / 7;
+        videotestsrc_paint_index(self, x1, x2 - x1, table, i);
+    }
+}
+
+/* sin(x) without libm (the ball's path only needs a few digits). */
+static double videotestsrc_sin(double x)
+{
+    const double pi = 3.14159265358979323846;
+    int64_t k = (int64_t)(x / (2 * pi));
+    x -= (double)k * 2 * pi;
+    if (x > pi)
+        x -= 2 * pi;
+    else if (x < -pi)
+        x += 2 * pi;
+    double x2 = x * x, term = x, sum = x;
+    for (int n = 1; n < 12; n++) {
+        term *= -x2 / (double)((2 * n) * (2 * n + 1));
+        sum += term;
+    }
+    return sum;
+}
+
+/* Paints row y into the line. Returns false when the line is as it was for
+ * row y - 1 (so the packer may copy rows). */
+static bool videotestsrc_line(videotestsrc *self, int y)
+{
+    int w = self->info.width, h = self->info.height;
+    const videotestsrc_color *c = self->colors;
+    switch (self->pattern) {
+    case VIDEOTESTSRC_SMPTE: {
+        int y1 = 2 * h / 3, y2 = 3 * h / 4;
+        if (y < y1) {
+            if (y > 0)
+                return false;
+            videotestsrc_bars(self, c);
+        } else if (y < y2) {
+            if (y > y1)
+                return false;
+            for (int i = 0; i < 7; i++) {
+                int x1 = i * w / 7, x2 = (i + 1) * w / 7;
+                videotestsrc_paint_index(self, x1, x2 - x1, c, (i & 1) ? VTS_BLACK : 6 - i);
+            }
+        } else {
+            for (int i = 0; i < 3; i++) {
+                int x1 = i * w / 6, x2 = (i + 1) * w / 6;
+                videotestsrc_paint_index(self, x1, x2 - x1, c, i == 0 ? VTS_NEG_I : i == 1 ? VTS_WHITE : VTS_POS_Q);
+            }
+            for (int i = 0; i < 3; i++) {
+                int x1 = w / 2 + i * w / 12, x2 = w / 2 + (i + 1) * w / 12;
+                videotestsrc_paint_index(self, x1, x2 - x1, c,
+                                         i == 0 ? VTS_SUPER_BLACK : i == 1 ? VTS_BLACK : VTS_DARK_GREY);
+            }
+            for (int x = w * 3 / 4; x < w; x++)
+                videotestsrc_blend_px(self, x, (int)videotestsrc_random(self));
+        }
+        return true;
+    }
+    case VIDEOTESTSRC_SMPTE75:
+    case VIDEOTESTSRC_SMPTE100:
+        if (y > 0)
+            return false;
+        videotestsrc_bars(self, self->pattern == VIDEOTESTSRC_SMPTE75 ? self->colors75 : c);
+        return true;
+    case VIDEOTESTSRC_SNOW:
+        for (int x = 0; x < w; x++)
+            videotestsrc_blend_px(self, x, (int)videotestsrc_random(self));
+        return true;
+    case VIDEOTESTSRC_CHECKERS1:
+    case VIDEOTESTSRC_CHECKERS2:
+    case VIDEOTESTSRC_CHECKERS4:
+    case VIDEOTESTSRC_CHECKERS8: {
+        int shift = self->pattern - VIDEOTESTSRC_CHECKERS1, size = 1 << shift;
+        if (y > 0 && (y >> shift) == ((y - 1) >> shift))
+            return false;
+        for (int x = 0; x < w; x += size) {
+            int n = x + size <= w ? size : w - x;
+            videotestsrc_paint_index(self, x, n, c, (((x >> shift) ^ (y >> shift)) & 1) ? VTS_GREEN : VTS_RED);
+        }
+        return true;
+    }
+    case VIDEOTESTSRC_GRADIENT: {
+        int t = (int)((int64_t)y * 255 / (h > 1 ? h - 1 : 1));
+        if (y > 0 && t == (int)((int64_t)(y - 1) * 255 / (h > 1 ? h - 1 : 1)))
+            return false;
+        for (int x = 0; x < w; x++)
+            videotestsrc_blend_px(self, x, t);
+        return true;
+    }
+    case VIDEOTESTSRC_BALL: {
+        /* A disc of radius 20 on a Lissajous path, as GStreamer's "ball". */
+        double t = (double)self->n, r = 20.0;
+        double cx = r + (0.5 + 0.5 * videotestsrc_sin(2 * 3.14159265358979 * t / 200)) * (w - 2 * r);
+        double cy = r + (0.5 + 0.5 * videotestsrc_sin(2 * 3.14159265358979 * 1.41421356 * t / 200)) * (h - 2 * r);
+        double dy = y + 0.5 - cy;
+        bool inside = dy * dy < (r + 1) * (r + 1);
+        bool prev_inside = y > 0 && (y - 0.5 - cy) * (y - 0.5 - cy) < (r + 1) * (r + 1);
+        if (y > 0 && !inside && !prev_inside)
+            return false;
+        videotestsrc_paint(self, 0, w, self->bg);
+        if (!inside)
+            return true;
+        for (int x = 0; x < w; x++) {
+            double dx = x + 0.5 - cx, d2 = dx * dx + dy * dy;
+            if (d2 >= (r + 1) * (r + 1))
+                continue;
+            /* 1-pixel antialiased edge: coverage from the distance to the rim. */
+            double d = d2 <= (r - 1) * (r - 1) ? 0 : (d2 - (r - 1) * (r - 1)) / (4 * r);
+            int cov = d <= 0 ? 255 : d >= 1 ? 0 : (int)(255 * (1 - d));
+            videotestsrc_blend_px(self, x, cov);
+        }
+        return true;
+    }
+    default: { /* uniform frames */
+        if (y > 0)
+            return false;
+        if (self->pattern == VIDEOTESTSRC_BAR) {
+            videotestsrc_paint(self, 0, w / 7, self->fg);
+            videotestsrc_paint(self, w / 7, w - w / 7, self->bg);
+            return true;
+        }
+        int idx = self->pattern == VIDEOTESTSRC_RED ? VTS_RED : self->pattern == VIDEOTESTSRC_GREEN ? VTS_GREEN
+                  : self->pattern == VIDEOTESTSRC_BLUE                                             ? VTS_BLUE
+                                                                                                   : -1;
+        if (idx >= 0)
+            videotestsrc_paint_index(self, 0, w, c, idx);
+        else if (self->pattern == VIDEOTESTSRC_BLACK || (self->pattern == VIDEOTESTSRC_BLINK && !(self->n & 1)))
+            videotestsrc_paint(self, 0, w, self->bg);
+        else
+            videotestsrc_paint(self, 0, w, self->fg);
+        return true;
+    }
+    }
+}
+
+/* Packs the line into row y of every plane that has a row there. */
+static void videotestsrc_pack(videotestsrc *self, uint8_t *frame, int y, bool changed)
+{
+    const px_video_info *info = &self->info;
+    const px_video_format_info *f = info->finfo;
+    if (changed)
+        self->line_version++;
+    for (int p = 0; p < info->n_planes; p++) {
+        int comp0 = 0;
+        while (comp0 < 3 && comp0 < f->n_components && f->plane[comp0] != p)
+            comp0++;
+        int hs = f->h_sub[comp0];
+        if (y & ((1 << hs) - 1))
+            continue; /* subsampled rows: painted from the first row of the pair */
+        int row = y >> hs;
+        uint8_t *dst = frame + info->offset[p] + (size_t)row * info->stride[p];
+        if (row > 0 && self->plane_version[p] == self->line_version) {
+            memcpy(dst, dst - info->stride[p], info->stride[p]);
+            continue;
+        }
+        self->plane_version[p] = self->line_version;
+        for (int c = 0; c < f->n_components && c < 4; c++) {
+            if (f->plane[c] != p)
+                continue;
+            int li = c == 3 ? 0 : c + 1; /* line order: A, then components 0..2 */
+            int n = px_video_info_comp_width(info, c), ws = f->w_sub[c], ps = f->pstride[c];
+            const uint8_t *src = self->line + li;
+            uint8_t *o = dst + f->poffset[c];
+            if (f->bits > 8) {
+                int shift = 16 - f->bits;
+                for (int i = 0; i < n; i++, o += ps) {
+                    unsigned v = (unsigned)src[(size_t)(i << ws) * 4] * 257u >> shift;
+                    o[0] = (uint8_t)v, o[1] = (uint8_t)(v >> 8);
+                }
+            } else if (ws == 0 && ps == 1) {
+                for (int i = 0; i < n; i++)
+                    o[i] = src[(size_t)i * 4];
+            } else {
+                for (int i = 0; i < n; i++, o += ps)
+                    *o = src[(size_t)(i << ws) * 4];
+            }
+        }
+    }
+}
+
+/* Prepares drawing for a frame layout (start(); unit tests call it directly). */
+static int videotestsrc_setup(videotestsrc *self, const px_video_info *info)
+{
+    self->info = *info;
+    self->rgb = (info->finfo->flags & PX_VIDEO_FORMAT_FLAG_RGB) != 0;
+    bool b601 = info->colorimetry.matrix == PX_VIDEO_MATRIX_BT601;
+    self->colors = b601 ? videotestsrc_bt601_100 : videotestsrc_bt709_100;
+    self->colors75 = b601 ? videotestsrc_bt601_75 : videotestsrc_bt709_75;
+    videotestsrc_argb_to_line(self->foreground_color, self->rgb, info->colorimetry.matrix, self->fg);
+    videotestsrc_argb_to_line(self->background_color, self->rgb, info->colorimetry.matrix, self->bg);
+    PX_FREE(self->line);
+    self->line = PX_MALLOC((size_t)info->width * 4);
+    if (!self->line)
+        return PX_ENOMEM;
+    self->n = 0;
+    self->rng = 0;
+    self->line_version = 1;
+    memset(self->plane_version, 0, sizeof self->plane_version);
+    return PX_OK;
+}
+
+static void videotestsrc_render(videotestsrc *self, uint8_t *frame)
+{
+    self->line_version++; /* a new frame: nothing to copy from the last one */
+    for (int y = 0; y < self->info.height; y++)
+        videotestsrc_pack(self, frame, y, videotestsrc_line(self, y));
+}
+
+static int videotestsrc_start(px_element *el, px_error *err)
+{
+    videotestsrc *self = px_element_state(el);
+    const px_caps *caps = px_element_get_caps(el, PX_DIR_SRC, 0);
+    px_video_info info;
+
+    if (!caps)
+        return px_error_set(err, PX_ESTATE, 0, "%s: started without negotiated caps", px_element_name(el));
+    int rc = px_video_info_from_caps(&info, caps, err);
+    if (rc)
+        return rc;
+    if ((rc = videotestsrc_setup(self, &info)))
+        return px_error_set(err, rc, 0, "%s: out of memory for a %d-pixel line", px_element_name(el), info.width);
+    self->base.tv_sec = 0;
+    self->base.tv_nsec = 0;
+    px_element_request_output(el, info.size, 0);
+    return PX_OK;
+}
+
+static void videotestsrc_stop(px_element *el)
+{
+    videotestsrc *self = px_element_state(el);
+    PX_FREE(self->line);
+    self->line = NULL;
+}
+
+/* n / framerate in ns without overflow for any realistic n. */
+static px_time videotestsrc_time(const px_fraction *fps, int64_t n)
+{
+    if (fps->num <= 0 || fps->den <= 0)
+        return n == 0 ? 0 : PX_TIME_NONE;
+    int64_t whole = n / fps->num, rest = n % fps->num;
+    return whole * fps->den * PX_SECOND + rest * fps->den * PX_SECOND / fps->num;
+}
+
+static void videotestsrc_wait(videotestsrc *self, px_time pts)
+{
+    if (self->base.tv_sec == 0 && self->base.tv_nsec == 0)
+        clock_gettime(CLOCK_MONOTONIC, &self->base);
+    if (pts == PX_TIME_NONE)
+        return;
+    int64_t ns = (int64_t)self->base.tv_nsec + pts;
+    struct timespec at = {self->base.tv_sec + (time_t)(ns / PX_SECOND), (long)(ns % PX_SECOND)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL) == EINTR)
+        ;
+}
+
+static px_flow videotestsrc_produce(px_element *el, px_buffer *out)
+{
+    videotestsrc *self = px_element_state(el);
+
+    if (self->num_buffers >= 0 && self->n >= self->num_buffers)
+        return PX_FLOW_EOS;
+    if (out->capacity < self->info.size) {
+        px_element_error(el, PX_ENOMEM, "output slot holds %zu bytes but a frame needs %zu", out->capacity,
+                         self->info.size);
+        return PX_FLOW_ERROR;
+    }
+    px_time pts = videotestsrc_time(&self->info.framerate, self->n);
+    px_time next = videotestsrc_time(&self->info.framerate, self->n + 1);
+    videotestsrc_render(self, out->data);
+    if (self->is_live)
+        videotestsrc_wait(self, pts);
+    out->size = self->info.size;
+    out->pts = pts;
+    out->dts = PX_TIME_NONE;
+    out->duration = pts != PX_TIME_NONE && next != PX_TIME_NONE ? next - pts : PX_TIME_NONE;
+    out->offset = (uint64_t)self->n;
+    out->offset_end = (uint64_t)self->n + 1;
+    self->n++;
+    return PX_FLOW_OK;
+}
+
+PX_ELEMENT_CLASS(videotestsrc) = {
+    .name = "videotestsrc",
+    .family = "Source/Video",
+    .description = "Creates a test video stream",
+    .state_size = sizeof(videotestsrc),
+    .src = PX_PAD_ALWAYS(PX_VIDEO_CAPS_TEMPLATE),
+    .preferred_caps = "video/x-raw, format=I420, width=320, height=240, framerate=30/1",
+    .hints = {.rt_safe = true},
+    .start = videotestsrc_start,
+    .stop = videotestsrc_stop,
+    .fini = videotestsrc_stop,
+    .produce = videotestsrc_produce,
+    .props = PX_PROPS(
+        PX_PROP_ENUM(videotestsrc, pattern, videotestsrc_patterns, VIDEOTESTSRC_SMPTE, "Type of test pattern to generate"),
+        PX_PROP_INT(videotestsrc, num_buffers, -1, INT32_MAX, -1,
+                    "Number of buffers to output before sending EOS (-1 = unlimited)"),
+        PX_PROP_BOOL(videotestsrc, is_live, false, "Pace output to the framerate, as a live source would"),
+        PX_PROP_UINT64(videotestsrc, foreground_color, 0, 0xffffffffu, 0xffffffffu,
+                       "Foreground color as ARGB (0xAARRGGBB): white, solid-color, ball, snow"),
+        PX_PROP_UINT64(videotestsrc, background_color, 0, 0xffffffffu, 0xff000000u,
+                       "Background color as ARGB (0xAARRGGBB): black, ball, snow")),
+};
+#endif /* CONFIG_PX_ELEM_VIDEOTESTSRC */
+
+/* ---- elements/container/y4mdec.c ---- */
+#if CONFIG_PX_ELEM_Y4MDEC
+/* elements/container/y4mdec.c: a YUV4MPEG2 (Y4M) byte stream to raw video.
+ *
+ * The stream header ("YUV4MPEG2 W.. H.. F.. A.. I.. C..\n") gives size, rate,
+ * aspect, interlacing and colour space; unknown tags (X...) are skipped.
+ * Each frame is "FRAME", optional parameters, '\n', then the planes without
+ * row padding; the output is one raw frame per buffer laid out as
+ * GStreamer lays it out (rows padded to 4 bytes), with pts/duration from F.
+ *
+ * Everything is untrusted: headers are bounded (Y4MDEC_LINE_MAX), numbers
+ * range-checked, and a bad stream stops with an error naming the tag, the
+ * value and the byte offset. The header parser is a plain function
+ * (y4mdec_parse_header) that the unit tests and the fuzz target call.
+ *
+ * Caps: negotiation happens before the first byte is read, so the src caps
+ * come from the pipeline (a caps filter after y4mdec, or the defaults
+ * 320x240 I420 30/1), and the stream header must match them; when it does
+ * not, the error names both. Learning caps from the stream needs
+ * renegotiation (caps events), which the runtime does not have yet. */
+
+#define Y4MDEC_LINE_MAX 1024 /* longest stream or frame header accepted */
+#define Y4MDEC_MAGIC "YUV4MPEG2"
+
+typedef struct {
+    int width, height;
+    px_fraction fps;  /* 0/0 when absent */
+    px_fraction par;  /* 0/0 when absent or unknown */
+    char interlace;   /* 'p', 't', 'b', 'm' or '?' */
+    char colorspace[16];
+    px_video_format format;
+} y4mdec_header;
+
+enum { Y4MDEC_MAGIC_WAIT, Y4MDEC_HEADER, Y4MDEC_FRAME_HEADER, Y4MDEC_PAYLOAD };
+
+typedef struct {
+    /* prepared in start() */
+    px_video_info info; /* negotiated */
+    /* streaming state */
+    int stage;
+    char line[Y4MDEC_LINE_MAX + 1];
+    size_t line_len;
+    uint64_t pos;        /* bytes consumed from the stream */
+    uint64_t line_start; /* stream offset of line[0] */
+    y4mdec_header hdr;
+    px_video_info stream; /* layout of the stream's frames (from its header) */
+    px_buffer cur;
+    int plane_comp;  /* component being filled */
+    int row, col;    /* row in that component, bytes filled in the row */
+    size_t got;      /* payload bytes of this frame so far */
+    size_t payload;  /* payload bytes per frame */
+    int64_t n;
+} y4mdec;
+
+static px_video_format y4mdec_format(const char *cs)
+{
+    if (!strcmp(cs, "420jpeg") || !strcmp(cs, "420mpeg2") || !strcmp(cs, "420paldv") || !strcmp(cs, "420"))
+        return PX_VIDEO_FORMAT_I420;
+    if (!strcmp(cs, "mono"))
+        return PX_VIDEO_FORMAT_GRAY8;
+    if (!strcmp(cs, "420p10"))
+        return PX_VIDEO_FORMAT_I420_10LE;
+    return PX_VIDEO_FORMAT_UNKNOWN;
+}
+
+/* A decimal int in [lo, hi] from s[0..n); false when not one. */
+static bool y4mdec_int(const char *s, size_t n, int lo, int hi, int *out)
+{
+    int64_t v = 0;
+    if (n == 0 || n > 10)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    if (v < lo || v > hi)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+static bool y4mdec_ratio(const char *s, size_t n, px_fraction *out)
+{
+    const char *colon = memchr(s, ':', n);
+    if (!colon)
+        return false;
+    return y4mdec_int(s, (size_t)(colon - s), 0, INT32_MAX, &out->num) &&
+           y4mdec_int(colon + 1, n - (size_t)(colon + 1 - s), 0, INT32_MAX, &out->den);
+}
+
+/* Parses a stream header line. data need not be terminated; len counts the
+ * bytes available. Returns PX_OK with *used = bytes up to and including the
+ * '\n', PX_EAGAIN when no '\n' came yet (and fewer than Y4MDEC_LINE_MAX bytes
+ * were given), or PX_EINVAL with msg naming the tag and *bad_at the offset of
+ * the offending byte from data. Unknown tags are ignored; W and H are
+ * required; F defaults to 0:0 (unknown), A to 0:0, I to p, C to 420jpeg. */
+static int y4mdec_parse_header(const uint8_t *data, size_t len, y4mdec_header *h, size_t *used, char *msg,
+                               size_t msg_size, size_t *bad_at)
+{
+    const char *s = (const char *)data;
+    size_t magic = sizeof Y4MDEC_MAGIC - 1;
+    const uint8_t *nl = memchr(data, '\n', len < Y4MDEC_LINE_MAX ? len : Y4MDEC_LINE_MAX);
+    size_t cmp = len < magic ? len : magic;
+
+    *bad_at = 0;
+    if (memcmp(s, Y4MDEC_MAGIC, cmp) != 0) {
+        snprintf(msg, msg_size, "not a Y4M stream: it does not start with \"YUV4MPEG2 \"");
+        return PX_EINVAL;
+    }
+    if (!nl) {
+        if (len < Y4MDEC_LINE_MAX)
+            return PX_EAGAIN;
+        snprintf(msg, msg_size, "stream header has no end of line in its first %d bytes", Y4MDEC_LINE_MAX);
+        *bad_at = Y4MDEC_LINE_MAX;
+        return PX_EINVAL;
+    }
+    size_t end = (size_t)(nl - data);
+    if (end < magic || (end > magic && s[magic] != ' ')) {
+        snprintf(msg, msg_size, "not a Y4M stream: it does not start with \"YUV4MPEG2 \"");
+        return PX_EINVAL;
+    }
+    *h = (y4mdec_header){.interlace = 'p', .format = PX_VIDEO_FORMAT_I420};
+    memcpy(h->colorspace, "420jpeg", 8);
+    bool have_w = false, have_h = false;
+    for (size_t i = magic; i < end;) {
+        while (i < end && s[i] == ' ')
+            i++;
+        if (i >= end)
+            break;
+        size_t j = i;
+        while (j < end && s[j] != ' ')
+            j++;
+        const char *v = s + i + 1;
+        size_t vn = j - i - 1;
+        char tag = s[i];
+        bool ok = true;
+        switch (tag) {
+        case 'W': ok = y4mdec_int(v, vn, 1, PX_VIDEO_MAX_SIZE, &h->width), have_w = true; break;
+        case 'H': ok = y4mdec_int(v, vn, 1, PX_VIDEO_MAX_SIZE, &h->height), have_h = true; break;
+        case 'F': ok = y4mdec_ratio(v, vn, &h->fps) && (h->fps.den > 0 || h->fps.num == 0); break;
+        case 'A': ok = y4mdec_ratio(v, vn, &h->par) && (h->par.den > 0 || h->par.num == 0); break;
+        case 'I':
+            ok = vn == 1 && (v[0] == 'p' || v[0] == 't' || v[0] == 'b' || v[0] == 'm' || v[0] == '?');
+            if (ok)
+                h->interlace = v[0];
+            break;
+        case 'C':
+            ok = vn > 0 && vn < sizeof h->colorspace;
+            if (ok) {
+                memcpy(h->colorspace, v, vn);
+                h->colorspace[vn] = '\0';
+                h->format = y4mdec_format(h->colorspace);
+                if (h->format == PX_VIDEO_FORMAT_UNKNOWN) {
+                    snprintf(msg, msg_size, "colour space C%s is not supported; use 420jpeg, 420mpeg2, 420paldv, "
+                             "mono or 420p10", h->colorspace);
+                    *bad_at = i;
+                    return PX_EINVAL;
+                }
+            }
+            break;
+        default: break; /* X (extensions) and anything newer: ignored */
+        }
+        if (!ok) {
+            char seen[34];
+            size_t k = 0;
+            for (; k < vn + 1 && k < 33; k++)
+                seen[k] = s[i + k] >= 32 && s[i + k] <= 126 ? s[i + k] : '?';
+            seen[k] = '\0';
+            snprintf(msg, msg_size, "bad %c tag \"%s\"%s", tag, seen,
+                     tag == 'W' || tag == 'H' ? ": not a number in 1..16384" : "");
+            *bad_at = i;
+            return PX_EINVAL;
+        }
+        i = j;
+    }
+    if (!have_w || !have_h) {
+        snprintf(msg, msg_size, "stream header has no %s tag; Y4M requires W (width) and H (height)",
+                 !have_w ? "W" : "H");
+        *bad_at = end;
+        return PX_EINVAL;
+    }
+    if (h->interlace != 'p' && h->interlace != '?') {
+        snprintf(msg, msg_size, "interlaced streams (I%c) are not supported; only Ip", h->interlace);
+        *bad_at = end;
+        return PX_EINVAL;
+    }
+    *used = end + 1;
+    return PX_OK;
+}
+
+/* "FRAME" + optional parameters + '\n'. Same returns as the header parser. */
+static int y4mdec_parse_frame_header(const uint8_t *data, size_t len, size_t *used, char *msg, size_t msg_size)
+{
+    const uint8_t *nl = memchr(data, '\n', len < Y4MDEC_LINE_MAX ? len : Y4MDEC_LINE_MAX);
+    size_t cmp = len < 5 ? len : 5;
+    if (memcmp(data, "FRAME", cmp) != 0) {
+        char seen[6] = {0};
+        for (size_t i = 0; i < cmp; i++)
+            seen[i] = data[i] >= 32 && data[i] <= 126 ? (char)data[i] : '?';
+        snprintf(msg, msg_size, "expected \"FRAME\", found \"%s\"", seen);
+        return PX_EINVAL;
+    }
+    if (!nl) {
+        if (len < Y4MDEC_LINE_MAX)
+            return PX_EAGAIN;
+        snprintf(msg, msg_size, "frame header has no end of line in its first %d bytes", Y4MDEC_LINE_MAX);
+        return PX_EINVAL;
+    }
+    size_t end = (size_t)(nl - data);
+    if (end > 5 && data[5] != ' ') {
+        snprintf(msg, msg_size, "expected \"FRAME\" and a space or end of line");
+        return PX_EINVAL;
+    }
+    *used = end + 1;
+    return PX_OK;
+}
+
+/* When upstream can read ahead (a file), the stream header says exactly what
+ * this element will produce, so negotiation settles on that; otherwise the
+ * template stands and a caps filter after y4mdec must say it. */
+static int y4mdec_get_caps(px_element *el, px_pad_dir dir, px_caps *caps)
+{
+    uint8_t head[Y4MDEC_LINE_MAX];
+    size_t got = 0, used, bad_at;
+    char msg[128];
+    y4mdec_header h;
+    if (dir != PX_DIR_SRC || px_element_peek_upstream(el, 0, head, sizeof head, &got) != PX_OK ||
+        y4mdec_parse_header(head, got, &h, &used, msg, sizeof msg, &bad_at) != PX_OK)
+        return PX_OK; /* unreadable here: the stream reports it with its byte offset */
+    px_caps_set_string(caps, "format", px_video_format_to_string(h.format));
+    px_caps_set_int(caps, "width", h.width);
+    px_caps_set_int(caps, "height", h.height);
+    if (h.fps.num > 0 && h.fps.den > 0)
+        px_caps_set_fraction(caps, "framerate", h.fps);
+    return PX_OK;
+}
+
+static int y4mdec_start(px_element *el, px_error *err)
+{
+    y4mdec *self = px_element_state(el);
+    const px_caps *caps = px_element_get_caps(el, PX_DIR_SRC, 0);
+    if (!caps)
+        return px_error_set(err, PX_ESTATE, 0, "%s: started without negotiated caps", px_element_name(el));
+    int rc = px_video_info_from_caps(&self->info, caps, err);
+    if (rc)
+        return rc;
+    self->stage = Y4MDEC_HEADER;
+    self->line_len = 0;
+    self->pos = self->line_start = 0;
+    self->n = 0;
+    memset(&self->cur, 0, sizeof self->cur);
+    px_element_request_output(el, self->info.size, 1);
+    return PX_OK;
+}
+
+static void y4mdec_stop(px_element *el)
+{
+    y4mdec *self = px_element_state(el);
+    if (self->cur.arena)
+        px_buffer_unref(&self->cur);
+}
+
+static px_time y4mdec_time(const px_fraction *fps, int64_t n)
+{
+    if (fps->num <= 0 || fps->den <= 0)
+        return n == 0 ? 0 : PX_TIME_NONE;
+    return n / fps->num * fps->den * PX_SECOND + n % fps->num * fps->den * PX_SECOND / fps->num;
+}
+
+/* The stream header against the negotiated caps. */
+static bool y4mdec_accept_header(px_element *el, y4mdec *self)
+{
+    const y4mdec_header *h = &self->hdr;
+    const px_video_info *neg = &self->info;
+    if (h->format != neg->format || h->width != neg->width || h->height != neg->height ||
+        (h->fps.num > 0 && (int64_t)h->fps.num * neg->framerate.den != (int64_t)neg->framerate.num * h->fps.den)) {
+        px_element_error(el, PX_ENOTSUP,
+                         "the stream is %s %dx%d at %d/%d fps but the pipeline negotiated %s %dx%d at %d/%d fps "
+                         "before it was read (caps cannot change while streaming yet); put "
+                         "video/x-raw,format=%s,width=%d,height=%d,framerate=%d/%d after %s",
+                         px_video_format_to_string(h->format), h->width, h->height, h->fps.num, h->fps.den,
+                         px_video_format_to_string(neg->format), neg->width, neg->height, neg->framerate.num,
+                         neg->framerate.den, px_video_format_to_string(h->format), h->width, h->height,
+                         h->fps.num > 0 ? h->fps.num : neg->framerate.num,
+                         h->fps.num > 0 ? h->fps.den : neg->framerate.den, px_element_name(el));
+        return false;
+    }
+    self->stream = *neg;
+    const px_video_format_info *f = neg->finfo;
+    self->payload = 0;
+    for (int c = 0; c < f->n_components && c < 4; c++)
+        self->payload += (size_t)px_video_info_comp_width(neg, c) * f->pstride[c] *
+                         (size_t)px_video_info_comp_height(neg, c);
+    return true;
+}
+
+/* Copies payload bytes into the output frame, row by row into the padded layout. */
+static size_t y4mdec_fill(y4mdec *self, const uint8_t *p, size_t n)
+{
+    const px_video_info *info = &self->stream;
+    const px_video_format_info *f = info->finfo;
+    size_t done = 0;
+    while (done < n && self->plane_comp < f->n_components && self->plane_comp < 4) {
+        int c = self->plane_comp;
+        size_t row = (size_t)px_video_info_comp_width(info, c) * f->pstride[c];
+        size_t take = row - (size_t)self->col < n - done ? row - (size_t)self->col : n - done;
+        uint8_t *dst = self->cur.data + info->offset[f->plane[c]] + (size_t)self->row * info->stride[f->plane[c]] +
+                       (size_t)self->col;
+        memcpy(dst, p + done, take);
+        done += take;
+        self->col += (int)take;
+        if ((size_t)self->col == row) {
+            self->col = 0;
+            if (++self->row == px_video_info_comp_height(info, c)) {
+                self->row = 0;
+                self->plane_comp++;
+            }
+        }
+    }
+    self->got += done;
+    return done;
+}
+
+static px_flow y4mdec_chain(px_element *el, const px_buffer *in)
+{
+    y4mdec *self = px_element_state(el);
+    const uint8_t *p = in->data;
+    size_t n = in->size;
+    char msg[256];
+
+    while (n > 0) {
+        if (self->stage == Y4MDEC_HEADER || self->stage == Y4MDEC_FRAME_HEADER) {
+            /* Gather one line (bounded), then parse it. */
+            const uint8_t *nl = memchr(p, '\n', n);
+            size_t take = nl ? (size_t)(nl - p) + 1 : n;
+            if (self->line_len + take > Y4MDEC_LINE_MAX)
+                take = Y4MDEC_LINE_MAX - self->line_len;
+            memcpy(self->line + self->line_len, p, take);
+            self->line_len += take;
+            p += take, n -= take, self->pos += take;
+            size_t used = 0, bad = 0;
+            int rc = self->stage == Y4MDEC_HEADER
+                         ? y4mdec_parse_header((const uint8_t *)self->line, self->line_len, &self->hdr, &used, msg,
+                                               sizeof msg, &bad)
+                         : y4mdec_parse_frame_header((const uint8_t *)self->line, self->line_len, &used, msg,
+                                                     sizeof msg);
+            if (rc == PX_EAGAIN && self->line_len < Y4MDEC_LINE_MAX)
+                continue;
+            if (rc != PX_OK) {
+                px_element_error(el, PX_EINVAL, "bad Y4M %s at byte %llu: %s",
+                                 self->stage == Y4MDEC_HEADER ? "stream header" : "frame header",
+                                 (unsigned long long)(self->line_start + bad), msg);
+                return PX_FLOW_ERROR;
+            }
+            self->line_start += self->line_len;
+            self->line_len = 0;
+            if (self->stage == Y4MDEC_HEADER) {
+                if (!y4mdec_accept_header(el, self))
+                    return PX_FLOW_ERROR;
+                self->stage = Y4MDEC_FRAME_HEADER;
+                continue;
+            }
+            int rc2 = px_element_alloc_output(el, &self->cur);
+            if (rc2)
+                return rc2 == PX_EAGAIN ? PX_FLOW_EOS : PX_FLOW_ERROR;
+            if (self->cur.capacity < self->stream.size) {
+                px_buffer_unref(&self->cur);
+                px_element_error(el, PX_ENOMEM, "output slot holds %zu bytes but a frame needs %zu",
+                                 self->cur.capacity, self->stream.size);
+                return PX_FLOW_ERROR;
+            }
+            self->plane_comp = self->row = self->col = 0;
+            self->got = 0;
+            self->stage = Y4MDEC_PAYLOAD;
+            continue;
+        }
+        size_t took = y4mdec_fill(self, p, n);
+        p += took, n -= took, self->pos += took;
+        if (self->got < self->payload)
+            continue;
+        px_buffer out = self->cur;
+        memset(&self->cur, 0, sizeof self->cur);
+        px_buffer_reset_meta(&out);
+        out.size = self->stream.size;
+        px_fraction fps = self->hdr.fps.num > 0 ? self->hdr.fps : self->info.framerate;
+        out.pts = y4mdec_time(&fps, self->n);
+        px_time next = y4mdec_time(&fps, self->n + 1);
+        out.duration = out.pts != PX_TIME_NONE && next != PX_TIME_NONE ? next - out.pts : PX_TIME_NONE;
+        out.offset = (uint64_t)self->n;
+        out.offset_end = (uint64_t)self->n + 1;
+        self->n++;
+        self->line_start = self->pos;
+        self->stage = Y4MDEC_FRAME_HEADER;
+        px_flow r = px_element_push(el, 0, &out);
+        if (r != PX_FLOW_OK)
+            return r;
+    }
+    return PX_FLOW_OK;
+}
+
+static int y4mdec_event(px_element *el, const px_event *ev)
+{
+    y4mdec *self = px_element_state(el);
+    if (ev->type != PX_EVENT_EOS)
+        return PX_OK;
+    if (self->cur.arena) {
+        px_element_warning(el, "truncated file: the last frame has %zu of %zu bytes at byte %llu; dropped",
+                           self->got, self->payload, (unsigned long long)self->pos);
+        px_buffer_unref(&self->cur);
+    } else if (self->stage == Y4MDEC_HEADER) {
+        px_element_warning(el, "end of stream at byte %llu before a complete Y4M header",
+                           (unsigned long long)self->pos);
+    } else if (self->line_len > 0) {
+        px_element_warning(el, "truncated file: a frame header is cut off at byte %llu",
+                           (unsigned long long)self->pos);
+    }
+    return PX_OK;
+}
+
+PX_ELEMENT_CLASS(y4mdec) = {
+    .name = "y4mdec",
+    .family = "Codec/Demuxer",
+    .description = "Reads a YUV4MPEG2 stream into raw video frames",
+    .state_size = sizeof(y4mdec),
+    .sink = PX_PAD_ALWAYS("application/x-yuv4mpeg, y4mversion=(int)2"),
+    .src = PX_PAD_ALWAYS("video/x-raw, format=(string){ I420, GRAY8, I420_10LE }, width=(int)[ 1, 16384 ], "
+                         "height=(int)[ 1, 16384 ], framerate=(fraction)[ 0/1, 2147483647/1 ]"),
+    .preferred_caps = "video/x-raw, format=I420, width=320, height=240, framerate=30/1",
+    .hints = {.trust = PX_TRUST_SEMI},
+    .start = y4mdec_start,
+    .stop = y4mdec_stop,
+    .chain = y4mdec_chain,
+    .event = y4mdec_event,
+    .get_caps = y4mdec_get_caps,
+};
+#endif /* CONFIG_PX_ELEM_Y4MDEC */
+
+/* ---- elements/container/y4menc.c ---- */
+#if CONFIG_PX_ELEM_Y4MENC
+/* elements/container/y4menc.c: raw video to a YUV4MPEG2 (Y4M) stream.
+ *
+ * Writes "YUV4MPEG2 W<w> H<h> F<n>:<d> Ip A<n>:<d> C<space>\n" before the
+ * first frame, then "FRAME\n" and the planes of each frame with the row
+ * padding stripped (Y4M rows are exactly width samples). Colour spaces:
+ * I420 -> C420jpeg (what GStreamer and ffmpeg write for yuv420p), GRAY8 ->
+ * Cmono, I420_10LE -> C420p10 (ffmpeg's name for yuv420p10le). One output
+ * buffer per frame (header included in the first), sized in start(). */
+
+#define Y4MENC_HEADER_MAX 128
+
+typedef struct {
+    /* prepared in start() */
+    px_video_info info;
+    char header[Y4MENC_HEADER_MAX];
+    size_t header_len;
+    size_t payload; /* packed frame bytes */
+    bool header_sent;
+} y4menc;
+
+static const char *y4menc_colorspace(px_video_format f)
+{
+    switch (f) {
+    case PX_VIDEO_FORMAT_I420: return "420jpeg";
+    case PX_VIDEO_FORMAT_GRAY8: return "mono";
+    case PX_VIDEO_FORMAT_I420_10LE: return "420p10";
+    default: return NULL;
+    }
+}
+
+/* The stream header for info; returns its length (0 for a format Y4M lacks). */
+static size_t y4menc_write_header(const px_video_info *info, char *buf, size_t size)
+{
+    const char *cs = y4menc_colorspace(info->format);
+    if (!cs)
+        return 0;
+    px_fraction f = info->framerate, a = info->par;
+    if (f.num <= 0 || f.den <= 0)
+        f = (px_fraction){0, 0}; /* Y4M's "unknown" */
+    if (a.num <= 0 || a.den <= 0)
+        a = (px_fraction){0, 0};
+    int n = snprintf(buf, size, "YUV4MPEG2 W%d H%d F%d:%d Ip A%d:%d C%s\n", info->width, info->height, f.num,
+                     f.den, a.num, a.den, cs);
+    return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+/* Bytes of one frame's planes without row padding. */
+static size_t y4menc_payload(const px_video_info *info)
+{
+    const px_video_format_info *f = info->finfo;
+    size_t total = 0;
+    for (int c = 0; c < f->n_components && c < 4; c++)
+        total += (size_t)px_video_info_comp_width(info, c) * px_video_info_comp_height(info, c) * (f->bits > 8 ? 2 : 1);
+    return total;
+}
+
+/* Copies the planes of frame (laid out as info) into out, rows packed. */
+static size_t y4menc_pack(const px_video_info *info, const uint8_t *frame, uint8_t *out)
+{
+    const px_video_format_info *f = info->finfo;
+    size_t n = 0;
+    for (int c = 0; c < f->n_components && c < 4; c++) { /* Y, U, V: planar formats only */
+        int p = f->plane[c];
+        size_t row = (size_t)px_video_info_comp_width(info, c) * f->pstride[c];
+        int rows = px_video_info_comp_height(info, c);
+        px_video_copy_plane(frame + info->offset[p] + f->poffset[c], info->stride[p], out + n, row, row, rows);
+        n += row * (size_t)rows;
+    }
+    return n;
+}
+
+static int y4menc_start(px_element *el, px_error *err)
+{
+    y4menc *self = px_element_state(el);
+    const px_caps *caps = px_element_get_caps(el, PX_DIR_SINK, 0);
+    if (!caps)
+        return px_error_set(err, PX_ESTATE, 0, "%s: started without negotiated caps", px_element_name(el));
+    int rc = px_video_info_from_caps(&self->info, caps, err);
+    if (rc)
+        return rc;
+    self->header_len = y4menc_write_header(&self->info, self->header, sizeof self->header);
+    if (!self->header_len)
+        return px_error_set(err, PX_EINVAL, 0, "%s: Y4M cannot carry %s; use I420, GRAY8 or I420_10LE",
+                            px_element_name(el), px_video_format_to_string(self->info.format));
+    self->payload = y4menc_payload(&self->info);
+    self->header_sent = false;
+    px_element_request_output(el, self->header_len + 6 + self->payload, 0);
+    return PX_OK;
+}
+
+static px_flow y4menc_chain(px_element *el, const px_buffer *in)
+{
+    y4menc *self = px_element_state(el);
+    px_buffer out;
+
+    if (in->size < self->info.size) {
+        px_element_error(el, PX_EINVAL, "buffer of %zu bytes for a %zu-byte %s %dx%d frame", in->size,
+                         self->info.size, px_video_format_to_string(self->info.format), self->info.width,
+                         self->info.height);
+        return PX_FLOW_ERROR;
+    }
+    int rc = px_element_alloc_output(el, &out);
+    if (rc)
+        return rc == PX_EAGAIN ? PX_FLOW_EOS : PX_FLOW_ERROR;
+    size_t need = (self->header_sent ? 0 : self->header_len) + 6 + self->payload, n = 0;
+    if (out.capacity < need) {
+        px_buffer_unref(&out);
+        px_element_error(el, PX_ENOMEM, "output slot holds %zu bytes but a frame needs %zu", out.capacity, need);
+        return PX_FLOW_ERROR;
+    }
+    if (!self->header_sent) {
+        memcpy(out.data, self->header, self->header_len);
+        n = self->header_len;
+        self->header_sent = true;
+    }
+    memcpy(out.data + n, "FRAME\n", 6);
+    n += 6;
+    n += y4menc_pack(&self->info, in->data, out.data + n);
+    out.size = n;
+    out.pts = in->pts;
+    out.dts = in->dts;
+    out.duration = in->duration;
+    out.offset = in->offset;
+    out.offset_end = in->offset_end;
+    out.flags = in->flags;
+    return px_element_push(el, 0, &out);
+}
+
+PX_ELEMENT_CLASS(y4menc) = {
+    .name = "y4menc",
+    .family = "Codec/Encoder/Video",
+    .description = "Writes raw video as a YUV4MPEG2 stream",
+    .state_size = sizeof(y4menc),
+    .sink = PX_PAD_ALWAYS("video/x-raw, format=(string){ I420, GRAY8, I420_10LE }, width=(int)[ 1, 16384 ], "
+                          "height=(int)[ 1, 16384 ], framerate=(fraction)[ 0/1, 2147483647/1 ]"),
+    .src = PX_PAD_ALWAYS("application/x-yuv4mpeg, y4mversion=(int)2"),
+    .hints = {.rt_safe = true},
+    .start = y4menc_start,
+    .chain = y4menc_chain,
+};
+#endif /* CONFIG_PX_ELEM_Y4MENC */
+
 /* ---- built-in element table (generated: one entry per enabled element) ---- */
 static const px_element_class *const px__builtin_classes[] = {
 #if CONFIG_PX_ELEM_CAPSFILTER
@@ -7274,11 +9244,32 @@ static const px_element_class *const px__builtin_classes[] = {
 #if CONFIG_PX_ELEM_IDENTITY
     &px_elem_identity,
 #endif
+#if CONFIG_PX_ELEM_RAWVIDEOPARSE
+    &px_elem_rawvideoparse,
+#endif
 #if CONFIG_PX_ELEM_TEE
     &px_elem_tee,
 #endif
 #if CONFIG_PX_ELEM_VIDEOCONVERT
     &px_elem_videoconvert,
+#endif
+#if CONFIG_PX_ELEM_VIDEOCROP
+    &px_elem_videocrop,
+#endif
+#if CONFIG_PX_ELEM_VIDEOFLIP
+    &px_elem_videoflip,
+#endif
+#if CONFIG_PX_ELEM_VIDEOSCALE
+    &px_elem_videoscale,
+#endif
+#if CONFIG_PX_ELEM_VIDEOTESTSRC
+    &px_elem_videotestsrc,
+#endif
+#if CONFIG_PX_ELEM_Y4MDEC
+    &px_elem_y4mdec,
+#endif
+#if CONFIG_PX_ELEM_Y4MENC
+    &px_elem_y4menc,
 #endif
     NULL /* end */
 };
@@ -9229,6 +11220,25 @@ static void px__topo(px_element *el, uint8_t *mark, px_element **order, size_t *
     order[(*n)++] = el; /* post-order: reversed below */
 }
 
+/* Copies every single-valued field of src's first structure into dst. */
+static void px__merge_fields(px_caps *dst, const px_caps *src)
+{
+    const px_caps_struct *st = &src->structs[0];
+    for (int f = 0; f < st->n_fields; f++) {
+        const px_caps_field *fd = &src->fields[st->first_field + f];
+        const px_value *v = &src->values[fd->first];
+        const char *name = src->pool + fd->name;
+        if (fd->list || fd->n != 1)
+            continue;
+        if (v->type == PX_VALUE_INT)
+            px_caps_set_int(dst, name, v->a);
+        else if (v->type == PX_VALUE_FRACTION)
+            px_caps_set_fraction(dst, name, (px_fraction){v->a, v->b});
+        else if (v->type == PX_VALUE_STRING)
+            px_caps_set_string(dst, name, src->pool + v->str);
+    }
+}
+
 static int px__fixate(px__neg *ng, px_error *err)
 {
     px_pipeline *p = ng->p;
@@ -9258,12 +11268,18 @@ static int px__fixate(px__neg *ng, px_error *err)
                 px_caps_intersect(&ng->t2, &ng->c[e->src[k].peer->index][PX_DIR_SINK], out);
                 *out = ng->t2;
             }
+        /* Preference: the element's fixed input, then its class's wishes for
+         * fields the input does not have (a parser's frame rate, ...). */
         px_caps pref;
         const px_caps *prefp = NULL;
-        if (e->klass->sink.presence != PX_PAD_NONE && !px_caps_is_empty(&e->caps[PX_DIR_SINK]))
-            prefp = &e->caps[PX_DIR_SINK];
-        else if (e->klass->preferred_caps && px_caps_parse(&pref, e->klass->preferred_caps, NULL) == PX_OK)
+        bool have_in = e->klass->sink.presence != PX_PAD_NONE && px_caps_count(&e->caps[PX_DIR_SINK]) > 0;
+        if (e->klass->preferred_caps && px_caps_parse(&pref, e->klass->preferred_caps, NULL) == PX_OK) {
+            if (have_in)
+                px__merge_fields(&pref, &e->caps[PX_DIR_SINK]);
             prefp = &pref;
+        } else if (have_in) {
+            prefp = &e->caps[PX_DIR_SINK];
+        }
         if (!px_caps_is_any(out) && !px_caps_is_empty(out))
             px_caps_fixate(out, prefp);
         e->caps[PX_DIR_SRC] = *out;
@@ -9321,6 +11337,18 @@ PX_API const px_caps *px_element_get_caps(const px_element *el, px_pad_dir dir, 
     if (!el || !el->caps_set || (dir != PX_DIR_SINK && dir != PX_DIR_SRC))
         return NULL;
     return &el->caps[dir];
+}
+
+PX_API int px_element_peek_upstream(px_element *el, uint64_t offset, void *dst, size_t size, size_t *got)
+{
+    *got = 0;
+    for (px_element *up = el->n_sink > 0 ? el->sink[0].peer : NULL; up; up = up->n_sink > 0 ? up->sink[0].peer : NULL) {
+        if (up->klass->peek)
+            return up->klass->peek(up, offset, dst, size, got);
+        if (!(up->klass->process && up->klass->in_place)) /* only through elements that keep the bytes */
+            return PX_ENOTSUP;
+    }
+    return PX_ENOTSUP;
 }
 
 PX_API int px_pipeline_set_auto_convert(px_pipeline *p, bool enable)

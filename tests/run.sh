@@ -12,6 +12,11 @@
 #   PYTHON       interpreter with kconfiglib (default: probe /usr/bin/python3, python3)
 #   CLANG        clang for the warning-free clang build (default: clang)
 #   PX_TEST_TIMEOUT  seconds per test program (default: 120)
+#   PX_STAGES    stages to run (default: all): amalgamation header unit examples
+#                pipelines clang fuzz ports (tests/ports/cross.sh runs the target
+#                code stages on a cross build)
+#   PX_CROSS_ARCH  cross build the ports stage runs under qemu-user (default: arm64;
+#                empty: none); the ports stage is skipped under PX_SANITIZE=1
 set -u
 
 PX_SRC=${PX_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -34,6 +39,9 @@ failed=0
 failures=()
 work=$(mktemp -d "${TMPDIR:-/tmp}/px-tests.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+
+PX_STAGES=${PX_STAGES:-amalgamation header unit examples pipelines clang fuzz ports}
+stage() { case " $PX_STAGES " in *" $1 "*) return 0 ;; esac; return 1; }
 
 pass() { passed=$((passed + 1)); echo "PASS  $1"; }
 fail() { failed=$((failed + 1)); failures+=("$1"); echo "FAIL  $1"; }
@@ -74,6 +82,7 @@ count_tap() {
 cd "$PX_SRC" || exit 1
 
 # 1. The committed parallax.h matches a fresh amalgamation.
+if stage amalgamation; then # (body not indented: keeps diffs small)
 echo "== amalgamation"
 if [ -z "${PYTHON:-}" ]; then
     fail "amalgamation check (kconfiglib not found: apt-get install python3-kconfiglib)"
@@ -83,8 +92,10 @@ else
     show_tail
     fail "amalgamation check: parallax.h differs from make amalgamate"
 fi
+fi # stage amalgamation
 
 # 2. Header tests (exit status).
+if stage header; then # (body not indented: keeps diffs small)
 echo "== header tests"
 for t in test_header_c99 test_header_cxx test_two_tu; do
     bin=$PX_BUILD/tests/$t
@@ -96,8 +107,10 @@ for t in test_header_c99 test_header_cxx test_two_tu; do
     rc=$?
     if [ $rc -eq 0 ]; then pass "$t"; else show_tail; fail "$t ($(describe_rc $rc))"; fi
 done
+fi # stage header
 
 # 3. Unit tests (cmocka, TAP output).
+if stage unit; then # (body not indented: keeps diffs small)
 echo "== unit tests"
 for src in tests/unit/test_*.c; do
     [ -e "$src" ] || continue
@@ -122,8 +135,10 @@ for src in tests/unit/test_*.c; do
         show_tail
     fi
 done
+fi # stage unit
 
 # 4. Examples: built by make, each must exit 0.
+if stage examples; then # (body not indented: keeps diffs small)
 echo "== examples"
 for src in examples/*.c; do
     [ -e "$src" ] || continue
@@ -137,8 +152,10 @@ for src in examples/*.c; do
     rc=$?
     if [ $rc -eq 0 ]; then pass "example $t"; else show_tail; fail "example $t ($(describe_rc $rc))"; fi
 done
+fi # stage examples
 
 # 5. Pipeline tests: scripts that print TAP lines.
+if stage pipelines; then # (body not indented: keeps diffs small)
 echo "== pipeline tests"
 for script in tests/pipelines/*.sh; do
     [ -e "$script" ] || continue
@@ -161,8 +178,29 @@ for script in tests/pipelines/*.sh; do
         show_tail
     fi
 done
+fi # stage pipelines
+
+# 5b. Interop tests against real peers (ffmpeg, gst-launch-1.0): TAP scripts
+# using tests/pipelines/lib.sh; each skips what it cannot find.
+echo "== interop tests"
+for script in tests/interop/*.sh; do
+    [ -e "$script" ] || continue
+    t=$(basename "$script" .sh)
+    case $t in lib* | _*) continue ;; esac
+    (cd "$work" && run_limited bash "$PX_SRC/$script")
+    rc=$?
+    count_tap "interop/$t"
+    bad=$?
+    if [ "$TAP_COUNT" -eq 0 ] || { [ $rc -ne 0 ] && [ $bad -eq 0 ]; }; then
+        show_tail
+        fail "interop/$t ($(describe_rc $rc))"
+    elif [ $bad -ne 0 ]; then
+        show_tail
+    fi
+done
 
 # 6. clang builds the first example warning-free, in the same configuration.
+if stage clang; then # (body not indented: keeps diffs small)
 echo "== clang"
 ex=examples/01_hello_pipeline.c
 if [ ! -e "$ex" ]; then
@@ -182,10 +220,12 @@ else
         fail "clang build of $ex (warnings or errors above)"
     fi
 fi
+fi # stage clang
 
 # 7. Fuzz targets, briefly: each tests/fuzz/fuzz_<name>.c built with libFuzzer, ASan and
 #    UBSan and run PX_FUZZ_SECONDS (default 10) from its seeds; one pass/fail each.
 #    Crash inputs are kept in $PX_BUILD/fuzz/ (`make fuzz` runs longer).
+if stage fuzz; then # (body not indented: keeps diffs small)
 echo "== fuzz"
 FUZZ_SECONDS=${PX_FUZZ_SECONDS:-10}
 for src in tests/fuzz/fuzz_*.c; do
@@ -221,6 +261,36 @@ for src in tests/fuzz/fuzz_*.c; do
         fail "$t ($(describe_rc $rc); crash input under $PX_BUILD/fuzz/)"
     fi
 done
+fi # stage fuzz
+
+# 8. Ports: the arm64 cross build runs the header, unit, example and pipeline
+#    tests under qemu-user (tests/ports/cross.sh), and the Buildroot/Yocto
+#    recipe steps are run against the cross compiler (tests/ports/recipes.sh).
+if stage ports && [ -z "${PX_SANITIZE:-}" ]; then
+echo "== ports"
+for a in ${PX_CROSS_ARCH-arm64}; do
+    TIMEOUT=${PX_PORTS_TIMEOUT:-480} run_limited bash "$PX_SRC/tests/ports/cross.sh" --tap "$a"
+    rc=$?
+    count_tap "cross-$a"
+    bad=$?
+    if [ "$TAP_COUNT" -eq 0 ] || { [ $rc -ne 0 ] && [ $bad -eq 0 ]; }; then
+        show_tail
+        fail "cross-$a ($(describe_rc $rc))"
+    elif [ $bad -ne 0 ]; then
+        show_tail
+    fi
+done
+TIMEOUT=${PX_PORTS_TIMEOUT:-480} run_limited bash "$PX_SRC/tests/ports/recipes.sh"
+rc=$?
+count_tap "ports/recipes"
+bad=$?
+if [ "$TAP_COUNT" -eq 0 ] || { [ $rc -ne 0 ] && [ $bad -eq 0 ]; }; then
+    show_tail
+    fail "ports/recipes ($(describe_rc $rc))"
+elif [ $bad -ne 0 ]; then
+    show_tail
+fi
+fi # stage ports
 
 echo
 if [ $failed -ne 0 ]; then

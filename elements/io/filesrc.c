@@ -27,6 +27,28 @@ static int filesrc_init(px_element *el, px_error *err)
     return PX_OK;
 }
 
+/* Lets parsers read the file's header during negotiation, before start()
+ * opened it: a short-lived descriptor of its own, nothing consumed. */
+static int filesrc_peek(px_element *el, uint64_t offset, void *dst, size_t size, size_t *got)
+{
+    const filesrc *self = px_element_state(el);
+    *got = 0;
+    if (!self->location)
+        return PX_ENOENT;
+    int fd = open(self->location, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return PX_ENOENT;
+    ssize_t n;
+    do
+        n = pread(fd, dst, size, (off_t)offset);
+    while (n < 0 && errno == EINTR);
+    close(fd);
+    if (n < 0)
+        return PX_EIO;
+    *got = (size_t)n;
+    return PX_OK;
+}
+
 static int filesrc_start(px_element *el, px_error *err)
 {
     filesrc *self = px_element_state(el);
@@ -105,6 +127,7 @@ PX_ELEMENT_CLASS(filesrc) = {
     .start = filesrc_start,
     .stop = filesrc_stop,
     .produce = filesrc_produce,
+    .peek = filesrc_peek,
     .props = PX_PROPS(
         PX_PROP_STRING(filesrc, location, NULL, "Path of the file to read (required)"),
         PX_PROP_UINT64(filesrc, blocksize, 1, FILESRC_BLOCK_LIMIT, 4096,

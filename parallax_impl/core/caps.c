@@ -10,9 +10,9 @@
 #include <string.h>
 
 #define PX_CAPS__MAX_FEATURES 8
-#define PX_CAPS__ECHO 40 /* longest piece of user text quoted back in a message */
-#define PX_CAPS__STR2(x) #x
-#define PX_CAPS__XSTR(x) PX_CAPS__STR2(x)
+#define PX_CAPS__ECHO         40 /* longest piece of user text quoted back in a message */
+#define PX_CAPS__STR2(x)      #x
+#define PX_CAPS__XSTR(x)      PX_CAPS__STR2(x)
 
 /* ---- Small helpers ----------------------------------------------------------- */
 
@@ -103,12 +103,17 @@ static const char *px_caps__type_name(int type)
 {
     switch (type) {
     case PX_VALUE_INT:
-    case PX_VALUE_INT_RANGE: return "int";
+    case PX_VALUE_INT_RANGE:
+        return "int";
     case PX_VALUE_FRACTION:
-    case PX_VALUE_FRACTION_RANGE: return "fraction";
-    case PX_VALUE_STRING: return "string";
-    case PX_VALUE_BOOL: return "boolean";
-    default: return "?";
+    case PX_VALUE_FRACTION_RANGE:
+        return "fraction";
+    case PX_VALUE_STRING:
+        return "string";
+    case PX_VALUE_BOOL:
+        return "boolean";
+    default:
+        return "?";
     }
 }
 
@@ -259,13 +264,19 @@ static bool px_caps__val_eq(const px_caps *ca, const px_value *a, const px_caps 
         return false;
     switch (a->type) {
     case PX_VALUE_INT:
-    case PX_VALUE_BOOL: return a->a == b->a;
-    case PX_VALUE_INT_RANGE: return a->a == b->a && a->b == b->b;
-    case PX_VALUE_FRACTION: return px_caps__frac_cmp(a->a, a->b, b->a, b->b) == 0;
+    case PX_VALUE_BOOL:
+        return a->a == b->a;
+    case PX_VALUE_INT_RANGE:
+        return a->a == b->a && a->b == b->b;
+    case PX_VALUE_FRACTION:
+        return px_caps__frac_cmp(a->a, a->b, b->a, b->b) == 0;
     case PX_VALUE_FRACTION_RANGE:
-        return px_caps__frac_cmp(a->a, a->b, b->a, b->b) == 0 && px_caps__frac_cmp(a->c, a->d, b->c, b->d) == 0;
-    case PX_VALUE_STRING: return strcmp(px_caps__str(ca, a->str), px_caps__str(cb, b->str)) == 0;
-    default: return false;
+        return px_caps__frac_cmp(a->a, a->b, b->a, b->b) == 0 &&
+               px_caps__frac_cmp(a->c, a->d, b->c, b->d) == 0;
+    case PX_VALUE_STRING:
+        return strcmp(px_caps__str(ca, a->str), px_caps__str(cb, b->str)) == 0;
+    default:
+        return false;
     }
 }
 
@@ -325,7 +336,8 @@ static bool px_caps__val_inter(const px_caps *ca, const px_value *a, const px_ca
         if (b->type == PX_VALUE_BOOL && a->a == b->a)
             return *out = *a, true;
         return false;
-    default: return false;
+    default:
+        return false;
     }
 }
 
@@ -339,10 +351,12 @@ static bool px_caps__val_subset(const px_caps *ca, const px_value *a, const px_c
         return a->type == PX_VALUE_INT_RANGE && a->a >= b->a && a->b <= b->b;
     case PX_VALUE_FRACTION_RANGE:
         if (a->type == PX_VALUE_FRACTION)
-            return px_caps__frac_cmp(a->a, a->b, b->a, b->b) >= 0 && px_caps__frac_cmp(a->a, a->b, b->c, b->d) <= 0;
+            return px_caps__frac_cmp(a->a, a->b, b->a, b->b) >= 0 &&
+                   px_caps__frac_cmp(a->a, a->b, b->c, b->d) <= 0;
         return a->type == PX_VALUE_FRACTION_RANGE && px_caps__frac_cmp(a->a, a->b, b->a, b->b) >= 0 &&
                px_caps__frac_cmp(a->c, a->d, b->c, b->d) <= 0;
-    default: return px_caps__val_eq(ca, a, cb, b);
+    default:
+        return px_caps__val_eq(ca, a, cb, b);
     }
 }
 
@@ -511,7 +525,13 @@ static size_t px_caps__scan(px_caps__parser *p, bool (*ok)(char))
     return p->i - start;
 }
 
-enum { PX_CAPS__SHAPE_STRING, PX_CAPS__SHAPE_INT, PX_CAPS__SHAPE_FRACTION, PX_CAPS__SHAPE_BOOL, PX_CAPS__SHAPE_FLOAT };
+enum {
+    PX_CAPS__SHAPE_STRING,
+    PX_CAPS__SHAPE_INT,
+    PX_CAPS__SHAPE_FRACTION,
+    PX_CAPS__SHAPE_BOOL,
+    PX_CAPS__SHAPE_FLOAT
+};
 
 static size_t px_caps__digits(const char *s, size_t n, size_t i)
 {
@@ -597,7 +617,8 @@ static int px_caps__scalar(px_caps__parser *p, int type, const char *ctx, px_val
                                     "caps: unterminated string '\"' (column %d)", px_caps__col(start));
             if (u < 0x20 || u == 0x7f)
                 return px_error_set(p->err, PX_EPARSE, px_caps__col(p->i),
-                                    "caps: control character 0x%02x in string (column %d)", u, px_caps__col(p->i));
+                                    "caps: control character 0x%02x in string (column %d)", u,
+                                    px_caps__col(p->i));
             if (n + 1 >= sizeof buf)
                 return px_error_set(p->err, PX_ENOMEM, px_caps__col(start),
                                     "caps: string longer than %d bytes (column %d)", PX_CAPS_POOL - 1,
@@ -635,13 +656,13 @@ static int px_caps__scalar(px_caps__parser *p, int type, const char *ctx, px_val
         if (px_caps__word_is(w, n, "true") || px_caps__word_is(w, n, "yes") || px_caps__word_is(w, n, "t") ||
             (n == 1 && w[0] == '1'))
             v->a = 1;
-        else if (px_caps__word_is(w, n, "false") || px_caps__word_is(w, n, "no") || px_caps__word_is(w, n, "f") ||
-                 (n == 1 && w[0] == '0'))
+        else if (px_caps__word_is(w, n, "false") || px_caps__word_is(w, n, "no") ||
+                 px_caps__word_is(w, n, "f") || (n == 1 && w[0] == '0'))
             v->a = 0;
         else
             return px_error_set(p->err, PX_EPARSE, px_caps__col(start),
-                                "caps: expected %s (boolean: true, false, yes or no), found '%s' (column %d)", ctx,
-                                px_caps__echo(w, n, e, sizeof e), px_caps__col(start));
+                                "caps: expected %s (boolean: true, false, yes or no), found '%s' (column %d)",
+                                ctx, px_caps__echo(w, n, e, sizeof e), px_caps__col(start));
         return PX_OK;
     }
     if (type == 0 && shape == PX_CAPS__SHAPE_FLOAT) {
@@ -654,8 +675,9 @@ static int px_caps__scalar(px_caps__parser *p, int type, const char *ctx, px_val
     }
     /* int or fraction, by annotation or shape */
     if (shape != PX_CAPS__SHAPE_INT && shape != PX_CAPS__SHAPE_FRACTION)
-        return px_error_set(p->err, PX_EPARSE, px_caps__col(start), "caps: expected %s (%s), found '%s' (column %d)",
-                            ctx, px_caps__type_name(type), px_caps__echo(w, n, e, sizeof e), px_caps__col(start));
+        return px_error_set(p->err, PX_EPARSE, px_caps__col(start),
+                            "caps: expected %s (%s), found '%s' (column %d)", ctx, px_caps__type_name(type),
+                            px_caps__echo(w, n, e, sizeof e), px_caps__col(start));
     if (type == PX_VALUE_INT && shape == PX_CAPS__SHAPE_FRACTION)
         return px_error_set(p->err, PX_EPARSE, px_caps__col(start),
                             "caps: expected %s (int), found the fraction '%s' (column %d)", ctx,
@@ -664,7 +686,8 @@ static int px_caps__scalar(px_caps__parser *p, int type, const char *ctx, px_val
     if (shape == PX_CAPS__SHAPE_FRACTION)
         slash = (size_t)((const char *)memchr(w, '/', n) - w);
     int32_t num, den = 1;
-    if (!px_caps__to_int(w, slash, &num) || (slash < n && !px_caps__to_int(w + slash + 1, n - slash - 1, &den)))
+    if (!px_caps__to_int(w, slash, &num) ||
+        (slash < n && !px_caps__to_int(w + slash + 1, n - slash - 1, &den)))
         return px_error_set(p->err, PX_EPARSE, px_caps__col(start),
                             "caps: number '%s' is out of range (at most %d in magnitude) (column %d)",
                             px_caps__echo(w, n, e, sizeof e), INT32_MAX, px_caps__col(start));
@@ -685,8 +708,8 @@ static int px_caps__scalar(px_caps__parser *p, int type, const char *ctx, px_val
 
 static int px_caps__unterminated(px_caps__parser *p, const char *what, char open, size_t at)
 {
-    return px_error_set(p->err, PX_EPARSE, px_caps__col(at), "caps: unterminated %s '%c' (column %d)", what, open,
-                        px_caps__col(at));
+    return px_error_set(p->err, PX_EPARSE, px_caps__col(at), "caps: unterminated %s '%c' (column %d)", what,
+                        open, px_caps__col(at));
 }
 
 static void px_caps__fmt_scalar(const px_value *v, char *buf, size_t size)
@@ -718,9 +741,9 @@ static int px_caps__range(px_caps__parser *p, int type, px_value *v)
                                 "caps: range bounds must be ints or fractions, found a %s (column %d)",
                                 px_caps__type_name(b[n].type), px_caps__col(at[n]));
         if (n > 0 && b[n].type != b[0].type)
-            return px_error_set(p->err, PX_EPARSE, px_caps__col(at[n]),
-                                "caps: range mixes %s and %s bounds (column %d)", px_caps__type_name(b[0].type),
-                                px_caps__type_name(b[n].type), px_caps__col(at[n]));
+            return px_error_set(
+                p->err, PX_EPARSE, px_caps__col(at[n]), "caps: range mixes %s and %s bounds (column %d)",
+                px_caps__type_name(b[0].type), px_caps__type_name(b[n].type), px_caps__col(at[n]));
         n++;
         px_caps__skip_ws(p);
         char c = p->s[p->i];
@@ -736,8 +759,8 @@ static int px_caps__range(px_caps__parser *p, int type, px_value *v)
     }
     p->i++; /* ] */
     if (n == 3 && !(b[2].type == PX_VALUE_INT && b[2].a == 1)) {
-        px_error_set(p->err, PX_EPARSE, px_caps__col(at[2]), "caps: range steps are not supported (column %d)",
-                     px_caps__col(at[2]));
+        px_error_set(p->err, PX_EPARSE, px_caps__col(at[2]),
+                     "caps: range steps are not supported (column %d)", px_caps__col(at[2]));
         px_error_hint(p->err, "write the range without a step, such as [16, 4096]");
         return PX_EPARSE;
     }
@@ -747,8 +770,8 @@ static int px_caps__range(px_caps__parser *p, int type, px_value *v)
         char lo[32], hi[32];
         px_caps__fmt_scalar(&b[0], lo, sizeof lo);
         px_caps__fmt_scalar(&b[1], hi, sizeof hi);
-        return px_error_set(p->err, PX_EPARSE, px_caps__col(open), "caps: range [%s, %s] is empty (column %d)", lo,
-                            hi, px_caps__col(open));
+        return px_error_set(p->err, PX_EPARSE, px_caps__col(open),
+                            "caps: range [%s, %s] is empty (column %d)", lo, hi, px_caps__col(open));
     }
     *v = b[0];
     if (cmp < 0) { /* [a, a] is just a */
@@ -785,8 +808,9 @@ static int px_caps__list(px_caps__parser *p, int type)
         if (first_type == 0)
             first_type = v.type;
         else if (v.type != first_type) {
-            px_error_set(p->err, PX_EPARSE, px_caps__col(at), "caps: list mixes %s and %s entries (column %d)",
-                         px_caps__type_name(first_type), px_caps__type_name(v.type), px_caps__col(at));
+            px_error_set(p->err, PX_EPARSE, px_caps__col(at),
+                         "caps: list mixes %s and %s entries (column %d)", px_caps__type_name(first_type),
+                         px_caps__type_name(v.type), px_caps__col(at));
             px_error_hint(p->err, "every entry of a list has one type; quote strings that look like numbers");
             return PX_EPARSE;
         }
@@ -805,7 +829,7 @@ static int px_caps__list(px_caps__parser *p, int type)
             return px_caps__expected(p, p->i, "',' or '}' in the list");
         p->i++;
     }
-    p->i++; /* } */
+    p->i++;             /* } */
     f->list = f->n > 1; /* {x} is just x */
     return PX_OK;
 }
@@ -817,11 +841,19 @@ static int px_caps__annotation(px_caps__parser *p, int *type)
         const char *name;
         int type;
     } names[] = {
-        {"int", PX_VALUE_INT},          {"i", PX_VALUE_INT},           {"gint", PX_VALUE_INT},
-        {"fraction", PX_VALUE_FRACTION}, {"GstFraction", PX_VALUE_FRACTION},
-        {"string", PX_VALUE_STRING},    {"str", PX_VALUE_STRING},      {"s", PX_VALUE_STRING},
-        {"gchararray", PX_VALUE_STRING}, {"boolean", PX_VALUE_BOOL},    {"bool", PX_VALUE_BOOL},
-        {"b", PX_VALUE_BOOL},           {"gboolean", PX_VALUE_BOOL},
+        {"int", PX_VALUE_INT},
+        {"i", PX_VALUE_INT},
+        {"gint", PX_VALUE_INT},
+        {"fraction", PX_VALUE_FRACTION},
+        {"GstFraction", PX_VALUE_FRACTION},
+        {"string", PX_VALUE_STRING},
+        {"str", PX_VALUE_STRING},
+        {"s", PX_VALUE_STRING},
+        {"gchararray", PX_VALUE_STRING},
+        {"boolean", PX_VALUE_BOOL},
+        {"bool", PX_VALUE_BOOL},
+        {"b", PX_VALUE_BOOL},
+        {"gboolean", PX_VALUE_BOOL},
     };
     size_t open = p->i;
     p->i++;
@@ -898,7 +930,8 @@ static int px_caps__features(px_caps__parser *p, char *buf, size_t size)
     for (int k = 0; k < n; k++) {
         if (w + len[k] + 3 > size)
             return px_error_set(p->err, PX_ENOMEM, px_caps__col(open),
-                                "caps: features longer than %zu bytes (column %d)", size - 1, px_caps__col(open));
+                                "caps: features longer than %zu bytes (column %d)", size - 1,
+                                px_caps__col(open));
         if (k)
             memcpy(buf + w, ", ", 2), w += 2;
         memcpy(buf + w, p->s + at[k], len[k]);
@@ -924,8 +957,8 @@ static int px_caps__structure(px_caps__parser *p)
                             px_caps__echo(name, n, e, sizeof e), px_caps__col(start));
     if (!slash || slash == name + n - 1) {
         px_error_set(p->err, PX_EPARSE, px_caps__col(start),
-                     "caps: media type '%s' is not type/subtype (column %d)", px_caps__echo(name, n, e, sizeof e),
-                     px_caps__col(start));
+                     "caps: media type '%s' is not type/subtype (column %d)",
+                     px_caps__echo(name, n, e, sizeof e), px_caps__col(start));
         px_error_hint(p->err, "write a media type such as video/x-raw or audio/x-raw first");
         return PX_EPARSE;
     }
@@ -1032,7 +1065,8 @@ PX_API int px_caps_parse(px_caps *out, const char *text, px_error *err)
     while (px_caps__is_word_char(text[kw + n]))
         n++;
     bool any = n == 3 && memcmp(text + kw, "ANY", 3) == 0;
-    bool none = (n == 5 && memcmp(text + kw, "EMPTY", 5) == 0) || (n == 4 && memcmp(text + kw, "NONE", 4) == 0);
+    bool none =
+        (n == 5 && memcmp(text + kw, "EMPTY", 5) == 0) || (n == 4 && memcmp(text + kw, "NONE", 4) == 0);
     int rc = PX_OK;
     if (any || none) {
         p.i = kw + n;
@@ -1119,14 +1153,22 @@ static bool px_caps__needs_quotes(const char *s)
 static void px_caps__put_value(px_caps__writer *w, const px_caps *c, const px_value *v)
 {
     switch (v->type) {
-    case PX_VALUE_INT: px_caps__putf(w, "%d", v->a, 0); break;
-    case PX_VALUE_INT_RANGE: px_caps__putf(w, "[ %d, %d ]", v->a, v->b); break;
-    case PX_VALUE_FRACTION: px_caps__putf(w, "%d/%d", v->a, v->b); break;
+    case PX_VALUE_INT:
+        px_caps__putf(w, "%d", v->a, 0);
+        break;
+    case PX_VALUE_INT_RANGE:
+        px_caps__putf(w, "[ %d, %d ]", v->a, v->b);
+        break;
+    case PX_VALUE_FRACTION:
+        px_caps__putf(w, "%d/%d", v->a, v->b);
+        break;
     case PX_VALUE_FRACTION_RANGE:
         px_caps__putf(w, "[ %d/%d, ", v->a, v->b);
         px_caps__putf(w, "%d/%d ]", v->c, v->d);
         break;
-    case PX_VALUE_BOOL: px_caps__puts(w, v->a ? "true" : "false"); break;
+    case PX_VALUE_BOOL:
+        px_caps__puts(w, v->a ? "true" : "false");
+        break;
     case PX_VALUE_STRING: {
         const char *s = px_caps__str(c, v->str);
         if (!px_caps__needs_quotes(s)) {
@@ -1142,7 +1184,9 @@ static void px_caps__put_value(px_caps__writer *w, const px_caps *c, const px_va
         px_caps__put(w, "\"", 1);
         break;
     }
-    default: px_caps__puts(w, "?"); break;
+    default:
+        px_caps__puts(w, "?");
+        break;
     }
 }
 
@@ -1511,7 +1555,8 @@ static bool px_caps__valid_name(const char *name)
 /* Rebuilds caps with field set to values[0..n) (strings in vpool) in every
  * structure, in place of the old field or after the others; removed when
  * n == 0. caps is unchanged on failure. */
-static int px_caps__replace(px_caps *caps, const char *field, const px_value *values, size_t n, const char *vpool)
+static int px_caps__replace(px_caps *caps, const char *field, const px_value *values, size_t n,
+                            const char *vpool)
 {
     if (!px_caps__valid_name(field) || caps->any)
         return PX_EINVAL;
@@ -1558,7 +1603,8 @@ PX_API int px_caps_set_int_range(px_caps *caps, const char *field, int min, int 
 {
     if (min > max)
         return PX_EINVAL;
-    px_value v = {.type = min == max ? PX_VALUE_INT : PX_VALUE_INT_RANGE, .a = min, .b = min == max ? 0 : max};
+    px_value v = {
+        .type = min == max ? PX_VALUE_INT : PX_VALUE_INT_RANGE, .a = min, .b = min == max ? 0 : max};
     return px_caps__replace(caps, field, &v, 1, "");
 }
 
@@ -1672,8 +1718,9 @@ static bool px_caps__valid_off(const px_caps *c, uint16_t off)
 PX_API int px_caps_validate(const px_caps *caps, px_error *err)
 {
     const px_caps *c = caps;
-    if (c->n_structs > PX_CAPS_MAX_STRUCTS || c->n_fields > PX_CAPS_MAX_FIELDS || c->n_values > PX_CAPS_MAX_VALUES ||
-        c->pool_len > PX_CAPS_POOL || (c->pool_len > 0 && c->pool[0] != '\0'))
+    if (c->n_structs > PX_CAPS_MAX_STRUCTS || c->n_fields > PX_CAPS_MAX_FIELDS ||
+        c->n_values > PX_CAPS_MAX_VALUES || c->pool_len > PX_CAPS_POOL ||
+        (c->pool_len > 0 && c->pool[0] != '\0'))
         return px_error_set(err, PX_EINVAL, 0, "caps: counts out of bounds");
     if (c->pool_len > 0 && c->pool[c->pool_len - 1] != '\0')
         return px_error_set(err, PX_EINVAL, 0, "caps: string pool not terminated");
@@ -1681,12 +1728,13 @@ PX_API int px_caps_validate(const px_caps *caps, px_error *err)
         const px_caps_struct *st = &c->structs[s];
         if ((unsigned)st->first_field + st->n_fields > c->n_fields)
             return px_error_set(err, PX_EINVAL, 0, "caps: structure %u has fields out of bounds", s);
-        if (c->pool_len == 0 || !px_caps__valid_off(c, st->media_type) || !px_caps__valid_off(c, st->features))
+        if (c->pool_len == 0 || !px_caps__valid_off(c, st->media_type) ||
+            !px_caps__valid_off(c, st->features))
             return px_error_set(err, PX_EINVAL, 0, "caps: structure %u has names out of bounds", s);
     }
     for (unsigned f = 0; f < c->n_fields; f++) {
         const px_caps_field *fl = &c->fields[f];
-        if ((unsigned)fl->first + fl->n > c->n_values || !px_caps__valid_off(c, fl->name) ||
+        if (fl->n == 0 || (unsigned)fl->first + fl->n > c->n_values || !px_caps__valid_off(c, fl->name) ||
             (fl->list && fl->n < 2))
             return px_error_set(err, PX_EINVAL, 0, "caps: field %u out of bounds", f);
     }
@@ -1695,14 +1743,24 @@ PX_API int px_caps_validate(const px_caps *caps, px_error *err)
         bool ok;
         switch (v->type) {
         case PX_VALUE_INT:
-        case PX_VALUE_BOOL: ok = true; break;
-        case PX_VALUE_INT_RANGE: ok = v->a < v->b; break;
-        case PX_VALUE_FRACTION: ok = v->b > 0; break;
+        case PX_VALUE_BOOL:
+            ok = true;
+            break;
+        case PX_VALUE_INT_RANGE:
+            ok = v->a < v->b;
+            break;
+        case PX_VALUE_FRACTION:
+            ok = v->b > 0;
+            break;
         case PX_VALUE_FRACTION_RANGE:
             ok = v->b > 0 && v->d > 0 && px_caps__frac_cmp(v->a, v->b, v->c, v->d) < 0;
             break;
-        case PX_VALUE_STRING: ok = c->pool_len > 0 && px_caps__valid_off(c, v->str); break;
-        default: ok = false; break;
+        case PX_VALUE_STRING:
+            ok = c->pool_len > 0 && px_caps__valid_off(c, v->str);
+            break;
+        default:
+            ok = false;
+            break;
         }
         if (!ok)
             return px_error_set(err, PX_EINVAL, 0, "caps: value %u is invalid", i);

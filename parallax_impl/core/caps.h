@@ -12,13 +12,13 @@
  * with a positioned px_error; nothing here allocates. */
 
 #define PX_CAPS_MAX_STRUCTS 8
-#define PX_CAPS_MAX_FIELDS 64   /* over all structures */
-#define PX_CAPS_MAX_VALUES 192  /* over all fields; a list holds several */
-#define PX_CAPS_POOL 1024       /* bytes for names and strings */
+#define PX_CAPS_MAX_FIELDS  64   /* over all structures */
+#define PX_CAPS_MAX_VALUES  192  /* over all fields; a list holds several */
+#define PX_CAPS_POOL        1024 /* bytes for names and strings */
 
 typedef enum px_value_type {
     PX_VALUE_INT = 1,
-    PX_VALUE_INT_RANGE,      /* [min, max] */
+    PX_VALUE_INT_RANGE, /* [min, max] */
     PX_VALUE_FRACTION,
     PX_VALUE_FRACTION_RANGE, /* [min, max] */
     PX_VALUE_STRING,
@@ -26,17 +26,17 @@ typedef enum px_value_type {
 } px_value_type;
 
 typedef struct px_value {
-    uint8_t type;    /* px_value_type */
-    uint16_t str;    /* STRING: offset of the text in the pool */
-    int32_t a, b;    /* INT a; INT_RANGE [a, b]; FRACTION a/b; BOOL a */
-    int32_t c, d;    /* FRACTION_RANGE: [a/b, c/d] */
+    uint8_t type; /* px_value_type */
+    uint16_t str; /* STRING: offset of the text in the pool */
+    int32_t a, b; /* INT a; INT_RANGE [a, b]; FRACTION a/b; BOOL a */
+    int32_t c, d; /* FRACTION_RANGE: [a/b, c/d] */
 } px_value;
 
 typedef struct px_caps_field {
-    uint16_t name;   /* pool offset */
-    uint8_t list;    /* 1: a list {...} of n values, 0: one value */
-    uint8_t n;       /* values, from first */
-    uint16_t first;  /* index in values[] */
+    uint16_t name;  /* pool offset */
+    uint8_t list;   /* 1: a list {...} of n values, 0: one value */
+    uint8_t n;      /* values, from first */
+    uint16_t first; /* index in values[] */
 } px_caps_field;
 
 typedef struct px_caps_struct {
@@ -47,7 +47,7 @@ typedef struct px_caps_struct {
 } px_caps_struct;
 
 typedef struct px_caps {
-    uint8_t any;  /* ANY: accepts everything; structures are ignored */
+    uint8_t any;       /* ANY: accepts everything; structures are ignored */
     uint8_t n_structs; /* 0 and not any: EMPTY */
     uint8_t n_fields;
     uint8_t reserved;

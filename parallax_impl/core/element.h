@@ -183,6 +183,12 @@ typedef struct px_element_class {
      * relate nothing (the other side is its template). */
     int (*get_caps)(px_element *el, px_pad_dir dir, px_caps *caps);
     int (*transform_caps)(px_element *el, px_pad_dir dir, const px_caps *caps, px_caps *out);
+    /* Sources that can read ahead without consuming (files) copy up to size
+     * bytes at offset into dst and set *got. Parsers call
+     * px_element_peek_upstream() from get_caps() to learn the stream's
+     * format from its header before data flows (y4mdec, demuxers). Called
+     * before start(): the element opens what it needs itself. */
+    int (*peek)(px_element *el, uint64_t offset, void *dst, size_t size, size_t *got);
 } px_element_class;
 
 /* Defines a class object; register application classes with px_register_element(). */
@@ -200,6 +206,10 @@ PX_API void px_element_request_output(px_element *el, size_t slot_size, uint32_t
 /* Reports a streaming error on the bus; return PX_FLOW_ERROR after it. */
 PX_API void px_element_error(px_element *el, int code, const char *fmt, ...) PX_PRINTF(3, 4);
 PX_API void px_element_warning(px_element *el, const char *fmt, ...) PX_PRINTF(2, 3);
+/* Reads ahead from the nearest upstream source through elements that pass
+ * data unchanged (see peek above). PX_ENOTSUP when there is none (a pipe, a
+ * live source, a transforming element in between). */
+PX_API int px_element_peek_upstream(px_element *el, uint64_t offset, void *dst, size_t size, size_t *got);
 /* The fixed caps negotiated for a pad (valid from start() on), or NULL. */
 PX_API const px_caps *px_element_get_caps(const px_element *el, px_pad_dir dir, int pad);
 /* For chain(): an empty output slot (as the runtime gives process()), and

@@ -444,6 +444,25 @@ static void px__topo(px_element *el, uint8_t *mark, px_element **order, size_t *
     order[(*n)++] = el; /* post-order: reversed below */
 }
 
+/* Copies every single-valued field of src's first structure into dst. */
+static void px__merge_fields(px_caps *dst, const px_caps *src)
+{
+    const px_caps_struct *st = &src->structs[0];
+    for (int f = 0; f < st->n_fields; f++) {
+        const px_caps_field *fd = &src->fields[st->first_field + f];
+        const px_value *v = &src->values[fd->first];
+        const char *name = src->pool + fd->name;
+        if (fd->list || fd->n != 1)
+            continue;
+        if (v->type == PX_VALUE_INT)
+            px_caps_set_int(dst, name, v->a);
+        else if (v->type == PX_VALUE_FRACTION)
+            px_caps_set_fraction(dst, name, (px_fraction){v->a, v->b});
+        else if (v->type == PX_VALUE_STRING)
+            px_caps_set_string(dst, name, src->pool + v->str);
+    }
+}
+
 static int px__fixate(px__neg *ng, px_error *err)
 {
     px_pipeline *p = ng->p;
@@ -473,12 +492,18 @@ static int px__fixate(px__neg *ng, px_error *err)
                 px_caps_intersect(&ng->t2, &ng->c[e->src[k].peer->index][PX_DIR_SINK], out);
                 *out = ng->t2;
             }
+        /* Preference: the element's fixed input, then its class's wishes for
+         * fields the input does not have (a parser's frame rate, ...). */
         px_caps pref;
         const px_caps *prefp = NULL;
-        if (e->klass->sink.presence != PX_PAD_NONE && !px_caps_is_empty(&e->caps[PX_DIR_SINK]))
-            prefp = &e->caps[PX_DIR_SINK];
-        else if (e->klass->preferred_caps && px_caps_parse(&pref, e->klass->preferred_caps, NULL) == PX_OK)
+        bool have_in = e->klass->sink.presence != PX_PAD_NONE && px_caps_count(&e->caps[PX_DIR_SINK]) > 0;
+        if (e->klass->preferred_caps && px_caps_parse(&pref, e->klass->preferred_caps, NULL) == PX_OK) {
+            if (have_in)
+                px__merge_fields(&pref, &e->caps[PX_DIR_SINK]);
             prefp = &pref;
+        } else if (have_in) {
+            prefp = &e->caps[PX_DIR_SINK];
+        }
         if (!px_caps_is_any(out) && !px_caps_is_empty(out))
             px_caps_fixate(out, prefp);
         e->caps[PX_DIR_SRC] = *out;
@@ -536,6 +561,18 @@ PX_API const px_caps *px_element_get_caps(const px_element *el, px_pad_dir dir, 
     if (!el || !el->caps_set || (dir != PX_DIR_SINK && dir != PX_DIR_SRC))
         return NULL;
     return &el->caps[dir];
+}
+
+PX_API int px_element_peek_upstream(px_element *el, uint64_t offset, void *dst, size_t size, size_t *got)
+{
+    *got = 0;
+    for (px_element *up = el->n_sink > 0 ? el->sink[0].peer : NULL; up; up = up->n_sink > 0 ? up->sink[0].peer : NULL) {
+        if (up->klass->peek)
+            return up->klass->peek(up, offset, dst, size, got);
+        if (!(up->klass->process && up->klass->in_place)) /* only through elements that keep the bytes */
+            return PX_ENOTSUP;
+    }
+    return PX_ENOTSUP;
 }
 
 PX_API int px_pipeline_set_auto_convert(px_pipeline *p, bool enable)

@@ -413,6 +413,43 @@ static const uint8_t *px_video__plane_row(const px_video_info *info, const uint8
     return base + info->offset[p] + (size_t)row * info->stride[p];
 }
 
+/* Row loops. gcc 12 at -O2 vectorizes only loops whose trip count is a
+ * multiple of the vector length ("very cheap" cost model), so each runs in
+ * blocks of 16 with a constant inner count (gcc and clang vectorize those,
+ * on any target) and a scalar tail. restrict: the rows never overlap. */
+#define PX_VIDEO__BLK 16
+
+static void px_video__deinterleave(const uint8_t *restrict su, const uint8_t *restrict sv, int n,
+                                   uint8_t *restrict u, uint8_t *restrict v)
+{
+    int i = 0;
+    for (; i + PX_VIDEO__BLK <= n; i += PX_VIDEO__BLK)
+        for (int k = 0; k < PX_VIDEO__BLK; k++) {
+            u[i + k] = su[2 * (i + k)];
+            v[i + k] = sv[2 * (i + k)];
+        }
+    for (; i < n; i++) {
+        u[i] = su[2 * i];
+        v[i] = sv[2 * i];
+    }
+}
+
+/* d = a0 b0 a1 b1 ... */
+static void px_video__interleave(const uint8_t *restrict a, const uint8_t *restrict b, int n,
+                                 uint8_t *restrict d)
+{
+    int i = 0;
+    for (; i + PX_VIDEO__BLK <= n; i += PX_VIDEO__BLK)
+        for (int k = 0; k < PX_VIDEO__BLK; k++) {
+            d[2 * (i + k)] = a[i + k];
+            d[2 * (i + k) + 1] = b[i + k];
+        }
+    for (; i < n; i++) {
+        d[2 * i] = a[i];
+        d[2 * i + 1] = b[i];
+    }
+}
+
 /* One chroma row pair of an 8-bit 4:2:0 frame, as separate U and V rows.
  * Planar formats give pointers into the frame; semi-planar ones are
  * deinterleaved into u_buf/v_buf. */
@@ -427,11 +464,7 @@ static void px_video__420_chroma(const px_video_info *info, const uint8_t *base,
         return;
     }
     const uint8_t *s = px_video__plane_row(info, base, 1, j);
-    const uint8_t *su = s + f->poffset[1], *sv = s + f->poffset[2];
-    for (int i = 0; i < cw; i++) { /* gcc -O2 vectorizes this deinterleave */
-        u_buf[i] = su[2 * i];
-        v_buf[i] = sv[2 * i];
-    }
+    px_video__deinterleave(s + f->poffset[1], s + f->poffset[2], cw, u_buf, v_buf);
     *u = u_buf;
     *v = v_buf;
 }
@@ -447,11 +480,10 @@ static void px_video__put_420_chroma(const px_video_info *info, uint8_t *base, i
         return;
     }
     uint8_t *d = (uint8_t *)px_video__plane_row(info, base, 1, j);
-    uint8_t *du = d + f->poffset[1], *dv = d + f->poffset[2];
-    for (int i = 0; i < cw; i++) { /* vectorized (interleave) */
-        du[2 * i] = u[i];
-        dv[2 * i] = v[i];
-    }
+    if (f->poffset[1] == 0)
+        px_video__interleave(u, v, cw, d);
+    else
+        px_video__interleave(v, u, cw, d);
 }
 
 static void px_video__copy_plane(const px_video_info *in, const uint8_t *src, const px_video_info *out,
@@ -503,9 +535,14 @@ static void px_video__k_420_shuffle(px_video_converter *c, const uint8_t *src, u
 
 /* Vertical chroma interpolation for luma row y (centred siting): 3/4 of the
  * nearest chroma row plus 1/4 of the next one, rounded. Vectorized. */
-static void px_video__vinterp(const uint8_t *a, const uint8_t *b, int n, uint8_t *o)
+static void px_video__vinterp(const uint8_t *restrict a, const uint8_t *restrict b, int n,
+                              uint8_t *restrict o)
 {
-    for (int i = 0; i < n; i++)
+    int i = 0;
+    for (; i + PX_VIDEO__BLK <= n; i += PX_VIDEO__BLK)
+        for (int k = 0; k < PX_VIDEO__BLK; k++)
+            o[i + k] = (uint8_t)((3 * a[i + k] + b[i + k] + 2) >> 2);
+    for (; i < n; i++)
         o[i] = (uint8_t)((3 * a[i] + b[i] + 2) >> 2);
 }
 
@@ -670,6 +707,28 @@ static void px_video__k_420_rgb4(px_video_converter *c, const uint8_t *src, uint
     }
 }
 
+/* d[i] = s[2i]: luma out of YUY2/UYVY. */
+static void px_video__pick2(const uint8_t *restrict s, int n, uint8_t *restrict d)
+{
+    int i = 0;
+    for (; i + PX_VIDEO__BLK <= n; i += PX_VIDEO__BLK)
+        for (int k = 0; k < PX_VIDEO__BLK; k++)
+            d[i + k] = s[2 * (i + k)];
+    for (; i < n; i++)
+        d[i] = s[2 * i];
+}
+
+/* d[i] = mean of a[4i] and b[4i], rounded up: a chroma sample of a row pair. */
+static void px_video__avg4(const uint8_t *restrict a, const uint8_t *restrict b, int n, uint8_t *restrict d)
+{
+    int i = 0;
+    for (; i + PX_VIDEO__BLK <= n; i += PX_VIDEO__BLK)
+        for (int k = 0; k < PX_VIDEO__BLK; k++)
+            d[i + k] = (uint8_t)((a[4 * (i + k)] + b[4 * (i + k)] + 1) >> 1);
+    for (; i < n; i++)
+        d[i] = (uint8_t)((a[4 * i] + b[4 * i] + 1) >> 1);
+}
+
 /* YUY2/UYVY -> 4:2:0: luma picked out, chroma of each row pair averaged. */
 static void px_video__k_422_420(px_video_converter *c, const uint8_t *src, uint8_t *dst)
 {
@@ -681,19 +740,31 @@ static void px_video__k_422_420(px_video_converter *c, const uint8_t *src, uint8
     for (int y = 0; y < h; y += 2) {
         const uint8_t *s0 = px_video__plane_row(&c->in, src, 0, y);
         const uint8_t *s1 = y + 1 < h ? px_video__plane_row(&c->in, src, 0, y + 1) : s0;
-        uint8_t *d0 = (uint8_t *)px_video__plane_row(&c->out, dst, 0, y);
-        for (int x = 0; x < w; x++)
-            d0[x] = s0[2 * x + oy];
-        if (y + 1 < h) {
-            uint8_t *d1 = (uint8_t *)px_video__plane_row(&c->out, dst, 0, y + 1);
-            for (int x = 0; x < w; x++)
-                d1[x] = s1[2 * x + oy];
-        }
-        for (int i = 0; i < cw; i++) {
-            u[i] = (uint8_t)((s0[4 * i + ou] + s1[4 * i + ou] + 1) >> 1);
-            v[i] = (uint8_t)((s0[4 * i + ov] + s1[4 * i + ov] + 1) >> 1);
-        }
+        px_video__pick2(s0 + oy, w, (uint8_t *)px_video__plane_row(&c->out, dst, 0, y));
+        if (y + 1 < h)
+            px_video__pick2(s1 + oy, w, (uint8_t *)px_video__plane_row(&c->out, dst, 0, y + 1));
+        px_video__avg4(s0 + ou, s1 + ou, cw, u);
+        px_video__avg4(s0 + ov, s1 + ov, cw, v);
         px_video__put_420_chroma(&c->out, dst, y >> 1, u, v);
+    }
+}
+
+static void px_video__pack422(const uint8_t *restrict y, const uint8_t *restrict u, const uint8_t *restrict v,
+                              int n, uint8_t *restrict dy, uint8_t *restrict du, uint8_t *restrict dv)
+{
+    int i = 0;
+    for (; i + PX_VIDEO__BLK <= n; i += PX_VIDEO__BLK)
+        for (int k = 0; k < PX_VIDEO__BLK; k++) {
+            dy[4 * (i + k)] = y[2 * (i + k)];
+            dy[4 * (i + k) + 2] = y[2 * (i + k) + 1];
+            du[4 * (i + k)] = u[i + k];
+            dv[4 * (i + k)] = v[i + k];
+        }
+    for (; i < n; i++) {
+        dy[4 * i] = y[2 * i];
+        dy[4 * i + 2] = y[2 * i + 1];
+        du[4 * i] = u[i];
+        dv[4 * i] = v[i];
     }
 }
 
@@ -709,12 +780,7 @@ static void px_video__k_420_422(px_video_converter *c, const uint8_t *src, uint8
         const uint8_t *yr = px_video__plane_row(&c->in, src, 0, y);
         uint8_t *d = (uint8_t *)px_video__plane_row(&c->out, dst, 0, y);
         px_video__420_chroma_for_row(c, src, y, &u, &v);
-        for (int i = 0; i < w / 2; i++) {
-            d[4 * i + oy] = yr[2 * i];
-            d[4 * i + oy + 2] = yr[2 * i + 1];
-            d[4 * i + ou] = u[i];
-            d[4 * i + ov] = v[i];
-        }
+        px_video__pack422(yr, u, v, w / 2, d + oy, d + ou, d + ov);
         if (w & 1) {
             int i = w / 2;
             d[4 * i + oy] = yr[2 * i];

@@ -4,6 +4,15 @@
 
 #define PX__SCALE_ONE 16384 /* Q14 */
 
+/* The row loops are written for the auto-vectorizer; GCC below -O3 runs it
+ * only in its "very cheap" mode, which skips them, so ask for -O3 on these
+ * few functions (clang vectorizes at -O2 already). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define PX__SCALE_HOT __attribute__((optimize("O3")))
+#else
+#define PX__SCALE_HOT
+#endif
+
 static double px__scale_floor(double x)
 {
     double t = (double)(int64_t)x;
@@ -177,7 +186,7 @@ PX_API int px_video_scaler_init(px_video_scaler *s, int method, int sw, int sh, 
 
 /* ---- Nearest ---------------------------------------------------------------- */
 
-static void px__scale_nearest(const px_video_scaler *s, const uint8_t *src, size_t sstride, uint8_t *dst,
+PX__SCALE_HOT static void px__scale_nearest(const px_video_scaler *s, const uint8_t *src, size_t sstride, uint8_t *dst,
                               size_t dstride)
 {
     int bpp = s->channels * s->bytes;
@@ -211,7 +220,7 @@ static void px__scale_nearest(const px_video_scaler *s, const uint8_t *src, size
 
 /* ---- 8-bit samples: int16 intermediate row in Q7 ----------------------------- */
 
-static void px__scale_v8(px_video_scaler *s, const uint8_t *src, size_t sstride, int y)
+PX__SCALE_HOT static void px__scale_v8(px_video_scaler *s, const uint8_t *src, size_t sstride, int y)
 {
     size_t n = (size_t)s->sw * (size_t)s->channels;
     int16_t *restrict row = s->row;
@@ -248,7 +257,7 @@ static void px__scale_v8(px_video_scaler *s, const uint8_t *src, size_t sstride,
     }
 }
 
-static void px__scale_h8(const px_video_scaler *s, uint8_t *restrict out)
+PX__SCALE_HOT static void px__scale_h8(const px_video_scaler *s, uint8_t *restrict out)
 {
     const int16_t *restrict row = s->row;
     const int ch = s->channels, nt = s->htaps;
@@ -278,7 +287,7 @@ static void px__scale_h8(const px_video_scaler *s, uint8_t *restrict out)
 
 /* ---- 16-bit samples: int32 intermediate in Q14, int64 horizontal ------------- */
 
-static void px__scale_v16(px_video_scaler *s, const uint8_t *src, size_t sstride, int y)
+PX__SCALE_HOT static void px__scale_v16(px_video_scaler *s, const uint8_t *src, size_t sstride, int y)
 {
     size_t n = (size_t)s->sw * (size_t)s->channels;
     int32_t *restrict row = s->row;
@@ -296,7 +305,7 @@ static void px__scale_v16(px_video_scaler *s, const uint8_t *src, size_t sstride
     }
 }
 
-static void px__scale_h16(const px_video_scaler *s, uint8_t *out8)
+PX__SCALE_HOT static void px__scale_h16(const px_video_scaler *s, uint8_t *out8)
 {
     const int32_t *row = s->row;
     uint16_t *out = (uint16_t *)(void *)out8;

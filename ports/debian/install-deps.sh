@@ -6,7 +6,7 @@
 set -eu
 
 PACKAGES="build-essential clang libclang-rt-dev python3-kconfiglib libcmocka-dev pkg-config valgrind
-gstreamer1.0-tools gstreamer1.0-plugins-base file"
+gstreamer1.0-tools gstreamer1.0-plugins-base file ffmpeg"
 PACKAGES=$(echo $PACKAGES)
 
 mode=${1:---check-or-install}

@@ -86,22 +86,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rc = px_caps_intersect(&r, &c, &fixed);
     if (rc == PX_OK) {
         check(px_caps_validate(&r, NULL) == PX_OK, "intersection does not validate", text);
-        check(px_caps_is_subset(&r, &c) && px_caps_is_subset(&r, &fixed), "intersection is not a subset", text);
+        check(px_caps_is_subset(&r, &c) && px_caps_is_subset(&r, &fixed), "intersection is not a subset",
+              text);
         check(px_caps_can_intersect(&c, &fixed) == !px_caps_is_empty(&r), "can_intersect disagrees", text);
         check_round_trip(&r, true, text);
     } else {
         check(rc == PX_ENOMEM && px_caps_is_empty(&r), "intersection failed oddly", text);
     }
     rc = px_caps_intersect(&r, &c, &c);
-    check(rc != PX_OK || (px_caps_is_subset(&r, &c) && px_caps_is_subset(&c, &r)), "c ∩ c differs from c", text);
+    check(rc != PX_OK || (px_caps_is_subset(&r, &c) && px_caps_is_subset(&c, &r)), "c ∩ c differs from c",
+          text);
 
     if (!px_caps_is_any(&c) && !px_caps_is_empty(&c)) {
         px_caps f = c, g = c;
         check(px_caps_fixate(&f, NULL) == PX_OK, "fixate failed", text);
-        check(px_caps_is_fixed(&f) && px_caps_is_subset(&f, &c), "fixated caps not fixed or not a subset", text);
-        check(px_caps_fixate(&g, &fixed) == PX_OK, "fixate with preference failed", text);
-        check(px_caps_is_fixed(&g) && px_caps_is_subset(&g, &c), "preferred fixation not fixed or not a subset",
+        check(px_caps_is_fixed(&f) && px_caps_is_subset(&f, &c), "fixated caps not fixed or not a subset",
               text);
+        check(px_caps_fixate(&g, &fixed) == PX_OK, "fixate with preference failed", text);
+        check(px_caps_is_fixed(&g) && px_caps_is_subset(&g, &c),
+              "preferred fixation not fixed or not a subset", text);
         check_round_trip(&f, true, text);
     }
     return 0;

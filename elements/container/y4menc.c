@@ -1,0 +1,140 @@
+/* elements/container/y4menc.c: raw video to a YUV4MPEG2 (Y4M) stream.
+ *
+ * Writes "YUV4MPEG2 W<w> H<h> F<n>:<d> Ip A<n>:<d> C<space>\n" before the
+ * first frame, then "FRAME\n" and the planes of each frame with the row
+ * padding stripped (Y4M rows are exactly width samples). Colour spaces:
+ * I420 -> C420jpeg (what GStreamer and ffmpeg write for yuv420p), GRAY8 ->
+ * Cmono, I420_10LE -> C420p10 (ffmpeg's name for yuv420p10le). One output
+ * buffer per frame (header included in the first), sized in start(). */
+
+#define Y4MENC_HEADER_MAX 128
+
+typedef struct {
+    /* prepared in start() */
+    px_video_info info;
+    char header[Y4MENC_HEADER_MAX];
+    size_t header_len;
+    size_t payload; /* packed frame bytes */
+    bool header_sent;
+} y4menc;
+
+static const char *y4menc_colorspace(px_video_format f)
+{
+    switch (f) {
+    case PX_VIDEO_FORMAT_I420: return "420jpeg";
+    case PX_VIDEO_FORMAT_GRAY8: return "mono";
+    case PX_VIDEO_FORMAT_I420_10LE: return "420p10";
+    default: return NULL;
+    }
+}
+
+/* The stream header for info; returns its length (0 for a format Y4M lacks). */
+static size_t y4menc_write_header(const px_video_info *info, char *buf, size_t size)
+{
+    const char *cs = y4menc_colorspace(info->format);
+    if (!cs)
+        return 0;
+    px_fraction f = info->framerate, a = info->par;
+    if (f.num <= 0 || f.den <= 0)
+        f = (px_fraction){0, 0}; /* Y4M's "unknown" */
+    if (a.num <= 0 || a.den <= 0)
+        a = (px_fraction){0, 0};
+    int n = snprintf(buf, size, "YUV4MPEG2 W%d H%d F%d:%d Ip A%d:%d C%s\n", info->width, info->height, f.num,
+                     f.den, a.num, a.den, cs);
+    return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+/* Bytes of one frame's planes without row padding. */
+static size_t y4menc_payload(const px_video_info *info)
+{
+    const px_video_format_info *f = info->finfo;
+    size_t total = 0;
+    for (int c = 0; c < f->n_components && c < 4; c++)
+        total += (size_t)px_video_info_comp_width(info, c) * px_video_info_comp_height(info, c) * (f->bits > 8 ? 2 : 1);
+    return total;
+}
+
+/* Copies the planes of frame (laid out as info) into out, rows packed. */
+static size_t y4menc_pack(const px_video_info *info, const uint8_t *frame, uint8_t *out)
+{
+    const px_video_format_info *f = info->finfo;
+    size_t n = 0;
+    for (int c = 0; c < f->n_components && c < 4; c++) { /* Y, U, V: planar formats only */
+        int p = f->plane[c];
+        size_t row = (size_t)px_video_info_comp_width(info, c) * f->pstride[c];
+        int rows = px_video_info_comp_height(info, c);
+        px_video_copy_plane(frame + info->offset[p] + f->poffset[c], info->stride[p], out + n, row, row, rows);
+        n += row * (size_t)rows;
+    }
+    return n;
+}
+
+static int y4menc_start(px_element *el, px_error *err)
+{
+    y4menc *self = px_element_state(el);
+    const px_caps *caps = px_element_get_caps(el, PX_DIR_SINK, 0);
+    if (!caps)
+        return px_error_set(err, PX_ESTATE, 0, "%s: started without negotiated caps", px_element_name(el));
+    int rc = px_video_info_from_caps(&self->info, caps, err);
+    if (rc)
+        return rc;
+    self->header_len = y4menc_write_header(&self->info, self->header, sizeof self->header);
+    if (!self->header_len)
+        return px_error_set(err, PX_EINVAL, 0, "%s: Y4M cannot carry %s; use I420, GRAY8 or I420_10LE",
+                            px_element_name(el), px_video_format_to_string(self->info.format));
+    self->payload = y4menc_payload(&self->info);
+    self->header_sent = false;
+    px_element_request_output(el, self->header_len + 6 + self->payload, 0);
+    return PX_OK;
+}
+
+static px_flow y4menc_chain(px_element *el, const px_buffer *in)
+{
+    y4menc *self = px_element_state(el);
+    px_buffer out;
+
+    if (in->size < self->info.size) {
+        px_element_error(el, PX_EINVAL, "buffer of %zu bytes for a %zu-byte %s %dx%d frame", in->size,
+                         self->info.size, px_video_format_to_string(self->info.format), self->info.width,
+                         self->info.height);
+        return PX_FLOW_ERROR;
+    }
+    int rc = px_element_alloc_output(el, &out);
+    if (rc)
+        return rc == PX_EAGAIN ? PX_FLOW_EOS : PX_FLOW_ERROR;
+    size_t need = (self->header_sent ? 0 : self->header_len) + 6 + self->payload, n = 0;
+    if (out.capacity < need) {
+        px_buffer_unref(&out);
+        px_element_error(el, PX_ENOMEM, "output slot holds %zu bytes but a frame needs %zu", out.capacity, need);
+        return PX_FLOW_ERROR;
+    }
+    if (!self->header_sent) {
+        memcpy(out.data, self->header, self->header_len);
+        n = self->header_len;
+        self->header_sent = true;
+    }
+    memcpy(out.data + n, "FRAME\n", 6);
+    n += 6;
+    n += y4menc_pack(&self->info, in->data, out.data + n);
+    out.size = n;
+    out.pts = in->pts;
+    out.dts = in->dts;
+    out.duration = in->duration;
+    out.offset = in->offset;
+    out.offset_end = in->offset_end;
+    out.flags = in->flags;
+    return px_element_push(el, 0, &out);
+}
+
+PX_ELEMENT_CLASS(y4menc) = {
+    .name = "y4menc",
+    .family = "Codec/Encoder/Video",
+    .description = "Writes raw video as a YUV4MPEG2 stream",
+    .state_size = sizeof(y4menc),
+    .sink = PX_PAD_ALWAYS("video/x-raw, format=(string){ I420, GRAY8, I420_10LE }, width=(int)[ 1, 16384 ], "
+                          "height=(int)[ 1, 16384 ], framerate=(fraction)[ 0/1, 2147483647/1 ]"),
+    .src = PX_PAD_ALWAYS("application/x-yuv4mpeg, y4mversion=(int)2"),
+    .hints = {.rt_safe = true},
+    .start = y4menc_start,
+    .chain = y4menc_chain,
+};
