@@ -267,35 +267,56 @@ savedefconfig:
 	$(call kconfig,savedefconfig --kconfig Kconfig --out defconfig)
 	@echo "wrote ./defconfig"
 
-# Example 01 under several configurations, each in its own O= directory.
-CONFIGCHECK := minimal_defconfig full_defconfig allnoconfig allyesconfig
+# Every defconfig, allnoconfig, allyesconfig and PX_RANDCONFIGS random configurations
+# (kconfiglib, fixed seed PX_RANDSEED), each in its own O= directory under
+# $(BUILD)/configcheck, each building the CLI and every example warning-free
+# (-Werror), PX_JOBS at a time. Also checks that minimal_defconfig enables exactly
+# fakesrc, fakesink, identity, filesrc and filesink. tests/ports/configcheck.sh.
 .PHONY: configcheck
 configcheck:
-	@bad=; for c in $(CONFIGCHECK); do \
-		d=$(BUILD)/configcheck/$$c; echo "== $$c ($$d)"; \
-		$(MAKE) -s --no-print-directory O=$$d BUILD=$$d KCONFIG_CONFIG=$$d/.config $$c && \
-		$(MAKE) -s --no-print-directory O=$$d BUILD=$$d KCONFIG_CONFIG=$$d/.config \
-			$$d/examples/01_hello_pipeline || bad="$$bad $$c"; \
-	done; if [ -n "$$bad" ]; then echo "configcheck: FAILED:$$bad" >&2; exit 1; fi; \
-	echo "configcheck: $(CONFIGCHECK) OK"
+	@PYTHON=$(PYTHON) MAKE="$(MAKE)" PX_BUILD=$(abs_build) tests/ports/configcheck.sh
+
+# ---- Boards: cross builds under qemu-user, footprint ------------------------------------
+# The same variables the Buildroot and Yocto recipes pass (CROSS_COMPILE, CC, O=);
+# build/cross-<arch>, then header, unit, example and pipeline tests under qemu-user
+# (musl: natively; no cmocka for musl). `make check` runs the arm64 one.
+ARCH ?= arm64
+.PHONY: cross cross-all footprint
+cross:
+	@MAKE="$(MAKE)" tests/ports/cross.sh $(ARCH)
+
+cross-all:
+	@bad=; for a in armhf arm64 musl; do echo "==== cross $$a"; \
+		MAKE="$(MAKE)" tests/ports/cross.sh $$a || bad="$$bad $$a"; done; \
+	if [ -n "$$bad" ]; then echo "cross-all: FAILED:$$bad" >&2; exit 1; fi; echo "cross-all: armhf arm64 musl OK"
+
+# Stripped text size and peak RSS of the minimal static musl binary, the default
+# and the full CLI, beside GStreamer's minimum; prints a markdown table.
+footprint:
+	@PYTHON=$(PYTHON) MAKE="$(MAKE)" tests/ports/footprint.sh $(BUILD)/footprint
 
 # ---- Install ---------------------------------------------------------------------------
+# Recipes set PREFIX=/usr (Yocto may also pass BINDIR, INCLUDEDIR, LIBDIR).
 PX_VERSION = $(shell sed -n 's/^\#define PX_VERSION_STRING "\(.*\)"/\1/p' parallax.h)
+BINDIR ?= $(PREFIX)/bin
+INCLUDEDIR ?= $(PREFIX)/include
+LIBDIR ?= $(PREFIX)/lib
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 .PHONY: install
 install: $(LAUNCH)
-	$(INSTALL) -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	$(INSTALL) -m 644 parallax.h $(DESTDIR)$(PREFIX)/include/parallax.h
-	$(INSTALL) -m 755 $(LAUNCH) $(DESTDIR)$(PREFIX)/bin/parallax-launch
+	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	$(INSTALL) -m 644 parallax.h $(DESTDIR)$(INCLUDEDIR)/parallax.h
+	$(INSTALL) -m 755 $(LAUNCH) $(DESTDIR)$(BINDIR)/parallax-launch
 ifneq ($(CONFIG_H),)
-	$(INSTALL) -d $(DESTDIR)$(PREFIX)/include/parallax
-	$(INSTALL) -m 644 $(CONFIG_H) $(DESTDIR)$(PREFIX)/include/parallax/px_config.h
+	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR)/parallax
+	$(INSTALL) -m 644 $(CONFIG_H) $(DESTDIR)$(INCLUDEDIR)/parallax/px_config.h
 endif
-	@printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$${prefix}/include' '' \
+	@printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$(INCLUDEDIR)' '' \
 		'Name: parallax' \
 		'Description: Streaming media pipeline runtime (single header; define PARALLAX_IMPLEMENTATION in one .c file)' \
 		'Version: $(PX_VERSION)' \
 		'Cflags: -I$${includedir}$(if $(CONFIG_H), -DPX_CONFIG_HEADER=\"parallax/px_config.h\")' \
-		'Libs: -lpthread' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/parallax.pc
+		'Libs: -lpthread' > $(DESTDIR)$(PKGCONFIGDIR)/parallax.pc
 	@echo "installed parallax.h, parallax-launch and parallax.pc under $(DESTDIR)$(PREFIX)"
 
 # ---- Cleaning --------------------------------------------------------------------------
@@ -320,7 +341,11 @@ help:
 	@echo '  sanitize           the same tests built with ASan+UBSan in $(BUILD)/asan'
 	@echo '  bench              run tests/bench/*.sh (figures, never assertions)'
 	@echo '  fuzz               libFuzzer targets tests/fuzz/fuzz_*.c, FUZZ_SECONDS=$(FUZZ_SECONDS) each (clang)'
-	@echo '  configcheck        build examples/01 under minimal, full, allno and allyes configs'
+	@echo '  configcheck        every defconfig, allno, allyes and 10 random configs build warning-free'
+	@echo 'Boards (ports/buildroot, ports/yocto, ports/defconfigs):'
+	@echo '  cross ARCH=arm64|armhf|musl  cross build in build/cross-ARCH, tests under qemu-user'
+	@echo '  cross-all          cross for armhf, arm64 and musl'
+	@echo '  footprint          text size and peak RSS: minimal static musl, default, full; GStreamer'
 	@echo 'Configuration (kconfiglib; config file $(KCONFIG_CONFIG)):'
 	@echo '  menuconfig         interactive menu'
 	@echo '  defconfig          ports/defconfigs/default_defconfig'

@@ -20,6 +20,12 @@
 # cross-compiler sysroot (/usr/aarch64-linux-gnu, glibc 2.36-8cross1) is only
 # a fallback: under Debian 12's qemu 7.2 a fork() child hangs with it.
 #
+# The cross build uses CFLAGS=-O1 (PX_CROSS_CFLAGS overrides): half the compile
+# time of -O2 -g, and what runs is still the target's code.
+# Failures listed in tests/ports/known-failures ("<arch> <result text prefix>
+# # reason") are reported as SKIP with their reason, so a known target-specific
+# issue is visible without failing make check; remove the line once fixed.
+#
 # --tap: print one TAP line per result ("ok N - arm64: ..."), for the ports
 # stage of tests/run.sh. Otherwise the run.sh output is shown as is.
 # Exit status: 0 when everything passed.
@@ -60,6 +66,16 @@ result() { # result ok|not-ok|skip "text" [reason]
     *) bad=$((bad + 1)); echo "not ok $n - $arch: $2" ;;
     esac
 }
+# Prints the reason when "$1" is a known failure on this arch.
+known_failure() {
+    local kf=$PX_SRC/tests/ports/known-failures a rest
+    [ -f "$kf" ] || return 0
+    while read -r a rest; do
+        case $a in "#"* | "") continue ;; esac
+        [ "$a" = "$arch" ] || continue
+        case $1 in "${rest%% # *}"*) echo "${rest#* # }"; return 0 ;; esac
+    done <"$kf"
+}
 say() { if [ $tap = 1 ]; then sed 's/^/# /'; else cat; fi; }
 
 # ---- Tools ------------------------------------------------------------------------------
@@ -68,11 +84,11 @@ if [ -n "$tuple" ]; then
     command -v "$tuple-gcc" >/dev/null 2>&1 || missing="$missing gcc-$tuple"
     command -v "$tuple-g++" >/dev/null 2>&1 || missing="$missing g++-$tuple"
     command -v "$qemu" >/dev/null 2>&1 || missing="$missing qemu-user"
-    mkvars=(CROSS_COMPILE="$tuple-")
+    mkvars=(CROSS_COMPILE="$tuple-" CFLAGS="${PX_CROSS_CFLAGS:--O1}")
     want=(tests)
 else
     command -v musl-gcc >/dev/null 2>&1 || missing="$missing musl-tools"
-    mkvars=(CC=musl-gcc)
+    mkvars=(CC=musl-gcc CFLAGS="${PX_CROSS_CFLAGS:--O1}")
     want=(all "$out/tests/test_header_c99" "$out/tests/test_two_tu")
 fi
 if [ -n "$missing" ]; then
@@ -152,7 +168,11 @@ if [ $tap = 1 ]; then
     while IFS= read -r line; do
         case $line in
         "PASS  "*) result ok "${line#PASS  }" ;;
-        "FAIL  "*) result not-ok "${line#FAIL  }" ;;
+        "FAIL  "*)
+            text=${line#FAIL  }
+            reason=$(known_failure "$text")
+            if [ -n "$reason" ]; then result skip "$text" "known failure: $reason"; else result not-ok "$text"; fi
+            ;;
         "SKIP  "*) result skip "${line#SKIP  }" "skipped on $arch" ;;
         "      |"*) echo "# $line" ;;
         esac
@@ -163,4 +183,5 @@ else
     cat "$inner"
     [ $bad -eq 0 ] || echo "cross $arch: $bad build/setup check(s) failed (see above)"
 fi
-[ $rc -eq 0 ] && [ $bad -eq 0 ]
+# TAP mode: every failure is a "not ok" line above (known failures are not).
+if [ $tap = 1 ]; then [ $bad -eq 0 ]; else [ $rc -eq 0 ] && [ $bad -eq 0 ]; fi
