@@ -140,11 +140,19 @@ static int px__propagate(px__neg *ng, px_error *err)
                                         px_status_str(rc));
                 px_caps_intersect(&ng->t1, &c[to], &ng->t2);
                 if (px_caps_is_empty(&ng->t1)) {
-                    /* Blame the link on the side that cannot be served. */
+                    /* Blame the link on the side that cannot be served: the
+                     * src pad whose peer alone takes none of it (fan-out). */
                     int k = px__first_src_pad(e);
+                    const px_caps *acc = &c[to]; /* what the src pads take together */
+                    for (int j = k; to == PX_DIR_SRC && j >= 0 && j < e->n_src; j++)
+                        if (e->src[j].peer &&
+                            !px_caps_can_intersect(&ng->t2, &ng->c[e->src[j].peer->index][PX_DIR_SINK])) {
+                            k = j;
+                            acc = &ng->c[e->src[j].peer->index][PX_DIR_SINK];
+                            break;
+                        }
                     if (to == PX_DIR_SRC && k >= 0)
-                        px__note_conflict(ng, e, k, e->src[k].peer, &ng->t2,
-                                          &ng->c[e->src[k].peer->index][PX_DIR_SINK]);
+                        px__note_conflict(ng, e, k, e->src[k].peer, &ng->t2, acc);
                     else if (e->n_sink > 0 && e->sink[0].peer)
                         px__note_conflict(ng, e->sink[0].peer, e->sink[0].peer_pad, e,
                                           &ng->c[e->sink[0].peer->index][PX_DIR_SRC], &ng->t2);
@@ -341,7 +349,7 @@ static void px__explain(px__neg *ng, char *why, size_t wsize, char *hint, size_t
     for (size_t i = 0; i < o->n_structs; i++)
         for (size_t j = 0; j < a->n_structs; j++) {
             const char *om = px_caps_media_type(o, i), *am = px_caps_media_type(a, j);
-            if (strcmp(om, am) != 0)
+            if (!om || !am || strcmp(om, am) != 0)
                 continue;
             const char *of = px_caps_features(o, i), *af = px_caps_features(a, j);
             if (strcmp(of, af) != 0) {
@@ -371,7 +379,7 @@ static void px__explain(px__neg *ng, char *why, size_t wsize, char *hint, size_t
                                   px__unknown_format_hint(om, px_caps_get_string(&x, field), hint, hsize)))
                     return;
                 if (is_format)
-                    snprintf(hint, hsize, "insert videoconvert between them, or use one of %s", ov);
+                    snprintf(hint, hsize, "insert videoconvert between them, or use %s%s", ov[0] == '{' ? "one of " : "", ov);
                 else if (!strcmp(field, "width") || !strcmp(field, "height") || !strcmp(field, "pixel-aspect-ratio"))
                     snprintf(hint, hsize, "insert videoscale between them, or ask for %s=%s", field, ov);
                 else
@@ -380,6 +388,10 @@ static void px__explain(px__neg *ng, char *why, size_t wsize, char *hint, size_t
             }
         }
     const char *om = px_caps_media_type(o, 0), *am = px_caps_media_type(a, 0);
+    if (!om || !am) { /* ANY on one side: the other side's own constraints clash */
+        snprintf(why, wsize, "what %s can send and what %s takes have nothing in common", ng->a->name, ng->b->name);
+        return;
+    }
     snprintf(why, wsize, "media types differ: %s vs %s", om, am);
     if (strncmp(om, "video/", 6) == 0 && strncmp(am, "audio/", 6) == 0)
         snprintf(hint, hsize, "did you mean %s? Audio needs an audio source such as audiotestsrc", om);
@@ -536,13 +548,10 @@ static int px__negotiate(px_pipeline *p, px_error *err)
         if (rc != PX_ELINK)
             break;
         if (p->no_auto_convert || inserts == PX__NEG_MAX_INSERTS || !px__try_converters(ng, err)) {
-            if (err && err->code == 0)
-                rc = px__conflict_error(ng, err);
-            else
-                rc = px__conflict_error(ng, err);
+            rc = px__conflict_error(ng, err);
             break;
         }
-        rc = PX_OK;
+        rc = px__reset(ng, err); /* start again from templates: the failed pass narrowed too much */
     }
     if (rc == PX_OK)
         rc = px__fixate(ng, err);

@@ -24,8 +24,8 @@ fi
 
 missing=
 for p in $PACKAGES; do
-    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-    [ "$status" = installed ] || missing="$missing $p"
+    # One line per installed architecture (multiarch): any will do.
+    dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null | grep -qx installed || missing="$missing $p"
 done
 missing=${missing# }
 [ -z "$missing" ] && exit 0
@@ -39,6 +39,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing$(printf ' %s' $missing)"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update
+# A mirror caught mid-sync fails one index now and then: retry, and go on with
+# the lists we have rather than fail the whole run over an unrelated index.
+for try in 1 2 3; do
+    apt-get update && break
+    echo "install-deps: apt-get update failed (try $try of 3)" >&2
+    sleep 5
+done
 # shellcheck disable=SC2086
 apt-get install -y --no-install-recommends $missing

@@ -93,7 +93,7 @@ stderr_is "--no-auto-convert turns the insertion into the error (exit 1)" 1 \
   capsfilter0 offers  video/x-raw, format=I420
   capsfilter1 accepts video/x-raw, format=BGRA
   format differs: I420 vs BGRA
-  hint: insert videoconvert between them, or use one of I420" \
+  hint: insert videoconvert between them, or use I420" \
     --no-auto-convert "$CONV"
 
 SIZE="videotestsrc num-buffers=2 ! video/x-raw,width=640 ! video/x-raw,width=800 ! fakesink"

@@ -521,7 +521,7 @@ static void unknown_element_without_near_match_points_at_the_list(void **state)
 {
     (void)state;
     px_error err =
-        expect_parse_error("fakesrc ! videotestsrcxyz", PX_ENOENT, 11, "no element 'videotestsrcxyz'");
+        expect_parse_error("fakesrc ! zzqqxxw", PX_ENOENT, 11, "no element 'zzqqxxw'");
     assert_non_null(strstr(err.hint, "parallax-launch --list-elements"));
 }
 
