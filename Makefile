@@ -269,7 +269,7 @@ savedefconfig:
 
 # Every defconfig, allnoconfig, allyesconfig and PX_RANDCONFIGS random configurations
 # (kconfiglib, fixed seed PX_RANDSEED), each in its own O= directory under
-# $(BUILD)/configcheck, each building the CLI and every example warning-free
+# $(BUILD)/configcheck, each building the CLI and examples/01 warning-free
 # (-Werror), PX_JOBS at a time. Also checks that minimal_defconfig enables exactly
 # fakesrc, fakesink, identity, filesrc and filesink. tests/ports/configcheck.sh.
 .PHONY: configcheck

@@ -7,10 +7,8 @@
  * chroma-mode, matrix-mode, gamma-mode, primaries-mode, alpha-mode/value,
  * n-threads. Interlaced video is refused at caps time.
  *
- * Passthrough: when both sides negotiate the same layout, process() copies
- * the frame (one memcpy). Zero-copy passthrough needs the runtime to forward
- * the input buffer instead of handing out a fresh output slot; the element
- * API has no per-stream "in place when equal" switch yet. */
+ * Passthrough: when both sides negotiate the same layout, start() asks the
+ * runtime to forward buffers untouched (no copy, no output slot). */
 
 typedef struct {
     px_video_info in_info, out_info;
@@ -66,6 +64,7 @@ static int videoconvert_start(px_element *el, px_error *err)
                             px_element_name(el), self->in_info.width, self->in_info.height,
                             self->out_info.width, self->out_info.height);
     self->passthrough = px_video_info_is_equal(&self->in_info, &self->out_info);
+    px_element_set_passthrough(el, self->passthrough);
     if (!self->passthrough) {
         self->conv = px_video_converter_new(&self->in_info, &self->out_info, 0, err);
         if (!self->conv)
@@ -97,10 +96,7 @@ static px_flow videoconvert_process(px_element *el, px_frame *io)
                          self->out_info.size);
         return PX_FLOW_ERROR;
     }
-    if (self->passthrough)
-        memcpy(io->out.data, io->in.data, self->out_info.size);
-    else
-        px_video_converter_frame(self->conv, io->in.data, io->out.data);
+    px_video_converter_frame(self->conv, io->in.data, io->out.data);
     io->out.size = self->out_info.size;
     return PX_FLOW_OK;
 }

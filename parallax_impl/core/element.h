@@ -203,6 +203,10 @@ PX_API const px_element_class *px_element_get_class(const px_element *el);
  * and how many it may hold at once beyond the one in flight). Sources and
  * filters that do not call it get a 4096-byte slot or their input's size. */
 PX_API void px_element_request_output(px_element *el, size_t slot_size, uint32_t extra_slots);
+/* From start(): this run needs no work from the element (a converter whose
+ * two sides negotiated the same format). Buffers then pass it untouched,
+ * without a copy or an output slot, and process() is not called. */
+PX_API void px_element_set_passthrough(px_element *el, bool passthrough);
 /* Reports a streaming error on the bus; return PX_FLOW_ERROR after it. */
 PX_API void px_element_error(px_element *el, int code, const char *fmt, ...) PX_PRINTF(3, 4);
 PX_API void px_element_warning(px_element *el, const char *fmt, ...) PX_PRINTF(2, 3);

@@ -175,6 +175,11 @@ PX_API void px_element_request_output(px_element *el, size_t slot_size, uint32_t
     el->out_extra_slots = extra_slots;
 }
 
+PX_API void px_element_set_passthrough(px_element *el, bool passthrough)
+{
+    el->passthrough = passthrough;
+}
+
 PX_API int px_element_src_pad_count(const px_element *el)
 {
     int n = 0;
@@ -374,7 +379,7 @@ static int px__allocate_arenas(px_element **order, size_t n, px_error *err)
 {
     for (size_t i = n; i-- > 0;) { /* upstream first */
         px_element *el = order[i];
-        if (el->klass->consume || (el->klass->process && el->klass->in_place))
+        if (el->klass->consume || (el->klass->process && (el->klass->in_place || el->passthrough)))
             continue;
         size_t size = el->out_slot_size;
         if (!size && el->n_sink > 0 && el->sink[0].peer) { /* a filter: its input's size */
@@ -431,6 +436,7 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         el->sequence = 0;
         el->out_slot_size = 0;
         el->out_extra_slots = 0;
+        el->passthrough = false;
         memset(&el->stats, 0, sizeof el->stats);
         for (int j = 0; j < el->n_src; j++)
             el->src[j].done = false;

@@ -67,6 +67,7 @@ struct px_element {
 
     bool started;
     bool auto_inserted; /* a converter negotiation added */
+    bool passthrough;   /* start() said buffers pass untouched this run */
     int eos_pads;     /* sink pads that saw EOS */
     /* Negotiated caps per direction (all pads of a direction share them). */
     px_caps caps[2];
@@ -151,7 +152,9 @@ static void px__bus_post(px_pipeline *p, px_message_type type, int code, const c
 static void px__bus_post_state(px_pipeline *p, px_state old_state, px_state new_state);
 /* Coop scheduling streams here: runs source steps until a message is queued
  * or timeout_ms passes. */
+#if CONFIG_PX_SCHED_COOP
 static void px__coop_drive(px_pipeline *p, int timeout_ms);
+#endif
 
 /* ---- sched/threads.c ---- */
 #if CONFIG_PX_SCHED_THREADS

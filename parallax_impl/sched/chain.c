@@ -99,6 +99,8 @@ static px_flow px__route(px_element *el, int out_pad, px_buffer *buf)
 static PX__NOINLINE px_flow px__push_filter(px_element *el, px_buffer *buf, bool timed)
 {
     const px_element_class *k = el->klass;
+    if (el->passthrough)
+        return px__route(el, 0, buf);
     px_time t0 = timed ? px__now() : 0;
     px_frame f;
     f.in = *buf;

@@ -13,7 +13,19 @@
  * Scaling is separable: a vertical pass (source rows -> one intermediate row,
  * vectorized) then a horizontal pass (taps gathered per output pixel), with
  * Q14 weights and one rounding at the end. Source sample positions are pixel
- * centres: output x samples the source at (x + 0.5) * in / out - 0.5. */
+ * centres: output x samples the source at (x + 0.5) * in / out - 0.5.
+ *
+ * Plain C computes every method; on x86 the 8-bit bilinear and nearest paths
+ * also have SSE2 / SSSE3 / AVX2 kernels (picked at init from the CPU) that are
+ * bit-identical to it. `isa` says which are used; tests lower it to
+ * PX_VIDEO_SCALE_ISA_C to get the reference (never raise it). */
+
+enum {
+    PX_VIDEO_SCALE_ISA_C = 0,
+    PX_VIDEO_SCALE_ISA_SSE2 = 1,
+    PX_VIDEO_SCALE_ISA_SSSE3 = 2,
+    PX_VIDEO_SCALE_ISA_AVX2 = 3,
+};
 
 typedef enum px_video_scale_method {
     PX_VIDEO_SCALE_NEAREST = 0,  /* GStreamer's nearest-neighbour */
@@ -32,8 +44,18 @@ typedef struct px_video_scaler {
     int16_t *hw;   /* dw * htaps: Q14 weights */
     int32_t *vidx; /* dh * vtaps: source row of each tap */
     int16_t *vw;   /* dh * vtaps */
-    void *row;     /* one intermediate row: sw * channels samples (int16 or int32) */
+    void *row;     /* one intermediate row: sw * channels samples (int16 or int32), plus padding */
     int32_t *acc;  /* vertical accumulator for more than 2 taps */
+    int isa;       /* PX_VIDEO_SCALE_ISA_*: fastest kernels this CPU runs */
+    /* 8-bit SIMD tables (NULL when unused). Bilinear: hpos[x] is the left tap
+     * with both taps inside the row, hpw its 2 weights; nearest: hpos = hidx.
+     * Blocks of outputs whose source span fits 16 bytes: hblk[b] (sample
+     * offset of the window) and hshuf[16 * b] (its byte shuffle). */
+    int32_t *hpos;
+    int16_t *hpw;
+    int32_t *hblk;
+    uint8_t *hshuf;
+    int nblk; /* blocks in hblk; 0 when some block does not fit */
 } px_video_scaler;
 
 /* Allocates the tables (once, at prepare). PX_EINVAL for bad sizes or

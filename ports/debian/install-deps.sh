@@ -7,6 +7,12 @@ set -eu
 
 PACKAGES="build-essential clang libclang-rt-dev python3-kconfiglib libcmocka-dev pkg-config valgrind
 gstreamer1.0-tools gstreamer1.0-plugins-base file ffmpeg"
+# Boards (tests/ports, make cross/cross-all/footprint): cross compilers, qemu-user,
+# musl, and cmocka for the targets through Debian multiarch (pkg:arch entries;
+# the architectures are added with dpkg --add-architecture when missing).
+PACKAGES="$PACKAGES gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
+libc6-dev-arm64-cross gcc-arm-linux-gnueabihf g++-arm-linux-gnueabihf binutils-arm-linux-gnueabihf
+libc6-dev-armhf-cross qemu-user musl-tools time libcmocka-dev:arm64 libcmocka-dev:armhf"
 PACKAGES=$(echo $PACKAGES)
 
 mode=${1:---check-or-install}
@@ -30,7 +36,9 @@ done
 missing=${missing# }
 [ -z "$missing" ] && exit 0
 
-cmd="apt-get update && apt-get install -y --no-install-recommends $missing"
+archs=$(for p in $missing; do case $p in *:*) echo "${p#*:}" ;; esac; done | sort -u)
+addarch=$(for a in $archs; do printf 'dpkg --add-architecture %s && ' "$a"; done)
+cmd="${addarch}apt-get update && apt-get install -y --no-install-recommends $missing"
 if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: missing Debian packages: $missing" >&2
     echo "install them with:" >&2
@@ -39,6 +47,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing$(printf ' %s' $missing)"
 export DEBIAN_FRONTEND=noninteractive
+for a in $archs; do
+    dpkg --print-foreign-architectures | grep -qx "$a" || dpkg --add-architecture "$a"
+done
 # A mirror caught mid-sync fails one index now and then: retry, and go on with
 # the lists we have rather than fail the whole run over an unrelated index.
 for try in 1 2 3; do

@@ -21,6 +21,19 @@ for size in 320x240 642x362; do
         "$(ffmpeg -v error -i "$D/in.y4m" -f framemd5 - | grep -v '^#' | md5sum)"
 done
 
+# No caps filter: y4mdec reads the header ahead of streaming (filesrc peek)
+# and negotiation settles on the file's own format, size and rate, through
+# videoconvert (which passes through: same format on both sides).
+ffmpeg -v error -y -f lavfi -i testsrc2=size=176x144:rate=25 -frames 12 -pix_fmt yuv420p "$D/cif.y4m"
+run_ok "filesrc ! y4mdec ! videoconvert ! y4menc needs no caps filter" \
+    filesrc location="$D/cif.y4m" ! y4mdec ! videoconvert ! y4menc ! filesink location="$D/cif2.y4m"
+is "caps from the file header: 176x144 at 25/1, 12 frames" \
+    "$(ffprobe -v error -count_frames -show_entries stream=width,height,r_frame_rate,nb_read_frames -of csv=p=0 "$D/cif2.y4m")" \
+    "176,144,25/1,12"
+is "frames through y4mdec ! videoconvert ! y4menc unchanged (framemd5)" \
+    "$(ffmpeg -v error -i "$D/cif2.y4m" -f framemd5 - | grep -v '^#' | md5sum)" \
+    "$(ffmpeg -v error -i "$D/cif.y4m" -f framemd5 - | grep -v '^#' | md5sum)"
+
 # Gray: ffmpeg's Cmono.
 ffmpeg -v error -y -f lavfi -i testsrc2=size=160x120:rate=25 -frames 3 -pix_fmt gray "$D/gray.y4m"
 run_ok "y4mdec reads ffmpeg's Cmono" \

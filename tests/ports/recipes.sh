@@ -146,7 +146,7 @@ cat >"$W/br/app.c" <<'APP'
 int main(void)
 {
     px_error err = {0};
-    px_pipeline *p = px_pipeline_parse("fakesrc num-buffers=10 ! filesink location=out.bin", &err);
+    px_pipeline *p = px_pipeline_parse("fakesrc num-buffers=10 sizetype=fixed sizemax=64 ! filesink location=out.bin", &err);
     if (!p)
         return 1;
     int rc = px_pipeline_run(p, &err);

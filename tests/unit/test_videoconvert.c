@@ -382,7 +382,7 @@ static void gray_behaves_like_gstreamer(void **state)
     px_video_info_init(&g, PX_VIDEO_FORMAT_GRAY8, 2, 2);
     px_video_info_init(&i, PX_VIDEO_FORMAT_I420, 2, 2);
     px_video_info_init(&r, PX_VIDEO_FORMAT_BGRA, 2, 2);
-    uint8_t gray[8] = {235, 16, 0, 0, 235, 16, 0, 0}, yuv[16], rgb[16];
+    uint8_t gray[8] = {235, 16, 0, 0, 235, 16, 0, 0}, yuv[16] = {0}, rgb[16] = {0};
     for (unsigned generic = 0; generic < 2; generic++) {
         unsigned fl = generic ? PX_VIDEO_CONVERT_GENERIC : 0;
         convert(&g, gray, &i, yuv, fl);
