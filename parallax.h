@@ -1849,7 +1849,7 @@ static void px_arena__bump(_Atomic uint64_t *c)
     atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1, memory_order_relaxed);
 }
 
-static uint32_t px_arena__held(const px_arena *a)
+static inline uint32_t px_arena__held(const px_arena *a)
 {
     const px_arena__control *c = a->ctl;
     uint64_t in = atomic_load_explicit(&c->acquired, memory_order_relaxed) +
@@ -2520,18 +2520,18 @@ PX_API int px_buffer_alloc(px_arena *arena, px_buffer *out)
 {
     if (!out)
         return PX_EINVAL;
-    px_buffer__clear(out);
-    if (!arena)
-        return PX_EINVAL;
-
     uint32_t slot;
-    int rc = px_arena_acquire(arena, &slot);
-    if (rc != PX_OK)
-        return rc; /* out stays an empty handle: unref on it is harmless */
+    int rc = arena ? px_arena_acquire(arena, &slot) : PX_EINVAL;
+    if (rc != PX_OK) {
+        px_buffer__clear(out); /* an empty handle: unref on it is harmless */
+        return rc;
+    }
     out->arena = arena;
     out->slot = slot;
     out->data = px_arena_slot_data(arena, slot);
+    out->size = 0;
     out->capacity = px_arena_slot_size(arena);
+    px_buffer_reset_meta(out);
     return PX_OK;
 }
 
@@ -5840,8 +5840,12 @@ static int px__scale_tables(int method, int in, int out, int *ntaps, int32_t **i
 #if defined(__SSE2__) && (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #define PX__SCALE_X86 1
 #include <immintrin.h>
-#define PX__SCALE_SSSE3 __attribute__((target("ssse3")))
-#define PX__SCALE_AVX2 __attribute__((target("avx2")))
+/* noinline: a row per call costs nothing, and it keeps -O3 -march=native
+ * from inlining them into callers where it then warns about paths that a
+ * runtime check rules out. */
+#define PX__SCALE_SSE2 __attribute__((noinline))
+#define PX__SCALE_SSSE3 __attribute__((target("ssse3"), noinline))
+#define PX__SCALE_AVX2 __attribute__((target("avx2"), noinline))
 #endif
 
 static int px__scale_cpu_isa(void)
@@ -6096,7 +6100,7 @@ PX__SCALE_HOT static void px__scale_v2_c(int16_t *restrict row, const uint8_t *a
 
 #if defined(PX__SCALE_X86)
 /* a, b interleaved into 16-bit pairs, pmaddwd with (w0, w1): exact. */
-static void px__scale_v2_sse2(int16_t *restrict row, const uint8_t *a, const uint8_t *b, int w0, int w1, size_t n)
+PX__SCALE_SSE2 static void px__scale_v2_sse2(int16_t *restrict row, const uint8_t *a, const uint8_t *b, int w0, int w1, size_t n)
 {
     const __m128i w = _mm_set1_epi32((int)((uint32_t)(uint16_t)w0 | (uint32_t)(uint16_t)w1 << 16));
     const __m128i rnd = _mm_set1_epi32(64), z = _mm_setzero_si128();
@@ -6247,7 +6251,7 @@ static inline __m128i px__scale_pack8(__m128i s0, __m128i s1)
 }
 
 /* SSE2: taps gathered by scalar loads, pairs multiplied by pmaddwd. */
-static void px__scale_h2_sse2(const px_video_scaler *s, const int16_t *restrict row, uint8_t *restrict out, int x)
+PX__SCALE_SSE2 static void px__scale_h2_sse2(const px_video_scaler *s, const int16_t *restrict row, uint8_t *restrict out, int x)
 {
     const int32_t *restrict pos = s->hpos;
     const int16_t *restrict w = s->hpw;

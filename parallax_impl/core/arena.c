@@ -163,7 +163,7 @@ static void px_arena__bump(_Atomic uint64_t *c)
     atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1, memory_order_relaxed);
 }
 
-static uint32_t px_arena__held(const px_arena *a)
+static inline uint32_t px_arena__held(const px_arena *a)
 {
     const px_arena__control *c = a->ctl;
     uint64_t in = atomic_load_explicit(&c->acquired, memory_order_relaxed) +

@@ -28,18 +28,18 @@ PX_API int px_buffer_alloc(px_arena *arena, px_buffer *out)
 {
     if (!out)
         return PX_EINVAL;
-    px_buffer__clear(out);
-    if (!arena)
-        return PX_EINVAL;
-
     uint32_t slot;
-    int rc = px_arena_acquire(arena, &slot);
-    if (rc != PX_OK)
-        return rc; /* out stays an empty handle: unref on it is harmless */
+    int rc = arena ? px_arena_acquire(arena, &slot) : PX_EINVAL;
+    if (rc != PX_OK) {
+        px_buffer__clear(out); /* an empty handle: unref on it is harmless */
+        return rc;
+    }
     out->arena = arena;
     out->slot = slot;
     out->data = px_arena_slot_data(arena, slot);
+    out->size = 0;
     out->capacity = px_arena_slot_size(arena);
+    px_buffer_reset_meta(out);
     return PX_OK;
 }
 

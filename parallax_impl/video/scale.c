@@ -133,8 +133,12 @@ static int px__scale_tables(int method, int in, int out, int *ntaps, int32_t **i
 #if defined(__SSE2__) && (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #define PX__SCALE_X86 1
 #include <immintrin.h>
-#define PX__SCALE_SSSE3 __attribute__((target("ssse3")))
-#define PX__SCALE_AVX2 __attribute__((target("avx2")))
+/* noinline: a row per call costs nothing, and it keeps -O3 -march=native
+ * from inlining them into callers where it then warns about paths that a
+ * runtime check rules out. */
+#define PX__SCALE_SSE2 __attribute__((noinline))
+#define PX__SCALE_SSSE3 __attribute__((target("ssse3"), noinline))
+#define PX__SCALE_AVX2 __attribute__((target("avx2"), noinline))
 #endif
 
 static int px__scale_cpu_isa(void)
@@ -389,7 +393,7 @@ PX__SCALE_HOT static void px__scale_v2_c(int16_t *restrict row, const uint8_t *a
 
 #if defined(PX__SCALE_X86)
 /* a, b interleaved into 16-bit pairs, pmaddwd with (w0, w1): exact. */
-static void px__scale_v2_sse2(int16_t *restrict row, const uint8_t *a, const uint8_t *b, int w0, int w1, size_t n)
+PX__SCALE_SSE2 static void px__scale_v2_sse2(int16_t *restrict row, const uint8_t *a, const uint8_t *b, int w0, int w1, size_t n)
 {
     const __m128i w = _mm_set1_epi32((int)((uint32_t)(uint16_t)w0 | (uint32_t)(uint16_t)w1 << 16));
     const __m128i rnd = _mm_set1_epi32(64), z = _mm_setzero_si128();
@@ -540,7 +544,7 @@ static inline __m128i px__scale_pack8(__m128i s0, __m128i s1)
 }
 
 /* SSE2: taps gathered by scalar loads, pairs multiplied by pmaddwd. */
-static void px__scale_h2_sse2(const px_video_scaler *s, const int16_t *restrict row, uint8_t *restrict out, int x)
+PX__SCALE_SSE2 static void px__scale_h2_sse2(const px_video_scaler *s, const int16_t *restrict row, uint8_t *restrict out, int x)
 {
     const int32_t *restrict pos = s->hpos;
     const int16_t *restrict w = s->hpw;
