@@ -76,8 +76,18 @@
 #ifndef CONFIG_PX_LOG_LEVEL
 #define CONFIG_PX_LOG_LEVEL 4
 #endif
+#ifndef CONFIG_PX_PROP_DESCRIPTIONS
+#define CONFIG_PX_PROP_DESCRIPTIONS PX__ON
+#endif
+#ifndef CONFIG_PX_CAPS
+#define CONFIG_PX_CAPS PX__ON
+#endif
 #ifndef CONFIG_PX_VIDEO
-#define CONFIG_PX_VIDEO PX__ON
+#if PX__ON && CONFIG_PX_CAPS
+#define CONFIG_PX_VIDEO 1
+#else
+#define CONFIG_PX_VIDEO 0
+#endif
 #endif
 #ifndef CONFIG_PX_ELEM_FAKESRC
 #define CONFIG_PX_ELEM_FAKESRC PX__ON
@@ -95,34 +105,70 @@
 #define CONFIG_PX_ELEM_FILESINK PX__ON
 #endif
 #ifndef CONFIG_PX_ELEM_CAPSFILTER
-#define CONFIG_PX_ELEM_CAPSFILTER PX__ON
+#if PX__ON && CONFIG_PX_CAPS
+#define CONFIG_PX_ELEM_CAPSFILTER 1
+#else
+#define CONFIG_PX_ELEM_CAPSFILTER 0
+#endif
 #endif
 #ifndef CONFIG_PX_ELEM_TEE
 #define CONFIG_PX_ELEM_TEE PX__ON
 #endif
 #ifndef CONFIG_PX_ELEM_VIDEOCONVERT
-#define CONFIG_PX_ELEM_VIDEOCONVERT PX__ON
+#if PX__ON && CONFIG_PX_CAPS && CONFIG_PX_VIDEO
+#define CONFIG_PX_ELEM_VIDEOCONVERT 1
+#else
+#define CONFIG_PX_ELEM_VIDEOCONVERT 0
+#endif
 #endif
 #ifndef CONFIG_PX_ELEM_VIDEOTESTSRC
-#define CONFIG_PX_ELEM_VIDEOTESTSRC PX__ON
+#if PX__ON && CONFIG_PX_CAPS && CONFIG_PX_VIDEO
+#define CONFIG_PX_ELEM_VIDEOTESTSRC 1
+#else
+#define CONFIG_PX_ELEM_VIDEOTESTSRC 0
+#endif
 #endif
 #ifndef CONFIG_PX_ELEM_VIDEOSCALE
-#define CONFIG_PX_ELEM_VIDEOSCALE PX__ON
+#if PX__ON && CONFIG_PX_CAPS && CONFIG_PX_VIDEO
+#define CONFIG_PX_ELEM_VIDEOSCALE 1
+#else
+#define CONFIG_PX_ELEM_VIDEOSCALE 0
+#endif
 #endif
 #ifndef CONFIG_PX_ELEM_VIDEOCROP
-#define CONFIG_PX_ELEM_VIDEOCROP PX__ON
+#if PX__ON && CONFIG_PX_CAPS && CONFIG_PX_VIDEO
+#define CONFIG_PX_ELEM_VIDEOCROP 1
+#else
+#define CONFIG_PX_ELEM_VIDEOCROP 0
+#endif
 #endif
 #ifndef CONFIG_PX_ELEM_VIDEOFLIP
-#define CONFIG_PX_ELEM_VIDEOFLIP PX__ON
+#if PX__ON && CONFIG_PX_CAPS && CONFIG_PX_VIDEO
+#define CONFIG_PX_ELEM_VIDEOFLIP 1
+#else
+#define CONFIG_PX_ELEM_VIDEOFLIP 0
+#endif
 #endif
 #ifndef CONFIG_PX_ELEM_RAWVIDEOPARSE
-#define CONFIG_PX_ELEM_RAWVIDEOPARSE PX__ON
+#if PX__ON && CONFIG_PX_CAPS && CONFIG_PX_VIDEO
+#define CONFIG_PX_ELEM_RAWVIDEOPARSE 1
+#else
+#define CONFIG_PX_ELEM_RAWVIDEOPARSE 0
+#endif
 #endif
 #ifndef CONFIG_PX_ELEM_Y4MENC
-#define CONFIG_PX_ELEM_Y4MENC PX__ON
+#if PX__ON && CONFIG_PX_CAPS && CONFIG_PX_VIDEO
+#define CONFIG_PX_ELEM_Y4MENC 1
+#else
+#define CONFIG_PX_ELEM_Y4MENC 0
+#endif
 #endif
 #ifndef CONFIG_PX_ELEM_Y4MDEC
-#define CONFIG_PX_ELEM_Y4MDEC PX__ON
+#if PX__ON && CONFIG_PX_CAPS && CONFIG_PX_VIDEO
+#define CONFIG_PX_ELEM_Y4MDEC 1
+#else
+#define CONFIG_PX_ELEM_Y4MDEC 0
+#endif
 #endif
 
 /* Impossible combinations */
@@ -134,6 +180,60 @@
 #endif
 #if CONFIG_PX_LOG_LEVEL < 0 || CONFIG_PX_LOG_LEVEL > 5
 #error "parallax.h: CONFIG_PX_LOG_LEVEL must be 0 (none) to 5 (trace)"
+#endif
+#if CONFIG_PX_VIDEO && !CONFIG_PX_CAPS
+#error "parallax.h: CONFIG_PX_VIDEO needs CONFIG_PX_CAPS: enable CONFIG_PX_CAPS or set CONFIG_PX_VIDEO=0"
+#endif
+#if CONFIG_PX_ELEM_CAPSFILTER && !CONFIG_PX_CAPS
+#error "parallax.h: CONFIG_PX_ELEM_CAPSFILTER needs CONFIG_PX_CAPS: enable CONFIG_PX_CAPS or set CONFIG_PX_ELEM_CAPSFILTER=0"
+#endif
+#if CONFIG_PX_ELEM_VIDEOCONVERT && !CONFIG_PX_CAPS
+#error "parallax.h: CONFIG_PX_ELEM_VIDEOCONVERT needs CONFIG_PX_CAPS: enable CONFIG_PX_CAPS or set CONFIG_PX_ELEM_VIDEOCONVERT=0"
+#endif
+#if CONFIG_PX_ELEM_VIDEOCONVERT && !CONFIG_PX_VIDEO
+#error "parallax.h: CONFIG_PX_ELEM_VIDEOCONVERT needs CONFIG_PX_VIDEO: enable CONFIG_PX_VIDEO or set CONFIG_PX_ELEM_VIDEOCONVERT=0"
+#endif
+#if CONFIG_PX_ELEM_VIDEOTESTSRC && !CONFIG_PX_CAPS
+#error "parallax.h: CONFIG_PX_ELEM_VIDEOTESTSRC needs CONFIG_PX_CAPS: enable CONFIG_PX_CAPS or set CONFIG_PX_ELEM_VIDEOTESTSRC=0"
+#endif
+#if CONFIG_PX_ELEM_VIDEOTESTSRC && !CONFIG_PX_VIDEO
+#error "parallax.h: CONFIG_PX_ELEM_VIDEOTESTSRC needs CONFIG_PX_VIDEO: enable CONFIG_PX_VIDEO or set CONFIG_PX_ELEM_VIDEOTESTSRC=0"
+#endif
+#if CONFIG_PX_ELEM_VIDEOSCALE && !CONFIG_PX_CAPS
+#error "parallax.h: CONFIG_PX_ELEM_VIDEOSCALE needs CONFIG_PX_CAPS: enable CONFIG_PX_CAPS or set CONFIG_PX_ELEM_VIDEOSCALE=0"
+#endif
+#if CONFIG_PX_ELEM_VIDEOSCALE && !CONFIG_PX_VIDEO
+#error "parallax.h: CONFIG_PX_ELEM_VIDEOSCALE needs CONFIG_PX_VIDEO: enable CONFIG_PX_VIDEO or set CONFIG_PX_ELEM_VIDEOSCALE=0"
+#endif
+#if CONFIG_PX_ELEM_VIDEOCROP && !CONFIG_PX_CAPS
+#error "parallax.h: CONFIG_PX_ELEM_VIDEOCROP needs CONFIG_PX_CAPS: enable CONFIG_PX_CAPS or set CONFIG_PX_ELEM_VIDEOCROP=0"
+#endif
+#if CONFIG_PX_ELEM_VIDEOCROP && !CONFIG_PX_VIDEO
+#error "parallax.h: CONFIG_PX_ELEM_VIDEOCROP needs CONFIG_PX_VIDEO: enable CONFIG_PX_VIDEO or set CONFIG_PX_ELEM_VIDEOCROP=0"
+#endif
+#if CONFIG_PX_ELEM_VIDEOFLIP && !CONFIG_PX_CAPS
+#error "parallax.h: CONFIG_PX_ELEM_VIDEOFLIP needs CONFIG_PX_CAPS: enable CONFIG_PX_CAPS or set CONFIG_PX_ELEM_VIDEOFLIP=0"
+#endif
+#if CONFIG_PX_ELEM_VIDEOFLIP && !CONFIG_PX_VIDEO
+#error "parallax.h: CONFIG_PX_ELEM_VIDEOFLIP needs CONFIG_PX_VIDEO: enable CONFIG_PX_VIDEO or set CONFIG_PX_ELEM_VIDEOFLIP=0"
+#endif
+#if CONFIG_PX_ELEM_RAWVIDEOPARSE && !CONFIG_PX_CAPS
+#error "parallax.h: CONFIG_PX_ELEM_RAWVIDEOPARSE needs CONFIG_PX_CAPS: enable CONFIG_PX_CAPS or set CONFIG_PX_ELEM_RAWVIDEOPARSE=0"
+#endif
+#if CONFIG_PX_ELEM_RAWVIDEOPARSE && !CONFIG_PX_VIDEO
+#error "parallax.h: CONFIG_PX_ELEM_RAWVIDEOPARSE needs CONFIG_PX_VIDEO: enable CONFIG_PX_VIDEO or set CONFIG_PX_ELEM_RAWVIDEOPARSE=0"
+#endif
+#if CONFIG_PX_ELEM_Y4MENC && !CONFIG_PX_CAPS
+#error "parallax.h: CONFIG_PX_ELEM_Y4MENC needs CONFIG_PX_CAPS: enable CONFIG_PX_CAPS or set CONFIG_PX_ELEM_Y4MENC=0"
+#endif
+#if CONFIG_PX_ELEM_Y4MENC && !CONFIG_PX_VIDEO
+#error "parallax.h: CONFIG_PX_ELEM_Y4MENC needs CONFIG_PX_VIDEO: enable CONFIG_PX_VIDEO or set CONFIG_PX_ELEM_Y4MENC=0"
+#endif
+#if CONFIG_PX_ELEM_Y4MDEC && !CONFIG_PX_CAPS
+#error "parallax.h: CONFIG_PX_ELEM_Y4MDEC needs CONFIG_PX_CAPS: enable CONFIG_PX_CAPS or set CONFIG_PX_ELEM_Y4MDEC=0"
+#endif
+#if CONFIG_PX_ELEM_Y4MDEC && !CONFIG_PX_VIDEO
+#error "parallax.h: CONFIG_PX_ELEM_Y4MDEC needs CONFIG_PX_VIDEO: enable CONFIG_PX_VIDEO or set CONFIG_PX_ELEM_Y4MDEC=0"
 #endif
 
 #ifdef __cplusplus
@@ -867,25 +967,31 @@ typedef struct px_prop {
     const char *description;
 } px_prop;
 
+/* Descriptions are left out (NULL) without CONFIG_PX_PROP_DESCRIPTIONS. */
+#if CONFIG_PX_PROP_DESCRIPTIONS
+#define PX__PROP_DESC(desc) desc
+#else
+#define PX__PROP_DESC(desc) NULL
+#endif
 #define PX_PROP_BOOL(st, field, def, desc) \
-    {#field, PX_PROP_BOOL, offsetof(st, field), 0, 0, 1, (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, desc}
+    {#field, PX_PROP_BOOL, offsetof(st, field), 0, 0, 1, (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, PX__PROP_DESC(desc)}
 #define PX_PROP_INT(st, field, lo, hi, def, desc) \
-    {#field, PX_PROP_INT, offsetof(st, field), 0, (lo), (hi), (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, desc}
+    {#field, PX_PROP_INT, offsetof(st, field), 0, (lo), (hi), (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, PX__PROP_DESC(desc)}
 #define PX_PROP_UINT64(st, field, lo, hi, def, desc)                                              \
     {#field, PX_PROP_UINT64, offsetof(st, field), 0, (int64_t)(uint64_t)(lo), (int64_t)(uint64_t)(hi), \
-     (int64_t)(uint64_t)(def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, desc}
+     (int64_t)(uint64_t)(def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, PX__PROP_DESC(desc)}
 #define PX_PROP_DOUBLE(st, field, lo, hi, def, desc) \
-    {#field, PX_PROP_DOUBLE, offsetof(st, field), 0, 0, 0, 0, (lo), (hi), (def), {0, 1}, {0, 1}, {0, 1}, NULL, NULL, desc}
+    {#field, PX_PROP_DOUBLE, offsetof(st, field), 0, 0, 0, 0, (lo), (hi), (def), {0, 1}, {0, 1}, {0, 1}, NULL, NULL, PX__PROP_DESC(desc)}
 #define PX_PROP_STRING(st, field, def, desc) \
-    {#field, PX_PROP_STRING, offsetof(st, field), 0, 0, 0, 0, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, (def), NULL, desc}
+    {#field, PX_PROP_STRING, offsetof(st, field), 0, 0, 0, 0, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, (def), NULL, PX__PROP_DESC(desc)}
 #define PX_PROP_CAPS(st, field, def, desc)                                                         \
     {#field, PX_PROP_STRING, offsetof(st, field), PX_PROP_FLAG_CAPS, 0, 0, 0, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, \
-     (def), NULL, desc}
+     (def), NULL, PX__PROP_DESC(desc)}
 #define PX_PROP_ENUM(st, field, values, def, desc) \
-    {#field, PX_PROP_ENUM, offsetof(st, field), 0, 0, 0, (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, (values), desc}
+    {#field, PX_PROP_ENUM, offsetof(st, field), 0, 0, 0, (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, (values), PX__PROP_DESC(desc)}
 #define PX_PROP_FRACTION(st, field, minn, mind, maxn, maxd, defn, defd, desc)                       \
     {#field, PX_PROP_FRACTION, offsetof(st, field), 0, 0, 0, 0, 0, 0, 0, {(minn), (mind)}, {(maxn), (maxd)}, \
-     {(defn), (defd)}, NULL, NULL, desc}
+     {(defn), (defd)}, NULL, NULL, PX__PROP_DESC(desc)}
 /* The table ends with an entry whose name is NULL. */
 #define PX_PROPS(...) ((const px_prop[]){__VA_ARGS__, {NULL, PX_PROP_BOOL, 0, 0, 0, 0, 0, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, NULL}})
 
@@ -1186,7 +1292,7 @@ PX_API int px_pipeline_stats_json(px_pipeline *p, char *buf, size_t size);
 #define PX__CAT(a, b) PX__CAT2(a, b)
 #define PX__STR(x) #x
 #define PX__XSTR(x) PX__STR(x)
-#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC)
+#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC)
 #ifndef PX_STATIC
 extern const int PX__CONFIG_KEY;
 #if defined(__GNUC__)
@@ -1288,9 +1394,11 @@ struct px_element {
     bool auto_inserted; /* a converter negotiation added */
     bool passthrough;   /* start() said buffers pass untouched this run */
     int eos_pads;     /* sink pads that saw EOS */
+#if CONFIG_PX_CAPS
     /* Negotiated caps per direction (all pads of a direction share them). */
     px_caps caps[2];
     bool caps_set;
+#endif
     uint64_t sequence;
     px__stats stats;
 };
@@ -1356,8 +1464,10 @@ static void px__props_free(px_element *el);
 static size_t px__caret_block(const char *s, size_t len, size_t at, char *out, size_t size);
 
 /* ---- negotiate.c ---- */
+#if CONFIG_PX_CAPS
 /* Solves every link's caps, inserting converters where allowed. */
 static int px__negotiate(px_pipeline *p, px_error *err);
+#endif
 
 /* ---- registry.c ---- */
 /* Closest known element name to a mistyped one, or NULL. */
@@ -2330,7 +2440,9 @@ PX_API int px_arena_create(px_arena **out, const char *name, size_t slot_size, u
     if (!name || !*name)
         name = "arena";
 
-    long ps = sysconf(_SC_PAGESIZE);
+    /* getpagesize(), not sysconf(): the same value (from the auxiliary vector),
+     * without sysconf's table, which costs a static musl build 1 KiB. */
+    int ps = getpagesize();
     size_t page = ps > 0 ? (size_t)ps : 4096u;
     uint64_t max_bytes = px_arena__max_bytes(page);
 
@@ -2569,6 +2681,7 @@ PX_API void px_buffer_dump(const px_buffer *buf)
 }
 
 /* ---- parallax_impl/core/caps.c ---- */
+#if CONFIG_PX_CAPS
 /* Caps: parse, print, intersect, subset, fixate. Everything works inside the
  * fixed-size px_caps (no allocation); results are built into a scratch px_caps
  * on the stack and copied out, so outputs may alias inputs and a failure
@@ -4338,6 +4451,7 @@ PX_API int px_caps_validate(const px_caps *caps, px_error *err)
     }
     return PX_OK;
 }
+#endif /* CONFIG_PX_CAPS */
 
 /* ---- parallax_impl/video/format.c ---- */
 #if CONFIG_PX_VIDEO
@@ -5837,15 +5951,16 @@ static int px__scale_tables(int method, int in, int out, int *ntaps, int32_t **i
 
 /* The default build targets baseline x86-64 (SSE2); SSSE3 and AVX2 kernels
  * are compiled for their own targets and picked at init from the CPU. */
-#if defined(__SSE2__) && (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__SSE2__) && (defined(__x86_64__) || defined(__i386__)) && \
+    (defined(__GNUC__) || defined(__clang__))
 #define PX__SCALE_X86 1
 #include <immintrin.h>
 /* noinline: a row per call costs nothing, and it keeps -O3 -march=native
  * from inlining them into callers where it then warns about paths that a
  * runtime check rules out. */
-#define PX__SCALE_SSE2 __attribute__((noinline))
+#define PX__SCALE_SSE2  __attribute__((noinline))
 #define PX__SCALE_SSSE3 __attribute__((target("ssse3"), noinline))
-#define PX__SCALE_AVX2 __attribute__((target("avx2"), noinline))
+#define PX__SCALE_AVX2  __attribute__((target("avx2"), noinline))
 #endif
 
 static int px__scale_cpu_isa(void)
@@ -6091,8 +6206,8 @@ static void px__scale_nearest(const px_video_scaler *s, const uint8_t *src, size
 /* ---- 8-bit samples: int16 intermediate row in Q7 ----------------------------- */
 
 /* Vertical, 2 taps: row = (a * w0 + b * w1 + 64) >> 7. */
-PX__SCALE_HOT static void px__scale_v2_c(int16_t *restrict row, const uint8_t *a, const uint8_t *b, int w0, int w1,
-                                         size_t n)
+PX__SCALE_HOT static void px__scale_v2_c(int16_t *restrict row, const uint8_t *a, const uint8_t *b, int w0,
+                                         int w1, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         row[i] = (int16_t)((a[i] * w0 + b[i] * w1 + 64) >> 7);
@@ -6100,7 +6215,8 @@ PX__SCALE_HOT static void px__scale_v2_c(int16_t *restrict row, const uint8_t *a
 
 #if defined(PX__SCALE_X86)
 /* a, b interleaved into 16-bit pairs, pmaddwd with (w0, w1): exact. */
-PX__SCALE_SSE2 static void px__scale_v2_sse2(int16_t *restrict row, const uint8_t *a, const uint8_t *b, int w0, int w1, size_t n)
+PX__SCALE_SSE2 static void px__scale_v2_sse2(int16_t *restrict row, const uint8_t *a, const uint8_t *b,
+                                             int w0, int w1, size_t n)
 {
     const __m128i w = _mm_set1_epi32((int)((uint32_t)(uint16_t)w0 | (uint32_t)(uint16_t)w1 << 16));
     const __m128i rnd = _mm_set1_epi32(64), z = _mm_setzero_si128();
@@ -6122,8 +6238,8 @@ PX__SCALE_SSE2 static void px__scale_v2_sse2(int16_t *restrict row, const uint8_
 
 /* The same on 32 samples; unpack and pack work within 128-bit lanes, so the
  * lanes are put back in order before the store. */
-PX__SCALE_AVX2 static void px__scale_v2_avx2(int16_t *restrict row, const uint8_t *a, const uint8_t *b, int w0,
-                                             int w1, size_t n)
+PX__SCALE_AVX2 static void px__scale_v2_avx2(int16_t *restrict row, const uint8_t *a, const uint8_t *b,
+                                             int w0, int w1, size_t n)
 {
     const __m256i w = _mm256_set1_epi32((int)((uint32_t)(uint16_t)w0 | (uint32_t)(uint16_t)w1 << 16));
     const __m256i rnd = _mm256_set1_epi32(64), z = _mm256_setzero_si256();
@@ -6132,10 +6248,14 @@ PX__SCALE_AVX2 static void px__scale_v2_avx2(int16_t *restrict row, const uint8_
         __m256i va = _mm256_loadu_si256((const __m256i *)(const void *)(a + i));
         __m256i vb = _mm256_loadu_si256((const __m256i *)(const void *)(b + i));
         __m256i lo = _mm256_unpacklo_epi8(va, vb), hi = _mm256_unpackhi_epi8(va, vb);
-        __m256i s0 = _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpacklo_epi8(lo, z), w), rnd), 7);
-        __m256i s1 = _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpackhi_epi8(lo, z), w), rnd), 7);
-        __m256i s2 = _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpacklo_epi8(hi, z), w), rnd), 7);
-        __m256i s3 = _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpackhi_epi8(hi, z), w), rnd), 7);
+        __m256i s0 =
+            _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpacklo_epi8(lo, z), w), rnd), 7);
+        __m256i s1 =
+            _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpackhi_epi8(lo, z), w), rnd), 7);
+        __m256i s2 =
+            _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpacklo_epi8(hi, z), w), rnd), 7);
+        __m256i s3 =
+            _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpackhi_epi8(hi, z), w), rnd), 7);
         __m256i r0 = _mm256_packs_epi32(s0, s1), r1 = _mm256_packs_epi32(s2, s3); /* 0-7|16-23, 8-15|24-31 */
         _mm256_storeu_si256((__m256i *)(void *)(row + i), _mm256_permute2x128_si256(r0, r1, 0x20));
         _mm256_storeu_si256((__m256i *)(void *)(row + i + 16), _mm256_permute2x128_si256(r0, r1, 0x31));
@@ -6251,7 +6371,8 @@ static inline __m128i px__scale_pack8(__m128i s0, __m128i s1)
 }
 
 /* SSE2: taps gathered by scalar loads, pairs multiplied by pmaddwd. */
-PX__SCALE_SSE2 static void px__scale_h2_sse2(const px_video_scaler *s, const int16_t *restrict row, uint8_t *restrict out, int x)
+PX__SCALE_SSE2 static void px__scale_h2_sse2(const px_video_scaler *s, const int16_t *restrict row,
+                                             uint8_t *restrict out, int x)
 {
     const int32_t *restrict pos = s->hpos;
     const int16_t *restrict w = s->hpw;
@@ -6271,10 +6392,12 @@ PX__SCALE_SSE2 static void px__scale_h2_sse2(const px_video_scaler *s, const int
     } else if (ch == 2) {
         /* (u0 v0 u1 v1) -> (u0 u1 v0 v1); weights (w0 w1 w0 w1) */
         for (; x + 4 <= dw; x += 4) {
-            __m128i p0 = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(const void *)(row + 2 * pos[x])),
-                                            _mm_loadl_epi64((const __m128i *)(const void *)(row + 2 * pos[x + 1])));
-            __m128i p1 = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(const void *)(row + 2 * pos[x + 2])),
-                                            _mm_loadl_epi64((const __m128i *)(const void *)(row + 2 * pos[x + 3])));
+            __m128i p0 =
+                _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(const void *)(row + 2 * pos[x])),
+                                   _mm_loadl_epi64((const __m128i *)(const void *)(row + 2 * pos[x + 1])));
+            __m128i p1 =
+                _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(const void *)(row + 2 * pos[x + 2])),
+                                   _mm_loadl_epi64((const __m128i *)(const void *)(row + 2 * pos[x + 3])));
             p0 = _mm_shufflehi_epi16(_mm_shufflelo_epi16(p0, 0xd8), 0xd8);
             p1 = _mm_shufflehi_epi16(_mm_shufflelo_epi16(p1, 0xd8), 0xd8);
             __m128i w0 = _mm_loadl_epi64((const __m128i *)(const void *)(w + 2 * x));
@@ -6339,11 +6462,12 @@ PX__SCALE_AVX2 static void px__scale_h2_avx2(const px_video_scaler *s, const int
         p0 = _mm256_shuffle_epi8(p0, _mm256_loadu_si256((const __m256i *)(const void *)(shuf + 16 * b)));
         p1 = _mm256_shuffle_epi8(p1, _mm256_loadu_si256((const __m256i *)(const void *)(shuf + 16 * b + 32)));
         __m256i s0 = _mm256_madd_epi16(p0, _mm256_loadu_si256((const __m256i *)(const void *)(w + 2 * x)));
-        __m256i s1 = _mm256_madd_epi16(p1, _mm256_loadu_si256((const __m256i *)(const void *)(w + 2 * x + 16)));
+        __m256i s1 =
+            _mm256_madd_epi16(p1, _mm256_loadu_si256((const __m256i *)(const void *)(w + 2 * x + 16)));
         s0 = _mm256_srai_epi32(_mm256_add_epi32(s0, rnd), 21); /* x0-3 | x4-7 */
         s1 = _mm256_srai_epi32(_mm256_add_epi32(s1, rnd), 21); /* x8-11 | x12-15 */
-        __m256i r = _mm256_packs_epi32(s0, s1);                 /* x0-3 x8-11 | x4-7 x12-15 */
-        r = _mm256_packus_epi16(r, r);                           /* dwords: x0-3 x8-11 . . | x4-7 x12-15 . . */
+        __m256i r = _mm256_packs_epi32(s0, s1);                /* x0-3 x8-11 | x4-7 x12-15 */
+        r = _mm256_packus_epi16(r, r);                         /* dwords: x0-3 x8-11 . . | x4-7 x12-15 . . */
         r = _mm256_permutevar8x32_epi32(r, order);
         _mm_storeu_si128((__m128i *)(void *)(out + x), _mm256_castsi256_si128(r));
     }
@@ -6712,18 +6836,61 @@ static bool px__parse_bool(const char *s, bool *out)
     return false;
 }
 
+/* Decimal text to double: [+-]digits[.digits][(e|E)[+-]digits], the whole
+ * string. Not strtod, which also reads blanks, "nan", "inf" and hex floats
+ * (nothing a user means as a number) and costs a static musl build 6 KiB.
+ * The result is strtod's (correctly rounded) when the significant digits
+ * fit 2^53 and the power of ten left after them is at most 22 ("0.25",
+ * "1e-6", "0.123456789012345": what people write for a property); beyond
+ * that (16+ digits, or exponents like 1e-30) it is within a few units in
+ * the last place: relative error below 2e-15. */
 static bool px__parse_double(const char *s, double *out)
 {
-    /* strtod skips leading blanks and reads "nan"/"inf": neither is a value
-     * a user meant, so insist on a plain number. */
-    if (!*s || !(*s == '+' || *s == '-' || *s == '.' || (*s >= '0' && *s <= '9')))
+    bool neg = *s == '-', any = false, dot = false;
+    uint64_t m = 0; /* the first 19 significant digits */
+    long e10 = 0;   /* value = m * 10^e10 */
+    if (*s == '+' || *s == '-')
+        s++;
+    for (;; s++) {
+        if (*s == '.' && !dot) {
+            dot = true;
+        } else if (*s >= '0' && *s <= '9') {
+            any = true;
+            if (m < 1000000000000000000u) {
+                m = m * 10 + (uint64_t)(*s - '0');
+                e10 -= dot;
+            } else {
+                e10 += !dot; /* digits past the 19th only scale */
+            }
+        } else {
+            break;
+        }
+    }
+    if (any && (*s == 'e' || *s == 'E')) {
+        bool eneg = *++s == '-';
+        long e = 0;
+        if (*s == '+' || *s == '-')
+            s++;
+        if (!(*s >= '0' && *s <= '9'))
+            return false;
+        for (; *s >= '0' && *s <= '9'; s++)
+            if (e < 100000) /* far past any double: saturate */
+                e = e * 10 + (*s - '0');
+        e10 += eneg ? -e : e;
+    }
+    if (!any || *s)
         return false;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (*end || errno == ERANGE || !(v == v) || v > 1.7976931348623157e308 || v < -1.7976931348623157e308)
+    double v = (double)m, p = 1; /* m is exact up to 2^53 */
+    for (; m && e10 > 22 && v <= 1.7976931348623157e308; e10 -= 22)
+        v *= 1e22;
+    for (; m && e10 < -22 && v > 0; e10 += 22)
+        v /= 1e22;
+    for (long i = 0; m && i < (e10 < 0 ? -e10 : e10) && i < 22; i++)
+        p *= 10; /* exact: every power of ten up to 1e22 is a double */
+    v = e10 < 0 ? v / p : v * p; /* one rounding: correctly rounded when m is exact */
+    if (!(v <= 1.7976931348623157e308) || (m && v == 0)) /* overflow to inf, underflow to 0 */
         return false;
-    *out = v;
+    *out = neg ? -v : v;
     return true;
 }
 
@@ -6873,6 +7040,7 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
     }
     case PX_PROP_STRING: {
         char *copy = NULL;
+#if CONFIG_PX_CAPS /* without caps nothing reads the text: it is kept as given */
         if (value && (prop->flags & PX_PROP_FLAG_CAPS)) {
             px_caps caps;
             px_error cerr = {0};
@@ -6885,6 +7053,7 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
                                     user, cerr.message);
             }
         }
+#endif
         if (value && !(copy = px__strdup(value)))
             return px_error_set(err, PX_ENOMEM, 0, "%s: out of memory setting property '%s'", elname, user);
         char **s = field;
@@ -6936,13 +7105,16 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
     return px_error_set(err, PX_EINVAL, 0, "%s: property '%s' has an unknown type", elname, user);
 }
 
-/* Shortest text that reads back as the same double. */
+/* Shortest text (6 to 17 significant digits) that px__parse_double reads
+ * back as the same double; 17 digits when none does, which only values
+ * needing 16+ digits can hit (see px__parse_double). */
 static int px__format_double(char *buf, size_t size, double v)
 {
     char tmp[40];
     for (int prec = 6; prec <= 17; prec++) {
+        double back;
         snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-        if (strtod(tmp, NULL) == v)
+        if (px__parse_double(tmp, &back) && back == v)
             break;
     }
     return snprintf(buf, size, "%s", tmp);
@@ -10038,12 +10210,16 @@ static int px__pad_for_link(px_element *el, bool src, const char *name, px_error
                             el->name, PX__MAX_PADS, dir);
     /* Request pads are named from the template ("src_%u"); a given name must fit it. */
     char made[32];
-    const char *pct = strstr(t->name, "%u");
+    const char *pct = strchr(t->name, '%'); /* where the number goes: "src_%u" */
+    if (pct && pct[1] != 'u')
+        pct = NULL;
     size_t prefix = pct ? (size_t)(pct - t->name) : strlen(t->name);
     if (name) {
-        char *end = NULL;
-        if (!pct || strncmp(name, t->name, prefix) != 0 || !name[prefix] ||
-            (strtoul(name + prefix, &end, 10), *end) || strlen(name) >= sizeof made)
+        bool fits = pct && strncmp(name, t->name, prefix) == 0;
+        size_t digits = 0; /* the number after the prefix: decimal digits only, no sign or spaces */
+        while (fits && name[prefix + digits] >= '0' && name[prefix + digits] <= '9')
+            digits++;
+        if (!fits || !digits || name[prefix + digits] || strlen(name) >= sizeof made)
             return px_error_set(err, PX_ENOENT, 0, "%s has no pad '%s'; request pads are named %s", el->name,
                                 name, t->name);
         px__strlcpy(made, name, sizeof made);
@@ -10091,6 +10267,45 @@ PX_API int px_link_pads(px_element *a, const char *src_pad, px_element *b, const
 PX_API int px_link(px_element *a, px_element *b, px_error *err)
 {
     return px_link_pads(a, NULL, b, NULL, err);
+}
+
+/* ---- Negotiation results ------------------------------------------------ */
+/* Here rather than in negotiate.c: they exist in every build, and without
+ * CONFIG_PX_CAPS there are no caps to report (every pad carries ANY). */
+
+PX_API const px_caps *px_element_get_caps(const px_element *el, px_pad_dir dir, int pad)
+{
+    (void)pad; /* one caps set per direction for now */
+#if CONFIG_PX_CAPS
+    if (el && el->caps_set && (dir == PX_DIR_SINK || dir == PX_DIR_SRC))
+        return &el->caps[dir];
+#else
+    (void)el;
+    (void)dir;
+#endif
+    return NULL;
+}
+
+PX_API int px_element_peek_upstream(px_element *el, uint64_t offset, void *dst, size_t size, size_t *got)
+{
+    *got = 0;
+    for (px_element *up = el->n_sink > 0 ? el->sink[0].peer : NULL; up; up = up->n_sink > 0 ? up->sink[0].peer : NULL) {
+        if (up->klass->peek)
+            return up->klass->peek(up, offset, dst, size, got);
+        if (!(up->klass->process && up->klass->in_place)) /* only through elements that keep the bytes */
+            return PX_ENOTSUP;
+    }
+    return PX_ENOTSUP;
+}
+
+PX_API int px_pipeline_set_auto_convert(px_pipeline *p, bool enable)
+{
+    if (!p)
+        return PX_EINVAL;
+    if (p->prepared)
+        return PX_ESTATE;
+    p->no_auto_convert = !enable; /* nothing to convert without CONFIG_PX_CAPS */
+    return PX_OK;
 }
 
 /* ---- Prepare ------------------------------------------------------------- */
@@ -10193,8 +10408,10 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
     if (atomic_load(&p->state) != PX_STATE_IDLE)
         return px_error_set(err, PX_ESTATE, 0, "the pipeline is running; stop it before preparing again");
     int rc = px__validate(p, err);
+#if CONFIG_PX_CAPS
     if (rc == PX_OK)
         rc = px__negotiate(p, err); /* may add converters: before anything is sized */
+#endif
     if (rc)
         return rc;
 
@@ -10598,10 +10815,12 @@ static int px__rethrow(px__parser *ps, int col)
     int code = ps->err->code ? ps->err->code : PX_EINVAL;
     px__strlcpy(msg, ps->err->message, sizeof msg);
     px__strlcpy(hint, ps->err->hint, sizeof hint);
-    if (hint[0]) {
-        char *h = strstr(msg, "\n  hint: ");
-        if (h)
-            *h = '\0';
+    if (hint[0]) { /* px_error_hint appended it to the message: keep it only once */
+        for (char *h = strchr(msg, '\n'); h; h = strchr(h + 1, '\n'))
+            if (strncmp(h, "\n  hint: ", 9) == 0) {
+                *h = '\0';
+                break;
+            }
     }
     return px__decorate(ps, code, col, msg, hint);
 }
@@ -10635,19 +10854,6 @@ static int px__unterminated(px__parser *ps, size_t quote)
     return px__fail(ps, PX_EPARSE, (int)quote + 1,
                     q == '"' ? "add the closing \" after the value" : "add the closing ' after the value",
                     "unterminated %c quote", q);
-}
-
-/* Raw index just past the quoted string opening at i, or 0 when unterminated. */
-static size_t px__skip_quoted(const px__parser *ps, size_t i)
-{
-    char q = ps->s[i++];
-    for (; i < ps->len; i++) {
-        if (q == '"' && ps->s[i] == '\\' && i + 1 < ps->len)
-            i++;
-        else if (ps->s[i] == q)
-            return i + 1;
-    }
-    return 0;
 }
 
 /* A word ends at unquoted whitespace or '!'. Quotes are removed: inside
@@ -10707,6 +10913,20 @@ static int px__lex_word(px__parser *ps, px__word *w)
     return rc;
 }
 
+#if CONFIG_PX_CAPS
+/* Raw index just past the quoted string opening at i, or 0 when unterminated. */
+static size_t px__skip_quoted(const px__parser *ps, size_t i)
+{
+    char q = ps->s[i++];
+    for (; i < ps->len; i++) {
+        if (q == '"' && ps->s[i] == '\\' && i + 1 < ps->len)
+            i++;
+        else if (ps->s[i] == q)
+            return i + 1;
+    }
+    return 0;
+}
+
 /* Caps run to the next '!'; spaces are allowed inside brackets and around
  * commas ("video/x-raw, width=[ 16, 4096 ]"), so a space elsewhere ends them.
  * Quotes are kept: they belong to the caps syntax. */
@@ -10752,6 +10972,7 @@ static int px__lex_caps(px__parser *ps, px__word *w)
     ps->pos = w->end = last;
     return PX_OK;
 }
+#endif
 
 /* ---- Building ----------------------------------------------------------- */
 
@@ -10820,6 +11041,13 @@ static int px__add_prop(px__parser *ps, const char *name, size_t name_len, const
 static int px__caps_filter(px__parser *ps, const char *caps, int col, size_t *ep)
 {
     char shown[72];
+#if !CONFIG_PX_CAPS
+    (void)ep;
+    return px__fail(ps, PX_ENOTSUP, col, "rebuild with CONFIG_PX_CAPS=y and CONFIG_PX_ELEM_CAPSFILTER=y",
+                    "caps filter '%s' needs caps negotiation, which this build leaves out "
+                    "(CONFIG_PX_CAPS, CONFIG_PX_ELEM_CAPSFILTER)",
+                    px__show(caps, shown, sizeof shown));
+#else
     if (!px_find_element("capsfilter"))
         return px__fail(ps, PX_ENOTSUP, col, "rebuild with CONFIG_PX_ELEM_CAPSFILTER=y",
                         "caps filter '%s' needs the capsfilter element, which this build leaves out "
@@ -10833,6 +11061,7 @@ static int px__caps_filter(px__parser *ps, const char *caps, int col, size_t *ep
     if (px_set(el, "caps", caps, ps->err))
         return px__rethrow(ps, col);
     return px__add_endpoint(ps, el, NULL, NULL, col, ep);
+#endif
 }
 
 /* True when the next word (after spaces) starts with '='. */
@@ -10997,14 +11226,17 @@ static int px__endpoint_at(px__parser *ps, size_t *ep)
     int col = (int)ps->pos + 1, rc;
     px__word *w = &ps->w;
 
+#if CONFIG_PX_CAPS
     if (ps->s[ps->pos] != '"' && ps->s[ps->pos] != '\'' && px__looks_like_caps(ps->s + ps->pos)) {
         if ((rc = px__lex_caps(ps, w)))
             return rc;
         return px__caps_filter(ps, w->text, col, ep);
     }
+#endif
     if ((rc = px__lex_word(ps, w)))
         return rc;
-    if (w->fully_quoted && px__looks_like_caps(w->text))
+    /* Without CONFIG_PX_CAPS bare caps are read as a word, only to be refused. */
+    if ((w->fully_quoted || !CONFIG_PX_CAPS) && px__looks_like_caps(w->text))
         return px__caps_filter(ps, w->text, col, ep);
     if (w->eq >= 0 || px__next_is_assign(ps)) {
         if (w->eq >= 0)
@@ -11061,7 +11293,7 @@ static int px__parse_chains(px__parser *ps)
             ps->pos++;
             continue;
         }
-        size_t ep;
+        size_t ep = 0;
         if ((rc = px__endpoint_at(ps, &ep)))
             return rc;
         if (bang && (rc = px__add_link(ps, prev, ep, bang)))
@@ -11207,6 +11439,7 @@ fail:
 }
 
 /* ---- parallax_impl/core/negotiate.c ---- */
+#if CONFIG_PX_CAPS
 /* Global caps negotiation, once per prepare, before any data flows.
  *
  *  1. Every element's pads start from their template, narrowed from
@@ -11770,38 +12003,7 @@ static int px__negotiate(px_pipeline *p, px_error *err)
     PX_FREE(ng);
     return rc;
 }
-
-/* ---- API ------------------------------------------------------------------- */
-
-PX_API const px_caps *px_element_get_caps(const px_element *el, px_pad_dir dir, int pad)
-{
-    (void)pad; /* one caps set per direction for now */
-    if (!el || !el->caps_set || (dir != PX_DIR_SINK && dir != PX_DIR_SRC))
-        return NULL;
-    return &el->caps[dir];
-}
-
-PX_API int px_element_peek_upstream(px_element *el, uint64_t offset, void *dst, size_t size, size_t *got)
-{
-    *got = 0;
-    for (px_element *up = el->n_sink > 0 ? el->sink[0].peer : NULL; up; up = up->n_sink > 0 ? up->sink[0].peer : NULL) {
-        if (up->klass->peek)
-            return up->klass->peek(up, offset, dst, size, got);
-        if (!(up->klass->process && up->klass->in_place)) /* only through elements that keep the bytes */
-            return PX_ENOTSUP;
-    }
-    return PX_ENOTSUP;
-}
-
-PX_API int px_pipeline_set_auto_convert(px_pipeline *p, bool enable)
-{
-    if (!p)
-        return PX_EINVAL;
-    if (p->prepared)
-        return PX_ESTATE;
-    p->no_auto_convert = !enable;
-    return PX_OK;
-}
+#endif /* CONFIG_PX_CAPS */
 
 /* ---- parallax_impl/core/bus.c ---- */
 /* The bus: a fixed ring of messages (EOS, errors, warnings, state changes).
@@ -12034,9 +12236,11 @@ PX_API int px_pipeline_to_dot(px_pipeline *p, char *buf, size_t size)
             px_element *b = el->src[k].peer;
             if (!b)
                 continue;
-            char caps[512] = "";
+            char caps[512] = ""; /* stays empty without CONFIG_PX_CAPS: nothing is negotiated */
+#if CONFIG_PX_CAPS
             if (el->caps_set)
                 px_caps_to_short_string(&el->caps[PX_DIR_SRC], caps, sizeof caps);
+#endif
             for (char *c = caps; *c; c++) /* dot strings: keep quotes out */
                 if (*c == '"')
                     *c = '\'';
@@ -12407,6 +12611,8 @@ PX_API const char *px_compile_options(void)
         "CONFIG_PX_SCHED_THREADS=" PX__XSTR(CONFIG_PX_SCHED_THREADS) "\n"
         "CONFIG_PX_SCHED_COOP=" PX__XSTR(CONFIG_PX_SCHED_COOP) "\n"
         "CONFIG_PX_LOG_LEVEL=" PX__XSTR(CONFIG_PX_LOG_LEVEL) "\n"
+        "CONFIG_PX_PROP_DESCRIPTIONS=" PX__XSTR(CONFIG_PX_PROP_DESCRIPTIONS) "\n"
+        "CONFIG_PX_CAPS=" PX__XSTR(CONFIG_PX_CAPS) "\n"
         "CONFIG_PX_VIDEO=" PX__XSTR(CONFIG_PX_VIDEO) "\n"
         "CONFIG_PX_ELEM_FAKESRC=" PX__XSTR(CONFIG_PX_ELEM_FAKESRC) "\n"
         "CONFIG_PX_ELEM_FAKESINK=" PX__XSTR(CONFIG_PX_ELEM_FAKESINK) "\n"

@@ -83,8 +83,34 @@ def config_symbols(kconf):
                 "Kconfig symbol %s: type %s is not supported (use bool, int, hex or string)"
                 % (sym.name, kconfiglib.TYPE_TO_STR[sym.type])
             )
-        out.append((sym.name, kind, value))
+        out.append((sym.name, kind, value, requirements(sym)))
     return out
+
+
+def requirements(sym):
+    """PX_* bool symbols that sym needs: its 'depends on' (a conjunction of
+    symbols) and what it selects. Without Kconfig, parallax.h turns a missing
+    option off when one of them is off (as Kconfig does for a default with
+    unmet dependencies) and fails with #error when one is set on without them."""
+    if sym.type != kconfiglib.BOOL:
+        return []
+    need = []
+    for item in kconfiglib.split_expr(sym.direct_dep, kconfiglib.AND):
+        if item is sym.kconfig.y:
+            continue
+        if not isinstance(item, kconfiglib.Symbol) or not item.name.startswith("PX_") or item.type != kconfiglib.BOOL:
+            raise Error(
+                "Kconfig symbol %s: 'depends on %s' is not supported by amalgamate.py (write it as "
+                "PX_A && PX_B with bool PX_* symbols)" % (sym.name, kconfiglib.expr_str(sym.direct_dep))
+            )
+        need.append(item.name)
+    for target, cond in sym.selects:  # kconfiglib adds the symbol's own dependencies to cond
+        extra = [c for c in kconfiglib.split_expr(cond, kconfiglib.AND)
+                 if c is not sym.kconfig.y and getattr(c, "name", None) not in need]
+        if extra or not target.name.startswith("PX_") or target.type != kconfiglib.BOOL:
+            raise Error("Kconfig symbol %s: only unconditional 'select PX_...' is supported" % sym.name)
+        need.append(target.name)
+    return list(dict.fromkeys(need))
 
 
 # ---- Sections --------------------------------------------------------------
@@ -244,6 +270,8 @@ SANITY = [
         "parallax.h: CONFIG_PX_LOG_LEVEL must be 0 (none) to 5 (trace)",
     ),
 ]
+# Generated besides these, from Kconfig's 'depends on' and 'select' (see
+# requirements()): e.g. CONFIG_PX_VIDEO without CONFIG_PX_CAPS.
 
 
 def defaults_block(syms):
@@ -256,23 +284,41 @@ def defaults_block(syms):
         "#if defined(CONFIG_PX_KCONFIG) && CONFIG_PX_KCONFIG\n"
         "#define PX__ON 0\n#else\n#define PX__ON 1\n#endif\n"
     ]
-    for name, kind, value in syms:
+    seen = set()
+    for name, kind, value, need in syms:
         m = "CONFIG_" + name
+        for r in need:
+            if r not in seen:
+                raise Error(
+                    "Kconfig symbol %s needs %s, which is defined after it: define %s first "
+                    "(parallax.h evaluates the defaults in definition order)" % (name, r, r)
+                )
+        seen.add(name)
         if name == "PX_KCONFIG":
             out.append("#ifndef %s\n#define %s 0\n#endif\n" % (m, m))
             continue
-        if kind == "bool":
+        if kind == "bool" and value == "1" and need:  # on unless what it needs is off
+            cond = " && ".join(["PX__ON"] + ["CONFIG_" + r for r in need])
+            out.append("#ifndef %s\n#if %s\n#define %s 1\n#else\n#define %s 0\n#endif\n#endif\n"
+                       % (m, cond, m, m))
+        elif kind == "bool":
             out.append("#ifndef %s\n#define %s %s\n#endif\n" % (m, m, "PX__ON" if value == "1" else "0"))
         else:  # Kconfig always writes int/hex/string symbols, visible or not
             out.append("#ifndef %s\n#define %s %s\n#endif\n" % (m, m, value))
     out.append("\n/* Impossible combinations */\n")
     for cond, msg in SANITY:
         out.append('#if %s\n#error "%s"\n#endif\n' % (cond, msg))
+    for name, _, _, need in syms:
+        for r in need:
+            out.append(
+                '#if CONFIG_%s && !CONFIG_%s\n#error "parallax.h: CONFIG_%s needs CONFIG_%s: enable '
+                'CONFIG_%s or set CONFIG_%s=0"\n#endif\n' % (name, r, name, r, r, name)
+            )
     return "".join(out) + "\n"
 
 
 def key_names(syms):
-    return ["CONFIG_" + n for n, kind, _ in syms if kind == "bool" and n != "PX_KCONFIG"]
+    return ["CONFIG_" + n for n, kind, _, _ in syms if kind == "bool" and n != "PX_KCONFIG"]
 
 
 def config_key_decl(syms):
@@ -321,7 +367,7 @@ IMPL_HEAD = """\
 
 def impl_tail(syms):
     lines = "".join(
-        '        "CONFIG_%s=" PX__XSTR(CONFIG_%s) "\\n"\n' % (n, n) for n, _, _ in syms
+        '        "CONFIG_%s=" PX__XSTR(CONFIG_%s) "\\n"\n' % (n, n) for n, _, _, _ in syms
     )
     return (
         "/* ---- generated: configuration key, version, compile options ---- */\n"

@@ -644,7 +644,9 @@ PX_API int px_arena_create(px_arena **out, const char *name, size_t slot_size, u
     if (!name || !*name)
         name = "arena";
 
-    long ps = sysconf(_SC_PAGESIZE);
+    /* getpagesize(), not sysconf(): the same value (from the auxiliary vector),
+     * without sysconf's table, which costs a static musl build 1 KiB. */
+    int ps = getpagesize();
     size_t page = ps > 0 ? (size_t)ps : 4096u;
     uint64_t max_bytes = px_arena__max_bytes(page);
 

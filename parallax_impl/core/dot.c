@@ -17,9 +17,11 @@ PX_API int px_pipeline_to_dot(px_pipeline *p, char *buf, size_t size)
             px_element *b = el->src[k].peer;
             if (!b)
                 continue;
-            char caps[512] = "";
+            char caps[512] = ""; /* stays empty without CONFIG_PX_CAPS: nothing is negotiated */
+#if CONFIG_PX_CAPS
             if (el->caps_set)
                 px_caps_to_short_string(&el->caps[PX_DIR_SRC], caps, sizeof caps);
+#endif
             for (char *c = caps; *c; c++) /* dot strings: keep quotes out */
                 if (*c == '"')
                     *c = '\'';

@@ -46,25 +46,31 @@ typedef struct px_prop {
     const char *description;
 } px_prop;
 
+/* Descriptions are left out (NULL) without CONFIG_PX_PROP_DESCRIPTIONS. */
+#if CONFIG_PX_PROP_DESCRIPTIONS
+#define PX__PROP_DESC(desc) desc
+#else
+#define PX__PROP_DESC(desc) NULL
+#endif
 #define PX_PROP_BOOL(st, field, def, desc) \
-    {#field, PX_PROP_BOOL, offsetof(st, field), 0, 0, 1, (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, desc}
+    {#field, PX_PROP_BOOL, offsetof(st, field), 0, 0, 1, (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, PX__PROP_DESC(desc)}
 #define PX_PROP_INT(st, field, lo, hi, def, desc) \
-    {#field, PX_PROP_INT, offsetof(st, field), 0, (lo), (hi), (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, desc}
+    {#field, PX_PROP_INT, offsetof(st, field), 0, (lo), (hi), (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, PX__PROP_DESC(desc)}
 #define PX_PROP_UINT64(st, field, lo, hi, def, desc)                                              \
     {#field, PX_PROP_UINT64, offsetof(st, field), 0, (int64_t)(uint64_t)(lo), (int64_t)(uint64_t)(hi), \
-     (int64_t)(uint64_t)(def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, desc}
+     (int64_t)(uint64_t)(def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, PX__PROP_DESC(desc)}
 #define PX_PROP_DOUBLE(st, field, lo, hi, def, desc) \
-    {#field, PX_PROP_DOUBLE, offsetof(st, field), 0, 0, 0, 0, (lo), (hi), (def), {0, 1}, {0, 1}, {0, 1}, NULL, NULL, desc}
+    {#field, PX_PROP_DOUBLE, offsetof(st, field), 0, 0, 0, 0, (lo), (hi), (def), {0, 1}, {0, 1}, {0, 1}, NULL, NULL, PX__PROP_DESC(desc)}
 #define PX_PROP_STRING(st, field, def, desc) \
-    {#field, PX_PROP_STRING, offsetof(st, field), 0, 0, 0, 0, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, (def), NULL, desc}
+    {#field, PX_PROP_STRING, offsetof(st, field), 0, 0, 0, 0, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, (def), NULL, PX__PROP_DESC(desc)}
 #define PX_PROP_CAPS(st, field, def, desc)                                                         \
     {#field, PX_PROP_STRING, offsetof(st, field), PX_PROP_FLAG_CAPS, 0, 0, 0, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, \
-     (def), NULL, desc}
+     (def), NULL, PX__PROP_DESC(desc)}
 #define PX_PROP_ENUM(st, field, values, def, desc) \
-    {#field, PX_PROP_ENUM, offsetof(st, field), 0, 0, 0, (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, (values), desc}
+    {#field, PX_PROP_ENUM, offsetof(st, field), 0, 0, 0, (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, (values), PX__PROP_DESC(desc)}
 #define PX_PROP_FRACTION(st, field, minn, mind, maxn, maxd, defn, defd, desc)                       \
     {#field, PX_PROP_FRACTION, offsetof(st, field), 0, 0, 0, 0, 0, 0, 0, {(minn), (mind)}, {(maxn), (maxd)}, \
-     {(defn), (defd)}, NULL, NULL, desc}
+     {(defn), (defd)}, NULL, NULL, PX__PROP_DESC(desc)}
 /* The table ends with an entry whose name is NULL. */
 #define PX_PROPS(...) ((const px_prop[]){__VA_ARGS__, {NULL, PX_PROP_BOOL, 0, 0, 0, 0, 0, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, NULL}})
 

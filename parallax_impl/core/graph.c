@@ -252,12 +252,16 @@ static int px__pad_for_link(px_element *el, bool src, const char *name, px_error
                             el->name, PX__MAX_PADS, dir);
     /* Request pads are named from the template ("src_%u"); a given name must fit it. */
     char made[32];
-    const char *pct = strstr(t->name, "%u");
+    const char *pct = strchr(t->name, '%'); /* where the number goes: "src_%u" */
+    if (pct && pct[1] != 'u')
+        pct = NULL;
     size_t prefix = pct ? (size_t)(pct - t->name) : strlen(t->name);
     if (name) {
-        char *end = NULL;
-        if (!pct || strncmp(name, t->name, prefix) != 0 || !name[prefix] ||
-            (strtoul(name + prefix, &end, 10), *end) || strlen(name) >= sizeof made)
+        bool fits = pct && strncmp(name, t->name, prefix) == 0;
+        size_t digits = 0; /* the number after the prefix: decimal digits only, no sign or spaces */
+        while (fits && name[prefix + digits] >= '0' && name[prefix + digits] <= '9')
+            digits++;
+        if (!fits || !digits || name[prefix + digits] || strlen(name) >= sizeof made)
             return px_error_set(err, PX_ENOENT, 0, "%s has no pad '%s'; request pads are named %s", el->name,
                                 name, t->name);
         px__strlcpy(made, name, sizeof made);
@@ -305,6 +309,45 @@ PX_API int px_link_pads(px_element *a, const char *src_pad, px_element *b, const
 PX_API int px_link(px_element *a, px_element *b, px_error *err)
 {
     return px_link_pads(a, NULL, b, NULL, err);
+}
+
+/* ---- Negotiation results ------------------------------------------------ */
+/* Here rather than in negotiate.c: they exist in every build, and without
+ * CONFIG_PX_CAPS there are no caps to report (every pad carries ANY). */
+
+PX_API const px_caps *px_element_get_caps(const px_element *el, px_pad_dir dir, int pad)
+{
+    (void)pad; /* one caps set per direction for now */
+#if CONFIG_PX_CAPS
+    if (el && el->caps_set && (dir == PX_DIR_SINK || dir == PX_DIR_SRC))
+        return &el->caps[dir];
+#else
+    (void)el;
+    (void)dir;
+#endif
+    return NULL;
+}
+
+PX_API int px_element_peek_upstream(px_element *el, uint64_t offset, void *dst, size_t size, size_t *got)
+{
+    *got = 0;
+    for (px_element *up = el->n_sink > 0 ? el->sink[0].peer : NULL; up; up = up->n_sink > 0 ? up->sink[0].peer : NULL) {
+        if (up->klass->peek)
+            return up->klass->peek(up, offset, dst, size, got);
+        if (!(up->klass->process && up->klass->in_place)) /* only through elements that keep the bytes */
+            return PX_ENOTSUP;
+    }
+    return PX_ENOTSUP;
+}
+
+PX_API int px_pipeline_set_auto_convert(px_pipeline *p, bool enable)
+{
+    if (!p)
+        return PX_EINVAL;
+    if (p->prepared)
+        return PX_ESTATE;
+    p->no_auto_convert = !enable; /* nothing to convert without CONFIG_PX_CAPS */
+    return PX_OK;
 }
 
 /* ---- Prepare ------------------------------------------------------------- */
@@ -407,8 +450,10 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
     if (atomic_load(&p->state) != PX_STATE_IDLE)
         return px_error_set(err, PX_ESTATE, 0, "the pipeline is running; stop it before preparing again");
     int rc = px__validate(p, err);
+#if CONFIG_PX_CAPS
     if (rc == PX_OK)
         rc = px__negotiate(p, err); /* may add converters: before anything is sized */
+#endif
     if (rc)
         return rc;
 

@@ -561,35 +561,3 @@ static int px__negotiate(px_pipeline *p, px_error *err)
     PX_FREE(ng);
     return rc;
 }
-
-/* ---- API ------------------------------------------------------------------- */
-
-PX_API const px_caps *px_element_get_caps(const px_element *el, px_pad_dir dir, int pad)
-{
-    (void)pad; /* one caps set per direction for now */
-    if (!el || !el->caps_set || (dir != PX_DIR_SINK && dir != PX_DIR_SRC))
-        return NULL;
-    return &el->caps[dir];
-}
-
-PX_API int px_element_peek_upstream(px_element *el, uint64_t offset, void *dst, size_t size, size_t *got)
-{
-    *got = 0;
-    for (px_element *up = el->n_sink > 0 ? el->sink[0].peer : NULL; up; up = up->n_sink > 0 ? up->sink[0].peer : NULL) {
-        if (up->klass->peek)
-            return up->klass->peek(up, offset, dst, size, got);
-        if (!(up->klass->process && up->klass->in_place)) /* only through elements that keep the bytes */
-            return PX_ENOTSUP;
-    }
-    return PX_ENOTSUP;
-}
-
-PX_API int px_pipeline_set_auto_convert(px_pipeline *p, bool enable)
-{
-    if (!p)
-        return PX_EINVAL;
-    if (p->prepared)
-        return PX_ESTATE;
-    p->no_auto_convert = !enable;
-    return PX_OK;
-}

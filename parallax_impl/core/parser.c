@@ -185,10 +185,12 @@ static int px__rethrow(px__parser *ps, int col)
     int code = ps->err->code ? ps->err->code : PX_EINVAL;
     px__strlcpy(msg, ps->err->message, sizeof msg);
     px__strlcpy(hint, ps->err->hint, sizeof hint);
-    if (hint[0]) {
-        char *h = strstr(msg, "\n  hint: ");
-        if (h)
-            *h = '\0';
+    if (hint[0]) { /* px_error_hint appended it to the message: keep it only once */
+        for (char *h = strchr(msg, '\n'); h; h = strchr(h + 1, '\n'))
+            if (strncmp(h, "\n  hint: ", 9) == 0) {
+                *h = '\0';
+                break;
+            }
     }
     return px__decorate(ps, code, col, msg, hint);
 }
@@ -222,19 +224,6 @@ static int px__unterminated(px__parser *ps, size_t quote)
     return px__fail(ps, PX_EPARSE, (int)quote + 1,
                     q == '"' ? "add the closing \" after the value" : "add the closing ' after the value",
                     "unterminated %c quote", q);
-}
-
-/* Raw index just past the quoted string opening at i, or 0 when unterminated. */
-static size_t px__skip_quoted(const px__parser *ps, size_t i)
-{
-    char q = ps->s[i++];
-    for (; i < ps->len; i++) {
-        if (q == '"' && ps->s[i] == '\\' && i + 1 < ps->len)
-            i++;
-        else if (ps->s[i] == q)
-            return i + 1;
-    }
-    return 0;
 }
 
 /* A word ends at unquoted whitespace or '!'. Quotes are removed: inside
@@ -294,6 +283,20 @@ static int px__lex_word(px__parser *ps, px__word *w)
     return rc;
 }
 
+#if CONFIG_PX_CAPS
+/* Raw index just past the quoted string opening at i, or 0 when unterminated. */
+static size_t px__skip_quoted(const px__parser *ps, size_t i)
+{
+    char q = ps->s[i++];
+    for (; i < ps->len; i++) {
+        if (q == '"' && ps->s[i] == '\\' && i + 1 < ps->len)
+            i++;
+        else if (ps->s[i] == q)
+            return i + 1;
+    }
+    return 0;
+}
+
 /* Caps run to the next '!'; spaces are allowed inside brackets and around
  * commas ("video/x-raw, width=[ 16, 4096 ]"), so a space elsewhere ends them.
  * Quotes are kept: they belong to the caps syntax. */
@@ -339,6 +342,7 @@ static int px__lex_caps(px__parser *ps, px__word *w)
     ps->pos = w->end = last;
     return PX_OK;
 }
+#endif
 
 /* ---- Building ----------------------------------------------------------- */
 
@@ -407,6 +411,13 @@ static int px__add_prop(px__parser *ps, const char *name, size_t name_len, const
 static int px__caps_filter(px__parser *ps, const char *caps, int col, size_t *ep)
 {
     char shown[72];
+#if !CONFIG_PX_CAPS
+    (void)ep;
+    return px__fail(ps, PX_ENOTSUP, col, "rebuild with CONFIG_PX_CAPS=y and CONFIG_PX_ELEM_CAPSFILTER=y",
+                    "caps filter '%s' needs caps negotiation, which this build leaves out "
+                    "(CONFIG_PX_CAPS, CONFIG_PX_ELEM_CAPSFILTER)",
+                    px__show(caps, shown, sizeof shown));
+#else
     if (!px_find_element("capsfilter"))
         return px__fail(ps, PX_ENOTSUP, col, "rebuild with CONFIG_PX_ELEM_CAPSFILTER=y",
                         "caps filter '%s' needs the capsfilter element, which this build leaves out "
@@ -420,6 +431,7 @@ static int px__caps_filter(px__parser *ps, const char *caps, int col, size_t *ep
     if (px_set(el, "caps", caps, ps->err))
         return px__rethrow(ps, col);
     return px__add_endpoint(ps, el, NULL, NULL, col, ep);
+#endif
 }
 
 /* True when the next word (after spaces) starts with '='. */
@@ -584,14 +596,17 @@ static int px__endpoint_at(px__parser *ps, size_t *ep)
     int col = (int)ps->pos + 1, rc;
     px__word *w = &ps->w;
 
+#if CONFIG_PX_CAPS
     if (ps->s[ps->pos] != '"' && ps->s[ps->pos] != '\'' && px__looks_like_caps(ps->s + ps->pos)) {
         if ((rc = px__lex_caps(ps, w)))
             return rc;
         return px__caps_filter(ps, w->text, col, ep);
     }
+#endif
     if ((rc = px__lex_word(ps, w)))
         return rc;
-    if (w->fully_quoted && px__looks_like_caps(w->text))
+    /* Without CONFIG_PX_CAPS bare caps are read as a word, only to be refused. */
+    if ((w->fully_quoted || !CONFIG_PX_CAPS) && px__looks_like_caps(w->text))
         return px__caps_filter(ps, w->text, col, ep);
     if (w->eq >= 0 || px__next_is_assign(ps)) {
         if (w->eq >= 0)
@@ -648,7 +663,7 @@ static int px__parse_chains(px__parser *ps)
             ps->pos++;
             continue;
         }
-        size_t ep;
+        size_t ep = 0;
         if ((rc = px__endpoint_at(ps, &ep)))
             return rc;
         if (bang && (rc = px__add_link(ps, prev, ep, bang)))

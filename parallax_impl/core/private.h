@@ -69,9 +69,11 @@ struct px_element {
     bool auto_inserted; /* a converter negotiation added */
     bool passthrough;   /* start() said buffers pass untouched this run */
     int eos_pads;     /* sink pads that saw EOS */
+#if CONFIG_PX_CAPS
     /* Negotiated caps per direction (all pads of a direction share them). */
     px_caps caps[2];
     bool caps_set;
+#endif
     uint64_t sequence;
     px__stats stats;
 };
@@ -137,8 +139,10 @@ static void px__props_free(px_element *el);
 static size_t px__caret_block(const char *s, size_t len, size_t at, char *out, size_t size);
 
 /* ---- negotiate.c ---- */
+#if CONFIG_PX_CAPS
 /* Solves every link's caps, inserting converters where allowed. */
 static int px__negotiate(px_pipeline *p, px_error *err);
+#endif
 
 /* ---- registry.c ---- */
 /* Closest known element name to a mistyped one, or NULL. */

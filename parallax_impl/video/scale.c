@@ -130,15 +130,16 @@ static int px__scale_tables(int method, int in, int out, int *ntaps, int32_t **i
 
 /* The default build targets baseline x86-64 (SSE2); SSSE3 and AVX2 kernels
  * are compiled for their own targets and picked at init from the CPU. */
-#if defined(__SSE2__) && (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__SSE2__) && (defined(__x86_64__) || defined(__i386__)) && \
+    (defined(__GNUC__) || defined(__clang__))
 #define PX__SCALE_X86 1
 #include <immintrin.h>
 /* noinline: a row per call costs nothing, and it keeps -O3 -march=native
  * from inlining them into callers where it then warns about paths that a
  * runtime check rules out. */
-#define PX__SCALE_SSE2 __attribute__((noinline))
+#define PX__SCALE_SSE2  __attribute__((noinline))
 #define PX__SCALE_SSSE3 __attribute__((target("ssse3"), noinline))
-#define PX__SCALE_AVX2 __attribute__((target("avx2"), noinline))
+#define PX__SCALE_AVX2  __attribute__((target("avx2"), noinline))
 #endif
 
 static int px__scale_cpu_isa(void)
@@ -384,8 +385,8 @@ static void px__scale_nearest(const px_video_scaler *s, const uint8_t *src, size
 /* ---- 8-bit samples: int16 intermediate row in Q7 ----------------------------- */
 
 /* Vertical, 2 taps: row = (a * w0 + b * w1 + 64) >> 7. */
-PX__SCALE_HOT static void px__scale_v2_c(int16_t *restrict row, const uint8_t *a, const uint8_t *b, int w0, int w1,
-                                         size_t n)
+PX__SCALE_HOT static void px__scale_v2_c(int16_t *restrict row, const uint8_t *a, const uint8_t *b, int w0,
+                                         int w1, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         row[i] = (int16_t)((a[i] * w0 + b[i] * w1 + 64) >> 7);
@@ -393,7 +394,8 @@ PX__SCALE_HOT static void px__scale_v2_c(int16_t *restrict row, const uint8_t *a
 
 #if defined(PX__SCALE_X86)
 /* a, b interleaved into 16-bit pairs, pmaddwd with (w0, w1): exact. */
-PX__SCALE_SSE2 static void px__scale_v2_sse2(int16_t *restrict row, const uint8_t *a, const uint8_t *b, int w0, int w1, size_t n)
+PX__SCALE_SSE2 static void px__scale_v2_sse2(int16_t *restrict row, const uint8_t *a, const uint8_t *b,
+                                             int w0, int w1, size_t n)
 {
     const __m128i w = _mm_set1_epi32((int)((uint32_t)(uint16_t)w0 | (uint32_t)(uint16_t)w1 << 16));
     const __m128i rnd = _mm_set1_epi32(64), z = _mm_setzero_si128();
@@ -415,8 +417,8 @@ PX__SCALE_SSE2 static void px__scale_v2_sse2(int16_t *restrict row, const uint8_
 
 /* The same on 32 samples; unpack and pack work within 128-bit lanes, so the
  * lanes are put back in order before the store. */
-PX__SCALE_AVX2 static void px__scale_v2_avx2(int16_t *restrict row, const uint8_t *a, const uint8_t *b, int w0,
-                                             int w1, size_t n)
+PX__SCALE_AVX2 static void px__scale_v2_avx2(int16_t *restrict row, const uint8_t *a, const uint8_t *b,
+                                             int w0, int w1, size_t n)
 {
     const __m256i w = _mm256_set1_epi32((int)((uint32_t)(uint16_t)w0 | (uint32_t)(uint16_t)w1 << 16));
     const __m256i rnd = _mm256_set1_epi32(64), z = _mm256_setzero_si256();
@@ -425,10 +427,14 @@ PX__SCALE_AVX2 static void px__scale_v2_avx2(int16_t *restrict row, const uint8_
         __m256i va = _mm256_loadu_si256((const __m256i *)(const void *)(a + i));
         __m256i vb = _mm256_loadu_si256((const __m256i *)(const void *)(b + i));
         __m256i lo = _mm256_unpacklo_epi8(va, vb), hi = _mm256_unpackhi_epi8(va, vb);
-        __m256i s0 = _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpacklo_epi8(lo, z), w), rnd), 7);
-        __m256i s1 = _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpackhi_epi8(lo, z), w), rnd), 7);
-        __m256i s2 = _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpacklo_epi8(hi, z), w), rnd), 7);
-        __m256i s3 = _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpackhi_epi8(hi, z), w), rnd), 7);
+        __m256i s0 =
+            _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpacklo_epi8(lo, z), w), rnd), 7);
+        __m256i s1 =
+            _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpackhi_epi8(lo, z), w), rnd), 7);
+        __m256i s2 =
+            _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpacklo_epi8(hi, z), w), rnd), 7);
+        __m256i s3 =
+            _mm256_srai_epi32(_mm256_add_epi32(_mm256_madd_epi16(_mm256_unpackhi_epi8(hi, z), w), rnd), 7);
         __m256i r0 = _mm256_packs_epi32(s0, s1), r1 = _mm256_packs_epi32(s2, s3); /* 0-7|16-23, 8-15|24-31 */
         _mm256_storeu_si256((__m256i *)(void *)(row + i), _mm256_permute2x128_si256(r0, r1, 0x20));
         _mm256_storeu_si256((__m256i *)(void *)(row + i + 16), _mm256_permute2x128_si256(r0, r1, 0x31));
@@ -544,7 +550,8 @@ static inline __m128i px__scale_pack8(__m128i s0, __m128i s1)
 }
 
 /* SSE2: taps gathered by scalar loads, pairs multiplied by pmaddwd. */
-PX__SCALE_SSE2 static void px__scale_h2_sse2(const px_video_scaler *s, const int16_t *restrict row, uint8_t *restrict out, int x)
+PX__SCALE_SSE2 static void px__scale_h2_sse2(const px_video_scaler *s, const int16_t *restrict row,
+                                             uint8_t *restrict out, int x)
 {
     const int32_t *restrict pos = s->hpos;
     const int16_t *restrict w = s->hpw;
@@ -564,10 +571,12 @@ PX__SCALE_SSE2 static void px__scale_h2_sse2(const px_video_scaler *s, const int
     } else if (ch == 2) {
         /* (u0 v0 u1 v1) -> (u0 u1 v0 v1); weights (w0 w1 w0 w1) */
         for (; x + 4 <= dw; x += 4) {
-            __m128i p0 = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(const void *)(row + 2 * pos[x])),
-                                            _mm_loadl_epi64((const __m128i *)(const void *)(row + 2 * pos[x + 1])));
-            __m128i p1 = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(const void *)(row + 2 * pos[x + 2])),
-                                            _mm_loadl_epi64((const __m128i *)(const void *)(row + 2 * pos[x + 3])));
+            __m128i p0 =
+                _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(const void *)(row + 2 * pos[x])),
+                                   _mm_loadl_epi64((const __m128i *)(const void *)(row + 2 * pos[x + 1])));
+            __m128i p1 =
+                _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(const void *)(row + 2 * pos[x + 2])),
+                                   _mm_loadl_epi64((const __m128i *)(const void *)(row + 2 * pos[x + 3])));
             p0 = _mm_shufflehi_epi16(_mm_shufflelo_epi16(p0, 0xd8), 0xd8);
             p1 = _mm_shufflehi_epi16(_mm_shufflelo_epi16(p1, 0xd8), 0xd8);
             __m128i w0 = _mm_loadl_epi64((const __m128i *)(const void *)(w + 2 * x));
@@ -632,11 +641,12 @@ PX__SCALE_AVX2 static void px__scale_h2_avx2(const px_video_scaler *s, const int
         p0 = _mm256_shuffle_epi8(p0, _mm256_loadu_si256((const __m256i *)(const void *)(shuf + 16 * b)));
         p1 = _mm256_shuffle_epi8(p1, _mm256_loadu_si256((const __m256i *)(const void *)(shuf + 16 * b + 32)));
         __m256i s0 = _mm256_madd_epi16(p0, _mm256_loadu_si256((const __m256i *)(const void *)(w + 2 * x)));
-        __m256i s1 = _mm256_madd_epi16(p1, _mm256_loadu_si256((const __m256i *)(const void *)(w + 2 * x + 16)));
+        __m256i s1 =
+            _mm256_madd_epi16(p1, _mm256_loadu_si256((const __m256i *)(const void *)(w + 2 * x + 16)));
         s0 = _mm256_srai_epi32(_mm256_add_epi32(s0, rnd), 21); /* x0-3 | x4-7 */
         s1 = _mm256_srai_epi32(_mm256_add_epi32(s1, rnd), 21); /* x8-11 | x12-15 */
-        __m256i r = _mm256_packs_epi32(s0, s1);                 /* x0-3 x8-11 | x4-7 x12-15 */
-        r = _mm256_packus_epi16(r, r);                           /* dwords: x0-3 x8-11 . . | x4-7 x12-15 . . */
+        __m256i r = _mm256_packs_epi32(s0, s1);                /* x0-3 x8-11 | x4-7 x12-15 */
+        r = _mm256_packus_epi16(r, r);                         /* dwords: x0-3 x8-11 . . | x4-7 x12-15 . . */
         r = _mm256_permutevar8x32_epi32(r, order);
         _mm_storeu_si128((__m128i *)(void *)(out + x), _mm256_castsi256_si128(r));
     }

@@ -7,6 +7,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <stdarg.h>
@@ -315,6 +316,89 @@ static void double_rejects_nan_inf_and_garbage(void **state)
         set_bad(f, "ratio", bad[i], NULL);
 }
 
+/* px__parse_double replaces strtod (6 KiB in a static build): it must give
+ * strtod's double whenever the significant digits fit 2^53 and the power of
+ * ten left is at most 22 (what people write), and be within a relative
+ * 2e-15 otherwise. */
+static uint64_t bits_of(double d)
+{
+    uint64_t b;
+    memcpy(&b, &d, sizeof b);
+    return b;
+}
+
+static void parse_same_as_strtod(const char *text)
+{
+    double mine = -1, theirs = strtod(text, NULL);
+    if (!px__parse_double(text, &mine))
+        fail_msg("px__parse_double rejected '%s'", text);
+    if (bits_of(mine) != bits_of(theirs)) /* -0 too */
+        fail_msg("'%s': px__parse_double %.17g, strtod %.17g", text, mine, theirs);
+}
+
+/* A random double in [0.5, 1.5) * 10^e10. */
+static double random_double(int e10)
+{
+    double d = (double)rand() / RAND_MAX + 0.5;
+    for (; e10 > 0; e10--)
+        d *= 10;
+    for (; e10 < 0; e10++)
+        d /= 10;
+    return d;
+}
+
+static void double_parser_matches_strtod(void **state)
+{
+    (void)state;
+    const char *fixed[] = {"0", "-0", "+0", "1", "-1", "0.5", ".5", "5.", "+.5", "-.5", "1e-3", "1E3", "1e+2",
+                           "0.1", "0.2", "0.3", "2.5e-1", "123456789012345", "0.123456789012345",
+                           "9007199254740992", "9007199254740993", "1e22", "1e23", "1e-22",
+                           "00000.0001000", "0e999999999", "100000000000000000000000000000"};
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+        parse_same_as_strtod(fixed[i]);
+
+    char text[64];
+    srand(1234);
+    for (int i = 0; i < 200000; i++) {
+        /* up to 15 digits, at most 3 after the point, exponent in [-19, 22] */
+        long long m = ((long long)rand() << 20 ^ rand()) % 1000000000000000LL;
+        snprintf(text, sizeof text, "%s%lld.%03de%d", rand() & 1 ? "-" : "", m / 1000, (int)(m % 1000),
+                 rand() % 42 - 19);
+        parse_same_as_strtod(text);
+        /* doubles from 5e-8 to 1.5e8 with 15 significant digits */
+        snprintf(text, sizeof text, "%.15g", random_double(rand() % 16 - 7));
+        parse_same_as_strtod(text);
+    }
+}
+
+static void double_parser_long_digits_are_close(void **state)
+{
+    (void)state;
+    char text[64];
+    srand(99);
+    for (int i = 0; i < 200000; i++) {
+        double d = random_double(rand() % 600 - 300), got = 0;
+        snprintf(text, sizeof text, "%.17g", d);
+        assert_true(px__parse_double(text, &got));
+        if (!((got > d ? got - d : d - got) <= d * 2e-15))
+            fail_msg("'%s' read as %.17g", text, got);
+    }
+    double got = 0; /* 40 digits: the digits past the 19th only scale */
+    assert_true(px__parse_double("1234567890123456789012345678901234567890", &got));
+    assert_true(got > 1.234567890123456e39 && got < 1.234567890123458e39);
+}
+
+static void double_parser_rejects_what_strtod_would_not_read_fully(void **state)
+{
+    (void)state;
+    const char *bad[] = {"1e", "1e+", "1e-", ".", "-", "+", "+-1", "1..2", "1.2.3", "0x10", "1e5.5",
+                         "1e-999", "1e400", "e5", "--1", "1 ", "\t1", "1,5", "\xd9\xa1"};
+    double v;
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (px__parse_double(bad[i], &v))
+            fail_msg("px__parse_double accepted '%s' as %g", bad[i], v);
+}
+
 static void double_error_on_real_identity_is_exact(void **state)
 {
     (void)state;
@@ -587,6 +671,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(double_range_edges_and_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(double_rejects_nan_inf_and_garbage, setup, teardown),
         cmocka_unit_test(double_error_on_real_identity_is_exact),
+        cmocka_unit_test(double_parser_matches_strtod),
+        cmocka_unit_test(double_parser_long_digits_are_close),
+        cmocka_unit_test(double_parser_rejects_what_strtod_would_not_read_fully),
         cmocka_unit_test_setup_teardown(string_is_replaced_without_leak, setup, teardown),
         cmocka_unit_test_setup_teardown(string_of_any_length, setup, teardown),
         cmocka_unit_test_setup_teardown(enum_by_nick_and_by_number, setup, teardown),

@@ -154,10 +154,10 @@ static void scale_simd_matches_the_c_reference(void **state)
 {
     (void)state;
     static const int sizes[][4] = {
-        {1920, 9, 1280, 6}, {1920, 7, 1280, 8}, {37, 23, 20, 31}, {101, 7, 67, 5}, {333, 17, 222, 11},
-        {17, 5, 53, 9},     {64, 3, 21, 2},            {1001, 3, 999, 4}, {45, 9, 16, 9},  {2, 2, 19, 3},
-        {19, 3, 2, 2},      {1, 4, 7, 2},              {300, 4, 150, 2},  {300, 4, 97, 3}, {960, 5, 640, 3},
-        {640, 3, 960, 5},   {35, 2, 33, 3},            {8, 1, 16, 1},     {24, 3, 16, 2},  {7, 3, 7, 5},
+        {1920, 9, 1280, 6}, {1920, 7, 1280, 8}, {37, 23, 20, 31},  {101, 7, 67, 5}, {333, 17, 222, 11},
+        {17, 5, 53, 9},     {64, 3, 21, 2},     {1001, 3, 999, 4}, {45, 9, 16, 9},  {2, 2, 19, 3},
+        {19, 3, 2, 2},      {1, 4, 7, 2},       {300, 4, 150, 2},  {300, 4, 97, 3}, {960, 5, 640, 3},
+        {640, 3, 960, 5},   {35, 2, 33, 3},     {8, 1, 16, 1},     {24, 3, 16, 2},  {7, 3, 7, 5},
     };
     static const int methods[] = {PX_VIDEO_SCALE_NEAREST, PX_VIDEO_SCALE_BILINEAR, PX_VIDEO_SCALE_AREA,
                                   PX_VIDEO_SCALE_LANCZOS};
@@ -185,8 +185,8 @@ static void scale_simd_matches_the_c_reference(void **state)
                     s.isa = isa;
                     px_video_scaler_run(&s, src, ss, out, ds);
                     if (memcmp(ref, out, ds * dh))
-                        fail_msg("isa %d differs from C: method %d, %dx%d -> %dx%d, %d channels", isa, methods[m],
-                                 sw, sh, dw, dh, ch);
+                        fail_msg("isa %d differs from C: method %d, %dx%d -> %dx%d, %d channels", isa,
+                                 methods[m], sw, sh, dw, dh, ch);
                 }
                 px_video_scaler_clear(&s);
             }
