@@ -9,7 +9,11 @@
  * values (int, int range, fraction, fraction range, string, bool, or a list
  * of one of those), and a small string pool. Features carry the memory type;
  * no features means CPU memory (memfd arenas). Parsing hostile text fails
- * with a positioned px_error; nothing here allocates. */
+ * with a positioned px_error; nothing here allocates.
+ *
+ * The types are declared in every build (elements keep px_caps in their
+ * state); the functions exist only with CONFIG_PX_CAPS, so a call in a
+ * build without it fails to link. */
 
 #define PX_CAPS_MAX_STRUCTS 8
 #define PX_CAPS_MAX_FIELDS  64   /* over all structures */
