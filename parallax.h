@@ -780,6 +780,13 @@ PX_API int px_video_info_from_caps(px_video_info *info, const px_caps *caps, px_
 PX_API int px_video_info_to_caps(const px_video_info *info, px_caps *caps);
 /* Same format, size, strides, offsets and colorimetry (framerate and par ignored). */
 PX_API bool px_video_info_is_equal(const px_video_info *a, const px_video_info *b);
+/* For video filters' process(): true when the input holds a whole `in`
+ * frame and the output slot room for an `out` frame; otherwise posts an
+ * error naming the sizes on the element and returns false. */
+struct px_element;
+struct px_frame;
+PX_API bool px_video_frame_fits(struct px_element *el, const struct px_frame *io, const px_video_info *in,
+                                const px_video_info *out);
 /* Samples per row / rows of a component (rounded up for subsampled chroma). */
 PX_API int px_video_info_comp_width(const px_video_info *info, int comp);
 PX_API int px_video_info_comp_height(const px_video_info *info, int comp);
@@ -4806,6 +4813,21 @@ PX_API int px_video_info_comp_height(const px_video_info *info, int comp)
         return 0;
     return (info->height + (1 << info->finfo->h_sub[comp]) - 1) >> info->finfo->h_sub[comp];
 }
+
+PX_API bool px_video_frame_fits(px_element *el, const px_frame *io, const px_video_info *in, const px_video_info *out)
+{
+    if (io->in.size < in->size) {
+        px_element_error(el, PX_EINVAL, "input buffer holds %zu bytes, a %s %dx%d frame needs %zu", io->in.size,
+                         in->finfo->name, in->width, in->height, in->size);
+        return false;
+    }
+    if (io->out.capacity < out->size) {
+        px_element_error(el, PX_ENOMEM, "output slot holds %zu bytes, a %s %dx%d frame needs %zu",
+                         io->out.capacity, out->finfo->name, out->width, out->height, out->size);
+        return false;
+    }
+    return true;
+}
 #endif /* CONFIG_PX_VIDEO */
 
 /* ---- parallax_impl/video/convert.c ---- */
@@ -8166,17 +8188,8 @@ static px_flow videoconvert_process(px_element *el, px_frame *io)
 {
     videoconvert *self = px_element_state(el);
 
-    if (io->in.size < self->in_info.size) {
-        px_element_error(el, PX_EINVAL, "input buffer holds %zu bytes, a %s %dx%d frame needs %zu",
-                         io->in.size, self->in_info.finfo->name, self->in_info.width,
-                         self->in_info.height, self->in_info.size);
+    if (!px_video_frame_fits(el, io, &self->in_info, &self->out_info))
         return PX_FLOW_ERROR;
-    }
-    if (io->out.capacity < self->out_info.size) {
-        px_element_error(el, PX_ENOMEM, "output slot holds %zu bytes, %zu needed", io->out.capacity,
-                         self->out_info.size);
-        return PX_FLOW_ERROR;
-    }
     px_video_converter_frame(self->conv, io->in.data, io->out.data);
     io->out.size = self->out_info.size;
     return PX_FLOW_OK;
@@ -8332,11 +8345,8 @@ static int videocrop_start(px_element *el, px_error *err)
 static px_flow videocrop_process(px_element *el, px_frame *io)
 {
     videocrop *self = px_element_state(el);
-    if (io->in.size < self->in.size || io->out.capacity < self->out.size) {
-        px_element_error(el, PX_EINVAL, "buffer of %zu bytes for a %zu-byte %dx%d frame", io->in.size,
-                         self->in.size, self->in.width, self->in.height);
+    if (!px_video_frame_fits(el, io, &self->in, &self->out))
         return PX_FLOW_ERROR;
-    }
     videocrop_frame(self, io->in.data, io->out.data);
     io->out.size = self->out.size;
     return PX_FLOW_OK;
@@ -8507,11 +8517,8 @@ static int videoflip_start(px_element *el, px_error *err)
 static px_flow videoflip_process(px_element *el, px_frame *io)
 {
     videoflip *self = px_element_state(el);
-    if (io->in.size < self->in.size || io->out.capacity < self->out.size) {
-        px_element_error(el, PX_EINVAL, "buffer of %zu bytes for a %zu-byte %dx%d frame", io->in.size,
-                         self->in.size, self->in.width, self->in.height);
+    if (!px_video_frame_fits(el, io, &self->in, &self->out))
         return PX_FLOW_ERROR;
-    }
     videoflip_frame(self, io->in.data, io->out.data);
     io->out.size = self->out.size;
     return PX_FLOW_OK;
@@ -8734,11 +8741,8 @@ static void videoscale_stop(px_element *el)
 static px_flow videoscale_process(px_element *el, px_frame *io)
 {
     videoscale *self = px_element_state(el);
-    if (io->in.size < self->in.size || io->out.capacity < self->out.size) {
-        px_element_error(el, PX_EINVAL, "buffer of %zu bytes for a %zu-byte %dx%d frame (output slot %zu bytes)",
-                         io->in.size, self->in.size, self->in.width, self->in.height, io->out.capacity);
+    if (!px_video_frame_fits(el, io, &self->in, &self->out))
         return PX_FLOW_ERROR;
-    }
     videoscale_frame(self, io->in.data, io->out.data);
     io->out.size = self->out.size;
     return PX_FLOW_OK;

@@ -85,17 +85,8 @@ static px_flow videoconvert_process(px_element *el, px_frame *io)
 {
     videoconvert *self = px_element_state(el);
 
-    if (io->in.size < self->in_info.size) {
-        px_element_error(el, PX_EINVAL, "input buffer holds %zu bytes, a %s %dx%d frame needs %zu",
-                         io->in.size, self->in_info.finfo->name, self->in_info.width,
-                         self->in_info.height, self->in_info.size);
+    if (!px_video_frame_fits(el, io, &self->in_info, &self->out_info))
         return PX_FLOW_ERROR;
-    }
-    if (io->out.capacity < self->out_info.size) {
-        px_element_error(el, PX_ENOMEM, "output slot holds %zu bytes, %zu needed", io->out.capacity,
-                         self->out_info.size);
-        return PX_FLOW_ERROR;
-    }
     px_video_converter_frame(self->conv, io->in.data, io->out.data);
     io->out.size = self->out_info.size;
     return PX_FLOW_OK;

@@ -143,11 +143,8 @@ static int videoflip_start(px_element *el, px_error *err)
 static px_flow videoflip_process(px_element *el, px_frame *io)
 {
     videoflip *self = px_element_state(el);
-    if (io->in.size < self->in.size || io->out.capacity < self->out.size) {
-        px_element_error(el, PX_EINVAL, "buffer of %zu bytes for a %zu-byte %dx%d frame", io->in.size,
-                         self->in.size, self->in.width, self->in.height);
+    if (!px_video_frame_fits(el, io, &self->in, &self->out))
         return PX_FLOW_ERROR;
-    }
     videoflip_frame(self, io->in.data, io->out.data);
     io->out.size = self->out.size;
     return PX_FLOW_OK;

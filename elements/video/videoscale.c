@@ -195,11 +195,8 @@ static void videoscale_stop(px_element *el)
 static px_flow videoscale_process(px_element *el, px_frame *io)
 {
     videoscale *self = px_element_state(el);
-    if (io->in.size < self->in.size || io->out.capacity < self->out.size) {
-        px_element_error(el, PX_EINVAL, "buffer of %zu bytes for a %zu-byte %dx%d frame (output slot %zu bytes)",
-                         io->in.size, self->in.size, self->in.width, self->in.height, io->out.capacity);
+    if (!px_video_frame_fits(el, io, &self->in, &self->out))
         return PX_FLOW_ERROR;
-    }
     videoscale_frame(self, io->in.data, io->out.data);
     io->out.size = self->out.size;
     return PX_FLOW_OK;

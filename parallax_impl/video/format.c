@@ -345,3 +345,18 @@ PX_API int px_video_info_comp_height(const px_video_info *info, int comp)
         return 0;
     return (info->height + (1 << info->finfo->h_sub[comp]) - 1) >> info->finfo->h_sub[comp];
 }
+
+PX_API bool px_video_frame_fits(px_element *el, const px_frame *io, const px_video_info *in, const px_video_info *out)
+{
+    if (io->in.size < in->size) {
+        px_element_error(el, PX_EINVAL, "input buffer holds %zu bytes, a %s %dx%d frame needs %zu", io->in.size,
+                         in->finfo->name, in->width, in->height, in->size);
+        return false;
+    }
+    if (io->out.capacity < out->size) {
+        px_element_error(el, PX_ENOMEM, "output slot holds %zu bytes, a %s %dx%d frame needs %zu",
+                         io->out.capacity, out->finfo->name, out->width, out->height, out->size);
+        return false;
+    }
+    return true;
+}

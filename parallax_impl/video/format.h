@@ -152,6 +152,13 @@ PX_API int px_video_info_from_caps(px_video_info *info, const px_caps *caps, px_
 PX_API int px_video_info_to_caps(const px_video_info *info, px_caps *caps);
 /* Same format, size, strides, offsets and colorimetry (framerate and par ignored). */
 PX_API bool px_video_info_is_equal(const px_video_info *a, const px_video_info *b);
+/* For video filters' process(): true when the input holds a whole `in`
+ * frame and the output slot room for an `out` frame; otherwise posts an
+ * error naming the sizes on the element and returns false. */
+struct px_element;
+struct px_frame;
+PX_API bool px_video_frame_fits(struct px_element *el, const struct px_frame *io, const px_video_info *in,
+                                const px_video_info *out);
 /* Samples per row / rows of a component (rounded up for subsampled chroma). */
 PX_API int px_video_info_comp_width(const px_video_info *info, int comp);
 PX_API int px_video_info_comp_height(const px_video_info *info, int comp);
