@@ -661,13 +661,17 @@ typedef enum px_video_format {
     PX_VIDEO_FORMAT_GRAY8,
     PX_VIDEO_FORMAT_GRAY16_LE,
     PX_VIDEO_FORMAT_I420_10LE, /* planar 4:2:0, 10 bits in the low bits of 16-bit LE words */
+    PX_VIDEO_FORMAT_Y42B,      /* planar 4:2:2 Y, U, V */
+    PX_VIDEO_FORMAT_Y444,      /* planar 4:4:4 Y, U, V */
+    PX_VIDEO_FORMAT_I422_10LE, /* planar 4:2:2, 10 bits in 16-bit LE words */
+    PX_VIDEO_FORMAT_Y444_10LE, /* planar 4:4:4, 10 bits in 16-bit LE words */
     PX_VIDEO_FORMAT_COUNT
 } px_video_format;
 
 /* Template text listing every format, in caps list syntax. */
 #define PX_VIDEO_FORMATS_CAPS                                                                 \
     "{ I420, YV12, NV12, NV21, YUY2, UYVY, RGB, BGR, RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, "    \
-    "GRAY8, GRAY16_LE, I420_10LE }"
+    "GRAY8, GRAY16_LE, I420_10LE, Y42B, Y444, I422_10LE, Y444_10LE }"
 /* A pad template for raw video in any supported format (GStreamer's
  * GST_VIDEO_CAPS_MAKE with our format list). A macro so class structs can
  * use it in their static initializers. */
@@ -775,6 +779,16 @@ PX_API int px_video_info_init(px_video_info *info, px_video_format format, int w
  * above); interlace-mode, when present, must be progressive. The error
  * names the missing or bad field and what is accepted. */
 PX_API int px_video_info_from_caps(px_video_info *info, const px_caps *caps, px_error *err);
+/* Padded layout (GstVideoAlignment's padding_right/padding_bottom): planes
+ * laid out as for a (width + right) x (height + bottom) frame, of which the
+ * top-left width x height is the picture. Decoders that need aligned,
+ * padded planes (dav1d: 128-pixel multiples) write into such frames and say
+ * so in their caps with the optional fields padding-right and
+ * padding-bottom (ints), which px_video_info_from_caps() honours, so every
+ * video element reads and writes the decoder's frames in place; converters
+ * drop the fields, so their output is compact. PX_EINVAL when the padded
+ * size exceeds 16384. */
+PX_API int px_video_info_set_padding(px_video_info *info, int right, int bottom);
 /* Fixed caps: video/x-raw, format, width, height, framerate,
  * pixel-aspect-ratio, colorimetry (colorimetry omitted for GRAY, as GStreamer does). */
 PX_API int px_video_info_to_caps(const px_video_info *info, px_caps *caps);
@@ -4501,6 +4515,12 @@ static const px_video_format_info px_video__formats[PX_VIDEO_FORMAT_COUNT] = {
     {PX_VIDEO_FORMAT_GRAY16_LE, "GRAY16_LE", PX_VIDEO__GRAY | PX_VIDEO__LE, 16, 1, 1, {0}, {0}, {2}, {0}, {0}},
     {PX_VIDEO_FORMAT_I420_10LE, "I420_10LE", PX_VIDEO__YUV | PX_VIDEO__LE, 10, 3, 3, {0, 1, 2}, {0, 0, 0},
      {2, 2, 2}, {0, 1, 1}, {0, 1, 1}},
+    {PX_VIDEO_FORMAT_Y42B, "Y42B", PX_VIDEO__YUV, 8, 3, 3, {0, 1, 2}, {0, 0, 0}, {1, 1, 1}, {0, 1, 1}, {0, 0, 0}},
+    {PX_VIDEO_FORMAT_Y444, "Y444", PX_VIDEO__YUV, 8, 3, 3, {0, 1, 2}, {0, 0, 0}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0}},
+    {PX_VIDEO_FORMAT_I422_10LE, "I422_10LE", PX_VIDEO__YUV | PX_VIDEO__LE, 10, 3, 3, {0, 1, 2}, {0, 0, 0},
+     {2, 2, 2}, {0, 1, 1}, {0, 0, 0}},
+    {PX_VIDEO_FORMAT_Y444_10LE, "Y444_10LE", PX_VIDEO__YUV | PX_VIDEO__LE, 10, 3, 3, {0, 1, 2}, {0, 0, 0},
+     {2, 2, 2}, {0, 0, 0}, {0, 0, 0}},
 };
 
 PX_API const px_video_format_info *px_video_format_get_info(px_video_format format)
@@ -4620,6 +4640,7 @@ PX_API int px_video_info_init(px_video_info *info, px_video_format format, int w
 {
     const px_video_format_info *fi = px_video_format_get_info(format);
     size_t w = (size_t)width, h = (size_t)height, ch;
+    bool full = false; /* 4:2:2 and 4:4:4: chroma planes as tall as luma */
 
     if (!info)
         return PX_EINVAL;
@@ -4650,6 +4671,25 @@ PX_API int px_video_info_init(px_video_info *info, px_video_format format, int w
         info->plane_size[0] = info->stride[0] * PX_VIDEO__RU2(h);
         info->plane_size[1] = info->plane_size[2] = info->stride[1] * ch;
         break;
+    case PX_VIDEO_FORMAT_Y42B: /* 4:2:2 and 4:4:4: full-height chroma planes */
+        info->stride[0] = PX_VIDEO__RU4(w);
+        info->stride[1] = info->stride[2] = PX_VIDEO__RU4(PX_VIDEO__RU2(w) / 2);
+        full = true;
+        break;
+    case PX_VIDEO_FORMAT_Y444:
+        info->stride[0] = info->stride[1] = info->stride[2] = PX_VIDEO__RU4(w);
+        full = true;
+        break;
+    case PX_VIDEO_FORMAT_I422_10LE: /* GStreamer rounds its rows up to even */
+        info->stride[0] = PX_VIDEO__RU4(w * 2);
+        info->stride[1] = info->stride[2] = PX_VIDEO__RU4(w);
+        for (int p = 0; p < 3; p++)
+            info->plane_size[p] = info->stride[p] * PX_VIDEO__RU2(h);
+        break;
+    case PX_VIDEO_FORMAT_Y444_10LE:
+        info->stride[0] = info->stride[1] = info->stride[2] = PX_VIDEO__RU4(w * 2);
+        full = true;
+        break;
     case PX_VIDEO_FORMAT_NV12:
     case PX_VIDEO_FORMAT_NV21:
         info->stride[0] = info->stride[1] = PX_VIDEO__RU4(w);
@@ -4679,6 +4719,8 @@ PX_API int px_video_info_init(px_video_info *info, px_video_format format, int w
         info->plane_size[0] = info->stride[0] * h;
         break;
     }
+    for (int p = 0; full && p < 3; p++)
+        info->plane_size[p] = info->stride[p] * h;
     for (int p = 0; p < info->n_planes; p++) {
         info->offset[p] = info->size;
         info->size += info->plane_size[p];
@@ -4689,6 +4731,21 @@ PX_API int px_video_info_init(px_video_info *info, px_video_format format, int w
 static int px_video__caps_error(px_error *err, const char *field, const char *what)
 {
     return px_error_set(err, PX_EINVAL, 0, "video caps: %s %s", field, what);
+}
+
+PX_API int px_video_info_set_padding(px_video_info *info, int right, int bottom)
+{
+    px_video_info padded;
+    if (!info || !info->finfo || right < 0 || bottom < 0 || right > PX_VIDEO_MAX_SIZE ||
+        bottom > PX_VIDEO_MAX_SIZE ||
+        px_video_info_init(&padded, info->format, info->width + right, info->height + bottom) != PX_OK)
+        return PX_EINVAL;
+    info->n_planes = padded.n_planes;
+    memcpy(info->stride, padded.stride, sizeof info->stride);
+    memcpy(info->offset, padded.offset, sizeof info->offset);
+    memcpy(info->plane_size, padded.plane_size, sizeof info->plane_size);
+    info->size = padded.size;
+    return PX_OK;
 }
 
 PX_API int px_video_info_from_caps(px_video_info *info, const px_caps *caps, px_error *err)
@@ -4742,6 +4799,18 @@ PX_API int px_video_info_from_caps(px_video_info *info, const px_caps *caps, px_
                             "video caps: interlace-mode=%s is not supported (only progressive)", text);
 
     px_video_info_init(info, fmt, width, height);
+    int pad[2] = {0, 0};
+    static const char *const pad_names[2] = {"padding-right", "padding-bottom"};
+    for (int i = 0; i < 2; i++) {
+        rc = px_caps_get_int(caps, pad_names[i], &pad[i]);
+        if (rc != PX_OK && rc != PX_ENOENT)
+            return px_video__caps_error(err, pad_names[i], "must be an integer");
+    }
+    if ((pad[0] || pad[1]) && px_video_info_set_padding(info, pad[0], pad[1]) != PX_OK)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "video caps: padding-right=%d, padding-bottom=%d: the padded frame must be at most "
+                            "16384x16384 and the padding >= 0",
+                            pad[0], pad[1]);
     info->framerate = fr;
     info->par = par;
     text = px_caps_get_string(caps, "colorimetry");
@@ -8136,6 +8205,8 @@ static int videoconvert_transform_caps(px_element *el, px_pad_dir dir, const px_
     px_caps_remove_field(&freed, "format");
     px_caps_remove_field(&freed, "colorimetry");
     px_caps_remove_field(&freed, "chroma-site");
+    px_caps_remove_field(&freed, "padding-right"); /* a decoder's padded frames in, compact out */
+    px_caps_remove_field(&freed, "padding-bottom");
     rc = px_caps_parse(&tmpl, PX_VIDEO_CAPS_TEMPLATE, NULL);
     if (rc != PX_OK)
         return rc;
@@ -8592,6 +8663,8 @@ static int videoscale_transform_caps(px_element *el, px_pad_dir dir, const px_ca
     if (!rc)
         rc = px_caps_set_int_range(out, "height", 1, PX_VIDEO_MAX_SIZE);
     px_caps_remove_field(out, "pixel-aspect-ratio");
+    px_caps_remove_field(out, "padding-right"); /* compact output */
+    px_caps_remove_field(out, "padding-bottom");
     return rc;
 }
 

@@ -33,6 +33,8 @@ static int videoconvert_transform_caps(px_element *el, px_pad_dir dir, const px_
     px_caps_remove_field(&freed, "format");
     px_caps_remove_field(&freed, "colorimetry");
     px_caps_remove_field(&freed, "chroma-site");
+    px_caps_remove_field(&freed, "padding-right"); /* a decoder's padded frames in, compact out */
+    px_caps_remove_field(&freed, "padding-bottom");
     rc = px_caps_parse(&tmpl, PX_VIDEO_CAPS_TEMPLATE, NULL);
     if (rc != PX_OK)
         return rc;

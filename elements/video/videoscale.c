@@ -46,6 +46,8 @@ static int videoscale_transform_caps(px_element *el, px_pad_dir dir, const px_ca
     if (!rc)
         rc = px_caps_set_int_range(out, "height", 1, PX_VIDEO_MAX_SIZE);
     px_caps_remove_field(out, "pixel-aspect-ratio");
+    px_caps_remove_field(out, "padding-right"); /* compact output */
+    px_caps_remove_field(out, "padding-bottom");
     return rc;
 }
 

@@ -33,6 +33,12 @@ static const px_video_format_info px_video__formats[PX_VIDEO_FORMAT_COUNT] = {
     {PX_VIDEO_FORMAT_GRAY16_LE, "GRAY16_LE", PX_VIDEO__GRAY | PX_VIDEO__LE, 16, 1, 1, {0}, {0}, {2}, {0}, {0}},
     {PX_VIDEO_FORMAT_I420_10LE, "I420_10LE", PX_VIDEO__YUV | PX_VIDEO__LE, 10, 3, 3, {0, 1, 2}, {0, 0, 0},
      {2, 2, 2}, {0, 1, 1}, {0, 1, 1}},
+    {PX_VIDEO_FORMAT_Y42B, "Y42B", PX_VIDEO__YUV, 8, 3, 3, {0, 1, 2}, {0, 0, 0}, {1, 1, 1}, {0, 1, 1}, {0, 0, 0}},
+    {PX_VIDEO_FORMAT_Y444, "Y444", PX_VIDEO__YUV, 8, 3, 3, {0, 1, 2}, {0, 0, 0}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0}},
+    {PX_VIDEO_FORMAT_I422_10LE, "I422_10LE", PX_VIDEO__YUV | PX_VIDEO__LE, 10, 3, 3, {0, 1, 2}, {0, 0, 0},
+     {2, 2, 2}, {0, 1, 1}, {0, 0, 0}},
+    {PX_VIDEO_FORMAT_Y444_10LE, "Y444_10LE", PX_VIDEO__YUV | PX_VIDEO__LE, 10, 3, 3, {0, 1, 2}, {0, 0, 0},
+     {2, 2, 2}, {0, 0, 0}, {0, 0, 0}},
 };
 
 PX_API const px_video_format_info *px_video_format_get_info(px_video_format format)
@@ -152,6 +158,7 @@ PX_API int px_video_info_init(px_video_info *info, px_video_format format, int w
 {
     const px_video_format_info *fi = px_video_format_get_info(format);
     size_t w = (size_t)width, h = (size_t)height, ch;
+    bool full = false; /* 4:2:2 and 4:4:4: chroma planes as tall as luma */
 
     if (!info)
         return PX_EINVAL;
@@ -182,6 +189,25 @@ PX_API int px_video_info_init(px_video_info *info, px_video_format format, int w
         info->plane_size[0] = info->stride[0] * PX_VIDEO__RU2(h);
         info->plane_size[1] = info->plane_size[2] = info->stride[1] * ch;
         break;
+    case PX_VIDEO_FORMAT_Y42B: /* 4:2:2 and 4:4:4: full-height chroma planes */
+        info->stride[0] = PX_VIDEO__RU4(w);
+        info->stride[1] = info->stride[2] = PX_VIDEO__RU4(PX_VIDEO__RU2(w) / 2);
+        full = true;
+        break;
+    case PX_VIDEO_FORMAT_Y444:
+        info->stride[0] = info->stride[1] = info->stride[2] = PX_VIDEO__RU4(w);
+        full = true;
+        break;
+    case PX_VIDEO_FORMAT_I422_10LE: /* GStreamer rounds its rows up to even */
+        info->stride[0] = PX_VIDEO__RU4(w * 2);
+        info->stride[1] = info->stride[2] = PX_VIDEO__RU4(w);
+        for (int p = 0; p < 3; p++)
+            info->plane_size[p] = info->stride[p] * PX_VIDEO__RU2(h);
+        break;
+    case PX_VIDEO_FORMAT_Y444_10LE:
+        info->stride[0] = info->stride[1] = info->stride[2] = PX_VIDEO__RU4(w * 2);
+        full = true;
+        break;
     case PX_VIDEO_FORMAT_NV12:
     case PX_VIDEO_FORMAT_NV21:
         info->stride[0] = info->stride[1] = PX_VIDEO__RU4(w);
@@ -211,6 +237,8 @@ PX_API int px_video_info_init(px_video_info *info, px_video_format format, int w
         info->plane_size[0] = info->stride[0] * h;
         break;
     }
+    for (int p = 0; full && p < 3; p++)
+        info->plane_size[p] = info->stride[p] * h;
     for (int p = 0; p < info->n_planes; p++) {
         info->offset[p] = info->size;
         info->size += info->plane_size[p];
@@ -221,6 +249,21 @@ PX_API int px_video_info_init(px_video_info *info, px_video_format format, int w
 static int px_video__caps_error(px_error *err, const char *field, const char *what)
 {
     return px_error_set(err, PX_EINVAL, 0, "video caps: %s %s", field, what);
+}
+
+PX_API int px_video_info_set_padding(px_video_info *info, int right, int bottom)
+{
+    px_video_info padded;
+    if (!info || !info->finfo || right < 0 || bottom < 0 || right > PX_VIDEO_MAX_SIZE ||
+        bottom > PX_VIDEO_MAX_SIZE ||
+        px_video_info_init(&padded, info->format, info->width + right, info->height + bottom) != PX_OK)
+        return PX_EINVAL;
+    info->n_planes = padded.n_planes;
+    memcpy(info->stride, padded.stride, sizeof info->stride);
+    memcpy(info->offset, padded.offset, sizeof info->offset);
+    memcpy(info->plane_size, padded.plane_size, sizeof info->plane_size);
+    info->size = padded.size;
+    return PX_OK;
 }
 
 PX_API int px_video_info_from_caps(px_video_info *info, const px_caps *caps, px_error *err)
@@ -274,6 +317,18 @@ PX_API int px_video_info_from_caps(px_video_info *info, const px_caps *caps, px_
                             "video caps: interlace-mode=%s is not supported (only progressive)", text);
 
     px_video_info_init(info, fmt, width, height);
+    int pad[2] = {0, 0};
+    static const char *const pad_names[2] = {"padding-right", "padding-bottom"};
+    for (int i = 0; i < 2; i++) {
+        rc = px_caps_get_int(caps, pad_names[i], &pad[i]);
+        if (rc != PX_OK && rc != PX_ENOENT)
+            return px_video__caps_error(err, pad_names[i], "must be an integer");
+    }
+    if ((pad[0] || pad[1]) && px_video_info_set_padding(info, pad[0], pad[1]) != PX_OK)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "video caps: padding-right=%d, padding-bottom=%d: the padded frame must be at most "
+                            "16384x16384 and the padding >= 0",
+                            pad[0], pad[1]);
     info->framerate = fr;
     info->par = par;
     text = px_caps_get_string(caps, "colorimetry");

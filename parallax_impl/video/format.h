@@ -33,13 +33,17 @@ typedef enum px_video_format {
     PX_VIDEO_FORMAT_GRAY8,
     PX_VIDEO_FORMAT_GRAY16_LE,
     PX_VIDEO_FORMAT_I420_10LE, /* planar 4:2:0, 10 bits in the low bits of 16-bit LE words */
+    PX_VIDEO_FORMAT_Y42B,      /* planar 4:2:2 Y, U, V */
+    PX_VIDEO_FORMAT_Y444,      /* planar 4:4:4 Y, U, V */
+    PX_VIDEO_FORMAT_I422_10LE, /* planar 4:2:2, 10 bits in 16-bit LE words */
+    PX_VIDEO_FORMAT_Y444_10LE, /* planar 4:4:4, 10 bits in 16-bit LE words */
     PX_VIDEO_FORMAT_COUNT
 } px_video_format;
 
 /* Template text listing every format, in caps list syntax. */
 #define PX_VIDEO_FORMATS_CAPS                                                                 \
     "{ I420, YV12, NV12, NV21, YUY2, UYVY, RGB, BGR, RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, "    \
-    "GRAY8, GRAY16_LE, I420_10LE }"
+    "GRAY8, GRAY16_LE, I420_10LE, Y42B, Y444, I422_10LE, Y444_10LE }"
 /* A pad template for raw video in any supported format (GStreamer's
  * GST_VIDEO_CAPS_MAKE with our format list). A macro so class structs can
  * use it in their static initializers. */
@@ -147,6 +151,16 @@ PX_API int px_video_info_init(px_video_info *info, px_video_format format, int w
  * above); interlace-mode, when present, must be progressive. The error
  * names the missing or bad field and what is accepted. */
 PX_API int px_video_info_from_caps(px_video_info *info, const px_caps *caps, px_error *err);
+/* Padded layout (GstVideoAlignment's padding_right/padding_bottom): planes
+ * laid out as for a (width + right) x (height + bottom) frame, of which the
+ * top-left width x height is the picture. Decoders that need aligned,
+ * padded planes (dav1d: 128-pixel multiples) write into such frames and say
+ * so in their caps with the optional fields padding-right and
+ * padding-bottom (ints), which px_video_info_from_caps() honours, so every
+ * video element reads and writes the decoder's frames in place; converters
+ * drop the fields, so their output is compact. PX_EINVAL when the padded
+ * size exceeds 16384. */
+PX_API int px_video_info_set_padding(px_video_info *info, int right, int bottom);
 /* Fixed caps: video/x-raw, format, width, height, framerate,
  * pixel-aspect-ratio, colorimetry (colorimetry omitted for GRAY, as GStreamer does). */
 PX_API int px_video_info_to_caps(const px_video_info *info, px_caps *caps);

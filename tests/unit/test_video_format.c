@@ -139,6 +139,31 @@ static const struct {
     {PX_VIDEO_FORMAT_I420_10LE, 3, 3, 48},
     {PX_VIDEO_FORMAT_I420_10LE, 1920, 1080, 6220800},
     {PX_VIDEO_FORMAT_I420_10LE, 17, 5, 336},
+    /* gst-launch-1.0 videotestsrc num-buffers=1 ! video/x-raw,format=F,width=W,height=H ! filesink */
+    {PX_VIDEO_FORMAT_Y42B, 640, 480, 614400},
+    {PX_VIDEO_FORMAT_Y42B, 642, 362, 467704},
+    {PX_VIDEO_FORMAT_Y42B, 641, 481, 621452},
+    {PX_VIDEO_FORMAT_Y42B, 1, 1, 12},
+    {PX_VIDEO_FORMAT_Y42B, 3, 3, 36},
+    {PX_VIDEO_FORMAT_Y42B, 17, 5, 220},
+    {PX_VIDEO_FORMAT_Y444, 640, 480, 921600},
+    {PX_VIDEO_FORMAT_Y444, 642, 362, 699384},
+    {PX_VIDEO_FORMAT_Y444, 641, 481, 929292},
+    {PX_VIDEO_FORMAT_Y444, 1, 1, 12},
+    {PX_VIDEO_FORMAT_Y444, 3, 3, 36},
+    {PX_VIDEO_FORMAT_Y444, 17, 5, 300},
+    {PX_VIDEO_FORMAT_I422_10LE, 640, 480, 1228800},
+    {PX_VIDEO_FORMAT_I422_10LE, 642, 362, 931064},
+    {PX_VIDEO_FORMAT_I422_10LE, 641, 481, 1239704},
+    {PX_VIDEO_FORMAT_I422_10LE, 1, 1, 24},
+    {PX_VIDEO_FORMAT_I422_10LE, 3, 3, 64},
+    {PX_VIDEO_FORMAT_I422_10LE, 17, 5, 456},
+    {PX_VIDEO_FORMAT_Y444_10LE, 640, 480, 1843200},
+    {PX_VIDEO_FORMAT_Y444_10LE, 642, 362, 1394424},
+    {PX_VIDEO_FORMAT_Y444_10LE, 641, 481, 1852812},
+    {PX_VIDEO_FORMAT_Y444_10LE, 1, 1, 12},
+    {PX_VIDEO_FORMAT_Y444_10LE, 3, 3, 72},
+    {PX_VIDEO_FORMAT_Y444_10LE, 17, 5, 540},
 };
 
 static void every_format_matches_gstreamer_frame_sizes(void **state)
@@ -228,7 +253,7 @@ static void format_names_are_gstreamer_names_and_round_trip(void **state)
 {
     static const char *names[] = {"I420", "YV12", "NV12", "NV21", "YUY2", "UYVY", "RGB", "BGR", "RGBA",
                                   "BGRA", "ARGB", "ABGR", "RGBx", "BGRx", "GRAY8", "GRAY16_LE",
-                                  "I420_10LE"};
+                                  "I420_10LE", "Y42B", "Y444", "I422_10LE", "Y444_10LE"};
     (void)state;
     assert_int_equal(sizeof names / sizeof names[0], PX_VIDEO_FORMAT_COUNT - 1);
     for (int f = 1; f < PX_VIDEO_FORMAT_COUNT; f++) {
