@@ -79,6 +79,29 @@ CONFIG_H :=
 CONFIG_CFLAGS =
 endif
 
+# ---- optional library: dav1d (AV1 decoding: PX_CODEC_DAV1D, the av1dec element) --------
+# With a config file, its CONFIG_PX_CODEC_DAV1D decides (Kconfig offers the option only when
+# pkg-config finds dav1d). Without one, parallax.h defaults it to 0 and the Makefile turns it
+# on when pkg-config finds dav1d and the compiler in use can link it (so cross and
+# musl builds without a target dav1d leave it off). PX_DAV1D=0 forces it off.
+PKG_CONFIG ?= pkg-config
+ifeq ($(filter clean distclean help,$(MAKECMDGOALS)),)
+ifneq ($(CONFIG_H),)
+PX_DAV1D ?= $(if $(shell grep -qx 'CONFIG_PX_CODEC_DAV1D=y' $(KCONFIG_CONFIG) && echo y),1,0)
+else
+PX_DAV1D ?= $(shell $(PKG_CONFIG) --exists dav1d 2>/dev/null && \
+	printf '\043include <dav1d/dav1d.h>\nint main(void) { return !dav1d_version(); }\n' | \
+	$(CC) $$($(PKG_CONFIG) --cflags dav1d) -x c - -o /dev/null $$($(PKG_CONFIG) --libs dav1d) >/dev/null 2>&1 \
+	&& echo 1 || echo 0)
+endif
+endif
+ifeq ($(PX_DAV1D),1)
+DAV1D_CFLAGS := $(shell $(PKG_CONFIG) --cflags dav1d)
+DAV1D_LIBS := $(shell $(PKG_CONFIG) --libs dav1d)
+CONFIG_CFLAGS += $(if $(CONFIG_H),,-DCONFIG_PX_CODEC_DAV1D=1) $(DAV1D_CFLAGS)
+PX_LDLIBS += $(DAV1D_LIBS)
+endif
+
 # ---- parallax.h ----------------------------------------------------------------------
 MANIFEST := parallax_impl/manifest.txt
 SECTIONS := $(wildcard $(filter parallax_impl/%.h parallax_impl/%.c,$(file < $(MANIFEST))))
@@ -206,7 +229,7 @@ FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefine
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(HEADER_DEPS)
 	@mkdir -p $(@D)
 	@echo "  CLANG   $@"
-	@$(CLANG) -std=c11 $(WARNINGS) $(FUZZ_FLAGS) -I$(srctree) $(CONFIG_CFLAGS) -o $@ $< -lpthread
+	@$(CLANG) -std=c11 $(WARNINGS) $(FUZZ_FLAGS) -I$(srctree) $(CONFIG_CFLAGS) -o $@ $< -lpthread $(DAV1D_LIBS)
 
 .PHONY: fuzz
 fuzz: $(FUZZ_BINS)

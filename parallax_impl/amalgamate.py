@@ -53,6 +53,9 @@ def read(rel):
 
 def load_kconfig(config=None):
     os.environ["srctree"] = ROOT
+    if config is None:  # generating parallax.h: probes of the build machine find nothing (see probed())
+        os.environ["PKG_CONFIG_LIBDIR"] = os.path.join(ROOT, "parallax_impl", ".no-pkg-config")
+        os.environ["PKG_CONFIG_PATH"] = ""
     kconf = kconfiglib.Kconfig(os.path.join(ROOT, "Kconfig"), warn_to_stderr=False)
     kconf.warn_assign_undef = True
     kconf.warn_assign_override = True
@@ -70,7 +73,7 @@ def config_symbols(kconf):
         if not sym.name.startswith("PX_"):
             continue
         if sym.type == kconfiglib.BOOL:
-            value = "1" if sym.str_value == "y" else "0"
+            value = "1" if sym.str_value == "y" or default_y_but_for_deps(sym) else "0"
             kind = "bool"
         elif sym.type in (kconfiglib.INT, kconfiglib.HEX):
             value = sym.str_value or "0"
@@ -87,6 +90,26 @@ def config_symbols(kconf):
     return out
 
 
+def probed(sym):
+    """True for an option that depends on a $(success,...) probe of the build
+    machine (an optional library found by pkg-config). The header never
+    depends on the machine that generated it: such options default to 0 there
+    (the probes run with pkg-config pointed at nothing, so they expand to n),
+    and the Makefile turns them on with -DCONFIG_PX_...=1 when it finds the library."""
+    return sym.type == kconfiglib.BOOL and any(
+        item is sym.kconfig.n for item in kconfiglib.split_expr(sym.direct_dep, kconfiglib.AND))
+
+
+def default_y_but_for_deps(sym):
+    """A bool whose first default is y and whose dependencies are PX_* bools
+    (some off here, e.g. av1dec's probed PX_CODEC_DAV1D): its header default
+    is 1 whenever its requirements are met (see defaults_block)."""
+    if probed(sym) or not sym.defaults or sym.defaults[0][0] is not sym.kconfig.y:
+        return False
+    return all(item is sym.kconfig.y or (isinstance(item, kconfiglib.Symbol) and item.name.startswith("PX_"))
+               for item in kconfiglib.split_expr(sym.direct_dep, kconfiglib.AND))
+
+
 def requirements(sym):
     """PX_* bool symbols that sym needs: its 'depends on' (a conjunction of
     symbols) and what it selects. Without Kconfig, parallax.h turns a missing
@@ -96,7 +119,7 @@ def requirements(sym):
         return []
     need = []
     for item in kconfiglib.split_expr(sym.direct_dep, kconfiglib.AND):
-        if item is sym.kconfig.y:
+        if item is sym.kconfig.y or item is sym.kconfig.n:  # n: a failed probe (see probed())
             continue
         if not isinstance(item, kconfiglib.Symbol) or not item.name.startswith("PX_") or item.type != kconfiglib.BOOL:
             raise Error(
