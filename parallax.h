@@ -7322,6 +7322,634 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
     return PX_OK;
 }
 
+/* ---- parallax_impl/codec/av1.c ---- */
+#if CONFIG_PX_ELEM_AV1PARSE||CONFIG_PX_ELEM_AV1DEC
+/* AV1 bitstream helpers for av1parse and av1dec: OBU headers, the sequence
+ * header (AV1 spec 5.3 and 5.5, enough for caps) and the start of a frame
+ * header (keyframe flag). Plain functions over bytes, bounds checked on
+ * every read: the unit tests and fuzz targets call them directly.
+ * Not API: names start with px__av1. */
+
+typedef enum {
+    PX__OBU_SEQUENCE_HEADER = 1,
+    PX__OBU_TEMPORAL_DELIMITER = 2,
+    PX__OBU_FRAME_HEADER = 3,
+    PX__OBU_TILE_GROUP = 4,
+    PX__OBU_METADATA = 5,
+    PX__OBU_FRAME = 6,
+    PX__OBU_REDUNDANT_FRAME_HEADER = 7,
+    PX__OBU_TILE_LIST = 8,
+    PX__OBU_PADDING = 15,
+} px__obu_type;
+
+typedef struct px__obu {
+    int type;            /* px__obu_type */
+    int temporal_id, spatial_id;
+    size_t header_size;  /* OBU header + extension + size field */
+    size_t payload_size;
+    size_t total;        /* header_size + payload_size */
+} px__obu;
+
+typedef struct px__av1_seq {
+    int profile;          /* seq_profile 0..2 */
+    bool still_picture, reduced_still_picture_header;
+    int max_width, max_height;
+    int bit_depth;        /* 8, 10, 12 */
+    bool mono;
+    int subsampling_x, subsampling_y;
+    int color_primaries, transfer, matrix;
+    bool full_range;
+    bool film_grain;
+    bool frame_id_numbers;
+    int frame_id_bits;    /* when frame_id_numbers */
+    bool equal_picture_interval;
+} px__av1_seq;
+
+typedef struct px__bits {
+    const uint8_t *p;
+    size_t len_bits, pos;
+    bool overrun;
+} px__bits;
+
+static uint32_t px__bits_get(px__bits *b, int n)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < n; i++) {
+        if (b->pos >= b->len_bits) {
+            b->overrun = true;
+            return 0;
+        }
+        v = v << 1 | ((b->p[b->pos >> 3] >> (7 - (b->pos & 7))) & 1u);
+        b->pos++;
+    }
+    return v;
+}
+
+/* uvlc(): at most 32 leading zeros. */
+static uint32_t px__bits_uvlc(px__bits *b)
+{
+    int zeros = 0;
+    while (!b->overrun && zeros < 32 && px__bits_get(b, 1) == 0)
+        zeros++;
+    if (zeros >= 32) {
+        b->overrun = true;
+        return 0;
+    }
+    return (uint32_t)((1ull << zeros) - 1 + px__bits_get(b, zeros));
+}
+
+/* leb128 (at most 8 bytes, value < 2^32 as the spec requires). Returns the
+ * bytes used, 0 when malformed or cut off. */
+static size_t px__av1_leb128(const uint8_t *p, size_t len, uint64_t *value)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < 8 && i < len; i++) {
+        v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+        if (!(p[i] & 0x80)) {
+            if (v > UINT32_MAX)
+                return 0;
+            *value = v;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+/* One OBU at p. PX_OK; PX_EAGAIN when len ends inside it (more bytes may
+ * come); PX_EINVAL with msg when it is malformed (forbidden bit set, no size
+ * field, bad leb128). */
+static int px__av1_obu(const uint8_t *p, size_t len, px__obu *o, char *msg, size_t msg_size)
+{
+    memset(o, 0, sizeof *o);
+    if (len < 1)
+        return PX_EAGAIN;
+    if (p[0] & 0x80) {
+        snprintf(msg, msg_size, "OBU forbidden bit is set (header byte 0x%02x): not an AV1 OBU stream", p[0]);
+        return PX_EINVAL;
+    }
+    o->type = (p[0] >> 3) & 15;
+    bool ext = p[0] & 4, has_size = p[0] & 2;
+    size_t h = 1;
+    if (ext) {
+        if (len < 2)
+            return PX_EAGAIN;
+        o->temporal_id = p[1] >> 5;
+        o->spatial_id = (p[1] >> 3) & 3;
+        h = 2;
+    }
+    if (!has_size) {
+        snprintf(msg, msg_size, "OBU of type %d has no size field (obu_has_size_field=0; only the low-overhead "
+                 "format with sizes is supported)", o->type);
+        return PX_EINVAL;
+    }
+    uint64_t sz = 0;
+    size_t n = px__av1_leb128(p + h, len - h, &sz);
+    if (n == 0) {
+        if (len - h < 8 && (len == h || (p[len - 1] & 0x80)))
+            return PX_EAGAIN;
+        snprintf(msg, msg_size, "OBU of type %d has a malformed size (leb128)", o->type);
+        return PX_EINVAL;
+    }
+    o->header_size = h + n;
+    o->payload_size = (size_t)sz;
+    o->total = o->header_size + o->payload_size;
+    return o->total > len ? PX_EAGAIN : PX_OK;
+}
+
+static int px__av1_fail(char *msg, size_t msg_size, const char *what)
+{
+    snprintf(msg, msg_size, "bad AV1 sequence header: %s", what);
+    return PX_EINVAL;
+}
+
+/* Sequence header OBU payload (spec 5.5). */
+static int px__av1_parse_sequence_header(const uint8_t *p, size_t len, px__av1_seq *s, char *msg, size_t msg_size)
+{
+    px__bits b = {p, len * 8, 0, false};
+    memset(s, 0, sizeof *s);
+    s->profile = (int)px__bits_get(&b, 3);
+    if (s->profile > 2)
+        return px__av1_fail(msg, msg_size, "seq_profile is above 2 (reserved)");
+    s->still_picture = px__bits_get(&b, 1);
+    s->reduced_still_picture_header = px__bits_get(&b, 1);
+    if (s->reduced_still_picture_header) {
+        px__bits_get(&b, 5); /* seq_level_idx[0] */
+    } else {
+        bool timing = px__bits_get(&b, 1), decoder_model = false;
+        int buffer_delay_len = 0;
+        if (timing) {
+            px__bits_get(&b, 32); /* num_units_in_display_tick */
+            px__bits_get(&b, 32); /* time_scale */
+            s->equal_picture_interval = px__bits_get(&b, 1);
+            if (s->equal_picture_interval)
+                px__bits_uvlc(&b);
+            decoder_model = px__bits_get(&b, 1);
+            if (decoder_model) {
+                buffer_delay_len = (int)px__bits_get(&b, 5) + 1;
+                px__bits_get(&b, 32); /* num_units_in_decoding_tick */
+                px__bits_get(&b, 5);  /* buffer_removal_time_length_minus_1 */
+                px__bits_get(&b, 5);  /* frame_presentation_time_length_minus_1 */
+            }
+        }
+        bool initial_display_delay = px__bits_get(&b, 1);
+        int ops = (int)px__bits_get(&b, 5) + 1;
+        for (int i = 0; i < ops && !b.overrun; i++) {
+            px__bits_get(&b, 12); /* operating_point_idc */
+            if (px__bits_get(&b, 5) > 7) /* seq_level_idx */
+                px__bits_get(&b, 1);     /* seq_tier */
+            if (decoder_model && px__bits_get(&b, 1)) {
+                px__bits_get(&b, buffer_delay_len); /* decoder_buffer_delay */
+                px__bits_get(&b, buffer_delay_len); /* encoder_buffer_delay */
+                px__bits_get(&b, 1);                /* low_delay_mode_flag */
+            }
+            if (initial_display_delay && px__bits_get(&b, 1))
+                px__bits_get(&b, 4);
+        }
+    }
+    int wbits = (int)px__bits_get(&b, 4) + 1, hbits = (int)px__bits_get(&b, 4) + 1;
+    s->max_width = (int)px__bits_get(&b, wbits) + 1;
+    s->max_height = (int)px__bits_get(&b, hbits) + 1;
+    if (!s->reduced_still_picture_header)
+        s->frame_id_numbers = px__bits_get(&b, 1);
+    if (s->frame_id_numbers) {
+        int delta = (int)px__bits_get(&b, 4) + 2;
+        s->frame_id_bits = (int)px__bits_get(&b, 3) + 1 + delta;
+    }
+    px__bits_get(&b, 3); /* use_128x128_superblock, enable_filter_intra, enable_intra_edge_filter */
+    if (!s->reduced_still_picture_header) {
+        px__bits_get(&b, 4); /* interintra, masked compound, warped motion, dual filter */
+        bool order_hint = px__bits_get(&b, 1);
+        if (order_hint)
+            px__bits_get(&b, 2); /* jnt_comp, ref_frame_mvs */
+        int force_sct = 2;       /* SELECT_SCREEN_CONTENT_TOOLS */
+        if (!px__bits_get(&b, 1)) /* seq_choose_screen_content_tools */
+            force_sct = (int)px__bits_get(&b, 1);
+        if (force_sct > 0 && !px__bits_get(&b, 1)) /* seq_choose_integer_mv */
+            px__bits_get(&b, 1);                    /* seq_force_integer_mv */
+        if (order_hint)
+            px__bits_get(&b, 3); /* order_hint_bits_minus_1 */
+    }
+    px__bits_get(&b, 3); /* enable_superres, enable_cdef, enable_restoration */
+    /* color_config() */
+    bool high = px__bits_get(&b, 1);
+    s->bit_depth = s->profile == 2 && high ? (px__bits_get(&b, 1) ? 12 : 10) : high ? 10 : 8;
+    s->mono = s->profile == 1 ? false : px__bits_get(&b, 1);
+    s->color_primaries = s->transfer = s->matrix = 2; /* unspecified */
+    if (px__bits_get(&b, 1)) {
+        s->color_primaries = (int)px__bits_get(&b, 8);
+        s->transfer = (int)px__bits_get(&b, 8);
+        s->matrix = (int)px__bits_get(&b, 8);
+    }
+    if (s->mono) {
+        s->full_range = px__bits_get(&b, 1);
+        s->subsampling_x = s->subsampling_y = 1;
+    } else if (s->color_primaries == 1 && s->transfer == 13 && s->matrix == 0) {
+        s->full_range = true; /* sRGB: 4:4:4 */
+    } else {
+        s->full_range = px__bits_get(&b, 1);
+        if (s->profile == 0) {
+            s->subsampling_x = s->subsampling_y = 1;
+        } else if (s->profile == 2) {
+            s->subsampling_x = 1;
+            if (s->bit_depth == 12) {
+                s->subsampling_x = (int)px__bits_get(&b, 1);
+                s->subsampling_y = s->subsampling_x ? (int)px__bits_get(&b, 1) : 0;
+            }
+        }
+        if (s->subsampling_x && s->subsampling_y)
+            px__bits_get(&b, 2); /* chroma_sample_position */
+    }
+    if (!s->mono)
+        px__bits_get(&b, 1); /* separate_uv_delta_q */
+    s->film_grain = px__bits_get(&b, 1);
+    if (b.overrun)
+        return px__av1_fail(msg, msg_size, "it ends before its last field (film_grain_params_present)");
+    if (s->profile == 0 && (s->subsampling_x != 1 || s->subsampling_y != 1) && !s->mono)
+        return px__av1_fail(msg, msg_size, "profile 0 (main) must be 4:2:0");
+    return PX_OK;
+}
+
+/* "4:2:0", "4:2:2", "4:4:4" or "4:0:0" (GStreamer's chroma-format values). */
+static const char *px__av1_chroma(const px__av1_seq *s)
+{
+    return s->mono ? "4:0:0" : s->subsampling_y ? "4:2:0" : s->subsampling_x ? "4:2:2" : "4:4:4";
+}
+
+static const char *px__av1_profile_name(int profile)
+{
+    return profile == 0 ? "main" : profile == 1 ? "high" : "professional";
+}
+
+/* Frame header OBU (or OBU_FRAME) payload: 1 when it starts a key frame
+ * that is shown or showable, 0 when not, -1 when it shows an existing frame. */
+static int px__av1_frame_is_key(const uint8_t *p, size_t len, const px__av1_seq *s)
+{
+    if (s->reduced_still_picture_header)
+        return 1;
+    px__bits b = {p, len * 8, 0, false};
+    if (px__bits_get(&b, 1)) /* show_existing_frame */
+        return -1;
+    int frame_type = (int)px__bits_get(&b, 2);
+    return !b.overrun && frame_type == 0; /* KEY_FRAME */
+}
+
+/* The first sequence header in an OBU stream of len bytes. PX_OK, PX_ENOENT
+ * when there is none in the complete OBUs, PX_EINVAL (msg) when malformed. */
+static int px__av1_find_sequence_header(const uint8_t *p, size_t len, px__av1_seq *s, char *msg, size_t msg_size)
+{
+    size_t pos = 0;
+    while (pos < len) {
+        px__obu o;
+        int rc = px__av1_obu(p + pos, len - pos, &o, msg, msg_size);
+        if (rc == PX_EAGAIN)
+            return PX_ENOENT;
+        if (rc)
+            return rc;
+        if (o.type == PX__OBU_SEQUENCE_HEADER)
+            return px__av1_parse_sequence_header(p + pos + o.header_size, o.payload_size, s, msg, msg_size);
+        pos += o.total;
+    }
+    return PX_ENOENT;
+}
+
+/* Caps fields from a sequence header, as GStreamer's av1parse writes them. */
+static int px__av1_seq_caps(const px__av1_seq *s, px_caps *caps)
+{
+    int rc = px_caps_set_int(caps, "width", s->max_width);
+    if (!rc)
+        rc = px_caps_set_int(caps, "height", s->max_height);
+    if (!rc)
+        rc = px_caps_set_string(caps, "profile", px__av1_profile_name(s->profile));
+    if (!rc)
+        rc = px_caps_set_int(caps, "bit-depth-luma", s->bit_depth);
+    if (!rc)
+        rc = px_caps_set_int(caps, "bit-depth-chroma", s->bit_depth);
+    if (!rc)
+        rc = px_caps_set_string(caps, "chroma-format", px__av1_chroma(s));
+    return rc;
+}
+
+/* Reads a sequence header from what upstream can peek (the first 256 KiB). */
+#define PX__AV1_PEEK_SIZE (256u << 10)
+static int px__av1_peek_sequence_header(px_element *el, px__av1_seq *s)
+{
+    size_t got = 0;
+    char msg[160];
+    uint8_t *buf = PX_MALLOC(PX__AV1_PEEK_SIZE); /* at negotiation, never while streaming */
+    if (!buf)
+        return PX_ENOMEM;
+    int rc = px_element_peek_upstream(el, 0, buf, PX__AV1_PEEK_SIZE, &got);
+    if (rc == PX_OK)
+        rc = px__av1_find_sequence_header(buf, got, s, msg, sizeof msg);
+    PX_FREE(buf);
+    return rc;
+}
+#endif /* CONFIG_PX_ELEM_AV1PARSE||CONFIG_PX_ELEM_AV1DEC */
+
+/* ---- elements/codec/av1parse.c ---- */
+#if CONFIG_PX_ELEM_AV1PARSE
+/* elements/codec/av1parse.c: AV1 OBU stream ("low overhead bitstream
+ * format", AV1 spec section 5) to temporal units with keyframe flags and
+ * caps from the sequence header.
+ *
+ * Caps: the src caps carry width and height (max_frame_width/height),
+ * profile (main, high, professional), bit-depth-luma/-chroma and
+ * chroma-format (4:2:0, 4:2:2, 4:4:4, 4:0:0) of the stream's first sequence
+ * header, read ahead through upstream's peek (ivfdemux answers with its
+ * frames), so the decoder after it negotiates the right raw format before
+ * data flows. The framerate of the sink caps passes through.
+ *
+ * Alignment: with alignment=tu on the sink caps (ivfdemux: one temporal
+ * unit per buffer) every buffer is checked and forwarded by reference, no
+ * copy. Otherwise the input is a byte stream: OBUs are gathered into an
+ * output slot and a temporal unit ends where the next temporal delimiter
+ * starts (and at EOS).
+ *
+ * Flags: temporal units without a key frame get PX_BUFFER_FLAG_DELTA_UNIT.
+ * A sequence header that changes size, depth or subsampling mid-stream is
+ * an error naming the temporal unit (caps cannot change while streaming).
+ * Malformed OBUs are an error naming the unit and byte, or with
+ * skip-corrupt=true a counted drop of that unit. */
+
+typedef struct {
+    bool skip_corrupt; /* property */
+    /* from start() */
+    bool aligned;
+    bool have_caps_seq;
+    px__av1_seq caps_seq; /* what the caps said */
+    /* streaming */
+    bool have_seq;
+    px__av1_seq seq;
+    px_buffer cur; /* byte-stream mode: the unit being gathered */
+    size_t scanned; /* bytes of cur already split into OBUs */
+    bool cur_has_td;
+    px_time cur_pts;
+    uint64_t n;     /* temporal units out */
+    uint64_t pos;   /* input bytes seen */
+    uint64_t corrupt;
+} av1parse;
+
+static int av1parse_get_caps(px_element *el, px_pad_dir dir, px_caps *caps)
+{
+    av1parse *self = px_element_state(el);
+    px__av1_seq s;
+    if (dir != PX_DIR_SRC || px__av1_peek_sequence_header(el, &s) != PX_OK)
+        return PX_OK; /* found while streaming, or reported there */
+    self->have_caps_seq = true;
+    self->caps_seq = s;
+    return px__av1_seq_caps(&s, caps);
+}
+
+/* Sink to src: the framerate goes along (the rest of src comes from the stream). */
+static int av1parse_transform_caps(px_element *el, px_pad_dir dir, const px_caps *caps, px_caps *out)
+{
+    px_fraction fr;
+    (void)el;
+    int rc = px_caps_parse(out, dir == PX_DIR_SINK ? el->klass->src.caps : el->klass->sink.caps, NULL);
+    if (!rc && px_caps_get_fraction(caps, "framerate", &fr) == PX_OK)
+        rc = px_caps_set_fraction(out, "framerate", fr);
+    return rc;
+}
+
+static int av1parse_peek(px_element *el, uint64_t offset, void *dst, size_t size, size_t *got)
+{
+    return px_element_peek_upstream(el, offset, dst, size, got); /* the same bytes, only regrouped */
+}
+
+static int av1parse_start(px_element *el, px_error *err)
+{
+    av1parse *self = px_element_state(el);
+    const px_caps *in = px_element_get_caps(el, PX_DIR_SINK, 0);
+    const char *al = in ? px_caps_get_string(in, "alignment") : NULL;
+    (void)err;
+    self->aligned = al && (!strcmp(al, "tu") || !strcmp(al, "frame"));
+    self->have_seq = false;
+    self->n = self->pos = self->corrupt = 0;
+    self->scanned = 0;
+    self->cur_has_td = false;
+    memset(&self->cur, 0, sizeof self->cur);
+    size_t slot = 1u << 20;
+    if (self->have_caps_seq) {
+        size_t raw = (size_t)self->caps_seq.max_width * (size_t)self->caps_seq.max_height;
+        slot = raw > slot ? raw : slot;
+    }
+    px_element_request_output(el, slot, 1);
+    return PX_OK;
+}
+
+static void av1parse_stop(px_element *el)
+{
+    av1parse *self = px_element_state(el);
+    if (self->cur.arena)
+        px_buffer_unref(&self->cur);
+}
+
+static bool av1parse_same_format(const px__av1_seq *a, const px__av1_seq *b)
+{
+    return a->max_width == b->max_width && a->max_height == b->max_height && a->bit_depth == b->bit_depth &&
+           a->mono == b->mono && a->subsampling_x == b->subsampling_x && a->subsampling_y == b->subsampling_y;
+}
+
+/* Checks the OBUs of one temporal unit; sets *key. PX_OK, or PX_EINVAL
+ * after posting an error (or a warning with skip-corrupt). */
+static int av1parse_scan_unit(px_element *el, av1parse *self, const uint8_t *p, size_t len, bool *key)
+{
+    char msg[192];
+    size_t pos = 0;
+    *key = false;
+    while (pos < len) {
+        px__obu o;
+        int rc = px__av1_obu(p + pos, len - pos, &o, msg, sizeof msg);
+        if (rc == PX_EAGAIN)
+            snprintf(msg, sizeof msg, "an OBU of %zu bytes is cut off after %zu", o.total ? o.total : 1, len - pos);
+        if (rc == PX_OK && o.type == PX__OBU_SEQUENCE_HEADER) {
+            px__av1_seq s;
+            rc = px__av1_parse_sequence_header(p + pos + o.header_size, o.payload_size, &s, msg, sizeof msg);
+            if (rc == PX_OK) {
+                const px__av1_seq *ref = self->have_seq ? &self->seq : self->have_caps_seq ? &self->caps_seq : NULL;
+                if (ref && !av1parse_same_format(ref, &s)) {
+                    px_element_error(el, PX_ENOTSUP,
+                                     "temporal unit %llu: a new sequence header changes the stream from %dx%d "
+                                     "%d-bit %s to %dx%d %d-bit %s; caps cannot change while streaming (split "
+                                     "the file, or decode each part in its own pipeline)",
+                                     (unsigned long long)self->n, ref->max_width, ref->max_height, ref->bit_depth,
+                                     px__av1_chroma(ref), s.max_width, s.max_height, s.bit_depth,
+                                     px__av1_chroma(&s));
+                    return PX_ENOTSUP;
+                }
+                self->seq = s;
+                self->have_seq = true;
+            }
+        }
+        if (rc != PX_OK) {
+            if (self->skip_corrupt) {
+                self->corrupt++;
+                px_element_warning(el, "temporal unit %llu skipped (byte %zu of the unit): %s",
+                                   (unsigned long long)self->n, pos, msg);
+            } else {
+                px_element_error(el, PX_EINVAL, "temporal unit %llu, byte %zu of the unit: %s; set "
+                                 "skip-corrupt=true to drop damaged units", (unsigned long long)self->n, pos, msg);
+            }
+            return PX_EINVAL;
+        }
+        if ((o.type == PX__OBU_FRAME || o.type == PX__OBU_FRAME_HEADER) && self->have_seq &&
+            px__av1_frame_is_key(p + pos + o.header_size, o.payload_size, &self->seq) == 1)
+            *key = true;
+        pos += o.total;
+    }
+    return PX_OK;
+}
+
+static px_flow av1parse_emit(px_element *el, av1parse *self, px_buffer *out, bool key)
+{
+    if (key)
+        out->flags &= ~(uint32_t)PX_BUFFER_FLAG_DELTA_UNIT;
+    else
+        out->flags |= PX_BUFFER_FLAG_DELTA_UNIT;
+    out->offset = self->n;
+    out->offset_end = self->n + 1;
+    self->n++;
+    return px_element_push(el, 0, out);
+}
+
+/* A corrupt unit: dropped (counted) with skip-corrupt, else the stream stops. */
+static px_flow av1parse_bad(px_element *el, av1parse *self, int rc)
+{
+    if (rc == PX_EINVAL && self->skip_corrupt) {
+        px_element_count_drop(el);
+        self->n++;
+        return PX_FLOW_OK;
+    }
+    return PX_FLOW_ERROR;
+}
+
+/* Byte-stream mode: sends cur[0, end) as a unit and keeps cur[end, size). */
+static px_flow av1parse_cut(px_element *el, av1parse *self, size_t end)
+{
+    px_buffer unit = self->cur, rest = {0};
+    memset(&self->cur, 0, sizeof self->cur);
+    size_t tail = unit.size - end;
+    if (tail) {
+        int rc = px_element_alloc_output(el, &rest);
+        if (rc) {
+            px_buffer_unref(&unit);
+            return rc == PX_EAGAIN ? PX_FLOW_EOS : PX_FLOW_ERROR;
+        }
+        memcpy(rest.data, unit.data + end, tail);
+        px_buffer_reset_meta(&rest);
+        rest.size = tail;
+        self->cur = rest;
+    }
+    self->scanned = 0;
+    unit.size = end;
+    bool key;
+    int rc = av1parse_scan_unit(el, self, unit.data, unit.size, &key);
+    if (rc) {
+        px_buffer_unref(&unit);
+        return av1parse_bad(el, self, rc);
+    }
+    return av1parse_emit(el, self, &unit, key);
+}
+
+static px_flow av1parse_chain(px_element *el, const px_buffer *in)
+{
+    av1parse *self = px_element_state(el);
+    self->pos += in->size;
+    if (self->aligned) {
+        bool key;
+        int rc = av1parse_scan_unit(el, self, in->data, in->size, &key);
+        if (rc)
+            return av1parse_bad(el, self, rc);
+        px_buffer out = *in; /* forwarded as it is: one more reference, no copy */
+        px_buffer_ref(&out);
+        return av1parse_emit(el, self, &out, key);
+    }
+    const uint8_t *p = in->data;
+    size_t n = in->size;
+    while (n > 0) {
+        if (!self->cur.arena) {
+            int rc = px_element_alloc_output(el, &self->cur);
+            if (rc)
+                return rc == PX_EAGAIN ? PX_FLOW_EOS : PX_FLOW_ERROR;
+            px_buffer_reset_meta(&self->cur);
+            self->cur.size = 0;
+            self->scanned = 0;
+            self->cur_has_td = false;
+        }
+        if (self->cur.size == 0)
+            self->cur.pts = in->pts;
+        size_t room = self->cur.capacity - self->cur.size, take = n < room ? n : room;
+        if (take == 0) {
+            px_element_error(el, PX_ENOMEM, "temporal unit %llu is larger than the %zu-byte output slot "
+                             "(no temporal delimiter within it)", (unsigned long long)self->n, self->cur.capacity);
+            return PX_FLOW_ERROR;
+        }
+        memcpy(self->cur.data + self->cur.size, p, take);
+        self->cur.size += take;
+        p += take, n -= take;
+        /* Split complete OBUs; a temporal delimiter after the first OBU starts the next unit. */
+        char msg[160];
+        for (;;) {
+            px__obu o;
+            int rc = px__av1_obu(self->cur.data + self->scanned, self->cur.size - self->scanned, &o, msg, sizeof msg);
+            if (rc == PX_EAGAIN)
+                break;
+            if (rc) {
+                px_element_error(el, PX_EINVAL, "byte stream at about byte %llu: %s",
+                                 (unsigned long long)(self->pos - n), msg);
+                return PX_FLOW_ERROR;
+            }
+            if (o.type == PX__OBU_TEMPORAL_DELIMITER && self->scanned > 0) {
+                px_flow r = av1parse_cut(el, self, self->scanned);
+                if (r != PX_FLOW_OK)
+                    return r;
+                if (!self->cur.arena)
+                    break;
+                continue;
+            }
+            self->scanned += o.total;
+        }
+    }
+    return PX_FLOW_OK;
+}
+
+static int av1parse_event(px_element *el, const px_event *ev)
+{
+    av1parse *self = px_element_state(el);
+    if (ev->type != PX_EVENT_EOS || !self->cur.arena)
+        return PX_OK;
+    if (self->scanned < self->cur.size)
+        px_element_warning(el, "end of stream inside an OBU: %zu trailing bytes dropped",
+                           self->cur.size - self->scanned);
+    if (self->scanned == 0) {
+        px_buffer_unref(&self->cur);
+        return PX_OK;
+    }
+    self->cur.size = self->scanned;
+    px_flow r = av1parse_cut(el, self, self->scanned);
+    return r == PX_FLOW_ERROR ? PX_EFLOW : PX_OK;
+}
+
+PX_ELEMENT_CLASS(av1parse) = {
+    .name = "av1parse",
+    .family = "Codec/Parser/Video",
+    .description = "Splits AV1 OBU streams into temporal units; caps from the sequence header",
+    .state_size = sizeof(av1parse),
+    .sink = PX_PAD_ALWAYS("video/x-av1"),
+    .src = PX_PAD_ALWAYS("video/x-av1, stream-format=(string)obu-stream, alignment=(string)tu"),
+    .hints = {.trust = PX_TRUST_SEMI},
+    .start = av1parse_start,
+    .stop = av1parse_stop,
+    .chain = av1parse_chain,
+    .event = av1parse_event,
+    .get_caps = av1parse_get_caps,
+    .transform_caps = av1parse_transform_caps,
+    .peek = av1parse_peek,
+    .props = PX_PROPS(PX_PROP_BOOL(av1parse, skip_corrupt, false,
+                                   "Drop (and count) damaged temporal units instead of stopping")),
+};
+#endif /* CONFIG_PX_ELEM_AV1PARSE */
+
 /* ---- elements/flow/capsfilter.c ---- */
 #if CONFIG_PX_ELEM_CAPSFILTER
 /* elements/flow/capsfilter.c: restricts the formats that may flow through a
@@ -8142,6 +8770,10 @@ static int ivfdemux_get_caps(px_element *el, px_pad_dir dir, px_caps *caps)
     self->have_peeked = true;
     self->peeked = h;
     int rc = px_caps_parse(caps, ivf_media_type(h.fourcc), NULL);
+    if (!rc && !memcmp(h.fourcc, "AV01", 4)) /* GStreamer's names: OBUs with sizes, one temporal unit per frame */
+        rc = px_caps_set_string(caps, "stream-format", "obu-stream");
+    if (!rc && !memcmp(h.fourcc, "AV01", 4))
+        rc = px_caps_set_string(caps, "alignment", "tu");
     if (!rc && h.width > 0)
         rc = px_caps_set_int(caps, "width", h.width);
     if (!rc && h.height > 0)
@@ -10477,6 +11109,9 @@ PX_ELEMENT_CLASS(y4menc) = {
 
 /* ---- built-in element table (generated: one entry per enabled element) ---- */
 static const px_element_class *const px__builtin_classes[] = {
+#if CONFIG_PX_ELEM_AV1PARSE
+    &px_elem_av1parse,
+#endif
 #if CONFIG_PX_ELEM_CAPSFILTER
     &px_elem_capsfilter,
 #endif

@@ -145,6 +145,10 @@ static int ivfdemux_get_caps(px_element *el, px_pad_dir dir, px_caps *caps)
     self->have_peeked = true;
     self->peeked = h;
     int rc = px_caps_parse(caps, ivf_media_type(h.fourcc), NULL);
+    if (!rc && !memcmp(h.fourcc, "AV01", 4)) /* GStreamer's names: OBUs with sizes, one temporal unit per frame */
+        rc = px_caps_set_string(caps, "stream-format", "obu-stream");
+    if (!rc && !memcmp(h.fourcc, "AV01", 4))
+        rc = px_caps_set_string(caps, "alignment", "tu");
     if (!rc && h.width > 0)
         rc = px_caps_set_int(caps, "width", h.width);
     if (!rc && h.height > 0)
