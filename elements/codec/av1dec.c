@@ -249,6 +249,12 @@ static px_flow av1dec_failed(px_element *el, av1dec *self, int res, uint64_t fra
         px_element_error(el, PX_ENOTSUP, "frame %llu: %s", (unsigned long long)frame, self->alloc_msg);
         return PX_FLOW_ERROR;
     }
+    if (res == DAV1D_ERR(ERANGE)) { /* frame_size_limit: a bigger frame than the sequence header said */
+        px_element_error(el, PX_ENOTSUP, "frame %llu is larger than the %dx%d the pipeline negotiated from the "
+                         "stream's first sequence header (caps cannot change while streaming)",
+                         (unsigned long long)frame, self->info.width, self->info.height);
+        return PX_FLOW_ERROR;
+    }
     if (res == DAV1D_ERR(ENOMEM)) {
         px_element_error(el, PX_ENOMEM, "frame %llu: dav1d is out of memory", (unsigned long long)frame);
         return PX_FLOW_ERROR;

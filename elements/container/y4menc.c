@@ -4,7 +4,8 @@
  * first frame, then "FRAME\n" and the planes of each frame with the row
  * padding stripped (Y4M rows are exactly width samples). Colour spaces:
  * I420 -> C420jpeg (what GStreamer and ffmpeg write for yuv420p), GRAY8 ->
- * Cmono, I420_10LE -> C420p10 (ffmpeg's name for yuv420p10le). One output
+ * Cmono, I420_10LE -> C420p10 (ffmpeg's name for yuv420p10le), Y42B -> C422,
+ * Y444 -> C444, I422_10LE -> C422p10, Y444_10LE -> C444p10. One output
  * buffer per frame (header included in the first), sized in start(). */
 
 #define Y4MENC_HEADER_MAX 128
@@ -24,6 +25,10 @@ static const char *y4menc_colorspace(px_video_format f)
     case PX_VIDEO_FORMAT_I420: return "420jpeg";
     case PX_VIDEO_FORMAT_GRAY8: return "mono";
     case PX_VIDEO_FORMAT_I420_10LE: return "420p10";
+    case PX_VIDEO_FORMAT_Y42B: return "422";
+    case PX_VIDEO_FORMAT_Y444: return "444";
+    case PX_VIDEO_FORMAT_I422_10LE: return "422p10";
+    case PX_VIDEO_FORMAT_Y444_10LE: return "444p10";
     default: return NULL;
     }
 }
@@ -80,7 +85,8 @@ static int y4menc_start(px_element *el, px_error *err)
         return rc;
     self->header_len = y4menc_write_header(&self->info, self->header, sizeof self->header);
     if (!self->header_len)
-        return px_error_set(err, PX_EINVAL, 0, "%s: Y4M cannot carry %s; use I420, GRAY8 or I420_10LE",
+        return px_error_set(err, PX_EINVAL, 0, "%s: Y4M cannot carry %s; use I420, GRAY8, I420_10LE, Y42B, Y444, "
+                            "I422_10LE or Y444_10LE",
                             px_element_name(el), px_video_format_to_string(self->info.format));
     self->payload = y4menc_payload(&self->info);
     self->header_sent = false;
@@ -131,7 +137,8 @@ PX_ELEMENT_CLASS(y4menc) = {
     .family = "Codec/Encoder/Video",
     .description = "Writes raw video as a YUV4MPEG2 stream",
     .state_size = sizeof(y4menc),
-    .sink = PX_PAD_ALWAYS("video/x-raw, format=(string){ I420, GRAY8, I420_10LE }, width=(int)[ 1, 16384 ], "
+    .sink = PX_PAD_ALWAYS("video/x-raw, format=(string){ I420, GRAY8, I420_10LE, Y42B, Y444, I422_10LE, Y444_10LE }, "
+                          "width=(int)[ 1, 16384 ], "
                           "height=(int)[ 1, 16384 ], framerate=(fraction)[ 0/1, 2147483647/1 ]"),
     .src = PX_PAD_ALWAYS("application/x-yuv4mpeg, y4mversion=(int)2"),
     .hints = {.rt_safe = true},

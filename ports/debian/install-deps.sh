@@ -13,6 +13,9 @@ gstreamer1.0-tools gstreamer1.0-plugins-base file ffmpeg"
 PACKAGES="$PACKAGES gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
 libc6-dev-arm64-cross gcc-arm-linux-gnueabihf g++-arm-linux-gnueabihf binutils-arm-linux-gnueabihf
 libc6-dev-armhf-cross qemu-user musl-tools time libcmocka-dev:arm64 libcmocka-dev:armhf"
+# AV1 (PX_CODEC_DAV1D, av1dec; tests/interop/av1_dav1d.sh, tests/bench/av1dec.sh): dav1d to link and
+# as the reference decoder, aomenc to make test clips.
+PACKAGES="$PACKAGES libdav1d-dev dav1d aom-tools"
 PACKAGES=$(echo $PACKAGES)
 
 mode=${1:---check-or-install}
