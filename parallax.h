@@ -7815,6 +7815,30 @@ static int av1dec_start(px_element *el, px_error *err)
     const px_caps *caps = px_element_get_caps(el, PX_DIR_SRC, 0);
     if (!caps)
         return px_error_set(err, PX_ESTATE, 0, "%s: started without negotiated caps", name);
+    int pad;
+    if (px_caps_get_int(caps, "padding-right", &pad) == PX_ENOENT) {
+        /* The caps did not come from a sequence header: say why there was none. */
+        px__av1_seq seq;
+        char msg[160] = "";
+        size_t got = 0;
+        uint8_t probe[1];
+        int prc = px__av1_peek_sequence_header(el, &seq);
+        if (prc == PX_ENOENT && px_element_peek_upstream(el, 0, probe, 1, &got) == PX_OK && got == 0)
+            snprintf(msg, sizeof msg, "upstream gives no AV1 data to read ahead (an empty stream, or its "
+                     "first frame is damaged)");
+        else if (prc == PX_ENOENT)
+            snprintf(msg, sizeof msg, "no AV1 sequence header in the first 256 KiB of the stream (not AV1, or "
+                     "damaged)");
+        else if (prc == PX_EINVAL)
+            snprintf(msg, sizeof msg, "the stream is not valid AV1 up to its first sequence header (a "
+                     "malformed OBU or sequence header)");
+        else
+            snprintf(msg, sizeof msg, "upstream cannot read ahead (a pipe or a live source)");
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: cannot learn the stream's format before data flows: %s; av1dec needs it to "
+                            "negotiate (read the file with filesrc, through ivfdemux and av1parse)",
+                            name, msg);
+    }
     int rc = px_video_info_from_caps(&self->info, caps, err);
     if (rc)
         return rc;
@@ -9227,6 +9251,14 @@ static size_t ivfdemux_scan(px_element *el, const ivf_header *h)
 static int ivfdemux_start(px_element *el, px_error *err)
 {
     ivfdemux *self = px_element_state(el);
+    uint8_t head[IVF_HEADER_SIZE];
+    size_t got = 0, bad;
+    char msg[160];
+    ivf_header h;
+    /* A file that is no IVF fails here, before elements after it (a decoder) wonder why they saw no stream. */
+    if (px_element_peek_upstream(el, 0, head, sizeof head, &got) == PX_OK &&
+        ivf_parse_header(head, got, &h, msg, sizeof msg, &bad) != PX_OK)
+        return px_error_set(err, PX_EINVAL, 0, "%s: bad IVF header at byte %zu: %s", px_element_name(el), bad, msg);
     size_t slot = (size_t)self->max_frame_size;
     if (slot == 0) {
         slot = 64 << 10;
@@ -9239,7 +9271,6 @@ static int ivfdemux_start(px_element *el, px_error *err)
             slot = 4u << 20;
         }
     }
-    (void)err;
     self->stage = IVFDEMUX_HEADER;
     self->hdr_len = 0;
     self->pos = self->frame_at = 0;
@@ -9317,14 +9348,19 @@ static px_flow ivfdemux_chain(px_element *el, const px_buffer *in)
             if (rc)
                 return rc == PX_EAGAIN ? PX_FLOW_EOS : PX_FLOW_ERROR;
             if (self->size > IVF_MAX_FRAME || self->size > self->cur.capacity) {
+                size_t cap = self->cur.capacity;
                 px_buffer_unref(&self->cur);
-                px_element_error(el, PX_EINVAL,
-                                 "frame %llu (header at byte %llu) says it is %u bytes, more than the %zu bytes "
-                                 "an output slot holds%s; set max-frame-size=%u if the file is right",
-                                 (unsigned long long)self->n, (unsigned long long)self->frame_at, self->size,
-                                 self->cur.capacity,
-                                 self->size > IVF_MAX_FRAME ? " (and more than 256 MiB: the file is damaged)" : "",
-                                 self->size);
+                if (self->size > IVF_MAX_FRAME)
+                    px_element_error(el, PX_EINVAL,
+                                     "frame %llu (header at byte %llu) says it is %u bytes, more than IVF frames "
+                                     "may hold here (256 MiB): the file is damaged",
+                                     (unsigned long long)self->n, (unsigned long long)self->frame_at, self->size);
+                else
+                    px_element_error(el, PX_EINVAL,
+                                     "frame %llu (header at byte %llu) says it is %u bytes, more than the %zu bytes "
+                                     "an output slot holds; set max-frame-size=%u if the file is right",
+                                     (unsigned long long)self->n, (unsigned long long)self->frame_at, self->size,
+                                     cap, self->size);
                 return PX_FLOW_ERROR;
             }
             self->stage = IVFDEMUX_PAYLOAD;

@@ -165,6 +165,30 @@ static int av1dec_start(px_element *el, px_error *err)
     const px_caps *caps = px_element_get_caps(el, PX_DIR_SRC, 0);
     if (!caps)
         return px_error_set(err, PX_ESTATE, 0, "%s: started without negotiated caps", name);
+    int pad;
+    if (px_caps_get_int(caps, "padding-right", &pad) == PX_ENOENT) {
+        /* The caps did not come from a sequence header: say why there was none. */
+        px__av1_seq seq;
+        char msg[160] = "";
+        size_t got = 0;
+        uint8_t probe[1];
+        int prc = px__av1_peek_sequence_header(el, &seq);
+        if (prc == PX_ENOENT && px_element_peek_upstream(el, 0, probe, 1, &got) == PX_OK && got == 0)
+            snprintf(msg, sizeof msg, "upstream gives no AV1 data to read ahead (an empty stream, or its "
+                     "first frame is damaged)");
+        else if (prc == PX_ENOENT)
+            snprintf(msg, sizeof msg, "no AV1 sequence header in the first 256 KiB of the stream (not AV1, or "
+                     "damaged)");
+        else if (prc == PX_EINVAL)
+            snprintf(msg, sizeof msg, "the stream is not valid AV1 up to its first sequence header (a "
+                     "malformed OBU or sequence header)");
+        else
+            snprintf(msg, sizeof msg, "upstream cannot read ahead (a pipe or a live source)");
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: cannot learn the stream's format before data flows: %s; av1dec needs it to "
+                            "negotiate (read the file with filesrc, through ivfdemux and av1parse)",
+                            name, msg);
+    }
     int rc = px_video_info_from_caps(&self->info, caps, err);
     if (rc)
         return rc;
