@@ -32,7 +32,7 @@ if ! "$PX_LAUNCH" --list-elements 2>/dev/null | grep -q '^videotestsrc '; then
     done_testing
 fi
 
-VT_OFFER="video/x-raw, format={ I420, YV12, NV12, NV21, YUY2, UYVY, RGB, BGR, RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, GRAY8, GRAY16_LE, I420_10LE }, width=[ 1, 16384 ], height=[ 1, 16384 ], framerate=[ 0/1, 2147483647/1 ]"
+VT_OFFER="video/x-raw, format={ I420, YV12, NV12, NV21, YUY2, UYVY, RGB, BGR, RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, GRAY8, GRAY16_LE, I420_10LE, Y42B, Y444, I422_10LE, Y444_10LE }, width=[ 1, 16384 ], height=[ 1, 16384 ], framerate=[ 0/1, 2147483647/1 ]"
 
 # ---- Errors, whole text --------------------------------------------------------
 
@@ -54,7 +54,7 @@ stderr_is "unknown format I4200: exit 1, flagged with the nearest known name" 1 
                                ^
   videotestsrc0 offers  $VT_OFFER
   capsfilter0   accepts video/x-raw, format=I4200
-  format differs: { I420, YV12, NV12, NV21, YUY2, UYVY, RGB, BGR, RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, GRAY8, GRAY16_LE, I420_10LE } vs I4200
+  format differs: { I420, YV12, NV12, NV21, YUY2, UYVY, RGB, BGR, RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, GRAY8, GRAY16_LE, I420_10LE, Y42B, Y444, I422_10LE, Y444_10LE } vs I4200
   hint: 'I4200' is not a known video format; did you mean I420?" \
     "$TYPO"
 
