@@ -79,6 +79,10 @@ static int av1parse_start(px_element *el, px_error *err)
     self->cur_has_td = false;
     memset(&self->cur, 0, sizeof self->cur);
     size_t slot = 1u << 20;
+    if (self->aligned) {
+        px_element_request_output(el, 4096, 0); /* units go on by reference: no slot is ever taken */
+        return PX_OK;
+    }
     if (self->have_caps_seq) {
         size_t raw = (size_t)self->caps_seq.max_width * (size_t)self->caps_seq.max_height;
         slot = raw > slot ? raw : slot;

@@ -39,6 +39,20 @@ if [ "$have_av1dec" = 1 ]; then
     fi
 fi
 
+# Zero copy: dav1d decodes into av1dec's arena slots and those slots go downstream. The arena
+# holds padded frames (64x48 -> 128x128 I420 + 64 bytes, page-rounded), several stay in use at
+# once (dav1d's reference frames live in them), and the bytes pushed are whole padded frames.
+if [ "$have_av1dec" = 1 ]; then
+    arena() { "$PY" -c "import json,sys; e=[e for e in json.load(open(sys.argv[1]))['elements'] if e['factory']=='av1dec'][0]; print(e['arena'][sys.argv[2]])" "$@"; }
+    is "zero copy: av1dec's slots hold a padded 128x128 frame" "$(arena "$D/ok.json" slot_size)" 28672
+    high=$(arena "$D/ok.json" high_water)
+    if [ "$high" -ge 4 ]; then ok "zero copy: dav1d holds reference frames in av1dec's slots (high water $high)"
+    else not_ok "zero copy: dav1d holds reference frames in av1dec's slots (high water $high)"; fi
+    is "zero copy: 12 padded frames pushed as they are" "$(stat_of "$D/ok.json" av1dec bytes_out)" $((12 * 24576))
+    is "av1parse forwards aligned units by reference (its arena is never used)" \
+        "$("$PY" -c "import json,sys; e=[e for e in json.load(open(sys.argv[1]))['elements'] if e['factory']=='av1parse'][0]; print(e['arena']['high_water'])" "$D/ok.json")" 0
+fi
+
 # ---- not IVF, or too short ----
 head -c 20 "$CLIP" >"$D/short.ivf"
 run_fails_exact "a 20-byte file: the header is too short" 1 \
