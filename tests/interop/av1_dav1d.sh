@@ -38,6 +38,16 @@ is "ivfmux: ffprobe reads AV1 320x240 at 30/1, 60 packets" \
     "av1,320,240,30/1,60"
 is "ivfmux: dav1d decodes it to the same frames as the original" \
     "$(dav1d -q -i "$D/remux.ivf" --muxer md5 -o - 2>/dev/null)" "$(dav1d -q -i "$c8" --muxer md5 -o - 2>/dev/null)"
+if have gst-launch-1.0 && gst-inspect-1.0 ivfparse >/dev/null 2>&1 && gst-inspect-1.0 av1dec >/dev/null 2>&1; then
+    # GStreamer's ivfparse and av1parse read ivfmux's file; its av1dec is libaom, another
+    # conformant decoder, so the pictures must equal dav1d's (320x240 I420 raw is packed).
+    run_cmd gst-launch-1.0 -q filesrc location="$D/remux.ivf" ! ivfparse ! av1parse ! av1dec ! \
+        video/x-raw,format=I420 ! filesink location="$D/gst.yuv"
+    is "ivfmux: GStreamer (ivfparse ! av1parse ! libaom av1dec) decodes the same pictures as dav1d" \
+        "$(md5sum <"$D/gst.yuv" | cut -d' ' -f1)" "$(dav1d -q -i "$c8" --muxer md5 -o - 2>/dev/null)"
+else
+    skip "ivfmux read by GStreamer" "gst-launch-1.0 with ivfparse and av1dec (gstreamer1.0-plugins-good/bad) not found"
+fi
 run_ok "ivfmux output reads back through ivfdemux (remuxed twice)" \
     filesrc location="$D/remux.ivf" ! ivfdemux ! ivfmux ! filesink location="$D/remux2.ivf"
 check "remuxed twice: identical files" cmp "$D/remux.ivf" "$D/remux2.ivf"

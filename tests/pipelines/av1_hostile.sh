@@ -29,6 +29,12 @@ PYEOF
 
 # ---- the clip itself ----
 run_ok "the 12-frame clip demuxes and parses" filesrc location="$CLIP" ! ivfdemux ! av1parse ! fakesink
+launch filesrc location="$CLIP" ! ivfdemux ! av1parse ! fakesink silent=false
+check "frame 1: pts from the 1/30 timebase, offset 1, a delta unit" \
+    grep -qF "(21 bytes, dts: none, pts: 0:00:00.033333333, duration: none, offset: 1, offset_end: 2, flags: 00000002 delta-unit)" "$OUT_FILE"
+check "frame 6: the second keyframe, no delta-unit flag" \
+    grep -qF "(641 bytes, dts: none, pts: 0:00:00.200000000, duration: none, offset: 6, offset_end: 7, flags: 00000000)" "$OUT_FILE"
+is "two keyframes in 12 units (0 and 6)" "$(grep -c "flags: 0000000[01] *\(discont\)\?)" "$OUT_FILE")" 2
 if [ "$have_av1dec" = 1 ]; then
     run_ok "and decodes" --stats-json="$D/ok.json" filesrc location="$CLIP" ! ivfdemux ! av1parse ! av1dec ! \
         y4menc ! filesink location="$D/ok.y4m"
