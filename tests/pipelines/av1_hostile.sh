@@ -137,6 +137,17 @@ if [ "$have_av1dec" = 1 ]; then
         --stats-json="$D/garbage2.json" filesrc location="$D/garbage.ivf" ! ivfdemux ! av1parse skip-corrupt=true ! \
         av1dec skip-corrupt=true ! fakesink
     is "11 frames decoded" "$(stat_of "$D/garbage2.json" av1dec buffers_out)" 11
+    # The first keyframe cut out: dav1d cannot decode the 5 delta frames before keyframe 6.
+    mutate "$D/nokey.ivf" 'd[frames[0]:frames[1]] = b""'
+    run_fails_exact "no keyframe first: a bus error naming the frame" 1 \
+        "parallax-launch: av1dec0: failed to decode frame 0: dav1d: Invalid argument; set skip-corrupt=true to drop corrupt frames" \
+        filesrc location="$D/nokey.ivf" ! ivfdemux ! av1parse ! av1dec ! fakesink
+    run_ok "no keyframe first, skip-corrupt=true: those frames are skipped" --stats-json="$D/nokey.json" \
+        filesrc location="$D/nokey.ivf" ! ivfdemux ! av1parse ! av1dec skip-corrupt=true ! fakesink
+    is "skip-corrupt: 6 frames decoded, 5 counted as dropped" \
+        "$(stat_of "$D/nokey.json" av1dec buffers_out)/$(stat_of "$D/nokey.json" av1dec drops)" 6/5
+    check "each skip is a warning with the frame and the count" \
+        grep -qF "av1dec0: frame 4 is corrupt (dav1d: Invalid argument); skipped (5 so far)" "$ERR_FILE"
     # Tile data scrambled behind valid OBU headers: only dav1d can tell.
     mutate "$D/tiles.ivf" 'o = frames[0] + 12 + 40
 for i in range(o, o + 500): d[i] = random.getrandbits(8)'
