@@ -51,6 +51,19 @@ fi
 run_ok "ivfmux output reads back through ivfdemux (remuxed twice)" \
     filesrc location="$D/remux.ivf" ! ivfdemux ! ivfmux ! filesink location="$D/remux2.ivf"
 check "remuxed twice: identical files" cmp "$D/remux.ivf" "$D/remux2.ivf"
+# VP9 in IVF (ffmpeg libvpx-vp9): caps from the fourcc and header, frames unchanged.
+if ffmpeg -v error -y -f lavfi -i testsrc2=size=320x240:rate=25 -frames:v 20 -c:v libvpx-vp9 -deadline realtime \
+    -cpu-used 8 -f ivf "$D/vp9.ivf" 2>/dev/null; then
+    run_ok "VP9 IVF: ivfdemux ! ivfmux" --dot="$D/vp9.dot" \
+        filesrc location="$D/vp9.ivf" ! ivfdemux ! ivfmux ! filesink location="$D/vp9b.ivf"
+    check "VP9 IVF: caps video/x-vp9 with the header's size and rate" \
+        grep -qF 'video/x-vp9, width=320, height=240, framerate=25/1' "$D/vp9.dot"
+    is "VP9 IVF: frames byte-identical, ffprobe sees vp9" \
+        "$(tail -c +33 "$D/vp9b.ivf" | md5sum) $(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$D/vp9b.ivf")" \
+        "$(tail -c +33 "$D/vp9.ivf" | md5sum) vp9"
+else
+    skip "VP9 IVF" "ffmpeg without libvpx-vp9"
+fi
 # A section-5 OBU stream (aomenc --obu) through av1parse's byte-stream mode.
 ffmpeg -v error -y -f lavfi -i testsrc2=size=160x120:rate=25 -frames:v 20 -pix_fmt yuv420p "$D/s5.y4m"
 aomenc -q --cpu-used=8 --row-mt=1 --lag-in-frames=0 --obu -o "$D/s5.obu" "$D/s5.y4m" >/dev/null 2>&1
@@ -105,6 +118,16 @@ isnt() { if [ "$2" != "$3" ]; then ok "$1"; else not_ok "$1"; fi; }
 isnt "film grain changes the pictures" "$grain_on" "$(y4m_planes_md5 "$D/out.y4m")"
 decode_matches "one thread, max-frame-delay=1" "$c8" threads=1 max-frame-delay=1
 decode_matches "4 threads" "$codd" threads=4
+
+# AV1 IVF written by ffmpeg (libaom-av1, 25/1 timebase) rather than aomenc.
+if ffmpeg -v error -y -f lavfi -i testsrc2=size=320x240:rate=25 -frames:v 20 -c:v libaom-av1 -cpu-used 8 -row-mt 1 \
+    -f ivf "$D/ff.ivf" 2>/dev/null; then
+    decode_matches "ffmpeg-written AV1 IVF" "$D/ff.ivf"
+    is "ffmpeg's IVF: pts from its 1/25 timebase" \
+        "$(ffprobe -v error -show_entries frame=pts_time -of csv=p=0 "$D/out.y4m" | sed -n 2p)" "0.040000"
+else
+    skip "ffmpeg-written AV1" "ffmpeg without libaom-av1"
+fi
 
 # Without av1parse: av1dec reads the sequence header through ivfdemux itself.
 run_ok "ivfdemux ! av1dec ! videoconvert ! filesink (no parser)" \
