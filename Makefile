@@ -338,8 +338,8 @@ endif
 		'Name: parallax' \
 		'Description: Streaming media pipeline runtime (single header; define PARALLAX_IMPLEMENTATION in one .c file)' \
 		'Version: $(PX_VERSION)' \
-		'Cflags: -I$${includedir}$(if $(CONFIG_H), -DPX_CONFIG_HEADER=\"parallax/px_config.h\")' \
-		'Libs: -lpthread' > $(DESTDIR)$(PKGCONFIGDIR)/parallax.pc
+		'Cflags: -I$${includedir}$(if $(CONFIG_H), -DPX_CONFIG_HEADER=\"parallax/px_config.h\")$(if $(filter 1,$(PX_DAV1D)),$(if $(CONFIG_H),, -DCONFIG_PX_CODEC_DAV1D=1))' \
+		'Libs: -lpthread$(if $(filter 1,$(PX_DAV1D)), $(DAV1D_LIBS))' > $(DESTDIR)$(PKGCONFIGDIR)/parallax.pc
 	@echo "installed parallax.h, parallax-launch and parallax.pc under $(DESTDIR)$(PREFIX)"
 
 # ---- Cleaning --------------------------------------------------------------------------
