@@ -7668,7 +7668,8 @@ static int px__av1_peek_sequence_header(px_element *el, px__av1_seq *s)
  * sink caps av1parse gives: I420, I420_10LE, Y42B, I422_10LE, Y444,
  * Y444_10LE, GRAY8 by subsampling and depth (12-bit and 10-bit monochrome
  * are refused). A frame of another size or format mid-stream is an error
- * naming the frame (caps cannot change while streaming).
+ * naming the frame (caps cannot change while streaming); super-resolution
+ * streams decode (dav1d's coded-width pictures fit the negotiated slots).
  *
  * The compressed input is copied into dav1d's data buffer (a few KiB per
  * frame; dav1d keeps it while frame threads decode). Errors from dav1d
@@ -7756,19 +7757,27 @@ static int av1dec_transform_caps(px_element *el, px_pad_dir dir, const px_caps *
     return rc;
 }
 
+static void av1dec_changed(av1dec *self, const Dav1dPictureParameters *pp)
+{
+    static const char *const layouts[] = {"4:0:0", "4:2:0", "4:2:2", "4:4:4"};
+    snprintf(self->alloc_msg, sizeof self->alloc_msg,
+             "the stream changes to %dx%d %d-bit %s but the pipeline negotiated %dx%d %s before it was read "
+             "(caps cannot change while streaming)",
+             pp->w, pp->h, pp->bpc, (unsigned)pp->layout < 4 ? layouts[pp->layout] : "?", self->info.width,
+             self->info.height, self->info.finfo->name);
+    self->alloc_failed = true;
+}
+
+/* Pictures smaller than the negotiated size fit the same padded layout:
+ * dav1d allocates them for super-resolution (the coded-width frame it then
+ * upscales into a full-size one); only the pictures it outputs must match. */
 static int av1dec_alloc(Dav1dPicture *pic, void *cookie)
 {
     av1dec *self = cookie;
     const px_video_info *info = &self->info;
     const Dav1dPictureParameters *pp = &pic->p;
-    if (pp->w != info->width || pp->h != info->height || pp->layout != self->layout || pp->bpc != self->bpc) {
-        static const char *const layouts[] = {"4:0:0", "4:2:0", "4:2:2", "4:4:4"};
-        snprintf(self->alloc_msg, sizeof self->alloc_msg,
-                 "the stream changes to %dx%d %d-bit %s but the pipeline negotiated %dx%d %s before it was read "
-                 "(caps cannot change while streaming)",
-                 pp->w, pp->h, pp->bpc, (unsigned)pp->layout < 4 ? layouts[pp->layout] : "?", info->width,
-                 info->height, info->finfo->name);
-        self->alloc_failed = true;
+    if (pp->w > info->width || pp->h > info->height || pp->layout != self->layout || pp->bpc != self->bpc) {
+        av1dec_changed(self, pp);
         return DAV1D_ERR(EINVAL);
     }
     px_buffer b;
@@ -7947,6 +7956,12 @@ static px_flow av1dec_failed(px_element *el, av1dec *self, int res, uint64_t fra
 
 static px_flow av1dec_output(px_element *el, av1dec *self, Dav1dPicture *pic)
 {
+    if (pic->p.w != self->info.width || pic->p.h != self->info.height) { /* resize mode, a new size */
+        av1dec_changed(self, &pic->p);
+        px_element_error(el, PX_ENOTSUP, "frame %llu: %s", (unsigned long long)pic->m.offset, self->alloc_msg);
+        dav1d_picture_unref(pic);
+        return PX_FLOW_ERROR;
+    }
     px_buffer out = *(const px_buffer *)pic->allocator_data;
     px_buffer_ref(&out); /* downstream's reference; dav1d keeps its own while it needs the frame */
     px_buffer_reset_meta(&out);

@@ -3,9 +3,9 @@
 # ivfdemux ! av1parse ! av1dec and by Debian's dav1d CLI; every frame must be
 # bit-identical (per-frame md5 through ffmpeg's framemd5, and dav1d --muxer
 # md5 over the stream). Covers 8-bit and 10-bit 4:2:0, an odd size
-# (642x362), 4:4:4 and 4:2:2, film grain on and off, 60+ frames, the
-# sequence-header change of two concatenated streams, and ivfmux output read
-# back by ffprobe, dav1d and ivfdemux.
+# (642x362), 4:4:4 and 4:2:2, film grain on and off, super-resolution, 60+
+# frames, size changes (two concatenated streams, aomenc's resize mode: clear
+# errors), and ivfmux output read back by ffprobe, dav1d, GStreamer and ivfdemux.
 . "$(dirname "$0")/../pipelines/lib.sh"
 . "$(dirname "$0")/lib_av1.sh"
 
@@ -116,6 +116,8 @@ grain_on=$(y4m_planes_md5 "$D/out.y4m")
 decode_matches "film grain off (apply-grain=false)" "$cgrain" apply-grain=false -- --filmgrain 0
 isnt() { if [ "$2" != "$3" ]; then ok "$1"; else not_ok "$1"; fi; }
 isnt "film grain changes the pictures" "$grain_on" "$(y4m_planes_md5 "$D/out.y4m")"
+csr=$(av1_clip superres_320x240 320x240 20 yuv420p --superres-mode=1 --superres-denominator=16)
+decode_matches "super-resolution (coded at half width, upscaled)" "$csr"
 decode_matches "one thread, max-frame-delay=1" "$c8" threads=1 max-frame-delay=1
 decode_matches "4 threads" "$codd" threads=4
 
@@ -156,6 +158,11 @@ run_fails_with "size change: av1parse stops at the new sequence header, naming t
 run_fails_with "size change without av1parse: av1dec names the frame and both sizes" 1 \
     "frame 10 is larger than the 160x120 the pipeline negotiated" \
     filesrc location="$D/sizes.ivf" ! ivfdemux ! av1dec ! fakesink
+# aomenc's resize mode: frame 0 at 320x240, then frames coded (and output) at 160x120.
+crs=$(av1_clip resize_320x240 320x240 10 yuv420p --resize-mode=1 --resize-denominator=16)
+run_fails_with "resize mode: the first smaller frame is an error naming it and both sizes" 1 \
+    "av1dec0: frame 1: the stream changes to 160x120 8-bit 4:2:0 but the pipeline negotiated 320x240 I420" \
+    filesrc location="$crs" ! ivfdemux ! av1parse ! av1dec ! fakesink
 run_ok "the 10 frames before the change decode (one thread, no delay, fakesink num-buffers=10)" \
     filesrc location="$D/sizes.ivf" ! ivfdemux ! av1parse ! av1dec threads=1 max-frame-delay=1 ! fakesink num-buffers=10
 
