@@ -7645,9 +7645,10 @@ static px_flow crash_process(px_element *el, px_frame *io)
             break;
         case CRASH_EXIT:
             _exit(3);
-        default: {
-            int *volatile nowhere = NULL;
-            *nowhere = 1;
+        default: { /* a store into read-only data: a real fault, as a codec bug makes */
+            static const char rodata[64] = "read-only";
+            volatile char *p = (volatile char *)(uintptr_t)rodata;
+            p[0] = 1;
             break;
         }
         }
@@ -10658,13 +10659,13 @@ PX_API void px_pipeline_free(px_pipeline *p)
     if (!p)
         return;
     px_pipeline_stop(p);
+#if CONFIG_PX_ISOLATE
+    px__isolate_free(p);
+#endif
     for (size_t i = 0; i < p->n_elements; i++)
         px__element_free(p->elements[i]);
     PX_FREE(p->elements);
     PX_FREE(p->description);
-#if CONFIG_PX_ISOLATE
-    px__isolate_free(p);
-#endif
     px__bus_fini(p);
     PX_FREE(p);
 }
@@ -14475,15 +14476,20 @@ static void px__zygote_main(px_pipeline *p, int sock)
             pfd[i + 1].fd = kids[i].pidfd;
             pfd[i + 1].events = POLLIN;
         }
-        int r = poll(pfd, (nfds_t)n_kids + 1, -1);
+        /* Without pidfds (valgrind, old kernels) children are polled. */
+        bool polled = false;
+        for (int i = 0; i < n_kids; i++)
+            polled |= kids[i].pidfd < 0;
+        int r = poll(pfd, (nfds_t)n_kids + 1, polled ? 20 : -1);
         if (r < 0 && errno == EINTR)
             continue;
         for (int i = n_kids - 1; i >= 0; i--) {
-            if (!(pfd[i + 1].revents & (POLLIN | POLLHUP)))
+            if (kids[i].pidfd >= 0 && !(pfd[i + 1].revents & (POLLIN | POLLHUP)))
                 continue;
             siginfo_t si;
             memset(&si, 0, sizeof si);
-            if (waitid(P_PID, (id_t)kids[i].pid, &si, WEXITED) != 0)
+            if (waitid(P_PID, (id_t)kids[i].pid, &si, WEXITED | (kids[i].pidfd < 0 ? WNOHANG : 0)) != 0 ||
+                si.si_pid == 0)
                 continue;
             px__zmsg d;
             px__zfill(&d, PX__Z_DIED);
@@ -14491,7 +14497,8 @@ static void px__zygote_main(px_pipeline *p, int sock)
             d.proc = kids[i].proc;
             d.status = si.si_code == CLD_EXITED ? (si.si_status & 0xff) << 8 : (si.si_status & 0x7f);
             d.size = px__cgroup_cleanup(kids[i].pid);
-            close(kids[i].pidfd);
+            if (kids[i].pidfd >= 0)
+                close(kids[i].pidfd);
             kids[i] = kids[--n_kids];
             px__send_fds(sock, &d, sizeof d, NULL, 0);
         }
@@ -14552,10 +14559,7 @@ static void px__zygote_main(px_pipeline *p, int sock)
                 kids[n_kids].pid = pid;
                 kids[n_kids].pidfd = pfd2;
                 kids[n_kids].proc = m.proc;
-                if (pfd2 >= 0)
-                    n_kids++;
-                else
-                    kill(pid, SIGKILL);
+                n_kids++;
             }
             px__send_fds(sock, &reply, sizeof reply, NULL, 0);
         } else if (m.type == PX__Z_KILL) {
@@ -14700,7 +14704,7 @@ PX_API int px_element_get_isolation_stats(const px_element *el, px_isolation_sta
         return PX_EINVAL;
     const px__iso *iso = el->pipeline->iso;
     memset(stats, 0, sizeof *stats);
-    if (!iso || el->index >= iso->n_proxies || !iso->proxies[el->index].el)
+    if (!iso || el->index >= iso->n_proxies || !iso->proxies[el->index].stats.isolated)
         return PX_OK;
     const px__proxy *x = &iso->proxies[el->index];
     *stats = x->stats;
@@ -15626,6 +15630,7 @@ static void px__isolate_release(px_pipeline *p)
             x->el->klass = x->orig;
             x->el->isolate = NULL;
         }
+        x->el = NULL; /* stats stay */
         x->proc = NULL;
     }
     /* Stats stay readable after the run: keep the proxies, drop the processes. */

@@ -42,9 +42,10 @@ static px_flow crash_process(px_element *el, px_frame *io)
             break;
         case CRASH_EXIT:
             _exit(3);
-        default: {
-            int *volatile nowhere = NULL;
-            *nowhere = 1;
+        default: { /* a store into read-only data: a real fault, as a codec bug makes */
+            static const char rodata[64] = "read-only";
+            volatile char *p = (volatile char *)(uintptr_t)rodata;
+            p[0] = 1;
             break;
         }
         }

@@ -26,13 +26,13 @@ PX_API void px_pipeline_free(px_pipeline *p)
     if (!p)
         return;
     px_pipeline_stop(p);
+#if CONFIG_PX_ISOLATE
+    px__isolate_free(p);
+#endif
     for (size_t i = 0; i < p->n_elements; i++)
         px__element_free(p->elements[i]);
     PX_FREE(p->elements);
     PX_FREE(p->description);
-#if CONFIG_PX_ISOLATE
-    px__isolate_free(p);
-#endif
     px__bus_fini(p);
     PX_FREE(p);
 }

@@ -124,7 +124,7 @@ PX_API int px_element_get_isolation_stats(const px_element *el, px_isolation_sta
         return PX_EINVAL;
     const px__iso *iso = el->pipeline->iso;
     memset(stats, 0, sizeof *stats);
-    if (!iso || el->index >= iso->n_proxies || !iso->proxies[el->index].el)
+    if (!iso || el->index >= iso->n_proxies || !iso->proxies[el->index].stats.isolated)
         return PX_OK;
     const px__proxy *x = &iso->proxies[el->index];
     *stats = x->stats;
@@ -1050,6 +1050,7 @@ static void px__isolate_release(px_pipeline *p)
             x->el->klass = x->orig;
             x->el->isolate = NULL;
         }
+        x->el = NULL; /* stats stay */
         x->proc = NULL;
     }
     /* Stats stay readable after the run: keep the proxies, drop the processes. */

@@ -459,15 +459,20 @@ static void px__zygote_main(px_pipeline *p, int sock)
             pfd[i + 1].fd = kids[i].pidfd;
             pfd[i + 1].events = POLLIN;
         }
-        int r = poll(pfd, (nfds_t)n_kids + 1, -1);
+        /* Without pidfds (valgrind, old kernels) children are polled. */
+        bool polled = false;
+        for (int i = 0; i < n_kids; i++)
+            polled |= kids[i].pidfd < 0;
+        int r = poll(pfd, (nfds_t)n_kids + 1, polled ? 20 : -1);
         if (r < 0 && errno == EINTR)
             continue;
         for (int i = n_kids - 1; i >= 0; i--) {
-            if (!(pfd[i + 1].revents & (POLLIN | POLLHUP)))
+            if (kids[i].pidfd >= 0 && !(pfd[i + 1].revents & (POLLIN | POLLHUP)))
                 continue;
             siginfo_t si;
             memset(&si, 0, sizeof si);
-            if (waitid(P_PID, (id_t)kids[i].pid, &si, WEXITED) != 0)
+            if (waitid(P_PID, (id_t)kids[i].pid, &si, WEXITED | (kids[i].pidfd < 0 ? WNOHANG : 0)) != 0 ||
+                si.si_pid == 0)
                 continue;
             px__zmsg d;
             px__zfill(&d, PX__Z_DIED);
@@ -475,7 +480,8 @@ static void px__zygote_main(px_pipeline *p, int sock)
             d.proc = kids[i].proc;
             d.status = si.si_code == CLD_EXITED ? (si.si_status & 0xff) << 8 : (si.si_status & 0x7f);
             d.size = px__cgroup_cleanup(kids[i].pid);
-            close(kids[i].pidfd);
+            if (kids[i].pidfd >= 0)
+                close(kids[i].pidfd);
             kids[i] = kids[--n_kids];
             px__send_fds(sock, &d, sizeof d, NULL, 0);
         }
@@ -536,10 +542,7 @@ static void px__zygote_main(px_pipeline *p, int sock)
                 kids[n_kids].pid = pid;
                 kids[n_kids].pidfd = pfd2;
                 kids[n_kids].proc = m.proc;
-                if (pfd2 >= 0)
-                    n_kids++;
-                else
-                    kill(pid, SIGKILL);
+                n_kids++;
             }
             px__send_fds(sock, &reply, sizeof reply, NULL, 0);
         } else if (m.type == PX__Z_KILL) {
