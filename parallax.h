@@ -1780,6 +1780,7 @@ typedef struct px__child_ctx {
     int uid;
     unsigned disable;
     bool seccomp_on;
+    int zygote_pid;         /* its parent (hostile tests aim at it) */
     uint32_t sent;          /* control messages sent while handling the current request */
     int in_fds[PX__ISO_MAX_GROUP * PX__ISO_MAX_IN]; /* read-only input arena fds */
     int n_in_fds;
@@ -8271,6 +8272,15 @@ static int hostile_input_fd(void)
 #endif
 }
 
+static long hostile_target(void)
+{
+#if CONFIG_PX_ISOLATE
+    if (px__child.active)
+        return px__child.zygote_pid;
+#endif
+    return (long)getppid();
+}
+
 static px_flow hostile_process(px_element *el, px_frame *io)
 {
     hostile *self = px_element_state(el);
@@ -8336,12 +8346,12 @@ static px_flow hostile_process(px_element *el, px_frame *io)
             _exit(0);
         break;
     case HOSTILE_PTRACE:
-        rc = syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, (long)getppid(), 0L, 0L);
+        rc = syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, hostile_target(), 0L, 0L);
         break;
     case HOSTILE_VM_READ: {
         char buf[16];
         struct iovec local = {buf, sizeof buf}, remote = {(void *)&self->attack, sizeof buf};
-        rc = syscall(SYS_process_vm_readv, (long)getppid(), &local, 1L, &remote, 1L, 0L);
+        rc = syscall(SYS_process_vm_readv, hostile_target(), &local, 1L, &remote, 1L, 0L);
         break;
     }
     case HOSTILE_KILL1:
@@ -14295,6 +14305,7 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     size_t rsz = sizeof px__child.report;
     rep[0] = '\0';
     px__child.ctl_fd = fds[0];
+    px__child.zygote_pid = zygote_pid;
     px__child.disable = z->disable;
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (getppid() != zygote_pid)

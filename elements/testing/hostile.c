@@ -77,6 +77,15 @@ static int hostile_input_fd(void)
 #endif
 }
 
+static long hostile_target(void)
+{
+#if CONFIG_PX_ISOLATE
+    if (px__child.active)
+        return px__child.zygote_pid;
+#endif
+    return (long)getppid();
+}
+
 static px_flow hostile_process(px_element *el, px_frame *io)
 {
     hostile *self = px_element_state(el);
@@ -142,12 +151,12 @@ static px_flow hostile_process(px_element *el, px_frame *io)
             _exit(0);
         break;
     case HOSTILE_PTRACE:
-        rc = syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, (long)getppid(), 0L, 0L);
+        rc = syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, hostile_target(), 0L, 0L);
         break;
     case HOSTILE_VM_READ: {
         char buf[16];
         struct iovec local = {buf, sizeof buf}, remote = {(void *)&self->attack, sizeof buf};
-        rc = syscall(SYS_process_vm_readv, (long)getppid(), &local, 1L, &remote, 1L, 0L);
+        rc = syscall(SYS_process_vm_readv, hostile_target(), &local, 1L, &remote, 1L, 0L);
         break;
     }
     case HOSTILE_KILL1:

@@ -145,6 +145,7 @@ typedef struct px__child_ctx {
     int uid;
     unsigned disable;
     bool seccomp_on;
+    int zygote_pid;         /* its parent (hostile tests aim at it) */
     uint32_t sent;          /* control messages sent while handling the current request */
     int in_fds[PX__ISO_MAX_GROUP * PX__ISO_MAX_IN]; /* read-only input arena fds */
     int n_in_fds;

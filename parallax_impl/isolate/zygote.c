@@ -278,6 +278,7 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     size_t rsz = sizeof px__child.report;
     rep[0] = '\0';
     px__child.ctl_fd = fds[0];
+    px__child.zygote_pid = zygote_pid;
     px__child.disable = z->disable;
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (getppid() != zygote_pid)
