@@ -14314,6 +14314,15 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     setrlimit(RLIMIT_CORE, &core);
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     px__append(rep, rsz, "core: off, not dumpable");
+    /* The application's signal handlers (a crash reporter, a test
+     * framework) have no business here: a fault must kill this process
+     * with its own signal, and handlers could not run under seccomp. */
+    for (int sig = 1; sig < 65; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGINT, SIG_IGN); /* the supervisor decides when to stop */
     signal(SIGPIPE, SIG_IGN);
 
