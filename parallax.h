@@ -13989,7 +13989,7 @@ static int px__seccomp_apply(int profile, int ctl_fd, char *report, size_t size)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
     /* Signals only to itself (the SIGSYS handler re-raises). */
     if (!rc)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0));
     n++;
     /* The control socket, and only it. */
     static const int sock[] = {SCMP_SYS(sendto), SCMP_SYS(sendmsg), SCMP_SYS(recvfrom), SCMP_SYS(recvmsg)};
@@ -13997,7 +13997,7 @@ static int px__seccomp_apply(int profile, int ctl_fd, char *report, size_t size)
         if (profile == PX__PROFILE_NETWORK)
             rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sock[i], 0);
         else
-            rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sock[i], 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)ctl_fd));
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sock[i], 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)ctl_fd, 0));
     }
     for (size_t i = 0; i < sizeof eperm / sizeof eperm[0] && !rc; i++) {
         if (profile == PX__PROFILE_NETWORK && eperm[i] == SCMP_SYS(socket))
