@@ -183,10 +183,11 @@ static px_flow hostile_process(px_element *el, px_frame *io)
     case HOSTILE_ALLOC: {
         size_t total = (size_t)4 << 30, step = (size_t)16 << 20, got = 0;
         for (; got < total; got += step) {
-            uint8_t *m = malloc(step);
+            volatile uint8_t *m = malloc(step); /* volatile: no compiler may drop the touches */
             if (!m)
                 break;
-            memset(m, 1, step);
+            for (size_t i = 0; i < step; i += 4096)
+                m[i] = 1;
         }
         if (got < total)
             return hostile_report(el, "alloc", -1, ENOMEM);
