@@ -14133,6 +14133,8 @@ static PX__NOINLINE void px__child_die(const char *why)
 static void px__child_forward_bus(px_pipeline *p, uint32_t member)
 {
     px_message msg;
+    if (p->bus_count == 0) /* one thread here: a plain look, no lock per buffer */
+        return;
     while (px_pipeline_pop_message(p, &msg, 0) == PX_OK) {
         if (msg.type != PX_MSG_ERROR && msg.type != PX_MSG_WARNING)
             continue;
@@ -14282,6 +14284,11 @@ static void px__child_loop(px_pipeline *p)
             }
             if (!any)
                 px__cpu_relax();
+        }
+        for (int y = 0; y < 16 && !any; y++) {
+            sched_yield();
+            for (int i = 0; i < px__n_members && !any; i++)
+                any = !px__ring_empty(&c->req[i]);
         }
         if (any)
             continue;
@@ -15376,8 +15383,12 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
         goto dead;
     }
     px__notify(&c->child_sleeping, &c->child_bell);
+    /* Spin briefly (the child is likely running on another core), then
+     * yield (on a busy machine it may be waiting for this one), then sleep. */
     for (int spin = 0; spin < 1000 && px__ring_empty(rr); spin++)
         px__cpu_relax();
+    for (int y = 0; y < 16 && px__ring_empty(rr); y++)
+        sched_yield();
     px_time t0 = 0;
     while (px__ring_empty(rr)) {
         if (!t0)

@@ -775,8 +775,12 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
         goto dead;
     }
     px__notify(&c->child_sleeping, &c->child_bell);
+    /* Spin briefly (the child is likely running on another core), then
+     * yield (on a busy machine it may be waiting for this one), then sleep. */
     for (int spin = 0; spin < 1000 && px__ring_empty(rr); spin++)
         px__cpu_relax();
+    for (int y = 0; y < 16 && px__ring_empty(rr); y++)
+        sched_yield();
     px_time t0 = 0;
     while (px__ring_empty(rr)) {
         if (!t0)

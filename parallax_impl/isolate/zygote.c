@@ -105,6 +105,8 @@ static PX__NOINLINE void px__child_die(const char *why)
 static void px__child_forward_bus(px_pipeline *p, uint32_t member)
 {
     px_message msg;
+    if (p->bus_count == 0) /* one thread here: a plain look, no lock per buffer */
+        return;
     while (px_pipeline_pop_message(p, &msg, 0) == PX_OK) {
         if (msg.type != PX_MSG_ERROR && msg.type != PX_MSG_WARNING)
             continue;
@@ -254,6 +256,11 @@ static void px__child_loop(px_pipeline *p)
             }
             if (!any)
                 px__cpu_relax();
+        }
+        for (int y = 0; y < 16 && !any; y++) {
+            sched_yield();
+            for (int i = 0; i < px__n_members && !any; i++)
+                any = !px__ring_empty(&c->req[i]);
         }
         if (any)
             continue;
