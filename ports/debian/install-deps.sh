@@ -13,6 +13,8 @@ gstreamer1.0-tools gstreamer1.0-plugins-base file ffmpeg"
 PACKAGES="$PACKAGES gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
 libc6-dev-arm64-cross gcc-arm-linux-gnueabihf g++-arm-linux-gnueabihf binutils-arm-linux-gnueabihf
 libc6-dev-armhf-cross qemu-user musl-tools time libcmocka-dev:arm64 libcmocka-dev:armhf"
+# Isolation: seccomp filters (libseccomp), the shmsink/shmsrc peer of tests/bench/isolate.sh.
+PACKAGES="$PACKAGES libseccomp-dev gstreamer1.0-plugins-bad"
 PACKAGES=$(echo $PACKAGES)
 
 mode=${1:---check-or-install}
