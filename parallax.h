@@ -1663,7 +1663,11 @@ enum {
     PX__OP_CONSUME,
     PX__OP_EVENT,
     PX__OP_SHUTDOWN,
-    PX__OP_DONE = 16, /* a reply */
+    PX__OP_CHAIN,     /* chain(): outputs come back as OUTPUT replies */
+    PX__OP_LEND,      /* an output slot the child asked for (out_slot) */
+    PX__OP_DONE = 16, /* replies: the call finished */
+    PX__OP_NEED,      /* the child needs an output slot */
+    PX__OP_OUTPUT,    /* the child pushes out_slot (out_size bytes) on out_pad */
 };
 
 typedef struct px__slotref {
@@ -1701,6 +1705,7 @@ typedef struct px__channel {
     _Atomic uint32_t death_noted;
     px__ring req[PX__ISO_MAX_GROUP]; /* supervisor -> child */
     px__ring rep[PX__ISO_MAX_GROUP]; /* child -> supervisor */
+    _Atomic int32_t downstream[PX__ISO_MAX_GROUP]; /* flow of the last OUTPUT pushed downstream */
 } px__channel;
 
 /* ---- Control plane: fixed-layout messages on SOCK_SEQPACKET --------------- */
@@ -1792,6 +1797,10 @@ typedef struct px__child_ctx {
 
 static px__child_ctx px__child;
 
+/* In an element process, chain() elements get their outputs here (chain.c). */
+static int px__child_alloc_output(px_element *el, px_buffer *out);
+static px_flow px__child_push(px_element *el, int src_pad, px_buffer *buf);
+
 /* Sends a raw, unchecked control message from the element process (hostile tests). */
 static PX_UNUSED int px__child_send_raw(const void *bytes, size_t len);
 
@@ -1814,6 +1823,8 @@ typedef struct px__proxy {
     int n_keep;
     uint32_t next_id;
     uint32_t out_map; /* zygote map id of its output arena, UINT32_MAX = none */
+    uint8_t *lent;    /* chain(): output slots the child holds (1 per slot) */
+    uint32_t n_lent;
     px_isolation_stats stats;
 } px__proxy;
 
@@ -13212,6 +13223,10 @@ static bool px__source_step(px_element *src)
 
 PX_API int px_element_alloc_output(px_element *el, px_buffer *out)
 {
+#if CONFIG_PX_ISOLATE
+    if (px__child.active) /* an element process: the supervisor lends the slot */
+        return el && out ? px__child_alloc_output(el, out) : PX_EINVAL;
+#endif
     if (!el || !out || !el->out_arena)
         return PX_EINVAL;
     int rc = px__acquire_output(el, out);
@@ -13222,6 +13237,10 @@ PX_API px_flow px_element_push(px_element *el, int src_pad, px_buffer *buf)
 {
     if (!el || !buf || !buf->arena)
         return PX_FLOW_ERROR;
+#if CONFIG_PX_ISOLATE
+    if (px__child.active)
+        return px__child_push(el, src_pad, buf);
+#endif
     buf->sequence = el->sequence++;
     return px__route(el, src_pad, buf);
 }
@@ -14117,6 +14136,8 @@ typedef struct px__member {
 
 static px__member px__members[PX__ISO_MAX_GROUP];
 static int px__n_members;
+static uint32_t px__cur_id[PX__ISO_MAX_GROUP]; /* request a chain()'s outputs belong to */
+static px_pipeline *px__child_pipeline;
 
 static PX__NOINLINE void px__child_die(const char *why)
 {
@@ -14192,7 +14213,7 @@ static void px__child_handle(px_pipeline *p, uint32_t mi, const px__slotref *r, 
     rep->id = r->id;
     rep->status = PX_FLOW_ERROR;
     px_buffer in, out;
-    bool has_in = r->op == PX__OP_PROCESS || r->op == PX__OP_CONSUME;
+    bool has_in = r->op == PX__OP_PROCESS || r->op == PX__OP_CONSUME || r->op == PX__OP_CHAIN;
     bool has_out = r->op == PX__OP_PROCESS || r->op == PX__OP_PRODUCE;
     if (has_in && (r->in_arena >= (uint32_t)m->n_in || r->in_slot >= px_arena_slot_count(m->in[r->in_arena]) ||
                    r->in_size > px_arena_slot_size(m->in[r->in_arena])))
@@ -14238,8 +14259,13 @@ static void px__child_handle(px_pipeline *p, uint32_t mi, const px__slotref *r, 
     case PX__OP_CONSUME:
         f = m->k->consume(m->el, &in);
         break;
+    case PX__OP_CHAIN:
+        px__cur_id[mi] = r->id;
+        f = m->k->chain(m->el, &in);
+        break;
     case PX__OP_EVENT: {
         px_event ev = {(px_event_type)r->status};
+        px__cur_id[mi] = r->id;
         f = m->k->event ? (px_flow)m->k->event(m->el, &ev) : PX_FLOW_OK;
         break;
     }
@@ -14263,45 +14289,135 @@ static void px__child_shutdown(void)
     _exit(0);
 }
 
+/* Handles what waits on member i's request ring; returns true if anything did. */
+static bool px__child_service(px_pipeline *p, int i)
+{
+    px__channel *c = px__child.chan;
+    px__slotref r, rep;
+    int got = px__ring_pop(&c->req[i], &r);
+    if (got < 0)
+        px__child_die("request ring indexes out of range");
+    if (got == 0)
+        return false;
+    if (r.op == PX__OP_SHUTDOWN)
+        px__child_shutdown();
+    if (r.op == PX__OP_LEND) /* only expected inside px__child_alloc_output */
+        px__child_die("an output slot was lent that nobody asked for");
+    px__child_handle(p, (uint32_t)i, &r, &rep);
+    while (!px__ring_push(&c->rep[i], &rep))
+        sched_yield(); /* the supervisor is draining outputs of this call */
+    px__notify(&c->rep[i].sleeping, &c->rep[i].bell);
+    return true;
+}
+
+/* Sleeps until some request ring has an entry (or, with only, that ring). */
+static void px__child_wait(void)
+{
+    px__channel *c = px__child.chan;
+    for (int y = 0; y < 16; y++) {
+        sched_yield();
+        for (int i = 0; i < px__n_members; i++)
+            if (!px__ring_empty(&c->req[i]))
+                return;
+    }
+    uint32_t bell = atomic_load_explicit(&c->child_bell, memory_order_acquire);
+    atomic_store_explicit(&c->child_sleeping, 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_seq_cst);
+    bool empty = true;
+    for (int i = 0; i < px__n_members && empty; i++)
+        empty = px__ring_empty(&c->req[i]);
+    if (empty)
+        px__futex(&c->child_bell, FUTEX_WAIT, bell, NULL);
+    atomic_store_explicit(&c->child_sleeping, 0, memory_order_relaxed);
+}
+
 static void px__child_loop(px_pipeline *p) __attribute__((noreturn));
 static void px__child_loop(px_pipeline *p)
 {
-    px__channel *c = px__child.chan;
     for (;;) {
         bool any = false;
         for (int spin = 0; spin < 2000 && !any; spin++) {
-            for (int i = 0; i < px__n_members; i++) {
-                px__slotref r, rep;
-                if (px__ring_pop(&c->req[i], &r) <= 0)
-                    continue;
-                any = true;
-                if (r.op == PX__OP_SHUTDOWN)
-                    px__child_shutdown();
-                px__child_handle(p, (uint32_t)i, &r, &rep);
-                while (!px__ring_push(&c->rep[i], &rep))
-                    px__cpu_relax(); /* cannot happen: one call in flight per element */
-                px__notify(&c->rep[i].sleeping, &c->rep[i].bell);
-            }
+            for (int i = 0; i < px__n_members; i++)
+                any |= px__child_service(p, i);
             if (!any)
                 px__cpu_relax();
         }
-        for (int y = 0; y < 16 && !any; y++) {
-            sched_yield();
-            for (int i = 0; i < px__n_members && !any; i++)
-                any = !px__ring_empty(&c->req[i]);
-        }
-        if (any)
-            continue;
-        uint32_t bell = atomic_load_explicit(&c->child_bell, memory_order_acquire);
-        atomic_store_explicit(&c->child_sleeping, 1, memory_order_relaxed);
-        atomic_thread_fence(memory_order_seq_cst);
-        bool empty = true;
-        for (int i = 0; i < px__n_members && empty; i++)
-            empty = px__ring_empty(&c->req[i]);
-        if (empty)
-            px__futex(&c->child_bell, FUTEX_WAIT, bell, NULL);
-        atomic_store_explicit(&c->child_sleeping, 0, memory_order_relaxed);
+        if (!any)
+            px__child_wait();
     }
+}
+
+static int px__member_of(const px_element *el)
+{
+    for (int i = 0; i < px__n_members; i++)
+        if (px__members[i].el == el)
+            return i;
+    return -1;
+}
+
+static void px__child_reply(int mi, const px__slotref *r)
+{
+    px__channel *c = px__child.chan;
+    while (!px__ring_push(&c->rep[mi], r))
+        sched_yield();
+    px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell);
+}
+
+/* chain() asks for an output: the supervisor lends one of its slots. While
+ * waiting, other members' requests are served (the supervisor may be
+ * waiting on one of them to route an earlier output). */
+static int px__child_alloc_output(px_element *el, px_buffer *out)
+{
+    int mi = px__member_of(el);
+    if (mi < 0 || !px__members[mi].out)
+        return PX_EINVAL;
+    px__channel *c = px__child.chan;
+    px__slotref need;
+    memset(&need, 0, sizeof need);
+    need.op = PX__OP_NEED;
+    need.element = (uint32_t)mi;
+    need.id = px__cur_id[mi];
+    px__child_reply(mi, &need);
+    for (;;) {
+        px__slotref r;
+        int got = px__ring_pop(&c->req[mi], &r);
+        if (got < 0)
+            px__child_die("request ring indexes out of range");
+        if (got > 0) {
+            if (r.op == PX__OP_SHUTDOWN)
+                px__child_shutdown();
+            if (r.op != PX__OP_LEND || r.out_slot >= px_arena_slot_count(px__members[mi].out))
+                px__child_die("expected an output slot");
+            if (r.status) /* the supervisor has none: the pipeline is stopping */
+                return PX_EAGAIN;
+            px__child_buffer(out, px__members[mi].out, r.out_slot, 0);
+            return PX_OK;
+        }
+        bool any = false;
+        for (int i = 0; i < px__n_members; i++)
+            if (i != mi)
+                any |= px__child_service(px__child_pipeline, i);
+        if (!any)
+            px__child_wait();
+    }
+}
+
+static px_flow px__child_push(px_element *el, int src_pad, px_buffer *buf)
+{
+    int mi = px__member_of(el);
+    if (mi < 0 || buf->arena != px__members[mi].out)
+        return PX_FLOW_ERROR;
+    px__slotref o;
+    memset(&o, 0, sizeof o);
+    o.op = PX__OP_OUTPUT;
+    o.element = (uint32_t)mi;
+    o.id = px__cur_id[mi];
+    o.out_slot = buf->slot;
+    o.out_pad = src_pad;
+    px__meta_out(&o, buf);
+    buf->arena = NULL; /* ownership passed */
+    px__child_reply(mi, &o);
+    return (px_flow)atomic_load_explicit(&px__child.chan->downstream[mi], memory_order_acquire);
 }
 
 /* fds: [0] control socket, [1] channel, [2...] inputs in zmsg order. */
@@ -14444,6 +14560,7 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
 #else
     px__append(rep, rsz, "; seccomp: off (built without libseccomp)");
 #endif
+    px__child_pipeline = p;
     px__child.active = true;
     px__ctl_msg hello;
     px__ctl_fill(&hello, PX__MSG_HELLO, 0, 0, rep);
@@ -14788,6 +14905,7 @@ static int px__proxy_start(px_element *el, px_error *err);
 static px_flow px__proxy_produce(px_element *el, px_buffer *out);
 static px_flow px__proxy_process(px_element *el, px_frame *io);
 static px_flow px__proxy_consume(px_element *el, const px_buffer *in);
+static px_flow px__proxy_chain(px_element *el, const px_buffer *in);
 static int px__proxy_event(px_element *el, const px_event *ev);
 static void px__isolate_release(px_pipeline *p);
 
@@ -14846,11 +14964,7 @@ static int px__isolate_plan(px_pipeline *p, px_error *err)
             want = k->hints.trust == PX_TRUST_UNTRUSTED || k->hints.native_code;
         if (!want)
             continue;
-        if (k->chain) {
-            PX_WARN("isolate", "%s: elements with chain() run in-process in this version", el->name);
-            continue;
-        }
-        if (!k->produce && !k->process && !k->consume)
+        if (!k->produce && !k->process && !k->consume && !k->chain)
             continue;
         px__proxy *x = &iso->proxies[i];
         x->el = el;
@@ -14861,6 +14975,7 @@ static int px__isolate_plan(px_pipeline *p, px_error *err)
         x->klass.produce = k->produce ? px__proxy_produce : NULL;
         x->klass.process = k->process ? px__proxy_process : NULL;
         x->klass.consume = k->consume ? px__proxy_consume : NULL;
+        x->klass.chain = k->chain ? px__proxy_chain : NULL;
         x->klass.event = k->event ? px__proxy_event : NULL;
         x->stats.isolated = true;
         px__iso_proc *pr = px__proc_for(iso, group);
@@ -15045,6 +15160,15 @@ static int px__isolate_spawn(px_pipeline *p, px_error *err)
                 return px_error_set(err, PX_EIO, 0, "%s: the zygote could not map its output arena%s%s", el->name,
                                     r.text[0] ? ": " : "", r.text);
             x->out_map = map_id++;
+            PX_FREE(x->lent);
+            x->lent = NULL;
+            x->n_lent = 0;
+            if (x->orig->chain) {
+                x->lent = PX_MALLOC(px_arena_slot_count(el->out_arena));
+                if (!x->lent)
+                    return px_error_set(err, PX_ENOMEM, 0, "out of memory");
+                memset(x->lent, 0, px_arena_slot_count(el->out_arena));
+            }
         } else {
             x->out_map = UINT32_MAX;
         }
@@ -15361,9 +15485,93 @@ static bool px__proxy_read_ctl(px__proxy *x, uint32_t count, char *why, size_t w
     return true;
 }
 
+/* Lends chain() a slot of the element's output arena. */
+static bool px__lend(px__proxy *x, uint32_t id, char *why, size_t n)
+{
+    px__slotref l;
+    memset(&l, 0, sizeof l);
+    l.op = PX__OP_LEND;
+    l.element = (uint32_t)x->member;
+    l.id = id;
+    px_buffer b;
+    px_arena *a = x->el->out_arena;
+    if (!a || !x->lent) {
+        snprintf(why, n, "asked for an output slot, but the element has no output arena");
+        return false;
+    }
+    if (px_element_alloc_output(x->el, &b) != PX_OK) {
+        l.status = 1; /* none: the child's alloc fails with EAGAIN */
+    } else {
+        l.out_slot = b.slot;
+        x->lent[b.slot] = 1;
+        x->n_lent++;
+        atomic_store_explicit(&a->owner[b.slot], (uint32_t)atomic_load(&x->proc->pid), memory_order_relaxed);
+    }
+    if (!px__ring_push(&x->proc->chan->req[x->member], &l)) {
+        snprintf(why, n, "its request ring is full");
+        return false;
+    }
+    px__notify(&x->proc->chan->child_sleeping, &x->proc->chan->child_bell);
+    return true;
+}
+
+/* chain() pushed a lent slot: checked, then sent downstream from here. */
+static bool px__output(px__proxy *x, const px__slotref *o, char *why, size_t n)
+{
+    px_arena *a = x->el->out_arena;
+    if (!a || !x->lent || o->out_slot >= px_arena_slot_count(a) || !x->lent[o->out_slot]) {
+        snprintf(why, n, "pushed slot %u, which it was not lent", (unsigned)o->out_slot);
+        return false;
+    }
+    if (o->out_size > px_arena_slot_size(a)) {
+        snprintf(why, n, "output size %llu is more than the %zu-byte slot", (unsigned long long)o->out_size,
+                 px_arena_slot_size(a));
+        return false;
+    }
+    if (o->out_pad != PX_PAD_ALL && (o->out_pad < 0 || o->out_pad >= x->el->n_src)) {
+        snprintf(why, n, "output pad %d does not exist (0 to %d or PX_PAD_ALL)", (int)o->out_pad,
+                 x->el->n_src - 1);
+        return false;
+    }
+    x->lent[o->out_slot] = 0;
+    x->n_lent--;
+    atomic_store_explicit(&a->owner[o->out_slot], a->home_pid ? a->home_pid : px_arena__self(), memory_order_relaxed);
+    px_buffer b;
+    memset(&b, 0, sizeof b);
+    b.arena = a;
+    b.slot = o->out_slot;
+    b.data = px_arena_slot_data(a, o->out_slot);
+    b.capacity = px_arena_slot_size(a);
+    b.pts = o->pts;
+    b.dts = o->dts;
+    b.duration = o->duration;
+    b.offset = o->offset;
+    b.offset_end = o->offset_end;
+    b.flags = o->flags;
+    b.size = (size_t)o->out_size;
+    px_flow f = px_element_push(x->el, o->out_pad, &b);
+    atomic_store_explicit(&x->proc->chan->downstream[x->member], f, memory_order_release);
+    return true;
+}
+
+/* Slots lent to a process that is gone go back to the arena. */
+static void px__unlend(px__proxy *x)
+{
+    px_arena *a = x->el ? x->el->out_arena : NULL;
+    for (uint32_t s = 0; a && x->lent && x->n_lent && s < px_arena_slot_count(a); s++)
+        if (x->lent[s]) {
+            x->lent[s] = 0;
+            x->n_lent--;
+            atomic_store_explicit(&a->owner[s], px_arena__self(), memory_order_relaxed);
+            px_arena_unref(a, s);
+        }
+    x->n_lent = 0;
+}
+
 /* One call into the child. PX_OK with rep filled; PX_EAGAIN when the child
  * died (and was restarted): the buffer is lost; PX_EFLOW when it is gone
- * for good (the error is posted). */
+ * for good (the error is posted). chain() calls also carry NEED and OUTPUT
+ * replies before their DONE. */
 static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
 {
     px__iso_proc *pr = x->proc;
@@ -15376,6 +15584,7 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
     px__ring *rr = &c->rep[x->member];
     req->element = (uint32_t)x->member;
     req->id = ++x->next_id;
+    atomic_store_explicit(&c->downstream[x->member], PX_FLOW_OK, memory_order_relaxed);
     const char *forced = NULL;
     char why[200];
     if (!px__ring_push(&c->req[x->member], req)) {
@@ -15383,47 +15592,60 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
         goto dead;
     }
     px__notify(&c->child_sleeping, &c->child_bell);
-    /* Spin briefly (the child is likely running on another core), then
-     * yield (on a busy machine it may be waiting for this one), then sleep. */
-    for (int spin = 0; spin < 1000 && px__ring_empty(rr); spin++)
-        px__cpu_relax();
-    for (int y = 0; y < 16 && px__ring_empty(rr); y++)
-        sched_yield();
-    px_time t0 = 0;
-    while (px__ring_empty(rr)) {
-        if (!t0)
-            t0 = px__now();
-        uint32_t bell = atomic_load_explicit(&rr->bell, memory_order_acquire);
-        atomic_store_explicit(&rr->sleeping, 1, memory_order_relaxed);
-        atomic_thread_fence(memory_order_seq_cst);
-        if (px__ring_empty(rr)) {
-            struct timespec ts = {0, 10 * 1000000L};
-            px__futex(&rr->bell, FUTEX_WAIT, bell, &ts);
+    for (;;) {
+        /* Spin briefly (the child is likely running on another core), then
+         * yield (on a busy machine it may be waiting for this one), then sleep. */
+        for (int spin = 0; spin < 1000 && px__ring_empty(rr); spin++)
+            px__cpu_relax();
+        for (int y = 0; y < 16 && px__ring_empty(rr); y++)
+            sched_yield();
+        px_time t0 = 0;
+        while (px__ring_empty(rr)) {
+            if (!t0)
+                t0 = px__now();
+            uint32_t bell = atomic_load_explicit(&rr->bell, memory_order_acquire);
+            atomic_store_explicit(&rr->sleeping, 1, memory_order_relaxed);
+            atomic_thread_fence(memory_order_seq_cst);
+            if (px__ring_empty(rr)) {
+                struct timespec ts = {0, 10 * 1000000L};
+                px__futex(&rr->bell, FUTEX_WAIT, bell, &ts);
+            }
+            atomic_store_explicit(&rr->sleeping, 0, memory_order_relaxed);
+            if (!px__ring_empty(rr))
+                break;
+            if (atomic_load(&pr->generation) != gen)
+                goto dead;
+            if (px__proc_dead(pr))
+                goto dead;
+            if (iso->policy.timeout_ms && px__now() - t0 > (px_time)iso->policy.timeout_ms * PX_MSECOND) {
+                snprintf(why, sizeof why, "killed: no answer within the %d ms time limit", iso->policy.timeout_ms);
+                forced = why;
+                goto dead;
+            }
         }
-        atomic_store_explicit(&rr->sleeping, 0, memory_order_relaxed);
-        if (!px__ring_empty(rr))
-            break;
-        if (atomic_load(&pr->generation) != gen)
+        int got = px__ring_pop(rr, rep);
+        if (got < 0) {
+            forced = "protocol violation: reply ring indexes out of range";
             goto dead;
-        if (px__proc_dead(pr))
-            goto dead;
-        if (iso->policy.timeout_ms && px__now() - t0 > (px_time)iso->policy.timeout_ms * PX_MSECOND) {
-            snprintf(why, sizeof why, "killed: no answer within the %d ms time limit", iso->policy.timeout_ms);
+        }
+        if (rep->id != req->id || rep->element != req->element ||
+            (rep->op != PX__OP_DONE && (!x->orig->chain || (rep->op != PX__OP_NEED && rep->op != PX__OP_OUTPUT)))) {
+            snprintf(why, sizeof why, "protocol violation: reply op %u id %u element %u to request %u of element %u",
+                     (unsigned)rep->op, (unsigned)rep->id, (unsigned)rep->element, (unsigned)req->id,
+                     (unsigned)req->element);
             forced = why;
             goto dead;
         }
-    }
-    int got = px__ring_pop(rr, rep);
-    if (got < 0) {
-        forced = "protocol violation: reply ring indexes out of range";
-        goto dead;
-    }
-    if (rep->op != PX__OP_DONE || rep->id != req->id || rep->element != req->element) {
-        snprintf(why, sizeof why, "protocol violation: reply op %u id %u element %u to request %u of element %u",
-                 (unsigned)rep->op, (unsigned)rep->id, (unsigned)rep->element, (unsigned)req->id,
-                 (unsigned)req->element);
-        forced = why;
-        goto dead;
+        if (rep->op == PX__OP_DONE)
+            break;
+        memcpy(why, "protocol violation: ", 20);
+        if (rep->op == PX__OP_NEED ? !px__lend(x, req->id, why + 20, sizeof why - 20)
+                                   : !px__output(x, rep, why + 20, sizeof why - 20)) {
+            forced = why;
+            goto dead;
+        }
+        if (atomic_load(&pr->generation) != gen) /* a group member downstream restarted it */
+            goto dead;
     }
     if (rep->reserved && !px__proxy_read_ctl(x, rep->reserved, why + 20, sizeof why - 20)) {
         memcpy(why, "protocol violation: ", 20);
@@ -15432,6 +15654,8 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
     }
     return PX_OK;
 dead:
+    for (int m = 0; m < pr->n_members; m++)
+        px__unlend(pr->members[m]);
     if (px__proc_recover(pr, gen, forced, msg, sizeof msg) == PX_OK)
         return PX_EAGAIN;
     if (!atomic_load(&x->el->pipeline->error_posted))
@@ -15597,6 +15821,35 @@ static px_flow px__proxy_consume(px_element *el, const px_buffer *in)
     return (px_flow)rep.status;
 }
 
+static px_flow px__proxy_chain(px_element *el, const px_buffer *in)
+{
+    px__proxy *x = el->isolate;
+    px__slotref r, rep;
+    memset(&r, 0, sizeof r);
+    int k = px__input_index(x, in);
+    if (k < 0) {
+        px_element_error(el, PX_EINVAL, "got a buffer from arena \"%s\", which its process has not mapped",
+                         px_arena_name(in->arena));
+        return PX_FLOW_ERROR;
+    }
+    r.op = PX__OP_CHAIN;
+    r.in_arena = (uint32_t)k;
+    r.in_slot = in->slot;
+    r.in_size = in->size;
+    px__req_meta(&r, in);
+    int rc = px__proxy_call(x, &r, &rep);
+    if (rc) {
+        px_flow f = px__lost(x, rc);
+        if (f == PX_FLOW_DROP)
+            px_element_count_drop(el);
+        return f;
+    }
+    char why[160];
+    if (!px__reply_ok(x, &rep, 0, false, why, sizeof why))
+        return px__violation(x, why);
+    return (px_flow)rep.status;
+}
+
 static int px__proxy_event(px_element *el, const px_event *ev)
 {
     px__proxy *x = el->isolate;
@@ -15658,6 +15911,10 @@ static void px__isolate_release(px_pipeline *p)
     }
     for (size_t i = 0; i < iso->n_proxies; i++) {
         px__proxy *x = &iso->proxies[i];
+        if (x->el)
+            px__unlend(x); /* what the dead child held, before the arenas go */
+        PX_FREE(x->lent);
+        x->lent = NULL;
         if (x->el) {
             x->el->klass = x->orig;
             x->el->isolate = NULL;

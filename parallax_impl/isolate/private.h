@@ -28,7 +28,11 @@ enum {
     PX__OP_CONSUME,
     PX__OP_EVENT,
     PX__OP_SHUTDOWN,
-    PX__OP_DONE = 16, /* a reply */
+    PX__OP_CHAIN,     /* chain(): outputs come back as OUTPUT replies */
+    PX__OP_LEND,      /* an output slot the child asked for (out_slot) */
+    PX__OP_DONE = 16, /* replies: the call finished */
+    PX__OP_NEED,      /* the child needs an output slot */
+    PX__OP_OUTPUT,    /* the child pushes out_slot (out_size bytes) on out_pad */
 };
 
 typedef struct px__slotref {
@@ -66,6 +70,7 @@ typedef struct px__channel {
     _Atomic uint32_t death_noted;
     px__ring req[PX__ISO_MAX_GROUP]; /* supervisor -> child */
     px__ring rep[PX__ISO_MAX_GROUP]; /* child -> supervisor */
+    _Atomic int32_t downstream[PX__ISO_MAX_GROUP]; /* flow of the last OUTPUT pushed downstream */
 } px__channel;
 
 /* ---- Control plane: fixed-layout messages on SOCK_SEQPACKET --------------- */
@@ -157,6 +162,10 @@ typedef struct px__child_ctx {
 
 static px__child_ctx px__child;
 
+/* In an element process, chain() elements get their outputs here (chain.c). */
+static int px__child_alloc_output(px_element *el, px_buffer *out);
+static px_flow px__child_push(px_element *el, int src_pad, px_buffer *buf);
+
 /* Sends a raw, unchecked control message from the element process (hostile tests). */
 static PX_UNUSED int px__child_send_raw(const void *bytes, size_t len);
 
@@ -179,6 +188,8 @@ typedef struct px__proxy {
     int n_keep;
     uint32_t next_id;
     uint32_t out_map; /* zygote map id of its output arena, UINT32_MAX = none */
+    uint8_t *lent;    /* chain(): output slots the child holds (1 per slot) */
+    uint32_t n_lent;
     px_isolation_stats stats;
 } px__proxy;
 

@@ -89,6 +89,8 @@ typedef struct px__member {
 
 static px__member px__members[PX__ISO_MAX_GROUP];
 static int px__n_members;
+static uint32_t px__cur_id[PX__ISO_MAX_GROUP]; /* request a chain()'s outputs belong to */
+static px_pipeline *px__child_pipeline;
 
 static PX__NOINLINE void px__child_die(const char *why)
 {
@@ -164,7 +166,7 @@ static void px__child_handle(px_pipeline *p, uint32_t mi, const px__slotref *r, 
     rep->id = r->id;
     rep->status = PX_FLOW_ERROR;
     px_buffer in, out;
-    bool has_in = r->op == PX__OP_PROCESS || r->op == PX__OP_CONSUME;
+    bool has_in = r->op == PX__OP_PROCESS || r->op == PX__OP_CONSUME || r->op == PX__OP_CHAIN;
     bool has_out = r->op == PX__OP_PROCESS || r->op == PX__OP_PRODUCE;
     if (has_in && (r->in_arena >= (uint32_t)m->n_in || r->in_slot >= px_arena_slot_count(m->in[r->in_arena]) ||
                    r->in_size > px_arena_slot_size(m->in[r->in_arena])))
@@ -210,8 +212,13 @@ static void px__child_handle(px_pipeline *p, uint32_t mi, const px__slotref *r, 
     case PX__OP_CONSUME:
         f = m->k->consume(m->el, &in);
         break;
+    case PX__OP_CHAIN:
+        px__cur_id[mi] = r->id;
+        f = m->k->chain(m->el, &in);
+        break;
     case PX__OP_EVENT: {
         px_event ev = {(px_event_type)r->status};
+        px__cur_id[mi] = r->id;
         f = m->k->event ? (px_flow)m->k->event(m->el, &ev) : PX_FLOW_OK;
         break;
     }
@@ -235,45 +242,135 @@ static void px__child_shutdown(void)
     _exit(0);
 }
 
+/* Handles what waits on member i's request ring; returns true if anything did. */
+static bool px__child_service(px_pipeline *p, int i)
+{
+    px__channel *c = px__child.chan;
+    px__slotref r, rep;
+    int got = px__ring_pop(&c->req[i], &r);
+    if (got < 0)
+        px__child_die("request ring indexes out of range");
+    if (got == 0)
+        return false;
+    if (r.op == PX__OP_SHUTDOWN)
+        px__child_shutdown();
+    if (r.op == PX__OP_LEND) /* only expected inside px__child_alloc_output */
+        px__child_die("an output slot was lent that nobody asked for");
+    px__child_handle(p, (uint32_t)i, &r, &rep);
+    while (!px__ring_push(&c->rep[i], &rep))
+        sched_yield(); /* the supervisor is draining outputs of this call */
+    px__notify(&c->rep[i].sleeping, &c->rep[i].bell);
+    return true;
+}
+
+/* Sleeps until some request ring has an entry (or, with only, that ring). */
+static void px__child_wait(void)
+{
+    px__channel *c = px__child.chan;
+    for (int y = 0; y < 16; y++) {
+        sched_yield();
+        for (int i = 0; i < px__n_members; i++)
+            if (!px__ring_empty(&c->req[i]))
+                return;
+    }
+    uint32_t bell = atomic_load_explicit(&c->child_bell, memory_order_acquire);
+    atomic_store_explicit(&c->child_sleeping, 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_seq_cst);
+    bool empty = true;
+    for (int i = 0; i < px__n_members && empty; i++)
+        empty = px__ring_empty(&c->req[i]);
+    if (empty)
+        px__futex(&c->child_bell, FUTEX_WAIT, bell, NULL);
+    atomic_store_explicit(&c->child_sleeping, 0, memory_order_relaxed);
+}
+
 static void px__child_loop(px_pipeline *p) __attribute__((noreturn));
 static void px__child_loop(px_pipeline *p)
 {
-    px__channel *c = px__child.chan;
     for (;;) {
         bool any = false;
         for (int spin = 0; spin < 2000 && !any; spin++) {
-            for (int i = 0; i < px__n_members; i++) {
-                px__slotref r, rep;
-                if (px__ring_pop(&c->req[i], &r) <= 0)
-                    continue;
-                any = true;
-                if (r.op == PX__OP_SHUTDOWN)
-                    px__child_shutdown();
-                px__child_handle(p, (uint32_t)i, &r, &rep);
-                while (!px__ring_push(&c->rep[i], &rep))
-                    px__cpu_relax(); /* cannot happen: one call in flight per element */
-                px__notify(&c->rep[i].sleeping, &c->rep[i].bell);
-            }
+            for (int i = 0; i < px__n_members; i++)
+                any |= px__child_service(p, i);
             if (!any)
                 px__cpu_relax();
         }
-        for (int y = 0; y < 16 && !any; y++) {
-            sched_yield();
-            for (int i = 0; i < px__n_members && !any; i++)
-                any = !px__ring_empty(&c->req[i]);
-        }
-        if (any)
-            continue;
-        uint32_t bell = atomic_load_explicit(&c->child_bell, memory_order_acquire);
-        atomic_store_explicit(&c->child_sleeping, 1, memory_order_relaxed);
-        atomic_thread_fence(memory_order_seq_cst);
-        bool empty = true;
-        for (int i = 0; i < px__n_members && empty; i++)
-            empty = px__ring_empty(&c->req[i]);
-        if (empty)
-            px__futex(&c->child_bell, FUTEX_WAIT, bell, NULL);
-        atomic_store_explicit(&c->child_sleeping, 0, memory_order_relaxed);
+        if (!any)
+            px__child_wait();
     }
+}
+
+static int px__member_of(const px_element *el)
+{
+    for (int i = 0; i < px__n_members; i++)
+        if (px__members[i].el == el)
+            return i;
+    return -1;
+}
+
+static void px__child_reply(int mi, const px__slotref *r)
+{
+    px__channel *c = px__child.chan;
+    while (!px__ring_push(&c->rep[mi], r))
+        sched_yield();
+    px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell);
+}
+
+/* chain() asks for an output: the supervisor lends one of its slots. While
+ * waiting, other members' requests are served (the supervisor may be
+ * waiting on one of them to route an earlier output). */
+static int px__child_alloc_output(px_element *el, px_buffer *out)
+{
+    int mi = px__member_of(el);
+    if (mi < 0 || !px__members[mi].out)
+        return PX_EINVAL;
+    px__channel *c = px__child.chan;
+    px__slotref need;
+    memset(&need, 0, sizeof need);
+    need.op = PX__OP_NEED;
+    need.element = (uint32_t)mi;
+    need.id = px__cur_id[mi];
+    px__child_reply(mi, &need);
+    for (;;) {
+        px__slotref r;
+        int got = px__ring_pop(&c->req[mi], &r);
+        if (got < 0)
+            px__child_die("request ring indexes out of range");
+        if (got > 0) {
+            if (r.op == PX__OP_SHUTDOWN)
+                px__child_shutdown();
+            if (r.op != PX__OP_LEND || r.out_slot >= px_arena_slot_count(px__members[mi].out))
+                px__child_die("expected an output slot");
+            if (r.status) /* the supervisor has none: the pipeline is stopping */
+                return PX_EAGAIN;
+            px__child_buffer(out, px__members[mi].out, r.out_slot, 0);
+            return PX_OK;
+        }
+        bool any = false;
+        for (int i = 0; i < px__n_members; i++)
+            if (i != mi)
+                any |= px__child_service(px__child_pipeline, i);
+        if (!any)
+            px__child_wait();
+    }
+}
+
+static px_flow px__child_push(px_element *el, int src_pad, px_buffer *buf)
+{
+    int mi = px__member_of(el);
+    if (mi < 0 || buf->arena != px__members[mi].out)
+        return PX_FLOW_ERROR;
+    px__slotref o;
+    memset(&o, 0, sizeof o);
+    o.op = PX__OP_OUTPUT;
+    o.element = (uint32_t)mi;
+    o.id = px__cur_id[mi];
+    o.out_slot = buf->slot;
+    o.out_pad = src_pad;
+    px__meta_out(&o, buf);
+    buf->arena = NULL; /* ownership passed */
+    px__child_reply(mi, &o);
+    return (px_flow)atomic_load_explicit(&px__child.chan->downstream[mi], memory_order_acquire);
 }
 
 /* fds: [0] control socket, [1] channel, [2...] inputs in zmsg order. */
@@ -416,6 +513,7 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
 #else
     px__append(rep, rsz, "; seccomp: off (built without libseccomp)");
 #endif
+    px__child_pipeline = p;
     px__child.active = true;
     px__ctl_msg hello;
     px__ctl_fill(&hello, PX__MSG_HELLO, 0, 0, rep);

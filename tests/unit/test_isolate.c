@@ -293,6 +293,53 @@ static void video_output_is_byte_identical_in_process_isolated_and_grouped(void 
     remove("iso-out.rgb");
 }
 
+/* chain() elements (y4mdec) get output slots lent by the supervisor. */
+static void y4mdec_chain_output_is_byte_identical_in_every_mode(void **state)
+{
+    (void)state;
+    px_pipeline *w = parse("videotestsrc num-buffers=20 pattern=ball ! video/x-raw,format=I420,width=64,height=48 ! "
+                           "y4menc ! filesink location=iso-in.y4m");
+    px_error err = {0};
+    assert_int_equal(px_pipeline_run(w, &err), PX_OK);
+    px_pipeline_free(w);
+    uint8_t *ref = NULL;
+    size_t n = 0;
+    for (int mode = 0; mode < 3; mode++) {
+        px_pipeline *p = parse("filesrc location=iso-in.y4m ! y4mdec ! videoconvert ! video/x-raw,format=RGB ! "
+                               "filesink location=iso-dec.rgb");
+        if (mode == 1)
+            set_mode(p, PX_ISOLATE_ALL, NULL);
+        if (mode == 2)
+            set_mode(p, PX_ISOLATE_PATTERNS, "*dec*,*convert*");
+        assert_int_equal(px_pipeline_prepare(p, &err), PX_OK);
+        px_element *dec = px_pipeline_get(p, "y4mdec0");
+        assert_int_equal(px_pipeline_start(p, &err), PX_OK);
+        assert_int_equal(px_pipeline_wait(p, 20000, &err), PX_OK);
+        px_arena_stats as;
+        px_arena_get_stats(dec->out_arena, &as);
+        assert_int_equal(as.in_use, 0);
+        px_isolation_stats st;
+        px_element_get_isolation_stats(dec, &st);
+        assert_int_equal(st.isolated, mode != 0);
+        px_pipeline_stop(p);
+        px_pipeline_free(p);
+        uint8_t *got;
+        size_t m = read_file("iso-dec.rgb", &got);
+        if (!ref) {
+            ref = got;
+            n = m;
+            assert_int_equal(n, 20 * 64 * 48 * 3);
+            continue;
+        }
+        assert_int_equal(m, n);
+        assert_memory_equal(got, ref, n);
+        free(got);
+    }
+    free(ref);
+    remove("iso-in.y4m");
+    remove("iso-dec.rgb");
+}
+
 static void hundred_crashes_lose_one_buffer_each_and_leak_nothing(void **state)
 {
     (void)state;
@@ -433,6 +480,7 @@ int main(void)
         cmocka_unit_test(recv_fds_fails_on_truncated_rights_and_leaks_none),
         cmocka_unit_test(seals_are_checked_and_stop_new_writable_mappings),
         cmocka_unit_test(video_output_is_byte_identical_in_process_isolated_and_grouped),
+        cmocka_unit_test(y4mdec_chain_output_is_byte_identical_in_every_mode),
         cmocka_unit_test(hundred_crashes_lose_one_buffer_each_and_leak_nothing),
         cmocka_unit_test(restart_limit_fails_the_run_naming_element_and_signal),
         cmocka_unit_test(auto_mode_isolates_only_untrusted_elements),
