@@ -13646,6 +13646,7 @@ static PX_UNUSED int px__child_send_raw(const void *bytes, size_t len)
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sched.h>
+#include <dirent.h>
 #include <grp.h>
 
 #ifndef CLOSE_RANGE_UNSHARE
@@ -13719,9 +13720,11 @@ static int px__close_fds_except(int *keep, int n)
 
 /* ---- Memory limit: cgroup v2, cgroup v1, else RLIMIT_AS ---------------------- */
 
-/* The directory an element process's cgroup gets (v: 2 or 1); false when
- * this host has no usable memory controller of that kind. */
-static bool px__cgroup_dir(int v, int pid, char *out, size_t size)
+/* The cgroup directory of element process slot proc of zygote zpid (v: 2
+ * or 1); false when this host has no usable memory controller of that kind.
+ * One per process slot, kept across restarts: making and removing a cgroup
+ * per restart costs milliseconds. */
+static bool px__cgroup_dir(int v, int zpid, int proc, char *out, size_t size)
 {
     FILE *f = fopen("/proc/self/cgroup", "re");
     if (!f)
@@ -13762,7 +13765,7 @@ static bool px__cgroup_dir(int v, int pid, char *out, size_t size)
     }
     if (!root)
         return false;
-    snprintf(out, size, "%s%s/px-%d", root, strcmp(path, "/") ? path : "", pid);
+    snprintf(out, size, "%s%s/px-%d-%d", root, strcmp(path, "/") ? path : "", zpid, proc);
     return true;
 }
 
@@ -13779,13 +13782,13 @@ static bool px__write_file(const char *dir, const char *file, const char *text)
     return ok;
 }
 
-static int px__memory_limit(uint64_t bytes, char *report, size_t size)
+static int px__memory_limit(uint64_t bytes, int zpid, int proc, char *report, size_t size)
 {
     char dir[512], num[32];
     int pid = (int)getpid();
     snprintf(num, sizeof num, "%llu", (unsigned long long)bytes);
     for (int v = 2; v >= 1; v--) {
-        if (!px__cgroup_dir(v, pid, dir, sizeof dir))
+        if (!px__cgroup_dir(v, zpid, proc, dir, sizeof dir))
             continue;
         if (mkdir(dir, 0700) != 0 && errno != EEXIST)
             continue;
@@ -13823,41 +13826,79 @@ static int px__memory_limit(uint64_t bytes, char *report, size_t size)
     return PX_OK;
 }
 
-/* The zygote removes a dead child's cgroup and says whether it hit its limit. */
-static bool px__cgroup_cleanup(int pid)
+/* How often the process slot's cgroup hit its limit so far (the zygote
+ * compares before and after a death), or 0 without one. */
+static unsigned long long px__cgroup_ooms(int zpid, int proc)
 {
-    bool oom = false;
-    char dir[512];
+    /* v2 counts kills in memory.events; v1 in memory.oom_control, and
+     * limit hits in failcnt (memsw.failcnt when swap is accounted). */
+    static const char *const files[] = {"memory.events", "memory.oom_control", "memory.failcnt",
+                                        "memory.memsw.failcnt"};
+    unsigned long long total = 0;
+    char dir[512], path[600], line[128];
     for (int v = 2; v >= 1; v--) {
-        if (!px__cgroup_dir(v, pid, dir, sizeof dir))
+        if (!px__cgroup_dir(v, zpid, proc, dir, sizeof dir))
             continue;
-        char path[600], line[128];
-        snprintf(path, sizeof path, "%s/%s", dir, v == 2 ? "memory.events" : "memory.oom_control");
-        FILE *f = fopen(path, "re");
-        if (f) {
+        for (int k = v == 2 ? 0 : 1; k < (v == 2 ? 1 : 4); k++) {
+            snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+            FILE *f = fopen(path, "re");
+            if (!f)
+                continue;
             while (fgets(line, sizeof line, f)) {
                 unsigned long long n = 0;
-                if (sscanf(line, "oom_kill %llu", &n) == 1 && n > 0)
-                    oom = true;
+                if (sscanf(line, "oom_kill %llu", &n) == 1 || (k >= 2 && sscanf(line, "%llu", &n) == 1))
+                    total += n;
             }
             fclose(f);
         }
-        if (v == 1) { /* failcnt counts hits even when the kernel did not count an oom_kill */
-            snprintf(path, sizeof path, "%s/memory.failcnt", dir);
-            f = fopen(path, "re");
-            unsigned long long n = 0;
-            if (f) {
-                if (fscanf(f, "%llu", &n) == 1 && n > 0)
-                    oom = true;
-                fclose(f);
-            }
-        }
+    }
+    return total;
+}
+
+/* The zygote removes the slots' cgroups when it ends. */
+static void px__cgroup_remove(int zpid, int proc)
+{
+    char dir[512];
+    for (int v = 2; v >= 1; v--) {
+        if (!px__cgroup_dir(v, zpid, proc, dir, sizeof dir))
+            continue;
         for (int i = 0; i < 50 && rmdir(dir) != 0 && errno == EBUSY; i++) {
             struct timespec ts = {0, 2000000};
             nanosleep(&ts, NULL);
         }
     }
-    return oom;
+}
+
+/* Removes element cgroups whose zygote is gone (a supervisor killed with
+ * SIGKILL takes its zygote along before it can clean up). Empty ones only:
+ * rmdir refuses a cgroup that still has processes. */
+static void px__cgroup_sweep(void)
+{
+    char dir[512];
+    for (int v = 2; v >= 1; v--) {
+        if (!px__cgroup_dir(v, 0, 0, dir, sizeof dir))
+            continue;
+        char *slash = strrchr(dir, '/');
+        if (!slash)
+            continue;
+        *slash = '\0';
+        DIR *d = opendir(dir);
+        if (!d)
+            continue;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            int zpid, proc;
+            char tail;
+            if (sscanf(e->d_name, "px-%d-%d%c", &zpid, &proc, &tail) != 2 || zpid <= 0)
+                continue;
+            if (kill(zpid, 0) == 0 || errno != ESRCH)
+                continue;
+            char path[800];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            rmdir(path);
+        }
+        closedir(d);
+    }
 }
 
 /* ---- Namespaces, capabilities, uid ---------------------------------------------- */
@@ -14512,7 +14553,7 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     if (!(z->disable & PX_ISOLATE_NO_LIMITS)) {
         char mem[160] = "";
         if (z->memory_limit)
-            px__memory_limit(z->memory_limit, mem, sizeof mem);
+            px__memory_limit(z->memory_limit, zygote_pid, z->proc, mem, sizeof mem);
         else
             snprintf(mem, sizeof mem, "memory: no limit");
         px__append(rep, rsz, "; %s", mem);
@@ -14540,6 +14581,12 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
         px__unshare(root, z->profile == PX__PROFILE_NETWORK, rep, rsz);
     if (px__drop_privileges((z->disable & PX_ISOLATE_NO_UID) ? 0 : z->uid, rep, rsz) != PX_OK)
         px__child_die(rep);
+    /* A uid change clears the parent-death signal (and resets dumpable):
+     * set both again, and make sure the zygote did not die meanwhile. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (getppid() != zygote_pid)
+        _exit(112);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         px__child_die("PR_SET_NO_NEW_PRIVS failed");
     px__append(rep, rsz, "; no_new_privs");
@@ -14603,7 +14650,10 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
 
 typedef struct px__zchild {
     int pid, pidfd, proc;
+    unsigned long long ooms; /* its cgroup's count when it started */
 } px__zchild;
+
+static int px__zygote_procs; /* process slots used: their cgroups go at the end */
 
 static void px__zygote_main(px_pipeline *p, int sock) __attribute__((noreturn));
 static void px__zygote_main(px_pipeline *p, int sock)
@@ -14613,6 +14663,7 @@ static void px__zygote_main(px_pipeline *p, int sock)
     int self = (int)getpid();
     signal(SIGINT, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
+    px__cgroup_sweep();
     for (;;) {
         struct pollfd pfd[65];
         pfd[0].fd = sock;
@@ -14641,7 +14692,7 @@ static void px__zygote_main(px_pipeline *p, int sock)
             d.pid = kids[i].pid;
             d.proc = kids[i].proc;
             d.status = si.si_code == CLD_EXITED ? (si.si_status & 0xff) << 8 : (si.si_status & 0x7f);
-            d.size = px__cgroup_cleanup(kids[i].pid);
+            d.size = px__cgroup_ooms(self, kids[i].proc) > kids[i].ooms;
             if (kids[i].pidfd >= 0)
                 close(kids[i].pidfd);
             kids[i] = kids[--n_kids];
@@ -14656,11 +14707,15 @@ static void px__zygote_main(px_pipeline *p, int sock)
             continue;
         if (nf < 0 || m.magic != PX__ISO_MAGIC || m.version != PX__ISO_VERSION) {
             /* The supervisor is gone (or broken): take the children along. */
+            int procs = 0;
             for (int i = 0; i < n_kids; i++) {
                 kill(kids[i].pid, SIGKILL);
                 waitpid(kids[i].pid, NULL, 0);
-                px__cgroup_cleanup(kids[i].pid);
             }
+            for (int i = 0; i < n_kids; i++)
+                procs = kids[i].proc + 1 > procs ? kids[i].proc + 1 : procs;
+            for (int i = 0; i < procs || i < px__zygote_procs; i++)
+                px__cgroup_remove(self, i);
             _exit(0);
         }
         px__zmsg reply;
@@ -14704,7 +14759,10 @@ static void px__zygote_main(px_pipeline *p, int sock)
                 kids[n_kids].pid = pid;
                 kids[n_kids].pidfd = pfd2;
                 kids[n_kids].proc = m.proc;
+                kids[n_kids].ooms = px__cgroup_ooms(self, m.proc);
                 n_kids++;
+                if (m.proc + 1 > px__zygote_procs)
+                    px__zygote_procs = m.proc + 1;
             }
             px__send_fds(sock, &reply, sizeof reply, NULL, 0);
         } else if (m.type == PX__Z_KILL) {

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sched.h>
+#include <dirent.h>
 #include <grp.h>
 
 #ifndef CLOSE_RANGE_UNSHARE
@@ -82,9 +83,11 @@ static int px__close_fds_except(int *keep, int n)
 
 /* ---- Memory limit: cgroup v2, cgroup v1, else RLIMIT_AS ---------------------- */
 
-/* The directory an element process's cgroup gets (v: 2 or 1); false when
- * this host has no usable memory controller of that kind. */
-static bool px__cgroup_dir(int v, int pid, char *out, size_t size)
+/* The cgroup directory of element process slot proc of zygote zpid (v: 2
+ * or 1); false when this host has no usable memory controller of that kind.
+ * One per process slot, kept across restarts: making and removing a cgroup
+ * per restart costs milliseconds. */
+static bool px__cgroup_dir(int v, int zpid, int proc, char *out, size_t size)
 {
     FILE *f = fopen("/proc/self/cgroup", "re");
     if (!f)
@@ -125,7 +128,7 @@ static bool px__cgroup_dir(int v, int pid, char *out, size_t size)
     }
     if (!root)
         return false;
-    snprintf(out, size, "%s%s/px-%d", root, strcmp(path, "/") ? path : "", pid);
+    snprintf(out, size, "%s%s/px-%d-%d", root, strcmp(path, "/") ? path : "", zpid, proc);
     return true;
 }
 
@@ -142,13 +145,13 @@ static bool px__write_file(const char *dir, const char *file, const char *text)
     return ok;
 }
 
-static int px__memory_limit(uint64_t bytes, char *report, size_t size)
+static int px__memory_limit(uint64_t bytes, int zpid, int proc, char *report, size_t size)
 {
     char dir[512], num[32];
     int pid = (int)getpid();
     snprintf(num, sizeof num, "%llu", (unsigned long long)bytes);
     for (int v = 2; v >= 1; v--) {
-        if (!px__cgroup_dir(v, pid, dir, sizeof dir))
+        if (!px__cgroup_dir(v, zpid, proc, dir, sizeof dir))
             continue;
         if (mkdir(dir, 0700) != 0 && errno != EEXIST)
             continue;
@@ -186,41 +189,79 @@ static int px__memory_limit(uint64_t bytes, char *report, size_t size)
     return PX_OK;
 }
 
-/* The zygote removes a dead child's cgroup and says whether it hit its limit. */
-static bool px__cgroup_cleanup(int pid)
+/* How often the process slot's cgroup hit its limit so far (the zygote
+ * compares before and after a death), or 0 without one. */
+static unsigned long long px__cgroup_ooms(int zpid, int proc)
 {
-    bool oom = false;
-    char dir[512];
+    /* v2 counts kills in memory.events; v1 in memory.oom_control, and
+     * limit hits in failcnt (memsw.failcnt when swap is accounted). */
+    static const char *const files[] = {"memory.events", "memory.oom_control", "memory.failcnt",
+                                        "memory.memsw.failcnt"};
+    unsigned long long total = 0;
+    char dir[512], path[600], line[128];
     for (int v = 2; v >= 1; v--) {
-        if (!px__cgroup_dir(v, pid, dir, sizeof dir))
+        if (!px__cgroup_dir(v, zpid, proc, dir, sizeof dir))
             continue;
-        char path[600], line[128];
-        snprintf(path, sizeof path, "%s/%s", dir, v == 2 ? "memory.events" : "memory.oom_control");
-        FILE *f = fopen(path, "re");
-        if (f) {
+        for (int k = v == 2 ? 0 : 1; k < (v == 2 ? 1 : 4); k++) {
+            snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+            FILE *f = fopen(path, "re");
+            if (!f)
+                continue;
             while (fgets(line, sizeof line, f)) {
                 unsigned long long n = 0;
-                if (sscanf(line, "oom_kill %llu", &n) == 1 && n > 0)
-                    oom = true;
+                if (sscanf(line, "oom_kill %llu", &n) == 1 || (k >= 2 && sscanf(line, "%llu", &n) == 1))
+                    total += n;
             }
             fclose(f);
         }
-        if (v == 1) { /* failcnt counts hits even when the kernel did not count an oom_kill */
-            snprintf(path, sizeof path, "%s/memory.failcnt", dir);
-            f = fopen(path, "re");
-            unsigned long long n = 0;
-            if (f) {
-                if (fscanf(f, "%llu", &n) == 1 && n > 0)
-                    oom = true;
-                fclose(f);
-            }
-        }
+    }
+    return total;
+}
+
+/* The zygote removes the slots' cgroups when it ends. */
+static void px__cgroup_remove(int zpid, int proc)
+{
+    char dir[512];
+    for (int v = 2; v >= 1; v--) {
+        if (!px__cgroup_dir(v, zpid, proc, dir, sizeof dir))
+            continue;
         for (int i = 0; i < 50 && rmdir(dir) != 0 && errno == EBUSY; i++) {
             struct timespec ts = {0, 2000000};
             nanosleep(&ts, NULL);
         }
     }
-    return oom;
+}
+
+/* Removes element cgroups whose zygote is gone (a supervisor killed with
+ * SIGKILL takes its zygote along before it can clean up). Empty ones only:
+ * rmdir refuses a cgroup that still has processes. */
+static void px__cgroup_sweep(void)
+{
+    char dir[512];
+    for (int v = 2; v >= 1; v--) {
+        if (!px__cgroup_dir(v, 0, 0, dir, sizeof dir))
+            continue;
+        char *slash = strrchr(dir, '/');
+        if (!slash)
+            continue;
+        *slash = '\0';
+        DIR *d = opendir(dir);
+        if (!d)
+            continue;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            int zpid, proc;
+            char tail;
+            if (sscanf(e->d_name, "px-%d-%d%c", &zpid, &proc, &tail) != 2 || zpid <= 0)
+                continue;
+            if (kill(zpid, 0) == 0 || errno != ESRCH)
+                continue;
+            char path[800];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            rmdir(path);
+        }
+        closedir(d);
+    }
 }
 
 /* ---- Namespaces, capabilities, uid ---------------------------------------------- */

@@ -465,7 +465,7 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     if (!(z->disable & PX_ISOLATE_NO_LIMITS)) {
         char mem[160] = "";
         if (z->memory_limit)
-            px__memory_limit(z->memory_limit, mem, sizeof mem);
+            px__memory_limit(z->memory_limit, zygote_pid, z->proc, mem, sizeof mem);
         else
             snprintf(mem, sizeof mem, "memory: no limit");
         px__append(rep, rsz, "; %s", mem);
@@ -493,6 +493,12 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
         px__unshare(root, z->profile == PX__PROFILE_NETWORK, rep, rsz);
     if (px__drop_privileges((z->disable & PX_ISOLATE_NO_UID) ? 0 : z->uid, rep, rsz) != PX_OK)
         px__child_die(rep);
+    /* A uid change clears the parent-death signal (and resets dumpable):
+     * set both again, and make sure the zygote did not die meanwhile. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (getppid() != zygote_pid)
+        _exit(112);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         px__child_die("PR_SET_NO_NEW_PRIVS failed");
     px__append(rep, rsz, "; no_new_privs");
@@ -556,7 +562,10 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
 
 typedef struct px__zchild {
     int pid, pidfd, proc;
+    unsigned long long ooms; /* its cgroup's count when it started */
 } px__zchild;
+
+static int px__zygote_procs; /* process slots used: their cgroups go at the end */
 
 static void px__zygote_main(px_pipeline *p, int sock) __attribute__((noreturn));
 static void px__zygote_main(px_pipeline *p, int sock)
@@ -566,6 +575,7 @@ static void px__zygote_main(px_pipeline *p, int sock)
     int self = (int)getpid();
     signal(SIGINT, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
+    px__cgroup_sweep();
     for (;;) {
         struct pollfd pfd[65];
         pfd[0].fd = sock;
@@ -594,7 +604,7 @@ static void px__zygote_main(px_pipeline *p, int sock)
             d.pid = kids[i].pid;
             d.proc = kids[i].proc;
             d.status = si.si_code == CLD_EXITED ? (si.si_status & 0xff) << 8 : (si.si_status & 0x7f);
-            d.size = px__cgroup_cleanup(kids[i].pid);
+            d.size = px__cgroup_ooms(self, kids[i].proc) > kids[i].ooms;
             if (kids[i].pidfd >= 0)
                 close(kids[i].pidfd);
             kids[i] = kids[--n_kids];
@@ -609,11 +619,15 @@ static void px__zygote_main(px_pipeline *p, int sock)
             continue;
         if (nf < 0 || m.magic != PX__ISO_MAGIC || m.version != PX__ISO_VERSION) {
             /* The supervisor is gone (or broken): take the children along. */
+            int procs = 0;
             for (int i = 0; i < n_kids; i++) {
                 kill(kids[i].pid, SIGKILL);
                 waitpid(kids[i].pid, NULL, 0);
-                px__cgroup_cleanup(kids[i].pid);
             }
+            for (int i = 0; i < n_kids; i++)
+                procs = kids[i].proc + 1 > procs ? kids[i].proc + 1 : procs;
+            for (int i = 0; i < procs || i < px__zygote_procs; i++)
+                px__cgroup_remove(self, i);
             _exit(0);
         }
         px__zmsg reply;
@@ -657,7 +671,10 @@ static void px__zygote_main(px_pipeline *p, int sock)
                 kids[n_kids].pid = pid;
                 kids[n_kids].pidfd = pfd2;
                 kids[n_kids].proc = m.proc;
+                kids[n_kids].ooms = px__cgroup_ooms(self, m.proc);
                 n_kids++;
+                if (m.proc + 1 > px__zygote_procs)
+                    px__zygote_procs = m.proc + 1;
             }
             px__send_fds(sock, &reply, sizeof reply, NULL, 0);
         } else if (m.type == PX__Z_KILL) {

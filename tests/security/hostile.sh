@@ -128,6 +128,34 @@ if [ $seccomp = yes ]; then
     if [ -n "$n" ] && [ "$n" -le 40 ]; then ok "compute profile allows $n syscalls (goal <= 40)"; else not_ok "compute profile allows at most 40 syscalls (got '$n')"; fi
 fi
 
+# The supervisor killed with SIGKILL: the zygote and every element process
+# die with it (parent-death signals, set again after the uid change).
+"$L" -q --isolated "fakesrc num-buffers=-1 ! identity ! fakesink" >/dev/null 2>&1 &
+sup=$!
+kids=
+for _ in $(seq 50); do
+    zyg=$(pgrep -P $sup | head -n 1)
+    [ -n "$zyg" ] && kids=$(pgrep -P "$zyg" | tr '\n' ' ')
+    [ "$(echo $kids | wc -w)" -ge 3 ] && break
+    sleep 0.1
+done
+kill -9 $sup
+wait $sup 2>/dev/null
+# running = exists and is not a zombie waiting for init to reap it
+running() { [ -r /proc/$1/stat ] && [ "$(awk '{print $3}' /proc/$1/stat 2>/dev/null)" != Z ]; }
+for _ in $(seq 20); do
+    alive=
+    for k in $zyg $kids; do running "$k" && alive="$alive $k"; done
+    [ -z "$alive" ] && break
+    sleep 0.1
+done
+if [ "$(echo $kids | wc -w)" -ge 3 ] && [ -z "$alive" ]; then
+    ok "killing the supervisor takes the zygote and its 3 element processes along"
+else
+    not_ok "killing the supervisor takes the zygote and its 3 element processes along (zygote '$zyg', children '$kids', alive '$alive')"
+    for k in $alive; do kill -9 "$k" 2>/dev/null; done
+fi
+
 # Nothing left behind.
 if ls "$TMP"/core* >/dev/null 2>&1; then not_ok "no core files"; else ok "no core files after every attack"; fi
 sleep 0.2
