@@ -14006,7 +14006,7 @@ static int px__seccomp_apply(int profile, int ctl_fd, char *report, size_t size)
         SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
         SCMP_SYS(clock_gettime), SCMP_SYS(clock_nanosleep), SCMP_SYS(nanosleep), SCMP_SYS(sched_yield),
         SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getrandom), SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
-        SCMP_SYS(restart_syscall), SCMP_SYS(clock_getres), SCMP_SYS(getrusage),
+        SCMP_SYS(restart_syscall), SCMP_SYS(clock_getres), SCMP_SYS(getrusage), SCMP_SYS(sigaltstack),
     };
     static const int eperm[] = {
         SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(openat2), SCMP_SYS(creat), SCMP_SYS(socket),
