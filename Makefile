@@ -98,6 +98,31 @@ parallax.h: $(AMALG_INPUTS)
 		$(PYTHON) parallax_impl/amalgamate.py -o parallax.h; \
 	else echo "note: parallax.h is older than its sections; kconfiglib not found, building the committed header"; fi
 
+# ---- optional library: libseccomp (CONFIG_PX_SANDBOX_SECCOMP) -------------------------
+# Without a config file the probe decides (parallax.h's own default is 0, so
+# `cc app.c -lpthread` always works); with one, the config does, and a
+# missing library is an error that names the package.
+# The probe links a test program with $(CC): a cross or musl compiler without
+# its own libseccomp gets the option off, not a failing link.
+PKG_CONFIG ?= $(if $(CROSS_COMPILE),$(CROSS_COMPILE)pkg-config,pkg-config)
+SECCOMP_FOUND := $(shell $(PKG_CONFIG) --exists libseccomp 2>/dev/null && \
+	printf '\043include <seccomp.h>\nint main(void) { return seccomp_init(0) != 0; }\n' | \
+	$(CC) -x c - -o /dev/null $$($(PKG_CONFIG) --cflags --libs libseccomp) 2>/dev/null && echo y)
+ifneq ($(CONFIG_H),)
+SECCOMP_ON := $(shell grep -qs '^CONFIG_PX_SANDBOX_SECCOMP=y' $(KCONFIG_CONFIG) && echo y)
+ifeq ($(SECCOMP_ON):$(SECCOMP_FOUND),y:)
+$(error CONFIG_PX_SANDBOX_SECCOMP is set but pkg-config finds no libseccomp: apt-get install libseccomp-dev, or turn the option off)
+endif
+else
+SECCOMP_ON := $(SECCOMP_FOUND)
+ifeq ($(SECCOMP_ON),y)
+CONFIG_CFLAGS += -DCONFIG_PX_SANDBOX_SECCOMP=1
+endif
+endif
+ifeq ($(SECCOMP_ON),y)
+PX_LDLIBS += $(shell $(PKG_CONFIG) --libs libseccomp)
+endif
+
 # Rebuild when the flags or the configuration source change (e.g. .config
 # removed, CFLAGS changed): the stamp is rewritten only when its text differs.
 FLAGS_STAMP := $(BUILD)/.build-flags
@@ -111,25 +136,6 @@ endif
 
 HEADER_DEPS := parallax.h $(CONFIG_H) $(FLAGS_STAMP)
 
-# ---- optional library: libseccomp (CONFIG_PX_SANDBOX_SECCOMP) -------------------------
-# Without a config file the probe decides (parallax.h's own default is 0, so
-# `cc app.c -lpthread` always works); with one, the config does, and a
-# missing library is an error that names the package.
-SECCOMP_FOUND := $(shell pkg-config --exists libseccomp 2>/dev/null && echo y)
-ifneq ($(CONFIG_H),)
-SECCOMP_ON := $(shell grep -qs '^CONFIG_PX_SANDBOX_SECCOMP=y' $(KCONFIG_CONFIG) && echo y)
-ifeq ($(SECCOMP_ON)$(SECCOMP_FOUND),y)
-$(error CONFIG_PX_SANDBOX_SECCOMP is set but pkg-config finds no libseccomp: apt-get install libseccomp-dev, or turn the option off)
-endif
-else
-SECCOMP_ON := $(SECCOMP_FOUND)
-ifeq ($(SECCOMP_ON),y)
-CONFIG_CFLAGS += -DCONFIG_PX_SANDBOX_SECCOMP=1
-endif
-endif
-ifeq ($(SECCOMP_ON),y)
-PX_LDLIBS += $(shell pkg-config --libs libseccomp)
-endif
 
 # ---- Programs ------------------------------------------------------------------------
 EXAMPLE_SRCS := $(sort $(wildcard examples/*.c))

@@ -560,7 +560,7 @@ static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err)
     if (n <= 0 || !px__ctl_valid(&m, n, (uint32_t)pr->n_members, why, sizeof why) || m.type != PX__MSG_HELLO ||
         m.value != (uint64_t)r.pid) {
         if (n > 0 && !why[0] && m.type == PX__MSG_ERROR)
-            snprintf(why, sizeof why, "%s", m.text);
+            snprintf(why, sizeof why, "%.200s", m.text);
         return px_error_set(err, PX_EIO, 0, "%s: its sandboxed process did not start: %s", who,
                             why[0] ? why : n == 0 ? "it exited during setup" : "no answer in 5 s");
     }
