@@ -121,6 +121,31 @@ parallax.h: $(AMALG_INPUTS)
 		$(PYTHON) parallax_impl/amalgamate.py -o parallax.h; \
 	else echo "note: parallax.h is older than its sections; kconfiglib not found, building the committed header"; fi
 
+# ---- optional library: libseccomp (CONFIG_PX_SANDBOX_SECCOMP) -------------------------
+# Without a config file the probe decides (parallax.h's own default is 0, so
+# `cc app.c -lpthread` always works); with one, the config does, and a
+# missing library is an error that names the package.
+# The probe links a test program with $(CC): a cross or musl compiler without
+# its own libseccomp gets the option off, not a failing link.
+PKG_CONFIG ?= $(if $(CROSS_COMPILE),$(CROSS_COMPILE)pkg-config,pkg-config)
+SECCOMP_FOUND := $(shell $(PKG_CONFIG) --exists libseccomp 2>/dev/null && \
+	printf '\043include <seccomp.h>\nint main(void) { return seccomp_init(0) != 0; }\n' | \
+	$(CC) -x c - -o /dev/null $$($(PKG_CONFIG) --cflags --libs libseccomp) 2>/dev/null && echo y)
+ifneq ($(CONFIG_H),)
+SECCOMP_ON := $(shell grep -qs '^CONFIG_PX_SANDBOX_SECCOMP=y' $(KCONFIG_CONFIG) && echo y)
+ifeq ($(SECCOMP_ON):$(SECCOMP_FOUND),y:)
+$(error CONFIG_PX_SANDBOX_SECCOMP is set but pkg-config finds no libseccomp: apt-get install libseccomp-dev, or turn the option off)
+endif
+else
+SECCOMP_ON := $(SECCOMP_FOUND)
+ifeq ($(SECCOMP_ON),y)
+CONFIG_CFLAGS += -DCONFIG_PX_SANDBOX_SECCOMP=1
+endif
+endif
+ifeq ($(SECCOMP_ON),y)
+PX_LDLIBS += $(shell $(PKG_CONFIG) --libs libseccomp)
+endif
+
 # Rebuild when the flags or the configuration source change (e.g. .config
 # removed, CFLAGS changed): the stamp is rewritten only when its text differs.
 FLAGS_STAMP := $(BUILD)/.build-flags
@@ -133,6 +158,7 @@ endif
 endif
 
 HEADER_DEPS := parallax.h $(CONFIG_H) $(FLAGS_STAMP)
+
 
 # ---- Programs ------------------------------------------------------------------------
 EXAMPLE_SRCS := $(sort $(wildcard examples/*.c))
@@ -186,6 +212,14 @@ $(BUILD)/tests/two_tu_%.o: tests/unit/test_two_tu_%.c $(HEADER_DEPS)
 $(BUILD)/tests/test_two_tu: $(BUILD)/tests/two_tu_a.o $(BUILD)/tests/two_tu_b.o
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(PX_LDLIBS)
+
+# Security tests: a launcher with the test-only hostile and crash elements.
+SECURITY_LAUNCH := $(BUILD)/tests/parallax-launch-test
+$(SECURITY_LAUNCH): parallax_impl/cli/launch.c $(HEADER_DEPS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@ (+ hostile, crash)"
+	@$(CC) $(PX_CFLAGS) -DCONFIG_PX_ELEM_HOSTILE=1 -DCONFIG_PX_ELEM_CRASH=1 -o $@ $< $(PX_LDLIBS)
+TEST_BINS += $(SECURITY_LAUNCH)
 
 RUN_ENV = PX_SRC=$(srctree) PX_BUILD=$(abs_build) PX_LAUNCH=$(abs_build)/parallax-launch \
 	PX_CONFIG_H=$(if $(CONFIG_H),$(abspath $(CONFIG_H))) PYTHON=$(PYTHON) CLANG=$(CLANG)

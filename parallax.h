@@ -73,6 +73,16 @@
 #ifndef CONFIG_PX_SCHED_COOP
 #define CONFIG_PX_SCHED_COOP PX__ON
 #endif
+#ifndef CONFIG_PX_ISOLATE
+#if PX__ON && CONFIG_PX_ARENA_MEMFD
+#define CONFIG_PX_ISOLATE 1
+#else
+#define CONFIG_PX_ISOLATE 0
+#endif
+#endif
+#ifndef CONFIG_PX_SANDBOX_SECCOMP
+#define CONFIG_PX_SANDBOX_SECCOMP 0
+#endif
 #ifndef CONFIG_PX_LOG_LEVEL
 #define CONFIG_PX_LOG_LEVEL 4
 #endif
@@ -97,6 +107,12 @@
 #endif
 #ifndef CONFIG_PX_ELEM_IDENTITY
 #define CONFIG_PX_ELEM_IDENTITY PX__ON
+#endif
+#ifndef CONFIG_PX_ELEM_CRASH
+#define CONFIG_PX_ELEM_CRASH 0
+#endif
+#ifndef CONFIG_PX_ELEM_HOSTILE
+#define CONFIG_PX_ELEM_HOSTILE 0
 #endif
 #ifndef CONFIG_PX_ELEM_FILESRC
 #define CONFIG_PX_ELEM_FILESRC PX__ON
@@ -212,8 +228,20 @@
 #if CONFIG_PX_LOG_LEVEL < 0 || CONFIG_PX_LOG_LEVEL > 5
 #error "parallax.h: CONFIG_PX_LOG_LEVEL must be 0 (none) to 5 (trace)"
 #endif
+#if CONFIG_PX_ISOLATE && !CONFIG_PX_ARENA_MEMFD
+#error "parallax.h: CONFIG_PX_ISOLATE needs CONFIG_PX_ARENA_MEMFD: enable CONFIG_PX_ARENA_MEMFD or set CONFIG_PX_ISOLATE=0"
+#endif
+#if CONFIG_PX_SANDBOX_SECCOMP && !CONFIG_PX_ISOLATE
+#error "parallax.h: CONFIG_PX_SANDBOX_SECCOMP needs CONFIG_PX_ISOLATE: enable CONFIG_PX_ISOLATE or set CONFIG_PX_SANDBOX_SECCOMP=0"
+#endif
 #if CONFIG_PX_VIDEO && !CONFIG_PX_CAPS
 #error "parallax.h: CONFIG_PX_VIDEO needs CONFIG_PX_CAPS: enable CONFIG_PX_CAPS or set CONFIG_PX_VIDEO=0"
+#endif
+#if CONFIG_PX_ELEM_CRASH && !CONFIG_PX_ISOLATE
+#error "parallax.h: CONFIG_PX_ELEM_CRASH needs CONFIG_PX_ISOLATE: enable CONFIG_PX_ISOLATE or set CONFIG_PX_ELEM_CRASH=0"
+#endif
+#if CONFIG_PX_ELEM_HOSTILE && !CONFIG_PX_ISOLATE
+#error "parallax.h: CONFIG_PX_ELEM_HOSTILE needs CONFIG_PX_ISOLATE: enable CONFIG_PX_ISOLATE or set CONFIG_PX_ELEM_HOSTILE=0"
 #endif
 #if CONFIG_PX_ELEM_CAPSFILTER && !CONFIG_PX_CAPS
 #error "parallax.h: CONFIG_PX_ELEM_CAPSFILTER needs CONFIG_PX_CAPS: enable CONFIG_PX_CAPS or set CONFIG_PX_ELEM_CAPSFILTER=0"
@@ -1324,6 +1352,7 @@ typedef enum px_message_type {
     PX_MSG_ERROR,
     PX_MSG_WARNING,
     PX_MSG_STATE_CHANGED,
+    PX_MSG_ELEMENT_RESTARTED, /* an isolated element's process died and was restarted */
 } px_message_type;
 
 typedef struct px_message {
@@ -1357,6 +1386,78 @@ PX_API int px_pipeline_to_dot(px_pipeline *p, char *buf, size_t size);
 /* Writes the whole pipeline's figures as one JSON object. */
 PX_API int px_pipeline_stats_json(px_pipeline *p, char *buf, size_t size);
 
+/* ---- parallax_impl/isolate/isolate.h ---- */
+#if CONFIG_PX_ISOLATE
+/* Process isolation: elements in sandboxed processes, buffers zero-copy.
+ *
+ *   px_pipeline_set_isolation(p, PX_ISOLATE_ALL, NULL, &err);        every element
+ *   px_pipeline_set_isolation(p, PX_ISOLATE_PATTERNS, "*dec*,*demux*", &err);
+ *   px_pipeline_set_isolation(p, PX_ISOLATE_AUTO, NULL, &err);       by hints
+ *   px_element_set_isolation_group(el, "codecs", &err);              explicit groups
+ *
+ * An isolated element runs in its own process (or its group's), forked by a
+ * zygote that px_pipeline_prepare() forks after the elements have started
+ * and before any streaming thread or arena exists. The element process keeps
+ * only its control socket, its arena mappings (inputs read-only and sealed)
+ * and the files its start() opened; it runs as its own uid (when started as
+ * root) in new mount/network/IPC/PID namespaces, under resource limits and a
+ * seccomp filter (CONFIG_PX_SANDBOX_SECCOMP). In the parent a proxy takes the
+ * element's place: per buffer it hands slot references over a shared ring and
+ * gets the results back. A child that dies is restarted with backoff; the
+ * buffer in flight is counted as dropped. */
+
+typedef enum px_isolation {
+    PX_ISOLATE_NONE = 0, /* in-process (default) */
+    PX_ISOLATE_ALL,      /* every element in a process of its own */
+    PX_ISOLATE_PATTERNS, /* elements whose name or factory matches a pattern share one process */
+    PX_ISOLATE_AUTO,     /* elements hinted untrusted or native_code, each in its own process */
+} px_isolation;
+
+/* Defenses a test can switch off one at a time (px_isolate_policy.disable,
+ * or PX_ISOLATE_DISABLE=seals,uid,seccomp,namespaces,limits in the environment). */
+enum {
+    PX_ISOLATE_NO_SEALS = 1u << 0,      /* arenas handed to readers are not sealed F_SEAL_FUTURE_WRITE */
+    PX_ISOLATE_NO_UID = 1u << 1,        /* no uid change and no fchmod 0600 */
+    PX_ISOLATE_NO_SECCOMP = 1u << 2,    /* no syscall filter */
+    PX_ISOLATE_NO_NAMESPACES = 1u << 3, /* no unshare() */
+    PX_ISOLATE_NO_LIMITS = 1u << 4,     /* no memory or CPU limit */
+};
+
+typedef struct px_isolate_policy {
+    int max_restarts;       /* restarts allowed within window_ms, then a pipeline error (default 5) */
+    int window_ms;          /* default 10000 */
+    int backoff_ms;         /* first restart delay, doubled per restart in the window, max 1 s (default 0) */
+    int timeout_ms;         /* a child taking longer per buffer is killed (0 = no limit; default 0) */
+    uint64_t memory_limit;  /* bytes per element process (default 256 MiB; 0 = none) */
+    int cpu_seconds;        /* RLIMIT_CPU per element process (0 = none; default 0) */
+    unsigned disable;       /* PX_ISOLATE_NO_* (tests only) */
+} px_isolate_policy;
+
+/* patterns: comma-separated globs (fnmatch) matched against element names
+ * and factory names; needed for PX_ISOLATE_PATTERNS, ignored otherwise.
+ * Call before prepare. */
+PX_API int px_pipeline_set_isolation(px_pipeline *p, px_isolation mode, const char *patterns, px_error *err);
+/* Elements given the same group name share one sandboxed process (implies
+ * isolation for them whatever the pipeline's mode); NULL removes it. */
+PX_API int px_element_set_isolation_group(px_element *el, const char *group, px_error *err);
+PX_API int px_pipeline_set_isolation_policy(px_pipeline *p, const px_isolate_policy *policy, px_error *err);
+PX_API void px_isolate_policy_defaults(px_isolate_policy *policy);
+
+typedef struct px_isolation_stats {
+    bool isolated;         /* runs in a sandboxed process this run */
+    int pid;               /* its process now (0 when not running) */
+    uint32_t restarts;     /* how often it was restarted */
+    uint64_t crash_drops;  /* buffers lost in a crash (also in px_element_stats.drops) */
+    int last_signal;       /* signal of the last death, 0 = none */
+    char last_reason[128]; /* "SIGSEGV", "SIGSYS (seccomp: execve)", "timeout after 200 ms", ... */
+} px_isolation_stats;
+
+PX_API int px_element_get_isolation_stats(const px_element *el, px_isolation_stats *stats);
+/* One line per defense saying what this host gave the last element process
+ * (e.g. "seccomp: compute profile, 37 syscalls"); empty before a run. */
+PX_API const char *px_isolate_report(const px_pipeline *p);
+#endif /* CONFIG_PX_ISOLATE */
+
 /* ---- configuration link key ----
  * Struct layouts depend on the configuration. Every file that includes
  * parallax.h references a symbol named after its CONFIG_PX_* values
@@ -1366,7 +1467,7 @@ PX_API int px_pipeline_stats_json(px_pipeline *p, char *buf, size_t size);
 #define PX__CAT(a, b) PX__CAT2(a, b)
 #define PX__STR(x) #x
 #define PX__XSTR(x) PX__STR(x)
-#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC), CONFIG_PX_ELEM_IVFDEMUX), CONFIG_PX_ELEM_IVFMUX), CONFIG_PX_CODEC_DAV1D), CONFIG_PX_ELEM_AV1PARSE), CONFIG_PX_ELEM_AV1DEC)
+#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_ISOLATE), CONFIG_PX_SANDBOX_SECCOMP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_CRASH), CONFIG_PX_ELEM_HOSTILE), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC), CONFIG_PX_ELEM_IVFDEMUX), CONFIG_PX_ELEM_IVFMUX), CONFIG_PX_CODEC_DAV1D), CONFIG_PX_ELEM_AV1PARSE), CONFIG_PX_ELEM_AV1DEC)
 #ifndef PX_STATIC
 extern const int PX__CONFIG_KEY;
 #if defined(__GNUC__)
@@ -1475,6 +1576,9 @@ struct px_element {
 #endif
     uint64_t sequence;
     px__stats stats;
+#if CONFIG_PX_ISOLATE
+    struct px__proxy *isolate; /* set while the element runs in a sandboxed process */
+#endif
 };
 
 struct px_pipeline {
@@ -1513,6 +1617,9 @@ struct px_pipeline {
     px_time start_ns, end_ns;
     px_error result;   /* how the run ended, once a wait saw it */
     bool result_ready;
+#if CONFIG_PX_ISOLATE
+    struct px__iso *iso; /* isolation settings and, while prepared, its processes */
+#endif
 };
 
 /* ---- util.c ---- */
@@ -1565,6 +1672,17 @@ static int px__threads_start(px_pipeline *p, px_error *err);
 static void px__threads_join(px_pipeline *p);
 #endif
 
+/* ---- isolate/proxy.c ---- */
+#if CONFIG_PX_ISOLATE
+/* prepare: after negotiation (who is isolated), after start() (fork the
+ * zygote), after arenas (seal, spawn); release and free undo them. */
+static int px__isolate_plan(px_pipeline *p, px_error *err);
+static int px__isolate_fork(px_pipeline *p, px_error *err);
+static int px__isolate_spawn(px_pipeline *p, px_error *err);
+static void px__isolate_release(px_pipeline *p);
+static void px__isolate_free(px_pipeline *p);
+#endif
+
 /* ---- sched/chain.c ---- */
 /* Pushes buf (ownership passes) into el's sink pad; runs el and everything
  * downstream on the calling thread. */
@@ -1575,6 +1693,250 @@ static bool px__source_step(px_element *src);
 /* Binds the arenas downstream of el to the calling thread (px_arena_bind_thread). */
 static void px__bind_chain(px_element *el);
 static void px__send_eos(px_element *el, int sink_pad);
+
+/* ---- parallax_impl/isolate/private.h ---- */
+#if CONFIG_PX_ISOLATE
+/* Isolation internals shared by the isolate sections and the test-only
+ * elements (hostile, crash), which sit earlier in parallax.h. Nothing here
+ * is API. */
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#define PX__ISO_MAGIC 0x4f535850u /* "PXSO" */
+#define PX__ISO_VERSION 1u
+#define PX__ISO_MAX_GROUP 16 /* elements per process */
+#define PX__ISO_MAX_IN 4     /* input arenas per element */
+#define PX__ISO_MAX_KEEP 8   /* files an element's start() opened */
+#define PX__ISO_MAX_MAPS 64  /* writer arenas the zygote maps */
+#define PX__ISO_RING 8       /* entries per ring (one call is in flight per element) */
+#define PX__ISO_TEXT 480
+
+/* ---- Data plane: slot references in shared rings ------------------------- */
+
+enum {
+    PX__OP_PRODUCE = 1,
+    PX__OP_PROCESS,
+    PX__OP_CONSUME,
+    PX__OP_EVENT,
+    PX__OP_SHUTDOWN,
+    PX__OP_CHAIN,     /* chain(): outputs come back as OUTPUT replies */
+    PX__OP_LEND,      /* an output slot the child asked for (out_slot) */
+    PX__OP_DONE = 16, /* replies: the call finished */
+    PX__OP_NEED,      /* the child needs an output slot */
+    PX__OP_OUTPUT,    /* the child pushes out_slot (out_size bytes) on out_pad */
+};
+
+typedef struct px__slotref {
+    uint32_t op;
+    uint32_t element; /* index in the process's group */
+    uint32_t in_arena; /* index in the element's inputs */
+    uint32_t in_slot;
+    uint32_t out_slot;
+    uint32_t id; /* request number, echoed by the reply */
+    uint64_t in_size;
+    uint64_t out_size;
+    int64_t pts, dts, duration;
+    uint64_t offset, offset_end, sequence;
+    uint32_t flags;
+    int32_t status; /* reply: px_flow or status; EVENT request: event type */
+    int32_t out_pad;
+    uint32_t reserved;
+} px__slotref;
+
+/* Single producer, single consumer; the consumer may sleep on bell. */
+typedef struct px__ring {
+    _Alignas(64) _Atomic uint32_t head; /* producer: next entry to write */
+    _Alignas(64) _Atomic uint32_t tail; /* consumer: next entry to read */
+    _Alignas(64) _Atomic uint32_t sleeping;
+    _Atomic uint32_t bell;
+    px__slotref e[PX__ISO_RING];
+} px__ring;
+
+/* One per element process, a memfd mapped by the supervisor and the child. */
+typedef struct px__channel {
+    uint32_t magic, version, n_elements, ring_size;
+    _Alignas(64) _Atomic uint32_t child_sleeping; /* the child's doorbell: all req rings */
+    _Atomic uint32_t child_bell;
+    _Alignas(64) _Atomic int32_t death_syscall; /* the child's SIGSYS handler writes it */
+    _Atomic uint32_t death_noted;
+    px__ring req[PX__ISO_MAX_GROUP]; /* supervisor -> child */
+    px__ring rep[PX__ISO_MAX_GROUP]; /* child -> supervisor */
+    _Atomic int32_t downstream[PX__ISO_MAX_GROUP]; /* flow of the last OUTPUT pushed downstream */
+} px__channel;
+
+/* ---- Control plane: fixed-layout messages on SOCK_SEQPACKET --------------- */
+
+enum {
+    PX__MSG_HELLO = 1, /* child: ready; value = pid, text = sandbox report */
+    PX__MSG_CAPS,      /* supervisor: negotiated caps of element; child: text must match */
+    PX__MSG_STATE,     /* child: element accepted the caps (value = 1) */
+    PX__MSG_BUFFER_READY, /* reserved for asynchronous producers */
+    PX__MSG_ERROR,     /* child: an element error (code, text) */
+    PX__MSG_WARNING,
+    PX__MSG_SHUTDOWN,
+    PX__MSG_COUNT
+};
+
+typedef struct px__ctl_msg {
+    uint32_t magic;
+    uint16_t version;
+    uint16_t type;
+    uint32_t element;
+    int32_t code;
+    uint32_t len; /* bytes of text, text[len] == 0 */
+    uint32_t dir; /* CAPS: 0 sink, 1 src */
+    uint64_t value;
+    char text[PX__ISO_TEXT];
+} px__ctl_msg;
+
+/* ---- Zygote protocol (supervisor <-> zygote, both trusted, still checked) -- */
+
+enum {
+    PX__Z_MAP = 1,  /* map a writer arena read-write (fd attached) */
+    PX__Z_SPAWN,    /* fork an element process (fds: control, channel, inputs) */
+    PX__Z_KILL,
+    PX__Z_MAPPED,   /* replies */
+    PX__Z_SPAWNED,
+    PX__Z_DIED,     /* a child died: status */
+    PX__Z_FAILED,
+};
+
+typedef struct px__zmsg {
+    uint32_t magic;
+    uint16_t version;
+    uint16_t type;
+    int32_t proc;   /* process index */
+    int32_t pid;
+    int32_t status; /* DIED: wait status */
+    uint32_t uid;   /* SPAWN: uid/gid to run as (0 = keep) */
+    uint32_t n_in;
+    uint32_t n_out;
+    uint32_t map_id; /* MAP: table index */
+    uint32_t disable;
+    uint32_t profile; /* seccomp profile */
+    uint32_t cpu_seconds;
+    uint64_t size;   /* MAP: bytes */
+    uint64_t memory_limit;
+    uint32_t in_members[PX__ISO_MAX_GROUP * PX__ISO_MAX_IN]; /* per input: member * PX__ISO_MAX_IN + k */
+    uint32_t in_slots[PX__ISO_MAX_GROUP * PX__ISO_MAX_IN];   /* slot_count of each input */
+    uint64_t in_slot_size[PX__ISO_MAX_GROUP * PX__ISO_MAX_IN];
+    uint32_t out_maps[PX__ISO_MAX_GROUP]; /* per member: zygote map id of its output, or UINT32_MAX */
+    uint64_t out_slot_size[PX__ISO_MAX_GROUP];
+    uint32_t out_slots[PX__ISO_MAX_GROUP];
+    uint32_t members[PX__ISO_MAX_GROUP];  /* element indexes in the pipeline */
+    uint32_t n_members;
+    int32_t keep[PX__ISO_MAX_GROUP * PX__ISO_MAX_KEEP];
+    uint32_t n_keep;
+    char text[256];
+} px__zmsg;
+
+enum { PX__PROFILE_COMPUTE = 0, PX__PROFILE_NETWORK = 1 };
+
+/* ---- Inside an element process: what test elements may poke at ---------- */
+
+typedef struct px__child_ctx {
+    bool active;       /* this process is an element process */
+    int ctl_fd;
+    px__channel *chan;
+    int uid;
+    unsigned disable;
+    bool seccomp_on;
+    int zygote_pid;         /* its parent (hostile tests aim at it) */
+    uint32_t sent;          /* control messages sent while handling the current request */
+    int in_fds[PX__ISO_MAX_GROUP * PX__ISO_MAX_IN]; /* read-only input arena fds */
+    int n_in_fds;
+    uint64_t forge_out_size; /* hostile tests: what a compromised worker would claim */
+    int32_t forge_out_pad;
+    bool forge;
+    char report[PX__ISO_TEXT];
+} px__child_ctx;
+
+static px__child_ctx px__child;
+
+/* In an element process, chain() elements get their outputs here (chain.c). */
+static int px__child_alloc_output(px_element *el, px_buffer *out);
+static px_flow px__child_push(px_element *el, int src_pad, px_buffer *buf);
+
+/* Sends a raw, unchecked control message from the element process (hostile tests). */
+static PX_UNUSED int px__child_send_raw(const void *bytes, size_t len);
+
+/* ---- Supervisor side ------------------------------------------------------- */
+
+typedef struct px__iso px__iso;
+typedef struct px__iso_proc px__iso_proc;
+
+/* Takes an isolated element's place in the parent: el->klass points at
+ * klass, a copy of the element's class whose callbacks talk to the child. */
+typedef struct px__proxy {
+    px_element *el;
+    const px_element_class *orig;
+    px_element_class klass;
+    px__iso_proc *proc;
+    int member; /* index in proc's group */
+    px_arena *inputs[PX__ISO_MAX_IN];
+    int n_inputs;
+    int keep[PX__ISO_MAX_KEEP]; /* fds start() opened: the child keeps them */
+    int n_keep;
+    uint32_t next_id;
+    uint32_t out_map; /* zygote map id of its output arena, UINT32_MAX = none */
+    uint8_t *lent;    /* chain(): output slots the child holds (1 per slot) */
+    uint32_t n_lent;
+    px_isolation_stats stats;
+} px__proxy;
+
+struct px__iso_proc {
+    px__iso *iso;
+    int index;
+    char label[PX__NAME_MAX];
+    px__proxy *members[PX__ISO_MAX_GROUP];
+    int n_members;
+    int profile;
+    int ctl_fd;  /* supervisor end of the control socket */
+    int chan_fd;
+    px__channel *chan;
+    _Atomic int pid;
+    int pidfd;
+    uint32_t uid;
+    _Atomic uint32_t generation; /* bumped by every restart */
+    pthread_mutex_t lock;        /* restarts only: never taken per buffer */
+    px_time window_start;
+    int window_restarts;
+    int died_status; /* from the zygote: wait status of the last death, -1 unknown */
+    bool died_oom;
+    bool failed; /* gave up: restart limit reached */
+};
+
+struct px__iso {
+    px_isolation mode;
+    char *patterns;
+    px_isolate_policy policy;
+    /* Explicit groups: element index -> group name. */
+    struct {
+        size_t element;
+        char name[PX__NAME_MAX];
+    } groups[PX__ISO_MAX_GROUP * 4];
+    int n_groups;
+    /* This run. */
+    bool active;
+    int zygote_pid;
+    int zygote_fd;
+    pthread_mutex_t zlock; /* the zygote socket: spawns and deaths */
+    px__iso_proc *procs;
+    int n_procs;
+    px__proxy *proxies; /* one per pipeline element (unused ones have el == NULL) */
+    size_t n_proxies;
+    uint32_t next_uid;
+    char report[PX__ISO_TEXT];
+    bool report_set;
+};
+#endif /* CONFIG_PX_ISOLATE */
 
 /* ---- parallax_impl/core/status.c ---- */
 /* Status codes and px_error. */
@@ -8423,6 +8785,80 @@ PX_ELEMENT_CLASS(capsfilter) = {
 };
 #endif /* CONFIG_PX_ELEM_CAPSFILTER */
 
+/* ---- elements/testing/crash.c ---- */
+#if CONFIG_PX_ELEM_CRASH
+/* elements/testing/crash.c: passes buffers through and, on the Nth buffer
+ * since its process started, dies the way its mode says. A test element for
+ * crash recovery: isolated, the supervisor restarts it and the pipeline
+ * goes on; in-process it takes the application down, as a buggy codec would. */
+
+#include <signal.h>
+
+enum { CRASH_SEGV, CRASH_ABORT, CRASH_FPE, CRASH_EXIT };
+
+static const px_enum_value crash_modes[] = {
+    {CRASH_SEGV, "segv", "write through a NULL pointer (SIGSEGV)"},
+    {CRASH_ABORT, "abort", "call abort() (SIGABRT)"},
+    {CRASH_FPE, "fpe", "raise SIGFPE"},
+    {CRASH_EXIT, "exit", "exit with status 3"},
+    {0, NULL, NULL},
+};
+
+typedef struct {
+    int after;
+    int mode;
+    int64_t seen;
+} crash;
+
+static int crash_start(px_element *el, px_error *err)
+{
+    crash *self = px_element_state(el);
+    (void)err;
+    self->seen = 0;
+    return PX_OK;
+}
+
+static px_flow crash_process(px_element *el, px_frame *io)
+{
+    crash *self = px_element_state(el);
+    (void)io;
+    if (self->after > 0 && ++self->seen == self->after) {
+        switch (self->mode) {
+        case CRASH_ABORT:
+            abort();
+        case CRASH_FPE:
+            raise(SIGFPE);
+            break;
+        case CRASH_EXIT:
+            _exit(3);
+        default: { /* a store into read-only data: a real fault, as a codec bug makes */
+            static const char rodata[64] = "read-only";
+            volatile char *p = (volatile char *)(uintptr_t)rodata;
+            p[0] = 1;
+            break;
+        }
+        }
+    }
+    return PX_FLOW_OK;
+}
+
+PX_ELEMENT_CLASS(crash) = {
+    .name = "crash",
+    .family = "Generic/Testing",
+    .description = "Passes buffers through, then crashes its process on the Nth (isolation tests)",
+    .state_size = sizeof(crash),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .in_place = true,
+    .hints = {.trust = PX_TRUST_UNTRUSTED},
+    .start = crash_start,
+    .process = crash_process,
+    .props = PX_PROPS(PX_PROP_INT(crash, after, 0, INT32_MAX, 0,
+                                  "Crash on this buffer since the process started (0 = never)"),
+                      PX_PROP_ENUM(crash, mode, crash_modes, CRASH_SEGV, "How to crash")),
+};
+#endif /* CONFIG_PX_ELEM_CRASH */
+
 /* ---- elements/testing/fakesink.c ---- */
 #if CONFIG_PX_ELEM_FAKESINK
 /* elements/testing/fakesink.c: accepts and discards buffers, for tests and
@@ -8939,6 +9375,253 @@ PX_ELEMENT_CLASS(filesrc) = {
                     "Number of buffers to output before sending EOS (-1 = until end of file)")),
 };
 #endif /* CONFIG_PX_ELEM_FILESRC */
+
+/* ---- elements/testing/hostile.c ---- */
+#if CONFIG_PX_ELEM_HOSTILE
+/* elements/testing/hostile.c: a compromised element. On its first buffer it
+ * tries what its attack property names and reports the outcome as an
+ * element error ("attack open: denied: Operation not permitted" or
+ * "attack open: SUCCEEDED ..."), unless the sandbox kills it first (the
+ * supervisor then names the signal and, for seccomp, the syscall). The
+ * security tests (tests/security) run one attack per pipeline. Test only. */
+
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <netinet/in.h>
+
+enum {
+    HOSTILE_NONE, HOSTILE_OPEN, HOSTILE_REOPEN, HOSTILE_WRITE_INPUT, HOSTILE_SOCKET, HOSTILE_CONNECT,
+    HOSTILE_EXECVE, HOSTILE_FORK, HOSTILE_PTRACE, HOSTILE_VM_READ, HOSTILE_KILL1, HOSTILE_IO_URING,
+    HOSTILE_USERFAULTFD, HOSTILE_MMAP_WX, HOSTILE_MPROTECT, HOSTILE_ALLOC, HOSTILE_SPIN, HOSTILE_BAD_CTL,
+    HOSTILE_BAD_SIZE, HOSTILE_BAD_PAD, HOSTILE_BAD_RING, HOSTILE_SETUID, HOSTILE_MAP_WRITE,
+};
+
+static const px_enum_value hostile_attacks[] = {
+    {HOSTILE_NONE, "none", "behave"},
+    {HOSTILE_OPEN, "open", "open /etc/passwd"},
+    {HOSTILE_REOPEN, "reopen", "reopen its input arena read-write through /proc/self/fd and map it writable"},
+    {HOSTILE_WRITE_INPUT, "write-input", "write into its input slot"},
+    {HOSTILE_SOCKET, "socket", "create a socket"},
+    {HOSTILE_CONNECT, "connect", "connect to 127.0.0.1:22"},
+    {HOSTILE_EXECVE, "execve", "execve /bin/sh"},
+    {HOSTILE_FORK, "fork", "fork a process"},
+    {HOSTILE_PTRACE, "ptrace", "ptrace its zygote"},
+    {HOSTILE_VM_READ, "vm-read", "process_vm_readv its zygote"},
+    {HOSTILE_KILL1, "kill1", "kill(1, SIGKILL)"},
+    {HOSTILE_IO_URING, "io-uring", "io_uring_setup"},
+    {HOSTILE_USERFAULTFD, "userfaultfd", "userfaultfd"},
+    {HOSTILE_MMAP_WX, "mmap-wx", "map memory writable and executable"},
+    {HOSTILE_MPROTECT, "mprotect", "make its read-only input slot writable"},
+    {HOSTILE_ALLOC, "alloc", "allocate and touch 4 GiB"},
+    {HOSTILE_SPIN, "spin", "spin forever"},
+    {HOSTILE_BAD_CTL, "bad-ctl", "send a malformed control message"},
+    {HOSTILE_BAD_SIZE, "bad-size", "reply with an output size past its slot"},
+    {HOSTILE_BAD_PAD, "bad-pad", "reply with a pad that does not exist"},
+    {HOSTILE_BAD_RING, "bad-ring", "corrupt its reply ring's index"},
+    {HOSTILE_SETUID, "setuid", "setuid(0)"},
+    {HOSTILE_MAP_WRITE, "map-write", "mmap its input arena fd writable"},
+    {0, NULL, NULL},
+};
+
+typedef struct {
+    int attack;
+    bool done;
+} hostile;
+
+static int hostile_start(px_element *el, px_error *err)
+{
+    hostile *self = px_element_state(el);
+    (void)err;
+    self->done = false;
+    return PX_OK;
+}
+
+static px_flow hostile_report(px_element *el, const char *what, int rc, int e)
+{
+    if (rc < 0)
+        px_element_error(el, PX_EFLOW, "attack %s: denied: %s", what, strerror(e));
+    else
+        px_element_error(el, PX_EFLOW, "attack %s: SUCCEEDED (result %d)", what, rc);
+    return PX_FLOW_ERROR;
+}
+
+static int hostile_input_fd(void)
+{
+#if CONFIG_PX_ISOLATE
+    return px__child.n_in_fds ? px__child.in_fds[0] : -1;
+#else
+    return -1;
+#endif
+}
+
+static long hostile_target(void)
+{
+#if CONFIG_PX_ISOLATE
+    if (px__child.active)
+        return px__child.zygote_pid;
+#endif
+    return (long)getppid();
+}
+
+static px_flow hostile_process(px_element *el, px_frame *io)
+{
+    hostile *self = px_element_state(el);
+    size_t n = io->in.size < io->out.capacity ? io->in.size : io->out.capacity;
+    memcpy(io->out.data, io->in.data, n);
+    io->out.size = n;
+    if (self->done || self->attack == HOSTILE_NONE)
+        return PX_FLOW_OK;
+    self->done = true;
+    const char *name = hostile_attacks[self->attack].nick;
+    long rc = -1;
+    errno = 0;
+    switch (self->attack) {
+    case HOSTILE_OPEN:
+        rc = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+        break;
+    case HOSTILE_REOPEN: {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", hostile_input_fd());
+        int fd = open(path, O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+            return hostile_report(el, "reopen (open O_RDWR)", -1, errno);
+        void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        int e = errno;
+        close(fd);
+        if (m == MAP_FAILED)
+            return hostile_report(el, "reopen (mmap writable)", -1, e);
+        ((volatile uint8_t *)m)[0] ^= 0xff;
+        return hostile_report(el, "reopen", 0, 0);
+    }
+    case HOSTILE_WRITE_INPUT: {
+        /* The input is at io->in in the process's own view only when not in place. */
+        const px_buffer *in = &io->in;
+        ((volatile uint8_t *)in->data)[0] ^= 0xff;
+        rc = 0;
+        break;
+    }
+    case HOSTILE_MAP_WRITE: {
+        void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, hostile_input_fd(), 0);
+        rc = m == MAP_FAILED ? -1 : 0;
+        break;
+    }
+    case HOSTILE_SOCKET:
+        rc = socket(AF_INET, SOCK_STREAM, 0);
+        break;
+    case HOSTILE_CONNECT: {
+        struct sockaddr_in sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sin_family = AF_INET;
+        sa.sin_port = htons(22);
+        sa.sin_addr.s_addr = htonl(0x7f000001);
+        rc = connect(3, (struct sockaddr *)&sa, sizeof sa);
+        break;
+    }
+    case HOSTILE_EXECVE: {
+        char *const argv[] = {(char *)"/bin/sh", (char *)"-c", (char *)"true", NULL};
+        rc = execve("/bin/sh", argv, NULL);
+        break;
+    }
+    case HOSTILE_FORK:
+        rc = fork();
+        if (rc == 0)
+            _exit(0);
+        break;
+    case HOSTILE_PTRACE:
+        rc = syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, hostile_target(), 0L, 0L);
+        break;
+    case HOSTILE_VM_READ: {
+        char buf[16];
+        struct iovec local = {buf, sizeof buf}, remote = {(void *)&self->attack, sizeof buf};
+        rc = syscall(SYS_process_vm_readv, hostile_target(), &local, 1L, &remote, 1L, 0L);
+        break;
+    }
+    case HOSTILE_KILL1:
+        rc = kill(1, SIGKILL);
+        break;
+    case HOSTILE_IO_URING: {
+        char params[120] = {0};
+        rc = syscall(425 /* io_uring_setup */, 8L, params);
+        break;
+    }
+    case HOSTILE_USERFAULTFD:
+        rc = syscall(SYS_userfaultfd, 0L);
+        break;
+    case HOSTILE_MMAP_WX: {
+        void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        rc = m == MAP_FAILED ? -1 : 0;
+        break;
+    }
+    case HOSTILE_MPROTECT: {
+        uintptr_t page = (uintptr_t)io->in.data & ~(uintptr_t)4095;
+        rc = mprotect((void *)page, 4096, PROT_READ | PROT_WRITE);
+        break;
+    }
+    case HOSTILE_ALLOC: {
+        size_t total = (size_t)4 << 30, step = (size_t)16 << 20, got = 0;
+        for (; got < total; got += step) {
+            volatile uint8_t *m = malloc(step); /* volatile: no compiler may drop the touches */
+            if (!m)
+                break;
+            for (size_t i = 0; i < step; i += 4096)
+                m[i] = 1;
+        }
+        if (got < total)
+            return hostile_report(el, "alloc", -1, ENOMEM);
+        rc = (long)(got >> 20);
+        break;
+    }
+    case HOSTILE_SPIN:
+        for (volatile unsigned long i = 0;; i++)
+            ;
+    case HOSTILE_BAD_CTL: {
+#if CONFIG_PX_ISOLATE
+        static const char junk[] = "PXSO? not a message";
+        rc = px__child_send_raw(junk, sizeof junk);
+        return PX_FLOW_OK; /* the supervisor must notice on its own */
+#else
+        break;
+#endif
+    }
+    case HOSTILE_BAD_SIZE:
+    case HOSTILE_BAD_PAD:
+#if CONFIG_PX_ISOLATE
+        px__child.forge = true;
+        px__child.forge_out_size = self->attack == HOSTILE_BAD_SIZE ? (uint64_t)1 << 40 : io->in.size;
+        px__child.forge_out_pad = self->attack == HOSTILE_BAD_PAD ? 99 : 0;
+#endif
+        return PX_FLOW_OK;
+    case HOSTILE_BAD_RING:
+#if CONFIG_PX_ISOLATE
+        if (px__child.chan)
+            atomic_fetch_add(&px__child.chan->rep[0].head, 1000);
+#endif
+        return PX_FLOW_OK;
+    case HOSTILE_SETUID:
+        rc = syscall(SYS_setuid, 0L);
+        break;
+    default:
+        return PX_FLOW_OK;
+    }
+    return hostile_report(el, name, (int)rc, errno);
+}
+
+PX_ELEMENT_CLASS(hostile) = {
+    .name = "hostile",
+    .family = "Generic/Testing",
+    .description = "Attacks its sandbox on the first buffer and reports the outcome (security tests)",
+    .state_size = sizeof(hostile),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .hints = {.trust = PX_TRUST_UNTRUSTED},
+    .start = hostile_start,
+    .process = hostile_process,
+    .props = PX_PROPS(PX_PROP_ENUM(hostile, attack, hostile_attacks, HOSTILE_NONE, "What to try")),
+};
+#endif /* CONFIG_PX_ELEM_HOSTILE */
 
 /* ---- elements/testing/identity.c ---- */
 #if CONFIG_PX_ELEM_IDENTITY
@@ -11565,6 +12248,9 @@ static const px_element_class *const px__builtin_classes[] = {
 #if CONFIG_PX_ELEM_CAPSFILTER
     &px_elem_capsfilter,
 #endif
+#if CONFIG_PX_ELEM_CRASH
+    &px_elem_crash,
+#endif
 #if CONFIG_PX_ELEM_FAKESINK
     &px_elem_fakesink,
 #endif
@@ -11576,6 +12262,9 @@ static const px_element_class *const px__builtin_classes[] = {
 #endif
 #if CONFIG_PX_ELEM_FILESRC
     &px_elem_filesrc,
+#endif
+#if CONFIG_PX_ELEM_HOSTILE
+    &px_elem_hostile,
 #endif
 #if CONFIG_PX_ELEM_IDENTITY
     &px_elem_identity,
@@ -11727,6 +12416,9 @@ PX_API void px_pipeline_free(px_pipeline *p)
     if (!p)
         return;
     px_pipeline_stop(p);
+#if CONFIG_PX_ISOLATE
+    px__isolate_free(p);
+#endif
     for (size_t i = 0; i < p->n_elements; i++)
         px__element_free(p->elements[i]);
     PX_FREE(p->elements);
@@ -12102,6 +12794,9 @@ static int px__topo_visit(px_element *el, uint8_t *mark, px_element **order, siz
 
 static void px__release_resources(px_pipeline *p)
 {
+#if CONFIG_PX_ISOLATE
+    px__isolate_release(p); /* element processes end before their arenas */
+#endif
     /* Every stop() first: a sink may still release buffers from any arena. */
     for (size_t i = 0; i < p->n_elements; i++) {
         px_element *el = p->elements[i];
@@ -12155,6 +12850,10 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
     if (rc == PX_OK)
         rc = px__negotiate(p, err); /* may add converters: before anything is sized */
 #endif
+#if CONFIG_PX_ISOLATE
+    if (rc == PX_OK)
+        rc = px__isolate_plan(p, err);
+#endif
     if (rc)
         return rc;
 
@@ -12191,8 +12890,16 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         el->started = rc == PX_OK;
         PX_DEBUG("pipeline", "%s: start %s", el->name, rc ? "failed" : "done");
     }
+#if CONFIG_PX_ISOLATE
+    if (!rc)
+        rc = px__isolate_fork(p, err); /* started elements, no arenas or threads yet */
+#endif
     if (!rc)
         rc = px__allocate_arenas(order, n, err);
+#if CONFIG_PX_ISOLATE
+    if (!rc)
+        rc = px__isolate_spawn(p, err);
+#endif
 out:
     PX_FREE(mark);
     PX_FREE(order);
@@ -14251,6 +14958,10 @@ static bool px__source_step(px_element *src)
 
 PX_API int px_element_alloc_output(px_element *el, px_buffer *out)
 {
+#if CONFIG_PX_ISOLATE
+    if (px__child.active) /* an element process: the supervisor lends the slot */
+        return el && out ? px__child_alloc_output(el, out) : PX_EINVAL;
+#endif
     if (!el || !out || !el->out_arena)
         return PX_EINVAL;
     int rc = px__acquire_output(el, out);
@@ -14261,6 +14972,10 @@ PX_API px_flow px_element_push(px_element *el, int src_pad, px_buffer *buf)
 {
     if (!el || !buf || !buf->arena)
         return PX_FLOW_ERROR;
+#if CONFIG_PX_ISOLATE
+    if (px__child.active)
+        return px__child_push(el, src_pad, buf);
+#endif
     buf->sequence = el->sequence++;
     return px__route(el, src_pad, buf);
 }
@@ -14334,6 +15049,2693 @@ static void px__threads_join(px_pipeline *p)
 }
 #endif /* CONFIG_PX_SCHED_THREADS */
 
+/* ---- parallax_impl/isolate/ipc.c ---- */
+#if CONFIG_PX_ISOLATE
+/* IPC between the supervisor, the zygote and element processes.
+ *
+ * Control: SOCK_SEQPACKET (message boundaries kept, one read = one message)
+ * with fixed-layout versioned messages; a message from a child is hostile
+ * until checked field by field. Data: SPSC rings of slot references in a
+ * shared memfd. A consumer that finds its ring empty sets a flag and sleeps
+ * on a futex; a producer makes the wake syscall only when that flag is set.
+ * The futex words live in memory shared between processes, so the calls
+ * never use FUTEX_PRIVATE_FLAG. */
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE 0x0010
+#endif
+
+static long px__futex(_Atomic uint32_t *word, int op, uint32_t val, const struct timespec *timeout)
+{
+    return syscall(SYS_futex, (uint32_t *)word, op, val, timeout, NULL, 0);
+}
+
+static void px__futex_wake(_Atomic uint32_t *bell)
+{
+    atomic_fetch_add_explicit(bell, 1, memory_order_release);
+    px__futex(bell, FUTEX_WAKE, INT32_MAX, NULL);
+}
+
+static void px__cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* ---- Rings ------------------------------------------------------------------ */
+
+static bool px__ring_push(px__ring *r, const px__slotref *m)
+{
+    uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+    uint32_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+    if (head - tail >= PX__ISO_RING)
+        return false;
+    r->e[head % PX__ISO_RING] = *m;
+    atomic_store_explicit(&r->head, head + 1, memory_order_release);
+    return true;
+}
+
+/* Returns 1 with an entry, 0 when empty, -1 when the producer's index is
+ * impossible (a hostile or corrupt peer). */
+static int px__ring_pop(px__ring *r, px__slotref *m)
+{
+    uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+    uint32_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+    if (head == tail)
+        return 0;
+    if (head - tail > PX__ISO_RING)
+        return -1;
+    *m = r->e[tail % PX__ISO_RING]; /* copied out before anything looks at it */
+    atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
+    return 1;
+}
+
+static bool px__ring_empty(px__ring *r)
+{
+    return atomic_load_explicit(&r->head, memory_order_acquire) ==
+           atomic_load_explicit(&r->tail, memory_order_relaxed);
+}
+
+/* After a push: ring the consumer's bell only if it sleeps (Dekker: the
+ * fence orders our head store before the sleeping load, as the sleeper's
+ * fence orders its flag store before its last look at the ring). */
+static void px__notify(_Atomic uint32_t *sleeping, _Atomic uint32_t *bell)
+{
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load_explicit(sleeping, memory_order_relaxed))
+        px__futex_wake(bell);
+}
+
+static void px__channel_init(px__channel *c, uint32_t n)
+{
+    memset(c, 0, sizeof *c);
+    c->magic = PX__ISO_MAGIC;
+    c->version = PX__ISO_VERSION;
+    c->n_elements = n;
+    c->ring_size = PX__ISO_RING;
+    atomic_store(&c->death_syscall, -1);
+}
+
+/* ---- Control messages --------------------------------------------------------- */
+
+static void px__ctl_fill(px__ctl_msg *m, int type, uint32_t element, int code, const char *text)
+{
+    memset(m, 0, sizeof *m);
+    m->magic = PX__ISO_MAGIC;
+    m->version = PX__ISO_VERSION;
+    m->type = (uint16_t)type;
+    m->element = element;
+    m->code = code;
+    if (text) {
+        size_t n = strlen(text);
+        if (n >= sizeof m->text)
+            n = sizeof m->text - 1;
+        memcpy(m->text, text, n);
+        m->len = (uint32_t)n;
+    }
+}
+
+static int px__ctl_send(int fd, const px__ctl_msg *m)
+{
+    for (;;) {
+        ssize_t n = send(fd, m, sizeof *m, MSG_NOSIGNAL);
+        if (n == (ssize_t)sizeof *m)
+            return PX_OK;
+        if (n < 0 && errno == EINTR)
+            continue;
+        return PX_EIO;
+    }
+}
+
+/* Checks a message read from a child; fills why (for the error) on failure. */
+static bool px__ctl_valid(const px__ctl_msg *m, ssize_t got, uint32_t n_elements, char *why, size_t why_size)
+{
+    if (got != (ssize_t)sizeof *m) {
+        snprintf(why, why_size, "control message of %zd bytes (expected %zu)", got, sizeof *m);
+        return false;
+    }
+    if (m->magic != PX__ISO_MAGIC || m->version != PX__ISO_VERSION) {
+        snprintf(why, why_size, "control message with magic 0x%08x version %u (expected 0x%08x version %u)",
+                 (unsigned)m->magic, (unsigned)m->version, (unsigned)PX__ISO_MAGIC, (unsigned)PX__ISO_VERSION);
+        return false;
+    }
+    if (m->type == 0 || m->type >= PX__MSG_COUNT) {
+        snprintf(why, why_size, "control message of unknown type %u (accepted 1 to %d)", (unsigned)m->type,
+                 PX__MSG_COUNT - 1);
+        return false;
+    }
+    if (m->element >= n_elements) {
+        snprintf(why, why_size, "control message for element %u of a %u-element process", (unsigned)m->element,
+                 (unsigned)n_elements);
+        return false;
+    }
+    if (m->len >= sizeof m->text || m->text[m->len] != '\0' || memchr(m->text, '\0', m->len)) {
+        snprintf(why, why_size, "control message text length %u does not match its bytes (at most %zu)",
+                 (unsigned)m->len, sizeof m->text - 1);
+        return false;
+    }
+    return true;
+}
+
+/* Reads one message, waiting up to timeout_ms (-1 forever). Returns bytes,
+ * 0 at EOF, -1 on error or timeout (errno ETIMEDOUT). */
+static ssize_t px__ctl_recv(int fd, px__ctl_msg *m, int timeout_ms)
+{
+    struct pollfd pfd = {fd, POLLIN, 0};
+    for (;;) {
+        /* Forever: a blocking read (element processes may not poll). */
+        int r = timeout_ms < 0 ? 1 : poll(&pfd, 1, timeout_ms);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0) {
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        if (r < 0)
+            return -1;
+        /* One byte more than a message: a longer datagram shows as MSG_TRUNC. */
+        struct iovec iov = {m, sizeof *m};
+        struct msghdr mh;
+        memset(&mh, 0, sizeof mh);
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        ssize_t n = recvmsg(fd, &mh, (timeout_ms < 0 ? 0 : MSG_DONTWAIT) | MSG_CMSG_CLOEXEC);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n > 0 && (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+            return (ssize_t)sizeof *m + 1; /* fails the size check */
+        return n;
+    }
+}
+
+/* ---- Passing fds (SCM_RIGHTS) ---------------------------------------------------- */
+
+#define PX__MAX_FDS 64
+
+static int px__send_fds(int sock, const void *msg, size_t len, const int *fds, int n)
+{
+    union {
+        char buf[CMSG_SPACE(sizeof(int) * PX__MAX_FDS)];
+        struct cmsghdr align;
+    } u;
+    struct iovec iov = {(void *)msg, len};
+    struct msghdr mh;
+    memset(&mh, 0, sizeof mh);
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    if (n > 0) {
+        if (n > PX__MAX_FDS)
+            return PX_EINVAL;
+        memset(&u, 0, sizeof u);
+        mh.msg_control = u.buf;
+        mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)n);
+    }
+    for (;;) {
+        ssize_t r = sendmsg(sock, &mh, MSG_NOSIGNAL);
+        if (r == (ssize_t)len)
+            return PX_OK;
+        if (r < 0 && errno == EINTR)
+            continue;
+        return PX_EIO;
+    }
+}
+
+/* Receives one message of exactly len bytes and up to max fds. Any
+ * truncation (MSG_TRUNC, MSG_CTRUNC: fds the kernel dropped) fails, and
+ * every fd that did arrive is closed. Returns the number of fds or < 0. */
+static int px__recv_fds(int sock, void *msg, size_t len, int *fds, int max, int timeout_ms)
+{
+    union {
+        char buf[CMSG_SPACE(sizeof(int) * PX__MAX_FDS)];
+        struct cmsghdr align;
+    } u;
+    struct pollfd pfd = {sock, POLLIN, 0};
+    for (;;) {
+        int pr = poll(&pfd, 1, timeout_ms);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr <= 0)
+            return pr == 0 ? PX_ETIMEDOUT : PX_EIO;
+        struct iovec iov = {msg, len};
+        struct msghdr mh;
+        memset(&mh, 0, sizeof mh);
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        mh.msg_control = u.buf;
+        mh.msg_controllen = sizeof u.buf;
+        ssize_t r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        if (r < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (r == 0)
+            return PX_EIO; /* peer gone */
+        if (r < 0)
+            return PX_EIO;
+        int n = 0;
+        bool bad = r != (ssize_t)len || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC));
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+                continue;
+            size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            int tmp[PX__MAX_FDS];
+            if (k > PX__MAX_FDS)
+                k = PX__MAX_FDS;
+            memcpy(tmp, CMSG_DATA(c), k * sizeof(int));
+            for (size_t i = 0; i < k; i++) {
+                if (n < max && !bad)
+                    fds[n++] = tmp[i];
+                else
+                    close(tmp[i]);
+            }
+        }
+        if (bad) {
+            for (int i = 0; i < n; i++)
+                close(fds[i]);
+            return PX_EIO;
+        }
+        return n;
+    }
+}
+
+/* Seals a memfd handed to readers: no writable mapping or write() from now
+ * on (F_SEAL_FUTURE_WRITE keeps the mappings that already exist), no size
+ * change, no seal change. */
+static int px__seal_for_readers(int fd, bool future_write)
+{
+    int want = F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL | (future_write ? F_SEAL_FUTURE_WRITE : 0);
+    int have = fcntl(fd, F_GET_SEALS);
+    if (have < 0)
+        return PX_EIO;
+    if ((have & want) == want)
+        return PX_OK;
+    if (have & F_SEAL_SEAL)
+        return PX_EIO;
+    return fcntl(fd, F_ADD_SEALS, want & ~have) == 0 ? PX_OK : PX_EIO;
+}
+
+/* Checks the seals of a received fd; false with why when one is missing. */
+static bool px__seals_ok(int fd, bool future_write, char *why, size_t size)
+{
+    int want = F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL | (future_write ? F_SEAL_FUTURE_WRITE : 0);
+    int have = fcntl(fd, F_GET_SEALS);
+    if (have < 0 || (have & want) != want) {
+        snprintf(why, size, "arena fd %d has seals 0x%x, needs 0x%x (GROW|SHRINK|SEAL%s)", fd, have < 0 ? 0 : have,
+                 want, future_write ? "|FUTURE_WRITE" : "");
+        return false;
+    }
+    return true;
+}
+
+static PX_UNUSED int px__child_send_raw(const void *bytes, size_t len)
+{
+    if (!px__child.active)
+        return PX_ESTATE;
+    if (send(px__child.ctl_fd, bytes, len, MSG_NOSIGNAL) != (ssize_t)len)
+        return PX_EIO;
+    px__child.sent++;
+    return PX_OK;
+}
+#endif /* CONFIG_PX_ISOLATE */
+
+/* ---- parallax_impl/isolate/sandbox.c ---- */
+#if CONFIG_PX_ISOLATE
+/* Sandbox of an element process, applied in the child right after the
+ * zygote forked it, in this order: parent-death signal, no core dumps and
+ * not dumpable, arenas mapped (inputs read-only, seals checked), every other
+ * fd closed, memory and CPU limits, namespaces, capability bounding set
+ * dropped, own uid/gid, no_new_privs, then the seccomp filter (seccomp.c).
+ * Each step that the host refuses is reported, never silently skipped. */
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sched.h>
+#include <dirent.h>
+#include <grp.h>
+
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+
+static const char *px__signame(int sig)
+{
+    switch (sig) {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGABRT: return "SIGABRT";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    case SIGKILL: return "SIGKILL";
+    case SIGSYS: return "SIGSYS";
+    case SIGXCPU: return "SIGXCPU";
+    case SIGTERM: return "SIGTERM";
+    case SIGPIPE: return "SIGPIPE";
+    case SIGTRAP: return "SIGTRAP";
+    default: return "signal";
+    }
+}
+
+/* The seccomp filter traps (SECCOMP_RET_TRAP) rather than kills outright,
+ * so this handler can leave the syscall number for the supervisor; it then
+ * dies of SIGSYS anyway: SA_RESETHAND made the action default again, and
+ * the signal raised here is delivered when the handler returns. */
+static void px__sigsys_handler(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig;
+    (void)uc;
+    if (px__child.chan) {
+        atomic_store_explicit(&px__child.chan->death_syscall, si->si_syscall, memory_order_relaxed);
+        atomic_store_explicit(&px__child.chan->death_noted, 1, memory_order_release);
+    }
+    syscall(SYS_tgkill, (long)getpid(), (long)syscall(SYS_gettid), (long)SIGSYS);
+}
+
+static int px__cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Closes every fd except keep[] (close_range over the gaps). */
+static int px__close_fds_except(int *keep, int n)
+{
+    qsort(keep, (size_t)n, sizeof *keep, px__cmp_int);
+    unsigned lo = 0;
+    for (int i = 0; i <= n; i++) {
+        unsigned hi = i < n ? (unsigned)keep[i] : ~0u;
+        if (i < n && keep[i] < 0)
+            continue;
+        if (hi > lo) {
+            if (syscall(SYS_close_range, lo, hi - 1, 0) != 0) {
+                if (errno != ENOSYS)
+                    return PX_EIO;
+                /* Kernels before 5.9: one by one, up to the fd limit. */
+                struct rlimit rl;
+                unsigned top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (unsigned)rl.rlim_cur : 65536;
+                for (unsigned fd = lo; fd < hi && fd < top; fd++)
+                    close((int)fd);
+            }
+        }
+        if (i < n)
+            lo = (unsigned)keep[i] + 1;
+    }
+    return PX_OK;
+}
+
+/* ---- Memory limit: cgroup v2, cgroup v1, else RLIMIT_AS ---------------------- */
+
+/* The cgroup directory of element process slot proc of zygote zpid (v: 2
+ * or 1); false when this host has no usable memory controller of that kind.
+ * One per process slot, kept across restarts: making and removing a cgroup
+ * per restart costs milliseconds. */
+static bool px__cgroup_dir(int v, int zpid, int proc, char *out, size_t size)
+{
+    FILE *f = fopen("/proc/self/cgroup", "re");
+    if (!f)
+        return false;
+    char line[512], path[400] = "";
+    bool found = false;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2)
+            continue;
+        *c2 = '\0';
+        if ((v == 2 && strcmp(line, "0") == 0 && c1[1] == '\0') || (v == 1 && strcmp(c1 + 1, "memory") == 0)) {
+            px__strlcpy(path, c2 + 1, sizeof path);
+            found = true;
+            break;
+        }
+    }
+    fclose(f);
+    if (!found)
+        return false;
+    const char *root = NULL;
+    if (v == 2) {
+        static const char *const roots[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
+        for (size_t i = 0; i < 2 && !root; i++) {
+            char ctl[512];
+            snprintf(ctl, sizeof ctl, "%s%s/cgroup.subtree_control", roots[i], strcmp(path, "/") ? path : "");
+            FILE *s = fopen(ctl, "re");
+            if (!s)
+                continue;
+            char buf[256] = "";
+            if (fgets(buf, sizeof buf, s) && strstr(buf, "memory"))
+                root = roots[i];
+            fclose(s);
+        }
+    } else {
+        root = "/sys/fs/cgroup/memory";
+    }
+    if (!root)
+        return false;
+    snprintf(out, size, "%s%s/px-%d-%d", root, strcmp(path, "/") ? path : "", zpid, proc);
+    return true;
+}
+
+static bool px__write_file(const char *dir, const char *file, const char *text)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    size_t n = strlen(text);
+    bool ok = write(fd, text, n) == (ssize_t)n;
+    close(fd);
+    return ok;
+}
+
+static int px__memory_limit(uint64_t bytes, int zpid, int proc, char *report, size_t size)
+{
+    char dir[512], num[32];
+    int pid = (int)getpid();
+    snprintf(num, sizeof num, "%llu", (unsigned long long)bytes);
+    for (int v = 2; v >= 1; v--) {
+        if (!px__cgroup_dir(v, zpid, proc, dir, sizeof dir))
+            continue;
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+            continue;
+        bool ok = px__write_file(dir, v == 2 ? "memory.max" : "memory.limit_in_bytes", num);
+        if (ok && v == 2)
+            px__write_file(dir, "memory.swap.max", "0");
+        if (ok && v == 1)
+            px__write_file(dir, "memory.memsw.limit_in_bytes", num); /* absent without swap accounting */
+        char self[24];
+        snprintf(self, sizeof self, "%d", pid);
+        if (ok && px__write_file(dir, "cgroup.procs", self)) {
+            snprintf(report, size, "memory: cgroup v%d limit %llu MiB", v, (unsigned long long)(bytes >> 20));
+            return PX_OK;
+        }
+        rmdir(dir);
+    }
+    /* RLIMIT_AS counts every mapping, arenas included: the limit is what is
+     * mapped now (inherited mappings, arenas) plus the allowance. */
+    unsigned long long vm_pages = 0;
+    FILE *f = fopen("/proc/self/statm", "re");
+    if (f) {
+        if (fscanf(f, "%llu", &vm_pages) != 1)
+            vm_pages = 0;
+        fclose(f);
+    }
+    uint64_t limit = (uint64_t)vm_pages * (uint64_t)getpagesize() + bytes;
+    struct rlimit rl = {(rlim_t)limit, (rlim_t)limit};
+    if (setrlimit(RLIMIT_AS, &rl) != 0) {
+        snprintf(report, size, "memory: no limit (no cgroup, RLIMIT_AS refused: %s)", strerror(errno));
+        return PX_EIO;
+    }
+    snprintf(report, size, "memory: RLIMIT_AS %llu MiB (mapped %llu MiB + %llu MiB)", (unsigned long long)(limit >> 20),
+             (unsigned long long)((vm_pages * (unsigned long long)getpagesize()) >> 20),
+             (unsigned long long)(bytes >> 20));
+    return PX_OK;
+}
+
+/* How often the process slot's cgroup hit its limit so far (the zygote
+ * compares before and after a death), or 0 without one. */
+static unsigned long long px__cgroup_ooms(int zpid, int proc)
+{
+    /* v2 counts kills in memory.events; v1 in memory.oom_control, and
+     * limit hits in failcnt (memsw.failcnt when swap is accounted). */
+    static const char *const files[] = {"memory.events", "memory.oom_control", "memory.failcnt",
+                                        "memory.memsw.failcnt"};
+    unsigned long long total = 0;
+    char dir[512], path[600], line[128];
+    for (int v = 2; v >= 1; v--) {
+        if (!px__cgroup_dir(v, zpid, proc, dir, sizeof dir))
+            continue;
+        for (int k = v == 2 ? 0 : 1; k < (v == 2 ? 1 : 4); k++) {
+            snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+            FILE *f = fopen(path, "re");
+            if (!f)
+                continue;
+            while (fgets(line, sizeof line, f)) {
+                unsigned long long n = 0;
+                if (sscanf(line, "oom_kill %llu", &n) == 1 || (k >= 2 && sscanf(line, "%llu", &n) == 1))
+                    total += n;
+            }
+            fclose(f);
+        }
+    }
+    return total;
+}
+
+/* The zygote removes the slots' cgroups when it ends. */
+static void px__cgroup_remove(int zpid, int proc)
+{
+    char dir[512];
+    for (int v = 2; v >= 1; v--) {
+        if (!px__cgroup_dir(v, zpid, proc, dir, sizeof dir))
+            continue;
+        for (int i = 0; i < 50 && rmdir(dir) != 0 && errno == EBUSY; i++) {
+            struct timespec ts = {0, 2000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
+/* Removes element cgroups whose zygote is gone (a supervisor killed with
+ * SIGKILL takes its zygote along before it can clean up). Empty ones only:
+ * rmdir refuses a cgroup that still has processes. */
+static void px__cgroup_sweep(void)
+{
+    char dir[512];
+    for (int v = 2; v >= 1; v--) {
+        if (!px__cgroup_dir(v, 0, 0, dir, sizeof dir))
+            continue;
+        char *slash = strrchr(dir, '/');
+        if (!slash)
+            continue;
+        *slash = '\0';
+        DIR *d = opendir(dir);
+        if (!d)
+            continue;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            int zpid, proc;
+            char tail;
+            if (sscanf(e->d_name, "px-%d-%d%c", &zpid, &proc, &tail) != 2 || zpid <= 0)
+                continue;
+            if (kill(zpid, 0) == 0 || errno != ESRCH)
+                continue;
+            char path[800];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            rmdir(path);
+        }
+        closedir(d);
+    }
+}
+
+/* ---- Namespaces, capabilities, uid ---------------------------------------------- */
+
+static void px__append(char *report, size_t size, const char *fmt, ...) PX_PRINTF(3, 4);
+static void px__append(char *report, size_t size, const char *fmt, ...)
+{
+    size_t n = strlen(report);
+    if (n >= size - 1)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(report + n, size - n, fmt, ap);
+    va_end(ap);
+}
+
+static void px__unshare(bool root, bool network, char *report, size_t size)
+{
+    static const struct {
+        int flag;
+        const char *name;
+    } ns[] = {{CLONE_NEWNS, "mount"}, {CLONE_NEWNET, "net"}, {CLONE_NEWIPC, "ipc"}, {CLONE_NEWPID, "pid"}};
+    /* Without root, a new user namespace is what allows the others. */
+    bool user = false;
+    if (!root)
+        user = unshare(CLONE_NEWUSER) == 0;
+    px__append(report, size, "; namespaces:%s", user ? " user" : "");
+    int got = 0;
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        if (network && ns[i].flag == CLONE_NEWNET)
+            continue;
+        if (unshare(ns[i].flag) == 0) {
+            px__append(report, size, " %s", ns[i].name);
+            got++;
+        }
+    }
+    if (!got && !user)
+        px__append(report, size, " none (refused by the kernel)");
+}
+
+static int px__drop_privileges(uint32_t uid, char *report, size_t size)
+{
+    int dropped = 0;
+    for (int cap = 0; cap < 64; cap++) {
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+            dropped++;
+        else if (errno == EINVAL)
+            break;
+    }
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    px__append(report, size, "; bounding set: %d caps dropped", dropped);
+    if (uid == 0 || getuid() != 0)
+        return PX_OK;
+    if (setgroups(0, NULL) != 0 || setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0 ||
+        getuid() != uid || geteuid() != uid) {
+        px__append(report, size, "; uid change to %u failed: %s", (unsigned)uid, strerror(errno));
+        return PX_EIO;
+    }
+    px__append(report, size, "; uid/gid %u", (unsigned)uid);
+    return PX_OK;
+}
+
+#if CONFIG_PX_SANDBOX_SECCOMP
+static int px__seccomp_apply(int profile, int ctl_fd, char *report, size_t size);
+static char *px__syscall_name(int nr, char *buf, size_t size);
+#else
+static char *px__syscall_name(int nr, char *buf, size_t size)
+{
+    snprintf(buf, size, "syscall %d", nr);
+    return buf;
+}
+#endif
+#endif /* CONFIG_PX_ISOLATE */
+
+/* ---- parallax_impl/isolate/seccomp.c ---- */
+#if CONFIG_PX_SANDBOX_SECCOMP
+/* Syscall filters for element processes, built with libseccomp.
+ *
+ * Compute profile (default): what a codec or filter needs to work on memory
+ * it was given (I/O only on fds it already has, memory management without
+ * W|X, futexes, threads but not processes, the clock) and the control
+ * socket. Calls libraries make to probe their surroundings (open, socket,
+ * sched_getaffinity, ...) fail with EPERM; anything else traps: the process
+ * dies of SIGSYS and the supervisor names the syscall. Network profile: the
+ * compute profile plus sockets. */
+
+#include <seccomp.h>
+#include <sys/ioctl.h>
+#include <linux/sched.h>
+
+static char *px__syscall_name(int nr, char *buf, size_t size)
+{
+    char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+    snprintf(buf, size, "%s", name ? name : "unknown");
+    free(name); /* libseccomp allocates with malloc */
+    return buf;
+}
+
+static int px__seccomp_apply(int profile, int ctl_fd, char *report, size_t size)
+{
+    static const int allow[] = {
+        SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(readv),
+        SCMP_SYS(writev), SCMP_SYS(lseek), SCMP_SYS(close), SCMP_SYS(fstat), SCMP_SYS(newfstatat),
+        SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise), SCMP_SYS(brk), SCMP_SYS(futex),
+        SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
+        SCMP_SYS(clock_gettime), SCMP_SYS(clock_nanosleep), SCMP_SYS(nanosleep), SCMP_SYS(sched_yield),
+        SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getrandom), SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
+        SCMP_SYS(restart_syscall), SCMP_SYS(clock_getres), SCMP_SYS(getrusage), SCMP_SYS(sigaltstack),
+    };
+    static const int eperm[] = {
+        SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(openat2), SCMP_SYS(creat), SCMP_SYS(socket),
+        SCMP_SYS(sched_getaffinity), SCMP_SYS(sched_setaffinity), SCMP_SYS(access), SCMP_SYS(faccessat),
+        SCMP_SYS(faccessat2), SCMP_SYS(statx), SCMP_SYS(readlink), SCMP_SYS(readlinkat), SCMP_SYS(ioctl),
+        SCMP_SYS(prctl), SCMP_SYS(mkdir), SCMP_SYS(unlink), SCMP_SYS(sysinfo), SCMP_SYS(uname),
+    };
+    static const int network[] = {
+        SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(accept4), SCMP_SYS(getsockopt),
+        SCMP_SYS(setsockopt), SCMP_SYS(getsockname), SCMP_SYS(getpeername), SCMP_SYS(shutdown),
+        SCMP_SYS(poll), SCMP_SYS(ppoll), SCMP_SYS(epoll_create1), SCMP_SYS(epoll_ctl), SCMP_SYS(epoll_wait),
+        SCMP_SYS(epoll_pwait), SCMP_SYS(sendmmsg), SCMP_SYS(recvmmsg),
+    };
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
+    if (!ctx) {
+        px__append(report, size, "; seccomp: seccomp_init failed");
+        return PX_ENOMEM;
+    }
+    int rc = 0, n = 0;
+    /* libseccomp's default is to refuse filters on architectures it cannot
+     * tell apart (x32 on x86-64 is added as a "bad arch": it traps). */
+    for (size_t i = 0; i < sizeof allow / sizeof allow[0] && !rc; i++, n++)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allow[i], 0);
+    /* mmap/mprotect, but never writable and executable at once. */
+    const scmp_datum_t wx = PROT_WRITE | PROT_EXEC;
+    for (int sys = 0; sys < 2 && !rc; sys++, n++) {
+        int nr = sys ? SCMP_SYS(mprotect) : SCMP_SYS(mmap);
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A2(SCMP_CMP_MASKED_EQ, wx, 0));
+        if (!rc)
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A2(SCMP_CMP_MASKED_EQ, wx, PROT_WRITE));
+        if (!rc)
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A2(SCMP_CMP_MASKED_EQ, wx, PROT_EXEC));
+    }
+    /* Threads (a codec's worker pool), not processes; clone3 says ENOSYS so
+     * glibc falls back to clone, whose flags a filter can see. */
+    if (!rc)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+                              SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+    n++;
+    if (!rc)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+    /* Signals only to itself (the SIGSYS handler re-raises). */
+    if (!rc)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0));
+    n++;
+    /* The control socket, and only it. */
+    static const int sock[] = {SCMP_SYS(sendto), SCMP_SYS(sendmsg), SCMP_SYS(recvfrom), SCMP_SYS(recvmsg)};
+    for (size_t i = 0; i < 4 && !rc; i++, n++) {
+        if (profile == PX__PROFILE_NETWORK)
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sock[i], 0);
+        else
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sock[i], 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)ctl_fd, 0));
+    }
+    for (size_t i = 0; i < sizeof eperm / sizeof eperm[0] && !rc; i++) {
+        if (profile == PX__PROFILE_NETWORK && eperm[i] == SCMP_SYS(socket))
+            continue;
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), eperm[i], 0);
+    }
+    if (profile == PX__PROFILE_NETWORK) {
+        rc = rc ? rc : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 0);
+        n++;
+        for (size_t i = 0; i < sizeof network / sizeof network[0] && !rc; i++, n++)
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, network[i], 0);
+    }
+    if (!rc)
+        rc = seccomp_load(ctx);
+    seccomp_release(ctx);
+    if (rc) {
+        px__append(report, size, "; seccomp: loading the filter failed: %s", strerror(-rc));
+        return PX_EIO;
+    }
+    px__append(report, size, "; seccomp: %s profile, %d syscalls allowed",
+               profile == PX__PROFILE_NETWORK ? "network" : "compute", n);
+    return PX_OK;
+}
+#endif /* CONFIG_PX_SANDBOX_SECCOMP */
+
+/* ---- parallax_impl/isolate/zygote.c ---- */
+#if CONFIG_PX_ISOLATE
+/* The zygote and the element processes it forks.
+ *
+ * px_pipeline_prepare() of an isolating pipeline forks the zygote once the
+ * elements have started and before arenas or streaming threads exist, so
+ * the zygote is single-threaded and holds each element exactly as start()
+ * left it. It maps the arenas children write (read-write, before the
+ * supervisor seals them against new writable mappings), then forks element
+ * processes on request: a first start and every restart begin from the same
+ * clean state, and no restart ever forks a multi-threaded process. */
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+typedef struct px__zmap {
+    uint8_t *addr;
+    size_t size;
+} px__zmap;
+
+static px__zmap px__zmaps[PX__ISO_MAX_MAPS];
+static int px__n_zmaps;
+
+static void px__zfill(px__zmsg *m, int type)
+{
+    memset(m, 0, sizeof *m);
+    m->magic = PX__ISO_MAGIC;
+    m->version = PX__ISO_VERSION;
+    m->type = (uint16_t)type;
+}
+
+/* ---- Views of arenas inside an element process ------------------------------- */
+
+/* A px_arena handle over a mapping this process received: data is the
+ * shared mapping, the control region a private one (elements may ref/unref
+ * what they are handed; the supervisor owns the real refcounts). */
+static px_arena *px__arena_view(const char *name, uint8_t *data, size_t slot_size, uint32_t slot_count)
+{
+    px_arena *a = PX_MALLOC(sizeof *a);
+    if (!a)
+        return NULL;
+    memset(a, 0, sizeof *a);
+    px__strlcpy(a->name, name, sizeof a->name);
+    a->backing = PX_ARENA_BACKING_MEMFD;
+    a->data_fd = a->control_fd = -1;
+    a->slot_size = slot_size;
+    a->slot_count = slot_count;
+    a->data_size = slot_size * slot_count;
+    a->data = data;
+    a->bitmap_words = (slot_count + 63u) / 64u;
+    uint64_t cap = 1;
+    while (cap < slot_count)
+        cap <<= 1;
+    a->queue_mask = cap - 1;
+    uint64_t ctl = px_arena__align(sizeof(px_arena__control), PX_ARENA__LINE);
+    ctl = px_arena__align(ctl + (uint64_t)a->bitmap_words * 8u, PX_ARENA__LINE);
+    ctl = px_arena__align(ctl + (uint64_t)slot_count * 4u, PX_ARENA__LINE);
+    ctl = px_arena__align(ctl + (uint64_t)slot_count * 4u, PX_ARENA__LINE);
+    ctl += cap * sizeof(px_arena__cell);
+    a->control_size = (size_t)ctl;
+    a->control_alloc = PX_MALLOC(a->control_size + 64);
+    a->parked = PX_MALLOC((size_t)slot_count * sizeof *a->parked);
+    if (!a->control_alloc || !a->parked) {
+        PX_FREE(a->control_alloc);
+        PX_FREE(a->parked);
+        PX_FREE(a);
+        return NULL;
+    }
+    a->control_base = (uint8_t *)(((uintptr_t)a->control_alloc + 63) & ~(uintptr_t)63);
+    a->ctl = (px_arena__control *)(void *)a->control_base;
+    px_arena__init_control(a);
+    return a;
+}
+
+/* ---- The element process --------------------------------------------------------- */
+
+typedef struct px__member {
+    px_element *el;
+    const px_element_class *k;
+    px_arena *in[PX__ISO_MAX_IN];
+    int n_in;
+    px_arena *out;
+} px__member;
+
+static px__member px__members[PX__ISO_MAX_GROUP];
+static int px__n_members;
+static uint32_t px__cur_id[PX__ISO_MAX_GROUP]; /* request a chain()'s outputs belong to */
+static px_pipeline *px__child_pipeline;
+
+static PX__NOINLINE void px__child_die(const char *why)
+{
+    if (px__child.ctl_fd >= 0) {
+        px__ctl_msg m;
+        px__ctl_fill(&m, PX__MSG_ERROR, 0, PX_EIO, why);
+        px__ctl_send(px__child.ctl_fd, &m);
+    }
+    _exit(111);
+}
+
+/* Errors and warnings the elements posted on the (process-local copy of
+ * the) bus go to the supervisor before the reply that follows them. */
+static void px__child_forward_bus(px_pipeline *p, uint32_t member)
+{
+    px_message msg;
+    if (p->bus_count == 0) /* one thread here: a plain look, no lock per buffer */
+        return;
+    while (px_pipeline_pop_message(p, &msg, 0) == PX_OK) {
+        if (msg.type != PX_MSG_ERROR && msg.type != PX_MSG_WARNING)
+            continue;
+        px__ctl_msg m;
+        px__ctl_fill(&m, msg.type == PX_MSG_ERROR ? PX__MSG_ERROR : PX__MSG_WARNING, member, msg.code, msg.text);
+        if (px__ctl_send(px__child.ctl_fd, &m) == PX_OK)
+            px__child.sent++;
+    }
+    /* The copy's flags must not stop later buffers: restarts start clean anyway. */
+    atomic_store(&p->error_posted, false);
+    atomic_store(&p->stopping, false);
+}
+
+static void px__child_buffer(px_buffer *b, px_arena *a, uint32_t slot, size_t size)
+{
+    px_buffer_reset_meta(b);
+    b->arena = a;
+    b->slot = slot;
+    b->data = px_arena_slot_data(a, slot);
+    b->capacity = px_arena_slot_size(a);
+    b->size = size;
+}
+
+static void px__meta_in(px_buffer *b, const px__slotref *r)
+{
+    b->pts = r->pts;
+    b->dts = r->dts;
+    b->duration = r->duration;
+    b->offset = r->offset;
+    b->offset_end = r->offset_end;
+    b->sequence = r->sequence;
+    b->flags = r->flags;
+}
+
+static void px__meta_out(px__slotref *r, const px_buffer *b)
+{
+    r->pts = b->pts;
+    r->dts = b->dts;
+    r->duration = b->duration;
+    r->offset = b->offset;
+    r->offset_end = b->offset_end;
+    r->sequence = b->sequence;
+    r->flags = b->flags;
+    r->out_size = b->size;
+}
+
+/* One request: the supervisor is trusted, but indexes are still checked so
+ * a bug there cannot make this process touch memory it was not given. */
+static void px__child_handle(px_pipeline *p, uint32_t mi, const px__slotref *r, px__slotref *rep)
+{
+    px__member *m = &px__members[mi];
+    memset(rep, 0, sizeof *rep);
+    rep->op = PX__OP_DONE;
+    rep->element = mi;
+    rep->id = r->id;
+    rep->status = PX_FLOW_ERROR;
+    px_buffer in, out;
+    bool has_in = r->op == PX__OP_PROCESS || r->op == PX__OP_CONSUME || r->op == PX__OP_CHAIN;
+    bool has_out = r->op == PX__OP_PROCESS || r->op == PX__OP_PRODUCE;
+    if (has_in && (r->in_arena >= (uint32_t)m->n_in || r->in_slot >= px_arena_slot_count(m->in[r->in_arena]) ||
+                   r->in_size > px_arena_slot_size(m->in[r->in_arena])))
+        return;
+    if (has_out && (!m->out || r->out_slot >= px_arena_slot_count(m->out)))
+        return;
+    if (has_in) {
+        px__child_buffer(&in, m->in[r->in_arena], r->in_slot, (size_t)r->in_size);
+        px__meta_in(&in, r);
+    }
+    if (has_out) {
+        px__child_buffer(&out, m->out, r->out_slot, 0);
+        px__meta_in(&out, r);
+    }
+    px_flow f = PX_FLOW_ERROR;
+    uint32_t sent0 = px__child.sent;
+    switch (r->op) {
+    case PX__OP_PRODUCE:
+        f = m->k->produce(m->el, &out);
+        px__meta_out(rep, &out);
+        break;
+    case PX__OP_PROCESS: {
+        px_frame fr;
+        fr.out_pad = 0;
+        if (m->k->in_place) {
+            /* Inputs are read-only here: in place happens in the output slot. */
+            size_t n = in.size < out.capacity ? in.size : out.capacity;
+            memcpy(out.data, in.data, n);
+            out.size = n;
+            fr.in = out;
+            fr.out = out;
+        } else {
+            fr.in = in;
+            fr.out = out;
+        }
+        f = m->k->process(m->el, &fr);
+        if (fr.out.size > out.capacity)
+            fr.out.size = out.capacity;
+        px__meta_out(rep, &fr.out);
+        rep->out_pad = fr.out_pad;
+        break;
+    }
+    case PX__OP_CONSUME:
+        f = m->k->consume(m->el, &in);
+        break;
+    case PX__OP_CHAIN:
+        px__cur_id[mi] = r->id;
+        f = m->k->chain(m->el, &in);
+        break;
+    case PX__OP_EVENT: {
+        px_event ev = {(px_event_type)r->status};
+        px__cur_id[mi] = r->id;
+        f = m->k->event ? (px_flow)m->k->event(m->el, &ev) : PX_FLOW_OK;
+        break;
+    }
+    default:
+        return;
+    }
+    rep->status = f;
+    px__child_forward_bus(p, mi);
+    rep->reserved = px__child.sent - sent0;
+    if (px__child.forge) { /* a compromised worker, for the hostile tests */
+        rep->out_size = px__child.forge_out_size;
+        rep->out_pad = px__child.forge_out_pad;
+    }
+}
+
+static void px__child_shutdown(void)
+{
+    for (int i = 0; i < px__n_members; i++)
+        if (px__members[i].k->stop)
+            px__members[i].k->stop(px__members[i].el);
+    _exit(0);
+}
+
+/* Handles what waits on member i's request ring; returns true if anything did. */
+static bool px__child_service(px_pipeline *p, int i)
+{
+    px__channel *c = px__child.chan;
+    px__slotref r, rep;
+    int got = px__ring_pop(&c->req[i], &r);
+    if (got < 0)
+        px__child_die("request ring indexes out of range");
+    if (got == 0)
+        return false;
+    if (r.op == PX__OP_SHUTDOWN)
+        px__child_shutdown();
+    if (r.op == PX__OP_LEND) /* only expected inside px__child_alloc_output */
+        px__child_die("an output slot was lent that nobody asked for");
+    px__child_handle(p, (uint32_t)i, &r, &rep);
+    while (!px__ring_push(&c->rep[i], &rep))
+        sched_yield(); /* the supervisor is draining outputs of this call */
+    px__notify(&c->rep[i].sleeping, &c->rep[i].bell);
+    return true;
+}
+
+/* Sleeps until some request ring has an entry (or, with only, that ring). */
+static void px__child_wait(void)
+{
+    px__channel *c = px__child.chan;
+    for (int y = 0; y < 16; y++) {
+        sched_yield();
+        for (int i = 0; i < px__n_members; i++)
+            if (!px__ring_empty(&c->req[i]))
+                return;
+    }
+    uint32_t bell = atomic_load_explicit(&c->child_bell, memory_order_acquire);
+    atomic_store_explicit(&c->child_sleeping, 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_seq_cst);
+    bool empty = true;
+    for (int i = 0; i < px__n_members && empty; i++)
+        empty = px__ring_empty(&c->req[i]);
+    if (empty)
+        px__futex(&c->child_bell, FUTEX_WAIT, bell, NULL);
+    atomic_store_explicit(&c->child_sleeping, 0, memory_order_relaxed);
+}
+
+static void px__child_loop(px_pipeline *p) __attribute__((noreturn));
+static void px__child_loop(px_pipeline *p)
+{
+    for (;;) {
+        bool any = false;
+        for (int spin = 0; spin < 2000 && !any; spin++) {
+            for (int i = 0; i < px__n_members; i++)
+                any |= px__child_service(p, i);
+            if (!any)
+                px__cpu_relax();
+        }
+        if (!any)
+            px__child_wait();
+    }
+}
+
+static int px__member_of(const px_element *el)
+{
+    for (int i = 0; i < px__n_members; i++)
+        if (px__members[i].el == el)
+            return i;
+    return -1;
+}
+
+static void px__child_reply(int mi, const px__slotref *r)
+{
+    px__channel *c = px__child.chan;
+    while (!px__ring_push(&c->rep[mi], r))
+        sched_yield();
+    px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell);
+}
+
+/* chain() asks for an output: the supervisor lends one of its slots. While
+ * waiting, other members' requests are served (the supervisor may be
+ * waiting on one of them to route an earlier output). */
+static int px__child_alloc_output(px_element *el, px_buffer *out)
+{
+    int mi = px__member_of(el);
+    if (mi < 0 || !px__members[mi].out)
+        return PX_EINVAL;
+    px__channel *c = px__child.chan;
+    px__slotref need;
+    memset(&need, 0, sizeof need);
+    need.op = PX__OP_NEED;
+    need.element = (uint32_t)mi;
+    need.id = px__cur_id[mi];
+    px__child_reply(mi, &need);
+    for (;;) {
+        px__slotref r;
+        int got = px__ring_pop(&c->req[mi], &r);
+        if (got < 0)
+            px__child_die("request ring indexes out of range");
+        if (got > 0) {
+            if (r.op == PX__OP_SHUTDOWN)
+                px__child_shutdown();
+            if (r.op != PX__OP_LEND || r.out_slot >= px_arena_slot_count(px__members[mi].out))
+                px__child_die("expected an output slot");
+            if (r.status) /* the supervisor has none: the pipeline is stopping */
+                return PX_EAGAIN;
+            px__child_buffer(out, px__members[mi].out, r.out_slot, 0);
+            return PX_OK;
+        }
+        bool any = false;
+        for (int i = 0; i < px__n_members; i++)
+            if (i != mi)
+                any |= px__child_service(px__child_pipeline, i);
+        if (!any)
+            px__child_wait();
+    }
+}
+
+static px_flow px__child_push(px_element *el, int src_pad, px_buffer *buf)
+{
+    int mi = px__member_of(el);
+    if (mi < 0 || buf->arena != px__members[mi].out)
+        return PX_FLOW_ERROR;
+    px__slotref o;
+    memset(&o, 0, sizeof o);
+    o.op = PX__OP_OUTPUT;
+    o.element = (uint32_t)mi;
+    o.id = px__cur_id[mi];
+    o.out_slot = buf->slot;
+    o.out_pad = src_pad;
+    px__meta_out(&o, buf);
+    buf->arena = NULL; /* ownership passed */
+    px__child_reply(mi, &o);
+    return (px_flow)atomic_load_explicit(&px__child.chan->downstream[mi], memory_order_acquire);
+}
+
+/* fds: [0] control socket, [1] channel, [2...] inputs in zmsg order. */
+static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds, int zygote_pid)
+    __attribute__((noreturn));
+static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds, int zygote_pid)
+{
+    char *rep = px__child.report;
+    size_t rsz = sizeof px__child.report;
+    rep[0] = '\0';
+    px__child.ctl_fd = fds[0];
+    px__child.zygote_pid = zygote_pid;
+    px__child.disable = z->disable;
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (getppid() != zygote_pid)
+        _exit(112);
+    struct rlimit core = {0, 0};
+    setrlimit(RLIMIT_CORE, &core);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    px__append(rep, rsz, "core: off, not dumpable");
+    /* The application's signal handlers (a crash reporter, a test
+     * framework) have no business here: a fault must kill this process
+     * with its own signal, and handlers could not run under seccomp. */
+    for (int sig = 1; sig < 65; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGINT, SIG_IGN); /* the supervisor decides when to stop */
+    signal(SIGPIPE, SIG_IGN);
+
+    /* The channel. */
+    void *cm = mmap(NULL, sizeof(px__channel), PROT_READ | PROT_WRITE, MAP_SHARED, fds[1], 0);
+    if (cm == MAP_FAILED)
+        px__child_die("cannot map the channel");
+    px__child.chan = cm;
+    if (px__child.chan->magic != PX__ISO_MAGIC || px__child.chan->version != PX__ISO_VERSION)
+        px__child_die("channel has a bad magic or version");
+
+    /* Members and their arenas: outputs are the zygote's read-write
+     * mappings, inputs are mapped read-only from sealed fds. */
+    px__n_members = (int)z->n_members;
+    bool used_map[PX__ISO_MAX_MAPS] = {false};
+    int fi = 2;
+    for (int i = 0; i < px__n_members; i++) {
+        px__member *m = &px__members[i];
+        if (z->members[i] >= p->n_elements)
+            px__child_die("spawn names an element that does not exist");
+        m->el = p->elements[z->members[i]];
+        px__proxy *x = m->el->isolate;
+        m->k = x ? x->orig : m->el->klass;
+        uint32_t mid = z->out_maps[i];
+        if (mid != UINT32_MAX) {
+            if (mid >= (uint32_t)px__n_zmaps)
+                px__child_die("spawn names an output arena the zygote has not mapped");
+            used_map[mid] = true;
+            m->out = px__arena_view(m->el->name, px__zmaps[mid].addr, (size_t)z->out_slot_size[i], z->out_slots[i]);
+            if (!m->out || (uint64_t)z->out_slot_size[i] * z->out_slots[i] > px__zmaps[mid].size)
+                px__child_die("output arena geometry does not fit its mapping");
+        }
+    }
+    for (uint32_t k = 0; k < z->n_in; k++, fi++) {
+        if (fi >= nfds)
+            px__child_die("spawn message has fewer fds than inputs");
+        uint32_t mi = z->in_members[k] / PX__ISO_MAX_IN;
+        if (mi >= (uint32_t)px__n_members)
+            px__child_die("input for a member that does not exist");
+        px__member *m = &px__members[mi];
+        char why[160];
+        bool fw = !(z->disable & PX_ISOLATE_NO_SEALS);
+        if (!px__seals_ok(fds[fi], fw, why, sizeof why))
+            px__child_die(why);
+        size_t bytes = (size_t)(z->in_slot_size[k] * z->in_slots[k]);
+        struct stat st;
+        if (fstat(fds[fi], &st) != 0 || (uint64_t)st.st_size < bytes)
+            px__child_die("input arena is smaller than its geometry");
+        void *addr = mmap(NULL, bytes, PROT_READ, MAP_SHARED, fds[fi], 0);
+        if (addr == MAP_FAILED)
+            px__child_die("cannot map an input arena read-only");
+        m->in[m->n_in++] = px__arena_view(m->el->name, addr, (size_t)z->in_slot_size[k], z->in_slots[k]);
+        px__child.in_fds[px__child.n_in_fds++] = fds[fi];
+        if (!m->in[m->n_in - 1])
+            px__child_die("out of memory");
+    }
+    for (int i = 0; i < px__n_zmaps; i++)
+        if (!used_map[i] && px__zmaps[i].addr) /* other processes' outputs */
+            munmap(px__zmaps[i].addr, px__zmaps[i].size);
+
+    /* Limits (still privileged: the cgroup is joined before the uid changes). */
+    bool root = getuid() == 0;
+    if (!(z->disable & PX_ISOLATE_NO_LIMITS)) {
+        char mem[160] = "";
+        if (z->memory_limit)
+            px__memory_limit(z->memory_limit, zygote_pid, z->proc, mem, sizeof mem);
+        else
+            snprintf(mem, sizeof mem, "memory: no limit");
+        px__append(rep, rsz, "; %s", mem);
+        if (z->cpu_seconds) {
+            struct rlimit cpu = {z->cpu_seconds, z->cpu_seconds + 1};
+            setrlimit(RLIMIT_CPU, &cpu);
+            px__append(rep, rsz, "; cpu: %u s", (unsigned)z->cpu_seconds);
+        }
+    }
+
+    /* Every fd but the control socket and the element's own files. */
+    int keep[PX__ISO_MAX_GROUP * (PX__ISO_MAX_KEEP + PX__ISO_MAX_IN) + 1];
+    int nk = 0;
+    keep[nk++] = fds[0];
+    for (int i = 0; i < px__child.n_in_fds; i++) /* read-only: the arenas' own fds */
+        keep[nk++] = px__child.in_fds[i];
+    for (uint32_t i = 0; i < z->n_keep && i < PX__ISO_MAX_GROUP * PX__ISO_MAX_KEEP; i++)
+        if (z->keep[i] >= 0 && z->keep[i] != fds[0])
+            keep[nk++] = z->keep[i];
+    if (px__close_fds_except(keep, nk) != PX_OK)
+        px__child_die("cannot close inherited fds");
+    px__append(rep, rsz, "; fds: %d kept", nk);
+
+    if (!(z->disable & PX_ISOLATE_NO_NAMESPACES))
+        px__unshare(root, z->profile == PX__PROFILE_NETWORK, rep, rsz);
+    if (px__drop_privileges((z->disable & PX_ISOLATE_NO_UID) ? 0 : z->uid, rep, rsz) != PX_OK)
+        px__child_die(rep);
+    /* A uid change clears the parent-death signal (and resets dumpable):
+     * set both again, and make sure the zygote did not die meanwhile. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (getppid() != zygote_pid)
+        _exit(112);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        px__child_die("PR_SET_NO_NEW_PRIVS failed");
+    px__append(rep, rsz, "; no_new_privs");
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = px__sigsys_handler;
+    sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+    sigaction(SIGSYS, &sa, NULL);
+#if CONFIG_PX_SANDBOX_SECCOMP
+    if (!(z->disable & PX_ISOLATE_NO_SECCOMP)) {
+        if (px__seccomp_apply((int)z->profile, fds[0], rep, rsz) != PX_OK)
+            px__child_die(rep);
+        px__child.seccomp_on = true;
+    } else {
+        px__append(rep, rsz, "; seccomp: off (disabled)");
+    }
+#else
+    px__append(rep, rsz, "; seccomp: off (built without libseccomp)");
+#endif
+    px__child_pipeline = p;
+    px__child.active = true;
+    px__ctl_msg hello;
+    px__ctl_fill(&hello, PX__MSG_HELLO, 0, 0, rep);
+    hello.value = (uint64_t)getpid();
+    if (px__ctl_send(fds[0], &hello) != PX_OK)
+        _exit(113);
+    /* Caps: the supervisor sends what it negotiated; the process checks
+     * them against the element it holds, then says it is ready. */
+    for (;;) {
+        px__ctl_msg m;
+        ssize_t n = px__ctl_recv(fds[0], &m, -1);
+        char why[200];
+        if (n <= 0)
+            _exit(0);
+        if (!px__ctl_valid(&m, n, z->n_members, why, sizeof why))
+            px__child_die(why);
+        if (m.type == PX__MSG_STATE)
+            break;
+        if (m.type != PX__MSG_CAPS)
+            continue;
+#if CONFIG_PX_CAPS
+        px_element *el = px__members[m.element].el;
+        char mine[PX__ISO_TEXT] = "";
+        if (el->caps_set)
+            px_caps_to_string(&el->caps[m.dir ? 1 : 0], mine, sizeof mine);
+        if (strcmp(mine, m.text) != 0) {
+            snprintf(why, sizeof why, "%s: caps differ from its start state", el->name);
+            px__child_die(why);
+        }
+#endif
+    }
+    px__ctl_msg ready;
+    px__ctl_fill(&ready, PX__MSG_STATE, 0, 0, "running");
+    ready.value = 1;
+    px__ctl_send(fds[0], &ready);
+    px__child_loop(p);
+}
+
+/* ---- The zygote ---------------------------------------------------------------------- */
+
+typedef struct px__zchild {
+    int pid, pidfd, proc;
+    unsigned long long ooms; /* its cgroup's count when it started */
+} px__zchild;
+
+static int px__zygote_procs; /* process slots used: their cgroups go at the end */
+
+static void px__zygote_main(px_pipeline *p, int sock) __attribute__((noreturn));
+static void px__zygote_main(px_pipeline *p, int sock)
+{
+    px__zchild kids[64];
+    int n_kids = 0;
+    int self = (int)getpid();
+    signal(SIGINT, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    px__cgroup_sweep();
+    for (;;) {
+        struct pollfd pfd[65];
+        pfd[0].fd = sock;
+        pfd[0].events = POLLIN;
+        for (int i = 0; i < n_kids; i++) {
+            pfd[i + 1].fd = kids[i].pidfd;
+            pfd[i + 1].events = POLLIN;
+        }
+        /* Without pidfds (valgrind, old kernels) children are polled. */
+        bool polled = false;
+        for (int i = 0; i < n_kids; i++)
+            polled |= kids[i].pidfd < 0;
+        int r = poll(pfd, (nfds_t)n_kids + 1, polled ? 20 : -1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        for (int i = n_kids - 1; i >= 0; i--) {
+            if (kids[i].pidfd >= 0 && !(pfd[i + 1].revents & (POLLIN | POLLHUP)))
+                continue;
+            siginfo_t si;
+            memset(&si, 0, sizeof si);
+            if (waitid(P_PID, (id_t)kids[i].pid, &si, WEXITED | (kids[i].pidfd < 0 ? WNOHANG : 0)) != 0 ||
+                si.si_pid == 0)
+                continue;
+            px__zmsg d;
+            px__zfill(&d, PX__Z_DIED);
+            d.pid = kids[i].pid;
+            d.proc = kids[i].proc;
+            d.status = si.si_code == CLD_EXITED ? (si.si_status & 0xff) << 8 : (si.si_status & 0x7f);
+            d.size = px__cgroup_ooms(self, kids[i].proc) > kids[i].ooms;
+            if (kids[i].pidfd >= 0)
+                close(kids[i].pidfd);
+            kids[i] = kids[--n_kids];
+            px__send_fds(sock, &d, sizeof d, NULL, 0);
+        }
+        if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+        px__zmsg m;
+        int fds[PX__MAX_FDS];
+        int nf = px__recv_fds(sock, &m, sizeof m, fds, PX__MAX_FDS, 0);
+        if (nf == PX_ETIMEDOUT)
+            continue;
+        if (nf < 0 || m.magic != PX__ISO_MAGIC || m.version != PX__ISO_VERSION) {
+            /* The supervisor is gone (or broken): take the children along. */
+            int procs = 0;
+            for (int i = 0; i < n_kids; i++) {
+                kill(kids[i].pid, SIGKILL);
+                waitpid(kids[i].pid, NULL, 0);
+            }
+            for (int i = 0; i < n_kids; i++)
+                procs = kids[i].proc + 1 > procs ? kids[i].proc + 1 : procs;
+            for (int i = 0; i < procs || i < px__zygote_procs; i++)
+                px__cgroup_remove(self, i);
+            _exit(0);
+        }
+        px__zmsg reply;
+        if (m.type == PX__Z_MAP) {
+            px__zfill(&reply, PX__Z_MAPPED);
+            reply.map_id = m.map_id;
+            void *a = MAP_FAILED;
+            if (nf == 1 && m.map_id == (uint32_t)px__n_zmaps && px__n_zmaps < PX__ISO_MAX_MAPS)
+                a = mmap(NULL, (size_t)m.size, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
+            if (a == MAP_FAILED) {
+                reply.type = PX__Z_FAILED;
+                snprintf(reply.text, sizeof reply.text, "zygote: cannot map writer arena %u: %s",
+                         (unsigned)m.map_id, strerror(errno));
+            } else {
+                px__zmaps[px__n_zmaps].addr = a;
+                px__zmaps[px__n_zmaps].size = (size_t)m.size;
+                px__n_zmaps++;
+            }
+            for (int i = 0; i < nf; i++)
+                close(fds[i]);
+            px__send_fds(sock, &reply, sizeof reply, NULL, 0);
+        } else if (m.type == PX__Z_SPAWN) {
+            px__zfill(&reply, PX__Z_SPAWNED);
+            reply.proc = m.proc;
+            int pid = -1;
+            if (nf >= 2 && (uint32_t)nf == 2 + m.n_in && m.n_members <= PX__ISO_MAX_GROUP && n_kids < 64)
+                pid = (int)fork();
+            if (pid == 0) {
+                close(sock);
+                px__child_main(p, &m, fds, nf, self);
+            }
+            for (int i = 0; i < nf; i++)
+                close(fds[i]);
+            reply.pid = pid;
+            if (pid < 0) {
+                reply.type = PX__Z_FAILED;
+                snprintf(reply.text, sizeof reply.text, "zygote: cannot fork an element process: %s",
+                         nf < 2 ? "malformed spawn request" : strerror(errno));
+            } else {
+                int pfd2 = (int)syscall(SYS_pidfd_open, pid, 0);
+                kids[n_kids].pid = pid;
+                kids[n_kids].pidfd = pfd2;
+                kids[n_kids].proc = m.proc;
+                kids[n_kids].ooms = px__cgroup_ooms(self, m.proc);
+                n_kids++;
+                if (m.proc + 1 > px__zygote_procs)
+                    px__zygote_procs = m.proc + 1;
+            }
+            px__send_fds(sock, &reply, sizeof reply, NULL, 0);
+        } else if (m.type == PX__Z_KILL) {
+            for (int i = 0; i < n_kids; i++)
+                if (kids[i].pid == m.pid)
+                    kill(m.pid, SIGKILL);
+            for (int i = 0; i < nf; i++)
+                close(fds[i]);
+        } else {
+            for (int i = 0; i < nf; i++)
+                close(fds[i]);
+        }
+    }
+}
+#endif /* CONFIG_PX_ISOLATE */
+
+/* ---- parallax_impl/isolate/proxy.c ---- */
+#if CONFIG_PX_ISOLATE
+/* The supervisor: plans which elements run where, starts the zygote and the
+ * element processes, stands in for each isolated element in the parent's
+ * graph (a proxy class), and restarts processes that die.
+ *
+ * Per buffer a proxy pushes one slot reference on its element's request
+ * ring, wakes the child only if it sleeps, and waits for the reply: a short
+ * spin, then a futex sleep in 10 ms steps that also watch the child's pidfd
+ * and the time limit. Nothing is allocated or locked per buffer. */
+
+#include <dirent.h>
+#include <fnmatch.h>
+
+static px__iso *px__iso_of(px_pipeline *p)
+{
+    if (!p->iso) {
+        p->iso = PX_MALLOC(sizeof *p->iso);
+        if (!p->iso)
+            return NULL;
+        memset(p->iso, 0, sizeof *p->iso);
+        px_isolate_policy_defaults(&p->iso->policy);
+        p->iso->zygote_fd = -1;
+        pthread_mutex_init(&p->iso->zlock, NULL);
+    }
+    return p->iso;
+}
+
+/* ---- API ------------------------------------------------------------------------ */
+
+PX_API void px_isolate_policy_defaults(px_isolate_policy *policy)
+{
+    if (!policy)
+        return;
+    memset(policy, 0, sizeof *policy);
+    policy->max_restarts = 5;
+    policy->window_ms = 10000;
+    policy->memory_limit = (uint64_t)256 << 20;
+}
+
+PX_API int px_pipeline_set_isolation(px_pipeline *p, px_isolation mode, const char *patterns, px_error *err)
+{
+    if (!p)
+        return px_error_set(err, PX_EINVAL, 0, "px_pipeline_set_isolation: no pipeline");
+    if (p->prepared || atomic_load(&p->state) != PX_STATE_IDLE)
+        return px_error_set(err, PX_ESTATE, 0, "isolation is set before prepare; stop the pipeline first");
+    if ((int)mode < PX_ISOLATE_NONE || mode > PX_ISOLATE_AUTO)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "isolation mode %d is unknown: accepted are PX_ISOLATE_NONE, PX_ISOLATE_ALL, "
+                            "PX_ISOLATE_PATTERNS and PX_ISOLATE_AUTO",
+                            (int)mode);
+    if (mode == PX_ISOLATE_PATTERNS && (!patterns || !*patterns))
+        return px_error_set(err, PX_EINVAL, 0,
+                            "isolation by patterns needs a comma-separated list of globs, e.g. '*dec*,*demux*'");
+    px__iso *iso = px__iso_of(p);
+    if (!iso)
+        return px_error_set(err, PX_ENOMEM, 0, "out of memory");
+    char *copy = NULL;
+    if (mode == PX_ISOLATE_PATTERNS) {
+        size_t n = strlen(patterns);
+        copy = PX_MALLOC(n + 1);
+        if (!copy)
+            return px_error_set(err, PX_ENOMEM, 0, "out of memory");
+        memcpy(copy, patterns, n + 1);
+    }
+    PX_FREE(iso->patterns);
+    iso->patterns = copy;
+    iso->mode = mode;
+    return PX_OK;
+}
+
+PX_API int px_element_set_isolation_group(px_element *el, const char *group, px_error *err)
+{
+    if (!el)
+        return px_error_set(err, PX_EINVAL, 0, "px_element_set_isolation_group: no element");
+    px_pipeline *p = el->pipeline;
+    if (p->prepared)
+        return px_error_set(err, PX_ESTATE, 0, "%s: isolation groups are set before prepare", el->name);
+    if (group && (!*group || strlen(group) >= PX__NAME_MAX))
+        return px_error_set(err, PX_EINVAL, 0, "%s: isolation group name must be 1 to %d characters", el->name,
+                            PX__NAME_MAX - 1);
+    px__iso *iso = px__iso_of(p);
+    if (!iso)
+        return px_error_set(err, PX_ENOMEM, 0, "out of memory");
+    int at = -1;
+    for (int i = 0; i < iso->n_groups; i++)
+        if (iso->groups[i].element == el->index)
+            at = i;
+    if (!group) {
+        if (at >= 0)
+            iso->groups[at] = iso->groups[--iso->n_groups];
+        return PX_OK;
+    }
+    if (at < 0) {
+        if (iso->n_groups == (int)(sizeof iso->groups / sizeof iso->groups[0]))
+            return px_error_set(err, PX_ENOMEM, 0, "%s: at most %zu elements can be given isolation groups",
+                                el->name, sizeof iso->groups / sizeof iso->groups[0]);
+        at = iso->n_groups++;
+    }
+    iso->groups[at].element = el->index;
+    px__strlcpy(iso->groups[at].name, group, sizeof iso->groups[at].name);
+    return PX_OK;
+}
+
+PX_API int px_pipeline_set_isolation_policy(px_pipeline *p, const px_isolate_policy *policy, px_error *err)
+{
+    if (!p || !policy)
+        return px_error_set(err, PX_EINVAL, 0, "px_pipeline_set_isolation_policy: pipeline and policy are required");
+    if (p->prepared)
+        return px_error_set(err, PX_ESTATE, 0, "the isolation policy is set before prepare");
+    if (policy->max_restarts < 0 || policy->window_ms < 0 || policy->backoff_ms < 0 || policy->timeout_ms < 0 ||
+        policy->cpu_seconds < 0)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "isolation policy: max_restarts, window_ms, backoff_ms, timeout_ms and cpu_seconds "
+                            "must be 0 or more");
+    px__iso *iso = px__iso_of(p);
+    if (!iso)
+        return px_error_set(err, PX_ENOMEM, 0, "out of memory");
+    iso->policy = *policy;
+    return PX_OK;
+}
+
+PX_API int px_element_get_isolation_stats(const px_element *el, px_isolation_stats *stats)
+{
+    if (!el || !stats)
+        return PX_EINVAL;
+    const px__iso *iso = el->pipeline->iso;
+    memset(stats, 0, sizeof *stats);
+    if (!iso || el->index >= iso->n_proxies || !iso->proxies[el->index].stats.isolated)
+        return PX_OK;
+    const px__proxy *x = &iso->proxies[el->index];
+    *stats = x->stats;
+    stats->pid = x->proc ? atomic_load(&x->proc->pid) : 0;
+    return PX_OK;
+}
+
+PX_API const char *px_isolate_report(const px_pipeline *p)
+{
+    return p && p->iso ? p->iso->report : "";
+}
+
+/* ---- Planning ---------------------------------------------------------------------- */
+
+static bool px__matches(const char *patterns, const px_element *el)
+{
+    const char *s = patterns;
+    while (s && *s) {
+        const char *e = strchr(s, ',');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        char pat[128];
+        if (n && n < sizeof pat) {
+            memcpy(pat, s, n);
+            pat[n] = '\0';
+            if (fnmatch(pat, el->name, 0) == 0 || fnmatch(pat, el->klass->name, 0) == 0)
+                return true;
+        }
+        s = e ? e + 1 : NULL;
+    }
+    return false;
+}
+
+static unsigned px__env_disable(void)
+{
+    const char *s = getenv("PX_ISOLATE_DISABLE");
+    unsigned d = 0;
+    if (!s)
+        return 0;
+    if (strstr(s, "seals"))
+        d |= PX_ISOLATE_NO_SEALS;
+    if (strstr(s, "uid"))
+        d |= PX_ISOLATE_NO_UID;
+    if (strstr(s, "seccomp"))
+        d |= PX_ISOLATE_NO_SECCOMP;
+    if (strstr(s, "namespaces"))
+        d |= PX_ISOLATE_NO_NAMESPACES;
+    if (strstr(s, "limits"))
+        d |= PX_ISOLATE_NO_LIMITS;
+    return d;
+}
+
+static int px__proxy_start(px_element *el, px_error *err);
+static px_flow px__proxy_produce(px_element *el, px_buffer *out);
+static px_flow px__proxy_process(px_element *el, px_frame *io);
+static px_flow px__proxy_consume(px_element *el, const px_buffer *in);
+static px_flow px__proxy_chain(px_element *el, const px_buffer *in);
+static int px__proxy_event(px_element *el, const px_event *ev);
+static void px__isolate_release(px_pipeline *p);
+
+static px__iso_proc *px__proc_for(px__iso *iso, const char *label)
+{
+    for (int i = 0; i < iso->n_procs; i++)
+        if (label && strcmp(iso->procs[i].label, label) == 0 && iso->procs[i].n_members < PX__ISO_MAX_GROUP)
+            return &iso->procs[i];
+    px__iso_proc *pr = &iso->procs[iso->n_procs];
+    memset(pr, 0, sizeof *pr);
+    pr->iso = iso;
+    pr->index = iso->n_procs++;
+    pr->ctl_fd = pr->chan_fd = pr->pidfd = -1;
+    pr->died_status = -1;
+    pthread_mutex_init(&pr->lock, NULL);
+    px__strlcpy(pr->label, label ? label : "", sizeof pr->label);
+    return pr;
+}
+
+/* After negotiation, before start(): decides who is isolated and installs
+ * the proxies (their start() records which files the element opens). */
+static int px__isolate_plan(px_pipeline *p, px_error *err)
+{
+    px__iso *iso = p->iso;
+    if (!iso || (iso->mode == PX_ISOLATE_NONE && iso->n_groups == 0))
+        return PX_OK;
+    iso->policy.disable |= px__env_disable();
+    PX_FREE(iso->proxies);
+    iso->proxies = PX_MALLOC(p->n_elements * sizeof *iso->proxies);
+    iso->procs = PX_MALLOC(p->n_elements * sizeof *iso->procs);
+    if (!iso->proxies || !iso->procs) {
+        PX_FREE(iso->proxies);
+        PX_FREE(iso->procs);
+        iso->proxies = NULL;
+        iso->procs = NULL;
+        return px_error_set(err, PX_ENOMEM, 0, "out of memory planning isolation");
+    }
+    memset(iso->proxies, 0, p->n_elements * sizeof *iso->proxies);
+    iso->n_proxies = p->n_elements;
+    iso->n_procs = 0;
+    iso->report[0] = '\0';
+    iso->active = true;
+    for (size_t i = 0; i < p->n_elements; i++) {
+        px_element *el = p->elements[i];
+        const px_element_class *k = el->klass;
+        const char *group = NULL;
+        for (int g = 0; g < iso->n_groups; g++)
+            if (iso->groups[g].element == i)
+                group = iso->groups[g].name;
+        bool want = group != NULL;
+        if (!want && iso->mode == PX_ISOLATE_ALL)
+            want = true;
+        else if (!want && iso->mode == PX_ISOLATE_PATTERNS && px__matches(iso->patterns, el))
+            want = true, group = "\x01patterns";
+        else if (!want && iso->mode == PX_ISOLATE_AUTO)
+            want = k->hints.trust == PX_TRUST_UNTRUSTED || k->hints.native_code;
+        if (!want)
+            continue;
+        if (!k->produce && !k->process && !k->consume && !k->chain)
+            continue;
+        px__proxy *x = &iso->proxies[i];
+        x->el = el;
+        x->orig = k;
+        x->klass = *k;
+        x->klass.start = px__proxy_start;
+        x->klass.in_place = false; /* the child writes into an output slot: inputs are read-only there */
+        x->klass.produce = k->produce ? px__proxy_produce : NULL;
+        x->klass.process = k->process ? px__proxy_process : NULL;
+        x->klass.consume = k->consume ? px__proxy_consume : NULL;
+        x->klass.chain = k->chain ? px__proxy_chain : NULL;
+        x->klass.event = k->event ? px__proxy_event : NULL;
+        x->stats.isolated = true;
+        px__iso_proc *pr = px__proc_for(iso, group);
+        x->proc = pr;
+        x->member = pr->n_members;
+        pr->members[pr->n_members++] = x;
+        if (k->family && strstr(k->family, "Network"))
+            pr->profile = PX__PROFILE_NETWORK;
+        if (!pr->label[0] || pr->label[0] == '\x01')
+            px__strlcpy(pr->label, el->name, sizeof pr->label);
+        el->klass = &x->klass;
+        el->isolate = x;
+    }
+    if (iso->n_procs == 0)
+        iso->active = false;
+#if !CONFIG_PX_SANDBOX_SECCOMP
+    static _Atomic bool said;
+    if (iso->n_procs && !atomic_exchange(&said, true))
+        PX_WARN("isolate", "syscall filtering is off: this build has no libseccomp (CONFIG_PX_SANDBOX_SECCOMP=0); "
+                           "element processes are still isolated by uid, namespaces and limits");
+#endif
+    return PX_OK;
+}
+
+/* ---- The files start() opens become the child's ------------------------------------ */
+
+static int px__open_fds(uint64_t *bits, int words)
+{
+    memset(bits, 0, (size_t)words * sizeof *bits);
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return PX_EIO;
+    int self = dirfd(d);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int fd = atoi(e->d_name);
+        if (e->d_name[0] < '0' || e->d_name[0] > '9' || fd == self || fd >= words * 64)
+            continue;
+        bits[fd / 64] |= UINT64_C(1) << (fd % 64);
+    }
+    closedir(d);
+    return PX_OK;
+}
+
+static int px__proxy_start(px_element *el, px_error *err)
+{
+    px__proxy *x = el->isolate;
+    uint64_t before[16], after[16];
+    bool snap = px__open_fds(before, 16) == PX_OK;
+    int rc = x->orig->start ? x->orig->start(el, err) : PX_OK;
+    x->n_keep = 0;
+    if (rc == PX_OK && snap && px__open_fds(after, 16) == PX_OK)
+        for (int fd = 0; fd < 16 * 64; fd++)
+            if ((after[fd / 64] & ~before[fd / 64]) & (UINT64_C(1) << (fd % 64))) {
+                if (x->n_keep == PX__ISO_MAX_KEEP) {
+                    x->orig->stop ? x->orig->stop(el) : (void)0;
+                    return px_error_set(err, PX_ENOTSUP, 0,
+                                        "%s: opens more than %d files in start(); it cannot be isolated", el->name,
+                                        PX__ISO_MAX_KEEP);
+                }
+                x->keep[x->n_keep++] = fd;
+            }
+    return rc;
+}
+
+/* ---- The zygote -------------------------------------------------------------------------- */
+
+/* After every start(), before arenas: fork the zygote. */
+static int px__isolate_fork(px_pipeline *p, px_error *err)
+{
+    px__iso *iso = p->iso;
+    if (!iso || !iso->active)
+        return PX_OK;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        return px_error_set(err, PX_EIO, 0, "isolation: socketpair failed: %s", strerror(errno));
+    fflush(NULL); /* nothing buffered is written twice */
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        return px_error_set(err, PX_ENOMEM, 0, "isolation: cannot fork the zygote: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        close(sv[0]);
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        px__zygote_main(p, sv[1]);
+    }
+    close(sv[1]);
+    iso->zygote_pid = (int)pid;
+    iso->zygote_fd = sv[0];
+    iso->next_uid = 200000u + ((uint32_t)pid % 4096u) * 64u;
+    return PX_OK;
+}
+
+/* Reads zygote messages until one of type want for proc arrives; deaths
+ * of other processes are noted on the way. Caller holds zlock. */
+static int px__zygote_wait(px__iso *iso, int want, int proc, px__zmsg *out, int timeout_ms)
+{
+    px_time deadline = px__now() + (px_time)timeout_ms * PX_MSECOND;
+    for (;;) {
+        int left = (int)((deadline - px__now()) / PX_MSECOND);
+        if (left < 0)
+            return PX_ETIMEDOUT;
+        px__zmsg m;
+        int fds[4];
+        int n = px__recv_fds(iso->zygote_fd, &m, sizeof m, fds, 4, left);
+        if (n < 0)
+            return n;
+        for (int i = 0; i < n; i++)
+            close(fds[i]);
+        if (m.magic != PX__ISO_MAGIC || m.version != PX__ISO_VERSION)
+            return PX_EIO;
+        if (m.type == PX__Z_DIED && m.proc >= 0 && m.proc < iso->n_procs) {
+            px__iso_proc *pr = &iso->procs[m.proc];
+            if (m.pid == atomic_load(&pr->pid) || pr->died_status < 0) {
+                pr->died_status = m.status;
+                pr->died_oom = m.size != 0;
+            }
+        }
+        if ((m.type == want || (m.type == PX__Z_FAILED && want != PX__Z_DIED)) && m.proc == proc) {
+            *out = m;
+            return m.type == PX__Z_FAILED ? PX_EIO : PX_OK;
+        }
+        if (want == PX__Z_DIED && m.type == PX__Z_DIED && m.proc == proc) {
+            *out = m;
+            return PX_OK;
+        }
+    }
+}
+
+static px_arena *px__input_arena(px_element *el, int pad)
+{
+    px_element *up = el->sink[pad].peer;
+    while (up && !up->out_arena && up->n_sink > 0)
+        up = up->sink[0].peer;
+    return up ? up->out_arena : NULL;
+}
+
+static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err);
+
+/* After arenas exist: the zygote maps what children write, the arenas
+ * children read are sealed, and every element process is started. */
+static int px__isolate_spawn(px_pipeline *p, px_error *err)
+{
+    px__iso *iso = p->iso;
+    if (!iso || !iso->active)
+        return PX_OK;
+    unsigned dis = iso->policy.disable;
+    uint32_t map_id = 0;
+    for (size_t i = 0; i < iso->n_proxies; i++) {
+        px__proxy *x = &iso->proxies[i];
+        if (!x->el)
+            continue;
+        px_element *el = x->el;
+        x->n_inputs = 0;
+        for (int s = 0; s < el->n_sink && s < PX__ISO_MAX_IN; s++) {
+            px_arena *a = px__input_arena(el, s);
+            if (!a || px_arena_data_fd(a) < 0)
+                return px_error_set(err, PX_ENOTSUP, 0,
+                                    "%s: its input arena is not memfd-backed, so it cannot be isolated", el->name);
+            bool dup = false;
+            for (int k = 0; k < x->n_inputs; k++)
+                dup |= x->inputs[k] == a;
+            if (!dup)
+                x->inputs[x->n_inputs++] = a;
+        }
+        x->stats.restarts = 0;
+        x->stats.crash_drops = 0;
+        x->stats.last_signal = 0;
+        x->stats.last_reason[0] = '\0';
+        if (el->out_arena) {
+            if (px_arena_data_fd(el->out_arena) < 0)
+                return px_error_set(err, PX_ENOTSUP, 0, "%s: its output arena is not memfd-backed", el->name);
+            px__zmsg m, r;
+            px__zfill(&m, PX__Z_MAP);
+            m.map_id = map_id;
+            m.size = px_arena_slot_size(el->out_arena) * (uint64_t)px_arena_slot_count(el->out_arena);
+            int fd = px_arena_data_fd(el->out_arena);
+            if (px__send_fds(iso->zygote_fd, &m, sizeof m, &fd, 1) != PX_OK ||
+                px__zygote_wait(iso, PX__Z_MAPPED, 0, &r, 5000) != PX_OK || r.map_id != map_id)
+                return px_error_set(err, PX_EIO, 0, "%s: the zygote could not map its output arena%s%s", el->name,
+                                    r.text[0] ? ": " : "", r.text);
+            x->out_map = map_id++;
+            PX_FREE(x->lent);
+            x->lent = NULL;
+            x->n_lent = 0;
+            if (x->orig->chain) {
+                x->lent = PX_MALLOC(px_arena_slot_count(el->out_arena));
+                if (!x->lent)
+                    return px_error_set(err, PX_ENOMEM, 0, "out of memory");
+                memset(x->lent, 0, px_arena_slot_count(el->out_arena));
+            }
+        } else {
+            x->out_map = UINT32_MAX;
+        }
+    }
+    /* Only now, with every writable mapping made, seal what children read. */
+    for (size_t i = 0; i < iso->n_proxies; i++) {
+        px__proxy *x = &iso->proxies[i];
+        for (int k = 0; x->el && k < x->n_inputs; k++) {
+            int fd = px_arena_data_fd(x->inputs[k]);
+            if (!(dis & PX_ISOLATE_NO_UID) && fchmod(fd, 0600) != 0)
+                return px_error_set(err, PX_EIO, 0, "%s: fchmod of its input arena failed: %s", x->el->name,
+                                    strerror(errno));
+            if (px__seal_for_readers(fd, !(dis & PX_ISOLATE_NO_SEALS)) != PX_OK)
+                return px_error_set(err, PX_EIO, 0, "%s: sealing its input arena failed: %s", x->el->name,
+                                    strerror(errno));
+        }
+    }
+    for (int i = 0; i < iso->n_procs; i++) {
+        px__iso_proc *pr = &iso->procs[i];
+        size_t sz = sizeof(px__channel);
+        pr->chan_fd = memfd_create("px:channel", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (pr->chan_fd < 0 || ftruncate(pr->chan_fd, (off_t)sz) != 0)
+            return px_error_set(err, PX_EIO, 0, "isolation: cannot create a channel: %s", strerror(errno));
+        fcntl(pr->chan_fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
+        void *c = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, pr->chan_fd, 0);
+        if (c == MAP_FAILED)
+            return px_error_set(err, PX_EIO, 0, "isolation: cannot map a channel: %s", strerror(errno));
+        pr->chan = c;
+        pr->window_start = px__now();
+        int rc = px__proc_spawn(iso, pr, err);
+        if (rc)
+            return rc;
+    }
+    return PX_OK;
+}
+
+/* ---- Starting an element process ------------------------------------------------------ */
+
+static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err)
+{
+    const char *who = pr->members[0]->el->name;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        return px_error_set(err, PX_EIO, 0, "%s: socketpair failed: %s", who, strerror(errno));
+    px__channel_init(pr->chan, (uint32_t)pr->n_members);
+    px__zmsg z, r;
+    px__zfill(&z, PX__Z_SPAWN);
+    z.proc = pr->index;
+    pr->uid = iso->next_uid++;
+    z.uid = pr->uid;
+    z.disable = iso->policy.disable;
+    z.profile = (uint32_t)pr->profile;
+    z.cpu_seconds = (uint32_t)iso->policy.cpu_seconds;
+    z.memory_limit = iso->policy.memory_limit;
+    z.n_members = (uint32_t)pr->n_members;
+    int fds[2 + PX__ISO_MAX_GROUP * PX__ISO_MAX_IN];
+    int nf = 0;
+    fds[nf++] = sv[1];
+    fds[nf++] = pr->chan_fd;
+    for (int m = 0; m < pr->n_members; m++) {
+        px__proxy *x = pr->members[m];
+        z.members[m] = (uint32_t)x->el->index;
+        z.out_maps[m] = x->out_map;
+        if (x->el->out_arena) {
+            z.out_slot_size[m] = px_arena_slot_size(x->el->out_arena);
+            z.out_slots[m] = px_arena_slot_count(x->el->out_arena);
+        }
+        for (int k = 0; k < x->n_inputs; k++) {
+            z.in_members[z.n_in] = (uint32_t)(m * PX__ISO_MAX_IN + k);
+            z.in_slots[z.n_in] = px_arena_slot_count(x->inputs[k]);
+            z.in_slot_size[z.n_in] = px_arena_slot_size(x->inputs[k]);
+            z.n_in++;
+            /* A read-only file description of the same memfd: the child
+             * cannot map it writable, and the seals stop a reopen. */
+            char path[64];
+            snprintf(path, sizeof path, "/proc/self/fd/%d", px_arena_data_fd(x->inputs[k]));
+            int ro = open(path, O_RDONLY | O_CLOEXEC);
+            if (ro < 0) {
+                for (int i = 2; i < nf; i++)
+                    close(fds[i]);
+                close(sv[0]);
+                close(sv[1]);
+                return px_error_set(err, PX_EIO, 0, "%s: cannot reopen its input arena read-only: %s", who,
+                                    strerror(errno));
+            }
+            fds[nf++] = ro;
+        }
+        for (int k = 0; k < x->n_keep; k++)
+            z.keep[z.n_keep++] = x->keep[k];
+    }
+    pthread_mutex_lock(&iso->zlock);
+    int rc = px__send_fds(iso->zygote_fd, &z, sizeof z, fds, nf);
+    if (rc == PX_OK)
+        rc = px__zygote_wait(iso, PX__Z_SPAWNED, pr->index, &r, 5000);
+    pthread_mutex_unlock(&iso->zlock);
+    close(sv[1]);
+    for (int i = 2; i < nf; i++)
+        close(fds[i]);
+    if (rc != PX_OK || r.pid <= 0) {
+        close(sv[0]);
+        return px_error_set(err, PX_EIO, 0, "%s: the zygote could not start its process%s%s", who,
+                            rc == PX_OK && r.text[0] ? ": " : "", rc == PX_OK ? r.text : "");
+    }
+    pr->died_status = -1;
+    pr->died_oom = false;
+    pr->ctl_fd = sv[0];
+    pr->pidfd = (int)syscall(SYS_pidfd_open, r.pid, 0);
+    atomic_store(&pr->pid, r.pid);
+
+    /* HELLO, then the caps, then the child says it is running. */
+    px__ctl_msg m;
+    char why[256] = "";
+    ssize_t n = px__ctl_recv(pr->ctl_fd, &m, 5000);
+    if (n <= 0 || !px__ctl_valid(&m, n, (uint32_t)pr->n_members, why, sizeof why) || m.type != PX__MSG_HELLO ||
+        m.value != (uint64_t)r.pid) {
+        if (n > 0 && !why[0] && m.type == PX__MSG_ERROR)
+            snprintf(why, sizeof why, "%.200s", m.text);
+        return px_error_set(err, PX_EIO, 0, "%s: its sandboxed process did not start: %s", who,
+                            why[0] ? why : n == 0 ? "it exited during setup" : "no answer in 5 s");
+    }
+    px__strlcpy(iso->report, m.text, sizeof iso->report);
+#if CONFIG_PX_CAPS
+    for (int k = 0; k < pr->n_members; k++) {
+        px_element *el = pr->members[k]->el;
+        for (uint32_t dir = 0; dir < 2 && el->caps_set; dir++) {
+            char text[PX__ISO_TEXT];
+            if (px_caps_to_string(&el->caps[dir], text, sizeof text) != PX_OK)
+                continue;
+            px__ctl_msg c;
+            px__ctl_fill(&c, PX__MSG_CAPS, (uint32_t)k, 0, text);
+            c.dir = dir;
+            px__ctl_send(pr->ctl_fd, &c);
+        }
+    }
+#endif
+    px__ctl_msg go;
+    px__ctl_fill(&go, PX__MSG_STATE, 0, 0, "run");
+    px__ctl_send(pr->ctl_fd, &go);
+    n = px__ctl_recv(pr->ctl_fd, &m, 5000);
+    if (n <= 0 || !px__ctl_valid(&m, n, (uint32_t)pr->n_members, why, sizeof why) || m.type != PX__MSG_STATE ||
+        m.value != 1)
+        return px_error_set(err, PX_EIO, 0, "%s: its process refused the negotiated caps: %s", who,
+                            why[0] ? why : m.type == PX__MSG_ERROR ? m.text : "no answer");
+    PX_INFO("isolate", "%s: process %d (%s)", pr->label, r.pid, iso->report);
+    return PX_OK;
+}
+
+/* ---- Deaths and restarts ------------------------------------------------------------------- */
+
+static bool px__proc_dead(px__iso_proc *pr)
+{
+    if (pr->pidfd < 0)
+        return kill(atomic_load(&pr->pid), 0) != 0;
+    struct pollfd pfd = {pr->pidfd, POLLIN, 0};
+    return poll(&pfd, 1, 0) > 0;
+}
+
+static void px__proc_kill(px__iso_proc *pr)
+{
+    if (pr->pidfd >= 0 && syscall(SYS_pidfd_send_signal, pr->pidfd, SIGKILL, NULL, 0) == 0)
+        return;
+    px__zmsg k;
+    px__zfill(&k, PX__Z_KILL);
+    k.pid = atomic_load(&pr->pid);
+    px__send_fds(pr->iso->zygote_fd, &k, sizeof k, NULL, 0);
+}
+
+static void px__proc_close(px__iso_proc *pr)
+{
+    if (pr->ctl_fd >= 0)
+        close(pr->ctl_fd);
+    if (pr->pidfd >= 0)
+        close(pr->pidfd);
+    pr->ctl_fd = pr->pidfd = -1;
+    atomic_store(&pr->pid, 0);
+}
+
+/* The child is dead or must die (reason given). Collects why it died,
+ * releases what it held, applies the restart policy and respawns it.
+ * Returns PX_OK when a new process runs, else an error naming the element
+ * and the signal (then posted by the caller). Threads of the same group
+ * that notice the death together: the first restarts, the others see the
+ * generation moved on. */
+static int px__proc_recover(px__iso_proc *pr, uint32_t gen, const char *forced, char *msg, size_t msize)
+{
+    px__iso *iso = pr->iso;
+    pthread_mutex_lock(&pr->lock);
+    if (atomic_load(&pr->generation) != gen || pr->failed) {
+        int rc = pr->failed ? PX_EFLOW : PX_OK;
+        if (pr->failed)
+            snprintf(msg, msize, "%s", pr->members[0]->stats.last_reason);
+        pthread_mutex_unlock(&pr->lock);
+        return rc;
+    }
+    int pid = atomic_load(&pr->pid);
+    if (forced)
+        px__proc_kill(pr);
+    /* The wait status comes from the zygote, the child's parent. */
+    pthread_mutex_lock(&iso->zlock);
+    px__zmsg d;
+    if (pr->died_status < 0 && px__zygote_wait(iso, PX__Z_DIED, pr->index, &d, 2000) != PX_OK)
+        pr->died_status = -1;
+    pthread_mutex_unlock(&iso->zlock);
+    int st = pr->died_status;
+    int sig = st >= 0 ? st & 0x7f : 0;
+    char reason[128];
+    if (forced)
+        snprintf(reason, sizeof reason, "%s", forced);
+    else if (st < 0)
+        snprintf(reason, sizeof reason, "died (status unknown)");
+    else if (sig == SIGSYS) {
+        char name[48];
+        int nr = atomic_load(&pr->chan->death_syscall);
+        snprintf(reason, sizeof reason, "SIGSYS (seccomp denied %s)",
+                 nr >= 0 ? px__syscall_name(nr, name, sizeof name) : "a syscall");
+    } else if (sig == SIGKILL && pr->died_oom)
+        snprintf(reason, sizeof reason, "SIGKILL (memory limit of %llu MiB reached)",
+                 (unsigned long long)(iso->policy.memory_limit >> 20));
+    else if (sig == SIGXCPU)
+        snprintf(reason, sizeof reason, "SIGXCPU (CPU limit of %d s reached)", iso->policy.cpu_seconds);
+    else if (sig && strcmp(px__signame(sig), "signal") == 0)
+        snprintf(reason, sizeof reason, "signal %d", sig);
+    else if (sig)
+        snprintf(reason, sizeof reason, "%s", px__signame(sig));
+    else if (((st >> 8) & 0xff) == 111)
+        snprintf(reason, sizeof reason, "sandbox setup failed");
+    else
+        snprintf(reason, sizeof reason, "exit status %d", (st >> 8) & 0xff);
+    PX_INFO("isolate", "%s: process %d ended: %s", pr->label, pid, reason);
+
+    /* Slots lent to the dead process go back to the supervisor: the owner
+     * table says which; the proxies' own references are dropped by the
+     * chain as the buffer in flight is dropped. */
+    for (int m = 0; m < pr->n_members; m++) {
+        px__proxy *x = pr->members[m];
+        px_arena *a = x->el->out_arena;
+        for (uint32_t s = 0; a && s < px_arena_slot_count(a); s++)
+            if (px_arena_slot_owner(a, s) == (uint32_t)pid)
+                atomic_store_explicit(&a->owner[s], (uint32_t)getpid(), memory_order_relaxed);
+        x->stats.last_signal = sig;
+        px__strlcpy(x->stats.last_reason, reason, sizeof x->stats.last_reason);
+    }
+    px__proc_close(pr);
+
+    px_time now = px__now();
+    if (now - pr->window_start > (px_time)iso->policy.window_ms * PX_MSECOND) {
+        pr->window_start = now;
+        pr->window_restarts = 0;
+    }
+    const char *name = pr->members[0]->el->name;
+    if (pr->window_restarts >= iso->policy.max_restarts) {
+        pr->failed = true;
+        snprintf(msg, msize, "element process %d ended: %s; restarted %d times within %d ms, giving up (max-restarts=%d)",
+                 pid, reason, pr->window_restarts, iso->policy.window_ms, iso->policy.max_restarts);
+        px__strlcpy(pr->members[0]->stats.last_reason, msg, sizeof pr->members[0]->stats.last_reason);
+        atomic_fetch_add(&pr->generation, 1);
+        pthread_mutex_unlock(&pr->lock);
+        return PX_EFLOW;
+    }
+    pr->window_restarts++;
+    if (iso->policy.backoff_ms) {
+        long ms = (long)iso->policy.backoff_ms << (pr->window_restarts - 1 < 10 ? pr->window_restarts - 1 : 10);
+        if (ms > 1000)
+            ms = 1000;
+        struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    px_error err = {0};
+    int rc = px__proc_spawn(iso, pr, &err);
+    if (rc) {
+        pr->failed = true;
+        snprintf(msg, msize, "element process ended: %s; restarting it failed: %.300s", reason, err.message);
+        atomic_fetch_add(&pr->generation, 1);
+        pthread_mutex_unlock(&pr->lock);
+        return PX_EFLOW;
+    }
+    for (int m = 0; m < pr->n_members; m++)
+        pr->members[m]->stats.restarts++;
+    atomic_fetch_add(&pr->generation, 1);
+    px__bus_post(pr->members[0]->el->pipeline, PX_MSG_ELEMENT_RESTARTED, 0, name,
+                 "%s: element process %d ended (%s); restarted as %d (restart %d in this %d ms window)", name, pid,
+                 reason, atomic_load(&pr->pid), pr->window_restarts, iso->policy.window_ms);
+    pthread_mutex_unlock(&pr->lock);
+    return PX_OK;
+}
+
+/* ---- Per buffer ---------------------------------------------------------------------------- */
+
+/* Messages the child said it sent with this reply (errors, warnings). */
+static bool px__proxy_read_ctl(px__proxy *x, uint32_t count, char *why, size_t wsize)
+{
+    px__iso_proc *pr = x->proc;
+    for (uint32_t i = 0; i < count && i < 8; i++) {
+        px__ctl_msg m;
+        ssize_t n = px__ctl_recv(pr->ctl_fd, &m, 0);
+        if (n < 0 && errno == ETIMEDOUT)
+            break; /* fewer than it claimed: harmless */
+        if (!px__ctl_valid(&m, n, (uint32_t)pr->n_members, why, wsize))
+            return false;
+        px_element *el = pr->members[m.element]->el;
+        const char *text = m.text;
+        size_t nl = strlen(el->name);
+        if (strncmp(text, el->name, nl) == 0 && text[nl] == ':' && text[nl + 1] == ' ')
+            text += nl + 2;
+        if (m.type == PX__MSG_ERROR)
+            px_element_error(el, m.code < 0 && m.code >= PX_ETIMEDOUT ? m.code : PX_EFLOW, "%s", text);
+        else if (m.type == PX__MSG_WARNING)
+            px_element_warning(el, "%s", text);
+        else {
+            snprintf(why, wsize, "control message of type %u is not expected while streaming", (unsigned)m.type);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Lends chain() a slot of the element's output arena. */
+static bool px__lend(px__proxy *x, uint32_t id, char *why, size_t n)
+{
+    px__slotref l;
+    memset(&l, 0, sizeof l);
+    l.op = PX__OP_LEND;
+    l.element = (uint32_t)x->member;
+    l.id = id;
+    px_buffer b;
+    px_arena *a = x->el->out_arena;
+    if (!a || !x->lent) {
+        snprintf(why, n, "asked for an output slot, but the element has no output arena");
+        return false;
+    }
+    if (px_element_alloc_output(x->el, &b) != PX_OK) {
+        l.status = 1; /* none: the child's alloc fails with EAGAIN */
+    } else {
+        l.out_slot = b.slot;
+        x->lent[b.slot] = 1;
+        x->n_lent++;
+        atomic_store_explicit(&a->owner[b.slot], (uint32_t)atomic_load(&x->proc->pid), memory_order_relaxed);
+    }
+    if (!px__ring_push(&x->proc->chan->req[x->member], &l)) {
+        snprintf(why, n, "its request ring is full");
+        return false;
+    }
+    px__notify(&x->proc->chan->child_sleeping, &x->proc->chan->child_bell);
+    return true;
+}
+
+/* chain() pushed a lent slot: checked, then sent downstream from here. */
+static bool px__output(px__proxy *x, const px__slotref *o, char *why, size_t n)
+{
+    px_arena *a = x->el->out_arena;
+    if (!a || !x->lent || o->out_slot >= px_arena_slot_count(a) || !x->lent[o->out_slot]) {
+        snprintf(why, n, "pushed slot %u, which it was not lent", (unsigned)o->out_slot);
+        return false;
+    }
+    if (o->out_size > px_arena_slot_size(a)) {
+        snprintf(why, n, "output size %llu is more than the %zu-byte slot", (unsigned long long)o->out_size,
+                 px_arena_slot_size(a));
+        return false;
+    }
+    if (o->out_pad != PX_PAD_ALL && (o->out_pad < 0 || o->out_pad >= x->el->n_src)) {
+        snprintf(why, n, "output pad %d does not exist (0 to %d or PX_PAD_ALL)", (int)o->out_pad,
+                 x->el->n_src - 1);
+        return false;
+    }
+    x->lent[o->out_slot] = 0;
+    x->n_lent--;
+    atomic_store_explicit(&a->owner[o->out_slot], a->home_pid ? a->home_pid : px_arena__self(), memory_order_relaxed);
+    px_buffer b;
+    memset(&b, 0, sizeof b);
+    b.arena = a;
+    b.slot = o->out_slot;
+    b.data = px_arena_slot_data(a, o->out_slot);
+    b.capacity = px_arena_slot_size(a);
+    b.pts = o->pts;
+    b.dts = o->dts;
+    b.duration = o->duration;
+    b.offset = o->offset;
+    b.offset_end = o->offset_end;
+    b.flags = o->flags;
+    b.size = (size_t)o->out_size;
+    px_flow f = px_element_push(x->el, o->out_pad, &b);
+    atomic_store_explicit(&x->proc->chan->downstream[x->member], f, memory_order_release);
+    return true;
+}
+
+/* Slots lent to a process that is gone go back to the arena. */
+static void px__unlend(px__proxy *x)
+{
+    px_arena *a = x->el ? x->el->out_arena : NULL;
+    for (uint32_t s = 0; a && x->lent && x->n_lent && s < px_arena_slot_count(a); s++)
+        if (x->lent[s]) {
+            x->lent[s] = 0;
+            x->n_lent--;
+            atomic_store_explicit(&a->owner[s], px_arena__self(), memory_order_relaxed);
+            px_arena_unref(a, s);
+        }
+    x->n_lent = 0;
+}
+
+/* One call into the child. PX_OK with rep filled; PX_EAGAIN when the child
+ * died (and was restarted): the buffer is lost; PX_EFLOW when it is gone
+ * for good (the error is posted). chain() calls also carry NEED and OUTPUT
+ * replies before their DONE. */
+static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
+{
+    px__iso_proc *pr = x->proc;
+    px__iso *iso = pr->iso;
+    char msg[PX_ERROR_MESSAGE_MAX / 2];
+    if (pr->failed)
+        return PX_EFLOW;
+    uint32_t gen = atomic_load_explicit(&pr->generation, memory_order_acquire);
+    px__channel *c = pr->chan;
+    px__ring *rr = &c->rep[x->member];
+    req->element = (uint32_t)x->member;
+    req->id = ++x->next_id;
+    atomic_store_explicit(&c->downstream[x->member], PX_FLOW_OK, memory_order_relaxed);
+    const char *forced = NULL;
+    char why[200];
+    if (!px__ring_push(&c->req[x->member], req)) {
+        forced = "protocol violation: its request ring is full";
+        goto dead;
+    }
+    px__notify(&c->child_sleeping, &c->child_bell);
+    for (;;) {
+        /* Spin briefly (the child is likely running on another core), then
+         * yield (on a busy machine it may be waiting for this one), then sleep. */
+        for (int spin = 0; spin < 1000 && px__ring_empty(rr); spin++)
+            px__cpu_relax();
+        for (int y = 0; y < 16 && px__ring_empty(rr); y++)
+            sched_yield();
+        px_time t0 = 0;
+        while (px__ring_empty(rr)) {
+            if (!t0)
+                t0 = px__now();
+            uint32_t bell = atomic_load_explicit(&rr->bell, memory_order_acquire);
+            atomic_store_explicit(&rr->sleeping, 1, memory_order_relaxed);
+            atomic_thread_fence(memory_order_seq_cst);
+            if (px__ring_empty(rr)) {
+                struct timespec ts = {0, 10 * 1000000L};
+                px__futex(&rr->bell, FUTEX_WAIT, bell, &ts);
+            }
+            atomic_store_explicit(&rr->sleeping, 0, memory_order_relaxed);
+            if (!px__ring_empty(rr))
+                break;
+            if (atomic_load(&pr->generation) != gen)
+                goto dead;
+            if (px__proc_dead(pr))
+                goto dead;
+            if (iso->policy.timeout_ms && px__now() - t0 > (px_time)iso->policy.timeout_ms * PX_MSECOND) {
+                snprintf(why, sizeof why, "killed: no answer within the %d ms time limit", iso->policy.timeout_ms);
+                forced = why;
+                goto dead;
+            }
+        }
+        int got = px__ring_pop(rr, rep);
+        if (got < 0) {
+            forced = "protocol violation: reply ring indexes out of range";
+            goto dead;
+        }
+        if (rep->id != req->id || rep->element != req->element ||
+            (rep->op != PX__OP_DONE && (!x->orig->chain || (rep->op != PX__OP_NEED && rep->op != PX__OP_OUTPUT)))) {
+            snprintf(why, sizeof why, "protocol violation: reply op %u id %u element %u to request %u of element %u",
+                     (unsigned)rep->op, (unsigned)rep->id, (unsigned)rep->element, (unsigned)req->id,
+                     (unsigned)req->element);
+            forced = why;
+            goto dead;
+        }
+        if (rep->op == PX__OP_DONE)
+            break;
+        memcpy(why, "protocol violation: ", 20);
+        if (rep->op == PX__OP_NEED ? !px__lend(x, req->id, why + 20, sizeof why - 20)
+                                   : !px__output(x, rep, why + 20, sizeof why - 20)) {
+            forced = why;
+            goto dead;
+        }
+        if (atomic_load(&pr->generation) != gen) /* a group member downstream restarted it */
+            goto dead;
+    }
+    if (rep->reserved && !px__proxy_read_ctl(x, rep->reserved, why + 20, sizeof why - 20)) {
+        memcpy(why, "protocol violation: ", 20);
+        forced = why;
+        goto dead;
+    }
+    return PX_OK;
+dead:
+    for (int m = 0; m < pr->n_members; m++)
+        px__unlend(pr->members[m]);
+    if (px__proc_recover(pr, gen, forced, msg, sizeof msg) == PX_OK)
+        return PX_EAGAIN;
+    if (!atomic_load(&x->el->pipeline->error_posted))
+        px_element_error(x->el, PX_EFLOW, "%s", msg);
+    return PX_EFLOW;
+}
+
+/* A reply's fields, checked against what was lent. */
+static bool px__reply_ok(px__proxy *x, const px__slotref *rep, size_t capacity, bool routed, char *why, size_t n)
+{
+    if (rep->status != PX_FLOW_OK && rep->status != PX_FLOW_EOS && rep->status != PX_FLOW_DROP &&
+        rep->status != PX_FLOW_ERROR) {
+        snprintf(why, n, "flow %d is not one of OK, EOS, DROP, ERROR", (int)rep->status);
+        return false;
+    }
+    if (rep->out_size > capacity) {
+        snprintf(why, n, "output size %llu is more than the %zu-byte slot", (unsigned long long)rep->out_size,
+                 capacity);
+        return false;
+    }
+    if (routed && rep->out_pad != 0 && rep->out_pad != PX_PAD_ALL &&
+        (rep->out_pad < 0 || rep->out_pad >= x->el->n_src)) {
+        snprintf(why, n, "output pad %d does not exist (0 to %d or PX_PAD_ALL)", (int)rep->out_pad,
+                 x->el->n_src - 1);
+        return false;
+    }
+    return true;
+}
+
+static px_flow px__violation(px__proxy *x, const char *why)
+{
+    char forced[300], msg[PX_ERROR_MESSAGE_MAX / 2];
+    snprintf(forced, sizeof forced, "protocol violation: %s", why);
+    uint32_t gen = atomic_load(&x->proc->generation);
+    x->stats.crash_drops++;
+    if (px__proc_recover(x->proc, gen, forced, msg, sizeof msg) == PX_OK)
+        return PX_FLOW_DROP;
+    px_element_error(x->el, PX_EFLOW, "%s", msg);
+    return PX_FLOW_ERROR;
+}
+
+static void px__req_meta(px__slotref *r, const px_buffer *b)
+{
+    r->pts = b->pts;
+    r->dts = b->dts;
+    r->duration = b->duration;
+    r->offset = b->offset;
+    r->offset_end = b->offset_end;
+    r->sequence = b->sequence;
+    r->flags = b->flags;
+}
+
+static void px__rep_meta(px_buffer *b, const px__slotref *r)
+{
+    b->pts = r->pts;
+    b->dts = r->dts;
+    b->duration = r->duration;
+    b->offset = r->offset;
+    b->offset_end = r->offset_end;
+    b->sequence = r->sequence;
+    b->flags = r->flags;
+    b->size = (size_t)r->out_size;
+}
+
+static int px__input_index(px__proxy *x, const px_buffer *in)
+{
+    for (int k = 0; k < x->n_inputs; k++)
+        if (x->inputs[k] == in->arena)
+            return k;
+    return -1;
+}
+
+/* A call that lost its buffer in a crash: counted, and the stream goes on. */
+static px_flow px__lost(px__proxy *x, int rc)
+{
+    if (rc == PX_EAGAIN) {
+        x->stats.crash_drops++;
+        return PX_FLOW_DROP;
+    }
+    return PX_FLOW_ERROR;
+}
+
+static px_flow px__proxy_process(px_element *el, px_frame *io)
+{
+    px__proxy *x = el->isolate;
+    px__slotref r, rep;
+    memset(&r, 0, sizeof r);
+    int k = px__input_index(x, &io->in);
+    if (k < 0) {
+        px_element_error(el, PX_EINVAL, "got a buffer from arena \"%s\", which its process has not mapped",
+                         px_arena_name(io->in.arena));
+        return PX_FLOW_ERROR;
+    }
+    r.op = PX__OP_PROCESS;
+    r.in_arena = (uint32_t)k;
+    r.in_slot = io->in.slot;
+    r.in_size = io->in.size;
+    r.out_slot = io->out.slot;
+    px__req_meta(&r, &io->in);
+    px_arena *out = io->out.arena;
+    uint32_t pid = (uint32_t)atomic_load(&x->proc->pid);
+    atomic_store_explicit(&out->owner[io->out.slot], pid, memory_order_relaxed); /* lent */
+    int rc = px__proxy_call(x, &r, &rep);
+    atomic_store_explicit(&out->owner[io->out.slot], out->home_pid ? out->home_pid : px_arena__self(),
+                          memory_order_relaxed);
+    if (rc)
+        return px__lost(x, rc);
+    char why[160];
+    if (!px__reply_ok(x, &rep, io->out.capacity, true, why, sizeof why))
+        return px__violation(x, why);
+    px__rep_meta(&io->out, &rep);
+    io->out_pad = rep.out_pad;
+    return (px_flow)rep.status;
+}
+
+static px_flow px__proxy_produce(px_element *el, px_buffer *out)
+{
+    px__proxy *x = el->isolate;
+    px__slotref r, rep;
+    memset(&r, 0, sizeof r);
+    r.op = PX__OP_PRODUCE;
+    r.out_slot = out->slot;
+    px__req_meta(&r, out);
+    px_arena *a = out->arena;
+    atomic_store_explicit(&a->owner[out->slot], (uint32_t)atomic_load(&x->proc->pid), memory_order_relaxed);
+    int rc = px__proxy_call(x, &r, &rep);
+    atomic_store_explicit(&a->owner[out->slot], a->home_pid ? a->home_pid : px_arena__self(), memory_order_relaxed);
+    if (rc)
+        return px__lost(x, rc);
+    char why[160];
+    if (!px__reply_ok(x, &rep, out->capacity, false, why, sizeof why))
+        return px__violation(x, why);
+    px__rep_meta(out, &rep);
+    return (px_flow)rep.status;
+}
+
+static px_flow px__proxy_consume(px_element *el, const px_buffer *in)
+{
+    px__proxy *x = el->isolate;
+    px__slotref r, rep;
+    memset(&r, 0, sizeof r);
+    int k = px__input_index(x, in);
+    if (k < 0) {
+        px_element_error(el, PX_EINVAL, "got a buffer from arena \"%s\", which its process has not mapped",
+                         px_arena_name(in->arena));
+        return PX_FLOW_ERROR;
+    }
+    r.op = PX__OP_CONSUME;
+    r.in_arena = (uint32_t)k;
+    r.in_slot = in->slot;
+    r.in_size = in->size;
+    px__req_meta(&r, in);
+    int rc = px__proxy_call(x, &r, &rep);
+    if (rc) {
+        px_flow f = px__lost(x, rc);
+        if (f == PX_FLOW_DROP)
+            px_element_count_drop(el);
+        return f;
+    }
+    char why[160];
+    if (!px__reply_ok(x, &rep, 0, false, why, sizeof why))
+        return px__violation(x, why);
+    return (px_flow)rep.status;
+}
+
+static px_flow px__proxy_chain(px_element *el, const px_buffer *in)
+{
+    px__proxy *x = el->isolate;
+    px__slotref r, rep;
+    memset(&r, 0, sizeof r);
+    int k = px__input_index(x, in);
+    if (k < 0) {
+        px_element_error(el, PX_EINVAL, "got a buffer from arena \"%s\", which its process has not mapped",
+                         px_arena_name(in->arena));
+        return PX_FLOW_ERROR;
+    }
+    r.op = PX__OP_CHAIN;
+    r.in_arena = (uint32_t)k;
+    r.in_slot = in->slot;
+    r.in_size = in->size;
+    px__req_meta(&r, in);
+    int rc = px__proxy_call(x, &r, &rep);
+    if (rc) {
+        px_flow f = px__lost(x, rc);
+        if (f == PX_FLOW_DROP)
+            px_element_count_drop(el);
+        return f;
+    }
+    char why[160];
+    if (!px__reply_ok(x, &rep, 0, false, why, sizeof why))
+        return px__violation(x, why);
+    return (px_flow)rep.status;
+}
+
+static int px__proxy_event(px_element *el, const px_event *ev)
+{
+    px__proxy *x = el->isolate;
+    px__slotref r, rep;
+    memset(&r, 0, sizeof r);
+    r.op = PX__OP_EVENT;
+    r.status = (int32_t)ev->type;
+    int rc = px__proxy_call(x, &r, &rep);
+    if (rc == PX_EAGAIN)
+        return PX_OK; /* the restarted process starts clean: nothing to flush */
+    if (rc)
+        return PX_EFLOW;
+    return rep.status <= 0 && rep.status >= PX_ETIMEDOUT ? rep.status : PX_EFLOW;
+}
+
+/* ---- The end of a run ---------------------------------------------------------------------------- */
+
+static void px__isolate_release(px_pipeline *p)
+{
+    px__iso *iso = p->iso;
+    if (!iso || !iso->proxies)
+        return;
+    for (int i = 0; i < iso->n_procs; i++) {
+        px__iso_proc *pr = &iso->procs[i];
+        if (atomic_load(&pr->pid) > 0 && pr->chan) {
+            px__slotref r;
+            memset(&r, 0, sizeof r);
+            r.op = PX__OP_SHUTDOWN;
+            if (px__ring_push(&pr->chan->req[0], &r))
+                px__notify(&pr->chan->child_sleeping, &pr->chan->child_bell);
+            struct pollfd pfd = {pr->pidfd, POLLIN, 0};
+            if (pr->pidfd < 0 || poll(&pfd, 1, 1000) <= 0)
+                px__proc_kill(pr);
+        }
+        px__proc_close(pr);
+        if (pr->chan)
+            munmap(pr->chan, sizeof(px__channel));
+        if (pr->chan_fd >= 0)
+            close(pr->chan_fd);
+        pr->chan = NULL;
+        pr->chan_fd = -1;
+        pthread_mutex_destroy(&pr->lock);
+    }
+    if (iso->zygote_fd >= 0) {
+        close(iso->zygote_fd); /* the zygote kills what is left and exits */
+        iso->zygote_fd = -1;
+    }
+    if (iso->zygote_pid > 0) {
+        int st;
+        for (int i = 0; i < 200 && waitpid(iso->zygote_pid, &st, WNOHANG) == 0; i++) {
+            struct timespec ts = {0, 5000000};
+            nanosleep(&ts, NULL);
+            if (i == 199) {
+                kill(iso->zygote_pid, SIGKILL);
+                waitpid(iso->zygote_pid, &st, 0);
+            }
+        }
+        iso->zygote_pid = 0;
+    }
+    for (size_t i = 0; i < iso->n_proxies; i++) {
+        px__proxy *x = &iso->proxies[i];
+        if (x->el)
+            px__unlend(x); /* what the dead child held, before the arenas go */
+        PX_FREE(x->lent);
+        x->lent = NULL;
+        if (x->el) {
+            x->el->klass = x->orig;
+            x->el->isolate = NULL;
+        }
+        x->el = NULL; /* stats stay */
+        x->proc = NULL;
+    }
+    /* Stats stay readable after the run: keep the proxies, drop the processes. */
+    PX_FREE(iso->procs);
+    iso->procs = NULL;
+    iso->n_procs = 0;
+    iso->active = false;
+}
+
+static void px__isolate_free(px_pipeline *p)
+{
+    px__iso *iso = p->iso;
+    if (!iso)
+        return;
+    px__isolate_release(p);
+    PX_FREE(iso->proxies);
+    PX_FREE(iso->patterns);
+    pthread_mutex_destroy(&iso->zlock);
+    PX_FREE(iso);
+    p->iso = NULL;
+}
+#endif /* CONFIG_PX_ISOLATE */
+
 /* ---- generated: configuration key, version, compile options ---- */
 #ifndef PX_STATIC
 const int PX__CONFIG_KEY = 1;
@@ -14353,6 +17755,8 @@ PX_API const char *px_compile_options(void)
         "CONFIG_PX_ARENA_HEAP=" PX__XSTR(CONFIG_PX_ARENA_HEAP) "\n"
         "CONFIG_PX_SCHED_THREADS=" PX__XSTR(CONFIG_PX_SCHED_THREADS) "\n"
         "CONFIG_PX_SCHED_COOP=" PX__XSTR(CONFIG_PX_SCHED_COOP) "\n"
+        "CONFIG_PX_ISOLATE=" PX__XSTR(CONFIG_PX_ISOLATE) "\n"
+        "CONFIG_PX_SANDBOX_SECCOMP=" PX__XSTR(CONFIG_PX_SANDBOX_SECCOMP) "\n"
         "CONFIG_PX_LOG_LEVEL=" PX__XSTR(CONFIG_PX_LOG_LEVEL) "\n"
         "CONFIG_PX_PROP_DESCRIPTIONS=" PX__XSTR(CONFIG_PX_PROP_DESCRIPTIONS) "\n"
         "CONFIG_PX_CAPS=" PX__XSTR(CONFIG_PX_CAPS) "\n"
@@ -14360,6 +17764,8 @@ PX_API const char *px_compile_options(void)
         "CONFIG_PX_ELEM_FAKESRC=" PX__XSTR(CONFIG_PX_ELEM_FAKESRC) "\n"
         "CONFIG_PX_ELEM_FAKESINK=" PX__XSTR(CONFIG_PX_ELEM_FAKESINK) "\n"
         "CONFIG_PX_ELEM_IDENTITY=" PX__XSTR(CONFIG_PX_ELEM_IDENTITY) "\n"
+        "CONFIG_PX_ELEM_CRASH=" PX__XSTR(CONFIG_PX_ELEM_CRASH) "\n"
+        "CONFIG_PX_ELEM_HOSTILE=" PX__XSTR(CONFIG_PX_ELEM_HOSTILE) "\n"
         "CONFIG_PX_ELEM_FILESRC=" PX__XSTR(CONFIG_PX_ELEM_FILESRC) "\n"
         "CONFIG_PX_ELEM_FILESINK=" PX__XSTR(CONFIG_PX_ELEM_FILESINK) "\n"
         "CONFIG_PX_ELEM_CAPSFILTER=" PX__XSTR(CONFIG_PX_ELEM_CAPSFILTER) "\n"

@@ -13,7 +13,7 @@
 #   CLANG        clang for the warning-free clang build (default: clang)
 #   PX_TEST_TIMEOUT  seconds per test program (default: 120)
 #   PX_STAGES    stages to run (default: all): amalgamation header unit examples
-#                pipelines interop clang fuzz ports (tests/ports/cross.sh runs the target
+#                pipelines interop security clang fuzz ports (tests/ports/cross.sh runs the target
 #                code stages on a cross build)
 #   PX_CROSS_ARCH  cross build the ports stage runs under qemu-user (default: arm64;
 #                empty: none); the ports stage is skipped under PX_SANITIZE=1
@@ -40,7 +40,7 @@ failures=()
 work=$(mktemp -d "${TMPDIR:-/tmp}/px-tests.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-PX_STAGES=${PX_STAGES:-amalgamation header unit examples pipelines interop clang fuzz ports}
+PX_STAGES=${PX_STAGES:-amalgamation header unit examples pipelines interop security clang fuzz ports}
 stage() { case " $PX_STAGES " in *" $1 "*) return 0 ;; esac; return 1; }
 
 pass() { passed=$((passed + 1)); echo "PASS  $1"; }
@@ -200,6 +200,28 @@ for script in tests/interop/*.sh; do
     fi
 done
 fi # stage interop
+
+# 5c. Security tests: sandboxed element processes attacked by the test-only
+# hostile element (tests/security/*.sh, TAP, using the launcher built with
+# hostile and crash: $PX_BUILD/tests/parallax-launch-test).
+if stage security; then # (body not indented: keeps diffs small)
+echo "== security tests"
+for script in tests/security/*.sh; do
+    [ -e "$script" ] || continue
+    t=$(basename "$script" .sh)
+    case $t in lib* | _*) continue ;; esac
+    (cd "$work" && run_limited bash "$PX_SRC/$script")
+    rc=$?
+    count_tap "security/$t"
+    bad=$?
+    if [ "$TAP_COUNT" -eq 0 ] || { [ $rc -ne 0 ] && [ $bad -eq 0 ]; }; then
+        show_tail
+        fail "security/$t ($(describe_rc $rc))"
+    elif [ $bad -ne 0 ]; then
+        show_tail
+    fi
+done
+fi # stage security
 
 # 6. clang builds the first example warning-free, in the same configuration.
 if stage clang; then # (body not indented: keeps diffs small)

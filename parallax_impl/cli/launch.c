@@ -33,6 +33,13 @@ static void usage(FILE *to)
             "  --scheduler=NAME       coop (one thread) or threads (one per source)\n"
             "  --no-auto-convert      report format conflicts instead of inserting converters\n"
             "  --dot=FILE             write the negotiated graph (Graphviz) after prepare\n"
+#if CONFIG_PX_ISOLATE
+            "  --isolated             run every element in its own sandboxed process\n"
+            "  --isolate=PATTERNS     elements matching these globs ('*dec*,*demux*') share one sandboxed process\n"
+            "  --auto-isolate         isolate elements hinted untrusted or native code\n"
+            "  --max-restarts=N       restarts of a crashed element within 10 s before failing (default 5)\n"
+            "  --isolate-timeout=MS   kill an element process that takes longer per buffer\n"
+#endif
             "  --list-elements        list the elements this build has\n"
             "  --inspect=ELEMENT      describe an element: pads, properties, hints\n"
             "  --version              print version and compiled-in options\n"
@@ -273,6 +280,45 @@ static int write_text(px_pipeline *p, const char *path, const char *what,
     return ok ? 0 : 1;
 }
 
+#if CONFIG_PX_ISOLATE
+static struct {
+    px_isolation mode;
+    const char *patterns;
+    int max_restarts; /* -1: default */
+    int timeout_ms;
+} isolate_opt = {PX_ISOLATE_NONE, NULL, -1, 0};
+
+static int apply_isolation(px_pipeline *p, px_error *err)
+{
+    px_isolate_policy pol;
+    px_isolate_policy_defaults(&pol);
+    if (isolate_opt.max_restarts >= 0)
+        pol.max_restarts = isolate_opt.max_restarts;
+    pol.timeout_ms = isolate_opt.timeout_ms;
+    if (px_pipeline_set_isolation_policy(p, &pol, err) != PX_OK)
+        return 1;
+    if (isolate_opt.mode != PX_ISOLATE_NONE &&
+        px_pipeline_set_isolation(p, isolate_opt.mode, isolate_opt.patterns, err) != PX_OK)
+        return 1;
+    return 0;
+}
+
+static void isolation_summary(px_pipeline *p, int verbose)
+{
+    if (verbose > 0 && px_isolate_report(p)[0])
+        fprintf(stderr, "%s: sandbox: %s\n", prog, px_isolate_report(p));
+    for (size_t i = 0; i < px_pipeline_element_count(p); i++) {
+        px_element *el = px_pipeline_element_at(p, i);
+        px_isolation_stats st;
+        px_element_get_isolation_stats(el, &st);
+        if (st.isolated && (st.restarts || verbose > 0))
+            fprintf(stderr, "%s: isolated %s: %u restarts, %llu buffers lost%s%s\n", prog, px_element_name(el),
+                    (unsigned)st.restarts, (unsigned long long)st.crash_drops, st.last_reason[0] ? ", last: " : "",
+                    st.last_reason);
+    }
+}
+#endif
+
 typedef struct run_options {
     int verbose;
     const char *stats_path, *dot_path;
@@ -299,6 +345,13 @@ static int run(const char *desc, const run_options *o)
     }
     if (o->no_auto_convert)
         px_pipeline_set_auto_convert(p, false);
+#if CONFIG_PX_ISOLATE
+    if (apply_isolation(p, &err)) {
+        fprintf(stderr, "%s: %s\n", prog, err.message);
+        px_pipeline_free(p);
+        return 1;
+    }
+#endif
     if (px_pipeline_prepare(p, &err) != PX_OK || (o->dot_path && write_text(p, o->dot_path, "--dot", px_pipeline_to_dot)) ||
         px_pipeline_start(p, &err) != PX_OK) {
         if (err.message[0]) /* a --dot write failure has said its piece */
@@ -341,6 +394,10 @@ static int run(const char *desc, const run_options *o)
     if (stats_path && write_text(p, stats_path, "--stats-json", px_pipeline_stats_json))
         status = 1;
     px_pipeline_stop(p);
+#if CONFIG_PX_ISOLATE
+    if (verbose >= 0)
+        isolation_summary(p, verbose);
+#endif
     if (rc != PX_OK)
         fprintf(stderr, "%s: %s\n", prog, err.message);
     else if (verbose > 0)
@@ -414,6 +471,30 @@ int main(int argc, char **argv)
                 fprintf(stderr, "%s: unknown scheduler '%s'; use coop or threads\n", prog, val);
                 return 2;
             }
+#if CONFIG_PX_ISOLATE
+        } else if (OPT("--isolated")) {
+            isolate_opt.mode = PX_ISOLATE_ALL;
+        } else if (OPT("--auto-isolate")) {
+            isolate_opt.mode = PX_ISOLATE_AUTO;
+        } else if (OPT("--isolate")) {
+            NEED_VALUE();
+            isolate_opt.mode = PX_ISOLATE_PATTERNS;
+            isolate_opt.patterns = val;
+        } else if (OPT("--max-restarts") || OPT("--isolate-timeout")) {
+            bool restarts = OPT("--max-restarts");
+            NEED_VALUE();
+            char *end;
+            long v = strtol(val, &end, 10);
+            if (*val == '\0' || *end || v < 0 || v > 1000000) {
+                fprintf(stderr, "%s: %s needs a number from 0 to 1000000, not '%s'\n", prog,
+                        restarts ? "--max-restarts" : "--isolate-timeout", val);
+                return 2;
+            }
+            if (restarts)
+                isolate_opt.max_restarts = (int)v;
+            else
+                isolate_opt.timeout_ms = (int)v;
+#endif
         } else {
             fprintf(stderr, "%s: unknown option '%s' (see --help)\n", prog, a);
             return 2;

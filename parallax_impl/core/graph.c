@@ -26,6 +26,9 @@ PX_API void px_pipeline_free(px_pipeline *p)
     if (!p)
         return;
     px_pipeline_stop(p);
+#if CONFIG_PX_ISOLATE
+    px__isolate_free(p);
+#endif
     for (size_t i = 0; i < p->n_elements; i++)
         px__element_free(p->elements[i]);
     PX_FREE(p->elements);
@@ -401,6 +404,9 @@ static int px__topo_visit(px_element *el, uint8_t *mark, px_element **order, siz
 
 static void px__release_resources(px_pipeline *p)
 {
+#if CONFIG_PX_ISOLATE
+    px__isolate_release(p); /* element processes end before their arenas */
+#endif
     /* Every stop() first: a sink may still release buffers from any arena. */
     for (size_t i = 0; i < p->n_elements; i++) {
         px_element *el = p->elements[i];
@@ -454,6 +460,10 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
     if (rc == PX_OK)
         rc = px__negotiate(p, err); /* may add converters: before anything is sized */
 #endif
+#if CONFIG_PX_ISOLATE
+    if (rc == PX_OK)
+        rc = px__isolate_plan(p, err);
+#endif
     if (rc)
         return rc;
 
@@ -490,8 +500,16 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         el->started = rc == PX_OK;
         PX_DEBUG("pipeline", "%s: start %s", el->name, rc ? "failed" : "done");
     }
+#if CONFIG_PX_ISOLATE
+    if (!rc)
+        rc = px__isolate_fork(p, err); /* started elements, no arenas or threads yet */
+#endif
     if (!rc)
         rc = px__allocate_arenas(order, n, err);
+#if CONFIG_PX_ISOLATE
+    if (!rc)
+        rc = px__isolate_spawn(p, err);
+#endif
 out:
     PX_FREE(mark);
     PX_FREE(order);

@@ -81,6 +81,7 @@ typedef enum px_message_type {
     PX_MSG_ERROR,
     PX_MSG_WARNING,
     PX_MSG_STATE_CHANGED,
+    PX_MSG_ELEMENT_RESTARTED, /* an isolated element's process died and was restarted */
 } px_message_type;
 
 typedef struct px_message {

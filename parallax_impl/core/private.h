@@ -76,6 +76,9 @@ struct px_element {
 #endif
     uint64_t sequence;
     px__stats stats;
+#if CONFIG_PX_ISOLATE
+    struct px__proxy *isolate; /* set while the element runs in a sandboxed process */
+#endif
 };
 
 struct px_pipeline {
@@ -114,6 +117,9 @@ struct px_pipeline {
     px_time start_ns, end_ns;
     px_error result;   /* how the run ended, once a wait saw it */
     bool result_ready;
+#if CONFIG_PX_ISOLATE
+    struct px__iso *iso; /* isolation settings and, while prepared, its processes */
+#endif
 };
 
 /* ---- util.c ---- */
@@ -164,6 +170,17 @@ static void px__coop_drive(px_pipeline *p, int timeout_ms);
 #if CONFIG_PX_SCHED_THREADS
 static int px__threads_start(px_pipeline *p, px_error *err);
 static void px__threads_join(px_pipeline *p);
+#endif
+
+/* ---- isolate/proxy.c ---- */
+#if CONFIG_PX_ISOLATE
+/* prepare: after negotiation (who is isolated), after start() (fork the
+ * zygote), after arenas (seal, spawn); release and free undo them. */
+static int px__isolate_plan(px_pipeline *p, px_error *err);
+static int px__isolate_fork(px_pipeline *p, px_error *err);
+static int px__isolate_spawn(px_pipeline *p, px_error *err);
+static void px__isolate_release(px_pipeline *p);
+static void px__isolate_free(px_pipeline *p);
 #endif
 
 /* ---- sched/chain.c ---- */

@@ -253,6 +253,10 @@ static bool px__source_step(px_element *src)
 
 PX_API int px_element_alloc_output(px_element *el, px_buffer *out)
 {
+#if CONFIG_PX_ISOLATE
+    if (px__child.active) /* an element process: the supervisor lends the slot */
+        return el && out ? px__child_alloc_output(el, out) : PX_EINVAL;
+#endif
     if (!el || !out || !el->out_arena)
         return PX_EINVAL;
     int rc = px__acquire_output(el, out);
@@ -263,6 +267,10 @@ PX_API px_flow px_element_push(px_element *el, int src_pad, px_buffer *buf)
 {
     if (!el || !buf || !buf->arena)
         return PX_FLOW_ERROR;
+#if CONFIG_PX_ISOLATE
+    if (px__child.active)
+        return px__child_push(el, src_pad, buf);
+#endif
     buf->sequence = el->sequence++;
     return px__route(el, src_pad, buf);
 }

@@ -16,6 +16,8 @@ libc6-dev-armhf-cross qemu-user musl-tools time libcmocka-dev:arm64 libcmocka-de
 # AV1 (PX_CODEC_DAV1D, av1dec; tests/interop/av1_dav1d.sh, tests/bench/av1dec.sh): dav1d to link and
 # as the reference decoder, aomenc to make test clips.
 PACKAGES="$PACKAGES libdav1d-dev dav1d aom-tools"
+# Isolation: seccomp filters (libseccomp), the shmsink/shmsrc peer of tests/bench/isolate.sh.
+PACKAGES="$PACKAGES libseccomp-dev gstreamer1.0-plugins-bad"
 PACKAGES=$(echo $PACKAGES)
 
 mode=${1:---check-or-install}

@@ -1,0 +1,1218 @@
+/* The supervisor: plans which elements run where, starts the zygote and the
+ * element processes, stands in for each isolated element in the parent's
+ * graph (a proxy class), and restarts processes that die.
+ *
+ * Per buffer a proxy pushes one slot reference on its element's request
+ * ring, wakes the child only if it sleeps, and waits for the reply: a short
+ * spin, then a futex sleep in 10 ms steps that also watch the child's pidfd
+ * and the time limit. Nothing is allocated or locked per buffer. */
+
+#include <dirent.h>
+#include <fnmatch.h>
+
+static px__iso *px__iso_of(px_pipeline *p)
+{
+    if (!p->iso) {
+        p->iso = PX_MALLOC(sizeof *p->iso);
+        if (!p->iso)
+            return NULL;
+        memset(p->iso, 0, sizeof *p->iso);
+        px_isolate_policy_defaults(&p->iso->policy);
+        p->iso->zygote_fd = -1;
+        pthread_mutex_init(&p->iso->zlock, NULL);
+    }
+    return p->iso;
+}
+
+/* ---- API ------------------------------------------------------------------------ */
+
+PX_API void px_isolate_policy_defaults(px_isolate_policy *policy)
+{
+    if (!policy)
+        return;
+    memset(policy, 0, sizeof *policy);
+    policy->max_restarts = 5;
+    policy->window_ms = 10000;
+    policy->memory_limit = (uint64_t)256 << 20;
+}
+
+PX_API int px_pipeline_set_isolation(px_pipeline *p, px_isolation mode, const char *patterns, px_error *err)
+{
+    if (!p)
+        return px_error_set(err, PX_EINVAL, 0, "px_pipeline_set_isolation: no pipeline");
+    if (p->prepared || atomic_load(&p->state) != PX_STATE_IDLE)
+        return px_error_set(err, PX_ESTATE, 0, "isolation is set before prepare; stop the pipeline first");
+    if ((int)mode < PX_ISOLATE_NONE || mode > PX_ISOLATE_AUTO)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "isolation mode %d is unknown: accepted are PX_ISOLATE_NONE, PX_ISOLATE_ALL, "
+                            "PX_ISOLATE_PATTERNS and PX_ISOLATE_AUTO",
+                            (int)mode);
+    if (mode == PX_ISOLATE_PATTERNS && (!patterns || !*patterns))
+        return px_error_set(err, PX_EINVAL, 0,
+                            "isolation by patterns needs a comma-separated list of globs, e.g. '*dec*,*demux*'");
+    px__iso *iso = px__iso_of(p);
+    if (!iso)
+        return px_error_set(err, PX_ENOMEM, 0, "out of memory");
+    char *copy = NULL;
+    if (mode == PX_ISOLATE_PATTERNS) {
+        size_t n = strlen(patterns);
+        copy = PX_MALLOC(n + 1);
+        if (!copy)
+            return px_error_set(err, PX_ENOMEM, 0, "out of memory");
+        memcpy(copy, patterns, n + 1);
+    }
+    PX_FREE(iso->patterns);
+    iso->patterns = copy;
+    iso->mode = mode;
+    return PX_OK;
+}
+
+PX_API int px_element_set_isolation_group(px_element *el, const char *group, px_error *err)
+{
+    if (!el)
+        return px_error_set(err, PX_EINVAL, 0, "px_element_set_isolation_group: no element");
+    px_pipeline *p = el->pipeline;
+    if (p->prepared)
+        return px_error_set(err, PX_ESTATE, 0, "%s: isolation groups are set before prepare", el->name);
+    if (group && (!*group || strlen(group) >= PX__NAME_MAX))
+        return px_error_set(err, PX_EINVAL, 0, "%s: isolation group name must be 1 to %d characters", el->name,
+                            PX__NAME_MAX - 1);
+    px__iso *iso = px__iso_of(p);
+    if (!iso)
+        return px_error_set(err, PX_ENOMEM, 0, "out of memory");
+    int at = -1;
+    for (int i = 0; i < iso->n_groups; i++)
+        if (iso->groups[i].element == el->index)
+            at = i;
+    if (!group) {
+        if (at >= 0)
+            iso->groups[at] = iso->groups[--iso->n_groups];
+        return PX_OK;
+    }
+    if (at < 0) {
+        if (iso->n_groups == (int)(sizeof iso->groups / sizeof iso->groups[0]))
+            return px_error_set(err, PX_ENOMEM, 0, "%s: at most %zu elements can be given isolation groups",
+                                el->name, sizeof iso->groups / sizeof iso->groups[0]);
+        at = iso->n_groups++;
+    }
+    iso->groups[at].element = el->index;
+    px__strlcpy(iso->groups[at].name, group, sizeof iso->groups[at].name);
+    return PX_OK;
+}
+
+PX_API int px_pipeline_set_isolation_policy(px_pipeline *p, const px_isolate_policy *policy, px_error *err)
+{
+    if (!p || !policy)
+        return px_error_set(err, PX_EINVAL, 0, "px_pipeline_set_isolation_policy: pipeline and policy are required");
+    if (p->prepared)
+        return px_error_set(err, PX_ESTATE, 0, "the isolation policy is set before prepare");
+    if (policy->max_restarts < 0 || policy->window_ms < 0 || policy->backoff_ms < 0 || policy->timeout_ms < 0 ||
+        policy->cpu_seconds < 0)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "isolation policy: max_restarts, window_ms, backoff_ms, timeout_ms and cpu_seconds "
+                            "must be 0 or more");
+    px__iso *iso = px__iso_of(p);
+    if (!iso)
+        return px_error_set(err, PX_ENOMEM, 0, "out of memory");
+    iso->policy = *policy;
+    return PX_OK;
+}
+
+PX_API int px_element_get_isolation_stats(const px_element *el, px_isolation_stats *stats)
+{
+    if (!el || !stats)
+        return PX_EINVAL;
+    const px__iso *iso = el->pipeline->iso;
+    memset(stats, 0, sizeof *stats);
+    if (!iso || el->index >= iso->n_proxies || !iso->proxies[el->index].stats.isolated)
+        return PX_OK;
+    const px__proxy *x = &iso->proxies[el->index];
+    *stats = x->stats;
+    stats->pid = x->proc ? atomic_load(&x->proc->pid) : 0;
+    return PX_OK;
+}
+
+PX_API const char *px_isolate_report(const px_pipeline *p)
+{
+    return p && p->iso ? p->iso->report : "";
+}
+
+/* ---- Planning ---------------------------------------------------------------------- */
+
+static bool px__matches(const char *patterns, const px_element *el)
+{
+    const char *s = patterns;
+    while (s && *s) {
+        const char *e = strchr(s, ',');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        char pat[128];
+        if (n && n < sizeof pat) {
+            memcpy(pat, s, n);
+            pat[n] = '\0';
+            if (fnmatch(pat, el->name, 0) == 0 || fnmatch(pat, el->klass->name, 0) == 0)
+                return true;
+        }
+        s = e ? e + 1 : NULL;
+    }
+    return false;
+}
+
+static unsigned px__env_disable(void)
+{
+    const char *s = getenv("PX_ISOLATE_DISABLE");
+    unsigned d = 0;
+    if (!s)
+        return 0;
+    if (strstr(s, "seals"))
+        d |= PX_ISOLATE_NO_SEALS;
+    if (strstr(s, "uid"))
+        d |= PX_ISOLATE_NO_UID;
+    if (strstr(s, "seccomp"))
+        d |= PX_ISOLATE_NO_SECCOMP;
+    if (strstr(s, "namespaces"))
+        d |= PX_ISOLATE_NO_NAMESPACES;
+    if (strstr(s, "limits"))
+        d |= PX_ISOLATE_NO_LIMITS;
+    return d;
+}
+
+static int px__proxy_start(px_element *el, px_error *err);
+static px_flow px__proxy_produce(px_element *el, px_buffer *out);
+static px_flow px__proxy_process(px_element *el, px_frame *io);
+static px_flow px__proxy_consume(px_element *el, const px_buffer *in);
+static px_flow px__proxy_chain(px_element *el, const px_buffer *in);
+static int px__proxy_event(px_element *el, const px_event *ev);
+static void px__isolate_release(px_pipeline *p);
+
+static px__iso_proc *px__proc_for(px__iso *iso, const char *label)
+{
+    for (int i = 0; i < iso->n_procs; i++)
+        if (label && strcmp(iso->procs[i].label, label) == 0 && iso->procs[i].n_members < PX__ISO_MAX_GROUP)
+            return &iso->procs[i];
+    px__iso_proc *pr = &iso->procs[iso->n_procs];
+    memset(pr, 0, sizeof *pr);
+    pr->iso = iso;
+    pr->index = iso->n_procs++;
+    pr->ctl_fd = pr->chan_fd = pr->pidfd = -1;
+    pr->died_status = -1;
+    pthread_mutex_init(&pr->lock, NULL);
+    px__strlcpy(pr->label, label ? label : "", sizeof pr->label);
+    return pr;
+}
+
+/* After negotiation, before start(): decides who is isolated and installs
+ * the proxies (their start() records which files the element opens). */
+static int px__isolate_plan(px_pipeline *p, px_error *err)
+{
+    px__iso *iso = p->iso;
+    if (!iso || (iso->mode == PX_ISOLATE_NONE && iso->n_groups == 0))
+        return PX_OK;
+    iso->policy.disable |= px__env_disable();
+    PX_FREE(iso->proxies);
+    iso->proxies = PX_MALLOC(p->n_elements * sizeof *iso->proxies);
+    iso->procs = PX_MALLOC(p->n_elements * sizeof *iso->procs);
+    if (!iso->proxies || !iso->procs) {
+        PX_FREE(iso->proxies);
+        PX_FREE(iso->procs);
+        iso->proxies = NULL;
+        iso->procs = NULL;
+        return px_error_set(err, PX_ENOMEM, 0, "out of memory planning isolation");
+    }
+    memset(iso->proxies, 0, p->n_elements * sizeof *iso->proxies);
+    iso->n_proxies = p->n_elements;
+    iso->n_procs = 0;
+    iso->report[0] = '\0';
+    iso->active = true;
+    for (size_t i = 0; i < p->n_elements; i++) {
+        px_element *el = p->elements[i];
+        const px_element_class *k = el->klass;
+        const char *group = NULL;
+        for (int g = 0; g < iso->n_groups; g++)
+            if (iso->groups[g].element == i)
+                group = iso->groups[g].name;
+        bool want = group != NULL;
+        if (!want && iso->mode == PX_ISOLATE_ALL)
+            want = true;
+        else if (!want && iso->mode == PX_ISOLATE_PATTERNS && px__matches(iso->patterns, el))
+            want = true, group = "\x01patterns";
+        else if (!want && iso->mode == PX_ISOLATE_AUTO)
+            want = k->hints.trust == PX_TRUST_UNTRUSTED || k->hints.native_code;
+        if (!want)
+            continue;
+        if (!k->produce && !k->process && !k->consume && !k->chain)
+            continue;
+        px__proxy *x = &iso->proxies[i];
+        x->el = el;
+        x->orig = k;
+        x->klass = *k;
+        x->klass.start = px__proxy_start;
+        x->klass.in_place = false; /* the child writes into an output slot: inputs are read-only there */
+        x->klass.produce = k->produce ? px__proxy_produce : NULL;
+        x->klass.process = k->process ? px__proxy_process : NULL;
+        x->klass.consume = k->consume ? px__proxy_consume : NULL;
+        x->klass.chain = k->chain ? px__proxy_chain : NULL;
+        x->klass.event = k->event ? px__proxy_event : NULL;
+        x->stats.isolated = true;
+        px__iso_proc *pr = px__proc_for(iso, group);
+        x->proc = pr;
+        x->member = pr->n_members;
+        pr->members[pr->n_members++] = x;
+        if (k->family && strstr(k->family, "Network"))
+            pr->profile = PX__PROFILE_NETWORK;
+        if (!pr->label[0] || pr->label[0] == '\x01')
+            px__strlcpy(pr->label, el->name, sizeof pr->label);
+        el->klass = &x->klass;
+        el->isolate = x;
+    }
+    if (iso->n_procs == 0)
+        iso->active = false;
+#if !CONFIG_PX_SANDBOX_SECCOMP
+    static _Atomic bool said;
+    if (iso->n_procs && !atomic_exchange(&said, true))
+        PX_WARN("isolate", "syscall filtering is off: this build has no libseccomp (CONFIG_PX_SANDBOX_SECCOMP=0); "
+                           "element processes are still isolated by uid, namespaces and limits");
+#endif
+    return PX_OK;
+}
+
+/* ---- The files start() opens become the child's ------------------------------------ */
+
+static int px__open_fds(uint64_t *bits, int words)
+{
+    memset(bits, 0, (size_t)words * sizeof *bits);
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return PX_EIO;
+    int self = dirfd(d);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int fd = atoi(e->d_name);
+        if (e->d_name[0] < '0' || e->d_name[0] > '9' || fd == self || fd >= words * 64)
+            continue;
+        bits[fd / 64] |= UINT64_C(1) << (fd % 64);
+    }
+    closedir(d);
+    return PX_OK;
+}
+
+static int px__proxy_start(px_element *el, px_error *err)
+{
+    px__proxy *x = el->isolate;
+    uint64_t before[16], after[16];
+    bool snap = px__open_fds(before, 16) == PX_OK;
+    int rc = x->orig->start ? x->orig->start(el, err) : PX_OK;
+    x->n_keep = 0;
+    if (rc == PX_OK && snap && px__open_fds(after, 16) == PX_OK)
+        for (int fd = 0; fd < 16 * 64; fd++)
+            if ((after[fd / 64] & ~before[fd / 64]) & (UINT64_C(1) << (fd % 64))) {
+                if (x->n_keep == PX__ISO_MAX_KEEP) {
+                    x->orig->stop ? x->orig->stop(el) : (void)0;
+                    return px_error_set(err, PX_ENOTSUP, 0,
+                                        "%s: opens more than %d files in start(); it cannot be isolated", el->name,
+                                        PX__ISO_MAX_KEEP);
+                }
+                x->keep[x->n_keep++] = fd;
+            }
+    return rc;
+}
+
+/* ---- The zygote -------------------------------------------------------------------------- */
+
+/* After every start(), before arenas: fork the zygote. */
+static int px__isolate_fork(px_pipeline *p, px_error *err)
+{
+    px__iso *iso = p->iso;
+    if (!iso || !iso->active)
+        return PX_OK;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        return px_error_set(err, PX_EIO, 0, "isolation: socketpair failed: %s", strerror(errno));
+    fflush(NULL); /* nothing buffered is written twice */
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        return px_error_set(err, PX_ENOMEM, 0, "isolation: cannot fork the zygote: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        close(sv[0]);
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        px__zygote_main(p, sv[1]);
+    }
+    close(sv[1]);
+    iso->zygote_pid = (int)pid;
+    iso->zygote_fd = sv[0];
+    iso->next_uid = 200000u + ((uint32_t)pid % 4096u) * 64u;
+    return PX_OK;
+}
+
+/* Reads zygote messages until one of type want for proc arrives; deaths
+ * of other processes are noted on the way. Caller holds zlock. */
+static int px__zygote_wait(px__iso *iso, int want, int proc, px__zmsg *out, int timeout_ms)
+{
+    px_time deadline = px__now() + (px_time)timeout_ms * PX_MSECOND;
+    for (;;) {
+        int left = (int)((deadline - px__now()) / PX_MSECOND);
+        if (left < 0)
+            return PX_ETIMEDOUT;
+        px__zmsg m;
+        int fds[4];
+        int n = px__recv_fds(iso->zygote_fd, &m, sizeof m, fds, 4, left);
+        if (n < 0)
+            return n;
+        for (int i = 0; i < n; i++)
+            close(fds[i]);
+        if (m.magic != PX__ISO_MAGIC || m.version != PX__ISO_VERSION)
+            return PX_EIO;
+        if (m.type == PX__Z_DIED && m.proc >= 0 && m.proc < iso->n_procs) {
+            px__iso_proc *pr = &iso->procs[m.proc];
+            if (m.pid == atomic_load(&pr->pid) || pr->died_status < 0) {
+                pr->died_status = m.status;
+                pr->died_oom = m.size != 0;
+            }
+        }
+        if ((m.type == want || (m.type == PX__Z_FAILED && want != PX__Z_DIED)) && m.proc == proc) {
+            *out = m;
+            return m.type == PX__Z_FAILED ? PX_EIO : PX_OK;
+        }
+        if (want == PX__Z_DIED && m.type == PX__Z_DIED && m.proc == proc) {
+            *out = m;
+            return PX_OK;
+        }
+    }
+}
+
+static px_arena *px__input_arena(px_element *el, int pad)
+{
+    px_element *up = el->sink[pad].peer;
+    while (up && !up->out_arena && up->n_sink > 0)
+        up = up->sink[0].peer;
+    return up ? up->out_arena : NULL;
+}
+
+static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err);
+
+/* After arenas exist: the zygote maps what children write, the arenas
+ * children read are sealed, and every element process is started. */
+static int px__isolate_spawn(px_pipeline *p, px_error *err)
+{
+    px__iso *iso = p->iso;
+    if (!iso || !iso->active)
+        return PX_OK;
+    unsigned dis = iso->policy.disable;
+    uint32_t map_id = 0;
+    for (size_t i = 0; i < iso->n_proxies; i++) {
+        px__proxy *x = &iso->proxies[i];
+        if (!x->el)
+            continue;
+        px_element *el = x->el;
+        x->n_inputs = 0;
+        for (int s = 0; s < el->n_sink && s < PX__ISO_MAX_IN; s++) {
+            px_arena *a = px__input_arena(el, s);
+            if (!a || px_arena_data_fd(a) < 0)
+                return px_error_set(err, PX_ENOTSUP, 0,
+                                    "%s: its input arena is not memfd-backed, so it cannot be isolated", el->name);
+            bool dup = false;
+            for (int k = 0; k < x->n_inputs; k++)
+                dup |= x->inputs[k] == a;
+            if (!dup)
+                x->inputs[x->n_inputs++] = a;
+        }
+        x->stats.restarts = 0;
+        x->stats.crash_drops = 0;
+        x->stats.last_signal = 0;
+        x->stats.last_reason[0] = '\0';
+        if (el->out_arena) {
+            if (px_arena_data_fd(el->out_arena) < 0)
+                return px_error_set(err, PX_ENOTSUP, 0, "%s: its output arena is not memfd-backed", el->name);
+            px__zmsg m, r;
+            px__zfill(&m, PX__Z_MAP);
+            m.map_id = map_id;
+            m.size = px_arena_slot_size(el->out_arena) * (uint64_t)px_arena_slot_count(el->out_arena);
+            int fd = px_arena_data_fd(el->out_arena);
+            if (px__send_fds(iso->zygote_fd, &m, sizeof m, &fd, 1) != PX_OK ||
+                px__zygote_wait(iso, PX__Z_MAPPED, 0, &r, 5000) != PX_OK || r.map_id != map_id)
+                return px_error_set(err, PX_EIO, 0, "%s: the zygote could not map its output arena%s%s", el->name,
+                                    r.text[0] ? ": " : "", r.text);
+            x->out_map = map_id++;
+            PX_FREE(x->lent);
+            x->lent = NULL;
+            x->n_lent = 0;
+            if (x->orig->chain) {
+                x->lent = PX_MALLOC(px_arena_slot_count(el->out_arena));
+                if (!x->lent)
+                    return px_error_set(err, PX_ENOMEM, 0, "out of memory");
+                memset(x->lent, 0, px_arena_slot_count(el->out_arena));
+            }
+        } else {
+            x->out_map = UINT32_MAX;
+        }
+    }
+    /* Only now, with every writable mapping made, seal what children read. */
+    for (size_t i = 0; i < iso->n_proxies; i++) {
+        px__proxy *x = &iso->proxies[i];
+        for (int k = 0; x->el && k < x->n_inputs; k++) {
+            int fd = px_arena_data_fd(x->inputs[k]);
+            if (!(dis & PX_ISOLATE_NO_UID) && fchmod(fd, 0600) != 0)
+                return px_error_set(err, PX_EIO, 0, "%s: fchmod of its input arena failed: %s", x->el->name,
+                                    strerror(errno));
+            if (px__seal_for_readers(fd, !(dis & PX_ISOLATE_NO_SEALS)) != PX_OK)
+                return px_error_set(err, PX_EIO, 0, "%s: sealing its input arena failed: %s", x->el->name,
+                                    strerror(errno));
+        }
+    }
+    for (int i = 0; i < iso->n_procs; i++) {
+        px__iso_proc *pr = &iso->procs[i];
+        size_t sz = sizeof(px__channel);
+        pr->chan_fd = memfd_create("px:channel", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (pr->chan_fd < 0 || ftruncate(pr->chan_fd, (off_t)sz) != 0)
+            return px_error_set(err, PX_EIO, 0, "isolation: cannot create a channel: %s", strerror(errno));
+        fcntl(pr->chan_fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
+        void *c = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, pr->chan_fd, 0);
+        if (c == MAP_FAILED)
+            return px_error_set(err, PX_EIO, 0, "isolation: cannot map a channel: %s", strerror(errno));
+        pr->chan = c;
+        pr->window_start = px__now();
+        int rc = px__proc_spawn(iso, pr, err);
+        if (rc)
+            return rc;
+    }
+    return PX_OK;
+}
+
+/* ---- Starting an element process ------------------------------------------------------ */
+
+static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err)
+{
+    const char *who = pr->members[0]->el->name;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        return px_error_set(err, PX_EIO, 0, "%s: socketpair failed: %s", who, strerror(errno));
+    px__channel_init(pr->chan, (uint32_t)pr->n_members);
+    px__zmsg z, r;
+    px__zfill(&z, PX__Z_SPAWN);
+    z.proc = pr->index;
+    pr->uid = iso->next_uid++;
+    z.uid = pr->uid;
+    z.disable = iso->policy.disable;
+    z.profile = (uint32_t)pr->profile;
+    z.cpu_seconds = (uint32_t)iso->policy.cpu_seconds;
+    z.memory_limit = iso->policy.memory_limit;
+    z.n_members = (uint32_t)pr->n_members;
+    int fds[2 + PX__ISO_MAX_GROUP * PX__ISO_MAX_IN];
+    int nf = 0;
+    fds[nf++] = sv[1];
+    fds[nf++] = pr->chan_fd;
+    for (int m = 0; m < pr->n_members; m++) {
+        px__proxy *x = pr->members[m];
+        z.members[m] = (uint32_t)x->el->index;
+        z.out_maps[m] = x->out_map;
+        if (x->el->out_arena) {
+            z.out_slot_size[m] = px_arena_slot_size(x->el->out_arena);
+            z.out_slots[m] = px_arena_slot_count(x->el->out_arena);
+        }
+        for (int k = 0; k < x->n_inputs; k++) {
+            z.in_members[z.n_in] = (uint32_t)(m * PX__ISO_MAX_IN + k);
+            z.in_slots[z.n_in] = px_arena_slot_count(x->inputs[k]);
+            z.in_slot_size[z.n_in] = px_arena_slot_size(x->inputs[k]);
+            z.n_in++;
+            /* A read-only file description of the same memfd: the child
+             * cannot map it writable, and the seals stop a reopen. */
+            char path[64];
+            snprintf(path, sizeof path, "/proc/self/fd/%d", px_arena_data_fd(x->inputs[k]));
+            int ro = open(path, O_RDONLY | O_CLOEXEC);
+            if (ro < 0) {
+                for (int i = 2; i < nf; i++)
+                    close(fds[i]);
+                close(sv[0]);
+                close(sv[1]);
+                return px_error_set(err, PX_EIO, 0, "%s: cannot reopen its input arena read-only: %s", who,
+                                    strerror(errno));
+            }
+            fds[nf++] = ro;
+        }
+        for (int k = 0; k < x->n_keep; k++)
+            z.keep[z.n_keep++] = x->keep[k];
+    }
+    pthread_mutex_lock(&iso->zlock);
+    int rc = px__send_fds(iso->zygote_fd, &z, sizeof z, fds, nf);
+    if (rc == PX_OK)
+        rc = px__zygote_wait(iso, PX__Z_SPAWNED, pr->index, &r, 5000);
+    pthread_mutex_unlock(&iso->zlock);
+    close(sv[1]);
+    for (int i = 2; i < nf; i++)
+        close(fds[i]);
+    if (rc != PX_OK || r.pid <= 0) {
+        close(sv[0]);
+        return px_error_set(err, PX_EIO, 0, "%s: the zygote could not start its process%s%s", who,
+                            rc == PX_OK && r.text[0] ? ": " : "", rc == PX_OK ? r.text : "");
+    }
+    pr->died_status = -1;
+    pr->died_oom = false;
+    pr->ctl_fd = sv[0];
+    pr->pidfd = (int)syscall(SYS_pidfd_open, r.pid, 0);
+    atomic_store(&pr->pid, r.pid);
+
+    /* HELLO, then the caps, then the child says it is running. */
+    px__ctl_msg m;
+    char why[256] = "";
+    ssize_t n = px__ctl_recv(pr->ctl_fd, &m, 5000);
+    if (n <= 0 || !px__ctl_valid(&m, n, (uint32_t)pr->n_members, why, sizeof why) || m.type != PX__MSG_HELLO ||
+        m.value != (uint64_t)r.pid) {
+        if (n > 0 && !why[0] && m.type == PX__MSG_ERROR)
+            snprintf(why, sizeof why, "%.200s", m.text);
+        return px_error_set(err, PX_EIO, 0, "%s: its sandboxed process did not start: %s", who,
+                            why[0] ? why : n == 0 ? "it exited during setup" : "no answer in 5 s");
+    }
+    px__strlcpy(iso->report, m.text, sizeof iso->report);
+#if CONFIG_PX_CAPS
+    for (int k = 0; k < pr->n_members; k++) {
+        px_element *el = pr->members[k]->el;
+        for (uint32_t dir = 0; dir < 2 && el->caps_set; dir++) {
+            char text[PX__ISO_TEXT];
+            if (px_caps_to_string(&el->caps[dir], text, sizeof text) != PX_OK)
+                continue;
+            px__ctl_msg c;
+            px__ctl_fill(&c, PX__MSG_CAPS, (uint32_t)k, 0, text);
+            c.dir = dir;
+            px__ctl_send(pr->ctl_fd, &c);
+        }
+    }
+#endif
+    px__ctl_msg go;
+    px__ctl_fill(&go, PX__MSG_STATE, 0, 0, "run");
+    px__ctl_send(pr->ctl_fd, &go);
+    n = px__ctl_recv(pr->ctl_fd, &m, 5000);
+    if (n <= 0 || !px__ctl_valid(&m, n, (uint32_t)pr->n_members, why, sizeof why) || m.type != PX__MSG_STATE ||
+        m.value != 1)
+        return px_error_set(err, PX_EIO, 0, "%s: its process refused the negotiated caps: %s", who,
+                            why[0] ? why : m.type == PX__MSG_ERROR ? m.text : "no answer");
+    PX_INFO("isolate", "%s: process %d (%s)", pr->label, r.pid, iso->report);
+    return PX_OK;
+}
+
+/* ---- Deaths and restarts ------------------------------------------------------------------- */
+
+static bool px__proc_dead(px__iso_proc *pr)
+{
+    if (pr->pidfd < 0)
+        return kill(atomic_load(&pr->pid), 0) != 0;
+    struct pollfd pfd = {pr->pidfd, POLLIN, 0};
+    return poll(&pfd, 1, 0) > 0;
+}
+
+static void px__proc_kill(px__iso_proc *pr)
+{
+    if (pr->pidfd >= 0 && syscall(SYS_pidfd_send_signal, pr->pidfd, SIGKILL, NULL, 0) == 0)
+        return;
+    px__zmsg k;
+    px__zfill(&k, PX__Z_KILL);
+    k.pid = atomic_load(&pr->pid);
+    px__send_fds(pr->iso->zygote_fd, &k, sizeof k, NULL, 0);
+}
+
+static void px__proc_close(px__iso_proc *pr)
+{
+    if (pr->ctl_fd >= 0)
+        close(pr->ctl_fd);
+    if (pr->pidfd >= 0)
+        close(pr->pidfd);
+    pr->ctl_fd = pr->pidfd = -1;
+    atomic_store(&pr->pid, 0);
+}
+
+/* The child is dead or must die (reason given). Collects why it died,
+ * releases what it held, applies the restart policy and respawns it.
+ * Returns PX_OK when a new process runs, else an error naming the element
+ * and the signal (then posted by the caller). Threads of the same group
+ * that notice the death together: the first restarts, the others see the
+ * generation moved on. */
+static int px__proc_recover(px__iso_proc *pr, uint32_t gen, const char *forced, char *msg, size_t msize)
+{
+    px__iso *iso = pr->iso;
+    pthread_mutex_lock(&pr->lock);
+    if (atomic_load(&pr->generation) != gen || pr->failed) {
+        int rc = pr->failed ? PX_EFLOW : PX_OK;
+        if (pr->failed)
+            snprintf(msg, msize, "%s", pr->members[0]->stats.last_reason);
+        pthread_mutex_unlock(&pr->lock);
+        return rc;
+    }
+    int pid = atomic_load(&pr->pid);
+    if (forced)
+        px__proc_kill(pr);
+    /* The wait status comes from the zygote, the child's parent. */
+    pthread_mutex_lock(&iso->zlock);
+    px__zmsg d;
+    if (pr->died_status < 0 && px__zygote_wait(iso, PX__Z_DIED, pr->index, &d, 2000) != PX_OK)
+        pr->died_status = -1;
+    pthread_mutex_unlock(&iso->zlock);
+    int st = pr->died_status;
+    int sig = st >= 0 ? st & 0x7f : 0;
+    char reason[128];
+    if (forced)
+        snprintf(reason, sizeof reason, "%s", forced);
+    else if (st < 0)
+        snprintf(reason, sizeof reason, "died (status unknown)");
+    else if (sig == SIGSYS) {
+        char name[48];
+        int nr = atomic_load(&pr->chan->death_syscall);
+        snprintf(reason, sizeof reason, "SIGSYS (seccomp denied %s)",
+                 nr >= 0 ? px__syscall_name(nr, name, sizeof name) : "a syscall");
+    } else if (sig == SIGKILL && pr->died_oom)
+        snprintf(reason, sizeof reason, "SIGKILL (memory limit of %llu MiB reached)",
+                 (unsigned long long)(iso->policy.memory_limit >> 20));
+    else if (sig == SIGXCPU)
+        snprintf(reason, sizeof reason, "SIGXCPU (CPU limit of %d s reached)", iso->policy.cpu_seconds);
+    else if (sig && strcmp(px__signame(sig), "signal") == 0)
+        snprintf(reason, sizeof reason, "signal %d", sig);
+    else if (sig)
+        snprintf(reason, sizeof reason, "%s", px__signame(sig));
+    else if (((st >> 8) & 0xff) == 111)
+        snprintf(reason, sizeof reason, "sandbox setup failed");
+    else
+        snprintf(reason, sizeof reason, "exit status %d", (st >> 8) & 0xff);
+    PX_INFO("isolate", "%s: process %d ended: %s", pr->label, pid, reason);
+
+    /* Slots lent to the dead process go back to the supervisor: the owner
+     * table says which; the proxies' own references are dropped by the
+     * chain as the buffer in flight is dropped. */
+    for (int m = 0; m < pr->n_members; m++) {
+        px__proxy *x = pr->members[m];
+        px_arena *a = x->el->out_arena;
+        for (uint32_t s = 0; a && s < px_arena_slot_count(a); s++)
+            if (px_arena_slot_owner(a, s) == (uint32_t)pid)
+                atomic_store_explicit(&a->owner[s], (uint32_t)getpid(), memory_order_relaxed);
+        x->stats.last_signal = sig;
+        px__strlcpy(x->stats.last_reason, reason, sizeof x->stats.last_reason);
+    }
+    px__proc_close(pr);
+
+    px_time now = px__now();
+    if (now - pr->window_start > (px_time)iso->policy.window_ms * PX_MSECOND) {
+        pr->window_start = now;
+        pr->window_restarts = 0;
+    }
+    const char *name = pr->members[0]->el->name;
+    if (pr->window_restarts >= iso->policy.max_restarts) {
+        pr->failed = true;
+        snprintf(msg, msize, "element process %d ended: %s; restarted %d times within %d ms, giving up (max-restarts=%d)",
+                 pid, reason, pr->window_restarts, iso->policy.window_ms, iso->policy.max_restarts);
+        px__strlcpy(pr->members[0]->stats.last_reason, msg, sizeof pr->members[0]->stats.last_reason);
+        atomic_fetch_add(&pr->generation, 1);
+        pthread_mutex_unlock(&pr->lock);
+        return PX_EFLOW;
+    }
+    pr->window_restarts++;
+    if (iso->policy.backoff_ms) {
+        long ms = (long)iso->policy.backoff_ms << (pr->window_restarts - 1 < 10 ? pr->window_restarts - 1 : 10);
+        if (ms > 1000)
+            ms = 1000;
+        struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    px_error err = {0};
+    int rc = px__proc_spawn(iso, pr, &err);
+    if (rc) {
+        pr->failed = true;
+        snprintf(msg, msize, "element process ended: %s; restarting it failed: %.300s", reason, err.message);
+        atomic_fetch_add(&pr->generation, 1);
+        pthread_mutex_unlock(&pr->lock);
+        return PX_EFLOW;
+    }
+    for (int m = 0; m < pr->n_members; m++)
+        pr->members[m]->stats.restarts++;
+    atomic_fetch_add(&pr->generation, 1);
+    px__bus_post(pr->members[0]->el->pipeline, PX_MSG_ELEMENT_RESTARTED, 0, name,
+                 "%s: element process %d ended (%s); restarted as %d (restart %d in this %d ms window)", name, pid,
+                 reason, atomic_load(&pr->pid), pr->window_restarts, iso->policy.window_ms);
+    pthread_mutex_unlock(&pr->lock);
+    return PX_OK;
+}
+
+/* ---- Per buffer ---------------------------------------------------------------------------- */
+
+/* Messages the child said it sent with this reply (errors, warnings). */
+static bool px__proxy_read_ctl(px__proxy *x, uint32_t count, char *why, size_t wsize)
+{
+    px__iso_proc *pr = x->proc;
+    for (uint32_t i = 0; i < count && i < 8; i++) {
+        px__ctl_msg m;
+        ssize_t n = px__ctl_recv(pr->ctl_fd, &m, 0);
+        if (n < 0 && errno == ETIMEDOUT)
+            break; /* fewer than it claimed: harmless */
+        if (!px__ctl_valid(&m, n, (uint32_t)pr->n_members, why, wsize))
+            return false;
+        px_element *el = pr->members[m.element]->el;
+        const char *text = m.text;
+        size_t nl = strlen(el->name);
+        if (strncmp(text, el->name, nl) == 0 && text[nl] == ':' && text[nl + 1] == ' ')
+            text += nl + 2;
+        if (m.type == PX__MSG_ERROR)
+            px_element_error(el, m.code < 0 && m.code >= PX_ETIMEDOUT ? m.code : PX_EFLOW, "%s", text);
+        else if (m.type == PX__MSG_WARNING)
+            px_element_warning(el, "%s", text);
+        else {
+            snprintf(why, wsize, "control message of type %u is not expected while streaming", (unsigned)m.type);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Lends chain() a slot of the element's output arena. */
+static bool px__lend(px__proxy *x, uint32_t id, char *why, size_t n)
+{
+    px__slotref l;
+    memset(&l, 0, sizeof l);
+    l.op = PX__OP_LEND;
+    l.element = (uint32_t)x->member;
+    l.id = id;
+    px_buffer b;
+    px_arena *a = x->el->out_arena;
+    if (!a || !x->lent) {
+        snprintf(why, n, "asked for an output slot, but the element has no output arena");
+        return false;
+    }
+    if (px_element_alloc_output(x->el, &b) != PX_OK) {
+        l.status = 1; /* none: the child's alloc fails with EAGAIN */
+    } else {
+        l.out_slot = b.slot;
+        x->lent[b.slot] = 1;
+        x->n_lent++;
+        atomic_store_explicit(&a->owner[b.slot], (uint32_t)atomic_load(&x->proc->pid), memory_order_relaxed);
+    }
+    if (!px__ring_push(&x->proc->chan->req[x->member], &l)) {
+        snprintf(why, n, "its request ring is full");
+        return false;
+    }
+    px__notify(&x->proc->chan->child_sleeping, &x->proc->chan->child_bell);
+    return true;
+}
+
+/* chain() pushed a lent slot: checked, then sent downstream from here. */
+static bool px__output(px__proxy *x, const px__slotref *o, char *why, size_t n)
+{
+    px_arena *a = x->el->out_arena;
+    if (!a || !x->lent || o->out_slot >= px_arena_slot_count(a) || !x->lent[o->out_slot]) {
+        snprintf(why, n, "pushed slot %u, which it was not lent", (unsigned)o->out_slot);
+        return false;
+    }
+    if (o->out_size > px_arena_slot_size(a)) {
+        snprintf(why, n, "output size %llu is more than the %zu-byte slot", (unsigned long long)o->out_size,
+                 px_arena_slot_size(a));
+        return false;
+    }
+    if (o->out_pad != PX_PAD_ALL && (o->out_pad < 0 || o->out_pad >= x->el->n_src)) {
+        snprintf(why, n, "output pad %d does not exist (0 to %d or PX_PAD_ALL)", (int)o->out_pad,
+                 x->el->n_src - 1);
+        return false;
+    }
+    x->lent[o->out_slot] = 0;
+    x->n_lent--;
+    atomic_store_explicit(&a->owner[o->out_slot], a->home_pid ? a->home_pid : px_arena__self(), memory_order_relaxed);
+    px_buffer b;
+    memset(&b, 0, sizeof b);
+    b.arena = a;
+    b.slot = o->out_slot;
+    b.data = px_arena_slot_data(a, o->out_slot);
+    b.capacity = px_arena_slot_size(a);
+    b.pts = o->pts;
+    b.dts = o->dts;
+    b.duration = o->duration;
+    b.offset = o->offset;
+    b.offset_end = o->offset_end;
+    b.flags = o->flags;
+    b.size = (size_t)o->out_size;
+    px_flow f = px_element_push(x->el, o->out_pad, &b);
+    atomic_store_explicit(&x->proc->chan->downstream[x->member], f, memory_order_release);
+    return true;
+}
+
+/* Slots lent to a process that is gone go back to the arena. */
+static void px__unlend(px__proxy *x)
+{
+    px_arena *a = x->el ? x->el->out_arena : NULL;
+    for (uint32_t s = 0; a && x->lent && x->n_lent && s < px_arena_slot_count(a); s++)
+        if (x->lent[s]) {
+            x->lent[s] = 0;
+            x->n_lent--;
+            atomic_store_explicit(&a->owner[s], px_arena__self(), memory_order_relaxed);
+            px_arena_unref(a, s);
+        }
+    x->n_lent = 0;
+}
+
+/* One call into the child. PX_OK with rep filled; PX_EAGAIN when the child
+ * died (and was restarted): the buffer is lost; PX_EFLOW when it is gone
+ * for good (the error is posted). chain() calls also carry NEED and OUTPUT
+ * replies before their DONE. */
+static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
+{
+    px__iso_proc *pr = x->proc;
+    px__iso *iso = pr->iso;
+    char msg[PX_ERROR_MESSAGE_MAX / 2];
+    if (pr->failed)
+        return PX_EFLOW;
+    uint32_t gen = atomic_load_explicit(&pr->generation, memory_order_acquire);
+    px__channel *c = pr->chan;
+    px__ring *rr = &c->rep[x->member];
+    req->element = (uint32_t)x->member;
+    req->id = ++x->next_id;
+    atomic_store_explicit(&c->downstream[x->member], PX_FLOW_OK, memory_order_relaxed);
+    const char *forced = NULL;
+    char why[200];
+    if (!px__ring_push(&c->req[x->member], req)) {
+        forced = "protocol violation: its request ring is full";
+        goto dead;
+    }
+    px__notify(&c->child_sleeping, &c->child_bell);
+    for (;;) {
+        /* Spin briefly (the child is likely running on another core), then
+         * yield (on a busy machine it may be waiting for this one), then sleep. */
+        for (int spin = 0; spin < 1000 && px__ring_empty(rr); spin++)
+            px__cpu_relax();
+        for (int y = 0; y < 16 && px__ring_empty(rr); y++)
+            sched_yield();
+        px_time t0 = 0;
+        while (px__ring_empty(rr)) {
+            if (!t0)
+                t0 = px__now();
+            uint32_t bell = atomic_load_explicit(&rr->bell, memory_order_acquire);
+            atomic_store_explicit(&rr->sleeping, 1, memory_order_relaxed);
+            atomic_thread_fence(memory_order_seq_cst);
+            if (px__ring_empty(rr)) {
+                struct timespec ts = {0, 10 * 1000000L};
+                px__futex(&rr->bell, FUTEX_WAIT, bell, &ts);
+            }
+            atomic_store_explicit(&rr->sleeping, 0, memory_order_relaxed);
+            if (!px__ring_empty(rr))
+                break;
+            if (atomic_load(&pr->generation) != gen)
+                goto dead;
+            if (px__proc_dead(pr))
+                goto dead;
+            if (iso->policy.timeout_ms && px__now() - t0 > (px_time)iso->policy.timeout_ms * PX_MSECOND) {
+                snprintf(why, sizeof why, "killed: no answer within the %d ms time limit", iso->policy.timeout_ms);
+                forced = why;
+                goto dead;
+            }
+        }
+        int got = px__ring_pop(rr, rep);
+        if (got < 0) {
+            forced = "protocol violation: reply ring indexes out of range";
+            goto dead;
+        }
+        if (rep->id != req->id || rep->element != req->element ||
+            (rep->op != PX__OP_DONE && (!x->orig->chain || (rep->op != PX__OP_NEED && rep->op != PX__OP_OUTPUT)))) {
+            snprintf(why, sizeof why, "protocol violation: reply op %u id %u element %u to request %u of element %u",
+                     (unsigned)rep->op, (unsigned)rep->id, (unsigned)rep->element, (unsigned)req->id,
+                     (unsigned)req->element);
+            forced = why;
+            goto dead;
+        }
+        if (rep->op == PX__OP_DONE)
+            break;
+        memcpy(why, "protocol violation: ", 20);
+        if (rep->op == PX__OP_NEED ? !px__lend(x, req->id, why + 20, sizeof why - 20)
+                                   : !px__output(x, rep, why + 20, sizeof why - 20)) {
+            forced = why;
+            goto dead;
+        }
+        if (atomic_load(&pr->generation) != gen) /* a group member downstream restarted it */
+            goto dead;
+    }
+    if (rep->reserved && !px__proxy_read_ctl(x, rep->reserved, why + 20, sizeof why - 20)) {
+        memcpy(why, "protocol violation: ", 20);
+        forced = why;
+        goto dead;
+    }
+    return PX_OK;
+dead:
+    for (int m = 0; m < pr->n_members; m++)
+        px__unlend(pr->members[m]);
+    if (px__proc_recover(pr, gen, forced, msg, sizeof msg) == PX_OK)
+        return PX_EAGAIN;
+    if (!atomic_load(&x->el->pipeline->error_posted))
+        px_element_error(x->el, PX_EFLOW, "%s", msg);
+    return PX_EFLOW;
+}
+
+/* A reply's fields, checked against what was lent. */
+static bool px__reply_ok(px__proxy *x, const px__slotref *rep, size_t capacity, bool routed, char *why, size_t n)
+{
+    if (rep->status != PX_FLOW_OK && rep->status != PX_FLOW_EOS && rep->status != PX_FLOW_DROP &&
+        rep->status != PX_FLOW_ERROR) {
+        snprintf(why, n, "flow %d is not one of OK, EOS, DROP, ERROR", (int)rep->status);
+        return false;
+    }
+    if (rep->out_size > capacity) {
+        snprintf(why, n, "output size %llu is more than the %zu-byte slot", (unsigned long long)rep->out_size,
+                 capacity);
+        return false;
+    }
+    if (routed && rep->out_pad != 0 && rep->out_pad != PX_PAD_ALL &&
+        (rep->out_pad < 0 || rep->out_pad >= x->el->n_src)) {
+        snprintf(why, n, "output pad %d does not exist (0 to %d or PX_PAD_ALL)", (int)rep->out_pad,
+                 x->el->n_src - 1);
+        return false;
+    }
+    return true;
+}
+
+static px_flow px__violation(px__proxy *x, const char *why)
+{
+    char forced[300], msg[PX_ERROR_MESSAGE_MAX / 2];
+    snprintf(forced, sizeof forced, "protocol violation: %s", why);
+    uint32_t gen = atomic_load(&x->proc->generation);
+    x->stats.crash_drops++;
+    if (px__proc_recover(x->proc, gen, forced, msg, sizeof msg) == PX_OK)
+        return PX_FLOW_DROP;
+    px_element_error(x->el, PX_EFLOW, "%s", msg);
+    return PX_FLOW_ERROR;
+}
+
+static void px__req_meta(px__slotref *r, const px_buffer *b)
+{
+    r->pts = b->pts;
+    r->dts = b->dts;
+    r->duration = b->duration;
+    r->offset = b->offset;
+    r->offset_end = b->offset_end;
+    r->sequence = b->sequence;
+    r->flags = b->flags;
+}
+
+static void px__rep_meta(px_buffer *b, const px__slotref *r)
+{
+    b->pts = r->pts;
+    b->dts = r->dts;
+    b->duration = r->duration;
+    b->offset = r->offset;
+    b->offset_end = r->offset_end;
+    b->sequence = r->sequence;
+    b->flags = r->flags;
+    b->size = (size_t)r->out_size;
+}
+
+static int px__input_index(px__proxy *x, const px_buffer *in)
+{
+    for (int k = 0; k < x->n_inputs; k++)
+        if (x->inputs[k] == in->arena)
+            return k;
+    return -1;
+}
+
+/* A call that lost its buffer in a crash: counted, and the stream goes on. */
+static px_flow px__lost(px__proxy *x, int rc)
+{
+    if (rc == PX_EAGAIN) {
+        x->stats.crash_drops++;
+        return PX_FLOW_DROP;
+    }
+    return PX_FLOW_ERROR;
+}
+
+static px_flow px__proxy_process(px_element *el, px_frame *io)
+{
+    px__proxy *x = el->isolate;
+    px__slotref r, rep;
+    memset(&r, 0, sizeof r);
+    int k = px__input_index(x, &io->in);
+    if (k < 0) {
+        px_element_error(el, PX_EINVAL, "got a buffer from arena \"%s\", which its process has not mapped",
+                         px_arena_name(io->in.arena));
+        return PX_FLOW_ERROR;
+    }
+    r.op = PX__OP_PROCESS;
+    r.in_arena = (uint32_t)k;
+    r.in_slot = io->in.slot;
+    r.in_size = io->in.size;
+    r.out_slot = io->out.slot;
+    px__req_meta(&r, &io->in);
+    px_arena *out = io->out.arena;
+    uint32_t pid = (uint32_t)atomic_load(&x->proc->pid);
+    atomic_store_explicit(&out->owner[io->out.slot], pid, memory_order_relaxed); /* lent */
+    int rc = px__proxy_call(x, &r, &rep);
+    atomic_store_explicit(&out->owner[io->out.slot], out->home_pid ? out->home_pid : px_arena__self(),
+                          memory_order_relaxed);
+    if (rc)
+        return px__lost(x, rc);
+    char why[160];
+    if (!px__reply_ok(x, &rep, io->out.capacity, true, why, sizeof why))
+        return px__violation(x, why);
+    px__rep_meta(&io->out, &rep);
+    io->out_pad = rep.out_pad;
+    return (px_flow)rep.status;
+}
+
+static px_flow px__proxy_produce(px_element *el, px_buffer *out)
+{
+    px__proxy *x = el->isolate;
+    px__slotref r, rep;
+    memset(&r, 0, sizeof r);
+    r.op = PX__OP_PRODUCE;
+    r.out_slot = out->slot;
+    px__req_meta(&r, out);
+    px_arena *a = out->arena;
+    atomic_store_explicit(&a->owner[out->slot], (uint32_t)atomic_load(&x->proc->pid), memory_order_relaxed);
+    int rc = px__proxy_call(x, &r, &rep);
+    atomic_store_explicit(&a->owner[out->slot], a->home_pid ? a->home_pid : px_arena__self(), memory_order_relaxed);
+    if (rc)
+        return px__lost(x, rc);
+    char why[160];
+    if (!px__reply_ok(x, &rep, out->capacity, false, why, sizeof why))
+        return px__violation(x, why);
+    px__rep_meta(out, &rep);
+    return (px_flow)rep.status;
+}
+
+static px_flow px__proxy_consume(px_element *el, const px_buffer *in)
+{
+    px__proxy *x = el->isolate;
+    px__slotref r, rep;
+    memset(&r, 0, sizeof r);
+    int k = px__input_index(x, in);
+    if (k < 0) {
+        px_element_error(el, PX_EINVAL, "got a buffer from arena \"%s\", which its process has not mapped",
+                         px_arena_name(in->arena));
+        return PX_FLOW_ERROR;
+    }
+    r.op = PX__OP_CONSUME;
+    r.in_arena = (uint32_t)k;
+    r.in_slot = in->slot;
+    r.in_size = in->size;
+    px__req_meta(&r, in);
+    int rc = px__proxy_call(x, &r, &rep);
+    if (rc) {
+        px_flow f = px__lost(x, rc);
+        if (f == PX_FLOW_DROP)
+            px_element_count_drop(el);
+        return f;
+    }
+    char why[160];
+    if (!px__reply_ok(x, &rep, 0, false, why, sizeof why))
+        return px__violation(x, why);
+    return (px_flow)rep.status;
+}
+
+static px_flow px__proxy_chain(px_element *el, const px_buffer *in)
+{
+    px__proxy *x = el->isolate;
+    px__slotref r, rep;
+    memset(&r, 0, sizeof r);
+    int k = px__input_index(x, in);
+    if (k < 0) {
+        px_element_error(el, PX_EINVAL, "got a buffer from arena \"%s\", which its process has not mapped",
+                         px_arena_name(in->arena));
+        return PX_FLOW_ERROR;
+    }
+    r.op = PX__OP_CHAIN;
+    r.in_arena = (uint32_t)k;
+    r.in_slot = in->slot;
+    r.in_size = in->size;
+    px__req_meta(&r, in);
+    int rc = px__proxy_call(x, &r, &rep);
+    if (rc) {
+        px_flow f = px__lost(x, rc);
+        if (f == PX_FLOW_DROP)
+            px_element_count_drop(el);
+        return f;
+    }
+    char why[160];
+    if (!px__reply_ok(x, &rep, 0, false, why, sizeof why))
+        return px__violation(x, why);
+    return (px_flow)rep.status;
+}
+
+static int px__proxy_event(px_element *el, const px_event *ev)
+{
+    px__proxy *x = el->isolate;
+    px__slotref r, rep;
+    memset(&r, 0, sizeof r);
+    r.op = PX__OP_EVENT;
+    r.status = (int32_t)ev->type;
+    int rc = px__proxy_call(x, &r, &rep);
+    if (rc == PX_EAGAIN)
+        return PX_OK; /* the restarted process starts clean: nothing to flush */
+    if (rc)
+        return PX_EFLOW;
+    return rep.status <= 0 && rep.status >= PX_ETIMEDOUT ? rep.status : PX_EFLOW;
+}
+
+/* ---- The end of a run ---------------------------------------------------------------------------- */
+
+static void px__isolate_release(px_pipeline *p)
+{
+    px__iso *iso = p->iso;
+    if (!iso || !iso->proxies)
+        return;
+    for (int i = 0; i < iso->n_procs; i++) {
+        px__iso_proc *pr = &iso->procs[i];
+        if (atomic_load(&pr->pid) > 0 && pr->chan) {
+            px__slotref r;
+            memset(&r, 0, sizeof r);
+            r.op = PX__OP_SHUTDOWN;
+            if (px__ring_push(&pr->chan->req[0], &r))
+                px__notify(&pr->chan->child_sleeping, &pr->chan->child_bell);
+            struct pollfd pfd = {pr->pidfd, POLLIN, 0};
+            if (pr->pidfd < 0 || poll(&pfd, 1, 1000) <= 0)
+                px__proc_kill(pr);
+        }
+        px__proc_close(pr);
+        if (pr->chan)
+            munmap(pr->chan, sizeof(px__channel));
+        if (pr->chan_fd >= 0)
+            close(pr->chan_fd);
+        pr->chan = NULL;
+        pr->chan_fd = -1;
+        pthread_mutex_destroy(&pr->lock);
+    }
+    if (iso->zygote_fd >= 0) {
+        close(iso->zygote_fd); /* the zygote kills what is left and exits */
+        iso->zygote_fd = -1;
+    }
+    if (iso->zygote_pid > 0) {
+        int st;
+        for (int i = 0; i < 200 && waitpid(iso->zygote_pid, &st, WNOHANG) == 0; i++) {
+            struct timespec ts = {0, 5000000};
+            nanosleep(&ts, NULL);
+            if (i == 199) {
+                kill(iso->zygote_pid, SIGKILL);
+                waitpid(iso->zygote_pid, &st, 0);
+            }
+        }
+        iso->zygote_pid = 0;
+    }
+    for (size_t i = 0; i < iso->n_proxies; i++) {
+        px__proxy *x = &iso->proxies[i];
+        if (x->el)
+            px__unlend(x); /* what the dead child held, before the arenas go */
+        PX_FREE(x->lent);
+        x->lent = NULL;
+        if (x->el) {
+            x->el->klass = x->orig;
+            x->el->isolate = NULL;
+        }
+        x->el = NULL; /* stats stay */
+        x->proc = NULL;
+    }
+    /* Stats stay readable after the run: keep the proxies, drop the processes. */
+    PX_FREE(iso->procs);
+    iso->procs = NULL;
+    iso->n_procs = 0;
+    iso->active = false;
+}
+
+static void px__isolate_free(px_pipeline *p)
+{
+    px__iso *iso = p->iso;
+    if (!iso)
+        return;
+    px__isolate_release(p);
+    PX_FREE(iso->proxies);
+    PX_FREE(iso->patterns);
+    pthread_mutex_destroy(&iso->zlock);
+    PX_FREE(iso);
+    p->iso = NULL;
+}

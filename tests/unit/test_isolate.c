@@ -1,0 +1,492 @@
+/* Isolation tests: the IPC building blocks (rings, control message checks,
+ * fd passing with truncation, seals), then whole pipelines whose elements
+ * run in sandboxed processes: byte-identical output in every mode, crash
+ * recovery over 100 crashes with flat fds and RSS, the restart limit's
+ * error, API argument checks. The attacks are in tests/security. */
+
+#define PARALLAX_IMPLEMENTATION
+#define CONFIG_PX_ELEM_CRASH 1
+#include "parallax.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+/* ---- Helpers ------------------------------------------------------------ */
+
+static int count_fds(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    assert_non_null(d);
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n;
+}
+
+static long rss_kib(void)
+{
+    long pages = 0, rss = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    assert_non_null(f);
+    assert_int_equal(fscanf(f, "%ld %ld", &pages, &rss), 2);
+    fclose(f);
+    return rss * (getpagesize() / 1024);
+}
+
+static px_pipeline *parse(const char *desc)
+{
+    px_error err = {0};
+    px_pipeline *p = px_pipeline_parse(desc, &err);
+    if (!p)
+        fail_msg("parse failed: %s", err.message);
+    return p;
+}
+
+static void set_mode(px_pipeline *p, px_isolation mode, const char *patterns)
+{
+    px_error err = {0};
+    if (px_pipeline_set_isolation(p, mode, patterns, &err) != PX_OK)
+        fail_msg("set_isolation: %s", err.message);
+}
+
+static void set_restarts(px_pipeline *p, int max)
+{
+    px_isolate_policy pol;
+    px_isolate_policy_defaults(&pol);
+    pol.max_restarts = max;
+    px_error err = {0};
+    assert_int_equal(px_pipeline_set_isolation_policy(p, &pol, &err), PX_OK);
+}
+
+static size_t read_file(const char *path, uint8_t **out)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    *out = malloc((size_t)n + 1);
+    assert_non_null(*out);
+    assert_int_equal(fread(*out, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    return (size_t)n;
+}
+
+/* ---- Rings ------------------------------------------------------------------ */
+
+static void ring_keeps_order_and_refuses_a_ninth_entry(void **state)
+{
+    (void)state;
+    px__channel *c = calloc(1, sizeof *c);
+    assert_non_null(c);
+    px__channel_init(c, 1);
+    px__slotref m = {0}, got;
+    for (uint32_t i = 0; i < PX__ISO_RING; i++) {
+        m.in_slot = i;
+        assert_true(px__ring_push(&c->req[0], &m));
+    }
+    assert_false(px__ring_push(&c->req[0], &m));
+    for (uint32_t i = 0; i < PX__ISO_RING; i++) {
+        assert_int_equal(px__ring_pop(&c->req[0], &got), 1);
+        assert_int_equal(got.in_slot, i);
+    }
+    assert_int_equal(px__ring_pop(&c->req[0], &got), 0);
+    free(c);
+}
+
+static void ring_pop_refuses_a_producer_index_past_capacity(void **state)
+{
+    (void)state;
+    px__channel *c = calloc(1, sizeof *c);
+    assert_non_null(c);
+    px__channel_init(c, 1);
+    px__slotref got;
+    atomic_store(&c->rep[0].head, 1000); /* what a hostile child could write */
+    assert_int_equal(px__ring_pop(&c->rep[0], &got), -1);
+    free(c);
+}
+
+/* ---- Control messages ------------------------------------------------------------- */
+
+static void ctl_valid_checks_every_field(void **state)
+{
+    (void)state;
+    px__ctl_msg m;
+    char why[200];
+    px__ctl_fill(&m, PX__MSG_ERROR, 1, PX_EIO, "boom");
+    assert_true(px__ctl_valid(&m, sizeof m, 2, why, sizeof why));
+
+    assert_false(px__ctl_valid(&m, 7, 2, why, sizeof why));
+    assert_string_equal(why, "control message of 7 bytes (expected 512)");
+    assert_false(px__ctl_valid(&m, sizeof m + 1, 2, why, sizeof why));
+
+    px__ctl_msg bad = m;
+    bad.magic = 0x12345678;
+    assert_false(px__ctl_valid(&bad, sizeof bad, 2, why, sizeof why));
+    assert_non_null(strstr(why, "magic 0x12345678"));
+    bad = m;
+    bad.version = 9;
+    assert_false(px__ctl_valid(&bad, sizeof bad, 2, why, sizeof why));
+    bad = m;
+    bad.type = 0;
+    assert_false(px__ctl_valid(&bad, sizeof bad, 2, why, sizeof why));
+    bad.type = 99;
+    assert_false(px__ctl_valid(&bad, sizeof bad, 2, why, sizeof why));
+    assert_string_equal(why, "control message of unknown type 99 (accepted 1 to 7)");
+    bad = m;
+    bad.element = 2;
+    assert_false(px__ctl_valid(&bad, sizeof bad, 2, why, sizeof why));
+    assert_string_equal(why, "control message for element 2 of a 2-element process");
+    bad = m;
+    bad.len = 3; /* text[3] is 'm', not NUL */
+    assert_false(px__ctl_valid(&bad, sizeof bad, 2, why, sizeof why));
+    bad.len = 100000;
+    assert_false(px__ctl_valid(&bad, sizeof bad, 2, why, sizeof why));
+    bad = m;
+    bad.text[1] = '\0'; /* an embedded NUL: the length lies */
+    assert_false(px__ctl_valid(&bad, sizeof bad, 2, why, sizeof why));
+}
+
+/* ---- fd passing ----------------------------------------------------------------------- */
+
+static void recv_fds_fails_on_truncated_rights_and_leaks_none(void **state)
+{
+    (void)state;
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+    int base = count_fds();
+
+    /* 80 fds: more than the receiver's 64-fd control buffer -> MSG_CTRUNC. */
+    enum { N = 80 };
+    int fds[N];
+    for (int i = 0; i < N; i++)
+        fds[i] = dup(0);
+    union {
+        char buf[CMSG_SPACE(sizeof(int) * N)];
+        struct cmsghdr align;
+    } u;
+    memset(&u, 0, sizeof u);
+    px__zmsg z;
+    px__zfill(&z, PX__Z_SPAWN);
+    struct iovec iov = {&z, sizeof z};
+    struct msghdr mh;
+    memset(&mh, 0, sizeof mh);
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = u.buf;
+    mh.msg_controllen = sizeof u.buf;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * N);
+    memcpy(CMSG_DATA(c), fds, sizeof fds);
+    assert_int_equal(sendmsg(sv[0], &mh, 0), (ssize_t)sizeof z);
+    for (int i = 0; i < N; i++)
+        close(fds[i]);
+
+    int got[8];
+    px__zmsg r;
+    assert_int_equal(px__recv_fds(sv[1], &r, sizeof r, got, 8, 1000), PX_EIO);
+    assert_int_equal(count_fds(), base); /* every fd that arrived was closed */
+
+    /* A normal message with two fds arrives whole. */
+    int two[2] = {0, 1};
+    assert_int_equal(px__send_fds(sv[0], &z, sizeof z, two, 2), PX_OK);
+    assert_int_equal(px__recv_fds(sv[1], &r, sizeof r, got, 8, 1000), 2);
+    close(got[0]);
+    close(got[1]);
+    /* A message of the wrong size fails and leaks nothing. */
+    assert_int_equal(px__send_fds(sv[0], &z, 10, two, 2), PX_OK);
+    assert_int_equal(px__recv_fds(sv[1], &r, sizeof r, got, 8, 1000), PX_EIO);
+    assert_int_equal(count_fds(), base);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void seals_are_checked_and_stop_new_writable_mappings(void **state)
+{
+    (void)state;
+    int fd = memfd_create("seal-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, 4096), 0);
+    void *writer = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    assert_true(writer != MAP_FAILED);
+    char why[160];
+    assert_false(px__seals_ok(fd, true, why, sizeof why));
+    if (!strstr(why, "needs 0x17 (GROW|SHRINK|SEAL|FUTURE_WRITE)"))
+        fail_msg("%s", why);
+    assert_int_equal(px__seal_for_readers(fd, true), PX_OK);
+    assert_true(px__seals_ok(fd, true, why, sizeof why));
+    ((volatile char *)writer)[0] = 42; /* the writer's mapping still works */
+    errno = 0;
+    assert_true(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED);
+    assert_int_equal(errno, EPERM);
+    void *reader = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+    assert_true(reader != MAP_FAILED);
+    assert_int_equal(((char *)reader)[0], 42);
+    assert_int_not_equal(ftruncate(fd, 8192), 0); /* GROW */
+    munmap(writer, 4096);
+    munmap(reader, 4096);
+    close(fd);
+}
+
+/* ---- Pipelines --------------------------------------------------------------------------- */
+
+#define VIDEO "videotestsrc num-buffers=12 pattern=%s ! video/x-raw,format=I420,width=96,height=64 ! " \
+              "videoconvert ! video/x-raw,format=RGB ! videoscale ! video/x-raw,width=48,height=40 ! " \
+              "identity ! filesink location=%s"
+
+static size_t run_video(const char *pattern, int mode, const char *path, uint8_t **bytes)
+{
+    char desc[512];
+    snprintf(desc, sizeof desc, VIDEO, pattern, path);
+    px_pipeline *p = parse(desc);
+    if (mode == 1)
+        set_mode(p, PX_ISOLATE_ALL, NULL);
+    else if (mode == 2)
+        set_mode(p, PX_ISOLATE_PATTERNS, "video*,identity*");
+    else if (mode == 3) { /* explicit groups through the C API */
+        px_error err = {0};
+        assert_int_equal(px_element_set_isolation_group(px_pipeline_get(p, "videoconvert0"), "convert", &err), PX_OK);
+        assert_int_equal(px_element_set_isolation_group(px_pipeline_get(p, "videoscale0"), "convert", &err), PX_OK);
+        assert_int_equal(px_element_set_isolation_group(px_pipeline_get(p, "filesink0"), "out", &err), PX_OK);
+    }
+    px_error err = {0};
+    if (px_pipeline_run(p, &err) != PX_OK)
+        fail_msg("mode %d: %s", mode, err.message);
+    if (mode) {
+        px_isolation_stats st;
+        px_element_get_isolation_stats(px_pipeline_get(p, "videoscale0"), &st);
+        assert_true(st.isolated);
+        px_element_get_isolation_stats(px_pipeline_get(p, "videotestsrc0"), &st);
+        assert_int_equal(st.isolated, mode == 1 || mode == 2);
+    }
+    px_pipeline_free(p);
+    return read_file(path, bytes);
+}
+
+static void video_output_is_byte_identical_in_process_isolated_and_grouped(void **state)
+{
+    (void)state;
+    const char *patterns[] = {"smpte", "ball"};
+    for (int k = 0; k < 2; k++) {
+        uint8_t *ref, *got;
+        size_t n = run_video(patterns[k], 0, "iso-ref.rgb", &ref);
+        assert_int_equal(n, 12 * 48 * 40 * 3);
+        for (int mode = 1; mode <= 3; mode++) {
+            size_t m = run_video(patterns[k], mode, "iso-out.rgb", &got);
+            assert_int_equal(m, n);
+            assert_memory_equal(got, ref, n);
+            free(got);
+        }
+        free(ref);
+    }
+    remove("iso-ref.rgb");
+    remove("iso-out.rgb");
+}
+
+/* chain() elements (y4mdec) get output slots lent by the supervisor. */
+static void y4mdec_chain_output_is_byte_identical_in_every_mode(void **state)
+{
+    (void)state;
+    px_pipeline *w = parse("videotestsrc num-buffers=20 pattern=ball ! video/x-raw,format=I420,width=64,height=48 ! "
+                           "y4menc ! filesink location=iso-in.y4m");
+    px_error err = {0};
+    assert_int_equal(px_pipeline_run(w, &err), PX_OK);
+    px_pipeline_free(w);
+    uint8_t *ref = NULL;
+    size_t n = 0;
+    for (int mode = 0; mode < 3; mode++) {
+        px_pipeline *p = parse("filesrc location=iso-in.y4m ! y4mdec ! videoconvert ! video/x-raw,format=RGB ! "
+                               "filesink location=iso-dec.rgb");
+        if (mode == 1)
+            set_mode(p, PX_ISOLATE_ALL, NULL);
+        if (mode == 2)
+            set_mode(p, PX_ISOLATE_PATTERNS, "*dec*,*convert*");
+        assert_int_equal(px_pipeline_prepare(p, &err), PX_OK);
+        px_element *dec = px_pipeline_get(p, "y4mdec0");
+        assert_int_equal(px_pipeline_start(p, &err), PX_OK);
+        assert_int_equal(px_pipeline_wait(p, 20000, &err), PX_OK);
+        px_arena_stats as;
+        px_arena_get_stats(dec->out_arena, &as);
+        assert_int_equal(as.in_use, 0);
+        px_isolation_stats st;
+        px_element_get_isolation_stats(dec, &st);
+        assert_int_equal(st.isolated, mode != 0);
+        px_pipeline_stop(p);
+        px_pipeline_free(p);
+        uint8_t *got;
+        size_t m = read_file("iso-dec.rgb", &got);
+        if (!ref) {
+            ref = got;
+            n = m;
+            assert_int_equal(n, 20 * 64 * 48 * 3);
+            continue;
+        }
+        assert_int_equal(m, n);
+        assert_memory_equal(got, ref, n);
+        free(got);
+    }
+    free(ref);
+    remove("iso-in.y4m");
+    remove("iso-dec.rgb");
+}
+
+static void hundred_crashes_lose_one_buffer_each_and_leak_nothing(void **state)
+{
+    (void)state;
+    px_pipeline *p = parse("fakesrc num-buffers=1000 sizetype=fixed sizemax=1000 ! crash after=10 ! fakesink");
+    set_mode(p, PX_ISOLATE_ALL, NULL);
+    set_restarts(p, 1000);
+    px_error err = {0};
+    assert_int_equal(px_pipeline_start(p, &err), PX_OK);
+    int restarts = 0, fds10 = 0;
+    long rss10 = 0;
+    px_message m;
+    for (;;) {
+        assert_int_equal(px_pipeline_pop_message(p, &m, 20000), PX_OK);
+        if (m.type == PX_MSG_ELEMENT_RESTARTED) {
+            restarts++;
+            assert_string_equal(m.source, "crash0");
+            if (!strstr(m.text, "(SIGSEGV)"))
+                fail_msg("restart %d: %s", restarts, m.text);
+            if (restarts == 10) {
+                fds10 = count_fds();
+                rss10 = rss_kib();
+            }
+        }
+        if (m.type == PX_MSG_EOS || m.type == PX_MSG_ERROR)
+            break;
+    }
+    assert_int_equal(m.type, PX_MSG_EOS);
+    assert_int_equal(restarts, 100);
+    assert_int_equal(count_fds(), fds10); /* flat from the 10th crash to the 100th */
+    long growth = rss_kib() - rss10;
+    if (growth > 512)
+        fail_msg("RSS grew %ld KiB over 90 crashes", growth);
+
+    px_element *src = px_pipeline_get(p, "fakesrc0"), *crasher = px_pipeline_get(p, "crash0"),
+               *sink = px_pipeline_get(p, "fakesink0");
+    px_element_stats a, b, c;
+    px_element_get_stats(src, &a);
+    px_element_get_stats(crasher, &b);
+    px_element_get_stats(sink, &c);
+    assert_int_equal(a.buffers_out, 1000);
+    assert_int_equal(c.buffers_in + b.drops, a.buffers_out); /* produced = consumed + counted drops */
+    assert_int_equal(b.drops, 100);
+    px_arena_stats as;
+    px_arena_get_stats(src->out_arena, &as);
+    assert_int_equal(as.in_use, 0);
+    px_arena_get_stats(crasher->out_arena, &as);
+    assert_int_equal(as.in_use, 0);
+    for (uint32_t s = 0; s < px_arena_slot_count(crasher->out_arena); s++)
+        assert_int_equal(px_arena_refcount(crasher->out_arena, s), 0);
+    px_isolation_stats st;
+    px_element_get_isolation_stats(crasher, &st);
+    assert_int_equal(st.restarts, 100);
+    assert_int_equal(st.crash_drops, 100);
+    assert_int_equal(st.last_signal, SIGSEGV);
+    px_pipeline_stop(p);
+    px_pipeline_free(p);
+}
+
+static void restart_limit_fails_the_run_naming_element_and_signal(void **state)
+{
+    (void)state;
+    px_pipeline *p = parse("fakesrc num-buffers=100 ! crash after=1 mode=abort ! fakesink");
+    set_mode(p, PX_ISOLATE_ALL, NULL);
+    set_restarts(p, 2);
+    px_error err = {0};
+    assert_int_equal(px_pipeline_run(p, &err), PX_EFLOW);
+    if (!strstr(err.message, "crash0: element process ") ||
+        !strstr(err.message, "ended: SIGABRT; restarted 2 times within 10000 ms, giving up (max-restarts=2)"))
+        fail_msg("%s", err.message);
+    px_pipeline_free(p);
+}
+
+static void auto_mode_isolates_only_untrusted_elements(void **state)
+{
+    (void)state;
+    px_pipeline *p = parse("fakesrc num-buffers=20 ! crash ! identity ! fakesink");
+    set_mode(p, PX_ISOLATE_AUTO, NULL);
+    px_error err = {0};
+    assert_int_equal(px_pipeline_run(p, &err), PX_OK);
+    px_isolation_stats st;
+    px_element_get_isolation_stats(px_pipeline_get(p, "crash0"), &st);
+    assert_true(st.isolated);
+    px_element_get_isolation_stats(px_pipeline_get(p, "identity0"), &st);
+    assert_false(st.isolated);
+    px_element_stats es;
+    px_element_get_stats(px_pipeline_get(p, "fakesink0"), &es);
+    assert_int_equal(es.buffers_in, 20);
+    px_pipeline_free(p);
+}
+
+static void isolation_api_rejects_bad_arguments_with_clear_errors(void **state)
+{
+    (void)state;
+    px_pipeline *p = parse("fakesrc num-buffers=1 ! fakesink");
+    px_error err = {0};
+    assert_int_equal(px_pipeline_set_isolation(p, PX_ISOLATE_PATTERNS, NULL, &err), PX_EINVAL);
+    assert_string_equal(err.message,
+                        "isolation by patterns needs a comma-separated list of globs, e.g. '*dec*,*demux*'");
+    assert_int_equal(px_pipeline_set_isolation(p, (px_isolation)42, NULL, &err), PX_EINVAL);
+    assert_non_null(strstr(err.message, "isolation mode 42 is unknown"));
+    char longname[100];
+    memset(longname, 'g', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    assert_int_equal(px_element_set_isolation_group(px_pipeline_get(p, "fakesink0"), longname, &err), PX_EINVAL);
+    assert_string_equal(err.message, "fakesink0: isolation group name must be 1 to 63 characters");
+    px_isolate_policy pol;
+    px_isolate_policy_defaults(&pol);
+    pol.max_restarts = -1;
+    assert_int_equal(px_pipeline_set_isolation_policy(p, &pol, &err), PX_EINVAL);
+    assert_int_equal(px_pipeline_prepare(p, &err), PX_OK);
+    assert_int_equal(px_pipeline_set_isolation(p, PX_ISOLATE_ALL, NULL, &err), PX_ESTATE);
+    assert_string_equal(err.message, "isolation is set before prepare; stop the pipeline first");
+    px_pipeline_free(p);
+}
+
+static void stop_and_restart_an_isolated_pipeline_twice(void **state)
+{
+    (void)state;
+    px_pipeline *p = parse("fakesrc num-buffers=50 ! identity ! fakesink");
+    set_mode(p, PX_ISOLATE_ALL, NULL);
+    int fds = count_fds();
+    for (int i = 0; i < 2; i++) {
+        px_error err = {0};
+        assert_int_equal(px_pipeline_run(p, &err), PX_OK);
+        px_element_stats es;
+        px_element_get_stats(px_pipeline_get(p, "fakesink0"), &es);
+        assert_int_equal(es.buffers_in, 50);
+        assert_int_equal(count_fds(), fds);
+    }
+    px_pipeline_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(ring_keeps_order_and_refuses_a_ninth_entry),
+        cmocka_unit_test(ring_pop_refuses_a_producer_index_past_capacity),
+        cmocka_unit_test(ctl_valid_checks_every_field),
+        cmocka_unit_test(recv_fds_fails_on_truncated_rights_and_leaks_none),
+        cmocka_unit_test(seals_are_checked_and_stop_new_writable_mappings),
+        cmocka_unit_test(video_output_is_byte_identical_in_process_isolated_and_grouped),
+        cmocka_unit_test(y4mdec_chain_output_is_byte_identical_in_every_mode),
+        cmocka_unit_test(hundred_crashes_lose_one_buffer_each_and_leak_nothing),
+        cmocka_unit_test(restart_limit_fails_the_run_naming_element_and_signal),
+        cmocka_unit_test(auto_mode_isolates_only_untrusted_elements),
+        cmocka_unit_test(isolation_api_rejects_bad_arguments_with_clear_errors),
+        cmocka_unit_test(stop_and_restart_an_isolated_pipeline_twice),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
