@@ -159,7 +159,11 @@ fi
 # Nothing left behind.
 if ls "$TMP"/core* >/dev/null 2>&1; then not_ok "no core files"; else ok "no core files after every attack"; fi
 sleep 0.2
-left=$(pgrep -f "parallax-launch-test" | wc -l)
+# Only processes running this build's binary (other builds and a make naming it don't count).
+left=0
+for d in /proc/[0-9]*; do
+    [ "$(readlink "$d/exe" 2>/dev/null)" = "$(readlink -f "$L")" ] && left=$((left + 1))
+done
 if [ "$left" -eq 0 ]; then ok "no element processes left behind"; else not_ok "no element processes left behind ($left)"; fi
 
 done_testing
