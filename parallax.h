@@ -111,6 +111,9 @@
 #define CONFIG_PX_ELEM_CAPSFILTER 0
 #endif
 #endif
+#ifndef CONFIG_PX_ELEM_QUEUE
+#define CONFIG_PX_ELEM_QUEUE PX__ON
+#endif
 #ifndef CONFIG_PX_ELEM_TEE
 #define CONFIG_PX_ELEM_TEE PX__ON
 #endif
@@ -1164,6 +1167,25 @@ PX_API void px_element_count_drop(px_element *el);
 /* Number of src pads linked (request pads included). */
 PX_API int px_element_src_pad_count(const px_element *el);
 
+/* ---- Flow control (sources) ----------------------------------------------
+ * What a source's buffers do when the queue downstream of it is full:
+ * BLOCK waits (backpressure, the default: files), DROP drops the new buffer
+ * and counts it in the source's drops (live capture), RING drops the oldest
+ * queued buffer (keep the newest). Users set it with the flow-policy and
+ * max-drops properties every source has; a class picks its default from
+ * start() (videotestsrc is-live=true: drop). */
+typedef enum px_flow_policy {
+    PX_FLOW_POLICY_BLOCK = 0,
+    PX_FLOW_POLICY_DROP,
+    PX_FLOW_POLICY_RING,
+} px_flow_policy;
+
+/* From start(): the policy unless the user chose one. */
+PX_API void px_element_default_flow_policy(px_element *el, px_flow_policy policy);
+/* True while a queue this source feeds is above its high watermark (it posted
+ * PX_MSG_BUSY and not yet PX_MSG_OK): a source may lower its rate. */
+PX_API bool px_element_downstream_busy(const px_element *el);
+
 /* Element table: built-ins are compiled in from Kconfig; applications add theirs. */
 #define PX_REGISTRY_MAX_APP 64
 PX_API int px_register_element(const px_element_class *klass);
@@ -1192,8 +1214,15 @@ static inline uint8_t px_clamp_u8(int v)
  *   px_element *sink = px_pipeline_add(p, "fakesink", NULL, &err);
  *   px_link(src, sink, &err);
  *
- * States are IDLE (built or stopped) and RUNNING; prepare validates the graph,
- * starts elements and sizes their arenas. */
+ * States: SUSPENDED <-> IDLE <-> RUNNING, and ERROR.
+ *   IDLE       built, stopped, prepared, or paused (streaming contexts parked,
+ *              queues keep their contents)
+ *   RUNNING    streaming (px_pipeline_start / px_pipeline_activate)
+ *   SUSPENDED  px_pipeline_suspend(): elements stopped, arenas released;
+ *              prepare or start brings it back
+ *   ERROR      an error reached px_pipeline_wait; stop (or suspend) leaves it
+ * prepare validates the graph, negotiates, starts elements and sizes their
+ * arenas (once: nothing grows while streaming). */
 
 typedef struct px_pipeline px_pipeline;
 
@@ -1201,6 +1230,7 @@ typedef enum px_state {
     PX_STATE_IDLE = 0,
     PX_STATE_RUNNING,
     PX_STATE_ERROR,
+    PX_STATE_SUSPENDED,
 } px_state;
 
 typedef enum px_scheduler {
@@ -1249,6 +1279,21 @@ PX_API void px_pipeline_send_eos(px_pipeline *p);
 PX_API int px_pipeline_wait(px_pipeline *p, int timeout_ms, px_error *err);
 /* Stops streaming threads and elements; back to IDLE. */
 PX_API void px_pipeline_stop(px_pipeline *p);
+/* RUNNING -> IDLE: sources stop producing and queue outputs stop passing
+ * data on, at a buffer boundary; queues keep what they hold. */
+PX_API int px_pipeline_pause(px_pipeline *p, px_error *err);
+/* IDLE -> RUNNING: resumes a paused pipeline exactly where it stopped, or
+ * starts (preparing first) one that is not streaming. */
+PX_API int px_pipeline_activate(px_pipeline *p, px_error *err);
+/* -> SUSPENDED: stops streaming, stops elements and releases every arena. */
+PX_API int px_pipeline_suspend(px_pipeline *p, px_error *err);
+/* Posts PX_MSG_STATS every interval_ms while running (0: never, the default).
+ * Messages are made by whoever pops the bus (px_pipeline_wait does). */
+PX_API int px_pipeline_set_stats_interval(px_pipeline *p, int interval_ms);
+/* Sources: flow policy and the consecutive-drop limit (0 = none; reaching it
+ * is a pipeline error naming the source). Same as the flow-policy and
+ * max-drops properties every source has. */
+PX_API int px_element_set_flow_policy(px_element *el, px_flow_policy policy, uint32_t max_drops, px_error *err);
 /* prepare + start + wait(-1) + stop. */
 PX_API int px_pipeline_run(px_pipeline *p, px_error *err);
 PX_API px_state px_pipeline_get_state(const px_pipeline *p);
@@ -1261,6 +1306,9 @@ typedef enum px_message_type {
     PX_MSG_ERROR,
     PX_MSG_WARNING,
     PX_MSG_STATE_CHANGED,
+    PX_MSG_BUSY,  /* a queue reached its high watermark; code = fill percent, source = the queue */
+    PX_MSG_OK,    /* a busy queue fell to its low watermark; code = fill percent */
+    PX_MSG_STATS, /* periodic, every px_pipeline_set_stats_interval(); text = the stats JSON summary line */
 } px_message_type;
 
 typedef struct px_message {
@@ -1303,7 +1351,7 @@ PX_API int px_pipeline_stats_json(px_pipeline *p, char *buf, size_t size);
 #define PX__CAT(a, b) PX__CAT2(a, b)
 #define PX__STR(x) #x
 #define PX__XSTR(x) PX__STR(x)
-#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC)
+#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_QUEUE), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC)
 #ifndef PX_STATIC
 extern const int PX__CONFIG_KEY;
 #if defined(__GNUC__)
@@ -1348,6 +1396,8 @@ static const int *const px__config_key_ref __attribute__((used)) = &PX__CONFIG_K
 #include <unistd.h>
 #if CONFIG_PX_SCHED_THREADS
 #include <pthread.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #endif
 
 #if defined(__GNUC__)
@@ -1376,6 +1426,8 @@ typedef struct px__stats {
     _Atomic uint64_t buffers_in, buffers_out, bytes_in, bytes_out;
     _Atomic uint64_t drops, errors, process_ns;
     _Atomic bool eos;
+    /* Latency: sinks add (now - buffer's entry time) for sampled buffers. */
+    _Atomic uint64_t latency_ns, latency_samples, latency_max_ns;
 } px__stats;
 
 static inline void px__stat_add(_Atomic uint64_t *c, uint64_t n)
@@ -1412,6 +1464,14 @@ struct px_element {
 #endif
     uint64_t sequence;
     px__stats stats;
+
+    /* ---- scheduling (sched branch) ---- */
+    struct px__queue *queue;       /* this element is a queue: a thread boundary */
+    int flow_policy;               /* sources: px_flow_policy */
+    bool flow_policy_set;          /* chosen by the user, not the class default */
+    uint32_t max_drops;            /* sources: consecutive drops allowed, 0 = no limit */
+    uint32_t consecutive_drops;    /* written by the source's streaming thread only */
+    _Atomic int busy_downstream;   /* queues above their high watermark this source feeds */
 };
 
 struct px_pipeline {
@@ -1437,6 +1497,15 @@ struct px_pipeline {
     pthread_t *threads;
     size_t n_threads;
 #endif
+    /* ---- scheduling (sched branch) ---- */
+    px_element **queues;   /* queue elements, pipeline order (thread boundaries) */
+    size_t n_queues;
+    _Atomic bool paused;   /* pause(): sources and queue outputs wait at their step boundary */
+    _Atomic uint32_t run_seq; /* futex word bumped on resume and stop */
+    _Atomic int parked;    /* streaming contexts waiting in pause */
+    px_time stats_interval; /* periodic PX_MSG_STATS, 0 = none */
+    px_time next_stats;
+    px_time paused_at, paused_total;
 
     /* Bus: a fixed ring; messages are rare (EOS, errors, state), never per buffer. */
     px_message bus[PX__BUS_CAPACITY];
@@ -1502,7 +1571,54 @@ static int px__threads_start(px_pipeline *p, px_error *err);
 static void px__threads_join(px_pipeline *p);
 #endif
 
+/* ---- futex: a sleeping side waits on a 32-bit word (threads scheduler) ---- */
+#if CONFIG_PX_SCHED_THREADS
+static inline void px__futex_wait(_Atomic uint32_t *word, uint32_t seen, int timeout_ms)
+{
+    struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, seen, timeout_ms < 0 ? NULL : &ts, NULL, 0);
+}
+static inline void px__futex_wake(_Atomic uint32_t *word)
+{
+    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+#endif
+
+/* ---- elements/flow/queue.c: the thread boundary ---- */
+#if CONFIG_PX_ELEM_QUEUE
+/* Takes buf (ownership passes) into the queue's ring; waits, drops or
+ * services the queue (coop) when it is full. */
+static px_flow px__queue_push(px_element *el, px_buffer *buf);
+/* EOS from upstream: queued behind the data, forwarded once drained. */
+static void px__queue_eos(px_element *el);
+/* One step of the output side: 1 a buffer went downstream, 0 nothing to do
+ * now, -1 finished (EOS forwarded, error or stopping). */
+static int px__queue_service(px_element *el);
+/* After every start(): sizes the upstream arena for the queue's depth. */
+static void px__queue_plan(px_element *el);
+/* Buffers of feeder's arena the queue holds or has in flight downstream. */
+static uint32_t px__queue_holding(px_element *el, const px_element *feeder);
+#if CONFIG_PX_SCHED_THREADS
+static void *px__queue_thread(void *arg);
+static void px__queue_wake(px_element *el);
+#endif
+#endif
+/* graph.c: changes the state, posting PX_MSG_STATE_CHANGED. */
+static void px__set_state(px_pipeline *p, px_state s);
+/* graph.c: not streaming (built, stopped or suspended). */
+static bool px__at_rest(const px_pipeline *p);
+/* graph.c: the scheduler this run uses (DEFAULT resolved). */
+static px_scheduler px__effective_scheduler(const px_pipeline *p);
+/* Wakes every sleeper (queues, paused contexts): stop, error, resume. */
+static void px__wake_all(px_pipeline *p);
+/* Pause point of a streaming context; false when the pipeline is stopping. */
+static bool px__pause_point(px_pipeline *p);
+
 /* ---- sched/chain.c ---- */
+/* Sends buf out of el's src pad out_pad (or every pad); ownership passes. */
+static px_flow px__route(px_element *el, int out_pad, px_buffer *buf);
+/* Passes EOS on from el to everything linked downstream. */
+static void px__forward_eos(px_element *el);
 /* Pushes buf (ownership passes) into el's sink pad; runs el and everything
  * downstream on the calling thread. */
 static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf);
@@ -7009,11 +7125,43 @@ static int px__no_such_prop(px_element *el, const char *name, px_error *err)
     return PX_ENOENT;
 }
 
+/* Every source has flow-policy=block|drop|ring and max-drops=N, kept by the
+ * runtime rather than in each class's table. */
+static const char *const px__flow_policy_names[] = {"block", "drop", "ring"};
+
+static int px__set_source_prop(px_element *el, const char *name, const char *value, px_error *err)
+{
+    char shown[72];
+    px__show(value, shown, sizeof shown);
+    if (px__name_eq(name, "flow-policy")) {
+        for (int i = 0; i < 3; i++)
+            if (value && strcmp(value, px__flow_policy_names[i]) == 0)
+                return px_element_set_flow_policy(el, (px_flow_policy)i, el->max_drops, err);
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: property 'flow-policy' expects block, drop or ring, got '%s'", el->name, shown);
+    }
+    uint64_t v;
+    if (!value || !px__parse_u64(value, &v) || v > UINT32_MAX)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: property 'max-drops' expects an integer in [0, 4294967295], got '%s'", el->name,
+                            shown);
+    el->max_drops = (uint32_t)v;
+    return PX_OK;
+}
+
+static bool px__is_source_prop(const px_element *el, const char *name)
+{
+    return el->klass->produce && !px_find_prop(el->klass, name) &&
+           (px__name_eq(name, "flow-policy") || px__name_eq(name, "max-drops"));
+}
+
 PX_API int px_set(px_element *el, const char *name, const char *value, px_error *err)
 {
     if (!el || !name)
         return px_error_set(err, PX_EINVAL, 0, "px_set: no element or property name given");
     const px_element_class *klass = px_element_get_class(el);
+    if (px__is_source_prop(el, name))
+        return px__set_source_prop(el, name, value, err);
     const px_prop *prop = px_find_prop(klass, name);
     if (!prop)
         return px__no_such_prop(el, name, err);
@@ -7150,6 +7298,12 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
 {
     if (!el || !name)
         return px_error_set(err, PX_EINVAL, 0, "px_get: no element or property name given");
+    if (px__is_source_prop(el, name) && buf && size) {
+        int n = px__name_eq(name, "flow-policy")
+                    ? snprintf(buf, size, "%s", px__flow_policy_names[el->flow_policy % 3])
+                    : snprintf(buf, size, "%u", el->max_drops);
+        return n >= 0 && (size_t)n < size ? PX_OK : PX_ENOMEM;
+    }
     const px_prop *prop = px_find_prop(px_element_get_class(el), name);
     if (!prop)
         return px__no_such_prop(el, name, err);
@@ -7168,8 +7322,11 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
     case PX_PROP_INT:
         n = snprintf(buf, size, "%d", *(const int *)field);
         break;
-    case PX_PROP_UINT64:
-        n = snprintf(buf, size, "%llu", (unsigned long long)*(const uint64_t *)field);
+    case PX_PROP_UINT64: /* read-only ones (levels) change while streaming: an atomic read */
+        n = snprintf(buf, size, "%llu",
+                     (unsigned long long)(prop->flags & PX_PROP_FLAG_READONLY
+                                              ? __atomic_load_n((const uint64_t *)field, __ATOMIC_RELAXED)
+                                              : *(const uint64_t *)field));
         break;
     case PX_PROP_DOUBLE:
         n = px__format_double(buf, size, *(const double *)field);
@@ -7874,6 +8031,550 @@ PX_ELEMENT_CLASS(identity) = {
         PX_PROP_BOOL(identity, dump, false, "Hexdump each buffer's contents to stdout")),
 };
 #endif /* CONFIG_PX_ELEM_IDENTITY */
+
+/* ---- elements/flow/queue.c ---- */
+#if CONFIG_PX_ELEM_QUEUE
+/* elements/flow/queue.c: a thread boundary. Buffers wait in a lock-free
+ * single-producer single-consumer ring of buffer handles (no copies: the
+ * slot stays in its upstream arena, which prepare sized for the queue's
+ * depth). Under the threads scheduler the queue's output side has its own
+ * streaming thread; under coop it is serviced in turn on the caller's thread.
+ *
+ * A side sleeps on a futex only when the ring is empty (output) or full
+ * (input, leaky=no): each side announces that it sleeps, and the other wakes
+ * it only then, so a stream that flows makes no syscall. Properties follow
+ * GStreamer's queue (names, defaults, 0 = unlimited); high-watermark and
+ * low-watermark follow queue2: at the high one the queue posts PX_MSG_BUSY
+ * on the bus and marks the sources feeding it busy
+ * (px_element_downstream_busy()), at the low one PX_MSG_OK.
+ *
+ * leaky=downstream (and a feeding source with flow-policy=ring) drops the
+ * oldest buffer from the input side, so the two sides then take a spinlock
+ * around the ring's head; the other modes touch only their own index. */
+
+enum {
+    QUEUE_LEAKY_NO = 0,
+    QUEUE_LEAKY_UPSTREAM = 1,
+    QUEUE_LEAKY_DOWNSTREAM = 2,
+};
+
+#define QUEUE_UNBOUNDED_DEPTH 1024u /* ring size when max-size-buffers=0 */
+#define QUEUE_WAIT_MS 50            /* sleeps re-check stop/pause this often even without a wake */
+
+struct px__queue {
+    /* properties */
+    int max_size_buffers;
+    uint64_t max_size_bytes;
+    uint64_t max_size_time;
+    int min_threshold_buffers;
+    uint64_t min_threshold_bytes;
+    uint64_t min_threshold_time;
+    int leaky;
+    double high_watermark, low_watermark;
+    uint64_t current_level_buffers, current_level_bytes, current_level_time; /* read-only */
+
+    /* set at start/plan */
+    px_element *el;
+    px_element *feeder; /* owner of the arena whose slots sit in the ring */
+    px_element *source; /* the source upstream, whose flow policy applies when full */
+    px_buffer *ring;
+    uint32_t depth, mask;
+    bool locked;        /* input side may pop (leaky=downstream, ring policy) */
+    uint64_t high_count, high_bytes, high_time, low_count, low_bytes, low_time;
+
+    _Alignas(64) _Atomic uint64_t tail; /* written by the input side */
+    _Atomic uint64_t in_bytes;
+    _Atomic int64_t in_pts;
+    _Atomic bool eos_in; /* EOS queued behind the last buffer */
+    _Alignas(64) _Atomic uint64_t head; /* written by the output side (or the input side, locked) */
+    _Atomic uint64_t out_bytes;
+    _Atomic int64_t out_pts;
+    _Atomic bool in_flight; /* the output side holds a popped buffer downstream */
+    _Atomic bool done_out;  /* downstream answered EOS: refuse more input */
+    _Atomic bool finished;  /* EOS forwarded downstream */
+    _Alignas(64) _Atomic uint32_t data_seq, space_seq; /* futex words */
+    _Atomic uint32_t out_sleeping, in_sleeping;
+    _Atomic bool busy;
+    atomic_flag lock;
+};
+
+static const px_enum_value queue_leaky_values[] = {
+    {QUEUE_LEAKY_NO, "no", "Not leaky: a full queue blocks its input (backpressure)"},
+    {QUEUE_LEAKY_UPSTREAM, "upstream", "Leaky on upstream: drop new buffers when full"},
+    {QUEUE_LEAKY_DOWNSTREAM, "downstream", "Leaky on downstream: drop the oldest buffers when full"},
+    {0, NULL, NULL},
+};
+
+static void queue_lock(struct px__queue *q)
+{
+    if (q->locked)
+        while (atomic_flag_test_and_set_explicit(&q->lock, memory_order_acquire))
+            ;
+}
+
+static void queue_unlock(struct px__queue *q)
+{
+    if (q->locked)
+        atomic_flag_clear_explicit(&q->lock, memory_order_release);
+}
+
+static int64_t queue_time_level(struct px__queue *q)
+{
+    int64_t in = atomic_load_explicit(&q->in_pts, memory_order_relaxed);
+    int64_t out = atomic_load_explicit(&q->out_pts, memory_order_relaxed);
+    return in == PX_TIME_NONE || out == PX_TIME_NONE || in < out ? 0 : in - out;
+}
+
+static void queue_publish_levels(struct px__queue *q, uint64_t count, uint64_t bytes, int64_t t)
+{
+    __atomic_store_n(&q->current_level_buffers, count, __ATOMIC_RELAXED);
+    __atomic_store_n(&q->current_level_bytes, bytes, __ATOMIC_RELAXED);
+    __atomic_store_n(&q->current_level_time, (uint64_t)t, __ATOMIC_RELAXED);
+}
+
+static int queue_percent(struct px__queue *q, uint64_t count, uint64_t bytes, int64_t t)
+{
+    double f = (double)count / (double)q->depth;
+    if (q->max_size_bytes && (double)bytes / (double)q->max_size_bytes > f)
+        f = (double)bytes / (double)q->max_size_bytes;
+    if (q->max_size_time && (double)t / (double)q->max_size_time > f)
+        f = (double)t / (double)q->max_size_time;
+    return f >= 1.0 ? 100 : (int)(f * 100.0 + 0.5);
+}
+
+/* Watermarks, as integer limits computed at start: per buffer only compares;
+ * a bus post (it takes a lock) only at a transition. */
+static void queue_watermarks(struct px__queue *q, uint64_t count, uint64_t bytes, int64_t t)
+{
+    queue_publish_levels(q, count, bytes, t);
+    bool busy = atomic_load_explicit(&q->busy, memory_order_relaxed);
+    if (!busy) {
+        if (count < q->high_count && (!q->max_size_bytes || bytes < q->high_bytes) &&
+            (!q->max_size_time || (uint64_t)t < q->high_time))
+            return;
+        if (atomic_exchange(&q->busy, true))
+            return;
+        if (q->source)
+            atomic_fetch_add(&q->source->busy_downstream, 1);
+        int pc = queue_percent(q, count, bytes, t);
+        px__bus_post(q->el->pipeline, PX_MSG_BUSY, pc, q->el->name, "%s: busy: %d%% full (%llu buffers, %llu bytes)",
+                     q->el->name, pc, (unsigned long long)count, (unsigned long long)bytes);
+    } else {
+        if (count > q->low_count || (q->max_size_bytes && bytes > q->low_bytes) ||
+            (q->max_size_time && (uint64_t)t > q->low_time))
+            return;
+        if (!atomic_exchange(&q->busy, false))
+            return;
+        if (q->source)
+            atomic_fetch_sub(&q->source->busy_downstream, 1);
+        int pc = queue_percent(q, count, bytes, t);
+        px__bus_post(q->el->pipeline, PX_MSG_OK, pc, q->el->name, "%s: ok: %d%% full (%llu buffers, %llu bytes)",
+                     q->el->name, pc, (unsigned long long)count, (unsigned long long)bytes);
+    }
+}
+
+static bool queue_full(struct px__queue *q, uint64_t tail)
+{
+    uint64_t count = tail - atomic_load_explicit(&q->head, memory_order_acquire);
+    if (count >= q->depth)
+        return true;
+    if (count == 0)
+        return false; /* one buffer larger than the byte or time limit still passes */
+    uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) -
+                     atomic_load_explicit(&q->out_bytes, memory_order_relaxed);
+    if (q->max_size_bytes && bytes >= q->max_size_bytes)
+        return true;
+    return q->max_size_time && (uint64_t)queue_time_level(q) >= q->max_size_time;
+}
+
+/* Output side: below the min-threshold the queue counts as empty (until EOS). */
+static bool queue_ready(struct px__queue *q, uint64_t head, uint64_t tail)
+{
+    uint64_t count = tail - head;
+    if (count == 0)
+        return false;
+    if (!(q->min_threshold_buffers || q->min_threshold_bytes || q->min_threshold_time) ||
+        atomic_load_explicit(&q->eos_in, memory_order_acquire))
+        return true;
+    uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) -
+                     atomic_load_explicit(&q->out_bytes, memory_order_relaxed);
+    return (q->min_threshold_buffers && count >= (uint64_t)q->min_threshold_buffers) ||
+           (q->min_threshold_bytes && bytes >= q->min_threshold_bytes) ||
+           (q->min_threshold_time && (uint64_t)queue_time_level(q) >= q->min_threshold_time);
+}
+
+/* Takes the oldest buffer; false when there is none. Either side may call it
+ * when q->locked, else only the output side. */
+static bool queue_pop(struct px__queue *q, px_buffer *out, bool for_output)
+{
+    queue_lock(q);
+    uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
+    uint64_t t = atomic_load_explicit(&q->tail, memory_order_acquire);
+    if (h == t || (for_output && !queue_ready(q, h, t))) {
+        queue_unlock(q);
+        return false;
+    }
+    *out = q->ring[h & q->mask];
+    if (for_output) /* before head moves: a leak check never sees it nowhere */
+        atomic_store_explicit(&q->in_flight, true, memory_order_relaxed);
+    atomic_store_explicit(&q->out_bytes, atomic_load_explicit(&q->out_bytes, memory_order_relaxed) + out->size,
+                          memory_order_relaxed);
+    if (out->pts != PX_TIME_NONE)
+        atomic_store_explicit(&q->out_pts, out->pts, memory_order_relaxed);
+    atomic_store_explicit(&q->head, h + 1, memory_order_seq_cst);
+    queue_unlock(q);
+#if CONFIG_PX_SCHED_THREADS
+    /* Pairs with the input side's announce-then-recheck: one of us sees the other. */
+    if (atomic_load_explicit(&q->in_sleeping, memory_order_seq_cst)) {
+        atomic_fetch_add(&q->space_seq, 1);
+        px__futex_wake(&q->space_seq);
+    }
+#endif
+    return true;
+}
+
+static void queue_drop_new(struct px__queue *q, px_buffer *buf)
+{
+    px_buffer_unref(buf);
+    px_element *src = q->source;
+    if (q->leaky == QUEUE_LEAKY_NO && src) { /* the source's policy dropped it: its counters */
+        px__stat_add(&src->stats.drops, 1);
+        if (src->max_drops && ++src->consecutive_drops == src->max_drops)
+            px_element_error(src, PX_EFLOW,
+                             "%u consecutive buffers dropped at %s (flow-policy=drop, max-drops=%u): "
+                             "downstream is too slow",
+                             src->max_drops, q->el->name, src->max_drops);
+    } else {
+        px__stat_add(&q->el->stats.drops, 1);
+    }
+}
+
+static px_flow px__queue_push(px_element *el, px_buffer *buf)
+{
+    struct px__queue *q = el->queue;
+    px_pipeline *p = el->pipeline;
+    if (atomic_load_explicit(&q->done_out, memory_order_acquire)) {
+        px_buffer_unref(buf);
+        return PX_FLOW_EOS;
+    }
+    uint64_t t = atomic_load_explicit(&q->tail, memory_order_relaxed);
+    int policy = q->source ? q->source->flow_policy : PX_FLOW_POLICY_BLOCK;
+    while (queue_full(q, t)) {
+        if (q->leaky == QUEUE_LEAKY_UPSTREAM || (q->leaky == QUEUE_LEAKY_NO && policy == PX_FLOW_POLICY_DROP)) {
+            queue_drop_new(q, buf);
+            return PX_FLOW_OK;
+        }
+        if (q->leaky == QUEUE_LEAKY_DOWNSTREAM || policy == PX_FLOW_POLICY_RING) {
+            px_buffer old;
+            if (queue_pop(q, &old, false)) {
+                px_buffer_unref(&old);
+                if (q->leaky == QUEUE_LEAKY_DOWNSTREAM || !q->source)
+                    px__stat_add(&el->stats.drops, 1);
+                else
+                    px__stat_add(&q->source->stats.drops, 1);
+            }
+            continue;
+        }
+        if (atomic_load_explicit(&p->stopping, memory_order_relaxed)) {
+            px_buffer_unref(buf);
+            return PX_FLOW_ERROR;
+        }
+        if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN) {
+            if (px__queue_service(el) <= 0 && queue_full(q, t)) { /* cannot drain: nothing else runs */
+                px_buffer_unref(buf);
+                return atomic_load(&q->done_out) ? PX_FLOW_EOS : PX_FLOW_ERROR;
+            }
+            continue;
+        }
+#if CONFIG_PX_SCHED_THREADS
+        uint32_t seq = atomic_load_explicit(&q->space_seq, memory_order_acquire);
+        atomic_store_explicit(&q->in_sleeping, 1, memory_order_seq_cst);
+        if (queue_full(q, t) && !atomic_load_explicit(&q->done_out, memory_order_acquire))
+            px__futex_wait(&q->space_seq, seq, QUEUE_WAIT_MS);
+        atomic_store_explicit(&q->in_sleeping, 0, memory_order_relaxed);
+        if (atomic_load_explicit(&q->done_out, memory_order_acquire)) {
+            px_buffer_unref(buf);
+            return PX_FLOW_EOS;
+        }
+#endif
+    }
+    if (q->source)
+        q->source->consecutive_drops = 0;
+    q->ring[t & q->mask] = *buf;
+    uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) + buf->size;
+    atomic_store_explicit(&q->in_bytes, bytes, memory_order_relaxed);
+    if (buf->pts != PX_TIME_NONE) {
+        atomic_store_explicit(&q->in_pts, buf->pts, memory_order_relaxed);
+        int64_t none = PX_TIME_NONE; /* the first timestamp starts the time level at 0 */
+        atomic_compare_exchange_strong(&q->out_pts, &none, buf->pts);
+    }
+    atomic_store_explicit(&q->tail, t + 1, memory_order_seq_cst);
+    buf->arena = NULL;
+#if CONFIG_PX_SCHED_THREADS
+    if (atomic_load_explicit(&q->out_sleeping, memory_order_seq_cst)) {
+        atomic_fetch_add(&q->data_seq, 1);
+        px__futex_wake(&q->data_seq);
+    }
+#endif
+    uint64_t count = t + 1 - atomic_load_explicit(&q->head, memory_order_relaxed);
+    queue_watermarks(q, count, bytes - atomic_load_explicit(&q->out_bytes, memory_order_relaxed), queue_time_level(q));
+    return PX_FLOW_OK;
+}
+
+static void px__queue_eos(px_element *el)
+{
+    struct px__queue *q = el->queue;
+    atomic_store_explicit(&q->eos_in, true, memory_order_seq_cst);
+#if CONFIG_PX_SCHED_THREADS
+    atomic_fetch_add(&q->data_seq, 1);
+    px__futex_wake(&q->data_seq);
+#endif
+}
+
+static int px__queue_service(px_element *el)
+{
+    struct px__queue *q = el->queue;
+    px_pipeline *p = el->pipeline;
+    if (atomic_load_explicit(&q->finished, memory_order_relaxed) ||
+        atomic_load_explicit(&p->stopping, memory_order_relaxed))
+        return -1;
+    px_buffer b;
+    if (atomic_load_explicit(&q->done_out, memory_order_relaxed)) {
+        while (queue_pop(q, &b, false)) /* downstream is done: what is left goes nowhere */
+            px_buffer_unref(&b);
+    } else if (queue_pop(q, &b, true)) {
+        px_flow r = px__route(el, 0, &b);
+        atomic_store_explicit(&q->in_flight, false, memory_order_release);
+        uint64_t count = atomic_load_explicit(&q->tail, memory_order_acquire) -
+                         atomic_load_explicit(&q->head, memory_order_relaxed);
+        uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) -
+                         atomic_load_explicit(&q->out_bytes, memory_order_relaxed);
+        queue_watermarks(q, count, bytes, queue_time_level(q));
+        if (r == PX_FLOW_EOS) {
+            atomic_store_explicit(&q->done_out, true, memory_order_seq_cst);
+#if CONFIG_PX_SCHED_THREADS
+            atomic_fetch_add(&q->space_seq, 1);
+            px__futex_wake(&q->space_seq);
+#endif
+        } else if (r == PX_FLOW_ERROR) {
+            return -1;
+        }
+        return 1;
+    }
+    if (atomic_load_explicit(&q->eos_in, memory_order_seq_cst) &&
+        atomic_load_explicit(&q->tail, memory_order_acquire) == atomic_load_explicit(&q->head, memory_order_relaxed)) {
+        atomic_store_explicit(&q->finished, true, memory_order_relaxed);
+        queue_publish_levels(q, 0, 0, 0);
+        px__forward_eos(el);
+        return -1;
+    }
+    return 0;
+}
+
+static uint32_t px__queue_holding(px_element *el, const px_element *feeder)
+{
+    struct px__queue *q = el->queue;
+    if (!q || q->feeder != feeder)
+        return 0;
+    uint64_t h = atomic_load_explicit(&q->head, memory_order_acquire);
+    uint64_t t = atomic_load_explicit(&q->tail, memory_order_acquire);
+    return (uint32_t)(t - h) + atomic_load_explicit(&q->in_flight, memory_order_acquire);
+}
+
+/* Elements buffers pass through untouched (same slot) on their way here. */
+static bool queue_passes_slots(const px_element *up)
+{
+    return up->queue || (up->klass->process && (up->klass->in_place || up->passthrough));
+}
+
+static void px__queue_plan(px_element *el)
+{
+    struct px__queue *q = el->queue;
+    px_element *up = el->n_sink > 0 ? el->sink[0].peer : NULL;
+    while (up && queue_passes_slots(up) && up->n_sink > 0)
+        up = up->sink[0].peer;
+    q->feeder = up && !queue_passes_slots(up) ? up : NULL;
+    if (q->feeder) /* the ring's slots plus what is in flight: sized now, never grown */
+        q->feeder->out_extra_slots += q->depth;
+    px_element *src = q->feeder;
+    while (src && !src->klass->produce && src->n_sink > 0)
+        src = src->sink[0].peer;
+    q->source = src && src->klass->produce ? src : NULL;
+    q->locked = q->leaky == QUEUE_LEAKY_DOWNSTREAM || (q->source && q->source->flow_policy == PX_FLOW_POLICY_RING);
+}
+
+#if CONFIG_PX_SCHED_THREADS
+static void px__queue_wake(px_element *el)
+{
+    struct px__queue *q = el->queue;
+    if (!q)
+        return;
+    atomic_fetch_add(&q->data_seq, 1);
+    atomic_fetch_add(&q->space_seq, 1);
+    px__futex_wake(&q->data_seq);
+    px__futex_wake(&q->space_seq);
+}
+
+static void *px__queue_thread(void *arg)
+{
+    px_element *el = arg;
+    struct px__queue *q = el->queue;
+    px_pipeline *p = el->pipeline;
+    for (int i = 0; i < el->n_src; i++)
+        if (el->src[i].peer)
+            px__bind_chain(el->src[i].peer);
+    for (;;) {
+        if (!px__pause_point(p))
+            break;
+        int r = px__queue_service(el);
+        if (r < 0)
+            break;
+        if (r > 0)
+            continue;
+        /* Nothing to do: announce the sleep, then look once more (the input
+         * side stores, then checks out_sleeping; one of us sees the other). */
+        uint32_t seq = atomic_load_explicit(&q->data_seq, memory_order_acquire);
+        atomic_store_explicit(&q->out_sleeping, 1, memory_order_seq_cst);
+        uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
+        uint64_t t = atomic_load_explicit(&q->tail, memory_order_seq_cst);
+        bool work = atomic_load_explicit(&q->eos_in, memory_order_seq_cst) ||
+                    (atomic_load_explicit(&q->done_out, memory_order_relaxed) ? t != h : queue_ready(q, h, t));
+        if (!work && !atomic_load_explicit(&p->stopping, memory_order_relaxed) &&
+            !atomic_load_explicit(&p->paused, memory_order_relaxed))
+            px__futex_wait(&q->data_seq, seq, QUEUE_WAIT_MS);
+        atomic_store_explicit(&q->out_sleeping, 0, memory_order_relaxed);
+    }
+    return NULL;
+}
+#endif
+
+static int queue_start(px_element *el, px_error *err)
+{
+    struct px__queue *q = px_element_state(el);
+    const char *name = px_element_name(el);
+
+    if (q->max_size_buffers && q->min_threshold_buffers > q->max_size_buffers)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: min-threshold-buffers=%d is above max-size-buffers=%d; the queue would never "
+                            "pass data on (set min-threshold-buffers <= max-size-buffers)",
+                            name, q->min_threshold_buffers, q->max_size_buffers);
+    if (q->max_size_bytes && q->min_threshold_bytes > q->max_size_bytes)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: min-threshold-bytes=%llu is above max-size-bytes=%llu (set it lower)", name,
+                            (unsigned long long)q->min_threshold_bytes, (unsigned long long)q->max_size_bytes);
+    if (q->max_size_time && q->min_threshold_time > q->max_size_time)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: min-threshold-time=%llu is above max-size-time=%llu (set it lower)", name,
+                            (unsigned long long)q->min_threshold_time, (unsigned long long)q->max_size_time);
+    if (q->low_watermark >= q->high_watermark)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: low-watermark=%g must be below high-watermark=%g", name, q->low_watermark,
+                            q->high_watermark);
+    q->depth = q->max_size_buffers ? (uint32_t)q->max_size_buffers : QUEUE_UNBOUNDED_DEPTH;
+    /* At least one buffer apart, so busy and ok cannot alternate per buffer. */
+    q->high_count = (uint64_t)(q->high_watermark * q->depth + 0.999);
+    q->low_count = (uint64_t)(q->low_watermark * q->depth);
+    if (q->high_count < 1)
+        q->high_count = 1;
+    if (q->low_count >= q->high_count)
+        q->low_count = q->high_count - 1;
+    q->high_bytes = (uint64_t)(q->high_watermark * (double)q->max_size_bytes);
+    q->low_bytes = (uint64_t)(q->low_watermark * (double)q->max_size_bytes);
+    q->high_time = (uint64_t)(q->high_watermark * (double)q->max_size_time);
+    q->low_time = (uint64_t)(q->low_watermark * (double)q->max_size_time);
+    uint32_t cap = 1;
+    while (cap < q->depth)
+        cap <<= 1;
+    q->mask = cap - 1;
+    q->ring = PX_MALLOC(cap * sizeof *q->ring);
+    if (!q->ring)
+        return px_error_set(err, PX_ENOMEM, 0, "%s: out of memory for a %u-buffer ring", name, cap);
+    q->el = el;
+    q->feeder = q->source = NULL;
+    q->locked = false;
+    atomic_store(&q->tail, 0);
+    atomic_store(&q->head, 0);
+    atomic_store(&q->in_bytes, 0);
+    atomic_store(&q->out_bytes, 0);
+    atomic_store(&q->in_pts, PX_TIME_NONE);
+    atomic_store(&q->out_pts, PX_TIME_NONE);
+    atomic_store(&q->eos_in, false);
+    atomic_store(&q->in_flight, false);
+    atomic_store(&q->done_out, false);
+    atomic_store(&q->finished, false);
+    atomic_store(&q->out_sleeping, 0);
+    atomic_store(&q->in_sleeping, 0);
+    atomic_store(&q->busy, false);
+    atomic_flag_clear(&q->lock);
+    queue_publish_levels(q, 0, 0, 0);
+    el->queue = q;
+    return PX_OK;
+}
+
+static void queue_stop(px_element *el)
+{
+    struct px__queue *q = px_element_state(el);
+    if (!q->ring)
+        return;
+    q->locked = false; /* every streaming thread has been joined */
+    px_buffer b;
+    while (queue_pop(q, &b, false))
+        px_buffer_unref(&b);
+    if (atomic_exchange(&q->busy, false) && q->source)
+        atomic_fetch_sub(&q->source->busy_downstream, 1);
+    PX_FREE(q->ring);
+    q->ring = NULL;
+    el->queue = NULL;
+}
+
+/* Without a thread boundary to cross (never reached while the queue runs). */
+static px_flow queue_process(px_element *el, px_frame *io)
+{
+    (void)el;
+    (void)io;
+    return PX_FLOW_OK;
+}
+
+#define QUEUE_LEVEL(field, desc)                                                                        \
+    {#field, PX_PROP_UINT64, offsetof(struct px__queue, field), PX_PROP_FLAG_READONLY, 0, INT64_MAX, 0, 0, \
+     0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, PX__PROP_DESC(desc)}
+
+PX_ELEMENT_CLASS(queue) = {
+    .name = "queue",
+    .family = "Generic",
+    .description = "Thread boundary: a bounded lock-free ring with backpressure, leaky modes and watermarks",
+    .state_size = sizeof(struct px__queue),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .hints = {.rt_safe = true},
+    .in_place = true,
+    .start = queue_start,
+    .stop = queue_stop,
+    .process = queue_process,
+    .props = PX_PROPS(
+        PX_PROP_INT(struct px__queue, max_size_buffers, 0, 65536, 200,
+                    "Max. number of buffers in the queue (0 = no limit but the ring's 1024)"),
+        PX_PROP_UINT64(struct px__queue, max_size_bytes, 0, UINT32_MAX, 10485760,
+                       "Max. amount of data in the queue, bytes (0 = no limit)"),
+        PX_PROP_UINT64(struct px__queue, max_size_time, 0, INT64_MAX, 1000000000,
+                       "Max. amount of data in the queue, ns of timestamps (0 = no limit)"),
+        PX_PROP_INT(struct px__queue, min_threshold_buffers, 0, 65536, 0,
+                    "Min. number of buffers before the output side passes data on (0 = none)"),
+        PX_PROP_UINT64(struct px__queue, min_threshold_bytes, 0, UINT32_MAX, 0,
+                       "Min. bytes in the queue before data is passed on (0 = none)"),
+        PX_PROP_UINT64(struct px__queue, min_threshold_time, 0, INT64_MAX, 0,
+                       "Min. ns of data in the queue before data is passed on (0 = none)"),
+        PX_PROP_ENUM(struct px__queue, leaky, queue_leaky_values, QUEUE_LEAKY_NO,
+                     "Where the queue leaks when full, if at all"),
+        PX_PROP_DOUBLE(struct px__queue, high_watermark, 0.0, 1.0, 0.99,
+                       "Fill level (0..1) at which the queue posts busy"),
+        PX_PROP_DOUBLE(struct px__queue, low_watermark, 0.0, 1.0, 0.01,
+                       "Fill level (0..1) at which a busy queue posts ok"),
+        QUEUE_LEVEL(current_level_buffers, "Current number of buffers in the queue"),
+        QUEUE_LEVEL(current_level_bytes, "Current amount of data in the queue (bytes)"),
+        QUEUE_LEVEL(current_level_time, "Current amount of data in the queue (ns)")),
+};
+#endif /* CONFIG_PX_ELEM_QUEUE */
 
 /* ---- elements/video/rawvideoparse.c ---- */
 #if CONFIG_PX_ELEM_RAWVIDEOPARSE
@@ -9851,6 +10552,9 @@ static const px_element_class *const px__builtin_classes[] = {
 #if CONFIG_PX_ELEM_IDENTITY
     &px_elem_identity,
 #endif
+#if CONFIG_PX_ELEM_QUEUE
+    &px_elem_queue,
+#endif
 #if CONFIG_PX_ELEM_RAWVIDEOPARSE
     &px_elem_rawvideoparse,
 #endif
@@ -10030,7 +10734,7 @@ PX_API px_element *px_pipeline_add(px_pipeline *p, const char *factory, const ch
         px_error_set(err, PX_EINVAL, 0, "px_pipeline_add: pipeline and factory name are required");
         return NULL;
     }
-    if (atomic_load(&p->state) != PX_STATE_IDLE || p->prepared) {
+    if (!px__at_rest(p) || p->prepared) {
         px_error_set(err, PX_ESTATE, 0, "cannot add '%s' to a prepared or running pipeline; stop it first",
                      factory);
         return NULL;
@@ -10154,6 +10858,31 @@ PX_API int px_element_src_pad_count(const px_element *el)
     return n;
 }
 
+PX_API int px_element_set_flow_policy(px_element *el, px_flow_policy policy, uint32_t max_drops, px_error *err)
+{
+    if (!el || policy < PX_FLOW_POLICY_BLOCK || policy > PX_FLOW_POLICY_RING)
+        return px_error_set(err, PX_EINVAL, 0, "px_element_set_flow_policy: policy must be block, drop or ring");
+    if (!el->klass->produce)
+        return px_error_set(err, PX_EINVAL, 0, "%s is not a source; only sources have a flow policy", el->name);
+    if (!px__at_rest(el->pipeline) || el->pipeline->prepared)
+        return px_error_set(err, PX_ESTATE, 0, "%s: the flow policy is set before prepare", el->name);
+    el->flow_policy = (int)policy;
+    el->flow_policy_set = true;
+    el->max_drops = max_drops;
+    return PX_OK;
+}
+
+PX_API void px_element_default_flow_policy(px_element *el, px_flow_policy policy)
+{
+    if (!el->flow_policy_set)
+        el->flow_policy = (int)policy;
+}
+
+PX_API bool px_element_downstream_busy(const px_element *el)
+{
+    return atomic_load_explicit(&((px_element *)el)->busy_downstream, memory_order_relaxed) > 0;
+}
+
 PX_API void px_element_count_drop(px_element *el)
 {
     px__stat_add(&el->stats.drops, 1);
@@ -10172,6 +10901,7 @@ PX_API void px_element_error(px_element *el, int code, const char *fmt, ...)
     atomic_store(&p->stopping, true);
     if (first)
         px__bus_post(p, PX_MSG_ERROR, code, el->name, "%s: %s", el->name, text);
+    px__wake_all(p);
 }
 
 PX_API void px_element_warning(px_element *el, const char *fmt, ...)
@@ -10254,7 +10984,7 @@ PX_API int px_link_pads(px_element *a, const char *src_pad, px_element *b, const
         return px_error_set(err, PX_ELINK, 0, "cannot link %s to itself", a->name);
     if (a->pipeline != b->pipeline)
         return px_error_set(err, PX_ELINK, 0, "%s and %s are in different pipelines", a->name, b->name);
-    if (a->pipeline->prepared || atomic_load(&a->pipeline->state) != PX_STATE_IDLE)
+    if (a->pipeline->prepared || !px__at_rest(a->pipeline))
         return px_error_set(err, PX_ESTATE, 0, "cannot link while the pipeline is prepared or running");
     int sn_before = a->n_src;
     int s = px__pad_for_link(a, true, src_pad, err);
@@ -10317,6 +11047,13 @@ PX_API int px_pipeline_set_auto_convert(px_pipeline *p, bool enable)
 }
 
 /* ---- Prepare ------------------------------------------------------------- */
+
+/* Not streaming: built, stopped or suspended (the graph may change). */
+static bool px__at_rest(const px_pipeline *p)
+{
+    px_state st = (px_state)atomic_load(&((px_pipeline *)p)->state);
+    return (st == PX_STATE_IDLE || st == PX_STATE_SUSPENDED) && !atomic_load(&((px_pipeline *)p)->paused);
+}
 
 static int px__validate(px_pipeline *p, px_error *err)
 {
@@ -10381,6 +11118,9 @@ static void px__release_resources(px_pipeline *p)
     PX_FREE(p->sources);
     p->sources = NULL;
     p->n_sources = 0;
+    PX_FREE(p->queues);
+    p->queues = NULL;
+    p->n_queues = 0;
     p->prepared = false;
 }
 
@@ -10413,7 +11153,7 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         return px_error_set(err, PX_EINVAL, 0, "px_pipeline_prepare: no pipeline");
     if (p->prepared)
         return PX_OK;
-    if (atomic_load(&p->state) != PX_STATE_IDLE)
+    if (!px__at_rest(p))
         return px_error_set(err, PX_ESTATE, 0, "the pipeline is running; stop it before preparing again");
     int rc = px__validate(p, err);
 #if CONFIG_PX_CAPS
@@ -10428,7 +11168,8 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
     uint8_t *mark = PX_MALLOC(p->n_elements);
     px_element **order = PX_MALLOC(p->n_elements * sizeof *order);
     p->sources = PX_MALLOC(p->n_elements * sizeof *p->sources);
-    if (!mark || !order || !p->sources) {
+    p->queues = PX_MALLOC(p->n_elements * sizeof *p->queues);
+    if (!mark || !order || !p->sources || !p->queues) {
         rc = px_error_set(err, PX_ENOMEM, 0, "out of memory preparing the pipeline");
         goto out;
     }
@@ -10448,6 +11189,10 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         el->out_slot_size = 0;
         el->out_extra_slots = 0;
         el->passthrough = false;
+        el->consecutive_drops = 0;
+        atomic_store(&el->busy_downstream, 0);
+        if (!el->flow_policy_set)
+            el->flow_policy = PX_FLOW_POLICY_BLOCK; /* start() may choose the class default */
         memset(&el->stats, 0, sizeof el->stats);
         for (int j = 0; j < el->n_src; j++)
             el->src[j].done = false;
@@ -10456,6 +11201,13 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         el->started = rc == PX_OK;
         PX_DEBUG("pipeline", "%s: start %s", el->name, rc ? "failed" : "done");
     }
+#if CONFIG_PX_ELEM_QUEUE
+    for (size_t i = 0; i < p->n_elements && !rc; i++)
+        if (p->elements[i]->queue) {
+            p->queues[p->n_queues++] = p->elements[i];
+            px__queue_plan(p->elements[i]);
+        }
+#endif
     if (!rc)
         rc = px__allocate_arenas(order, n, err);
 out:
@@ -10472,7 +11224,11 @@ out:
     atomic_store(&p->stopping, false);
     atomic_store(&p->eos_posted, false);
     atomic_store(&p->error_posted, false);
+    atomic_store(&p->paused, false);
+    p->paused_total = 0;
     p->prepared = true;
+    if (atomic_load(&p->state) == PX_STATE_SUSPENDED)
+        px__set_state(p, PX_STATE_IDLE);
     PX_INFO("pipeline", "prepared: %zu elements, %zu sources, %d sinks", p->n_elements, p->n_sources, sinks);
     return PX_OK;
 }
@@ -10491,7 +11247,9 @@ static px_scheduler px__effective_scheduler(const px_pipeline *p)
 
 PX_API int px_pipeline_set_scheduler(px_pipeline *p, px_scheduler sched)
 {
-    if (atomic_load(&p->state) != PX_STATE_IDLE)
+    if (!p)
+        return PX_EINVAL;
+    if (!px__at_rest(p))
         return PX_ESTATE;
 #if !CONFIG_PX_SCHED_THREADS
     if (sched == PX_SCHED_THREADS_RUN)
@@ -10518,6 +11276,8 @@ PX_API int px_pipeline_start(px_pipeline *p, px_error *err)
 {
     if (!p)
         return px_error_set(err, PX_EINVAL, 0, "px_pipeline_start: no pipeline");
+    if (atomic_load(&p->paused))
+        return px_pipeline_activate(p, err);
     if (atomic_load(&p->state) == PX_STATE_RUNNING)
         return PX_OK;
     int rc = px_pipeline_prepare(p, err);
@@ -10527,9 +11287,14 @@ PX_API int px_pipeline_start(px_pipeline *p, px_error *err)
     p->end_ns = 0;
     p->result_ready = false;
     px__set_state(p, PX_STATE_RUNNING);
-    if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN)
+    if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN) {
         for (size_t i = 0; i < p->n_sources; i++)
             px__bind_chain(p->sources[i]); /* coop streams on this thread */
+        for (size_t i = 0; i < p->n_queues; i++)
+            for (int j = 0; j < p->queues[i]->n_src; j++)
+                if (p->queues[i]->src[j].peer)
+                    px__bind_chain(p->queues[i]->src[j].peer);
+    }
 #if CONFIG_PX_SCHED_THREADS
     if (px__effective_scheduler(p) == PX_SCHED_THREADS_RUN) {
         rc = px__threads_start(p, err);
@@ -10553,15 +11318,76 @@ PX_API void px_pipeline_stop(px_pipeline *p)
     if (!p)
         return;
     atomic_store(&p->stopping, true);
+    px__wake_all(p);
 #if CONFIG_PX_SCHED_THREADS
     px__threads_join(p);
 #endif
+    atomic_store(&p->paused, false);
     if (p->start_ns && !p->end_ns)
         p->end_ns = px__now();
     if (p->prepared)
         px__release_resources(p);
-    if (atomic_load(&p->state) != PX_STATE_IDLE)
+    px_state st = (px_state)atomic_load(&p->state);
+    if (st != PX_STATE_IDLE && st != PX_STATE_SUSPENDED)
         px__set_state(p, PX_STATE_IDLE);
+}
+
+/* ---- State machine: SUSPENDED <-> IDLE <-> RUNNING, and ERROR -------------- */
+
+PX_API int px_pipeline_activate(px_pipeline *p, px_error *err)
+{
+    if (!p)
+        return px_error_set(err, PX_EINVAL, 0, "px_pipeline_activate: no pipeline");
+    if (atomic_load(&p->paused)) { /* resume: the parked contexts go on where they stopped */
+        p->paused_total += px__now() - p->paused_at;
+        atomic_store(&p->paused, false);
+        px__wake_all(p);
+        px__set_state(p, PX_STATE_RUNNING);
+        return PX_OK;
+    }
+    return px_pipeline_start(p, err);
+}
+
+PX_API int px_pipeline_pause(px_pipeline *p, px_error *err)
+{
+    if (!p)
+        return px_error_set(err, PX_EINVAL, 0, "px_pipeline_pause: no pipeline");
+    if (atomic_load(&p->paused))
+        return PX_OK;
+    if (atomic_load(&p->state) != PX_STATE_RUNNING)
+        return px_error_set(err, PX_ESTATE, 0, "cannot pause a pipeline that is %s; pause needs RUNNING",
+                            px_state_name(px_pipeline_get_state(p)));
+    p->paused_at = px__now();
+    atomic_store(&p->paused, true);
+    px__set_state(p, PX_STATE_IDLE);
+#if CONFIG_PX_SCHED_THREADS
+    /* Best effort: let the contexts reach their pause point (a source blocked
+     * on a full queue is not producing either). */
+    for (int i = 0; i < 200 && (size_t)atomic_load(&p->parked) < p->n_threads; i++) {
+        struct timespec ts = {0, 100000};
+        nanosleep(&ts, NULL);
+    }
+#endif
+    return PX_OK;
+}
+
+PX_API int px_pipeline_suspend(px_pipeline *p, px_error *err)
+{
+    if (!p)
+        return px_error_set(err, PX_EINVAL, 0, "px_pipeline_suspend: no pipeline");
+    px_pipeline_stop(p); /* releases arenas and stops elements */
+    if (atomic_load(&p->state) != PX_STATE_SUSPENDED)
+        px__set_state(p, PX_STATE_SUSPENDED);
+    return PX_OK;
+}
+
+PX_API int px_pipeline_set_stats_interval(px_pipeline *p, int interval_ms)
+{
+    if (!p || interval_ms < 0)
+        return PX_EINVAL;
+    p->stats_interval = (px_time)interval_ms * PX_MSECOND;
+    p->next_stats = 0;
+    return PX_OK;
 }
 
 PX_API px_state px_pipeline_get_state(const px_pipeline *p)
@@ -10575,6 +11401,7 @@ PX_API const char *px_state_name(px_state state)
     case PX_STATE_IDLE: return "IDLE";
     case PX_STATE_RUNNING: return "RUNNING";
     case PX_STATE_ERROR: return "ERROR";
+    case PX_STATE_SUSPENDED: return "SUSPENDED";
     }
     return "?";
 }
@@ -10587,7 +11414,8 @@ PX_API int px_pipeline_wait(px_pipeline *p, int timeout_ms, px_error *err)
     for (;;) {
         /* The end was reached and its message already taken (by an earlier
          * wait or pop_message): say it again rather than wait for nothing. */
-        bool running = atomic_load(&p->state) == PX_STATE_RUNNING;
+        px_state st = (px_state)atomic_load(&p->state);
+        bool running = st == PX_STATE_RUNNING || st == PX_STATE_ERROR || atomic_load(&p->paused);
         bool ended = atomic_load(&p->eos_posted) || atomic_load(&p->error_posted);
         int left = running && !ended ? -1 : 0;
         if (left < 0 && timeout_ms >= 0) {
@@ -10611,6 +11439,8 @@ PX_API int px_pipeline_wait(px_pipeline *p, int timeout_ms, px_error *err)
             p->result_ready = true;
             if (m.type == PX_MSG_EOS)
                 return PX_OK;
+            if (atomic_load(&p->state) == PX_STATE_RUNNING)
+                px__set_state(p, PX_STATE_ERROR);
             return px_error_set(err, p->result.code, 0, "%s", m.text);
         }
         if (m.type == PX_MSG_WARNING)
@@ -10632,7 +11462,9 @@ PX_API px_time px_pipeline_running_time(const px_pipeline *p)
 {
     if (!p->start_ns)
         return 0;
-    return (p->end_ns ? p->end_ns : px__now()) - p->start_ns;
+    px_time now = p->end_ns ? p->end_ns : px__now();
+    px_time paused = p->paused_total + (atomic_load(&((px_pipeline *)p)->paused) ? now - p->paused_at : 0);
+    return now - p->start_ns - paused;
 }
 
 /* ---- parallax_impl/core/parser.c ---- */
@@ -12274,7 +13106,7 @@ static void px__bind_chain(px_element *el)
     int linked = 0;
     for (int i = 0; i < el->n_sink; i++)
         linked += el->sink[i].peer != NULL;
-    if (linked > 1)
+    if (linked > 1 || el->queue) /* a queue's output side binds its own chain */
         return;
     if (el->out_arena)
         px_arena_bind_thread(el->out_arena);
@@ -12283,11 +13115,28 @@ static void px__bind_chain(px_element *el)
             px__bind_chain(el->src[i].peer);
 }
 
-/* Takes an output slot. Every element downstream of a source runs on that
- * source's thread and releases what it was given before the chain returns,
- * so an exhausted arena means an element kept buffers: waiting could last
- * forever, so after a short grace (for a sink on another thread that is just
- * letting go) it is an error naming the arena. */
+/* Slots of el's arena held past a thread boundary: in queues it feeds, or
+ * in flight on their output threads. Waiting for those is backpressure. */
+static uint32_t px__held_downstream(const px_element *el)
+{
+    uint32_t n = 0;
+#if CONFIG_PX_ELEM_QUEUE
+    const px_pipeline *p = el->pipeline;
+    for (size_t i = 0; i < p->n_queues; i++)
+        n += px__queue_holding(p->queues[i], el);
+#else
+    (void)el;
+#endif
+    return n;
+}
+
+/* Takes an output slot. Buffers held by queues (or by their output threads)
+ * come back: waiting for them is backpressure, as long as it lasts. Without
+ * a thread boundary every element downstream runs on this thread and
+ * releases what it was given before the chain returns, so an exhausted arena
+ * means an element kept buffers: after a short grace (for a sink on another
+ * thread that is just letting go) it is an error naming the arena. Under
+ * coop, the queues are serviced here to make room. */
 static int px__acquire_output(px_element *el, px_buffer *out)
 {
     int rc;
@@ -12296,9 +13145,22 @@ static int px__acquire_output(px_element *el, px_buffer *out)
         px_pipeline *p = el->pipeline;
         if (atomic_load_explicit(&p->stopping, memory_order_relaxed))
             return PX_ESTATE;
-        if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN || ++tries > 100)
+        if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN) {
+            bool moved = false;
+#if CONFIG_PX_ELEM_QUEUE
+            for (size_t i = 0; i < p->n_queues && !moved; i++)
+                moved = px__queue_holding(p->queues[i], el) && px__queue_service(p->queues[i]) > 0;
+#endif
+            if (moved)
+                continue;
             break;
-        struct timespec ts = {0, 20000};
+        }
+        bool held = px__held_downstream(el) > 0;
+        if (held)
+            tries = 0;
+        else if (++tries > 100)
+            break;
+        struct timespec ts = {0, held ? 100000 : 20000};
         nanosleep(&ts, NULL);
     }
     if (rc)
@@ -12400,12 +13262,33 @@ static PX__NOINLINE px_flow px__push_filter(px_element *el, px_buffer *buf, bool
     }
 }
 
+/* A sink's sampled latency: running time now minus the buffer's timestamp
+ * (live sources stamp buffers with running time; others have no pts, or
+ * run ahead of the clock and are not counted). */
+static PX__NOINLINE void px__sample_latency(px_element *el, const px_buffer *buf)
+{
+    px_pipeline *p = el->pipeline;
+    if (buf->pts == PX_TIME_NONE || !p->start_ns)
+        return;
+    px_time lat = px__now() - p->start_ns - p->paused_total - buf->pts;
+    if (lat < 0)
+        return;
+    px__stat_add(&el->stats.latency_ns, (uint64_t)lat);
+    px__stat_add(&el->stats.latency_samples, 1);
+    if ((uint64_t)lat > atomic_load_explicit(&el->stats.latency_max_ns, memory_order_relaxed))
+        atomic_store_explicit(&el->stats.latency_max_ns, (uint64_t)lat, memory_order_relaxed);
+}
+
 static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
 {
     (void)sink_pad;
     bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
     px__stat_add(&el->stats.buffers_in, 1);
     px__stat_add(&el->stats.bytes_in, buf->size);
+#if CONFIG_PX_ELEM_QUEUE
+    if (el->queue)
+        return px__queue_push(el, buf);
+#endif
     if (el->klass->chain) {
         px_time t0 = timed ? px__now() : 0;
         px_flow r = el->klass->chain(el, buf);
@@ -12417,6 +13300,8 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
     if (!el->klass->consume)
         return px__push_filter(el, buf, timed);
 
+    if (timed)
+        px__sample_latency(el, buf);
     px_time t0 = timed ? px__now() : 0;
     px_flow r = el->klass->consume(el, buf);
     px_buffer_unref(buf);
@@ -12435,6 +13320,13 @@ static void px__send_eos(px_element *el, int sink_pad)
         linked += el->sink[i].peer != NULL;
     if (++el->eos_pads < linked)
         return;
+#if CONFIG_PX_ELEM_QUEUE
+    if (el->queue) { /* behind the data; the output side forwards it once drained */
+        atomic_store_explicit(&el->stats.eos, true, memory_order_relaxed);
+        px__queue_eos(el);
+        return;
+    }
+#endif
     if (el->klass->event) {
         px_event ev = {PX_EVENT_EOS};
         int rc = el->klass->event(el, &ev);
@@ -12451,6 +13343,11 @@ static void px__send_eos(px_element *el, int sink_pad)
         }
         return;
     }
+    px__forward_eos(el);
+}
+
+static void px__forward_eos(px_element *el)
+{
     for (int i = 0; i < el->n_src; i++)
         if (el->src[i].peer)
             px__send_eos(el->src[i].peer, el->src[i].peer_pad);
@@ -12473,6 +13370,8 @@ static void px__source_finish(px_element *src)
 static bool px__source_step(px_element *src)
 {
     px_pipeline *p = src->pipeline;
+    if (atomic_load_explicit(&p->paused, memory_order_relaxed) && !px__pause_point(p))
+        return false;
     if (atomic_load_explicit(&p->stopping, memory_order_relaxed))
         return false;
     if (atomic_load_explicit(&p->eos_requested, memory_order_relaxed)) {
@@ -12506,7 +13405,7 @@ static bool px__source_step(px_element *src)
         return false;
     default:
         px_buffer_unref(&buf);
-        if (!atomic_load(&p->error_posted))
+        if (!atomic_load(&p->error_posted) && !atomic_load(&p->stopping))
             px_element_error(src, PX_EFLOW, "failed to produce a buffer");
         return false;
     }
@@ -12530,15 +13429,54 @@ PX_API px_flow px_element_push(px_element *el, int src_pad, px_buffer *buf)
     return px__route(el, src_pad, buf);
 }
 
+/* ---- Pause and wake-ups ---------------------------------------------------- */
+
+static void px__wake_all(px_pipeline *p)
+{
+#if CONFIG_PX_SCHED_THREADS
+    atomic_fetch_add(&p->run_seq, 1);
+    px__futex_wake(&p->run_seq);
+#if CONFIG_PX_ELEM_QUEUE
+    for (size_t i = 0; i < p->n_queues; i++)
+        px__queue_wake(p->queues[i]);
+#endif
+#else
+    (void)p;
+#endif
+}
+
+/* A streaming context (source or queue output) stops here while paused:
+ * between buffers, so nothing is lost or produced twice. */
+static bool px__pause_point(px_pipeline *p)
+{
+#if CONFIG_PX_SCHED_THREADS
+    if (atomic_load_explicit(&p->paused, memory_order_acquire) && px__effective_scheduler(p) != PX_SCHED_COOP_RUN) {
+        atomic_fetch_add(&p->parked, 1);
+        for (;;) {
+            uint32_t seq = atomic_load(&p->run_seq);
+            if (!atomic_load(&p->paused) || atomic_load(&p->stopping))
+                break;
+            px__futex_wait(&p->run_seq, seq, 100);
+        }
+        atomic_fetch_sub(&p->parked, 1);
+    }
+#endif
+    return !atomic_load_explicit(&p->stopping, memory_order_relaxed);
+}
+
 /* ---- parallax_impl/sched/coop.c ---- */
 #if CONFIG_PX_SCHED_COOP
-/* Cooperative scheduling: every source takes turns on the caller's thread,
- * one buffer each, inside px_pipeline_wait(). No threads, deterministic. */
+/* Cooperative scheduling: inside px_pipeline_wait(), on the caller's thread,
+ * every source takes a turn (one buffer each), then every queue passes one
+ * buffer on, in pipeline order: a deterministic round robin. No threads. A
+ * full queue is serviced by the source that finds it full. */
 
 static void px__coop_drive(px_pipeline *p, int timeout_ms)
 {
     px_time deadline = timeout_ms < 0 ? INT64_MAX : px__now() + (px_time)timeout_ms * PX_MSECOND;
     for (unsigned round = 0;; round++) {
+        if (atomic_load_explicit(&p->paused, memory_order_relaxed))
+            return;
         bool any = false; /* a finished source has its eos flag set */
         for (size_t i = 0; i < p->n_sources; i++) {
             px_element *src = p->sources[i];
@@ -12549,6 +13487,11 @@ static void px__coop_drive(px_pipeline *p, int timeout_ms)
             else
                 atomic_store_explicit(&src->stats.eos, true, memory_order_relaxed);
         }
+#if CONFIG_PX_ELEM_QUEUE
+        for (size_t i = 0; i < p->n_queues; i++)
+            if (px__queue_service(p->queues[i]) >= 0) /* 0: waiting for data a source still owes */
+                any = true;
+#endif
         if (!any || p->bus_count > 0)
             return;
         if (round % 64 == 0 && px__now() >= deadline) /* the clock is cheap, but not free */
@@ -12559,7 +13502,8 @@ static void px__coop_drive(px_pipeline *p, int timeout_ms)
 
 /* ---- parallax_impl/sched/threads.c ---- */
 #if CONFIG_PX_SCHED_THREADS
-/* Threaded scheduling: one streaming thread per source runs its chain. */
+/* Threaded scheduling: one streaming thread per source runs its chain, and
+ * one per queue runs the chain downstream of the queue's output. */
 
 static void *px__source_thread(void *arg)
 {
@@ -12572,17 +13516,25 @@ static void *px__source_thread(void *arg)
 
 static int px__threads_start(px_pipeline *p, px_error *err)
 {
-    p->threads = PX_MALLOC(p->n_sources * sizeof *p->threads);
+    p->threads = PX_MALLOC((p->n_sources + p->n_queues) * sizeof *p->threads);
     if (!p->threads)
         return px_error_set(err, PX_ENOMEM, 0, "out of memory starting streaming threads");
     p->n_threads = 0;
-    for (size_t i = 0; i < p->n_sources; i++) {
-        int rc = pthread_create(&p->threads[i], NULL, px__source_thread, p->sources[i]);
+    /* Queue outputs first, so a source never waits on a consumer not yet born. */
+    for (size_t i = 0; i < p->n_queues + p->n_sources; i++) {
+        px_element *el = i < p->n_queues ? p->queues[i] : p->sources[i - p->n_queues];
+#if CONFIG_PX_ELEM_QUEUE
+        void *(*fn)(void *) = i < p->n_queues ? px__queue_thread : px__source_thread;
+#else
+        void *(*fn)(void *) = px__source_thread;
+#endif
+        int rc = pthread_create(&p->threads[i], NULL, fn, el);
         if (rc) {
             atomic_store(&p->stopping, true);
+            px__wake_all(p);
             px__threads_join(p);
-            return px_error_set(err, PX_ENOMEM, 0, "cannot start a streaming thread for %s: %s",
-                                p->sources[i]->name, strerror(rc));
+            return px_error_set(err, PX_ENOMEM, 0, "cannot start a streaming thread for %s: %s", el->name,
+                                strerror(rc));
         }
         p->n_threads++;
     }
@@ -12628,6 +13580,7 @@ PX_API const char *px_compile_options(void)
         "CONFIG_PX_ELEM_FILESRC=" PX__XSTR(CONFIG_PX_ELEM_FILESRC) "\n"
         "CONFIG_PX_ELEM_FILESINK=" PX__XSTR(CONFIG_PX_ELEM_FILESINK) "\n"
         "CONFIG_PX_ELEM_CAPSFILTER=" PX__XSTR(CONFIG_PX_ELEM_CAPSFILTER) "\n"
+        "CONFIG_PX_ELEM_QUEUE=" PX__XSTR(CONFIG_PX_ELEM_QUEUE) "\n"
         "CONFIG_PX_ELEM_TEE=" PX__XSTR(CONFIG_PX_ELEM_TEE) "\n"
         "CONFIG_PX_ELEM_VIDEOCONVERT=" PX__XSTR(CONFIG_PX_ELEM_VIDEOCONVERT) "\n"
         "CONFIG_PX_ELEM_VIDEOTESTSRC=" PX__XSTR(CONFIG_PX_ELEM_VIDEOTESTSRC) "\n"

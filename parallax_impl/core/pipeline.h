@@ -12,8 +12,15 @@
  *   px_element *sink = px_pipeline_add(p, "fakesink", NULL, &err);
  *   px_link(src, sink, &err);
  *
- * States are IDLE (built or stopped) and RUNNING; prepare validates the graph,
- * starts elements and sizes their arenas. */
+ * States: SUSPENDED <-> IDLE <-> RUNNING, and ERROR.
+ *   IDLE       built, stopped, prepared, or paused (streaming contexts parked,
+ *              queues keep their contents)
+ *   RUNNING    streaming (px_pipeline_start / px_pipeline_activate)
+ *   SUSPENDED  px_pipeline_suspend(): elements stopped, arenas released;
+ *              prepare or start brings it back
+ *   ERROR      an error reached px_pipeline_wait; stop (or suspend) leaves it
+ * prepare validates the graph, negotiates, starts elements and sizes their
+ * arenas (once: nothing grows while streaming). */
 
 typedef struct px_pipeline px_pipeline;
 
@@ -21,6 +28,7 @@ typedef enum px_state {
     PX_STATE_IDLE = 0,
     PX_STATE_RUNNING,
     PX_STATE_ERROR,
+    PX_STATE_SUSPENDED,
 } px_state;
 
 typedef enum px_scheduler {
@@ -69,6 +77,21 @@ PX_API void px_pipeline_send_eos(px_pipeline *p);
 PX_API int px_pipeline_wait(px_pipeline *p, int timeout_ms, px_error *err);
 /* Stops streaming threads and elements; back to IDLE. */
 PX_API void px_pipeline_stop(px_pipeline *p);
+/* RUNNING -> IDLE: sources stop producing and queue outputs stop passing
+ * data on, at a buffer boundary; queues keep what they hold. */
+PX_API int px_pipeline_pause(px_pipeline *p, px_error *err);
+/* IDLE -> RUNNING: resumes a paused pipeline exactly where it stopped, or
+ * starts (preparing first) one that is not streaming. */
+PX_API int px_pipeline_activate(px_pipeline *p, px_error *err);
+/* -> SUSPENDED: stops streaming, stops elements and releases every arena. */
+PX_API int px_pipeline_suspend(px_pipeline *p, px_error *err);
+/* Posts PX_MSG_STATS every interval_ms while running (0: never, the default).
+ * Messages are made by whoever pops the bus (px_pipeline_wait does). */
+PX_API int px_pipeline_set_stats_interval(px_pipeline *p, int interval_ms);
+/* Sources: flow policy and the consecutive-drop limit (0 = none; reaching it
+ * is a pipeline error naming the source). Same as the flow-policy and
+ * max-drops properties every source has. */
+PX_API int px_element_set_flow_policy(px_element *el, px_flow_policy policy, uint32_t max_drops, px_error *err);
 /* prepare + start + wait(-1) + stop. */
 PX_API int px_pipeline_run(px_pipeline *p, px_error *err);
 PX_API px_state px_pipeline_get_state(const px_pipeline *p);
@@ -81,6 +104,9 @@ typedef enum px_message_type {
     PX_MSG_ERROR,
     PX_MSG_WARNING,
     PX_MSG_STATE_CHANGED,
+    PX_MSG_BUSY,  /* a queue reached its high watermark; code = fill percent, source = the queue */
+    PX_MSG_OK,    /* a busy queue fell to its low watermark; code = fill percent */
+    PX_MSG_STATS, /* periodic, every px_pipeline_set_stats_interval(); text = the stats JSON summary line */
 } px_message_type;
 
 typedef struct px_message {
