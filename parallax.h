@@ -73,6 +73,13 @@
 #ifndef CONFIG_PX_SCHED_COOP
 #define CONFIG_PX_SCHED_COOP PX__ON
 #endif
+#ifndef CONFIG_PX_SCHED_RT
+#if PX__ON && CONFIG_PX_SCHED_THREADS
+#define CONFIG_PX_SCHED_RT 1
+#else
+#define CONFIG_PX_SCHED_RT 0
+#endif
+#endif
 #ifndef CONFIG_PX_LOG_LEVEL
 #define CONFIG_PX_LOG_LEVEL 4
 #endif
@@ -183,6 +190,9 @@
 #endif
 #if CONFIG_PX_LOG_LEVEL < 0 || CONFIG_PX_LOG_LEVEL > 5
 #error "parallax.h: CONFIG_PX_LOG_LEVEL must be 0 (none) to 5 (trace)"
+#endif
+#if CONFIG_PX_SCHED_RT && !CONFIG_PX_SCHED_THREADS
+#error "parallax.h: CONFIG_PX_SCHED_RT needs CONFIG_PX_SCHED_THREADS: enable CONFIG_PX_SCHED_THREADS or set CONFIG_PX_SCHED_RT=0"
 #endif
 #if CONFIG_PX_VIDEO && !CONFIG_PX_CAPS
 #error "parallax.h: CONFIG_PX_VIDEO needs CONFIG_PX_CAPS: enable CONFIG_PX_CAPS or set CONFIG_PX_VIDEO=0"
@@ -1235,8 +1245,10 @@ typedef enum px_state {
 
 typedef enum px_scheduler {
     PX_SCHED_DEFAULT = 0, /* threads when compiled in, else coop */
-    PX_SCHED_COOP_RUN,    /* everything on the calling thread */
-    PX_SCHED_THREADS_RUN, /* one streaming thread per source */
+    PX_SCHED_COOP_RUN,    /* everything on the calling thread, queues in round robin */
+    PX_SCHED_THREADS_RUN, /* one streaming thread per source and per queue output */
+    PX_SCHED_RT_RUN,      /* driver cycles: RT-safe elements on an RT thread, I/O on a reactor */
+    PX_SCHED_AUTO_RUN,    /* from the elements' hints: rt when an element asks for low latency, else threads */
 } px_scheduler;
 
 PX_API px_pipeline *px_pipeline_new(void);
@@ -1263,6 +1275,9 @@ PX_API int px_link_pads(px_element *a, const char *src_pad, px_element *b, const
                         px_error *err);
 
 PX_API int px_pipeline_set_scheduler(px_pipeline *p, px_scheduler sched);
+/* rt scheduler: the driver's period (10 µs .. 10 s, default 1 ms) and how many
+ * buffers each RT-safe source produces per cycle (default 1). */
+PX_API int px_pipeline_set_rt_period(px_pipeline *p, px_time period_ns, uint32_t quantum);
 /* Negotiation inserts videoconvert/videoscale where formats do not meet
  * (default). Turned off, the conflict is reported as an error instead. */
 PX_API int px_pipeline_set_auto_convert(px_pipeline *p, bool enable);
@@ -1331,9 +1346,29 @@ typedef struct px_element_stats {
     uint64_t drops, errors;
     uint64_t process_ns; /* time spent inside the element's callbacks */
     bool eos;            /* EOS reached this element */
+    double rate;         /* buffers per second of running time (out for sources and filters, in for sinks) */
+    px_time latency_avg, latency_max; /* sinks: running time at arrival minus pts (sampled), 0 when unknown */
 } px_element_stats;
 
 PX_API void px_element_get_stats(const px_element *el, px_element_stats *stats);
+
+/* The whole pipeline's figures; safe while running (every figure is a
+ * relaxed snapshot). */
+typedef struct px_pipeline_stats {
+    px_time running_time;      /* ns streaming, paused time excluded */
+    uint64_t buffers_in_sinks; /* sum over sinks */
+    uint64_t bytes_in_sinks;
+    uint64_t drops, errors;    /* sum over elements */
+    uint32_t arenas, arena_slots, arena_in_use, arena_high_water; /* sums over every arena */
+    double arena_utilization;  /* the fullest arena now: in_use / slots */
+    double arena_peak;         /* the fullest arena ever: high_water / slots */
+    px_time latency_avg, latency_max; /* over sinks that saw timestamps */
+    uint64_t cycles, deadline_misses; /* rt scheduler: driver cycles, cycles that overran their period */
+    px_time cycle_max;         /* rt: the longest cycle's work, ns */
+    px_time jitter_p50, jitter_p99, jitter_max; /* rt: cycle wake-up lateness vs the driver, ns */
+} px_pipeline_stats;
+
+PX_API void px_pipeline_get_stats(const px_pipeline *p, px_pipeline_stats *stats);
 /* Nanoseconds since start (or of the whole run once stopped). */
 PX_API px_time px_pipeline_running_time(const px_pipeline *p);
 /* Graphviz text of the graph; after prepare it shows the negotiated caps on
@@ -1351,7 +1386,7 @@ PX_API int px_pipeline_stats_json(px_pipeline *p, char *buf, size_t size);
 #define PX__CAT(a, b) PX__CAT2(a, b)
 #define PX__STR(x) #x
 #define PX__XSTR(x) PX__STR(x)
-#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_QUEUE), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC)
+#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_SCHED_RT), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_QUEUE), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC)
 #ifndef PX_STATIC
 extern const int PX__CONFIG_KEY;
 #if defined(__GNUC__)
@@ -1411,6 +1446,7 @@ static const int *const px__config_key_ref __attribute__((used)) = &PX__CONFIG_K
 #define PX__DEFAULT_SLOT 4096
 #define PX__DEFAULT_SLOTS 4  /* per output arena, before extra_slots */
 #define PX__BUS_CAPACITY 64
+#define PX__RT_HIST_BUCKETS 20000 /* 1 µs each: lateness up to 20 ms, the last bucket holds the rest */
 #define PX__TIMING_SAMPLE 256 /* time one call in 256: reading the clock costs more than most callbacks */
 
 typedef struct px__pad {
@@ -1506,6 +1542,13 @@ struct px_pipeline {
     px_time stats_interval; /* periodic PX_MSG_STATS, 0 = none */
     px_time next_stats;
     px_time paused_at, paused_total;
+    /* rt scheduler: driver period, buffers per source per cycle, figures
+     * (written by the RT thread), wake-up lateness histogram (1 µs buckets) */
+    px_time rt_period;
+    uint32_t rt_quantum;
+    struct px__rt_ctx *rt_ctx;
+    _Atomic uint32_t *rt_hist;
+    _Atomic uint64_t rt_cycles, rt_misses, rt_cycle_max, rt_jitter_max;
 
     /* Bus: a fixed ring; messages are rare (EOS, errors, state), never per buffer. */
     px_message bus[PX__BUS_CAPACITY];
@@ -1559,6 +1602,7 @@ static void px__bus_fini(px_pipeline *p);
 static void px__bus_post(px_pipeline *p, px_message_type type, int code, const char *source,
                          const char *fmt, ...) PX_PRINTF(5, 6);
 static void px__bus_post_state(px_pipeline *p, px_state old_state, px_state new_state);
+static int px__bus_pop(px_pipeline *p, px_message *msg, int timeout_ms);
 /* Coop scheduling streams here: runs source steps until a message is queued
  * or timeout_ms passes. */
 #if CONFIG_PX_SCHED_COOP
@@ -1609,6 +1653,16 @@ static void px__set_state(px_pipeline *p, px_state s);
 static bool px__at_rest(const px_pipeline *p);
 /* graph.c: the scheduler this run uses (DEFAULT resolved). */
 static px_scheduler px__effective_scheduler(const px_pipeline *p);
+#if CONFIG_PX_SCHED_RT
+static _Thread_local bool px__rt_self; /* this thread is the rt scheduler's RT thread: it never waits */
+static int px__rt_insert_bridges(px_pipeline *p, px_error *err);
+static int px__rt_start(px_pipeline *p, px_error *err);
+static px_time px__rt_percentile(const px_pipeline *p, double pc);
+#endif
+#if CONFIG_PX_ELEM_QUEUE
+/* The input side would not wait or drop now. */
+static bool px__queue_has_room(px_element *el);
+#endif
 /* Wakes every sleeper (queues, paused contexts): stop, error, resume. */
 static void px__wake_all(px_pipeline *p);
 /* Pause point of a streaming context; false when the pipeline is stopping. */
@@ -8279,6 +8333,13 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
             px_buffer_unref(buf);
             return PX_FLOW_ERROR;
         }
+#if CONFIG_PX_SCHED_RT
+        if (px__rt_self) { /* the RT thread never waits: a full bridge drops, counted */
+            px_buffer_unref(buf);
+            px__stat_add(&el->stats.drops, 1);
+            return PX_FLOW_OK;
+        }
+#endif
         if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN) {
             if (px__queue_service(el) <= 0 && queue_full(q, t)) { /* cannot drain: nothing else runs */
                 px_buffer_unref(buf);
@@ -8369,6 +8430,12 @@ static int px__queue_service(px_element *el)
         return -1;
     }
     return 0;
+}
+
+static bool px__queue_has_room(px_element *el)
+{
+    struct px__queue *q = el->queue;
+    return q && !queue_full(q, atomic_load_explicit(&q->tail, memory_order_acquire));
 }
 
 static uint32_t px__queue_holding(px_element *el, const px_element *feeder)
@@ -9868,6 +9935,8 @@ static int videotestsrc_start(px_element *el, px_error *err)
         return px_error_set(err, rc, 0, "%s: out of memory for a %d-pixel line", px_element_name(el), info.width);
     self->base.tv_sec = 0;
     self->base.tv_nsec = 0;
+    if (self->is_live) /* a live source cannot wait for a slow sink: frames drop, counted */
+        px_element_default_flow_policy(el, PX_FLOW_POLICY_DROP);
     px_element_request_output(el, info.size, 0);
     return PX_OK;
 }
@@ -10700,6 +10769,8 @@ PX_API void px_pipeline_free(px_pipeline *p)
         px__element_free(p->elements[i]);
     PX_FREE(p->elements);
     PX_FREE(p->description);
+    PX_FREE(p->rt_ctx);
+    PX_FREE((void *)p->rt_hist);
     px__bus_fini(p);
     PX_FREE(p);
 }
@@ -11156,6 +11227,10 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
     if (!px__at_rest(p))
         return px_error_set(err, PX_ESTATE, 0, "the pipeline is running; stop it before preparing again");
     int rc = px__validate(p, err);
+#if CONFIG_PX_SCHED_RT
+    if (rc == PX_OK && px__effective_scheduler(p) == PX_SCHED_RT_RUN)
+        rc = px__rt_insert_bridges(p, err); /* before negotiation: bridges pass caps through */
+#endif
 #if CONFIG_PX_CAPS
     if (rc == PX_OK)
         rc = px__negotiate(p, err); /* may add converters: before anything is sized */
@@ -11237,6 +11312,14 @@ out:
 
 static px_scheduler px__effective_scheduler(const px_pipeline *p)
 {
+#if CONFIG_PX_SCHED_RT
+    if (p->scheduler == PX_SCHED_RT_RUN)
+        return PX_SCHED_RT_RUN;
+    if (p->scheduler == PX_SCHED_AUTO_RUN) /* low-latency hints ask for driver cycles */
+        for (size_t i = 0; i < p->n_elements; i++)
+            if (p->elements[i]->klass->hints.latency == PX_LATENCY_LOW)
+                return PX_SCHED_RT_RUN;
+#endif
 #if CONFIG_PX_SCHED_THREADS
     if (p->scheduler != PX_SCHED_COOP_RUN)
         return PX_SCHED_THREADS_RUN;
@@ -11259,6 +11342,12 @@ PX_API int px_pipeline_set_scheduler(px_pipeline *p, px_scheduler sched)
     if (sched == PX_SCHED_COOP_RUN)
         return PX_ENOTSUP;
 #endif
+#if !CONFIG_PX_SCHED_RT
+    if (sched == PX_SCHED_RT_RUN)
+        return PX_ENOTSUP;
+#endif
+    if (sched < PX_SCHED_DEFAULT || sched > PX_SCHED_AUTO_RUN)
+        return PX_EINVAL;
     p->scheduler = sched;
     return PX_OK;
 }
@@ -11296,8 +11385,12 @@ PX_API int px_pipeline_start(px_pipeline *p, px_error *err)
                     px__bind_chain(p->queues[i]->src[j].peer);
     }
 #if CONFIG_PX_SCHED_THREADS
-    if (px__effective_scheduler(p) == PX_SCHED_THREADS_RUN) {
+    if (px__effective_scheduler(p) != PX_SCHED_COOP_RUN) {
+#if CONFIG_PX_SCHED_RT
+        rc = px__effective_scheduler(p) == PX_SCHED_RT_RUN ? px__rt_start(p, err) : px__threads_start(p, err);
+#else
         rc = px__threads_start(p, err);
+#endif
         if (rc) {
             px__release_resources(p);
             px__set_state(p, PX_STATE_IDLE);
@@ -12957,10 +13050,51 @@ static bool px__bus_take(px_pipeline *p, px_message *msg)
     return true;
 }
 
+/* Periodic stats: made by whoever pops the bus, when one is due; returns
+ * how long (ms) until the next, capping timeout_ms. */
+static int px__bus_stats_due(px_pipeline *p, int timeout_ms)
+{
+    if (!p->stats_interval || atomic_load(&p->state) != PX_STATE_RUNNING)
+        return timeout_ms;
+    px_time now = px__now();
+    if (!p->next_stats)
+        p->next_stats = now + p->stats_interval;
+    if (now >= p->next_stats) {
+        px_pipeline_stats s;
+        px_pipeline_get_stats(p, &s);
+        double secs = (double)s.running_time / 1e9;
+        px__bus_post(p, PX_MSG_STATS, 0, "pipeline",
+                     "running %.3f s: %llu buffers at sinks (%.0f/s), %llu drops, arenas %.0f%% used (peak %.0f%%)",
+                     secs, (unsigned long long)s.buffers_in_sinks, secs > 0 ? (double)s.buffers_in_sinks / secs : 0.0,
+                     (unsigned long long)s.drops, s.arena_utilization * 100.0, s.arena_peak * 100.0);
+        while (p->next_stats <= now)
+            p->next_stats += p->stats_interval;
+    }
+    int until = (int)((p->next_stats - now + PX_MSECOND - 1) / PX_MSECOND);
+    return timeout_ms < 0 || until < timeout_ms ? until : timeout_ms;
+}
+
 PX_API int px_pipeline_pop_message(px_pipeline *p, px_message *msg, int timeout_ms)
 {
     if (!p || !msg)
         return PX_EINVAL;
+    px_time deadline = timeout_ms < 0 ? 0 : px__now() + (px_time)timeout_ms * PX_MSECOND;
+    for (;;) {
+        int wait_ms = px__bus_stats_due(p, timeout_ms);
+        int rc = px__bus_pop(p, msg, wait_ms);
+        if (rc == PX_OK || wait_ms == timeout_ms)
+            return rc;
+        if (timeout_ms >= 0) { /* woke for a stats message that is due: keep to the caller's limit */
+            px_time rest = deadline - px__now();
+            if (rest <= 0)
+                return px__bus_pop(p, msg, 0);
+            timeout_ms = (int)((rest + PX_MSECOND - 1) / PX_MSECOND);
+        }
+    }
+}
+
+static int px__bus_pop(px_pipeline *p, px_message *msg, int timeout_ms)
+{
 #if CONFIG_PX_SCHED_COOP
     if (atomic_load(&p->state) == PX_STATE_RUNNING && px__effective_scheduler(p) == PX_SCHED_COOP_RUN) {
         px__bus_lock(p);
@@ -12995,19 +13129,71 @@ PX_API int px_pipeline_pop_message(px_pipeline *p, px_message *msg, int timeout_
 }
 
 /* ---- parallax_impl/core/stats.c ---- */
-/* Figures users watch: per-element counters and the pipeline's JSON summary. */
+/* Figures users watch: per-element counters, the pipeline's totals and its
+ * JSON summary. Every read is a relaxed snapshot: safe while streaming. */
+
+#define PX__LOAD(x) atomic_load_explicit(&(x), memory_order_relaxed)
 
 PX_API void px_element_get_stats(const px_element *el, px_element_stats *s)
 {
     const px__stats *c = &el->stats;
-    s->buffers_in = atomic_load_explicit(&c->buffers_in, memory_order_relaxed);
-    s->buffers_out = atomic_load_explicit(&c->buffers_out, memory_order_relaxed);
-    s->bytes_in = atomic_load_explicit(&c->bytes_in, memory_order_relaxed);
-    s->bytes_out = atomic_load_explicit(&c->bytes_out, memory_order_relaxed);
-    s->drops = atomic_load_explicit(&c->drops, memory_order_relaxed);
-    s->errors = atomic_load_explicit(&c->errors, memory_order_relaxed);
-    s->process_ns = atomic_load_explicit(&c->process_ns, memory_order_relaxed);
-    s->eos = atomic_load_explicit(&c->eos, memory_order_relaxed);
+    memset(s, 0, sizeof *s);
+    s->buffers_in = PX__LOAD(c->buffers_in);
+    s->buffers_out = PX__LOAD(c->buffers_out);
+    s->bytes_in = PX__LOAD(c->bytes_in);
+    s->bytes_out = PX__LOAD(c->bytes_out);
+    s->drops = PX__LOAD(c->drops);
+    s->errors = PX__LOAD(c->errors);
+    s->process_ns = PX__LOAD(c->process_ns);
+    s->eos = PX__LOAD(c->eos);
+    px_time rt = px_pipeline_running_time(el->pipeline);
+    s->rate = rt > 0 ? (double)(el->klass->consume ? s->buffers_in : s->buffers_out) * 1e9 / (double)rt : 0;
+    uint64_t n = PX__LOAD(c->latency_samples);
+    s->latency_avg = n ? (px_time)(PX__LOAD(c->latency_ns) / n) : 0;
+    s->latency_max = (px_time)PX__LOAD(c->latency_max_ns);
+}
+
+PX_API void px_pipeline_get_stats(const px_pipeline *p, px_pipeline_stats *s)
+{
+    memset(s, 0, sizeof *s);
+    s->running_time = px_pipeline_running_time(p);
+    uint64_t lat_sum = 0, lat_n = 0;
+    for (size_t i = 0; i < p->n_elements; i++) {
+        const px_element *el = p->elements[i];
+        const px__stats *c = &el->stats;
+        s->drops += PX__LOAD(c->drops);
+        s->errors += PX__LOAD(c->errors);
+        if (el->klass->consume) {
+            s->buffers_in_sinks += PX__LOAD(c->buffers_in);
+            s->bytes_in_sinks += PX__LOAD(c->bytes_in);
+            lat_sum += PX__LOAD(c->latency_ns);
+            lat_n += PX__LOAD(c->latency_samples);
+            if ((px_time)PX__LOAD(c->latency_max_ns) > s->latency_max)
+                s->latency_max = (px_time)PX__LOAD(c->latency_max_ns);
+        }
+        if (el->out_arena) {
+            px_arena_stats a;
+            px_arena_get_stats(el->out_arena, &a);
+            s->arenas++;
+            s->arena_slots += a.slot_count;
+            s->arena_in_use += a.in_use;
+            s->arena_high_water += a.high_water;
+            if (a.utilization > s->arena_utilization)
+                s->arena_utilization = a.utilization;
+            double peak = a.slot_count ? (double)a.high_water / a.slot_count : 0;
+            if (peak > s->arena_peak)
+                s->arena_peak = peak;
+        }
+    }
+    s->latency_avg = lat_n ? (px_time)(lat_sum / lat_n) : 0;
+    s->cycles = PX__LOAD(((px_pipeline *)p)->rt_cycles);
+    s->deadline_misses = PX__LOAD(((px_pipeline *)p)->rt_misses);
+    s->cycle_max = (px_time)PX__LOAD(((px_pipeline *)p)->rt_cycle_max);
+#if CONFIG_PX_SCHED_RT
+    s->jitter_p50 = px__rt_percentile(p, 50);
+    s->jitter_p99 = px__rt_percentile(p, 99);
+    s->jitter_max = (px_time)PX__LOAD(((px_pipeline *)p)->rt_jitter_max);
+#endif
 }
 
 /* Appends to buf at *len; keeps counting when full so the caller learns the size. */
@@ -13022,26 +13208,51 @@ static void px__json_add(char *buf, size_t size, size_t *len, const char *fmt, .
         *len += (size_t)n;
 }
 
+static const char *px__sched_name(px_scheduler s)
+{
+    switch (s) {
+    case PX_SCHED_COOP_RUN: return "coop";
+    case PX_SCHED_THREADS_RUN: return "threads";
+    case PX_SCHED_RT_RUN: return "rt";
+    default: return "default";
+    }
+}
+
 /* Element names are restricted (no quotes), so they need no escaping. */
 PX_API int px_pipeline_stats_json(px_pipeline *p, char *buf, size_t size)
 {
     size_t len = 0;
-    px_time rt = px_pipeline_running_time(p);
-    px__json_add(buf, size, &len, "{\"state\": \"%s\", \"running_time_ns\": %lld, \"elements\": [",
-                 px_state_name((px_state)atomic_load(&p->state)), (long long)rt);
+    px_pipeline_stats ps;
+    px_pipeline_get_stats(p, &ps);
+    px__json_add(buf, size, &len,
+                 "{\"state\": \"%s\", \"scheduler\": \"%s\", \"running_time_ns\": %lld, \"buffers_in_sinks\": %llu, "
+                 "\"drops\": %llu, \"errors\": %llu, \"latency_avg_ns\": %lld, \"latency_max_ns\": %lld, "
+                 "\"arenas\": {\"count\": %u, \"slots\": %u, \"in_use\": %u, \"high_water\": %u, "
+                 "\"utilization\": %.3f, \"peak\": %.3f}, \"rt\": {\"cycles\": %llu, \"deadline_misses\": %llu, "
+                 "\"cycle_max_ns\": %lld, \"jitter_p50_ns\": %lld, \"jitter_p99_ns\": %lld, \"jitter_max_ns\": %lld}, "
+                 "\"elements\": [",
+                 px_state_name((px_state)atomic_load(&p->state)), px__sched_name(px__effective_scheduler(p)),
+                 (long long)ps.running_time, (unsigned long long)ps.buffers_in_sinks, (unsigned long long)ps.drops,
+                 (unsigned long long)ps.errors, (long long)ps.latency_avg, (long long)ps.latency_max, ps.arenas,
+                 ps.arena_slots, ps.arena_in_use, ps.arena_high_water, ps.arena_utilization, ps.arena_peak,
+                 (unsigned long long)ps.cycles, (unsigned long long)ps.deadline_misses, (long long)ps.cycle_max,
+                 (long long)ps.jitter_p50, (long long)ps.jitter_p99, (long long)ps.jitter_max);
     for (size_t i = 0; i < p->n_elements; i++) {
         px_element *el = p->elements[i];
         px_element_stats s;
         px_element_get_stats(el, &s);
-        double rate = rt > 0 ? (double)(el->klass->consume ? s.buffers_in : s.buffers_out) * 1e9 / (double)rt : 0;
         px__json_add(buf, size, &len,
                      "%s\n  {\"name\": \"%s\", \"factory\": \"%s\", \"buffers_in\": %llu, \"buffers_out\": %llu, "
                      "\"bytes_in\": %llu, \"bytes_out\": %llu, \"drops\": %llu, \"errors\": %llu, "
-                     "\"process_ns\": %llu, \"rate\": %.1f, \"eos\": %s",
+                     "\"process_ns\": %llu, \"rate\": %.1f, ",
                      i ? "," : "", el->name, el->klass->name, (unsigned long long)s.buffers_in,
                      (unsigned long long)s.buffers_out, (unsigned long long)s.bytes_in,
                      (unsigned long long)s.bytes_out, (unsigned long long)s.drops, (unsigned long long)s.errors,
-                     (unsigned long long)s.process_ns, rate, s.eos ? "true" : "false");
+                     (unsigned long long)s.process_ns, s.rate);
+        if (el->klass->consume)
+            px__json_add(buf, size, &len, "\"latency_avg_ns\": %lld, \"latency_max_ns\": %lld, ",
+                         (long long)s.latency_avg, (long long)s.latency_max);
+        px__json_add(buf, size, &len, "\"eos\": %s", s.eos ? "true" : "false");
         if (el->out_arena) {
             px_arena_stats a;
             px_arena_get_stats(el->out_arena, &a);
@@ -13551,6 +13762,347 @@ static void px__threads_join(px_pipeline *p)
 }
 #endif /* CONFIG_PX_SCHED_THREADS */
 
+/* ---- parallax_impl/sched/rt.c ---- */
+#if CONFIG_PX_SCHED_RT
+/* rt scheduling: a driver starts each cycle. A timerfd (the period set with
+ * px_pipeline_set_rt_period, default 1 ms) wakes the RT thread, which runs
+ * the RT-safe partition in topological order: each RT-safe source produces
+ * up to `quantum` buffers, then each queue whose output side is RT-safe
+ * passes on what it holds. The thread asks for SCHED_FIFO; where that is
+ * not permitted a single warning says so and it runs at normal priority.
+ *
+ * Elements that are not rt_safe (files, I/O) run on a reactor thread (an
+ * epoll loop taking turns between its contexts) and cross into the cycle
+ * through bridges: queues prepare inserts on every link between the two
+ * partitions. The RT thread never waits: an RT source whose bridge is full
+ * skips its turn (backpressure, nothing lost); a buffer that still meets a
+ * full bridge on the RT thread is dropped and counted.
+ *
+ * Figures: cycles, deadline misses (driver periods that passed without a
+ * cycle: the timer reported more than one expiration), the longest cycle's
+ * work, and the wake-up lateness of each cycle in a 1 µs histogram (p50,
+ * p99, max in px_pipeline_stats). */
+
+#include <sched.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+
+#define PX__RT_DEFAULT_PERIOD PX_MSECOND
+#define PX__RT_PRIORITY 50
+
+
+PX_API int px_pipeline_set_rt_period(px_pipeline *p, px_time period_ns, uint32_t quantum)
+{
+    if (!p || period_ns < 10 * PX_USECOND || period_ns > 10 * PX_SECOND || quantum == 0)
+        return PX_EINVAL;
+    if (!px__at_rest(p))
+        return PX_ESTATE;
+    p->rt_period = period_ns;
+    p->rt_quantum = quantum;
+    return PX_OK;
+}
+
+static bool px__rt_safe(const px_element *el)
+{
+    return el->klass->hints.rt_safe;
+}
+
+/* A bridge (queue) on every link between the RT-safe partition and the rest. */
+static int px__rt_insert_bridges(px_pipeline *p, px_error *err)
+{
+#if !CONFIG_PX_ELEM_QUEUE
+    (void)p;
+    (void)err;
+    return PX_OK;
+#else
+    size_t n = p->n_elements; /* the bridges added here need no bridges */
+    for (size_t i = 0; i < n; i++) {
+        px_element *a = p->elements[i];
+        for (int ap = 0; ap < a->n_src; ap++) {
+            px_element *b = a->src[ap].peer;
+            if (!b || a->queue || !strcmp(a->klass->name, "queue") || !strcmp(b->klass->name, "queue") ||
+                px__rt_safe(a) == px__rt_safe(b))
+                continue;
+            int bp = a->src[ap].peer_pad;
+            px_element *q = px_pipeline_add(p, "queue", NULL, err);
+            if (!q)
+                return err ? err->code : PX_ENOMEM;
+            q->auto_inserted = true;
+            a->src[ap].peer = q;
+            a->src[ap].peer_pad = 0;
+            q->sink[0].peer = a;
+            q->sink[0].peer_pad = ap;
+            q->src[0].peer = b;
+            q->src[0].peer_pad = bp;
+            b->sink[bp].peer = q;
+            b->sink[bp].peer_pad = 0;
+            PX_INFO("rt", "bridge %s between %s (%s) and %s (%s)", q->name, a->name,
+                    px__rt_safe(a) ? "rt" : "reactor", b->name, px__rt_safe(b) ? "rt" : "reactor");
+        }
+    }
+    return PX_OK;
+#endif
+}
+
+/* Which thread runs a context: a source by its own hint, a queue's output
+ * by the element it feeds. */
+static bool px__rt_context_is_rt(const px_element *el)
+{
+    if (el->queue)
+        return el->n_src > 0 && el->src[0].peer && px__rt_safe(el->src[0].peer);
+    return px__rt_safe(el);
+}
+
+/* Room in every queue the source feeds: an RT source that would meet a full
+ * one skips its turn instead of waiting. */
+static bool px__rt_source_has_room(px_pipeline *p, px_element *src)
+{
+#if !CONFIG_PX_ELEM_QUEUE
+    (void)p;
+    (void)src;
+#endif
+#if CONFIG_PX_ELEM_QUEUE
+    for (size_t i = 0; i < p->n_queues; i++) {
+        struct px__queue *q = p->queues[i]->queue;
+        if (q && q->source == src && !px__queue_has_room(p->queues[i]))
+            return false;
+    }
+#endif
+    return true;
+}
+
+static void px__rt_record(px_pipeline *p, px_time late)
+{
+    if (late < 0)
+        late = 0;
+    uint64_t us = (uint64_t)late / PX_USECOND;
+    _Atomic uint32_t *b = &p->rt_hist[us < PX__RT_HIST_BUCKETS - 1 ? us : PX__RT_HIST_BUCKETS - 1];
+    atomic_store_explicit(b, atomic_load_explicit(b, memory_order_relaxed) + 1, memory_order_relaxed);
+    if ((uint64_t)late > atomic_load_explicit(&p->rt_jitter_max, memory_order_relaxed))
+        atomic_store_explicit(&p->rt_jitter_max, (uint64_t)late, memory_order_relaxed);
+}
+
+typedef struct px__rt_ctx {
+    px_element *el;
+    bool done;
+} px__rt_ctx;
+
+/* One turn of a context: true when it moved a buffer. */
+static bool px__rt_turn(px_pipeline *p, px__rt_ctx *c, uint32_t quantum, bool rt)
+{
+    if (c->done)
+        return false;
+    bool moved = false;
+    if (!c->el->queue) {
+        for (uint32_t k = 0; k < quantum && !c->done; k++) {
+            if (rt && !px__rt_source_has_room(p, c->el))
+                break;
+            if (px__source_step(c->el))
+                moved = true;
+            else
+                c->done = true;
+        }
+        return moved;
+    }
+#if CONFIG_PX_ELEM_QUEUE
+    for (uint32_t k = 0; k < c->el->queue->depth + 1; k++) { /* what it holds now, bounded */
+        int r = px__queue_service(c->el);
+        if (r < 0)
+            c->done = true;
+        if (r <= 0)
+            break;
+        moved = true;
+    }
+#endif
+    return moved;
+}
+
+static size_t px__rt_contexts(px_pipeline *p, px__rt_ctx *out, bool rt)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_sources; i++)
+        if (px__rt_context_is_rt(p->sources[i]) == rt)
+            out[n++] = (px__rt_ctx){p->sources[i], false};
+    for (size_t i = 0; i < p->n_queues; i++)
+        if (px__rt_context_is_rt(p->queues[i]) == rt)
+            out[n++] = (px__rt_ctx){p->queues[i], false};
+    return n;
+}
+
+static void px__rt_bind(px__rt_ctx *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        px_element *el = c[i].el;
+        if (!el->queue)
+            px__bind_chain(el);
+        else
+            for (int j = 0; j < el->n_src; j++)
+                if (el->src[j].peer)
+                    px__bind_chain(el->src[j].peer);
+    }
+}
+
+static void *px__rt_thread(void *arg)
+{
+    px_pipeline *p = arg;
+    px__rt_self = true;
+    px__rt_ctx *ctx = p->rt_ctx;
+    size_t n = px__rt_contexts(p, ctx, true);
+    px__rt_bind(ctx, n);
+
+    struct sched_param sp = {.sched_priority = PX__RT_PRIORITY};
+    int prc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+    if (prc)
+        px__bus_post(p, PX_MSG_WARNING, prc, "pipeline",
+                     "rt: SCHED_FIFO not permitted (%s); the RT thread runs at normal priority "
+                     "(grant CAP_SYS_NICE or an rtprio limit, e.g. ulimit -r %d)",
+                     strerror(prc), PX__RT_PRIORITY);
+
+    int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+    if (tfd < 0) {
+        px__bus_post(p, PX_MSG_ERROR, PX_EIO, "pipeline", "rt: cannot create the driver timer: %s", strerror(errno));
+        atomic_store(&p->error_posted, true);
+        atomic_store(&p->stopping, true);
+        return NULL;
+    }
+    px_time period = p->rt_period;
+    struct itimerspec its = {{(time_t)(period / PX_SECOND), (long)(period % PX_SECOND)},
+                             {(time_t)(period / PX_SECOND), (long)(period % PX_SECOND)}};
+    px_time expected = px__now() + period;
+    timerfd_settime(tfd, 0, &its, NULL);
+    bool resumed = false;
+    for (size_t left = n; left > 0;) {
+        uint64_t expirations = 0;
+        if (read(tfd, &expirations, sizeof expirations) != (ssize_t)sizeof expirations) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        px_time now = px__now();
+        if (atomic_load_explicit(&p->stopping, memory_order_relaxed))
+            break;
+        if (atomic_load_explicit(&p->paused, memory_order_relaxed)) {
+            if (!px__pause_point(p))
+                break;
+            resumed = true;
+            continue;
+        }
+        if (resumed) { /* periods spent paused are not misses */
+            resumed = false;
+            expected = now;
+        } else {
+            px__rt_record(p, now - expected);
+            if (expirations > 1)
+                atomic_store_explicit(&p->rt_misses, atomic_load_explicit(&p->rt_misses, memory_order_relaxed) +
+                                                         expirations - 1, memory_order_relaxed);
+        }
+        expected += (px_time)expirations * period;
+        if (expected < now - period) /* far behind (a debugger, a stopped VM): start over */
+            expected = now;
+        for (size_t i = 0; i < n; i++) /* topological: sources, then queue outputs downstream */
+            px__rt_turn(p, &ctx[i], p->rt_quantum, true);
+        left = 0;
+        for (size_t i = 0; i < n; i++)
+            left += !ctx[i].done;
+        uint64_t work = (uint64_t)(px__now() - now);
+        if (work > atomic_load_explicit(&p->rt_cycle_max, memory_order_relaxed))
+            atomic_store_explicit(&p->rt_cycle_max, work, memory_order_relaxed);
+        atomic_store_explicit(&p->rt_cycles, atomic_load_explicit(&p->rt_cycles, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+    }
+    close(tfd);
+    return NULL;
+}
+
+/* The reactor: every context outside the RT partition takes turns; when none
+ * moves, it sleeps in epoll_wait (1 ms), where I/O elements' fds will join. */
+static void *px__rt_reactor(void *arg)
+{
+    px_pipeline *p = arg;
+    px__rt_ctx *ctx = p->rt_ctx + p->n_sources + p->n_queues;
+    size_t n = px__rt_contexts(p, ctx, false);
+    px__rt_bind(ctx, n);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    for (size_t left = n; left > 0;) {
+        if (!px__pause_point(p))
+            break;
+        bool moved = false;
+        left = 0;
+        for (size_t i = 0; i < n; i++) {
+            moved |= px__rt_turn(p, &ctx[i], 1, false);
+            left += !ctx[i].done;
+        }
+        if (!moved && left) {
+            struct epoll_event ev;
+            if (ep < 0 || epoll_wait(ep, &ev, 1, 1) < 0) {
+                struct timespec ts = {0, 1000000};
+                nanosleep(&ts, NULL);
+            }
+        }
+    }
+    if (ep >= 0)
+        close(ep);
+    return NULL;
+}
+
+static int px__rt_start(px_pipeline *p, px_error *err)
+{
+    size_t nctx = p->n_sources + p->n_queues;
+    PX_FREE(p->rt_ctx);
+    p->rt_ctx = PX_MALLOC(2 * (nctx ? nctx : 1) * sizeof *p->rt_ctx);
+    if (!p->rt_hist)
+        p->rt_hist = PX_MALLOC(PX__RT_HIST_BUCKETS * sizeof *p->rt_hist);
+    p->threads = PX_MALLOC(2 * sizeof *p->threads);
+    if (!p->rt_ctx || !p->rt_hist || !p->threads)
+        return px_error_set(err, PX_ENOMEM, 0, "out of memory starting the rt scheduler");
+    for (size_t i = 0; i < PX__RT_HIST_BUCKETS; i++)
+        atomic_store_explicit(&p->rt_hist[i], 0, memory_order_relaxed);
+    atomic_store(&p->rt_cycles, 0);
+    atomic_store(&p->rt_misses, 0);
+    atomic_store(&p->rt_cycle_max, 0);
+    atomic_store(&p->rt_jitter_max, 0);
+    if (!p->rt_period)
+        p->rt_period = PX__RT_DEFAULT_PERIOD;
+    if (!p->rt_quantum)
+        p->rt_quantum = 1;
+    p->n_threads = 0;
+    void *(*fns[2])(void *) = {px__rt_reactor, px__rt_thread};
+    for (int i = 0; i < 2; i++) {
+        int rc = pthread_create(&p->threads[i], NULL, fns[i], p);
+        if (rc) {
+            atomic_store(&p->stopping, true);
+            px__wake_all(p);
+            px__threads_join(p);
+            return px_error_set(err, PX_ENOMEM, 0, "cannot start the rt scheduler's %s thread: %s",
+                                i ? "RT" : "reactor", strerror(rc));
+        }
+        p->n_threads++;
+    }
+    return PX_OK;
+}
+
+/* p-th percentile (0..100) of the lateness histogram, in ns. */
+static px_time px__rt_percentile(const px_pipeline *p, double pc)
+{
+    if (!p->rt_hist)
+        return 0;
+    uint64_t total = 0;
+    for (size_t i = 0; i < PX__RT_HIST_BUCKETS; i++)
+        total += atomic_load_explicit(&p->rt_hist[i], memory_order_relaxed);
+    if (!total)
+        return 0;
+    uint64_t want = (uint64_t)((double)total * pc / 100.0 + 0.5), seen = 0;
+    if (want < 1)
+        want = 1;
+    for (size_t i = 0; i < PX__RT_HIST_BUCKETS; i++) {
+        seen += atomic_load_explicit(&p->rt_hist[i], memory_order_relaxed);
+        if (seen >= want)
+            return (px_time)i * PX_USECOND;
+    }
+    return (px_time)(PX__RT_HIST_BUCKETS - 1) * PX_USECOND;
+}
+#endif /* CONFIG_PX_SCHED_RT */
+
 /* ---- generated: configuration key, version, compile options ---- */
 #ifndef PX_STATIC
 const int PX__CONFIG_KEY = 1;
@@ -13570,6 +14122,7 @@ PX_API const char *px_compile_options(void)
         "CONFIG_PX_ARENA_HEAP=" PX__XSTR(CONFIG_PX_ARENA_HEAP) "\n"
         "CONFIG_PX_SCHED_THREADS=" PX__XSTR(CONFIG_PX_SCHED_THREADS) "\n"
         "CONFIG_PX_SCHED_COOP=" PX__XSTR(CONFIG_PX_SCHED_COOP) "\n"
+        "CONFIG_PX_SCHED_RT=" PX__XSTR(CONFIG_PX_SCHED_RT) "\n"
         "CONFIG_PX_LOG_LEVEL=" PX__XSTR(CONFIG_PX_LOG_LEVEL) "\n"
         "CONFIG_PX_PROP_DESCRIPTIONS=" PX__XSTR(CONFIG_PX_PROP_DESCRIPTIONS) "\n"
         "CONFIG_PX_CAPS=" PX__XSTR(CONFIG_PX_CAPS) "\n"

@@ -243,6 +243,13 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
             px_buffer_unref(buf);
             return PX_FLOW_ERROR;
         }
+#if CONFIG_PX_SCHED_RT
+        if (px__rt_self) { /* the RT thread never waits: a full bridge drops, counted */
+            px_buffer_unref(buf);
+            px__stat_add(&el->stats.drops, 1);
+            return PX_FLOW_OK;
+        }
+#endif
         if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN) {
             if (px__queue_service(el) <= 0 && queue_full(q, t)) { /* cannot drain: nothing else runs */
                 px_buffer_unref(buf);
@@ -333,6 +340,12 @@ static int px__queue_service(px_element *el)
         return -1;
     }
     return 0;
+}
+
+static bool px__queue_has_room(px_element *el)
+{
+    struct px__queue *q = el->queue;
+    return q && !queue_full(q, atomic_load_explicit(&q->tail, memory_order_acquire));
 }
 
 static uint32_t px__queue_holding(px_element *el, const px_element *feeder)

@@ -30,6 +30,8 @@ PX_API void px_pipeline_free(px_pipeline *p)
         px__element_free(p->elements[i]);
     PX_FREE(p->elements);
     PX_FREE(p->description);
+    PX_FREE(p->rt_ctx);
+    PX_FREE((void *)p->rt_hist);
     px__bus_fini(p);
     PX_FREE(p);
 }
@@ -486,6 +488,10 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
     if (!px__at_rest(p))
         return px_error_set(err, PX_ESTATE, 0, "the pipeline is running; stop it before preparing again");
     int rc = px__validate(p, err);
+#if CONFIG_PX_SCHED_RT
+    if (rc == PX_OK && px__effective_scheduler(p) == PX_SCHED_RT_RUN)
+        rc = px__rt_insert_bridges(p, err); /* before negotiation: bridges pass caps through */
+#endif
 #if CONFIG_PX_CAPS
     if (rc == PX_OK)
         rc = px__negotiate(p, err); /* may add converters: before anything is sized */
@@ -567,6 +573,14 @@ out:
 
 static px_scheduler px__effective_scheduler(const px_pipeline *p)
 {
+#if CONFIG_PX_SCHED_RT
+    if (p->scheduler == PX_SCHED_RT_RUN)
+        return PX_SCHED_RT_RUN;
+    if (p->scheduler == PX_SCHED_AUTO_RUN) /* low-latency hints ask for driver cycles */
+        for (size_t i = 0; i < p->n_elements; i++)
+            if (p->elements[i]->klass->hints.latency == PX_LATENCY_LOW)
+                return PX_SCHED_RT_RUN;
+#endif
 #if CONFIG_PX_SCHED_THREADS
     if (p->scheduler != PX_SCHED_COOP_RUN)
         return PX_SCHED_THREADS_RUN;
@@ -589,6 +603,12 @@ PX_API int px_pipeline_set_scheduler(px_pipeline *p, px_scheduler sched)
     if (sched == PX_SCHED_COOP_RUN)
         return PX_ENOTSUP;
 #endif
+#if !CONFIG_PX_SCHED_RT
+    if (sched == PX_SCHED_RT_RUN)
+        return PX_ENOTSUP;
+#endif
+    if (sched < PX_SCHED_DEFAULT || sched > PX_SCHED_AUTO_RUN)
+        return PX_EINVAL;
     p->scheduler = sched;
     return PX_OK;
 }
@@ -626,8 +646,12 @@ PX_API int px_pipeline_start(px_pipeline *p, px_error *err)
                     px__bind_chain(p->queues[i]->src[j].peer);
     }
 #if CONFIG_PX_SCHED_THREADS
-    if (px__effective_scheduler(p) == PX_SCHED_THREADS_RUN) {
+    if (px__effective_scheduler(p) != PX_SCHED_COOP_RUN) {
+#if CONFIG_PX_SCHED_RT
+        rc = px__effective_scheduler(p) == PX_SCHED_RT_RUN ? px__rt_start(p, err) : px__threads_start(p, err);
+#else
         rc = px__threads_start(p, err);
+#endif
         if (rc) {
             px__release_resources(p);
             px__set_state(p, PX_STATE_IDLE);

@@ -33,8 +33,10 @@ typedef enum px_state {
 
 typedef enum px_scheduler {
     PX_SCHED_DEFAULT = 0, /* threads when compiled in, else coop */
-    PX_SCHED_COOP_RUN,    /* everything on the calling thread */
-    PX_SCHED_THREADS_RUN, /* one streaming thread per source */
+    PX_SCHED_COOP_RUN,    /* everything on the calling thread, queues in round robin */
+    PX_SCHED_THREADS_RUN, /* one streaming thread per source and per queue output */
+    PX_SCHED_RT_RUN,      /* driver cycles: RT-safe elements on an RT thread, I/O on a reactor */
+    PX_SCHED_AUTO_RUN,    /* from the elements' hints: rt when an element asks for low latency, else threads */
 } px_scheduler;
 
 PX_API px_pipeline *px_pipeline_new(void);
@@ -61,6 +63,9 @@ PX_API int px_link_pads(px_element *a, const char *src_pad, px_element *b, const
                         px_error *err);
 
 PX_API int px_pipeline_set_scheduler(px_pipeline *p, px_scheduler sched);
+/* rt scheduler: the driver's period (10 µs .. 10 s, default 1 ms) and how many
+ * buffers each RT-safe source produces per cycle (default 1). */
+PX_API int px_pipeline_set_rt_period(px_pipeline *p, px_time period_ns, uint32_t quantum);
 /* Negotiation inserts videoconvert/videoscale where formats do not meet
  * (default). Turned off, the conflict is reported as an error instead. */
 PX_API int px_pipeline_set_auto_convert(px_pipeline *p, bool enable);
@@ -129,9 +134,29 @@ typedef struct px_element_stats {
     uint64_t drops, errors;
     uint64_t process_ns; /* time spent inside the element's callbacks */
     bool eos;            /* EOS reached this element */
+    double rate;         /* buffers per second of running time (out for sources and filters, in for sinks) */
+    px_time latency_avg, latency_max; /* sinks: running time at arrival minus pts (sampled), 0 when unknown */
 } px_element_stats;
 
 PX_API void px_element_get_stats(const px_element *el, px_element_stats *stats);
+
+/* The whole pipeline's figures; safe while running (every figure is a
+ * relaxed snapshot). */
+typedef struct px_pipeline_stats {
+    px_time running_time;      /* ns streaming, paused time excluded */
+    uint64_t buffers_in_sinks; /* sum over sinks */
+    uint64_t bytes_in_sinks;
+    uint64_t drops, errors;    /* sum over elements */
+    uint32_t arenas, arena_slots, arena_in_use, arena_high_water; /* sums over every arena */
+    double arena_utilization;  /* the fullest arena now: in_use / slots */
+    double arena_peak;         /* the fullest arena ever: high_water / slots */
+    px_time latency_avg, latency_max; /* over sinks that saw timestamps */
+    uint64_t cycles, deadline_misses; /* rt scheduler: driver cycles, cycles that overran their period */
+    px_time cycle_max;         /* rt: the longest cycle's work, ns */
+    px_time jitter_p50, jitter_p99, jitter_max; /* rt: cycle wake-up lateness vs the driver, ns */
+} px_pipeline_stats;
+
+PX_API void px_pipeline_get_stats(const px_pipeline *p, px_pipeline_stats *stats);
 /* Nanoseconds since start (or of the whole run once stopped). */
 PX_API px_time px_pipeline_running_time(const px_pipeline *p);
 /* Graphviz text of the graph; after prepare it shows the negotiated caps on

@@ -27,6 +27,7 @@
 #define PX__DEFAULT_SLOT 4096
 #define PX__DEFAULT_SLOTS 4  /* per output arena, before extra_slots */
 #define PX__BUS_CAPACITY 64
+#define PX__RT_HIST_BUCKETS 20000 /* 1 µs each: lateness up to 20 ms, the last bucket holds the rest */
 #define PX__TIMING_SAMPLE 256 /* time one call in 256: reading the clock costs more than most callbacks */
 
 typedef struct px__pad {
@@ -122,6 +123,13 @@ struct px_pipeline {
     px_time stats_interval; /* periodic PX_MSG_STATS, 0 = none */
     px_time next_stats;
     px_time paused_at, paused_total;
+    /* rt scheduler: driver period, buffers per source per cycle, figures
+     * (written by the RT thread), wake-up lateness histogram (1 µs buckets) */
+    px_time rt_period;
+    uint32_t rt_quantum;
+    struct px__rt_ctx *rt_ctx;
+    _Atomic uint32_t *rt_hist;
+    _Atomic uint64_t rt_cycles, rt_misses, rt_cycle_max, rt_jitter_max;
 
     /* Bus: a fixed ring; messages are rare (EOS, errors, state), never per buffer. */
     px_message bus[PX__BUS_CAPACITY];
@@ -175,6 +183,7 @@ static void px__bus_fini(px_pipeline *p);
 static void px__bus_post(px_pipeline *p, px_message_type type, int code, const char *source,
                          const char *fmt, ...) PX_PRINTF(5, 6);
 static void px__bus_post_state(px_pipeline *p, px_state old_state, px_state new_state);
+static int px__bus_pop(px_pipeline *p, px_message *msg, int timeout_ms);
 /* Coop scheduling streams here: runs source steps until a message is queued
  * or timeout_ms passes. */
 #if CONFIG_PX_SCHED_COOP
@@ -225,6 +234,16 @@ static void px__set_state(px_pipeline *p, px_state s);
 static bool px__at_rest(const px_pipeline *p);
 /* graph.c: the scheduler this run uses (DEFAULT resolved). */
 static px_scheduler px__effective_scheduler(const px_pipeline *p);
+#if CONFIG_PX_SCHED_RT
+static _Thread_local bool px__rt_self; /* this thread is the rt scheduler's RT thread: it never waits */
+static int px__rt_insert_bridges(px_pipeline *p, px_error *err);
+static int px__rt_start(px_pipeline *p, px_error *err);
+static px_time px__rt_percentile(const px_pipeline *p, double pc);
+#endif
+#if CONFIG_PX_ELEM_QUEUE
+/* The input side would not wait or drop now. */
+static bool px__queue_has_room(px_element *el);
+#endif
 /* Wakes every sleeper (queues, paused contexts): stop, error, resume. */
 static void px__wake_all(px_pipeline *p);
 /* Pause point of a streaming context; false when the pipeline is stopping. */
