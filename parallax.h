@@ -1655,6 +1655,9 @@ static bool px__at_rest(const px_pipeline *p);
 static px_scheduler px__effective_scheduler(const px_pipeline *p);
 #if CONFIG_PX_SCHED_RT
 static _Thread_local bool px__rt_self; /* this thread is the rt scheduler's RT thread: it never waits */
+static _Thread_local bool px__reactor_self; /* the rt scheduler's reactor: it services, never sleeps on its own queues */
+/* Reactor: one turn of each queue it consumes that is not on its call stack. */
+static bool px__rt_reactor_relieve(px_pipeline *p);
 static int px__rt_insert_bridges(px_pipeline *p, px_error *err);
 static int px__rt_start(px_pipeline *p, px_error *err);
 static px_time px__rt_percentile(const px_pipeline *p, double pc);
@@ -8134,6 +8137,7 @@ struct px__queue {
     px_buffer *ring;
     uint32_t depth, mask;
     bool locked;        /* input side may pop (leaky=downstream, ring policy) */
+    bool on_reactor;    /* rt: the output side runs on the reactor thread */
     uint64_t high_count, high_bytes, high_time, low_count, low_bytes, low_time;
 
     _Alignas(64) _Atomic uint64_t tail; /* written by the input side */
@@ -8338,6 +8342,13 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
             px_buffer_unref(buf);
             px__stat_add(&el->stats.drops, 1);
             return PX_FLOW_OK;
+        }
+        if (px__reactor_self) { /* waiting could be for ourselves: do the other side's work */
+            if (!(q->on_reactor && px__queue_service(el) > 0) && !px__rt_reactor_relieve(p)) {
+                struct timespec ts = {0, 50000};
+                nanosleep(&ts, NULL);
+            }
+            continue;
         }
 #endif
         if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN) {
@@ -8559,6 +8570,7 @@ static int queue_start(px_element *el, px_error *err)
     q->el = el;
     q->feeder = q->source = NULL;
     q->locked = false;
+    q->on_reactor = false;
     atomic_store(&q->tail, 0);
     atomic_store(&q->head, 0);
     atomic_store(&q->in_bytes, 0);
@@ -13367,6 +13379,10 @@ static int px__acquire_output(px_element *el, px_buffer *out)
             break;
         }
         bool held = px__held_downstream(el) > 0;
+#if CONFIG_PX_SCHED_RT
+        if (held && px__reactor_self && px__rt_reactor_relieve(p))
+            continue; /* the holder may be a queue only this thread drains */
+#endif
         if (held)
             tries = 0;
         else if (++tries > 100)
@@ -13853,21 +13869,25 @@ static bool px__rt_context_is_rt(const px_element *el)
     return px__rt_safe(el);
 }
 
-/* Room in every queue the source feeds: an RT source that would meet a full
- * one skips its turn instead of waiting. */
-static bool px__rt_source_has_room(px_pipeline *p, px_element *src)
+/* Room in every queue the chain below el reaches before another boundary:
+ * an RT context that would meet a full one skips its turn instead of
+ * waiting (a buffer made anyway would have to be dropped). */
+static bool px__rt_room_below(px_element *el)
 {
-#if !CONFIG_PX_ELEM_QUEUE
-    (void)p;
-    (void)src;
-#endif
+    for (int i = 0; i < el->n_src; i++) {
+        px_element *d = el->src[i].peer;
+        if (!d)
+            continue;
 #if CONFIG_PX_ELEM_QUEUE
-    for (size_t i = 0; i < p->n_queues; i++) {
-        struct px__queue *q = p->queues[i]->queue;
-        if (q && q->source == src && !px__queue_has_room(p->queues[i]))
+        if (d->queue) {
+            if (!px__queue_has_room(d))
+                return false;
+            continue;
+        }
+#endif
+        if (!px__rt_room_below(d))
             return false;
     }
-#endif
     return true;
 }
 
@@ -13888,14 +13908,14 @@ typedef struct px__rt_ctx {
 } px__rt_ctx;
 
 /* One turn of a context: true when it moved a buffer. */
-static bool px__rt_turn(px_pipeline *p, px__rt_ctx *c, uint32_t quantum, bool rt)
+static bool px__rt_turn(px__rt_ctx *c, uint32_t quantum, bool rt)
 {
     if (c->done)
         return false;
     bool moved = false;
     if (!c->el->queue) {
         for (uint32_t k = 0; k < quantum && !c->done; k++) {
-            if (rt && !px__rt_source_has_room(p, c->el))
+            if (rt && !px__rt_room_below(c->el))
                 break;
             if (px__source_step(c->el))
                 moved = true;
@@ -13906,6 +13926,8 @@ static bool px__rt_turn(px_pipeline *p, px__rt_ctx *c, uint32_t quantum, bool rt
     }
 #if CONFIG_PX_ELEM_QUEUE
     for (uint32_t k = 0; k < c->el->queue->depth + 1; k++) { /* what it holds now, bounded */
+        if (rt && !px__rt_room_below(c->el))
+            break;
         int r = px__queue_service(c->el);
         if (r < 0)
             c->done = true;
@@ -13927,6 +13949,21 @@ static size_t px__rt_contexts(px_pipeline *p, px__rt_ctx *out, bool rt)
         if (px__rt_context_is_rt(p->queues[i]) == rt)
             out[n++] = (px__rt_ctx){p->queues[i], false};
     return n;
+}
+
+static bool px__rt_reactor_relieve(px_pipeline *p)
+{
+    bool moved = false;
+#if CONFIG_PX_ELEM_QUEUE
+    for (size_t i = 0; i < p->n_queues; i++) {
+        struct px__queue *q = p->queues[i]->queue;
+        if (q && q->on_reactor && !atomic_load_explicit(&q->in_flight, memory_order_relaxed))
+            moved |= px__queue_service(p->queues[i]) > 0;
+    }
+#else
+    (void)p;
+#endif
+    return moved;
 }
 
 static void px__rt_bind(px__rt_ctx *c, size_t n)
@@ -14000,7 +14037,7 @@ static void *px__rt_thread(void *arg)
         if (expected < now - period) /* far behind (a debugger, a stopped VM): start over */
             expected = now;
         for (size_t i = 0; i < n; i++) /* topological: sources, then queue outputs downstream */
-            px__rt_turn(p, &ctx[i], p->rt_quantum, true);
+            px__rt_turn(&ctx[i], p->rt_quantum, true);
         left = 0;
         for (size_t i = 0; i < n; i++)
             left += !ctx[i].done;
@@ -14019,6 +14056,7 @@ static void *px__rt_thread(void *arg)
 static void *px__rt_reactor(void *arg)
 {
     px_pipeline *p = arg;
+    px__reactor_self = true;
     px__rt_ctx *ctx = p->rt_ctx + p->n_sources + p->n_queues;
     size_t n = px__rt_contexts(p, ctx, false);
     px__rt_bind(ctx, n);
@@ -14029,7 +14067,7 @@ static void *px__rt_reactor(void *arg)
         bool moved = false;
         left = 0;
         for (size_t i = 0; i < n; i++) {
-            moved |= px__rt_turn(p, &ctx[i], 1, false);
+            moved |= px__rt_turn(&ctx[i], 1, false);
             left += !ctx[i].done;
         }
         if (!moved && left) {
@@ -14065,6 +14103,10 @@ static int px__rt_start(px_pipeline *p, px_error *err)
         p->rt_period = PX__RT_DEFAULT_PERIOD;
     if (!p->rt_quantum)
         p->rt_quantum = 1;
+#if CONFIG_PX_ELEM_QUEUE
+    for (size_t i = 0; i < p->n_queues; i++) /* before any thread runs */
+        p->queues[i]->queue->on_reactor = !px__rt_context_is_rt(p->queues[i]);
+#endif
     p->n_threads = 0;
     void *(*fns[2])(void *) = {px__rt_reactor, px__rt_thread};
     for (int i = 0; i < 2; i++) {

@@ -44,6 +44,7 @@ struct px__queue {
     px_buffer *ring;
     uint32_t depth, mask;
     bool locked;        /* input side may pop (leaky=downstream, ring policy) */
+    bool on_reactor;    /* rt: the output side runs on the reactor thread */
     uint64_t high_count, high_bytes, high_time, low_count, low_bytes, low_time;
 
     _Alignas(64) _Atomic uint64_t tail; /* written by the input side */
@@ -248,6 +249,13 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
             px_buffer_unref(buf);
             px__stat_add(&el->stats.drops, 1);
             return PX_FLOW_OK;
+        }
+        if (px__reactor_self) { /* waiting could be for ourselves: do the other side's work */
+            if (!(q->on_reactor && px__queue_service(el) > 0) && !px__rt_reactor_relieve(p)) {
+                struct timespec ts = {0, 50000};
+                nanosleep(&ts, NULL);
+            }
+            continue;
         }
 #endif
         if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN) {
@@ -469,6 +477,7 @@ static int queue_start(px_element *el, px_error *err)
     q->el = el;
     q->feeder = q->source = NULL;
     q->locked = false;
+    q->on_reactor = false;
     atomic_store(&q->tail, 0);
     atomic_store(&q->head, 0);
     atomic_store(&q->in_bytes, 0);

@@ -236,6 +236,9 @@ static bool px__at_rest(const px_pipeline *p);
 static px_scheduler px__effective_scheduler(const px_pipeline *p);
 #if CONFIG_PX_SCHED_RT
 static _Thread_local bool px__rt_self; /* this thread is the rt scheduler's RT thread: it never waits */
+static _Thread_local bool px__reactor_self; /* the rt scheduler's reactor: it services, never sleeps on its own queues */
+/* Reactor: one turn of each queue it consumes that is not on its call stack. */
+static bool px__rt_reactor_relieve(px_pipeline *p);
 static int px__rt_insert_bridges(px_pipeline *p, px_error *err);
 static int px__rt_start(px_pipeline *p, px_error *err);
 static px_time px__rt_percentile(const px_pipeline *p, double pc);

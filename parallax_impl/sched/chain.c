@@ -61,6 +61,10 @@ static int px__acquire_output(px_element *el, px_buffer *out)
             break;
         }
         bool held = px__held_downstream(el) > 0;
+#if CONFIG_PX_SCHED_RT
+        if (held && px__reactor_self && px__rt_reactor_relieve(p))
+            continue; /* the holder may be a queue only this thread drains */
+#endif
         if (held)
             tries = 0;
         else if (++tries > 100)

@@ -87,21 +87,25 @@ static bool px__rt_context_is_rt(const px_element *el)
     return px__rt_safe(el);
 }
 
-/* Room in every queue the source feeds: an RT source that would meet a full
- * one skips its turn instead of waiting. */
-static bool px__rt_source_has_room(px_pipeline *p, px_element *src)
+/* Room in every queue the chain below el reaches before another boundary:
+ * an RT context that would meet a full one skips its turn instead of
+ * waiting (a buffer made anyway would have to be dropped). */
+static bool px__rt_room_below(px_element *el)
 {
-#if !CONFIG_PX_ELEM_QUEUE
-    (void)p;
-    (void)src;
-#endif
+    for (int i = 0; i < el->n_src; i++) {
+        px_element *d = el->src[i].peer;
+        if (!d)
+            continue;
 #if CONFIG_PX_ELEM_QUEUE
-    for (size_t i = 0; i < p->n_queues; i++) {
-        struct px__queue *q = p->queues[i]->queue;
-        if (q && q->source == src && !px__queue_has_room(p->queues[i]))
+        if (d->queue) {
+            if (!px__queue_has_room(d))
+                return false;
+            continue;
+        }
+#endif
+        if (!px__rt_room_below(d))
             return false;
     }
-#endif
     return true;
 }
 
@@ -122,14 +126,14 @@ typedef struct px__rt_ctx {
 } px__rt_ctx;
 
 /* One turn of a context: true when it moved a buffer. */
-static bool px__rt_turn(px_pipeline *p, px__rt_ctx *c, uint32_t quantum, bool rt)
+static bool px__rt_turn(px__rt_ctx *c, uint32_t quantum, bool rt)
 {
     if (c->done)
         return false;
     bool moved = false;
     if (!c->el->queue) {
         for (uint32_t k = 0; k < quantum && !c->done; k++) {
-            if (rt && !px__rt_source_has_room(p, c->el))
+            if (rt && !px__rt_room_below(c->el))
                 break;
             if (px__source_step(c->el))
                 moved = true;
@@ -140,6 +144,8 @@ static bool px__rt_turn(px_pipeline *p, px__rt_ctx *c, uint32_t quantum, bool rt
     }
 #if CONFIG_PX_ELEM_QUEUE
     for (uint32_t k = 0; k < c->el->queue->depth + 1; k++) { /* what it holds now, bounded */
+        if (rt && !px__rt_room_below(c->el))
+            break;
         int r = px__queue_service(c->el);
         if (r < 0)
             c->done = true;
@@ -161,6 +167,21 @@ static size_t px__rt_contexts(px_pipeline *p, px__rt_ctx *out, bool rt)
         if (px__rt_context_is_rt(p->queues[i]) == rt)
             out[n++] = (px__rt_ctx){p->queues[i], false};
     return n;
+}
+
+static bool px__rt_reactor_relieve(px_pipeline *p)
+{
+    bool moved = false;
+#if CONFIG_PX_ELEM_QUEUE
+    for (size_t i = 0; i < p->n_queues; i++) {
+        struct px__queue *q = p->queues[i]->queue;
+        if (q && q->on_reactor && !atomic_load_explicit(&q->in_flight, memory_order_relaxed))
+            moved |= px__queue_service(p->queues[i]) > 0;
+    }
+#else
+    (void)p;
+#endif
+    return moved;
 }
 
 static void px__rt_bind(px__rt_ctx *c, size_t n)
@@ -234,7 +255,7 @@ static void *px__rt_thread(void *arg)
         if (expected < now - period) /* far behind (a debugger, a stopped VM): start over */
             expected = now;
         for (size_t i = 0; i < n; i++) /* topological: sources, then queue outputs downstream */
-            px__rt_turn(p, &ctx[i], p->rt_quantum, true);
+            px__rt_turn(&ctx[i], p->rt_quantum, true);
         left = 0;
         for (size_t i = 0; i < n; i++)
             left += !ctx[i].done;
@@ -253,6 +274,7 @@ static void *px__rt_thread(void *arg)
 static void *px__rt_reactor(void *arg)
 {
     px_pipeline *p = arg;
+    px__reactor_self = true;
     px__rt_ctx *ctx = p->rt_ctx + p->n_sources + p->n_queues;
     size_t n = px__rt_contexts(p, ctx, false);
     px__rt_bind(ctx, n);
@@ -263,7 +285,7 @@ static void *px__rt_reactor(void *arg)
         bool moved = false;
         left = 0;
         for (size_t i = 0; i < n; i++) {
-            moved |= px__rt_turn(p, &ctx[i], 1, false);
+            moved |= px__rt_turn(&ctx[i], 1, false);
             left += !ctx[i].done;
         }
         if (!moved && left) {
@@ -299,6 +321,10 @@ static int px__rt_start(px_pipeline *p, px_error *err)
         p->rt_period = PX__RT_DEFAULT_PERIOD;
     if (!p->rt_quantum)
         p->rt_quantum = 1;
+#if CONFIG_PX_ELEM_QUEUE
+    for (size_t i = 0; i < p->n_queues; i++) /* before any thread runs */
+        p->queues[i]->queue->on_reactor = !px__rt_context_is_rt(p->queues[i]);
+#endif
     p->n_threads = 0;
     void *(*fns[2])(void *) = {px__rt_reactor, px__rt_thread};
     for (int i = 0; i < 2; i++) {
