@@ -1541,7 +1541,7 @@ struct px_pipeline {
     _Atomic int parked;    /* streaming contexts waiting in pause */
     px_time stats_interval; /* periodic PX_MSG_STATS, 0 = none */
     px_time next_stats;
-    px_time paused_at, paused_total;
+    _Atomic px_time paused_at, paused_total; /* read by streaming threads (latency) */
     /* rt scheduler: driver period, buffers per source per cycle, figures
      * (written by the RT thread), wake-up lateness histogram (1 µs buckets) */
     px_time rt_period;
@@ -1559,7 +1559,8 @@ struct px_pipeline {
     pthread_cond_t bus_cond;
 #endif
 
-    px_time start_ns, end_ns;
+    px_time start_ns;
+    _Atomic px_time end_ns; /* set by whichever thread sees the end; read by stats */
     px_error result;   /* how the run ended, once a wait saw it */
     bool result_ready;
 };
@@ -8117,6 +8118,16 @@ enum {
 
 #define QUEUE_UNBOUNDED_DEPTH 1024u /* ring size when max-size-buffers=0 */
 #define QUEUE_WAIT_MS 50            /* sleeps re-check stop/pause this often even without a wake */
+#define QUEUE_SPIN_NS 10000         /* a side polls this long before it sleeps: a wake-up costs two syscalls */
+
+static inline void queue_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 
 struct px__queue {
     /* properties */
@@ -8133,7 +8144,7 @@ struct px__queue {
     /* set at start/plan */
     px_element *el;
     px_element *feeder; /* owner of the arena whose slots sit in the ring */
-    px_element *source; /* the source upstream, whose flow policy applies when full */
+    px_element *source; /* the source upstream, when no other queue is between: its flow policy applies */
     px_buffer *ring;
     uint32_t depth, mask;
     bool locked;        /* input side may pop (leaky=downstream, ring policy) */
@@ -8282,8 +8293,10 @@ static bool queue_pop(struct px__queue *q, px_buffer *out, bool for_output)
     atomic_store_explicit(&q->head, h + 1, memory_order_seq_cst);
     queue_unlock(q);
 #if CONFIG_PX_SCHED_THREADS
-    /* Pairs with the input side's announce-then-recheck: one of us sees the other. */
-    if (atomic_load_explicit(&q->in_sleeping, memory_order_seq_cst)) {
+    /* Pairs with the input side's announce-then-recheck: one of us sees the
+     * other. A sleeping input side is woken once the ring is half empty,
+     * not per buffer, so a full queue costs a wake-up per half ring. */
+    if (atomic_load_explicit(&q->in_sleeping, memory_order_seq_cst) && (t - h - 1) * 2 <= q->depth) {
         atomic_fetch_add(&q->space_seq, 1);
         px__futex_wake(&q->space_seq);
     }
@@ -8359,6 +8372,16 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
             continue;
         }
 #if CONFIG_PX_SCHED_THREADS
+        bool freed = false;
+        px_time spin_end = px__now() + QUEUE_SPIN_NS;
+        for (unsigned spin = 1; !freed; spin++) {
+            queue_relax();
+            freed = !queue_full(q, t);
+            if (spin % 32 == 0 && px__now() > spin_end)
+                break;
+        }
+        if (freed)
+            continue;
         uint32_t seq = atomic_load_explicit(&q->space_seq, memory_order_acquire);
         atomic_store_explicit(&q->in_sleeping, 1, memory_order_seq_cst);
         if (queue_full(q, t) && !atomic_load_explicit(&q->done_out, memory_order_acquire))
@@ -8370,7 +8393,7 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
         }
 #endif
     }
-    if (q->source)
+    if (q->source && q->source->consecutive_drops)
         q->source->consecutive_drops = 0;
     q->ring[t & q->mask] = *buf;
     uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) + buf->size;
@@ -8474,10 +8497,10 @@ static void px__queue_plan(px_element *el)
     q->feeder = up && !queue_passes_slots(up) ? up : NULL;
     if (q->feeder) /* the ring's slots plus what is in flight: sized now, never grown */
         q->feeder->out_extra_slots += q->depth;
-    px_element *src = q->feeder;
-    while (src && !src->klass->produce && src->n_sink > 0)
+    px_element *src = el->n_sink > 0 ? el->sink[0].peer : NULL;
+    while (src && !src->klass->produce && !src->queue && src->n_sink > 0)
         src = src->sink[0].peer;
-    q->source = src && src->klass->produce ? src : NULL;
+    q->source = src && src->klass->produce ? src : NULL; /* on the source's own thread */
     q->locked = q->leaky == QUEUE_LEAKY_DOWNSTREAM || (q->source && q->source->flow_policy == PX_FLOW_POLICY_RING);
 }
 
@@ -8509,8 +8532,22 @@ static void *px__queue_thread(void *arg)
             break;
         if (r > 0)
             continue;
-        /* Nothing to do: announce the sleep, then look once more (the input
-         * side stores, then checks out_sleeping; one of us sees the other). */
+        /* Nothing to do: poll a little, then announce the sleep and look once
+         * more (the input side stores, then checks out_sleeping; one of us
+         * sees the other). */
+        bool arrived = false;
+        px_time spin_end = px__now() + QUEUE_SPIN_NS;
+        for (unsigned spin = 1; !arrived; spin++) {
+            queue_relax();
+            arrived = atomic_load_explicit(&q->tail, memory_order_acquire) !=
+                          atomic_load_explicit(&q->head, memory_order_relaxed) ||
+                      atomic_load_explicit(&q->eos_in, memory_order_relaxed) ||
+                      atomic_load_explicit(&p->stopping, memory_order_relaxed);
+            if (spin % 32 == 0 && px__now() > spin_end)
+                break;
+        }
+        if (arrived)
+            continue;
         uint32_t seq = atomic_load_explicit(&q->data_seq, memory_order_acquire);
         atomic_store_explicit(&q->out_sleeping, 1, memory_order_seq_cst);
         uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);

@@ -122,7 +122,7 @@ struct px_pipeline {
     _Atomic int parked;    /* streaming contexts waiting in pause */
     px_time stats_interval; /* periodic PX_MSG_STATS, 0 = none */
     px_time next_stats;
-    px_time paused_at, paused_total;
+    _Atomic px_time paused_at, paused_total; /* read by streaming threads (latency) */
     /* rt scheduler: driver period, buffers per source per cycle, figures
      * (written by the RT thread), wake-up lateness histogram (1 µs buckets) */
     px_time rt_period;
@@ -140,7 +140,8 @@ struct px_pipeline {
     pthread_cond_t bus_cond;
 #endif
 
-    px_time start_ns, end_ns;
+    px_time start_ns;
+    _Atomic px_time end_ns; /* set by whichever thread sees the end; read by stats */
     px_error result;   /* how the run ended, once a wait saw it */
     bool result_ready;
 };
