@@ -1663,7 +1663,7 @@ static int px__rt_insert_bridges(px_pipeline *p, px_error *err);
 static int px__rt_start(px_pipeline *p, px_error *err);
 static px_time px__rt_percentile(const px_pipeline *p, double pc);
 #endif
-#if CONFIG_PX_ELEM_QUEUE
+#if CONFIG_PX_ELEM_QUEUE && CONFIG_PX_SCHED_RT
 /* The input side would not wait or drop now. */
 static bool px__queue_has_room(px_element *el);
 #endif
@@ -8466,11 +8466,13 @@ static int px__queue_service(px_element *el)
     return 0;
 }
 
+#if CONFIG_PX_SCHED_RT
 static bool px__queue_has_room(px_element *el)
 {
     struct px__queue *q = el->queue;
     return q && !queue_full(q, atomic_load_explicit(&q->tail, memory_order_acquire));
 }
+#endif
 
 static uint32_t px__queue_holding(px_element *el, const px_element *feeder)
 {
@@ -11523,6 +11525,24 @@ PX_API int px_pipeline_suspend(px_pipeline *p, px_error *err)
     return PX_OK;
 }
 
+PX_API int px_pipeline_set_rt_period(px_pipeline *p, px_time period_ns, uint32_t quantum)
+{
+#if !CONFIG_PX_SCHED_RT
+    (void)p;
+    (void)period_ns;
+    (void)quantum;
+    return PX_ENOTSUP;
+#else
+    if (!p || period_ns < 10 * PX_USECOND || period_ns > 10 * PX_SECOND || quantum == 0)
+        return PX_EINVAL;
+    if (!px__at_rest(p))
+        return PX_ESTATE;
+    p->rt_period = period_ns;
+    p->rt_quantum = quantum;
+    return PX_OK;
+#endif
+}
+
 PX_API int px_pipeline_set_stats_interval(px_pipeline *p, int interval_ms)
 {
     if (!p || interval_ms < 0)
@@ -13843,17 +13863,6 @@ static void px__threads_join(px_pipeline *p)
 #define PX__RT_DEFAULT_PERIOD PX_MSECOND
 #define PX__RT_PRIORITY 50
 
-
-PX_API int px_pipeline_set_rt_period(px_pipeline *p, px_time period_ns, uint32_t quantum)
-{
-    if (!p || period_ns < 10 * PX_USECOND || period_ns > 10 * PX_SECOND || quantum == 0)
-        return PX_EINVAL;
-    if (!px__at_rest(p))
-        return PX_ESTATE;
-    p->rt_period = period_ns;
-    p->rt_quantum = quantum;
-    return PX_OK;
-}
 
 static bool px__rt_safe(const px_element *el)
 {

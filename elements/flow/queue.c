@@ -372,11 +372,13 @@ static int px__queue_service(px_element *el)
     return 0;
 }
 
+#if CONFIG_PX_SCHED_RT
 static bool px__queue_has_room(px_element *el)
 {
     struct px__queue *q = el->queue;
     return q && !queue_full(q, atomic_load_explicit(&q->tail, memory_order_acquire));
 }
+#endif
 
 static uint32_t px__queue_holding(px_element *el, const px_element *feeder)
 {

@@ -332,10 +332,15 @@ static int run(const char *desc, const run_options *o)
         px_pipeline_free(p);
         return 1;
     }
-    if ((o->period_us || o->quantum) &&
-        px_pipeline_set_rt_period(p, (px_time)(o->period_us ? o->period_us : 1000) * PX_USECOND,
-                                  (uint32_t)(o->quantum ? o->quantum : 1)) != PX_OK) {
-        fprintf(stderr, "%s: --period must be 10 to 10000000 microseconds and --quantum at least 1\n", prog);
+    int prc = o->period_us || o->quantum
+                  ? px_pipeline_set_rt_period(p, (px_time)(o->period_us ? o->period_us : 1000) * PX_USECOND,
+                                              (uint32_t)(o->quantum ? o->quantum : 1))
+                  : PX_OK;
+    if (prc != PX_OK) {
+        if (prc == PX_ENOTSUP)
+            fprintf(stderr, "%s: --period and --quantum need the rt scheduler, which this build has not (CONFIG_PX_SCHED_RT)\n", prog);
+        else
+            fprintf(stderr, "%s: --period must be 10 to 10000000 microseconds and --quantum at least 1\n", prog);
         px_pipeline_free(p);
         return 2;
     }

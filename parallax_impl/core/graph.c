@@ -735,6 +735,24 @@ PX_API int px_pipeline_suspend(px_pipeline *p, px_error *err)
     return PX_OK;
 }
 
+PX_API int px_pipeline_set_rt_period(px_pipeline *p, px_time period_ns, uint32_t quantum)
+{
+#if !CONFIG_PX_SCHED_RT
+    (void)p;
+    (void)period_ns;
+    (void)quantum;
+    return PX_ENOTSUP;
+#else
+    if (!p || period_ns < 10 * PX_USECOND || period_ns > 10 * PX_SECOND || quantum == 0)
+        return PX_EINVAL;
+    if (!px__at_rest(p))
+        return PX_ESTATE;
+    p->rt_period = period_ns;
+    p->rt_quantum = quantum;
+    return PX_OK;
+#endif
+}
+
 PX_API int px_pipeline_set_stats_interval(px_pipeline *p, int interval_ms)
 {
     if (!p || interval_ms < 0)

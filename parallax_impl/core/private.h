@@ -244,7 +244,7 @@ static int px__rt_insert_bridges(px_pipeline *p, px_error *err);
 static int px__rt_start(px_pipeline *p, px_error *err);
 static px_time px__rt_percentile(const px_pipeline *p, double pc);
 #endif
-#if CONFIG_PX_ELEM_QUEUE
+#if CONFIG_PX_ELEM_QUEUE && CONFIG_PX_SCHED_RT
 /* The input side would not wait or drop now. */
 static bool px__queue_has_room(px_element *el);
 #endif

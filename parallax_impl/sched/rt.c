@@ -25,17 +25,6 @@
 #define PX__RT_PRIORITY 50
 
 
-PX_API int px_pipeline_set_rt_period(px_pipeline *p, px_time period_ns, uint32_t quantum)
-{
-    if (!p || period_ns < 10 * PX_USECOND || period_ns > 10 * PX_SECOND || quantum == 0)
-        return PX_EINVAL;
-    if (!px__at_rest(p))
-        return PX_ESTATE;
-    p->rt_period = period_ns;
-    p->rt_quantum = quantum;
-    return PX_OK;
-}
-
 static bool px__rt_safe(const px_element *el)
 {
     return el->klass->hints.rt_safe;
