@@ -242,6 +242,17 @@ sanitize:
 		EXTRA_LDFLAGS="$(SANITIZE_FLAGS)" all $(patsubst $(BUILD)/%,$(BUILD)/asan/%,$(TEST_BINS))
 	@PX_SANITIZE=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		$(MAKE) -s --no-print-directory BUILD=$(BUILD)/asan run-tests
+	@$(MAKE) -s --no-print-directory sanitize-thread
+
+# ThreadSanitizer: the unit and pipeline tests (queues, schedulers, bus) with
+# -fsanitize=thread in $(BUILD)/tsan; any report fails the run (halt_on_error).
+TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
+.PHONY: sanitize-thread
+sanitize-thread:
+	@-$(MAKE) -s --no-print-directory -k BUILD=$(BUILD)/tsan EXTRA_CFLAGS="$(TSAN_FLAGS)" \
+		EXTRA_LDFLAGS="$(TSAN_FLAGS)" all $(patsubst $(BUILD)/%,$(BUILD)/tsan/%,$(UNIT_BINS))
+	@PX_SANITIZE=1 PX_STAGES="unit examples pipelines" TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+		PX_TEST_TIMEOUT=600 $(MAKE) -s --no-print-directory BUILD=$(BUILD)/tsan run-tests
 
 .PHONY: run-tests
 run-tests:
@@ -395,7 +406,8 @@ help:
 	@echo '  check              install missing Debian deps (root) or print the command, then'
 	@echo '                     amalgamation check, header, unit, example, pipeline and clang tests'
 	@echo '  tests              only build the test binaries'
-	@echo '  sanitize           the same tests built with ASan+UBSan in $(BUILD)/asan'
+	@echo '  sanitize           the same tests built with ASan+UBSan in $(BUILD)/asan, then sanitize-thread'
+	@echo '  sanitize-thread    unit, example and pipeline tests built with TSan in $(BUILD)/tsan'
 	@echo '  bench              run tests/bench/*.sh (figures, never assertions)'
 	@echo '  fuzz               libFuzzer targets tests/fuzz/fuzz_*.c, FUZZ_SECONDS=$(FUZZ_SECONDS) each (clang)'
 	@echo '  configcheck        every defconfig, allno, allyes and 10 random configs build warning-free'

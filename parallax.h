@@ -73,6 +73,13 @@
 #ifndef CONFIG_PX_SCHED_COOP
 #define CONFIG_PX_SCHED_COOP PX__ON
 #endif
+#ifndef CONFIG_PX_SCHED_RT
+#if PX__ON && CONFIG_PX_SCHED_THREADS
+#define CONFIG_PX_SCHED_RT 1
+#else
+#define CONFIG_PX_SCHED_RT 0
+#endif
+#endif
 #ifndef CONFIG_PX_ISOLATE
 #if PX__ON && CONFIG_PX_ARENA_MEMFD
 #define CONFIG_PX_ISOLATE 1
@@ -126,6 +133,9 @@
 #else
 #define CONFIG_PX_ELEM_CAPSFILTER 0
 #endif
+#endif
+#ifndef CONFIG_PX_ELEM_QUEUE
+#define CONFIG_PX_ELEM_QUEUE PX__ON
 #endif
 #ifndef CONFIG_PX_ELEM_TEE
 #define CONFIG_PX_ELEM_TEE PX__ON
@@ -227,6 +237,9 @@
 #endif
 #if CONFIG_PX_LOG_LEVEL < 0 || CONFIG_PX_LOG_LEVEL > 5
 #error "parallax.h: CONFIG_PX_LOG_LEVEL must be 0 (none) to 5 (trace)"
+#endif
+#if CONFIG_PX_SCHED_RT && !CONFIG_PX_SCHED_THREADS
+#error "parallax.h: CONFIG_PX_SCHED_RT needs CONFIG_PX_SCHED_THREADS: enable CONFIG_PX_SCHED_THREADS or set CONFIG_PX_SCHED_RT=0"
 #endif
 #if CONFIG_PX_ISOLATE && !CONFIG_PX_ARENA_MEMFD
 #error "parallax.h: CONFIG_PX_ISOLATE needs CONFIG_PX_ARENA_MEMFD: enable CONFIG_PX_ARENA_MEMFD or set CONFIG_PX_ISOLATE=0"
@@ -1255,6 +1268,25 @@ PX_API void px_element_count_drop(px_element *el);
 /* Number of src pads linked (request pads included). */
 PX_API int px_element_src_pad_count(const px_element *el);
 
+/* ---- Flow control (sources) ----------------------------------------------
+ * What a source's buffers do when the queue downstream of it is full:
+ * BLOCK waits (backpressure, the default: files), DROP drops the new buffer
+ * and counts it in the source's drops (live capture), RING drops the oldest
+ * queued buffer (keep the newest). Users set it with the flow-policy and
+ * max-drops properties every source has; a class picks its default from
+ * start() (videotestsrc is-live=true: drop). */
+typedef enum px_flow_policy {
+    PX_FLOW_POLICY_BLOCK = 0,
+    PX_FLOW_POLICY_DROP,
+    PX_FLOW_POLICY_RING,
+} px_flow_policy;
+
+/* From start(): the policy unless the user chose one. */
+PX_API void px_element_default_flow_policy(px_element *el, px_flow_policy policy);
+/* True while a queue this source feeds is above its high watermark (it posted
+ * PX_MSG_BUSY and not yet PX_MSG_OK): a source may lower its rate. */
+PX_API bool px_element_downstream_busy(const px_element *el);
+
 /* Element table: built-ins are compiled in from Kconfig; applications add theirs. */
 #define PX_REGISTRY_MAX_APP 64
 PX_API int px_register_element(const px_element_class *klass);
@@ -1283,8 +1315,15 @@ static inline uint8_t px_clamp_u8(int v)
  *   px_element *sink = px_pipeline_add(p, "fakesink", NULL, &err);
  *   px_link(src, sink, &err);
  *
- * States are IDLE (built or stopped) and RUNNING; prepare validates the graph,
- * starts elements and sizes their arenas. */
+ * States: SUSPENDED <-> IDLE <-> RUNNING, and ERROR.
+ *   IDLE       built, stopped, prepared, or paused (streaming contexts parked,
+ *              queues keep their contents)
+ *   RUNNING    streaming (px_pipeline_start / px_pipeline_activate)
+ *   SUSPENDED  px_pipeline_suspend(): elements stopped, arenas released;
+ *              prepare or start brings it back
+ *   ERROR      an error reached px_pipeline_wait; stop (or suspend) leaves it
+ * prepare validates the graph, negotiates, starts elements and sizes their
+ * arenas (once: nothing grows while streaming). */
 
 typedef struct px_pipeline px_pipeline;
 
@@ -1292,12 +1331,15 @@ typedef enum px_state {
     PX_STATE_IDLE = 0,
     PX_STATE_RUNNING,
     PX_STATE_ERROR,
+    PX_STATE_SUSPENDED,
 } px_state;
 
 typedef enum px_scheduler {
     PX_SCHED_DEFAULT = 0, /* threads when compiled in, else coop */
-    PX_SCHED_COOP_RUN,    /* everything on the calling thread */
-    PX_SCHED_THREADS_RUN, /* one streaming thread per source */
+    PX_SCHED_COOP_RUN,    /* everything on the calling thread, queues in round robin */
+    PX_SCHED_THREADS_RUN, /* one streaming thread per source and per queue output */
+    PX_SCHED_RT_RUN,      /* driver cycles: RT-safe elements on an RT thread, I/O on a reactor */
+    PX_SCHED_AUTO_RUN,    /* from the elements' hints: rt when an element asks for low latency, else threads */
 } px_scheduler;
 
 PX_API px_pipeline *px_pipeline_new(void);
@@ -1324,6 +1366,9 @@ PX_API int px_link_pads(px_element *a, const char *src_pad, px_element *b, const
                         px_error *err);
 
 PX_API int px_pipeline_set_scheduler(px_pipeline *p, px_scheduler sched);
+/* rt scheduler: the driver's period (10 µs .. 10 s, default 1 ms) and how many
+ * buffers each RT-safe source produces per cycle (default 1). */
+PX_API int px_pipeline_set_rt_period(px_pipeline *p, px_time period_ns, uint32_t quantum);
 /* Negotiation inserts videoconvert/videoscale where formats do not meet
  * (default). Turned off, the conflict is reported as an error instead. */
 PX_API int px_pipeline_set_auto_convert(px_pipeline *p, bool enable);
@@ -1340,6 +1385,21 @@ PX_API void px_pipeline_send_eos(px_pipeline *p);
 PX_API int px_pipeline_wait(px_pipeline *p, int timeout_ms, px_error *err);
 /* Stops streaming threads and elements; back to IDLE. */
 PX_API void px_pipeline_stop(px_pipeline *p);
+/* RUNNING -> IDLE: sources stop producing and queue outputs stop passing
+ * data on, at a buffer boundary; queues keep what they hold. */
+PX_API int px_pipeline_pause(px_pipeline *p, px_error *err);
+/* IDLE -> RUNNING: resumes a paused pipeline exactly where it stopped, or
+ * starts (preparing first) one that is not streaming. */
+PX_API int px_pipeline_activate(px_pipeline *p, px_error *err);
+/* -> SUSPENDED: stops streaming, stops elements and releases every arena. */
+PX_API int px_pipeline_suspend(px_pipeline *p, px_error *err);
+/* Posts PX_MSG_STATS every interval_ms while running (0: never, the default).
+ * Messages are made by whoever pops the bus (px_pipeline_wait does). */
+PX_API int px_pipeline_set_stats_interval(px_pipeline *p, int interval_ms);
+/* Sources: flow policy and the consecutive-drop limit (0 = none; reaching it
+ * is a pipeline error naming the source). Same as the flow-policy and
+ * max-drops properties every source has. */
+PX_API int px_element_set_flow_policy(px_element *el, px_flow_policy policy, uint32_t max_drops, px_error *err);
 /* prepare + start + wait(-1) + stop. */
 PX_API int px_pipeline_run(px_pipeline *p, px_error *err);
 PX_API px_state px_pipeline_get_state(const px_pipeline *p);
@@ -1353,6 +1413,9 @@ typedef enum px_message_type {
     PX_MSG_WARNING,
     PX_MSG_STATE_CHANGED,
     PX_MSG_ELEMENT_RESTARTED, /* an isolated element's process died and was restarted */
+    PX_MSG_BUSY,  /* a queue reached its high watermark; code = fill percent, source = the queue */
+    PX_MSG_OK,    /* a busy queue fell to its low watermark; code = fill percent */
+    PX_MSG_STATS, /* periodic, every px_pipeline_set_stats_interval(); text = the stats JSON summary line */
 } px_message_type;
 
 typedef struct px_message {
@@ -1375,9 +1438,29 @@ typedef struct px_element_stats {
     uint64_t drops, errors;
     uint64_t process_ns; /* time spent inside the element's callbacks */
     bool eos;            /* EOS reached this element */
+    double rate;         /* buffers per second of running time (out for sources and filters, in for sinks) */
+    px_time latency_avg, latency_max; /* sinks: running time at arrival minus pts (sampled), 0 when unknown */
 } px_element_stats;
 
 PX_API void px_element_get_stats(const px_element *el, px_element_stats *stats);
+
+/* The whole pipeline's figures; safe while running (every figure is a
+ * relaxed snapshot). */
+typedef struct px_pipeline_stats {
+    px_time running_time;      /* ns streaming, paused time excluded */
+    uint64_t buffers_in_sinks; /* sum over sinks */
+    uint64_t bytes_in_sinks;
+    uint64_t drops, errors;    /* sum over elements */
+    uint32_t arenas, arena_slots, arena_in_use, arena_high_water; /* sums over every arena */
+    double arena_utilization;  /* the fullest arena now: in_use / slots */
+    double arena_peak;         /* the fullest arena ever: high_water / slots */
+    px_time latency_avg, latency_max; /* over sinks that saw timestamps */
+    uint64_t cycles, deadline_misses; /* rt scheduler: driver cycles, cycles that overran their period */
+    px_time cycle_max;         /* rt: the longest cycle's work, ns */
+    px_time jitter_p50, jitter_p99, jitter_max; /* rt: cycle wake-up lateness vs the driver, ns */
+} px_pipeline_stats;
+
+PX_API void px_pipeline_get_stats(const px_pipeline *p, px_pipeline_stats *stats);
 /* Nanoseconds since start (or of the whole run once stopped). */
 PX_API px_time px_pipeline_running_time(const px_pipeline *p);
 /* Graphviz text of the graph; after prepare it shows the negotiated caps on
@@ -1467,7 +1550,7 @@ PX_API const char *px_isolate_report(const px_pipeline *p);
 #define PX__CAT(a, b) PX__CAT2(a, b)
 #define PX__STR(x) #x
 #define PX__XSTR(x) PX__STR(x)
-#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_ISOLATE), CONFIG_PX_SANDBOX_SECCOMP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_CRASH), CONFIG_PX_ELEM_HOSTILE), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC), CONFIG_PX_ELEM_IVFDEMUX), CONFIG_PX_ELEM_IVFMUX), CONFIG_PX_CODEC_DAV1D), CONFIG_PX_ELEM_AV1PARSE), CONFIG_PX_ELEM_AV1DEC)
+#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_SCHED_RT), CONFIG_PX_ISOLATE), CONFIG_PX_SANDBOX_SECCOMP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_CRASH), CONFIG_PX_ELEM_HOSTILE), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_QUEUE), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC), CONFIG_PX_ELEM_IVFDEMUX), CONFIG_PX_ELEM_IVFMUX), CONFIG_PX_CODEC_DAV1D), CONFIG_PX_ELEM_AV1PARSE), CONFIG_PX_ELEM_AV1DEC)
 #ifndef PX_STATIC
 extern const int PX__CONFIG_KEY;
 #if defined(__GNUC__)
@@ -1512,6 +1595,8 @@ static const int *const px__config_key_ref __attribute__((used)) = &PX__CONFIG_K
 #include <unistd.h>
 #if CONFIG_PX_SCHED_THREADS
 #include <pthread.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #endif
 
 #if defined(__GNUC__)
@@ -1525,6 +1610,7 @@ static const int *const px__config_key_ref __attribute__((used)) = &PX__CONFIG_K
 #define PX__DEFAULT_SLOT 4096
 #define PX__DEFAULT_SLOTS 4  /* per output arena, before extra_slots */
 #define PX__BUS_CAPACITY 64
+#define PX__RT_HIST_BUCKETS 20000 /* 1 µs each: lateness up to 20 ms, the last bucket holds the rest */
 #define PX__TIMING_SAMPLE 256 /* time one call in 256: reading the clock costs more than most callbacks */
 
 typedef struct px__pad {
@@ -1540,6 +1626,8 @@ typedef struct px__stats {
     _Atomic uint64_t buffers_in, buffers_out, bytes_in, bytes_out;
     _Atomic uint64_t drops, errors, process_ns;
     _Atomic bool eos;
+    /* Latency: sinks add (now - buffer's entry time) for sampled buffers. */
+    _Atomic uint64_t latency_ns, latency_samples, latency_max_ns;
 } px__stats;
 
 static inline void px__stat_add(_Atomic uint64_t *c, uint64_t n)
@@ -1579,6 +1667,14 @@ struct px_element {
 #if CONFIG_PX_ISOLATE
     struct px__proxy *isolate; /* set while the element runs in a sandboxed process */
 #endif
+
+    /* ---- scheduling (sched branch) ---- */
+    struct px__queue *queue;       /* this element is a queue: a thread boundary */
+    int flow_policy;               /* sources: px_flow_policy */
+    bool flow_policy_set;          /* chosen by the user, not the class default */
+    uint32_t max_drops;            /* sources: consecutive drops allowed, 0 = no limit */
+    uint32_t consecutive_drops;    /* written by the source's streaming thread only */
+    _Atomic int busy_downstream;   /* queues above their high watermark this source feeds */
 };
 
 struct px_pipeline {
@@ -1604,6 +1700,22 @@ struct px_pipeline {
     pthread_t *threads;
     size_t n_threads;
 #endif
+    /* ---- scheduling (sched branch) ---- */
+    px_element **queues;   /* queue elements, pipeline order (thread boundaries) */
+    size_t n_queues;
+    _Atomic bool paused;   /* pause(): sources and queue outputs wait at their step boundary */
+    _Atomic uint32_t run_seq; /* futex word bumped on resume and stop */
+    _Atomic int parked;    /* streaming contexts waiting in pause */
+    px_time stats_interval; /* periodic PX_MSG_STATS, 0 = none */
+    px_time next_stats;
+    _Atomic px_time paused_at, paused_total; /* read by streaming threads (latency) */
+    /* rt scheduler: driver period, buffers per source per cycle, figures
+     * (written by the RT thread), wake-up lateness histogram (1 µs buckets) */
+    px_time rt_period;
+    uint32_t rt_quantum;
+    struct px__rt_ctx *rt_ctx;
+    _Atomic uint32_t *rt_hist;
+    _Atomic uint64_t rt_cycles, rt_misses, rt_cycle_max, rt_jitter_max;
 
     /* Bus: a fixed ring; messages are rare (EOS, errors, state), never per buffer. */
     px_message bus[PX__BUS_CAPACITY];
@@ -1614,7 +1726,8 @@ struct px_pipeline {
     pthread_cond_t bus_cond;
 #endif
 
-    px_time start_ns, end_ns;
+    px_time start_ns;
+    _Atomic px_time end_ns; /* set by whichever thread sees the end; read by stats */
     px_error result;   /* how the run ended, once a wait saw it */
     bool result_ready;
 #if CONFIG_PX_ISOLATE
@@ -1660,6 +1773,7 @@ static void px__bus_fini(px_pipeline *p);
 static void px__bus_post(px_pipeline *p, px_message_type type, int code, const char *source,
                          const char *fmt, ...) PX_PRINTF(5, 6);
 static void px__bus_post_state(px_pipeline *p, px_state old_state, px_state new_state);
+static int px__bus_pop(px_pipeline *p, px_message *msg, int timeout_ms);
 /* Coop scheduling streams here: runs source steps until a message is queued
  * or timeout_ms passes. */
 #if CONFIG_PX_SCHED_COOP
@@ -1683,7 +1797,67 @@ static void px__isolate_release(px_pipeline *p);
 static void px__isolate_free(px_pipeline *p);
 #endif
 
+/* ---- futex: a sleeping side waits on a 32-bit word (threads scheduler) ---- */
+#if CONFIG_PX_SCHED_THREADS
+static inline void px__futex_wait(_Atomic uint32_t *word, uint32_t seen, int timeout_ms)
+{
+    struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, seen, timeout_ms < 0 ? NULL : &ts, NULL, 0);
+}
+static inline void px__futex_wake(_Atomic uint32_t *word)
+{
+    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+#endif
+
+/* ---- elements/flow/queue.c: the thread boundary ---- */
+#if CONFIG_PX_ELEM_QUEUE
+/* Takes buf (ownership passes) into the queue's ring; waits, drops or
+ * services the queue (coop) when it is full. */
+static px_flow px__queue_push(px_element *el, px_buffer *buf);
+/* EOS from upstream: queued behind the data, forwarded once drained. */
+static void px__queue_eos(px_element *el);
+/* One step of the output side: 1 a buffer went downstream, 0 nothing to do
+ * now, -1 finished (EOS forwarded, error or stopping). */
+static int px__queue_service(px_element *el);
+/* After every start(): sizes the upstream arena for the queue's depth. */
+static void px__queue_plan(px_element *el);
+/* Buffers of feeder's arena the queue holds or has in flight downstream. */
+static uint32_t px__queue_holding(px_element *el, const px_element *feeder);
+#if CONFIG_PX_SCHED_THREADS
+static void *px__queue_thread(void *arg);
+static void px__queue_wake(px_element *el);
+#endif
+#endif
+/* graph.c: changes the state, posting PX_MSG_STATE_CHANGED. */
+static void px__set_state(px_pipeline *p, px_state s);
+/* graph.c: not streaming (built, stopped or suspended). */
+static bool px__at_rest(const px_pipeline *p);
+/* graph.c: the scheduler this run uses (DEFAULT resolved). */
+static px_scheduler px__effective_scheduler(const px_pipeline *p);
+#if CONFIG_PX_SCHED_RT
+static _Thread_local bool px__rt_self; /* this thread is the rt scheduler's RT thread: it never waits */
+static _Thread_local bool px__reactor_self; /* the rt scheduler's reactor: it services, never sleeps on its own queues */
+/* Reactor: one turn of each queue it consumes that is not on its call stack. */
+static bool px__rt_reactor_relieve(px_pipeline *p);
+static int px__rt_insert_bridges(px_pipeline *p, px_error *err);
+static int px__rt_start(px_pipeline *p, px_error *err);
+static px_time px__rt_percentile(const px_pipeline *p, double pc);
+#endif
+#if CONFIG_PX_ELEM_QUEUE && CONFIG_PX_SCHED_RT
+/* The input side would not wait or drop now. */
+static bool px__queue_has_room(px_element *el);
+#endif
+/* Wakes every sleeper (queues, paused contexts): stop, error, resume. */
+static void px__wake_all(px_pipeline *p);
+/* Pause point of a streaming context; false when the pipeline is stopping. */
+static bool px__pause_point(px_pipeline *p);
+
 /* ---- sched/chain.c ---- */
+/* Sends buf out of el's src pad out_pad (or every pad); ownership passes. */
+static px_flow px__route(px_element *el, int out_pad, px_buffer *buf);
+/* Passes EOS on from el to everything linked downstream. */
+static void px__forward_eos(px_element *el);
 /* Pushes buf (ownership passes) into el's sink pad; runs el and everything
  * downstream on the calling thread. */
 static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf);
@@ -7489,11 +7663,43 @@ static int px__no_such_prop(px_element *el, const char *name, px_error *err)
     return PX_ENOENT;
 }
 
+/* Every source has flow-policy=block|drop|ring and max-drops=N, kept by the
+ * runtime rather than in each class's table. */
+static const char *const px__flow_policy_names[] = {"block", "drop", "ring"};
+
+static int px__set_source_prop(px_element *el, const char *name, const char *value, px_error *err)
+{
+    char shown[72];
+    px__show(value, shown, sizeof shown);
+    if (px__name_eq(name, "flow-policy")) {
+        for (int i = 0; i < 3; i++)
+            if (value && strcmp(value, px__flow_policy_names[i]) == 0)
+                return px_element_set_flow_policy(el, (px_flow_policy)i, el->max_drops, err);
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: property 'flow-policy' expects block, drop or ring, got '%s'", el->name, shown);
+    }
+    uint64_t v;
+    if (!value || !px__parse_u64(value, &v) || v > UINT32_MAX)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: property 'max-drops' expects an integer in [0, 4294967295], got '%s'", el->name,
+                            shown);
+    el->max_drops = (uint32_t)v;
+    return PX_OK;
+}
+
+static bool px__is_source_prop(const px_element *el, const char *name)
+{
+    return el->klass->produce && !px_find_prop(el->klass, name) &&
+           (px__name_eq(name, "flow-policy") || px__name_eq(name, "max-drops"));
+}
+
 PX_API int px_set(px_element *el, const char *name, const char *value, px_error *err)
 {
     if (!el || !name)
         return px_error_set(err, PX_EINVAL, 0, "px_set: no element or property name given");
     const px_element_class *klass = px_element_get_class(el);
+    if (px__is_source_prop(el, name))
+        return px__set_source_prop(el, name, value, err);
     const px_prop *prop = px_find_prop(klass, name);
     if (!prop)
         return px__no_such_prop(el, name, err);
@@ -7630,6 +7836,12 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
 {
     if (!el || !name)
         return px_error_set(err, PX_EINVAL, 0, "px_get: no element or property name given");
+    if (px__is_source_prop(el, name) && buf && size) {
+        int n = px__name_eq(name, "flow-policy")
+                    ? snprintf(buf, size, "%s", px__flow_policy_names[el->flow_policy % 3])
+                    : snprintf(buf, size, "%u", el->max_drops);
+        return n >= 0 && (size_t)n < size ? PX_OK : PX_ENOMEM;
+    }
     const px_prop *prop = px_find_prop(px_element_get_class(el), name);
     if (!prop)
         return px__no_such_prop(el, name, err);
@@ -7648,8 +7860,11 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
     case PX_PROP_INT:
         n = snprintf(buf, size, "%d", *(const int *)field);
         break;
-    case PX_PROP_UINT64:
-        n = snprintf(buf, size, "%llu", (unsigned long long)*(const uint64_t *)field);
+    case PX_PROP_UINT64: /* read-only ones (levels) change while streaming: an atomic read */
+        n = snprintf(buf, size, "%llu",
+                     (unsigned long long)(prop->flags & PX_PROP_FLAG_READONLY
+                                              ? __atomic_load_n((const uint64_t *)field, __ATOMIC_RELAXED)
+                                              : *(const uint64_t *)field));
         break;
     case PX_PROP_DOUBLE:
         n = px__format_double(buf, size, *(const double *)field);
@@ -10270,6 +10485,610 @@ PX_ELEMENT_CLASS(ivfmux) = {
 };
 #endif /* CONFIG_PX_ELEM_IVFMUX */
 
+/* ---- elements/flow/queue.c ---- */
+#if CONFIG_PX_ELEM_QUEUE
+/* elements/flow/queue.c: a thread boundary. Buffers wait in a lock-free
+ * single-producer single-consumer ring of buffer handles (no copies: the
+ * slot stays in its upstream arena, which prepare sized for the queue's
+ * depth). Under the threads scheduler the queue's output side has its own
+ * streaming thread; under coop it is serviced in turn on the caller's thread.
+ *
+ * A side sleeps on a futex only when the ring is empty (output) or full
+ * (input, leaky=no): each side announces that it sleeps, and the other wakes
+ * it only then, so a stream that flows makes no syscall. Properties follow
+ * GStreamer's queue (names, defaults, 0 = unlimited); high-watermark and
+ * low-watermark follow queue2: at the high one the queue posts PX_MSG_BUSY
+ * on the bus and marks the sources feeding it busy
+ * (px_element_downstream_busy()), at the low one PX_MSG_OK.
+ *
+ * leaky=downstream (and a feeding source with flow-policy=ring) drops the
+ * oldest buffer from the input side, so the two sides then take a spinlock
+ * around the ring's head; the other modes touch only their own index. */
+
+enum {
+    QUEUE_LEAKY_NO = 0,
+    QUEUE_LEAKY_UPSTREAM = 1,
+    QUEUE_LEAKY_DOWNSTREAM = 2,
+};
+
+#define QUEUE_UNBOUNDED_DEPTH 1024u /* ring size when max-size-buffers=0 */
+#define QUEUE_WAIT_MS 50            /* sleeps re-check stop/pause this often even without a wake */
+#define QUEUE_SPIN_NS 10000         /* a side polls this long before it sleeps: a wake-up costs two syscalls */
+
+static inline void queue_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+struct px__queue {
+    /* properties */
+    int max_size_buffers;
+    uint64_t max_size_bytes;
+    uint64_t max_size_time;
+    int min_threshold_buffers;
+    uint64_t min_threshold_bytes;
+    uint64_t min_threshold_time;
+    int leaky;
+    double high_watermark, low_watermark;
+    uint64_t current_level_buffers, current_level_bytes, current_level_time; /* read-only */
+
+    /* set at start/plan */
+    px_element *el;
+    px_element *feeder; /* owner of the arena whose slots sit in the ring */
+    px_element *source; /* the source upstream, when no other queue is between: its flow policy applies */
+    px_buffer *ring;
+    uint32_t depth, mask;
+    bool locked;        /* input side may pop (leaky=downstream, ring policy) */
+    bool on_reactor;    /* rt: the output side runs on the reactor thread */
+    uint64_t high_count, high_bytes, high_time, low_count, low_bytes, low_time;
+
+    _Alignas(64) _Atomic uint64_t tail; /* written by the input side */
+    _Atomic uint64_t in_bytes;
+    _Atomic int64_t in_pts;
+    _Atomic bool eos_in; /* EOS queued behind the last buffer */
+    _Alignas(64) _Atomic uint64_t head; /* written by the output side (or the input side, locked) */
+    _Atomic uint64_t out_bytes;
+    _Atomic int64_t out_pts;
+    _Atomic bool in_flight; /* the output side holds a popped buffer downstream */
+    _Atomic bool done_out;  /* downstream answered EOS: refuse more input */
+    _Atomic bool finished;  /* EOS forwarded downstream */
+    _Alignas(64) _Atomic uint32_t data_seq, space_seq; /* futex words */
+    _Atomic uint32_t out_sleeping, in_sleeping;
+    _Atomic bool busy;
+    atomic_flag lock;
+};
+
+static const px_enum_value queue_leaky_values[] = {
+    {QUEUE_LEAKY_NO, "no", "Not leaky: a full queue blocks its input (backpressure)"},
+    {QUEUE_LEAKY_UPSTREAM, "upstream", "Leaky on upstream: drop new buffers when full"},
+    {QUEUE_LEAKY_DOWNSTREAM, "downstream", "Leaky on downstream: drop the oldest buffers when full"},
+    {0, NULL, NULL},
+};
+
+static void queue_lock(struct px__queue *q)
+{
+    if (q->locked)
+        while (atomic_flag_test_and_set_explicit(&q->lock, memory_order_acquire))
+            ;
+}
+
+static void queue_unlock(struct px__queue *q)
+{
+    if (q->locked)
+        atomic_flag_clear_explicit(&q->lock, memory_order_release);
+}
+
+static int64_t queue_time_level(struct px__queue *q)
+{
+    int64_t in = atomic_load_explicit(&q->in_pts, memory_order_relaxed);
+    int64_t out = atomic_load_explicit(&q->out_pts, memory_order_relaxed);
+    return in == PX_TIME_NONE || out == PX_TIME_NONE || in < out ? 0 : in - out;
+}
+
+static void queue_publish_levels(struct px__queue *q, uint64_t count, uint64_t bytes, int64_t t)
+{
+    __atomic_store_n(&q->current_level_buffers, count, __ATOMIC_RELAXED);
+    __atomic_store_n(&q->current_level_bytes, bytes, __ATOMIC_RELAXED);
+    __atomic_store_n(&q->current_level_time, (uint64_t)t, __ATOMIC_RELAXED);
+}
+
+static int queue_percent(struct px__queue *q, uint64_t count, uint64_t bytes, int64_t t)
+{
+    double f = (double)count / (double)q->depth;
+    if (q->max_size_bytes && (double)bytes / (double)q->max_size_bytes > f)
+        f = (double)bytes / (double)q->max_size_bytes;
+    if (q->max_size_time && (double)t / (double)q->max_size_time > f)
+        f = (double)t / (double)q->max_size_time;
+    return f >= 1.0 ? 100 : (int)(f * 100.0 + 0.5);
+}
+
+/* Watermarks, as integer limits computed at start: per buffer only compares;
+ * a bus post (it takes a lock) only at a transition. */
+static void queue_watermarks(struct px__queue *q, uint64_t count, uint64_t bytes, int64_t t)
+{
+    queue_publish_levels(q, count, bytes, t);
+    bool busy = atomic_load_explicit(&q->busy, memory_order_relaxed);
+    if (!busy) {
+        if (count < q->high_count && (!q->max_size_bytes || bytes < q->high_bytes) &&
+            (!q->max_size_time || (uint64_t)t < q->high_time))
+            return;
+        if (atomic_exchange(&q->busy, true))
+            return;
+        if (q->source)
+            atomic_fetch_add(&q->source->busy_downstream, 1);
+        int pc = queue_percent(q, count, bytes, t);
+        px__bus_post(q->el->pipeline, PX_MSG_BUSY, pc, q->el->name, "%s: busy: %d%% full (%llu buffers, %llu bytes)",
+                     q->el->name, pc, (unsigned long long)count, (unsigned long long)bytes);
+    } else {
+        if (count > q->low_count || (q->max_size_bytes && bytes > q->low_bytes) ||
+            (q->max_size_time && (uint64_t)t > q->low_time))
+            return;
+        if (!atomic_exchange(&q->busy, false))
+            return;
+        if (q->source)
+            atomic_fetch_sub(&q->source->busy_downstream, 1);
+        int pc = queue_percent(q, count, bytes, t);
+        px__bus_post(q->el->pipeline, PX_MSG_OK, pc, q->el->name, "%s: ok: %d%% full (%llu buffers, %llu bytes)",
+                     q->el->name, pc, (unsigned long long)count, (unsigned long long)bytes);
+    }
+}
+
+static bool queue_full(struct px__queue *q, uint64_t tail)
+{
+    uint64_t count = tail - atomic_load_explicit(&q->head, memory_order_acquire);
+    if (count >= q->depth)
+        return true;
+    if (count == 0)
+        return false; /* one buffer larger than the byte or time limit still passes */
+    uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) -
+                     atomic_load_explicit(&q->out_bytes, memory_order_relaxed);
+    if (q->max_size_bytes && bytes >= q->max_size_bytes)
+        return true;
+    return q->max_size_time && (uint64_t)queue_time_level(q) >= q->max_size_time;
+}
+
+/* Output side: below the min-threshold the queue counts as empty (until EOS). */
+static bool queue_ready(struct px__queue *q, uint64_t head, uint64_t tail)
+{
+    uint64_t count = tail - head;
+    if (count == 0)
+        return false;
+    if (!(q->min_threshold_buffers || q->min_threshold_bytes || q->min_threshold_time) ||
+        atomic_load_explicit(&q->eos_in, memory_order_acquire))
+        return true;
+    uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) -
+                     atomic_load_explicit(&q->out_bytes, memory_order_relaxed);
+    return (q->min_threshold_buffers && count >= (uint64_t)q->min_threshold_buffers) ||
+           (q->min_threshold_bytes && bytes >= q->min_threshold_bytes) ||
+           (q->min_threshold_time && (uint64_t)queue_time_level(q) >= q->min_threshold_time);
+}
+
+/* Takes the oldest buffer; false when there is none. Either side may call it
+ * when q->locked, else only the output side. */
+static bool queue_pop(struct px__queue *q, px_buffer *out, bool for_output)
+{
+    queue_lock(q);
+    uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
+    uint64_t t = atomic_load_explicit(&q->tail, memory_order_acquire);
+    if (h == t || (for_output && !queue_ready(q, h, t))) {
+        queue_unlock(q);
+        return false;
+    }
+    *out = q->ring[h & q->mask];
+    if (for_output) /* before head moves: a leak check never sees it nowhere */
+        atomic_store_explicit(&q->in_flight, true, memory_order_relaxed);
+    atomic_store_explicit(&q->out_bytes, atomic_load_explicit(&q->out_bytes, memory_order_relaxed) + out->size,
+                          memory_order_relaxed);
+    if (out->pts != PX_TIME_NONE)
+        atomic_store_explicit(&q->out_pts, out->pts, memory_order_relaxed);
+    atomic_store_explicit(&q->head, h + 1, memory_order_seq_cst);
+    queue_unlock(q);
+#if CONFIG_PX_SCHED_THREADS
+    /* Pairs with the input side's announce-then-recheck: one of us sees the
+     * other. A sleeping input side is woken once the ring is half empty,
+     * not per buffer, so a full queue costs a wake-up per half ring. */
+    if (atomic_load_explicit(&q->in_sleeping, memory_order_seq_cst) && (t - h - 1) * 2 <= q->depth) {
+        atomic_fetch_add(&q->space_seq, 1);
+        px__futex_wake(&q->space_seq);
+    }
+#endif
+    return true;
+}
+
+static void queue_drop_new(struct px__queue *q, px_buffer *buf)
+{
+    px_buffer_unref(buf);
+    px_element *src = q->source;
+    if (q->leaky == QUEUE_LEAKY_NO && src) { /* the source's policy dropped it: its counters */
+        px__stat_add(&src->stats.drops, 1);
+        if (src->max_drops && ++src->consecutive_drops == src->max_drops)
+            px_element_error(src, PX_EFLOW,
+                             "%u consecutive buffers dropped at %s (flow-policy=drop, max-drops=%u): "
+                             "downstream is too slow",
+                             src->max_drops, q->el->name, src->max_drops);
+    } else {
+        px__stat_add(&q->el->stats.drops, 1);
+    }
+}
+
+static px_flow px__queue_push(px_element *el, px_buffer *buf)
+{
+    struct px__queue *q = el->queue;
+    px_pipeline *p = el->pipeline;
+    if (atomic_load_explicit(&q->done_out, memory_order_acquire)) {
+        px_buffer_unref(buf);
+        return PX_FLOW_EOS;
+    }
+    uint64_t t = atomic_load_explicit(&q->tail, memory_order_relaxed);
+    int policy = q->source ? q->source->flow_policy : PX_FLOW_POLICY_BLOCK;
+    while (queue_full(q, t)) {
+        if (q->leaky == QUEUE_LEAKY_UPSTREAM || (q->leaky == QUEUE_LEAKY_NO && policy == PX_FLOW_POLICY_DROP)) {
+            queue_drop_new(q, buf);
+            return PX_FLOW_OK;
+        }
+        if (q->leaky == QUEUE_LEAKY_DOWNSTREAM || policy == PX_FLOW_POLICY_RING) {
+            px_buffer old;
+            if (queue_pop(q, &old, false)) {
+                px_buffer_unref(&old);
+                if (q->leaky == QUEUE_LEAKY_DOWNSTREAM || !q->source)
+                    px__stat_add(&el->stats.drops, 1);
+                else
+                    px__stat_add(&q->source->stats.drops, 1);
+            }
+            continue;
+        }
+        if (atomic_load_explicit(&p->stopping, memory_order_relaxed)) {
+            px_buffer_unref(buf);
+            return PX_FLOW_ERROR;
+        }
+#if CONFIG_PX_SCHED_RT
+        if (px__rt_self) { /* the RT thread never waits: a full bridge drops, counted */
+            px_buffer_unref(buf);
+            px__stat_add(&el->stats.drops, 1);
+            return PX_FLOW_OK;
+        }
+        if (px__reactor_self) { /* waiting could be for ourselves: do the other side's work */
+            if (!(q->on_reactor && px__queue_service(el) > 0) && !px__rt_reactor_relieve(p)) {
+                struct timespec ts = {0, 50000};
+                nanosleep(&ts, NULL);
+            }
+            continue;
+        }
+#endif
+        if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN) {
+            if (px__queue_service(el) <= 0 && queue_full(q, t)) { /* cannot drain: nothing else runs */
+                px_buffer_unref(buf);
+                return atomic_load(&q->done_out) ? PX_FLOW_EOS : PX_FLOW_ERROR;
+            }
+            continue;
+        }
+#if CONFIG_PX_SCHED_THREADS
+        bool freed = false;
+        px_time spin_end = px__now() + QUEUE_SPIN_NS;
+        for (unsigned spin = 1; !freed; spin++) {
+            queue_relax();
+            freed = !queue_full(q, t);
+            if (spin % 32 == 0 && px__now() > spin_end)
+                break;
+        }
+        if (freed)
+            continue;
+        uint32_t seq = atomic_load_explicit(&q->space_seq, memory_order_acquire);
+        atomic_store_explicit(&q->in_sleeping, 1, memory_order_seq_cst);
+        if (queue_full(q, t) && !atomic_load_explicit(&q->done_out, memory_order_acquire))
+            px__futex_wait(&q->space_seq, seq, QUEUE_WAIT_MS);
+        atomic_store_explicit(&q->in_sleeping, 0, memory_order_relaxed);
+        if (atomic_load_explicit(&q->done_out, memory_order_acquire)) {
+            px_buffer_unref(buf);
+            return PX_FLOW_EOS;
+        }
+#endif
+    }
+    if (q->source && q->source->consecutive_drops)
+        q->source->consecutive_drops = 0;
+    q->ring[t & q->mask] = *buf;
+    uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) + buf->size;
+    atomic_store_explicit(&q->in_bytes, bytes, memory_order_relaxed);
+    if (buf->pts != PX_TIME_NONE) {
+        atomic_store_explicit(&q->in_pts, buf->pts, memory_order_relaxed);
+        int64_t none = PX_TIME_NONE; /* the first timestamp starts the time level at 0 */
+        atomic_compare_exchange_strong(&q->out_pts, &none, buf->pts);
+    }
+    atomic_store_explicit(&q->tail, t + 1, memory_order_seq_cst);
+    buf->arena = NULL;
+#if CONFIG_PX_SCHED_THREADS
+    if (atomic_load_explicit(&q->out_sleeping, memory_order_seq_cst)) {
+        atomic_fetch_add(&q->data_seq, 1);
+        px__futex_wake(&q->data_seq);
+    }
+#endif
+    uint64_t count = t + 1 - atomic_load_explicit(&q->head, memory_order_relaxed);
+    queue_watermarks(q, count, bytes - atomic_load_explicit(&q->out_bytes, memory_order_relaxed), queue_time_level(q));
+    return PX_FLOW_OK;
+}
+
+static void px__queue_eos(px_element *el)
+{
+    struct px__queue *q = el->queue;
+    atomic_store_explicit(&q->eos_in, true, memory_order_seq_cst);
+#if CONFIG_PX_SCHED_THREADS
+    atomic_fetch_add(&q->data_seq, 1);
+    px__futex_wake(&q->data_seq);
+#endif
+}
+
+static int px__queue_service(px_element *el)
+{
+    struct px__queue *q = el->queue;
+    px_pipeline *p = el->pipeline;
+    if (atomic_load_explicit(&q->finished, memory_order_relaxed) ||
+        atomic_load_explicit(&p->stopping, memory_order_relaxed))
+        return -1;
+    px_buffer b;
+    if (atomic_load_explicit(&q->done_out, memory_order_relaxed)) {
+        while (queue_pop(q, &b, false)) /* downstream is done: what is left goes nowhere */
+            px_buffer_unref(&b);
+    } else if (queue_pop(q, &b, true)) {
+        px_flow r = px__route(el, 0, &b);
+        atomic_store_explicit(&q->in_flight, false, memory_order_release);
+        uint64_t count = atomic_load_explicit(&q->tail, memory_order_acquire) -
+                         atomic_load_explicit(&q->head, memory_order_relaxed);
+        uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) -
+                         atomic_load_explicit(&q->out_bytes, memory_order_relaxed);
+        queue_watermarks(q, count, bytes, queue_time_level(q));
+        if (r == PX_FLOW_EOS) {
+            atomic_store_explicit(&q->done_out, true, memory_order_seq_cst);
+#if CONFIG_PX_SCHED_THREADS
+            atomic_fetch_add(&q->space_seq, 1);
+            px__futex_wake(&q->space_seq);
+#endif
+        } else if (r == PX_FLOW_ERROR) {
+            return -1;
+        }
+        return 1;
+    }
+    if (atomic_load_explicit(&q->eos_in, memory_order_seq_cst) &&
+        atomic_load_explicit(&q->tail, memory_order_acquire) == atomic_load_explicit(&q->head, memory_order_relaxed)) {
+        atomic_store_explicit(&q->finished, true, memory_order_relaxed);
+        queue_publish_levels(q, 0, 0, 0);
+        px__forward_eos(el);
+        return -1;
+    }
+    return 0;
+}
+
+#if CONFIG_PX_SCHED_RT
+static bool px__queue_has_room(px_element *el)
+{
+    struct px__queue *q = el->queue;
+    return q && !queue_full(q, atomic_load_explicit(&q->tail, memory_order_acquire));
+}
+#endif
+
+static uint32_t px__queue_holding(px_element *el, const px_element *feeder)
+{
+    struct px__queue *q = el->queue;
+    if (!q || q->feeder != feeder)
+        return 0;
+    uint64_t h = atomic_load_explicit(&q->head, memory_order_acquire);
+    uint64_t t = atomic_load_explicit(&q->tail, memory_order_acquire);
+    return (uint32_t)(t - h) + atomic_load_explicit(&q->in_flight, memory_order_acquire);
+}
+
+/* Elements buffers pass through untouched (same slot) on their way here. */
+static bool queue_passes_slots(const px_element *up)
+{
+    return up->queue || (up->klass->process && (up->klass->in_place || up->passthrough));
+}
+
+static void px__queue_plan(px_element *el)
+{
+    struct px__queue *q = el->queue;
+    px_element *up = el->n_sink > 0 ? el->sink[0].peer : NULL;
+    while (up && queue_passes_slots(up) && up->n_sink > 0)
+        up = up->sink[0].peer;
+    q->feeder = up && !queue_passes_slots(up) ? up : NULL;
+    if (q->feeder) /* the ring's slots plus what is in flight: sized now, never grown */
+        q->feeder->out_extra_slots += q->depth;
+    px_element *src = el->n_sink > 0 ? el->sink[0].peer : NULL;
+    while (src && !src->klass->produce && !src->queue && src->n_sink > 0)
+        src = src->sink[0].peer;
+    q->source = src && src->klass->produce ? src : NULL; /* on the source's own thread */
+    q->locked = q->leaky == QUEUE_LEAKY_DOWNSTREAM || (q->source && q->source->flow_policy == PX_FLOW_POLICY_RING);
+}
+
+#if CONFIG_PX_SCHED_THREADS
+static void px__queue_wake(px_element *el)
+{
+    struct px__queue *q = el->queue;
+    if (!q)
+        return;
+    atomic_fetch_add(&q->data_seq, 1);
+    atomic_fetch_add(&q->space_seq, 1);
+    px__futex_wake(&q->data_seq);
+    px__futex_wake(&q->space_seq);
+}
+
+static void *px__queue_thread(void *arg)
+{
+    px_element *el = arg;
+    struct px__queue *q = el->queue;
+    px_pipeline *p = el->pipeline;
+    for (int i = 0; i < el->n_src; i++)
+        if (el->src[i].peer)
+            px__bind_chain(el->src[i].peer);
+    for (;;) {
+        if (!px__pause_point(p))
+            break;
+        int r = px__queue_service(el);
+        if (r < 0)
+            break;
+        if (r > 0)
+            continue;
+        /* Nothing to do: poll a little, then announce the sleep and look once
+         * more (the input side stores, then checks out_sleeping; one of us
+         * sees the other). */
+        bool arrived = false;
+        px_time spin_end = px__now() + QUEUE_SPIN_NS;
+        for (unsigned spin = 1; !arrived; spin++) {
+            queue_relax();
+            arrived = atomic_load_explicit(&q->tail, memory_order_acquire) !=
+                          atomic_load_explicit(&q->head, memory_order_relaxed) ||
+                      atomic_load_explicit(&q->eos_in, memory_order_relaxed) ||
+                      atomic_load_explicit(&p->stopping, memory_order_relaxed);
+            if (spin % 32 == 0 && px__now() > spin_end)
+                break;
+        }
+        if (arrived)
+            continue;
+        uint32_t seq = atomic_load_explicit(&q->data_seq, memory_order_acquire);
+        atomic_store_explicit(&q->out_sleeping, 1, memory_order_seq_cst);
+        uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
+        uint64_t t = atomic_load_explicit(&q->tail, memory_order_seq_cst);
+        bool work = atomic_load_explicit(&q->eos_in, memory_order_seq_cst) ||
+                    (atomic_load_explicit(&q->done_out, memory_order_relaxed) ? t != h : queue_ready(q, h, t));
+        if (!work && !atomic_load_explicit(&p->stopping, memory_order_relaxed) &&
+            !atomic_load_explicit(&p->paused, memory_order_relaxed))
+            px__futex_wait(&q->data_seq, seq, QUEUE_WAIT_MS);
+        atomic_store_explicit(&q->out_sleeping, 0, memory_order_relaxed);
+    }
+    return NULL;
+}
+#endif
+
+static int queue_start(px_element *el, px_error *err)
+{
+    struct px__queue *q = px_element_state(el);
+    const char *name = px_element_name(el);
+
+    if (q->max_size_buffers && q->min_threshold_buffers > q->max_size_buffers)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: min-threshold-buffers=%d is above max-size-buffers=%d; the queue would never "
+                            "pass data on (set min-threshold-buffers <= max-size-buffers)",
+                            name, q->min_threshold_buffers, q->max_size_buffers);
+    if (q->max_size_bytes && q->min_threshold_bytes > q->max_size_bytes)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: min-threshold-bytes=%llu is above max-size-bytes=%llu (set it lower)", name,
+                            (unsigned long long)q->min_threshold_bytes, (unsigned long long)q->max_size_bytes);
+    if (q->max_size_time && q->min_threshold_time > q->max_size_time)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: min-threshold-time=%llu is above max-size-time=%llu (set it lower)", name,
+                            (unsigned long long)q->min_threshold_time, (unsigned long long)q->max_size_time);
+    if (q->low_watermark >= q->high_watermark)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: low-watermark=%g must be below high-watermark=%g", name, q->low_watermark,
+                            q->high_watermark);
+    q->depth = q->max_size_buffers ? (uint32_t)q->max_size_buffers : QUEUE_UNBOUNDED_DEPTH;
+    /* At least one buffer apart, so busy and ok cannot alternate per buffer. */
+    q->high_count = (uint64_t)(q->high_watermark * q->depth + 0.999);
+    q->low_count = (uint64_t)(q->low_watermark * q->depth);
+    if (q->high_count < 1)
+        q->high_count = 1;
+    if (q->low_count >= q->high_count)
+        q->low_count = q->high_count - 1;
+    q->high_bytes = (uint64_t)(q->high_watermark * (double)q->max_size_bytes);
+    q->low_bytes = (uint64_t)(q->low_watermark * (double)q->max_size_bytes);
+    q->high_time = (uint64_t)(q->high_watermark * (double)q->max_size_time);
+    q->low_time = (uint64_t)(q->low_watermark * (double)q->max_size_time);
+    uint32_t cap = 1;
+    while (cap < q->depth)
+        cap <<= 1;
+    q->mask = cap - 1;
+    q->ring = PX_MALLOC(cap * sizeof *q->ring);
+    if (!q->ring)
+        return px_error_set(err, PX_ENOMEM, 0, "%s: out of memory for a %u-buffer ring", name, cap);
+    q->el = el;
+    q->feeder = q->source = NULL;
+    q->locked = false;
+    q->on_reactor = false;
+    atomic_store(&q->tail, 0);
+    atomic_store(&q->head, 0);
+    atomic_store(&q->in_bytes, 0);
+    atomic_store(&q->out_bytes, 0);
+    atomic_store(&q->in_pts, PX_TIME_NONE);
+    atomic_store(&q->out_pts, PX_TIME_NONE);
+    atomic_store(&q->eos_in, false);
+    atomic_store(&q->in_flight, false);
+    atomic_store(&q->done_out, false);
+    atomic_store(&q->finished, false);
+    atomic_store(&q->out_sleeping, 0);
+    atomic_store(&q->in_sleeping, 0);
+    atomic_store(&q->busy, false);
+    atomic_flag_clear(&q->lock);
+    queue_publish_levels(q, 0, 0, 0);
+    el->queue = q;
+    return PX_OK;
+}
+
+static void queue_stop(px_element *el)
+{
+    struct px__queue *q = px_element_state(el);
+    if (!q->ring)
+        return;
+    q->locked = false; /* every streaming thread has been joined */
+    px_buffer b;
+    while (queue_pop(q, &b, false))
+        px_buffer_unref(&b);
+    if (atomic_exchange(&q->busy, false) && q->source)
+        atomic_fetch_sub(&q->source->busy_downstream, 1);
+    PX_FREE(q->ring);
+    q->ring = NULL;
+    el->queue = NULL;
+}
+
+/* Without a thread boundary to cross (never reached while the queue runs). */
+static px_flow queue_process(px_element *el, px_frame *io)
+{
+    (void)el;
+    (void)io;
+    return PX_FLOW_OK;
+}
+
+#define QUEUE_LEVEL(field, desc)                                                                        \
+    {#field, PX_PROP_UINT64, offsetof(struct px__queue, field), PX_PROP_FLAG_READONLY, 0, INT64_MAX, 0, 0, \
+     0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, PX__PROP_DESC(desc)}
+
+PX_ELEMENT_CLASS(queue) = {
+    .name = "queue",
+    .family = "Generic",
+    .description = "Thread boundary: a bounded lock-free ring with backpressure, leaky modes and watermarks",
+    .state_size = sizeof(struct px__queue),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .hints = {.rt_safe = true},
+    .in_place = true,
+    .start = queue_start,
+    .stop = queue_stop,
+    .process = queue_process,
+    .props = PX_PROPS(
+        PX_PROP_INT(struct px__queue, max_size_buffers, 0, 65536, 200,
+                    "Max. number of buffers in the queue (0 = no limit but the ring's 1024)"),
+        PX_PROP_UINT64(struct px__queue, max_size_bytes, 0, UINT32_MAX, 10485760,
+                       "Max. amount of data in the queue, bytes (0 = no limit)"),
+        PX_PROP_UINT64(struct px__queue, max_size_time, 0, INT64_MAX, 1000000000,
+                       "Max. amount of data in the queue, ns of timestamps (0 = no limit)"),
+        PX_PROP_INT(struct px__queue, min_threshold_buffers, 0, 65536, 0,
+                    "Min. number of buffers before the output side passes data on (0 = none)"),
+        PX_PROP_UINT64(struct px__queue, min_threshold_bytes, 0, UINT32_MAX, 0,
+                       "Min. bytes in the queue before data is passed on (0 = none)"),
+        PX_PROP_UINT64(struct px__queue, min_threshold_time, 0, INT64_MAX, 0,
+                       "Min. ns of data in the queue before data is passed on (0 = none)"),
+        PX_PROP_ENUM(struct px__queue, leaky, queue_leaky_values, QUEUE_LEAKY_NO,
+                     "Where the queue leaks when full, if at all"),
+        PX_PROP_DOUBLE(struct px__queue, high_watermark, 0.0, 1.0, 0.99,
+                       "Fill level (0..1) at which the queue posts busy"),
+        PX_PROP_DOUBLE(struct px__queue, low_watermark, 0.0, 1.0, 0.01,
+                       "Fill level (0..1) at which a busy queue posts ok"),
+        QUEUE_LEVEL(current_level_buffers, "Current number of buffers in the queue"),
+        QUEUE_LEVEL(current_level_bytes, "Current amount of data in the queue (bytes)"),
+        QUEUE_LEVEL(current_level_time, "Current amount of data in the queue (ns)")),
+};
+#endif /* CONFIG_PX_ELEM_QUEUE */
+
 /* ---- elements/video/rawvideoparse.c ---- */
 #if CONFIG_PX_ELEM_RAWVIDEOPARSE
 /* elements/video/rawvideoparse.c: cuts a byte stream of headerless raw
@@ -11566,6 +12385,8 @@ static int videotestsrc_start(px_element *el, px_error *err)
         return px_error_set(err, rc, 0, "%s: out of memory for a %d-pixel line", px_element_name(el), info.width);
     self->base.tv_sec = 0;
     self->base.tv_nsec = 0;
+    if (self->is_live) /* a live source cannot wait for a slow sink: frames drop, counted */
+        px_element_default_flow_policy(el, PX_FLOW_POLICY_DROP);
     px_element_request_output(el, info.size, 0);
     return PX_OK;
 }
@@ -12275,6 +13096,9 @@ static const px_element_class *const px__builtin_classes[] = {
 #if CONFIG_PX_ELEM_IVFMUX
     &px_elem_ivfmux,
 #endif
+#if CONFIG_PX_ELEM_QUEUE
+    &px_elem_queue,
+#endif
 #if CONFIG_PX_ELEM_RAWVIDEOPARSE
     &px_elem_rawvideoparse,
 #endif
@@ -12423,6 +13247,8 @@ PX_API void px_pipeline_free(px_pipeline *p)
         px__element_free(p->elements[i]);
     PX_FREE(p->elements);
     PX_FREE(p->description);
+    PX_FREE(p->rt_ctx);
+    PX_FREE((void *)p->rt_hist);
     px__bus_fini(p);
     PX_FREE(p);
 }
@@ -12457,7 +13283,7 @@ PX_API px_element *px_pipeline_add(px_pipeline *p, const char *factory, const ch
         px_error_set(err, PX_EINVAL, 0, "px_pipeline_add: pipeline and factory name are required");
         return NULL;
     }
-    if (atomic_load(&p->state) != PX_STATE_IDLE || p->prepared) {
+    if (!px__at_rest(p) || p->prepared) {
         px_error_set(err, PX_ESTATE, 0, "cannot add '%s' to a prepared or running pipeline; stop it first",
                      factory);
         return NULL;
@@ -12581,6 +13407,31 @@ PX_API int px_element_src_pad_count(const px_element *el)
     return n;
 }
 
+PX_API int px_element_set_flow_policy(px_element *el, px_flow_policy policy, uint32_t max_drops, px_error *err)
+{
+    if (!el || policy < PX_FLOW_POLICY_BLOCK || policy > PX_FLOW_POLICY_RING)
+        return px_error_set(err, PX_EINVAL, 0, "px_element_set_flow_policy: policy must be block, drop or ring");
+    if (!el->klass->produce)
+        return px_error_set(err, PX_EINVAL, 0, "%s is not a source; only sources have a flow policy", el->name);
+    if (!px__at_rest(el->pipeline) || el->pipeline->prepared)
+        return px_error_set(err, PX_ESTATE, 0, "%s: the flow policy is set before prepare", el->name);
+    el->flow_policy = (int)policy;
+    el->flow_policy_set = true;
+    el->max_drops = max_drops;
+    return PX_OK;
+}
+
+PX_API void px_element_default_flow_policy(px_element *el, px_flow_policy policy)
+{
+    if (!el->flow_policy_set)
+        el->flow_policy = (int)policy;
+}
+
+PX_API bool px_element_downstream_busy(const px_element *el)
+{
+    return atomic_load_explicit(&((px_element *)el)->busy_downstream, memory_order_relaxed) > 0;
+}
+
 PX_API void px_element_count_drop(px_element *el)
 {
     px__stat_add(&el->stats.drops, 1);
@@ -12599,6 +13450,7 @@ PX_API void px_element_error(px_element *el, int code, const char *fmt, ...)
     atomic_store(&p->stopping, true);
     if (first)
         px__bus_post(p, PX_MSG_ERROR, code, el->name, "%s: %s", el->name, text);
+    px__wake_all(p);
 }
 
 PX_API void px_element_warning(px_element *el, const char *fmt, ...)
@@ -12681,7 +13533,7 @@ PX_API int px_link_pads(px_element *a, const char *src_pad, px_element *b, const
         return px_error_set(err, PX_ELINK, 0, "cannot link %s to itself", a->name);
     if (a->pipeline != b->pipeline)
         return px_error_set(err, PX_ELINK, 0, "%s and %s are in different pipelines", a->name, b->name);
-    if (a->pipeline->prepared || atomic_load(&a->pipeline->state) != PX_STATE_IDLE)
+    if (a->pipeline->prepared || !px__at_rest(a->pipeline))
         return px_error_set(err, PX_ESTATE, 0, "cannot link while the pipeline is prepared or running");
     int sn_before = a->n_src;
     int s = px__pad_for_link(a, true, src_pad, err);
@@ -12744,6 +13596,13 @@ PX_API int px_pipeline_set_auto_convert(px_pipeline *p, bool enable)
 }
 
 /* ---- Prepare ------------------------------------------------------------- */
+
+/* Not streaming: built, stopped or suspended (the graph may change). */
+static bool px__at_rest(const px_pipeline *p)
+{
+    px_state st = (px_state)atomic_load(&((px_pipeline *)p)->state);
+    return (st == PX_STATE_IDLE || st == PX_STATE_SUSPENDED) && !atomic_load(&((px_pipeline *)p)->paused);
+}
 
 static int px__validate(px_pipeline *p, px_error *err)
 {
@@ -12811,6 +13670,9 @@ static void px__release_resources(px_pipeline *p)
     PX_FREE(p->sources);
     p->sources = NULL;
     p->n_sources = 0;
+    PX_FREE(p->queues);
+    p->queues = NULL;
+    p->n_queues = 0;
     p->prepared = false;
 }
 
@@ -12843,9 +13705,13 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         return px_error_set(err, PX_EINVAL, 0, "px_pipeline_prepare: no pipeline");
     if (p->prepared)
         return PX_OK;
-    if (atomic_load(&p->state) != PX_STATE_IDLE)
+    if (!px__at_rest(p))
         return px_error_set(err, PX_ESTATE, 0, "the pipeline is running; stop it before preparing again");
     int rc = px__validate(p, err);
+#if CONFIG_PX_SCHED_RT
+    if (rc == PX_OK && px__effective_scheduler(p) == PX_SCHED_RT_RUN)
+        rc = px__rt_insert_bridges(p, err); /* before negotiation: bridges pass caps through */
+#endif
 #if CONFIG_PX_CAPS
     if (rc == PX_OK)
         rc = px__negotiate(p, err); /* may add converters: before anything is sized */
@@ -12862,7 +13728,8 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
     uint8_t *mark = PX_MALLOC(p->n_elements);
     px_element **order = PX_MALLOC(p->n_elements * sizeof *order);
     p->sources = PX_MALLOC(p->n_elements * sizeof *p->sources);
-    if (!mark || !order || !p->sources) {
+    p->queues = PX_MALLOC(p->n_elements * sizeof *p->queues);
+    if (!mark || !order || !p->sources || !p->queues) {
         rc = px_error_set(err, PX_ENOMEM, 0, "out of memory preparing the pipeline");
         goto out;
     }
@@ -12882,6 +13749,10 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         el->out_slot_size = 0;
         el->out_extra_slots = 0;
         el->passthrough = false;
+        el->consecutive_drops = 0;
+        atomic_store(&el->busy_downstream, 0);
+        if (!el->flow_policy_set)
+            el->flow_policy = PX_FLOW_POLICY_BLOCK; /* start() may choose the class default */
         memset(&el->stats, 0, sizeof el->stats);
         for (int j = 0; j < el->n_src; j++)
             el->src[j].done = false;
@@ -12893,6 +13764,13 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
 #if CONFIG_PX_ISOLATE
     if (!rc)
         rc = px__isolate_fork(p, err); /* started elements, no arenas or threads yet */
+#endif
+#if CONFIG_PX_ELEM_QUEUE
+    for (size_t i = 0; i < p->n_elements && !rc; i++)
+        if (p->elements[i]->queue) {
+            p->queues[p->n_queues++] = p->elements[i];
+            px__queue_plan(p->elements[i]);
+        }
 #endif
     if (!rc)
         rc = px__allocate_arenas(order, n, err);
@@ -12914,7 +13792,11 @@ out:
     atomic_store(&p->stopping, false);
     atomic_store(&p->eos_posted, false);
     atomic_store(&p->error_posted, false);
+    atomic_store(&p->paused, false);
+    p->paused_total = 0;
     p->prepared = true;
+    if (atomic_load(&p->state) == PX_STATE_SUSPENDED)
+        px__set_state(p, PX_STATE_IDLE);
     PX_INFO("pipeline", "prepared: %zu elements, %zu sources, %d sinks", p->n_elements, p->n_sources, sinks);
     return PX_OK;
 }
@@ -12923,6 +13805,14 @@ out:
 
 static px_scheduler px__effective_scheduler(const px_pipeline *p)
 {
+#if CONFIG_PX_SCHED_RT
+    if (p->scheduler == PX_SCHED_RT_RUN)
+        return PX_SCHED_RT_RUN;
+    if (p->scheduler == PX_SCHED_AUTO_RUN) /* low-latency hints ask for driver cycles */
+        for (size_t i = 0; i < p->n_elements; i++)
+            if (p->elements[i]->klass->hints.latency == PX_LATENCY_LOW)
+                return PX_SCHED_RT_RUN;
+#endif
 #if CONFIG_PX_SCHED_THREADS
     if (p->scheduler != PX_SCHED_COOP_RUN)
         return PX_SCHED_THREADS_RUN;
@@ -12933,7 +13823,9 @@ static px_scheduler px__effective_scheduler(const px_pipeline *p)
 
 PX_API int px_pipeline_set_scheduler(px_pipeline *p, px_scheduler sched)
 {
-    if (atomic_load(&p->state) != PX_STATE_IDLE)
+    if (!p)
+        return PX_EINVAL;
+    if (!px__at_rest(p))
         return PX_ESTATE;
 #if !CONFIG_PX_SCHED_THREADS
     if (sched == PX_SCHED_THREADS_RUN)
@@ -12943,6 +13835,12 @@ PX_API int px_pipeline_set_scheduler(px_pipeline *p, px_scheduler sched)
     if (sched == PX_SCHED_COOP_RUN)
         return PX_ENOTSUP;
 #endif
+#if !CONFIG_PX_SCHED_RT
+    if (sched == PX_SCHED_RT_RUN)
+        return PX_ENOTSUP;
+#endif
+    if (sched < PX_SCHED_DEFAULT || sched > PX_SCHED_AUTO_RUN)
+        return PX_EINVAL;
     p->scheduler = sched;
     return PX_OK;
 }
@@ -12960,6 +13858,8 @@ PX_API int px_pipeline_start(px_pipeline *p, px_error *err)
 {
     if (!p)
         return px_error_set(err, PX_EINVAL, 0, "px_pipeline_start: no pipeline");
+    if (atomic_load(&p->paused))
+        return px_pipeline_activate(p, err);
     if (atomic_load(&p->state) == PX_STATE_RUNNING)
         return PX_OK;
     int rc = px_pipeline_prepare(p, err);
@@ -12969,12 +13869,21 @@ PX_API int px_pipeline_start(px_pipeline *p, px_error *err)
     p->end_ns = 0;
     p->result_ready = false;
     px__set_state(p, PX_STATE_RUNNING);
-    if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN)
+    if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN) {
         for (size_t i = 0; i < p->n_sources; i++)
             px__bind_chain(p->sources[i]); /* coop streams on this thread */
+        for (size_t i = 0; i < p->n_queues; i++)
+            for (int j = 0; j < p->queues[i]->n_src; j++)
+                if (p->queues[i]->src[j].peer)
+                    px__bind_chain(p->queues[i]->src[j].peer);
+    }
 #if CONFIG_PX_SCHED_THREADS
-    if (px__effective_scheduler(p) == PX_SCHED_THREADS_RUN) {
+    if (px__effective_scheduler(p) != PX_SCHED_COOP_RUN) {
+#if CONFIG_PX_SCHED_RT
+        rc = px__effective_scheduler(p) == PX_SCHED_RT_RUN ? px__rt_start(p, err) : px__threads_start(p, err);
+#else
         rc = px__threads_start(p, err);
+#endif
         if (rc) {
             px__release_resources(p);
             px__set_state(p, PX_STATE_IDLE);
@@ -12995,15 +13904,94 @@ PX_API void px_pipeline_stop(px_pipeline *p)
     if (!p)
         return;
     atomic_store(&p->stopping, true);
+    px__wake_all(p);
 #if CONFIG_PX_SCHED_THREADS
     px__threads_join(p);
 #endif
+    atomic_store(&p->paused, false);
     if (p->start_ns && !p->end_ns)
         p->end_ns = px__now();
     if (p->prepared)
         px__release_resources(p);
-    if (atomic_load(&p->state) != PX_STATE_IDLE)
+    px_state st = (px_state)atomic_load(&p->state);
+    if (st != PX_STATE_IDLE && st != PX_STATE_SUSPENDED)
         px__set_state(p, PX_STATE_IDLE);
+}
+
+/* ---- State machine: SUSPENDED <-> IDLE <-> RUNNING, and ERROR -------------- */
+
+PX_API int px_pipeline_activate(px_pipeline *p, px_error *err)
+{
+    if (!p)
+        return px_error_set(err, PX_EINVAL, 0, "px_pipeline_activate: no pipeline");
+    if (atomic_load(&p->paused)) { /* resume: the parked contexts go on where they stopped */
+        p->paused_total += px__now() - p->paused_at;
+        atomic_store(&p->paused, false);
+        px__wake_all(p);
+        px__set_state(p, PX_STATE_RUNNING);
+        return PX_OK;
+    }
+    return px_pipeline_start(p, err);
+}
+
+PX_API int px_pipeline_pause(px_pipeline *p, px_error *err)
+{
+    if (!p)
+        return px_error_set(err, PX_EINVAL, 0, "px_pipeline_pause: no pipeline");
+    if (atomic_load(&p->paused))
+        return PX_OK;
+    if (atomic_load(&p->state) != PX_STATE_RUNNING)
+        return px_error_set(err, PX_ESTATE, 0, "cannot pause a pipeline that is %s; pause needs RUNNING",
+                            px_state_name(px_pipeline_get_state(p)));
+    p->paused_at = px__now();
+    atomic_store(&p->paused, true);
+    px__set_state(p, PX_STATE_IDLE);
+#if CONFIG_PX_SCHED_THREADS
+    /* Best effort: let the contexts reach their pause point (a source blocked
+     * on a full queue is not producing either). */
+    for (int i = 0; i < 200 && (size_t)atomic_load(&p->parked) < p->n_threads; i++) {
+        struct timespec ts = {0, 100000};
+        nanosleep(&ts, NULL);
+    }
+#endif
+    return PX_OK;
+}
+
+PX_API int px_pipeline_suspend(px_pipeline *p, px_error *err)
+{
+    if (!p)
+        return px_error_set(err, PX_EINVAL, 0, "px_pipeline_suspend: no pipeline");
+    px_pipeline_stop(p); /* releases arenas and stops elements */
+    if (atomic_load(&p->state) != PX_STATE_SUSPENDED)
+        px__set_state(p, PX_STATE_SUSPENDED);
+    return PX_OK;
+}
+
+PX_API int px_pipeline_set_rt_period(px_pipeline *p, px_time period_ns, uint32_t quantum)
+{
+#if !CONFIG_PX_SCHED_RT
+    (void)p;
+    (void)period_ns;
+    (void)quantum;
+    return PX_ENOTSUP;
+#else
+    if (!p || period_ns < 10 * PX_USECOND || period_ns > 10 * PX_SECOND || quantum == 0)
+        return PX_EINVAL;
+    if (!px__at_rest(p))
+        return PX_ESTATE;
+    p->rt_period = period_ns;
+    p->rt_quantum = quantum;
+    return PX_OK;
+#endif
+}
+
+PX_API int px_pipeline_set_stats_interval(px_pipeline *p, int interval_ms)
+{
+    if (!p || interval_ms < 0)
+        return PX_EINVAL;
+    p->stats_interval = (px_time)interval_ms * PX_MSECOND;
+    p->next_stats = 0;
+    return PX_OK;
 }
 
 PX_API px_state px_pipeline_get_state(const px_pipeline *p)
@@ -13017,6 +14005,7 @@ PX_API const char *px_state_name(px_state state)
     case PX_STATE_IDLE: return "IDLE";
     case PX_STATE_RUNNING: return "RUNNING";
     case PX_STATE_ERROR: return "ERROR";
+    case PX_STATE_SUSPENDED: return "SUSPENDED";
     }
     return "?";
 }
@@ -13029,7 +14018,8 @@ PX_API int px_pipeline_wait(px_pipeline *p, int timeout_ms, px_error *err)
     for (;;) {
         /* The end was reached and its message already taken (by an earlier
          * wait or pop_message): say it again rather than wait for nothing. */
-        bool running = atomic_load(&p->state) == PX_STATE_RUNNING;
+        px_state st = (px_state)atomic_load(&p->state);
+        bool running = st == PX_STATE_RUNNING || st == PX_STATE_ERROR || atomic_load(&p->paused);
         bool ended = atomic_load(&p->eos_posted) || atomic_load(&p->error_posted);
         int left = running && !ended ? -1 : 0;
         if (left < 0 && timeout_ms >= 0) {
@@ -13053,6 +14043,8 @@ PX_API int px_pipeline_wait(px_pipeline *p, int timeout_ms, px_error *err)
             p->result_ready = true;
             if (m.type == PX_MSG_EOS)
                 return PX_OK;
+            if (atomic_load(&p->state) == PX_STATE_RUNNING)
+                px__set_state(p, PX_STATE_ERROR);
             return px_error_set(err, p->result.code, 0, "%s", m.text);
         }
         if (m.type == PX_MSG_WARNING)
@@ -13074,7 +14066,9 @@ PX_API px_time px_pipeline_running_time(const px_pipeline *p)
 {
     if (!p->start_ns)
         return 0;
-    return (p->end_ns ? p->end_ns : px__now()) - p->start_ns;
+    px_time now = p->end_ns ? p->end_ns : px__now();
+    px_time paused = p->paused_total + (atomic_load(&((px_pipeline *)p)->paused) ? now - p->paused_at : 0);
+    return now - p->start_ns - paused;
 }
 
 /* ---- parallax_impl/core/parser.c ---- */
@@ -14567,10 +15561,51 @@ static bool px__bus_take(px_pipeline *p, px_message *msg)
     return true;
 }
 
+/* Periodic stats: made by whoever pops the bus, when one is due; returns
+ * how long (ms) until the next, capping timeout_ms. */
+static int px__bus_stats_due(px_pipeline *p, int timeout_ms)
+{
+    if (!p->stats_interval || atomic_load(&p->state) != PX_STATE_RUNNING)
+        return timeout_ms;
+    px_time now = px__now();
+    if (!p->next_stats)
+        p->next_stats = now + p->stats_interval;
+    if (now >= p->next_stats) {
+        px_pipeline_stats s;
+        px_pipeline_get_stats(p, &s);
+        double secs = (double)s.running_time / 1e9;
+        px__bus_post(p, PX_MSG_STATS, 0, "pipeline",
+                     "running %.3f s: %llu buffers at sinks (%.0f/s), %llu drops, arenas %.0f%% used (peak %.0f%%)",
+                     secs, (unsigned long long)s.buffers_in_sinks, secs > 0 ? (double)s.buffers_in_sinks / secs : 0.0,
+                     (unsigned long long)s.drops, s.arena_utilization * 100.0, s.arena_peak * 100.0);
+        while (p->next_stats <= now)
+            p->next_stats += p->stats_interval;
+    }
+    int until = (int)((p->next_stats - now + PX_MSECOND - 1) / PX_MSECOND);
+    return timeout_ms < 0 || until < timeout_ms ? until : timeout_ms;
+}
+
 PX_API int px_pipeline_pop_message(px_pipeline *p, px_message *msg, int timeout_ms)
 {
     if (!p || !msg)
         return PX_EINVAL;
+    px_time deadline = timeout_ms < 0 ? 0 : px__now() + (px_time)timeout_ms * PX_MSECOND;
+    for (;;) {
+        int wait_ms = px__bus_stats_due(p, timeout_ms);
+        int rc = px__bus_pop(p, msg, wait_ms);
+        if (rc == PX_OK || wait_ms == timeout_ms)
+            return rc;
+        if (timeout_ms >= 0) { /* woke for a stats message that is due: keep to the caller's limit */
+            px_time rest = deadline - px__now();
+            if (rest <= 0)
+                return px__bus_pop(p, msg, 0);
+            timeout_ms = (int)((rest + PX_MSECOND - 1) / PX_MSECOND);
+        }
+    }
+}
+
+static int px__bus_pop(px_pipeline *p, px_message *msg, int timeout_ms)
+{
 #if CONFIG_PX_SCHED_COOP
     if (atomic_load(&p->state) == PX_STATE_RUNNING && px__effective_scheduler(p) == PX_SCHED_COOP_RUN) {
         px__bus_lock(p);
@@ -14605,19 +15640,71 @@ PX_API int px_pipeline_pop_message(px_pipeline *p, px_message *msg, int timeout_
 }
 
 /* ---- parallax_impl/core/stats.c ---- */
-/* Figures users watch: per-element counters and the pipeline's JSON summary. */
+/* Figures users watch: per-element counters, the pipeline's totals and its
+ * JSON summary. Every read is a relaxed snapshot: safe while streaming. */
+
+#define PX__LOAD(x) atomic_load_explicit(&(x), memory_order_relaxed)
 
 PX_API void px_element_get_stats(const px_element *el, px_element_stats *s)
 {
     const px__stats *c = &el->stats;
-    s->buffers_in = atomic_load_explicit(&c->buffers_in, memory_order_relaxed);
-    s->buffers_out = atomic_load_explicit(&c->buffers_out, memory_order_relaxed);
-    s->bytes_in = atomic_load_explicit(&c->bytes_in, memory_order_relaxed);
-    s->bytes_out = atomic_load_explicit(&c->bytes_out, memory_order_relaxed);
-    s->drops = atomic_load_explicit(&c->drops, memory_order_relaxed);
-    s->errors = atomic_load_explicit(&c->errors, memory_order_relaxed);
-    s->process_ns = atomic_load_explicit(&c->process_ns, memory_order_relaxed);
-    s->eos = atomic_load_explicit(&c->eos, memory_order_relaxed);
+    memset(s, 0, sizeof *s);
+    s->buffers_in = PX__LOAD(c->buffers_in);
+    s->buffers_out = PX__LOAD(c->buffers_out);
+    s->bytes_in = PX__LOAD(c->bytes_in);
+    s->bytes_out = PX__LOAD(c->bytes_out);
+    s->drops = PX__LOAD(c->drops);
+    s->errors = PX__LOAD(c->errors);
+    s->process_ns = PX__LOAD(c->process_ns);
+    s->eos = PX__LOAD(c->eos);
+    px_time rt = px_pipeline_running_time(el->pipeline);
+    s->rate = rt > 0 ? (double)(el->klass->consume ? s->buffers_in : s->buffers_out) * 1e9 / (double)rt : 0;
+    uint64_t n = PX__LOAD(c->latency_samples);
+    s->latency_avg = n ? (px_time)(PX__LOAD(c->latency_ns) / n) : 0;
+    s->latency_max = (px_time)PX__LOAD(c->latency_max_ns);
+}
+
+PX_API void px_pipeline_get_stats(const px_pipeline *p, px_pipeline_stats *s)
+{
+    memset(s, 0, sizeof *s);
+    s->running_time = px_pipeline_running_time(p);
+    uint64_t lat_sum = 0, lat_n = 0;
+    for (size_t i = 0; i < p->n_elements; i++) {
+        const px_element *el = p->elements[i];
+        const px__stats *c = &el->stats;
+        s->drops += PX__LOAD(c->drops);
+        s->errors += PX__LOAD(c->errors);
+        if (el->klass->consume) {
+            s->buffers_in_sinks += PX__LOAD(c->buffers_in);
+            s->bytes_in_sinks += PX__LOAD(c->bytes_in);
+            lat_sum += PX__LOAD(c->latency_ns);
+            lat_n += PX__LOAD(c->latency_samples);
+            if ((px_time)PX__LOAD(c->latency_max_ns) > s->latency_max)
+                s->latency_max = (px_time)PX__LOAD(c->latency_max_ns);
+        }
+        if (el->out_arena) {
+            px_arena_stats a;
+            px_arena_get_stats(el->out_arena, &a);
+            s->arenas++;
+            s->arena_slots += a.slot_count;
+            s->arena_in_use += a.in_use;
+            s->arena_high_water += a.high_water;
+            if (a.utilization > s->arena_utilization)
+                s->arena_utilization = a.utilization;
+            double peak = a.slot_count ? (double)a.high_water / a.slot_count : 0;
+            if (peak > s->arena_peak)
+                s->arena_peak = peak;
+        }
+    }
+    s->latency_avg = lat_n ? (px_time)(lat_sum / lat_n) : 0;
+    s->cycles = PX__LOAD(((px_pipeline *)p)->rt_cycles);
+    s->deadline_misses = PX__LOAD(((px_pipeline *)p)->rt_misses);
+    s->cycle_max = (px_time)PX__LOAD(((px_pipeline *)p)->rt_cycle_max);
+#if CONFIG_PX_SCHED_RT
+    s->jitter_p50 = px__rt_percentile(p, 50);
+    s->jitter_p99 = px__rt_percentile(p, 99);
+    s->jitter_max = (px_time)PX__LOAD(((px_pipeline *)p)->rt_jitter_max);
+#endif
 }
 
 /* Appends to buf at *len; keeps counting when full so the caller learns the size. */
@@ -14632,26 +15719,51 @@ static void px__json_add(char *buf, size_t size, size_t *len, const char *fmt, .
         *len += (size_t)n;
 }
 
+static const char *px__sched_name(px_scheduler s)
+{
+    switch (s) {
+    case PX_SCHED_COOP_RUN: return "coop";
+    case PX_SCHED_THREADS_RUN: return "threads";
+    case PX_SCHED_RT_RUN: return "rt";
+    default: return "default";
+    }
+}
+
 /* Element names are restricted (no quotes), so they need no escaping. */
 PX_API int px_pipeline_stats_json(px_pipeline *p, char *buf, size_t size)
 {
     size_t len = 0;
-    px_time rt = px_pipeline_running_time(p);
-    px__json_add(buf, size, &len, "{\"state\": \"%s\", \"running_time_ns\": %lld, \"elements\": [",
-                 px_state_name((px_state)atomic_load(&p->state)), (long long)rt);
+    px_pipeline_stats ps;
+    px_pipeline_get_stats(p, &ps);
+    px__json_add(buf, size, &len,
+                 "{\"state\": \"%s\", \"scheduler\": \"%s\", \"running_time_ns\": %lld, \"buffers_in_sinks\": %llu, "
+                 "\"drops\": %llu, \"errors\": %llu, \"latency_avg_ns\": %lld, \"latency_max_ns\": %lld, "
+                 "\"arenas\": {\"count\": %u, \"slots\": %u, \"in_use\": %u, \"high_water\": %u, "
+                 "\"utilization\": %.3f, \"peak\": %.3f}, \"rt\": {\"cycles\": %llu, \"deadline_misses\": %llu, "
+                 "\"cycle_max_ns\": %lld, \"jitter_p50_ns\": %lld, \"jitter_p99_ns\": %lld, \"jitter_max_ns\": %lld}, "
+                 "\"elements\": [",
+                 px_state_name((px_state)atomic_load(&p->state)), px__sched_name(px__effective_scheduler(p)),
+                 (long long)ps.running_time, (unsigned long long)ps.buffers_in_sinks, (unsigned long long)ps.drops,
+                 (unsigned long long)ps.errors, (long long)ps.latency_avg, (long long)ps.latency_max, ps.arenas,
+                 ps.arena_slots, ps.arena_in_use, ps.arena_high_water, ps.arena_utilization, ps.arena_peak,
+                 (unsigned long long)ps.cycles, (unsigned long long)ps.deadline_misses, (long long)ps.cycle_max,
+                 (long long)ps.jitter_p50, (long long)ps.jitter_p99, (long long)ps.jitter_max);
     for (size_t i = 0; i < p->n_elements; i++) {
         px_element *el = p->elements[i];
         px_element_stats s;
         px_element_get_stats(el, &s);
-        double rate = rt > 0 ? (double)(el->klass->consume ? s.buffers_in : s.buffers_out) * 1e9 / (double)rt : 0;
         px__json_add(buf, size, &len,
                      "%s\n  {\"name\": \"%s\", \"factory\": \"%s\", \"buffers_in\": %llu, \"buffers_out\": %llu, "
                      "\"bytes_in\": %llu, \"bytes_out\": %llu, \"drops\": %llu, \"errors\": %llu, "
-                     "\"process_ns\": %llu, \"rate\": %.1f, \"eos\": %s",
+                     "\"process_ns\": %llu, \"rate\": %.1f, ",
                      i ? "," : "", el->name, el->klass->name, (unsigned long long)s.buffers_in,
                      (unsigned long long)s.buffers_out, (unsigned long long)s.bytes_in,
                      (unsigned long long)s.bytes_out, (unsigned long long)s.drops, (unsigned long long)s.errors,
-                     (unsigned long long)s.process_ns, rate, s.eos ? "true" : "false");
+                     (unsigned long long)s.process_ns, s.rate);
+        if (el->klass->consume)
+            px__json_add(buf, size, &len, "\"latency_avg_ns\": %lld, \"latency_max_ns\": %lld, ",
+                         (long long)s.latency_avg, (long long)s.latency_max);
+        px__json_add(buf, size, &len, "\"eos\": %s", s.eos ? "true" : "false");
         if (el->out_arena) {
             px_arena_stats a;
             px_arena_get_stats(el->out_arena, &a);
@@ -14716,7 +15828,7 @@ static void px__bind_chain(px_element *el)
     int linked = 0;
     for (int i = 0; i < el->n_sink; i++)
         linked += el->sink[i].peer != NULL;
-    if (linked > 1)
+    if (linked > 1 || el->queue) /* a queue's output side binds its own chain */
         return;
     if (el->out_arena)
         px_arena_bind_thread(el->out_arena);
@@ -14725,11 +15837,28 @@ static void px__bind_chain(px_element *el)
             px__bind_chain(el->src[i].peer);
 }
 
-/* Takes an output slot. Every element downstream of a source runs on that
- * source's thread and releases what it was given before the chain returns,
- * so an exhausted arena means an element kept buffers: waiting could last
- * forever, so after a short grace (for a sink on another thread that is just
- * letting go) it is an error naming the arena. */
+/* Slots of el's arena held past a thread boundary: in queues it feeds, or
+ * in flight on their output threads. Waiting for those is backpressure. */
+static uint32_t px__held_downstream(const px_element *el)
+{
+    uint32_t n = 0;
+#if CONFIG_PX_ELEM_QUEUE
+    const px_pipeline *p = el->pipeline;
+    for (size_t i = 0; i < p->n_queues; i++)
+        n += px__queue_holding(p->queues[i], el);
+#else
+    (void)el;
+#endif
+    return n;
+}
+
+/* Takes an output slot. Buffers held by queues (or by their output threads)
+ * come back: waiting for them is backpressure, as long as it lasts. Without
+ * a thread boundary every element downstream runs on this thread and
+ * releases what it was given before the chain returns, so an exhausted arena
+ * means an element kept buffers: after a short grace (for a sink on another
+ * thread that is just letting go) it is an error naming the arena. Under
+ * coop, the queues are serviced here to make room. */
 static int px__acquire_output(px_element *el, px_buffer *out)
 {
     int rc;
@@ -14738,9 +15867,26 @@ static int px__acquire_output(px_element *el, px_buffer *out)
         px_pipeline *p = el->pipeline;
         if (atomic_load_explicit(&p->stopping, memory_order_relaxed))
             return PX_ESTATE;
-        if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN || ++tries > 100)
+        if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN) {
+            bool moved = false;
+#if CONFIG_PX_ELEM_QUEUE
+            for (size_t i = 0; i < p->n_queues && !moved; i++)
+                moved = px__queue_holding(p->queues[i], el) && px__queue_service(p->queues[i]) > 0;
+#endif
+            if (moved)
+                continue;
             break;
-        struct timespec ts = {0, 20000};
+        }
+        bool held = px__held_downstream(el) > 0;
+#if CONFIG_PX_SCHED_RT
+        if (held && px__reactor_self && px__rt_reactor_relieve(p))
+            continue; /* the holder may be a queue only this thread drains */
+#endif
+        if (held)
+            tries = 0;
+        else if (++tries > 100)
+            break;
+        struct timespec ts = {0, held ? 100000 : 20000};
         nanosleep(&ts, NULL);
     }
     if (rc)
@@ -14842,12 +15988,33 @@ static PX__NOINLINE px_flow px__push_filter(px_element *el, px_buffer *buf, bool
     }
 }
 
+/* A sink's sampled latency: running time now minus the buffer's timestamp
+ * (live sources stamp buffers with running time; others have no pts, or
+ * run ahead of the clock and are not counted). */
+static PX__NOINLINE void px__sample_latency(px_element *el, const px_buffer *buf)
+{
+    px_pipeline *p = el->pipeline;
+    if (buf->pts == PX_TIME_NONE || !p->start_ns)
+        return;
+    px_time lat = px__now() - p->start_ns - p->paused_total - buf->pts;
+    if (lat < 0)
+        return;
+    px__stat_add(&el->stats.latency_ns, (uint64_t)lat);
+    px__stat_add(&el->stats.latency_samples, 1);
+    if ((uint64_t)lat > atomic_load_explicit(&el->stats.latency_max_ns, memory_order_relaxed))
+        atomic_store_explicit(&el->stats.latency_max_ns, (uint64_t)lat, memory_order_relaxed);
+}
+
 static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
 {
     (void)sink_pad;
     bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
     px__stat_add(&el->stats.buffers_in, 1);
     px__stat_add(&el->stats.bytes_in, buf->size);
+#if CONFIG_PX_ELEM_QUEUE
+    if (el->queue)
+        return px__queue_push(el, buf);
+#endif
     if (el->klass->chain) {
         px_time t0 = timed ? px__now() : 0;
         px_flow r = el->klass->chain(el, buf);
@@ -14859,6 +16026,8 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
     if (!el->klass->consume)
         return px__push_filter(el, buf, timed);
 
+    if (timed)
+        px__sample_latency(el, buf);
     px_time t0 = timed ? px__now() : 0;
     px_flow r = el->klass->consume(el, buf);
     px_buffer_unref(buf);
@@ -14877,6 +16046,13 @@ static void px__send_eos(px_element *el, int sink_pad)
         linked += el->sink[i].peer != NULL;
     if (++el->eos_pads < linked)
         return;
+#if CONFIG_PX_ELEM_QUEUE
+    if (el->queue) { /* behind the data; the output side forwards it once drained */
+        atomic_store_explicit(&el->stats.eos, true, memory_order_relaxed);
+        px__queue_eos(el);
+        return;
+    }
+#endif
     if (el->klass->event) {
         px_event ev = {PX_EVENT_EOS};
         int rc = el->klass->event(el, &ev);
@@ -14893,6 +16069,11 @@ static void px__send_eos(px_element *el, int sink_pad)
         }
         return;
     }
+    px__forward_eos(el);
+}
+
+static void px__forward_eos(px_element *el)
+{
     for (int i = 0; i < el->n_src; i++)
         if (el->src[i].peer)
             px__send_eos(el->src[i].peer, el->src[i].peer_pad);
@@ -14915,6 +16096,8 @@ static void px__source_finish(px_element *src)
 static bool px__source_step(px_element *src)
 {
     px_pipeline *p = src->pipeline;
+    if (atomic_load_explicit(&p->paused, memory_order_relaxed) && !px__pause_point(p))
+        return false;
     if (atomic_load_explicit(&p->stopping, memory_order_relaxed))
         return false;
     if (atomic_load_explicit(&p->eos_requested, memory_order_relaxed)) {
@@ -14948,7 +16131,7 @@ static bool px__source_step(px_element *src)
         return false;
     default:
         px_buffer_unref(&buf);
-        if (!atomic_load(&p->error_posted))
+        if (!atomic_load(&p->error_posted) && !atomic_load(&p->stopping))
             px_element_error(src, PX_EFLOW, "failed to produce a buffer");
         return false;
     }
@@ -14980,15 +16163,54 @@ PX_API px_flow px_element_push(px_element *el, int src_pad, px_buffer *buf)
     return px__route(el, src_pad, buf);
 }
 
+/* ---- Pause and wake-ups ---------------------------------------------------- */
+
+static void px__wake_all(px_pipeline *p)
+{
+#if CONFIG_PX_SCHED_THREADS
+    atomic_fetch_add(&p->run_seq, 1);
+    px__futex_wake(&p->run_seq);
+#if CONFIG_PX_ELEM_QUEUE
+    for (size_t i = 0; i < p->n_queues; i++)
+        px__queue_wake(p->queues[i]);
+#endif
+#else
+    (void)p;
+#endif
+}
+
+/* A streaming context (source or queue output) stops here while paused:
+ * between buffers, so nothing is lost or produced twice. */
+static bool px__pause_point(px_pipeline *p)
+{
+#if CONFIG_PX_SCHED_THREADS
+    if (atomic_load_explicit(&p->paused, memory_order_acquire) && px__effective_scheduler(p) != PX_SCHED_COOP_RUN) {
+        atomic_fetch_add(&p->parked, 1);
+        for (;;) {
+            uint32_t seq = atomic_load(&p->run_seq);
+            if (!atomic_load(&p->paused) || atomic_load(&p->stopping))
+                break;
+            px__futex_wait(&p->run_seq, seq, 100);
+        }
+        atomic_fetch_sub(&p->parked, 1);
+    }
+#endif
+    return !atomic_load_explicit(&p->stopping, memory_order_relaxed);
+}
+
 /* ---- parallax_impl/sched/coop.c ---- */
 #if CONFIG_PX_SCHED_COOP
-/* Cooperative scheduling: every source takes turns on the caller's thread,
- * one buffer each, inside px_pipeline_wait(). No threads, deterministic. */
+/* Cooperative scheduling: inside px_pipeline_wait(), on the caller's thread,
+ * every source takes a turn (one buffer each), then every queue passes one
+ * buffer on, in pipeline order: a deterministic round robin. No threads. A
+ * full queue is serviced by the source that finds it full. */
 
 static void px__coop_drive(px_pipeline *p, int timeout_ms)
 {
     px_time deadline = timeout_ms < 0 ? INT64_MAX : px__now() + (px_time)timeout_ms * PX_MSECOND;
     for (unsigned round = 0;; round++) {
+        if (atomic_load_explicit(&p->paused, memory_order_relaxed))
+            return;
         bool any = false; /* a finished source has its eos flag set */
         for (size_t i = 0; i < p->n_sources; i++) {
             px_element *src = p->sources[i];
@@ -14999,6 +16221,11 @@ static void px__coop_drive(px_pipeline *p, int timeout_ms)
             else
                 atomic_store_explicit(&src->stats.eos, true, memory_order_relaxed);
         }
+#if CONFIG_PX_ELEM_QUEUE
+        for (size_t i = 0; i < p->n_queues; i++)
+            if (px__queue_service(p->queues[i]) >= 0) /* 0: waiting for data a source still owes */
+                any = true;
+#endif
         if (!any || p->bus_count > 0)
             return;
         if (round % 64 == 0 && px__now() >= deadline) /* the clock is cheap, but not free */
@@ -15009,7 +16236,8 @@ static void px__coop_drive(px_pipeline *p, int timeout_ms)
 
 /* ---- parallax_impl/sched/threads.c ---- */
 #if CONFIG_PX_SCHED_THREADS
-/* Threaded scheduling: one streaming thread per source runs its chain. */
+/* Threaded scheduling: one streaming thread per source runs its chain, and
+ * one per queue runs the chain downstream of the queue's output. */
 
 static void *px__source_thread(void *arg)
 {
@@ -15022,17 +16250,25 @@ static void *px__source_thread(void *arg)
 
 static int px__threads_start(px_pipeline *p, px_error *err)
 {
-    p->threads = PX_MALLOC(p->n_sources * sizeof *p->threads);
+    p->threads = PX_MALLOC((p->n_sources + p->n_queues) * sizeof *p->threads);
     if (!p->threads)
         return px_error_set(err, PX_ENOMEM, 0, "out of memory starting streaming threads");
     p->n_threads = 0;
-    for (size_t i = 0; i < p->n_sources; i++) {
-        int rc = pthread_create(&p->threads[i], NULL, px__source_thread, p->sources[i]);
+    /* Queue outputs first, so a source never waits on a consumer not yet born. */
+    for (size_t i = 0; i < p->n_queues + p->n_sources; i++) {
+        px_element *el = i < p->n_queues ? p->queues[i] : p->sources[i - p->n_queues];
+#if CONFIG_PX_ELEM_QUEUE
+        void *(*fn)(void *) = i < p->n_queues ? px__queue_thread : px__source_thread;
+#else
+        void *(*fn)(void *) = px__source_thread;
+#endif
+        int rc = pthread_create(&p->threads[i], NULL, fn, el);
         if (rc) {
             atomic_store(&p->stopping, true);
+            px__wake_all(p);
             px__threads_join(p);
-            return px_error_set(err, PX_ENOMEM, 0, "cannot start a streaming thread for %s: %s",
-                                p->sources[i]->name, strerror(rc));
+            return px_error_set(err, PX_ENOMEM, 0, "cannot start a streaming thread for %s: %s", el->name,
+                                strerror(rc));
         }
         p->n_threads++;
     }
@@ -17736,6 +18972,362 @@ static void px__isolate_free(px_pipeline *p)
 }
 #endif /* CONFIG_PX_ISOLATE */
 
+/* ---- parallax_impl/sched/rt.c ---- */
+#if CONFIG_PX_SCHED_RT
+/* rt scheduling: a driver starts each cycle. A timerfd (the period set with
+ * px_pipeline_set_rt_period, default 1 ms) wakes the RT thread, which runs
+ * the RT-safe partition in topological order: each RT-safe source produces
+ * up to `quantum` buffers, then each queue whose output side is RT-safe
+ * passes on what it holds. The thread asks for SCHED_FIFO; where that is
+ * not permitted a single warning says so and it runs at normal priority.
+ *
+ * Elements that are not rt_safe (files, I/O) run on a reactor thread (an
+ * epoll loop taking turns between its contexts) and cross into the cycle
+ * through bridges: queues prepare inserts on every link between the two
+ * partitions. The RT thread never waits: an RT source whose bridge is full
+ * skips its turn (backpressure, nothing lost); a buffer that still meets a
+ * full bridge on the RT thread is dropped and counted.
+ *
+ * Figures: cycles, deadline misses (driver periods that passed without a
+ * cycle: the timer reported more than one expiration), the longest cycle's
+ * work, and the wake-up lateness of each cycle in a 1 µs histogram (p50,
+ * p99, max in px_pipeline_stats). */
+
+#include <sched.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+
+#define PX__RT_DEFAULT_PERIOD PX_MSECOND
+#define PX__RT_PRIORITY 50
+
+
+static bool px__rt_safe(const px_element *el)
+{
+    return el->klass->hints.rt_safe;
+}
+
+/* A bridge (queue) on every link between the RT-safe partition and the rest. */
+static int px__rt_insert_bridges(px_pipeline *p, px_error *err)
+{
+#if !CONFIG_PX_ELEM_QUEUE
+    (void)p;
+    (void)err;
+    return PX_OK;
+#else
+    size_t n = p->n_elements; /* the bridges added here need no bridges */
+    for (size_t i = 0; i < n; i++) {
+        px_element *a = p->elements[i];
+        for (int ap = 0; ap < a->n_src; ap++) {
+            px_element *b = a->src[ap].peer;
+            if (!b || a->queue || !strcmp(a->klass->name, "queue") || !strcmp(b->klass->name, "queue") ||
+                px__rt_safe(a) == px__rt_safe(b))
+                continue;
+            int bp = a->src[ap].peer_pad;
+            px_element *q = px_pipeline_add(p, "queue", NULL, err);
+            if (!q)
+                return err ? err->code : PX_ENOMEM;
+            q->auto_inserted = true;
+            a->src[ap].peer = q;
+            a->src[ap].peer_pad = 0;
+            q->sink[0].peer = a;
+            q->sink[0].peer_pad = ap;
+            q->src[0].peer = b;
+            q->src[0].peer_pad = bp;
+            b->sink[bp].peer = q;
+            b->sink[bp].peer_pad = 0;
+            PX_INFO("rt", "bridge %s between %s (%s) and %s (%s)", q->name, a->name,
+                    px__rt_safe(a) ? "rt" : "reactor", b->name, px__rt_safe(b) ? "rt" : "reactor");
+        }
+    }
+    return PX_OK;
+#endif
+}
+
+/* Which thread runs a context: a source by its own hint, a queue's output
+ * by the element it feeds. */
+static bool px__rt_context_is_rt(const px_element *el)
+{
+    if (el->queue)
+        return el->n_src > 0 && el->src[0].peer && px__rt_safe(el->src[0].peer);
+    return px__rt_safe(el);
+}
+
+/* Room in every queue the chain below el reaches before another boundary:
+ * an RT context that would meet a full one skips its turn instead of
+ * waiting (a buffer made anyway would have to be dropped). */
+static bool px__rt_room_below(px_element *el)
+{
+    for (int i = 0; i < el->n_src; i++) {
+        px_element *d = el->src[i].peer;
+        if (!d)
+            continue;
+#if CONFIG_PX_ELEM_QUEUE
+        if (d->queue) {
+            if (!px__queue_has_room(d))
+                return false;
+            continue;
+        }
+#endif
+        if (!px__rt_room_below(d))
+            return false;
+    }
+    return true;
+}
+
+static void px__rt_record(px_pipeline *p, px_time late)
+{
+    if (late < 0)
+        late = 0;
+    uint64_t us = (uint64_t)late / PX_USECOND;
+    _Atomic uint32_t *b = &p->rt_hist[us < PX__RT_HIST_BUCKETS - 1 ? us : PX__RT_HIST_BUCKETS - 1];
+    atomic_store_explicit(b, atomic_load_explicit(b, memory_order_relaxed) + 1, memory_order_relaxed);
+    if ((uint64_t)late > atomic_load_explicit(&p->rt_jitter_max, memory_order_relaxed))
+        atomic_store_explicit(&p->rt_jitter_max, (uint64_t)late, memory_order_relaxed);
+}
+
+typedef struct px__rt_ctx {
+    px_element *el;
+    bool done;
+} px__rt_ctx;
+
+/* One turn of a context: true when it moved a buffer. */
+static bool px__rt_turn(px__rt_ctx *c, uint32_t quantum, bool rt)
+{
+    if (c->done)
+        return false;
+    bool moved = false;
+    if (!c->el->queue) {
+        for (uint32_t k = 0; k < quantum && !c->done; k++) {
+            if (rt && !px__rt_room_below(c->el))
+                break;
+            if (px__source_step(c->el))
+                moved = true;
+            else
+                c->done = true;
+        }
+        return moved;
+    }
+#if CONFIG_PX_ELEM_QUEUE
+    for (uint32_t k = 0; k < c->el->queue->depth + 1; k++) { /* what it holds now, bounded */
+        if (rt && !px__rt_room_below(c->el))
+            break;
+        int r = px__queue_service(c->el);
+        if (r < 0)
+            c->done = true;
+        if (r <= 0)
+            break;
+        moved = true;
+    }
+#endif
+    return moved;
+}
+
+static size_t px__rt_contexts(px_pipeline *p, px__rt_ctx *out, bool rt)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_sources; i++)
+        if (px__rt_context_is_rt(p->sources[i]) == rt)
+            out[n++] = (px__rt_ctx){p->sources[i], false};
+    for (size_t i = 0; i < p->n_queues; i++)
+        if (px__rt_context_is_rt(p->queues[i]) == rt)
+            out[n++] = (px__rt_ctx){p->queues[i], false};
+    return n;
+}
+
+static bool px__rt_reactor_relieve(px_pipeline *p)
+{
+    bool moved = false;
+#if CONFIG_PX_ELEM_QUEUE
+    for (size_t i = 0; i < p->n_queues; i++) {
+        struct px__queue *q = p->queues[i]->queue;
+        if (q && q->on_reactor && !atomic_load_explicit(&q->in_flight, memory_order_relaxed))
+            moved |= px__queue_service(p->queues[i]) > 0;
+    }
+#else
+    (void)p;
+#endif
+    return moved;
+}
+
+static void px__rt_bind(px__rt_ctx *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        px_element *el = c[i].el;
+        if (!el->queue)
+            px__bind_chain(el);
+        else
+            for (int j = 0; j < el->n_src; j++)
+                if (el->src[j].peer)
+                    px__bind_chain(el->src[j].peer);
+    }
+}
+
+static void *px__rt_thread(void *arg)
+{
+    px_pipeline *p = arg;
+    px__rt_self = true;
+    px__rt_ctx *ctx = p->rt_ctx;
+    size_t n = px__rt_contexts(p, ctx, true);
+    px__rt_bind(ctx, n);
+
+    struct sched_param sp = {.sched_priority = PX__RT_PRIORITY};
+    int prc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+    if (prc)
+        px__bus_post(p, PX_MSG_WARNING, prc, "pipeline",
+                     "rt: SCHED_FIFO not permitted (%s); the RT thread runs at normal priority "
+                     "(grant CAP_SYS_NICE or an rtprio limit, e.g. ulimit -r %d)",
+                     strerror(prc), PX__RT_PRIORITY);
+
+    int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+    if (tfd < 0) {
+        px__bus_post(p, PX_MSG_ERROR, PX_EIO, "pipeline", "rt: cannot create the driver timer: %s", strerror(errno));
+        atomic_store(&p->error_posted, true);
+        atomic_store(&p->stopping, true);
+        return NULL;
+    }
+    px_time period = p->rt_period;
+    struct itimerspec its = {{(time_t)(period / PX_SECOND), (long)(period % PX_SECOND)},
+                             {(time_t)(period / PX_SECOND), (long)(period % PX_SECOND)}};
+    px_time expected = px__now() + period;
+    timerfd_settime(tfd, 0, &its, NULL);
+    bool resumed = false;
+    for (size_t left = n; left > 0;) {
+        uint64_t expirations = 0;
+        if (read(tfd, &expirations, sizeof expirations) != (ssize_t)sizeof expirations) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        px_time now = px__now();
+        if (atomic_load_explicit(&p->stopping, memory_order_relaxed))
+            break;
+        if (atomic_load_explicit(&p->paused, memory_order_relaxed)) {
+            if (!px__pause_point(p))
+                break;
+            resumed = true;
+            continue;
+        }
+        if (resumed) { /* periods spent paused are not misses */
+            resumed = false;
+            expected = now;
+        } else {
+            px__rt_record(p, now - expected);
+            if (expirations > 1)
+                atomic_store_explicit(&p->rt_misses, atomic_load_explicit(&p->rt_misses, memory_order_relaxed) +
+                                                         expirations - 1, memory_order_relaxed);
+        }
+        expected += (px_time)expirations * period;
+        if (expected < now - period) /* far behind (a debugger, a stopped VM): start over */
+            expected = now;
+        for (size_t i = 0; i < n; i++) /* topological: sources, then queue outputs downstream */
+            px__rt_turn(&ctx[i], p->rt_quantum, true);
+        left = 0;
+        for (size_t i = 0; i < n; i++)
+            left += !ctx[i].done;
+        uint64_t work = (uint64_t)(px__now() - now);
+        if (work > atomic_load_explicit(&p->rt_cycle_max, memory_order_relaxed))
+            atomic_store_explicit(&p->rt_cycle_max, work, memory_order_relaxed);
+        atomic_store_explicit(&p->rt_cycles, atomic_load_explicit(&p->rt_cycles, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+    }
+    close(tfd);
+    return NULL;
+}
+
+/* The reactor: every context outside the RT partition takes turns; when none
+ * moves, it sleeps in epoll_wait (1 ms), where I/O elements' fds will join. */
+static void *px__rt_reactor(void *arg)
+{
+    px_pipeline *p = arg;
+    px__reactor_self = true;
+    px__rt_ctx *ctx = p->rt_ctx + p->n_sources + p->n_queues;
+    size_t n = px__rt_contexts(p, ctx, false);
+    px__rt_bind(ctx, n);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    for (size_t left = n; left > 0;) {
+        if (!px__pause_point(p))
+            break;
+        bool moved = false;
+        left = 0;
+        for (size_t i = 0; i < n; i++) {
+            moved |= px__rt_turn(&ctx[i], 1, false);
+            left += !ctx[i].done;
+        }
+        if (!moved && left) {
+            struct epoll_event ev;
+            if (ep < 0 || epoll_wait(ep, &ev, 1, 1) < 0) {
+                struct timespec ts = {0, 1000000};
+                nanosleep(&ts, NULL);
+            }
+        }
+    }
+    if (ep >= 0)
+        close(ep);
+    return NULL;
+}
+
+static int px__rt_start(px_pipeline *p, px_error *err)
+{
+    size_t nctx = p->n_sources + p->n_queues;
+    PX_FREE(p->rt_ctx);
+    p->rt_ctx = PX_MALLOC(2 * (nctx ? nctx : 1) * sizeof *p->rt_ctx);
+    if (!p->rt_hist)
+        p->rt_hist = PX_MALLOC(PX__RT_HIST_BUCKETS * sizeof *p->rt_hist);
+    p->threads = PX_MALLOC(2 * sizeof *p->threads);
+    if (!p->rt_ctx || !p->rt_hist || !p->threads)
+        return px_error_set(err, PX_ENOMEM, 0, "out of memory starting the rt scheduler");
+    for (size_t i = 0; i < PX__RT_HIST_BUCKETS; i++)
+        atomic_store_explicit(&p->rt_hist[i], 0, memory_order_relaxed);
+    atomic_store(&p->rt_cycles, 0);
+    atomic_store(&p->rt_misses, 0);
+    atomic_store(&p->rt_cycle_max, 0);
+    atomic_store(&p->rt_jitter_max, 0);
+    if (!p->rt_period)
+        p->rt_period = PX__RT_DEFAULT_PERIOD;
+    if (!p->rt_quantum)
+        p->rt_quantum = 1;
+#if CONFIG_PX_ELEM_QUEUE
+    for (size_t i = 0; i < p->n_queues; i++) /* before any thread runs */
+        p->queues[i]->queue->on_reactor = !px__rt_context_is_rt(p->queues[i]);
+#endif
+    p->n_threads = 0;
+    void *(*fns[2])(void *) = {px__rt_reactor, px__rt_thread};
+    for (int i = 0; i < 2; i++) {
+        int rc = pthread_create(&p->threads[i], NULL, fns[i], p);
+        if (rc) {
+            atomic_store(&p->stopping, true);
+            px__wake_all(p);
+            px__threads_join(p);
+            return px_error_set(err, PX_ENOMEM, 0, "cannot start the rt scheduler's %s thread: %s",
+                                i ? "RT" : "reactor", strerror(rc));
+        }
+        p->n_threads++;
+    }
+    return PX_OK;
+}
+
+/* p-th percentile (0..100) of the lateness histogram, in ns. */
+static px_time px__rt_percentile(const px_pipeline *p, double pc)
+{
+    if (!p->rt_hist)
+        return 0;
+    uint64_t total = 0;
+    for (size_t i = 0; i < PX__RT_HIST_BUCKETS; i++)
+        total += atomic_load_explicit(&p->rt_hist[i], memory_order_relaxed);
+    if (!total)
+        return 0;
+    uint64_t want = (uint64_t)((double)total * pc / 100.0 + 0.5), seen = 0;
+    if (want < 1)
+        want = 1;
+    for (size_t i = 0; i < PX__RT_HIST_BUCKETS; i++) {
+        seen += atomic_load_explicit(&p->rt_hist[i], memory_order_relaxed);
+        if (seen >= want)
+            return (px_time)i * PX_USECOND;
+    }
+    return (px_time)(PX__RT_HIST_BUCKETS - 1) * PX_USECOND;
+}
+#endif /* CONFIG_PX_SCHED_RT */
+
 /* ---- generated: configuration key, version, compile options ---- */
 #ifndef PX_STATIC
 const int PX__CONFIG_KEY = 1;
@@ -17755,6 +19347,7 @@ PX_API const char *px_compile_options(void)
         "CONFIG_PX_ARENA_HEAP=" PX__XSTR(CONFIG_PX_ARENA_HEAP) "\n"
         "CONFIG_PX_SCHED_THREADS=" PX__XSTR(CONFIG_PX_SCHED_THREADS) "\n"
         "CONFIG_PX_SCHED_COOP=" PX__XSTR(CONFIG_PX_SCHED_COOP) "\n"
+        "CONFIG_PX_SCHED_RT=" PX__XSTR(CONFIG_PX_SCHED_RT) "\n"
         "CONFIG_PX_ISOLATE=" PX__XSTR(CONFIG_PX_ISOLATE) "\n"
         "CONFIG_PX_SANDBOX_SECCOMP=" PX__XSTR(CONFIG_PX_SANDBOX_SECCOMP) "\n"
         "CONFIG_PX_LOG_LEVEL=" PX__XSTR(CONFIG_PX_LOG_LEVEL) "\n"
@@ -17769,6 +19362,7 @@ PX_API const char *px_compile_options(void)
         "CONFIG_PX_ELEM_FILESRC=" PX__XSTR(CONFIG_PX_ELEM_FILESRC) "\n"
         "CONFIG_PX_ELEM_FILESINK=" PX__XSTR(CONFIG_PX_ELEM_FILESINK) "\n"
         "CONFIG_PX_ELEM_CAPSFILTER=" PX__XSTR(CONFIG_PX_ELEM_CAPSFILTER) "\n"
+        "CONFIG_PX_ELEM_QUEUE=" PX__XSTR(CONFIG_PX_ELEM_QUEUE) "\n"
         "CONFIG_PX_ELEM_TEE=" PX__XSTR(CONFIG_PX_ELEM_TEE) "\n"
         "CONFIG_PX_ELEM_VIDEOCONVERT=" PX__XSTR(CONFIG_PX_ELEM_VIDEOCONVERT) "\n"
         "CONFIG_PX_ELEM_VIDEOTESTSRC=" PX__XSTR(CONFIG_PX_ELEM_VIDEOTESTSRC) "\n"

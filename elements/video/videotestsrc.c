@@ -395,6 +395,8 @@ static int videotestsrc_start(px_element *el, px_error *err)
         return px_error_set(err, rc, 0, "%s: out of memory for a %d-pixel line", px_element_name(el), info.width);
     self->base.tv_sec = 0;
     self->base.tv_nsec = 0;
+    if (self->is_live) /* a live source cannot wait for a slow sink: frames drop, counted */
+        px_element_default_flow_policy(el, PX_FLOW_POLICY_DROP);
     px_element_request_output(el, info.size, 0);
     return PX_OK;
 }

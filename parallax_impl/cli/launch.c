@@ -30,7 +30,14 @@ static void usage(FILE *to)
             "  -q, --quiet            print nothing but errors\n"
             "  -v, --verbose          live progress on a terminal, and a summary per element\n"
             "  --stats-json=FILE      write the final figures as JSON\n"
-            "  --scheduler=NAME       coop (one thread) or threads (one per source)\n"
+            "  --scheduler=NAME       coop (one thread, queues in round robin), threads (one per\n"
+            "                         source and per queue; the default), rt (driver cycles:\n"
+            "                         RT-safe elements on an RT thread, I/O on a reactor), or\n"
+            "                         auto (from the elements' hints); PARALLAX_SCHEDULER=NAME\n"
+            "                         sets the default\n"
+            "  --period=USEC          rt: the driver's period in microseconds (default 1000)\n"
+            "  --quantum=N            rt: buffers each RT-safe source makes per cycle (default 1)\n"
+            "  --stats-interval=MS    -v: refresh the progress line every MS milliseconds (default 200)\n"
             "  --no-auto-convert      report format conflicts instead of inserting converters\n"
             "  --dot=FILE             write the negotiated graph (Graphviz) after prepare\n"
 #if CONFIG_PX_ISOLATE
@@ -215,7 +222,8 @@ static void human_bytes(double b, char *out, size_t size)
     snprintf(out, size, u ? "%.1f %s" : "%.0f %s", b, unit[u]);
 }
 
-/* One line: time, then per sink buffers, rate and bytes; drops anywhere. */
+/* One line: time, then per sink buffers, rate and bytes; drops anywhere,
+ * arena use, and the rt driver's cycles and misses. */
 static void progress_line(px_pipeline *p, FILE *to, const char *end)
 {
     double secs = (double)px_pipeline_running_time(p) / 1e9;
@@ -233,7 +241,13 @@ static void progress_line(px_pipeline *p, FILE *to, const char *end)
         fprintf(to, " | %s: %llu buffers, %.0f/s, %s", px_element_name(el), (unsigned long long)s.buffers_in,
                 secs > 0 ? (double)s.buffers_in / secs : 0.0, bytes);
     }
-    fprintf(to, " | drops %llu%s", (unsigned long long)drops, end);
+    px_pipeline_stats ps;
+    px_pipeline_get_stats(p, &ps);
+    fprintf(to, " | drops %llu | arenas %.0f%% (peak %.0f%%)", (unsigned long long)drops, ps.arena_utilization * 100.0,
+            ps.arena_peak * 100.0);
+    if (ps.cycles)
+        fprintf(to, " | cycles %llu, misses %llu", (unsigned long long)ps.cycles, (unsigned long long)ps.deadline_misses);
+    fprintf(to, "%s", end);
     fflush(to);
 }
 
@@ -252,6 +266,16 @@ static void summary(px_pipeline *p)
                 (unsigned long long)s.buffers_in, (unsigned long long)s.buffers_out, bytes,
                 (unsigned long long)s.drops, n ? (double)s.process_ns / (double)n : 0.0);
     }
+    px_pipeline_stats ps;
+    px_pipeline_get_stats(p, &ps);
+    if (ps.latency_max)
+        fprintf(stderr, "latency at sinks: avg %.3f ms, max %.3f ms\n", (double)ps.latency_avg / 1e6,
+                (double)ps.latency_max / 1e6);
+    if (ps.cycles)
+        fprintf(stderr, "rt: %llu cycles, %llu deadline misses, longest cycle %.1f us, wake-up jitter p50 %.1f us, "
+                "p99 %.1f us, max %.1f us\n",
+                (unsigned long long)ps.cycles, (unsigned long long)ps.deadline_misses, (double)ps.cycle_max / 1e3,
+                (double)ps.jitter_p50 / 1e3, (double)ps.jitter_p99 / 1e3, (double)ps.jitter_max / 1e3);
 }
 
 /* Writes what fill() renders, growing the buffer until it fits. */
@@ -324,7 +348,19 @@ typedef struct run_options {
     const char *stats_path, *dot_path;
     px_scheduler sched;
     bool no_auto_convert;
+    long period_us, quantum, interval_ms;
 } run_options;
+
+static const char *const sched_names[] = {"default", "coop", "threads", "rt", "auto"};
+
+/* "coop", "threads", "rt", "auto" -> the enum; -1 when unknown. */
+static int parse_scheduler(const char *s)
+{
+    for (int i = 1; i < 5; i++)
+        if (strcmp(s, sched_names[i]) == 0)
+            return i;
+    return -1;
+}
 
 static int run(const char *desc, const run_options *o)
 {
@@ -338,10 +374,21 @@ static int run(const char *desc, const run_options *o)
         return 1;
     }
     if (sched != PX_SCHED_DEFAULT && px_pipeline_set_scheduler(p, sched) != PX_OK) {
-        fprintf(stderr, "%s: this build has no %s scheduler (see CONFIG_PX_SCHED_*)\n", prog,
-                sched == PX_SCHED_COOP_RUN ? "coop" : "threads");
+        fprintf(stderr, "%s: this build has no %s scheduler (see CONFIG_PX_SCHED_*)\n", prog, sched_names[sched]);
         px_pipeline_free(p);
         return 1;
+    }
+    int prc = o->period_us || o->quantum
+                  ? px_pipeline_set_rt_period(p, (px_time)(o->period_us ? o->period_us : 1000) * PX_USECOND,
+                                              (uint32_t)(o->quantum ? o->quantum : 1))
+                  : PX_OK;
+    if (prc != PX_OK) {
+        if (prc == PX_ENOTSUP)
+            fprintf(stderr, "%s: --period and --quantum need the rt scheduler, which this build has not (CONFIG_PX_SCHED_RT)\n", prog);
+        else
+            fprintf(stderr, "%s: --period must be 10 to 10000000 microseconds and --quantum at least 1\n", prog);
+        px_pipeline_free(p);
+        return 2;
     }
     if (o->no_auto_convert)
         px_pipeline_set_auto_convert(p, false);
@@ -364,7 +411,7 @@ static int run(const char *desc, const run_options *o)
     int rc, interrupts_seen = 0;
     px_time interrupted_at = 0;
     for (;;) {
-        rc = px_pipeline_wait(p, tty ? 200 : 100, &err);
+        rc = px_pipeline_wait(p, tty ? (int)o->interval_ms : 100, &err);
         if (rc != PX_ETIMEDOUT)
             break;
         if (interrupts != interrupts_seen) {
@@ -418,7 +465,17 @@ int main(int argc, char **argv)
 
     int i = 1;
     const char *inspect_name = NULL;
-    run_options o = {0, NULL, NULL, PX_SCHED_DEFAULT, false};
+    run_options o = {0, NULL, NULL, PX_SCHED_DEFAULT, false, 0, 0, 200};
+    const char *env_sched = getenv("PARALLAX_SCHEDULER");
+    if (env_sched && *env_sched) {
+        int s = parse_scheduler(env_sched);
+        if (s < 0) {
+            fprintf(stderr, "%s: PARALLAX_SCHEDULER='%s' is not a scheduler; use coop, threads, rt or auto\n", prog,
+                    env_sched);
+            return 2;
+        }
+        o.sched = (px_scheduler)s;
+    }
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
         const char *a = argv[i];
         const char *val = strchr(a, '=');
@@ -463,14 +520,28 @@ int main(int argc, char **argv)
             o.no_auto_convert = true;
         } else if (OPT("--scheduler")) {
             NEED_VALUE();
-            if (strcmp(val, "coop") == 0)
-                o.sched = PX_SCHED_COOP_RUN;
-            else if (strcmp(val, "threads") == 0)
-                o.sched = PX_SCHED_THREADS_RUN;
-            else {
-                fprintf(stderr, "%s: unknown scheduler '%s'; use coop or threads\n", prog, val);
+            int s = parse_scheduler(val);
+            if (s < 0) {
+                fprintf(stderr, "%s: unknown scheduler '%s'; use coop, threads, rt or auto\n", prog, val);
                 return 2;
             }
+            o.sched = (px_scheduler)s;
+        } else if (OPT("--period") || OPT("--quantum") || OPT("--stats-interval")) {
+            const char *what = a;
+            size_t wlen = klen;
+            NEED_VALUE();
+            char *end;
+            long v = strtol(val, &end, 10);
+            if (!*val || *end || v <= 0 || v > 10000000) {
+                fprintf(stderr, "%s: %.*s expects a positive integer, got '%s'\n", prog, (int)wlen, what, val);
+                return 2;
+            }
+            if (wlen == 8 && strncmp(what, "--period", 8) == 0)
+                o.period_us = v;
+            else if (wlen == 9)
+                o.quantum = v;
+            else
+                o.interval_ms = v;
 #if CONFIG_PX_ISOLATE
         } else if (OPT("--isolated")) {
             isolate_opt.mode = PX_ISOLATE_ALL;

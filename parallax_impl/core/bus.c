@@ -109,10 +109,51 @@ static bool px__bus_take(px_pipeline *p, px_message *msg)
     return true;
 }
 
+/* Periodic stats: made by whoever pops the bus, when one is due; returns
+ * how long (ms) until the next, capping timeout_ms. */
+static int px__bus_stats_due(px_pipeline *p, int timeout_ms)
+{
+    if (!p->stats_interval || atomic_load(&p->state) != PX_STATE_RUNNING)
+        return timeout_ms;
+    px_time now = px__now();
+    if (!p->next_stats)
+        p->next_stats = now + p->stats_interval;
+    if (now >= p->next_stats) {
+        px_pipeline_stats s;
+        px_pipeline_get_stats(p, &s);
+        double secs = (double)s.running_time / 1e9;
+        px__bus_post(p, PX_MSG_STATS, 0, "pipeline",
+                     "running %.3f s: %llu buffers at sinks (%.0f/s), %llu drops, arenas %.0f%% used (peak %.0f%%)",
+                     secs, (unsigned long long)s.buffers_in_sinks, secs > 0 ? (double)s.buffers_in_sinks / secs : 0.0,
+                     (unsigned long long)s.drops, s.arena_utilization * 100.0, s.arena_peak * 100.0);
+        while (p->next_stats <= now)
+            p->next_stats += p->stats_interval;
+    }
+    int until = (int)((p->next_stats - now + PX_MSECOND - 1) / PX_MSECOND);
+    return timeout_ms < 0 || until < timeout_ms ? until : timeout_ms;
+}
+
 PX_API int px_pipeline_pop_message(px_pipeline *p, px_message *msg, int timeout_ms)
 {
     if (!p || !msg)
         return PX_EINVAL;
+    px_time deadline = timeout_ms < 0 ? 0 : px__now() + (px_time)timeout_ms * PX_MSECOND;
+    for (;;) {
+        int wait_ms = px__bus_stats_due(p, timeout_ms);
+        int rc = px__bus_pop(p, msg, wait_ms);
+        if (rc == PX_OK || wait_ms == timeout_ms)
+            return rc;
+        if (timeout_ms >= 0) { /* woke for a stats message that is due: keep to the caller's limit */
+            px_time rest = deadline - px__now();
+            if (rest <= 0)
+                return px__bus_pop(p, msg, 0);
+            timeout_ms = (int)((rest + PX_MSECOND - 1) / PX_MSECOND);
+        }
+    }
+}
+
+static int px__bus_pop(px_pipeline *p, px_message *msg, int timeout_ms)
+{
 #if CONFIG_PX_SCHED_COOP
     if (atomic_load(&p->state) == PX_STATE_RUNNING && px__effective_scheduler(p) == PX_SCHED_COOP_RUN) {
         px__bus_lock(p);

@@ -232,6 +232,25 @@ PX_API void px_element_count_drop(px_element *el);
 /* Number of src pads linked (request pads included). */
 PX_API int px_element_src_pad_count(const px_element *el);
 
+/* ---- Flow control (sources) ----------------------------------------------
+ * What a source's buffers do when the queue downstream of it is full:
+ * BLOCK waits (backpressure, the default: files), DROP drops the new buffer
+ * and counts it in the source's drops (live capture), RING drops the oldest
+ * queued buffer (keep the newest). Users set it with the flow-policy and
+ * max-drops properties every source has; a class picks its default from
+ * start() (videotestsrc is-live=true: drop). */
+typedef enum px_flow_policy {
+    PX_FLOW_POLICY_BLOCK = 0,
+    PX_FLOW_POLICY_DROP,
+    PX_FLOW_POLICY_RING,
+} px_flow_policy;
+
+/* From start(): the policy unless the user chose one. */
+PX_API void px_element_default_flow_policy(px_element *el, px_flow_policy policy);
+/* True while a queue this source feeds is above its high watermark (it posted
+ * PX_MSG_BUSY and not yet PX_MSG_OK): a source may lower its rate. */
+PX_API bool px_element_downstream_busy(const px_element *el);
+
 /* Element table: built-ins are compiled in from Kconfig; applications add theirs. */
 #define PX_REGISTRY_MAX_APP 64
 PX_API int px_register_element(const px_element_class *klass);

@@ -33,6 +33,8 @@ PX_API void px_pipeline_free(px_pipeline *p)
         px__element_free(p->elements[i]);
     PX_FREE(p->elements);
     PX_FREE(p->description);
+    PX_FREE(p->rt_ctx);
+    PX_FREE((void *)p->rt_hist);
     px__bus_fini(p);
     PX_FREE(p);
 }
@@ -67,7 +69,7 @@ PX_API px_element *px_pipeline_add(px_pipeline *p, const char *factory, const ch
         px_error_set(err, PX_EINVAL, 0, "px_pipeline_add: pipeline and factory name are required");
         return NULL;
     }
-    if (atomic_load(&p->state) != PX_STATE_IDLE || p->prepared) {
+    if (!px__at_rest(p) || p->prepared) {
         px_error_set(err, PX_ESTATE, 0, "cannot add '%s' to a prepared or running pipeline; stop it first",
                      factory);
         return NULL;
@@ -191,6 +193,31 @@ PX_API int px_element_src_pad_count(const px_element *el)
     return n;
 }
 
+PX_API int px_element_set_flow_policy(px_element *el, px_flow_policy policy, uint32_t max_drops, px_error *err)
+{
+    if (!el || policy < PX_FLOW_POLICY_BLOCK || policy > PX_FLOW_POLICY_RING)
+        return px_error_set(err, PX_EINVAL, 0, "px_element_set_flow_policy: policy must be block, drop or ring");
+    if (!el->klass->produce)
+        return px_error_set(err, PX_EINVAL, 0, "%s is not a source; only sources have a flow policy", el->name);
+    if (!px__at_rest(el->pipeline) || el->pipeline->prepared)
+        return px_error_set(err, PX_ESTATE, 0, "%s: the flow policy is set before prepare", el->name);
+    el->flow_policy = (int)policy;
+    el->flow_policy_set = true;
+    el->max_drops = max_drops;
+    return PX_OK;
+}
+
+PX_API void px_element_default_flow_policy(px_element *el, px_flow_policy policy)
+{
+    if (!el->flow_policy_set)
+        el->flow_policy = (int)policy;
+}
+
+PX_API bool px_element_downstream_busy(const px_element *el)
+{
+    return atomic_load_explicit(&((px_element *)el)->busy_downstream, memory_order_relaxed) > 0;
+}
+
 PX_API void px_element_count_drop(px_element *el)
 {
     px__stat_add(&el->stats.drops, 1);
@@ -209,6 +236,7 @@ PX_API void px_element_error(px_element *el, int code, const char *fmt, ...)
     atomic_store(&p->stopping, true);
     if (first)
         px__bus_post(p, PX_MSG_ERROR, code, el->name, "%s: %s", el->name, text);
+    px__wake_all(p);
 }
 
 PX_API void px_element_warning(px_element *el, const char *fmt, ...)
@@ -291,7 +319,7 @@ PX_API int px_link_pads(px_element *a, const char *src_pad, px_element *b, const
         return px_error_set(err, PX_ELINK, 0, "cannot link %s to itself", a->name);
     if (a->pipeline != b->pipeline)
         return px_error_set(err, PX_ELINK, 0, "%s and %s are in different pipelines", a->name, b->name);
-    if (a->pipeline->prepared || atomic_load(&a->pipeline->state) != PX_STATE_IDLE)
+    if (a->pipeline->prepared || !px__at_rest(a->pipeline))
         return px_error_set(err, PX_ESTATE, 0, "cannot link while the pipeline is prepared or running");
     int sn_before = a->n_src;
     int s = px__pad_for_link(a, true, src_pad, err);
@@ -354,6 +382,13 @@ PX_API int px_pipeline_set_auto_convert(px_pipeline *p, bool enable)
 }
 
 /* ---- Prepare ------------------------------------------------------------- */
+
+/* Not streaming: built, stopped or suspended (the graph may change). */
+static bool px__at_rest(const px_pipeline *p)
+{
+    px_state st = (px_state)atomic_load(&((px_pipeline *)p)->state);
+    return (st == PX_STATE_IDLE || st == PX_STATE_SUSPENDED) && !atomic_load(&((px_pipeline *)p)->paused);
+}
 
 static int px__validate(px_pipeline *p, px_error *err)
 {
@@ -421,6 +456,9 @@ static void px__release_resources(px_pipeline *p)
     PX_FREE(p->sources);
     p->sources = NULL;
     p->n_sources = 0;
+    PX_FREE(p->queues);
+    p->queues = NULL;
+    p->n_queues = 0;
     p->prepared = false;
 }
 
@@ -453,9 +491,13 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         return px_error_set(err, PX_EINVAL, 0, "px_pipeline_prepare: no pipeline");
     if (p->prepared)
         return PX_OK;
-    if (atomic_load(&p->state) != PX_STATE_IDLE)
+    if (!px__at_rest(p))
         return px_error_set(err, PX_ESTATE, 0, "the pipeline is running; stop it before preparing again");
     int rc = px__validate(p, err);
+#if CONFIG_PX_SCHED_RT
+    if (rc == PX_OK && px__effective_scheduler(p) == PX_SCHED_RT_RUN)
+        rc = px__rt_insert_bridges(p, err); /* before negotiation: bridges pass caps through */
+#endif
 #if CONFIG_PX_CAPS
     if (rc == PX_OK)
         rc = px__negotiate(p, err); /* may add converters: before anything is sized */
@@ -472,7 +514,8 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
     uint8_t *mark = PX_MALLOC(p->n_elements);
     px_element **order = PX_MALLOC(p->n_elements * sizeof *order);
     p->sources = PX_MALLOC(p->n_elements * sizeof *p->sources);
-    if (!mark || !order || !p->sources) {
+    p->queues = PX_MALLOC(p->n_elements * sizeof *p->queues);
+    if (!mark || !order || !p->sources || !p->queues) {
         rc = px_error_set(err, PX_ENOMEM, 0, "out of memory preparing the pipeline");
         goto out;
     }
@@ -492,6 +535,10 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         el->out_slot_size = 0;
         el->out_extra_slots = 0;
         el->passthrough = false;
+        el->consecutive_drops = 0;
+        atomic_store(&el->busy_downstream, 0);
+        if (!el->flow_policy_set)
+            el->flow_policy = PX_FLOW_POLICY_BLOCK; /* start() may choose the class default */
         memset(&el->stats, 0, sizeof el->stats);
         for (int j = 0; j < el->n_src; j++)
             el->src[j].done = false;
@@ -503,6 +550,13 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
 #if CONFIG_PX_ISOLATE
     if (!rc)
         rc = px__isolate_fork(p, err); /* started elements, no arenas or threads yet */
+#endif
+#if CONFIG_PX_ELEM_QUEUE
+    for (size_t i = 0; i < p->n_elements && !rc; i++)
+        if (p->elements[i]->queue) {
+            p->queues[p->n_queues++] = p->elements[i];
+            px__queue_plan(p->elements[i]);
+        }
 #endif
     if (!rc)
         rc = px__allocate_arenas(order, n, err);
@@ -524,7 +578,11 @@ out:
     atomic_store(&p->stopping, false);
     atomic_store(&p->eos_posted, false);
     atomic_store(&p->error_posted, false);
+    atomic_store(&p->paused, false);
+    p->paused_total = 0;
     p->prepared = true;
+    if (atomic_load(&p->state) == PX_STATE_SUSPENDED)
+        px__set_state(p, PX_STATE_IDLE);
     PX_INFO("pipeline", "prepared: %zu elements, %zu sources, %d sinks", p->n_elements, p->n_sources, sinks);
     return PX_OK;
 }
@@ -533,6 +591,14 @@ out:
 
 static px_scheduler px__effective_scheduler(const px_pipeline *p)
 {
+#if CONFIG_PX_SCHED_RT
+    if (p->scheduler == PX_SCHED_RT_RUN)
+        return PX_SCHED_RT_RUN;
+    if (p->scheduler == PX_SCHED_AUTO_RUN) /* low-latency hints ask for driver cycles */
+        for (size_t i = 0; i < p->n_elements; i++)
+            if (p->elements[i]->klass->hints.latency == PX_LATENCY_LOW)
+                return PX_SCHED_RT_RUN;
+#endif
 #if CONFIG_PX_SCHED_THREADS
     if (p->scheduler != PX_SCHED_COOP_RUN)
         return PX_SCHED_THREADS_RUN;
@@ -543,7 +609,9 @@ static px_scheduler px__effective_scheduler(const px_pipeline *p)
 
 PX_API int px_pipeline_set_scheduler(px_pipeline *p, px_scheduler sched)
 {
-    if (atomic_load(&p->state) != PX_STATE_IDLE)
+    if (!p)
+        return PX_EINVAL;
+    if (!px__at_rest(p))
         return PX_ESTATE;
 #if !CONFIG_PX_SCHED_THREADS
     if (sched == PX_SCHED_THREADS_RUN)
@@ -553,6 +621,12 @@ PX_API int px_pipeline_set_scheduler(px_pipeline *p, px_scheduler sched)
     if (sched == PX_SCHED_COOP_RUN)
         return PX_ENOTSUP;
 #endif
+#if !CONFIG_PX_SCHED_RT
+    if (sched == PX_SCHED_RT_RUN)
+        return PX_ENOTSUP;
+#endif
+    if (sched < PX_SCHED_DEFAULT || sched > PX_SCHED_AUTO_RUN)
+        return PX_EINVAL;
     p->scheduler = sched;
     return PX_OK;
 }
@@ -570,6 +644,8 @@ PX_API int px_pipeline_start(px_pipeline *p, px_error *err)
 {
     if (!p)
         return px_error_set(err, PX_EINVAL, 0, "px_pipeline_start: no pipeline");
+    if (atomic_load(&p->paused))
+        return px_pipeline_activate(p, err);
     if (atomic_load(&p->state) == PX_STATE_RUNNING)
         return PX_OK;
     int rc = px_pipeline_prepare(p, err);
@@ -579,12 +655,21 @@ PX_API int px_pipeline_start(px_pipeline *p, px_error *err)
     p->end_ns = 0;
     p->result_ready = false;
     px__set_state(p, PX_STATE_RUNNING);
-    if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN)
+    if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN) {
         for (size_t i = 0; i < p->n_sources; i++)
             px__bind_chain(p->sources[i]); /* coop streams on this thread */
+        for (size_t i = 0; i < p->n_queues; i++)
+            for (int j = 0; j < p->queues[i]->n_src; j++)
+                if (p->queues[i]->src[j].peer)
+                    px__bind_chain(p->queues[i]->src[j].peer);
+    }
 #if CONFIG_PX_SCHED_THREADS
-    if (px__effective_scheduler(p) == PX_SCHED_THREADS_RUN) {
+    if (px__effective_scheduler(p) != PX_SCHED_COOP_RUN) {
+#if CONFIG_PX_SCHED_RT
+        rc = px__effective_scheduler(p) == PX_SCHED_RT_RUN ? px__rt_start(p, err) : px__threads_start(p, err);
+#else
         rc = px__threads_start(p, err);
+#endif
         if (rc) {
             px__release_resources(p);
             px__set_state(p, PX_STATE_IDLE);
@@ -605,15 +690,94 @@ PX_API void px_pipeline_stop(px_pipeline *p)
     if (!p)
         return;
     atomic_store(&p->stopping, true);
+    px__wake_all(p);
 #if CONFIG_PX_SCHED_THREADS
     px__threads_join(p);
 #endif
+    atomic_store(&p->paused, false);
     if (p->start_ns && !p->end_ns)
         p->end_ns = px__now();
     if (p->prepared)
         px__release_resources(p);
-    if (atomic_load(&p->state) != PX_STATE_IDLE)
+    px_state st = (px_state)atomic_load(&p->state);
+    if (st != PX_STATE_IDLE && st != PX_STATE_SUSPENDED)
         px__set_state(p, PX_STATE_IDLE);
+}
+
+/* ---- State machine: SUSPENDED <-> IDLE <-> RUNNING, and ERROR -------------- */
+
+PX_API int px_pipeline_activate(px_pipeline *p, px_error *err)
+{
+    if (!p)
+        return px_error_set(err, PX_EINVAL, 0, "px_pipeline_activate: no pipeline");
+    if (atomic_load(&p->paused)) { /* resume: the parked contexts go on where they stopped */
+        p->paused_total += px__now() - p->paused_at;
+        atomic_store(&p->paused, false);
+        px__wake_all(p);
+        px__set_state(p, PX_STATE_RUNNING);
+        return PX_OK;
+    }
+    return px_pipeline_start(p, err);
+}
+
+PX_API int px_pipeline_pause(px_pipeline *p, px_error *err)
+{
+    if (!p)
+        return px_error_set(err, PX_EINVAL, 0, "px_pipeline_pause: no pipeline");
+    if (atomic_load(&p->paused))
+        return PX_OK;
+    if (atomic_load(&p->state) != PX_STATE_RUNNING)
+        return px_error_set(err, PX_ESTATE, 0, "cannot pause a pipeline that is %s; pause needs RUNNING",
+                            px_state_name(px_pipeline_get_state(p)));
+    p->paused_at = px__now();
+    atomic_store(&p->paused, true);
+    px__set_state(p, PX_STATE_IDLE);
+#if CONFIG_PX_SCHED_THREADS
+    /* Best effort: let the contexts reach their pause point (a source blocked
+     * on a full queue is not producing either). */
+    for (int i = 0; i < 200 && (size_t)atomic_load(&p->parked) < p->n_threads; i++) {
+        struct timespec ts = {0, 100000};
+        nanosleep(&ts, NULL);
+    }
+#endif
+    return PX_OK;
+}
+
+PX_API int px_pipeline_suspend(px_pipeline *p, px_error *err)
+{
+    if (!p)
+        return px_error_set(err, PX_EINVAL, 0, "px_pipeline_suspend: no pipeline");
+    px_pipeline_stop(p); /* releases arenas and stops elements */
+    if (atomic_load(&p->state) != PX_STATE_SUSPENDED)
+        px__set_state(p, PX_STATE_SUSPENDED);
+    return PX_OK;
+}
+
+PX_API int px_pipeline_set_rt_period(px_pipeline *p, px_time period_ns, uint32_t quantum)
+{
+#if !CONFIG_PX_SCHED_RT
+    (void)p;
+    (void)period_ns;
+    (void)quantum;
+    return PX_ENOTSUP;
+#else
+    if (!p || period_ns < 10 * PX_USECOND || period_ns > 10 * PX_SECOND || quantum == 0)
+        return PX_EINVAL;
+    if (!px__at_rest(p))
+        return PX_ESTATE;
+    p->rt_period = period_ns;
+    p->rt_quantum = quantum;
+    return PX_OK;
+#endif
+}
+
+PX_API int px_pipeline_set_stats_interval(px_pipeline *p, int interval_ms)
+{
+    if (!p || interval_ms < 0)
+        return PX_EINVAL;
+    p->stats_interval = (px_time)interval_ms * PX_MSECOND;
+    p->next_stats = 0;
+    return PX_OK;
 }
 
 PX_API px_state px_pipeline_get_state(const px_pipeline *p)
@@ -627,6 +791,7 @@ PX_API const char *px_state_name(px_state state)
     case PX_STATE_IDLE: return "IDLE";
     case PX_STATE_RUNNING: return "RUNNING";
     case PX_STATE_ERROR: return "ERROR";
+    case PX_STATE_SUSPENDED: return "SUSPENDED";
     }
     return "?";
 }
@@ -639,7 +804,8 @@ PX_API int px_pipeline_wait(px_pipeline *p, int timeout_ms, px_error *err)
     for (;;) {
         /* The end was reached and its message already taken (by an earlier
          * wait or pop_message): say it again rather than wait for nothing. */
-        bool running = atomic_load(&p->state) == PX_STATE_RUNNING;
+        px_state st = (px_state)atomic_load(&p->state);
+        bool running = st == PX_STATE_RUNNING || st == PX_STATE_ERROR || atomic_load(&p->paused);
         bool ended = atomic_load(&p->eos_posted) || atomic_load(&p->error_posted);
         int left = running && !ended ? -1 : 0;
         if (left < 0 && timeout_ms >= 0) {
@@ -663,6 +829,8 @@ PX_API int px_pipeline_wait(px_pipeline *p, int timeout_ms, px_error *err)
             p->result_ready = true;
             if (m.type == PX_MSG_EOS)
                 return PX_OK;
+            if (atomic_load(&p->state) == PX_STATE_RUNNING)
+                px__set_state(p, PX_STATE_ERROR);
             return px_error_set(err, p->result.code, 0, "%s", m.text);
         }
         if (m.type == PX_MSG_WARNING)
@@ -684,5 +852,7 @@ PX_API px_time px_pipeline_running_time(const px_pipeline *p)
 {
     if (!p->start_ns)
         return 0;
-    return (p->end_ns ? p->end_ns : px__now()) - p->start_ns;
+    px_time now = p->end_ns ? p->end_ns : px__now();
+    px_time paused = p->paused_total + (atomic_load(&((px_pipeline *)p)->paused) ? now - p->paused_at : 0);
+    return now - p->start_ns - paused;
 }

@@ -12,6 +12,8 @@
 #include <unistd.h>
 #if CONFIG_PX_SCHED_THREADS
 #include <pthread.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #endif
 
 #if defined(__GNUC__)
@@ -25,6 +27,7 @@
 #define PX__DEFAULT_SLOT 4096
 #define PX__DEFAULT_SLOTS 4  /* per output arena, before extra_slots */
 #define PX__BUS_CAPACITY 64
+#define PX__RT_HIST_BUCKETS 20000 /* 1 µs each: lateness up to 20 ms, the last bucket holds the rest */
 #define PX__TIMING_SAMPLE 256 /* time one call in 256: reading the clock costs more than most callbacks */
 
 typedef struct px__pad {
@@ -40,6 +43,8 @@ typedef struct px__stats {
     _Atomic uint64_t buffers_in, buffers_out, bytes_in, bytes_out;
     _Atomic uint64_t drops, errors, process_ns;
     _Atomic bool eos;
+    /* Latency: sinks add (now - buffer's entry time) for sampled buffers. */
+    _Atomic uint64_t latency_ns, latency_samples, latency_max_ns;
 } px__stats;
 
 static inline void px__stat_add(_Atomic uint64_t *c, uint64_t n)
@@ -79,6 +84,14 @@ struct px_element {
 #if CONFIG_PX_ISOLATE
     struct px__proxy *isolate; /* set while the element runs in a sandboxed process */
 #endif
+
+    /* ---- scheduling (sched branch) ---- */
+    struct px__queue *queue;       /* this element is a queue: a thread boundary */
+    int flow_policy;               /* sources: px_flow_policy */
+    bool flow_policy_set;          /* chosen by the user, not the class default */
+    uint32_t max_drops;            /* sources: consecutive drops allowed, 0 = no limit */
+    uint32_t consecutive_drops;    /* written by the source's streaming thread only */
+    _Atomic int busy_downstream;   /* queues above their high watermark this source feeds */
 };
 
 struct px_pipeline {
@@ -104,6 +117,22 @@ struct px_pipeline {
     pthread_t *threads;
     size_t n_threads;
 #endif
+    /* ---- scheduling (sched branch) ---- */
+    px_element **queues;   /* queue elements, pipeline order (thread boundaries) */
+    size_t n_queues;
+    _Atomic bool paused;   /* pause(): sources and queue outputs wait at their step boundary */
+    _Atomic uint32_t run_seq; /* futex word bumped on resume and stop */
+    _Atomic int parked;    /* streaming contexts waiting in pause */
+    px_time stats_interval; /* periodic PX_MSG_STATS, 0 = none */
+    px_time next_stats;
+    _Atomic px_time paused_at, paused_total; /* read by streaming threads (latency) */
+    /* rt scheduler: driver period, buffers per source per cycle, figures
+     * (written by the RT thread), wake-up lateness histogram (1 µs buckets) */
+    px_time rt_period;
+    uint32_t rt_quantum;
+    struct px__rt_ctx *rt_ctx;
+    _Atomic uint32_t *rt_hist;
+    _Atomic uint64_t rt_cycles, rt_misses, rt_cycle_max, rt_jitter_max;
 
     /* Bus: a fixed ring; messages are rare (EOS, errors, state), never per buffer. */
     px_message bus[PX__BUS_CAPACITY];
@@ -114,7 +143,8 @@ struct px_pipeline {
     pthread_cond_t bus_cond;
 #endif
 
-    px_time start_ns, end_ns;
+    px_time start_ns;
+    _Atomic px_time end_ns; /* set by whichever thread sees the end; read by stats */
     px_error result;   /* how the run ended, once a wait saw it */
     bool result_ready;
 #if CONFIG_PX_ISOLATE
@@ -160,6 +190,7 @@ static void px__bus_fini(px_pipeline *p);
 static void px__bus_post(px_pipeline *p, px_message_type type, int code, const char *source,
                          const char *fmt, ...) PX_PRINTF(5, 6);
 static void px__bus_post_state(px_pipeline *p, px_state old_state, px_state new_state);
+static int px__bus_pop(px_pipeline *p, px_message *msg, int timeout_ms);
 /* Coop scheduling streams here: runs source steps until a message is queued
  * or timeout_ms passes. */
 #if CONFIG_PX_SCHED_COOP
@@ -183,7 +214,67 @@ static void px__isolate_release(px_pipeline *p);
 static void px__isolate_free(px_pipeline *p);
 #endif
 
+/* ---- futex: a sleeping side waits on a 32-bit word (threads scheduler) ---- */
+#if CONFIG_PX_SCHED_THREADS
+static inline void px__futex_wait(_Atomic uint32_t *word, uint32_t seen, int timeout_ms)
+{
+    struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, seen, timeout_ms < 0 ? NULL : &ts, NULL, 0);
+}
+static inline void px__futex_wake(_Atomic uint32_t *word)
+{
+    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+#endif
+
+/* ---- elements/flow/queue.c: the thread boundary ---- */
+#if CONFIG_PX_ELEM_QUEUE
+/* Takes buf (ownership passes) into the queue's ring; waits, drops or
+ * services the queue (coop) when it is full. */
+static px_flow px__queue_push(px_element *el, px_buffer *buf);
+/* EOS from upstream: queued behind the data, forwarded once drained. */
+static void px__queue_eos(px_element *el);
+/* One step of the output side: 1 a buffer went downstream, 0 nothing to do
+ * now, -1 finished (EOS forwarded, error or stopping). */
+static int px__queue_service(px_element *el);
+/* After every start(): sizes the upstream arena for the queue's depth. */
+static void px__queue_plan(px_element *el);
+/* Buffers of feeder's arena the queue holds or has in flight downstream. */
+static uint32_t px__queue_holding(px_element *el, const px_element *feeder);
+#if CONFIG_PX_SCHED_THREADS
+static void *px__queue_thread(void *arg);
+static void px__queue_wake(px_element *el);
+#endif
+#endif
+/* graph.c: changes the state, posting PX_MSG_STATE_CHANGED. */
+static void px__set_state(px_pipeline *p, px_state s);
+/* graph.c: not streaming (built, stopped or suspended). */
+static bool px__at_rest(const px_pipeline *p);
+/* graph.c: the scheduler this run uses (DEFAULT resolved). */
+static px_scheduler px__effective_scheduler(const px_pipeline *p);
+#if CONFIG_PX_SCHED_RT
+static _Thread_local bool px__rt_self; /* this thread is the rt scheduler's RT thread: it never waits */
+static _Thread_local bool px__reactor_self; /* the rt scheduler's reactor: it services, never sleeps on its own queues */
+/* Reactor: one turn of each queue it consumes that is not on its call stack. */
+static bool px__rt_reactor_relieve(px_pipeline *p);
+static int px__rt_insert_bridges(px_pipeline *p, px_error *err);
+static int px__rt_start(px_pipeline *p, px_error *err);
+static px_time px__rt_percentile(const px_pipeline *p, double pc);
+#endif
+#if CONFIG_PX_ELEM_QUEUE && CONFIG_PX_SCHED_RT
+/* The input side would not wait or drop now. */
+static bool px__queue_has_room(px_element *el);
+#endif
+/* Wakes every sleeper (queues, paused contexts): stop, error, resume. */
+static void px__wake_all(px_pipeline *p);
+/* Pause point of a streaming context; false when the pipeline is stopping. */
+static bool px__pause_point(px_pipeline *p);
+
 /* ---- sched/chain.c ---- */
+/* Sends buf out of el's src pad out_pad (or every pad); ownership passes. */
+static px_flow px__route(px_element *el, int out_pad, px_buffer *buf);
+/* Passes EOS on from el to everything linked downstream. */
+static void px__forward_eos(px_element *el);
 /* Pushes buf (ownership passes) into el's sink pad; runs el and everything
  * downstream on the calling thread. */
 static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf);

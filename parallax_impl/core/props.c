@@ -305,11 +305,43 @@ static int px__no_such_prop(px_element *el, const char *name, px_error *err)
     return PX_ENOENT;
 }
 
+/* Every source has flow-policy=block|drop|ring and max-drops=N, kept by the
+ * runtime rather than in each class's table. */
+static const char *const px__flow_policy_names[] = {"block", "drop", "ring"};
+
+static int px__set_source_prop(px_element *el, const char *name, const char *value, px_error *err)
+{
+    char shown[72];
+    px__show(value, shown, sizeof shown);
+    if (px__name_eq(name, "flow-policy")) {
+        for (int i = 0; i < 3; i++)
+            if (value && strcmp(value, px__flow_policy_names[i]) == 0)
+                return px_element_set_flow_policy(el, (px_flow_policy)i, el->max_drops, err);
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: property 'flow-policy' expects block, drop or ring, got '%s'", el->name, shown);
+    }
+    uint64_t v;
+    if (!value || !px__parse_u64(value, &v) || v > UINT32_MAX)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: property 'max-drops' expects an integer in [0, 4294967295], got '%s'", el->name,
+                            shown);
+    el->max_drops = (uint32_t)v;
+    return PX_OK;
+}
+
+static bool px__is_source_prop(const px_element *el, const char *name)
+{
+    return el->klass->produce && !px_find_prop(el->klass, name) &&
+           (px__name_eq(name, "flow-policy") || px__name_eq(name, "max-drops"));
+}
+
 PX_API int px_set(px_element *el, const char *name, const char *value, px_error *err)
 {
     if (!el || !name)
         return px_error_set(err, PX_EINVAL, 0, "px_set: no element or property name given");
     const px_element_class *klass = px_element_get_class(el);
+    if (px__is_source_prop(el, name))
+        return px__set_source_prop(el, name, value, err);
     const px_prop *prop = px_find_prop(klass, name);
     if (!prop)
         return px__no_such_prop(el, name, err);
@@ -446,6 +478,12 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
 {
     if (!el || !name)
         return px_error_set(err, PX_EINVAL, 0, "px_get: no element or property name given");
+    if (px__is_source_prop(el, name) && buf && size) {
+        int n = px__name_eq(name, "flow-policy")
+                    ? snprintf(buf, size, "%s", px__flow_policy_names[el->flow_policy % 3])
+                    : snprintf(buf, size, "%u", el->max_drops);
+        return n >= 0 && (size_t)n < size ? PX_OK : PX_ENOMEM;
+    }
     const px_prop *prop = px_find_prop(px_element_get_class(el), name);
     if (!prop)
         return px__no_such_prop(el, name, err);
@@ -464,8 +502,11 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
     case PX_PROP_INT:
         n = snprintf(buf, size, "%d", *(const int *)field);
         break;
-    case PX_PROP_UINT64:
-        n = snprintf(buf, size, "%llu", (unsigned long long)*(const uint64_t *)field);
+    case PX_PROP_UINT64: /* read-only ones (levels) change while streaming: an atomic read */
+        n = snprintf(buf, size, "%llu",
+                     (unsigned long long)(prop->flags & PX_PROP_FLAG_READONLY
+                                              ? __atomic_load_n((const uint64_t *)field, __ATOMIC_RELAXED)
+                                              : *(const uint64_t *)field));
         break;
     case PX_PROP_DOUBLE:
         n = px__format_double(buf, size, *(const double *)field);

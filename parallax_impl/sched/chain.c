@@ -11,7 +11,7 @@ static void px__bind_chain(px_element *el)
     int linked = 0;
     for (int i = 0; i < el->n_sink; i++)
         linked += el->sink[i].peer != NULL;
-    if (linked > 1)
+    if (linked > 1 || el->queue) /* a queue's output side binds its own chain */
         return;
     if (el->out_arena)
         px_arena_bind_thread(el->out_arena);
@@ -20,11 +20,28 @@ static void px__bind_chain(px_element *el)
             px__bind_chain(el->src[i].peer);
 }
 
-/* Takes an output slot. Every element downstream of a source runs on that
- * source's thread and releases what it was given before the chain returns,
- * so an exhausted arena means an element kept buffers: waiting could last
- * forever, so after a short grace (for a sink on another thread that is just
- * letting go) it is an error naming the arena. */
+/* Slots of el's arena held past a thread boundary: in queues it feeds, or
+ * in flight on their output threads. Waiting for those is backpressure. */
+static uint32_t px__held_downstream(const px_element *el)
+{
+    uint32_t n = 0;
+#if CONFIG_PX_ELEM_QUEUE
+    const px_pipeline *p = el->pipeline;
+    for (size_t i = 0; i < p->n_queues; i++)
+        n += px__queue_holding(p->queues[i], el);
+#else
+    (void)el;
+#endif
+    return n;
+}
+
+/* Takes an output slot. Buffers held by queues (or by their output threads)
+ * come back: waiting for them is backpressure, as long as it lasts. Without
+ * a thread boundary every element downstream runs on this thread and
+ * releases what it was given before the chain returns, so an exhausted arena
+ * means an element kept buffers: after a short grace (for a sink on another
+ * thread that is just letting go) it is an error naming the arena. Under
+ * coop, the queues are serviced here to make room. */
 static int px__acquire_output(px_element *el, px_buffer *out)
 {
     int rc;
@@ -33,9 +50,26 @@ static int px__acquire_output(px_element *el, px_buffer *out)
         px_pipeline *p = el->pipeline;
         if (atomic_load_explicit(&p->stopping, memory_order_relaxed))
             return PX_ESTATE;
-        if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN || ++tries > 100)
+        if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN) {
+            bool moved = false;
+#if CONFIG_PX_ELEM_QUEUE
+            for (size_t i = 0; i < p->n_queues && !moved; i++)
+                moved = px__queue_holding(p->queues[i], el) && px__queue_service(p->queues[i]) > 0;
+#endif
+            if (moved)
+                continue;
             break;
-        struct timespec ts = {0, 20000};
+        }
+        bool held = px__held_downstream(el) > 0;
+#if CONFIG_PX_SCHED_RT
+        if (held && px__reactor_self && px__rt_reactor_relieve(p))
+            continue; /* the holder may be a queue only this thread drains */
+#endif
+        if (held)
+            tries = 0;
+        else if (++tries > 100)
+            break;
+        struct timespec ts = {0, held ? 100000 : 20000};
         nanosleep(&ts, NULL);
     }
     if (rc)
@@ -137,12 +171,33 @@ static PX__NOINLINE px_flow px__push_filter(px_element *el, px_buffer *buf, bool
     }
 }
 
+/* A sink's sampled latency: running time now minus the buffer's timestamp
+ * (live sources stamp buffers with running time; others have no pts, or
+ * run ahead of the clock and are not counted). */
+static PX__NOINLINE void px__sample_latency(px_element *el, const px_buffer *buf)
+{
+    px_pipeline *p = el->pipeline;
+    if (buf->pts == PX_TIME_NONE || !p->start_ns)
+        return;
+    px_time lat = px__now() - p->start_ns - p->paused_total - buf->pts;
+    if (lat < 0)
+        return;
+    px__stat_add(&el->stats.latency_ns, (uint64_t)lat);
+    px__stat_add(&el->stats.latency_samples, 1);
+    if ((uint64_t)lat > atomic_load_explicit(&el->stats.latency_max_ns, memory_order_relaxed))
+        atomic_store_explicit(&el->stats.latency_max_ns, (uint64_t)lat, memory_order_relaxed);
+}
+
 static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
 {
     (void)sink_pad;
     bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
     px__stat_add(&el->stats.buffers_in, 1);
     px__stat_add(&el->stats.bytes_in, buf->size);
+#if CONFIG_PX_ELEM_QUEUE
+    if (el->queue)
+        return px__queue_push(el, buf);
+#endif
     if (el->klass->chain) {
         px_time t0 = timed ? px__now() : 0;
         px_flow r = el->klass->chain(el, buf);
@@ -154,6 +209,8 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
     if (!el->klass->consume)
         return px__push_filter(el, buf, timed);
 
+    if (timed)
+        px__sample_latency(el, buf);
     px_time t0 = timed ? px__now() : 0;
     px_flow r = el->klass->consume(el, buf);
     px_buffer_unref(buf);
@@ -172,6 +229,13 @@ static void px__send_eos(px_element *el, int sink_pad)
         linked += el->sink[i].peer != NULL;
     if (++el->eos_pads < linked)
         return;
+#if CONFIG_PX_ELEM_QUEUE
+    if (el->queue) { /* behind the data; the output side forwards it once drained */
+        atomic_store_explicit(&el->stats.eos, true, memory_order_relaxed);
+        px__queue_eos(el);
+        return;
+    }
+#endif
     if (el->klass->event) {
         px_event ev = {PX_EVENT_EOS};
         int rc = el->klass->event(el, &ev);
@@ -188,6 +252,11 @@ static void px__send_eos(px_element *el, int sink_pad)
         }
         return;
     }
+    px__forward_eos(el);
+}
+
+static void px__forward_eos(px_element *el)
+{
     for (int i = 0; i < el->n_src; i++)
         if (el->src[i].peer)
             px__send_eos(el->src[i].peer, el->src[i].peer_pad);
@@ -210,6 +279,8 @@ static void px__source_finish(px_element *src)
 static bool px__source_step(px_element *src)
 {
     px_pipeline *p = src->pipeline;
+    if (atomic_load_explicit(&p->paused, memory_order_relaxed) && !px__pause_point(p))
+        return false;
     if (atomic_load_explicit(&p->stopping, memory_order_relaxed))
         return false;
     if (atomic_load_explicit(&p->eos_requested, memory_order_relaxed)) {
@@ -243,7 +314,7 @@ static bool px__source_step(px_element *src)
         return false;
     default:
         px_buffer_unref(&buf);
-        if (!atomic_load(&p->error_posted))
+        if (!atomic_load(&p->error_posted) && !atomic_load(&p->stopping))
             px_element_error(src, PX_EFLOW, "failed to produce a buffer");
         return false;
     }
@@ -273,4 +344,39 @@ PX_API px_flow px_element_push(px_element *el, int src_pad, px_buffer *buf)
 #endif
     buf->sequence = el->sequence++;
     return px__route(el, src_pad, buf);
+}
+
+/* ---- Pause and wake-ups ---------------------------------------------------- */
+
+static void px__wake_all(px_pipeline *p)
+{
+#if CONFIG_PX_SCHED_THREADS
+    atomic_fetch_add(&p->run_seq, 1);
+    px__futex_wake(&p->run_seq);
+#if CONFIG_PX_ELEM_QUEUE
+    for (size_t i = 0; i < p->n_queues; i++)
+        px__queue_wake(p->queues[i]);
+#endif
+#else
+    (void)p;
+#endif
+}
+
+/* A streaming context (source or queue output) stops here while paused:
+ * between buffers, so nothing is lost or produced twice. */
+static bool px__pause_point(px_pipeline *p)
+{
+#if CONFIG_PX_SCHED_THREADS
+    if (atomic_load_explicit(&p->paused, memory_order_acquire) && px__effective_scheduler(p) != PX_SCHED_COOP_RUN) {
+        atomic_fetch_add(&p->parked, 1);
+        for (;;) {
+            uint32_t seq = atomic_load(&p->run_seq);
+            if (!atomic_load(&p->paused) || atomic_load(&p->stopping))
+                break;
+            px__futex_wait(&p->run_seq, seq, 100);
+        }
+        atomic_fetch_sub(&p->parked, 1);
+    }
+#endif
+    return !atomic_load_explicit(&p->stopping, memory_order_relaxed);
 }

@@ -1,10 +1,14 @@
-/* Cooperative scheduling: every source takes turns on the caller's thread,
- * one buffer each, inside px_pipeline_wait(). No threads, deterministic. */
+/* Cooperative scheduling: inside px_pipeline_wait(), on the caller's thread,
+ * every source takes a turn (one buffer each), then every queue passes one
+ * buffer on, in pipeline order: a deterministic round robin. No threads. A
+ * full queue is serviced by the source that finds it full. */
 
 static void px__coop_drive(px_pipeline *p, int timeout_ms)
 {
     px_time deadline = timeout_ms < 0 ? INT64_MAX : px__now() + (px_time)timeout_ms * PX_MSECOND;
     for (unsigned round = 0;; round++) {
+        if (atomic_load_explicit(&p->paused, memory_order_relaxed))
+            return;
         bool any = false; /* a finished source has its eos flag set */
         for (size_t i = 0; i < p->n_sources; i++) {
             px_element *src = p->sources[i];
@@ -15,6 +19,11 @@ static void px__coop_drive(px_pipeline *p, int timeout_ms)
             else
                 atomic_store_explicit(&src->stats.eos, true, memory_order_relaxed);
         }
+#if CONFIG_PX_ELEM_QUEUE
+        for (size_t i = 0; i < p->n_queues; i++)
+            if (px__queue_service(p->queues[i]) >= 0) /* 0: waiting for data a source still owes */
+                any = true;
+#endif
         if (!any || p->bus_count > 0)
             return;
         if (round % 64 == 0 && px__now() >= deadline) /* the clock is cheap, but not free */

@@ -1,4 +1,5 @@
-/* Threaded scheduling: one streaming thread per source runs its chain. */
+/* Threaded scheduling: one streaming thread per source runs its chain, and
+ * one per queue runs the chain downstream of the queue's output. */
 
 static void *px__source_thread(void *arg)
 {
@@ -11,17 +12,25 @@ static void *px__source_thread(void *arg)
 
 static int px__threads_start(px_pipeline *p, px_error *err)
 {
-    p->threads = PX_MALLOC(p->n_sources * sizeof *p->threads);
+    p->threads = PX_MALLOC((p->n_sources + p->n_queues) * sizeof *p->threads);
     if (!p->threads)
         return px_error_set(err, PX_ENOMEM, 0, "out of memory starting streaming threads");
     p->n_threads = 0;
-    for (size_t i = 0; i < p->n_sources; i++) {
-        int rc = pthread_create(&p->threads[i], NULL, px__source_thread, p->sources[i]);
+    /* Queue outputs first, so a source never waits on a consumer not yet born. */
+    for (size_t i = 0; i < p->n_queues + p->n_sources; i++) {
+        px_element *el = i < p->n_queues ? p->queues[i] : p->sources[i - p->n_queues];
+#if CONFIG_PX_ELEM_QUEUE
+        void *(*fn)(void *) = i < p->n_queues ? px__queue_thread : px__source_thread;
+#else
+        void *(*fn)(void *) = px__source_thread;
+#endif
+        int rc = pthread_create(&p->threads[i], NULL, fn, el);
         if (rc) {
             atomic_store(&p->stopping, true);
+            px__wake_all(p);
             px__threads_join(p);
-            return px_error_set(err, PX_ENOMEM, 0, "cannot start a streaming thread for %s: %s",
-                                p->sources[i]->name, strerror(rc));
+            return px_error_set(err, PX_ENOMEM, 0, "cannot start a streaming thread for %s: %s", el->name,
+                                strerror(rc));
         }
         p->n_threads++;
     }

@@ -1,0 +1,600 @@
+/* elements/flow/queue.c: a thread boundary. Buffers wait in a lock-free
+ * single-producer single-consumer ring of buffer handles (no copies: the
+ * slot stays in its upstream arena, which prepare sized for the queue's
+ * depth). Under the threads scheduler the queue's output side has its own
+ * streaming thread; under coop it is serviced in turn on the caller's thread.
+ *
+ * A side sleeps on a futex only when the ring is empty (output) or full
+ * (input, leaky=no): each side announces that it sleeps, and the other wakes
+ * it only then, so a stream that flows makes no syscall. Properties follow
+ * GStreamer's queue (names, defaults, 0 = unlimited); high-watermark and
+ * low-watermark follow queue2: at the high one the queue posts PX_MSG_BUSY
+ * on the bus and marks the sources feeding it busy
+ * (px_element_downstream_busy()), at the low one PX_MSG_OK.
+ *
+ * leaky=downstream (and a feeding source with flow-policy=ring) drops the
+ * oldest buffer from the input side, so the two sides then take a spinlock
+ * around the ring's head; the other modes touch only their own index. */
+
+enum {
+    QUEUE_LEAKY_NO = 0,
+    QUEUE_LEAKY_UPSTREAM = 1,
+    QUEUE_LEAKY_DOWNSTREAM = 2,
+};
+
+#define QUEUE_UNBOUNDED_DEPTH 1024u /* ring size when max-size-buffers=0 */
+#define QUEUE_WAIT_MS 50            /* sleeps re-check stop/pause this often even without a wake */
+#define QUEUE_SPIN_NS 10000         /* a side polls this long before it sleeps: a wake-up costs two syscalls */
+
+static inline void queue_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+struct px__queue {
+    /* properties */
+    int max_size_buffers;
+    uint64_t max_size_bytes;
+    uint64_t max_size_time;
+    int min_threshold_buffers;
+    uint64_t min_threshold_bytes;
+    uint64_t min_threshold_time;
+    int leaky;
+    double high_watermark, low_watermark;
+    uint64_t current_level_buffers, current_level_bytes, current_level_time; /* read-only */
+
+    /* set at start/plan */
+    px_element *el;
+    px_element *feeder; /* owner of the arena whose slots sit in the ring */
+    px_element *source; /* the source upstream, when no other queue is between: its flow policy applies */
+    px_buffer *ring;
+    uint32_t depth, mask;
+    bool locked;        /* input side may pop (leaky=downstream, ring policy) */
+    bool on_reactor;    /* rt: the output side runs on the reactor thread */
+    uint64_t high_count, high_bytes, high_time, low_count, low_bytes, low_time;
+
+    _Alignas(64) _Atomic uint64_t tail; /* written by the input side */
+    _Atomic uint64_t in_bytes;
+    _Atomic int64_t in_pts;
+    _Atomic bool eos_in; /* EOS queued behind the last buffer */
+    _Alignas(64) _Atomic uint64_t head; /* written by the output side (or the input side, locked) */
+    _Atomic uint64_t out_bytes;
+    _Atomic int64_t out_pts;
+    _Atomic bool in_flight; /* the output side holds a popped buffer downstream */
+    _Atomic bool done_out;  /* downstream answered EOS: refuse more input */
+    _Atomic bool finished;  /* EOS forwarded downstream */
+    _Alignas(64) _Atomic uint32_t data_seq, space_seq; /* futex words */
+    _Atomic uint32_t out_sleeping, in_sleeping;
+    _Atomic bool busy;
+    atomic_flag lock;
+};
+
+static const px_enum_value queue_leaky_values[] = {
+    {QUEUE_LEAKY_NO, "no", "Not leaky: a full queue blocks its input (backpressure)"},
+    {QUEUE_LEAKY_UPSTREAM, "upstream", "Leaky on upstream: drop new buffers when full"},
+    {QUEUE_LEAKY_DOWNSTREAM, "downstream", "Leaky on downstream: drop the oldest buffers when full"},
+    {0, NULL, NULL},
+};
+
+static void queue_lock(struct px__queue *q)
+{
+    if (q->locked)
+        while (atomic_flag_test_and_set_explicit(&q->lock, memory_order_acquire))
+            ;
+}
+
+static void queue_unlock(struct px__queue *q)
+{
+    if (q->locked)
+        atomic_flag_clear_explicit(&q->lock, memory_order_release);
+}
+
+static int64_t queue_time_level(struct px__queue *q)
+{
+    int64_t in = atomic_load_explicit(&q->in_pts, memory_order_relaxed);
+    int64_t out = atomic_load_explicit(&q->out_pts, memory_order_relaxed);
+    return in == PX_TIME_NONE || out == PX_TIME_NONE || in < out ? 0 : in - out;
+}
+
+static void queue_publish_levels(struct px__queue *q, uint64_t count, uint64_t bytes, int64_t t)
+{
+    __atomic_store_n(&q->current_level_buffers, count, __ATOMIC_RELAXED);
+    __atomic_store_n(&q->current_level_bytes, bytes, __ATOMIC_RELAXED);
+    __atomic_store_n(&q->current_level_time, (uint64_t)t, __ATOMIC_RELAXED);
+}
+
+static int queue_percent(struct px__queue *q, uint64_t count, uint64_t bytes, int64_t t)
+{
+    double f = (double)count / (double)q->depth;
+    if (q->max_size_bytes && (double)bytes / (double)q->max_size_bytes > f)
+        f = (double)bytes / (double)q->max_size_bytes;
+    if (q->max_size_time && (double)t / (double)q->max_size_time > f)
+        f = (double)t / (double)q->max_size_time;
+    return f >= 1.0 ? 100 : (int)(f * 100.0 + 0.5);
+}
+
+/* Watermarks, as integer limits computed at start: per buffer only compares;
+ * a bus post (it takes a lock) only at a transition. */
+static void queue_watermarks(struct px__queue *q, uint64_t count, uint64_t bytes, int64_t t)
+{
+    queue_publish_levels(q, count, bytes, t);
+    bool busy = atomic_load_explicit(&q->busy, memory_order_relaxed);
+    if (!busy) {
+        if (count < q->high_count && (!q->max_size_bytes || bytes < q->high_bytes) &&
+            (!q->max_size_time || (uint64_t)t < q->high_time))
+            return;
+        if (atomic_exchange(&q->busy, true))
+            return;
+        if (q->source)
+            atomic_fetch_add(&q->source->busy_downstream, 1);
+        int pc = queue_percent(q, count, bytes, t);
+        px__bus_post(q->el->pipeline, PX_MSG_BUSY, pc, q->el->name, "%s: busy: %d%% full (%llu buffers, %llu bytes)",
+                     q->el->name, pc, (unsigned long long)count, (unsigned long long)bytes);
+    } else {
+        if (count > q->low_count || (q->max_size_bytes && bytes > q->low_bytes) ||
+            (q->max_size_time && (uint64_t)t > q->low_time))
+            return;
+        if (!atomic_exchange(&q->busy, false))
+            return;
+        if (q->source)
+            atomic_fetch_sub(&q->source->busy_downstream, 1);
+        int pc = queue_percent(q, count, bytes, t);
+        px__bus_post(q->el->pipeline, PX_MSG_OK, pc, q->el->name, "%s: ok: %d%% full (%llu buffers, %llu bytes)",
+                     q->el->name, pc, (unsigned long long)count, (unsigned long long)bytes);
+    }
+}
+
+static bool queue_full(struct px__queue *q, uint64_t tail)
+{
+    uint64_t count = tail - atomic_load_explicit(&q->head, memory_order_acquire);
+    if (count >= q->depth)
+        return true;
+    if (count == 0)
+        return false; /* one buffer larger than the byte or time limit still passes */
+    uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) -
+                     atomic_load_explicit(&q->out_bytes, memory_order_relaxed);
+    if (q->max_size_bytes && bytes >= q->max_size_bytes)
+        return true;
+    return q->max_size_time && (uint64_t)queue_time_level(q) >= q->max_size_time;
+}
+
+/* Output side: below the min-threshold the queue counts as empty (until EOS). */
+static bool queue_ready(struct px__queue *q, uint64_t head, uint64_t tail)
+{
+    uint64_t count = tail - head;
+    if (count == 0)
+        return false;
+    if (!(q->min_threshold_buffers || q->min_threshold_bytes || q->min_threshold_time) ||
+        atomic_load_explicit(&q->eos_in, memory_order_acquire))
+        return true;
+    uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) -
+                     atomic_load_explicit(&q->out_bytes, memory_order_relaxed);
+    return (q->min_threshold_buffers && count >= (uint64_t)q->min_threshold_buffers) ||
+           (q->min_threshold_bytes && bytes >= q->min_threshold_bytes) ||
+           (q->min_threshold_time && (uint64_t)queue_time_level(q) >= q->min_threshold_time);
+}
+
+/* Takes the oldest buffer; false when there is none. Either side may call it
+ * when q->locked, else only the output side. */
+static bool queue_pop(struct px__queue *q, px_buffer *out, bool for_output)
+{
+    queue_lock(q);
+    uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
+    uint64_t t = atomic_load_explicit(&q->tail, memory_order_acquire);
+    if (h == t || (for_output && !queue_ready(q, h, t))) {
+        queue_unlock(q);
+        return false;
+    }
+    *out = q->ring[h & q->mask];
+    if (for_output) /* before head moves: a leak check never sees it nowhere */
+        atomic_store_explicit(&q->in_flight, true, memory_order_relaxed);
+    atomic_store_explicit(&q->out_bytes, atomic_load_explicit(&q->out_bytes, memory_order_relaxed) + out->size,
+                          memory_order_relaxed);
+    if (out->pts != PX_TIME_NONE)
+        atomic_store_explicit(&q->out_pts, out->pts, memory_order_relaxed);
+    atomic_store_explicit(&q->head, h + 1, memory_order_seq_cst);
+    queue_unlock(q);
+#if CONFIG_PX_SCHED_THREADS
+    /* Pairs with the input side's announce-then-recheck: one of us sees the
+     * other. A sleeping input side is woken once the ring is half empty,
+     * not per buffer, so a full queue costs a wake-up per half ring. */
+    if (atomic_load_explicit(&q->in_sleeping, memory_order_seq_cst) && (t - h - 1) * 2 <= q->depth) {
+        atomic_fetch_add(&q->space_seq, 1);
+        px__futex_wake(&q->space_seq);
+    }
+#endif
+    return true;
+}
+
+static void queue_drop_new(struct px__queue *q, px_buffer *buf)
+{
+    px_buffer_unref(buf);
+    px_element *src = q->source;
+    if (q->leaky == QUEUE_LEAKY_NO && src) { /* the source's policy dropped it: its counters */
+        px__stat_add(&src->stats.drops, 1);
+        if (src->max_drops && ++src->consecutive_drops == src->max_drops)
+            px_element_error(src, PX_EFLOW,
+                             "%u consecutive buffers dropped at %s (flow-policy=drop, max-drops=%u): "
+                             "downstream is too slow",
+                             src->max_drops, q->el->name, src->max_drops);
+    } else {
+        px__stat_add(&q->el->stats.drops, 1);
+    }
+}
+
+static px_flow px__queue_push(px_element *el, px_buffer *buf)
+{
+    struct px__queue *q = el->queue;
+    px_pipeline *p = el->pipeline;
+    if (atomic_load_explicit(&q->done_out, memory_order_acquire)) {
+        px_buffer_unref(buf);
+        return PX_FLOW_EOS;
+    }
+    uint64_t t = atomic_load_explicit(&q->tail, memory_order_relaxed);
+    int policy = q->source ? q->source->flow_policy : PX_FLOW_POLICY_BLOCK;
+    while (queue_full(q, t)) {
+        if (q->leaky == QUEUE_LEAKY_UPSTREAM || (q->leaky == QUEUE_LEAKY_NO && policy == PX_FLOW_POLICY_DROP)) {
+            queue_drop_new(q, buf);
+            return PX_FLOW_OK;
+        }
+        if (q->leaky == QUEUE_LEAKY_DOWNSTREAM || policy == PX_FLOW_POLICY_RING) {
+            px_buffer old;
+            if (queue_pop(q, &old, false)) {
+                px_buffer_unref(&old);
+                if (q->leaky == QUEUE_LEAKY_DOWNSTREAM || !q->source)
+                    px__stat_add(&el->stats.drops, 1);
+                else
+                    px__stat_add(&q->source->stats.drops, 1);
+            }
+            continue;
+        }
+        if (atomic_load_explicit(&p->stopping, memory_order_relaxed)) {
+            px_buffer_unref(buf);
+            return PX_FLOW_ERROR;
+        }
+#if CONFIG_PX_SCHED_RT
+        if (px__rt_self) { /* the RT thread never waits: a full bridge drops, counted */
+            px_buffer_unref(buf);
+            px__stat_add(&el->stats.drops, 1);
+            return PX_FLOW_OK;
+        }
+        if (px__reactor_self) { /* waiting could be for ourselves: do the other side's work */
+            if (!(q->on_reactor && px__queue_service(el) > 0) && !px__rt_reactor_relieve(p)) {
+                struct timespec ts = {0, 50000};
+                nanosleep(&ts, NULL);
+            }
+            continue;
+        }
+#endif
+        if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN) {
+            if (px__queue_service(el) <= 0 && queue_full(q, t)) { /* cannot drain: nothing else runs */
+                px_buffer_unref(buf);
+                return atomic_load(&q->done_out) ? PX_FLOW_EOS : PX_FLOW_ERROR;
+            }
+            continue;
+        }
+#if CONFIG_PX_SCHED_THREADS
+        bool freed = false;
+        px_time spin_end = px__now() + QUEUE_SPIN_NS;
+        for (unsigned spin = 1; !freed; spin++) {
+            queue_relax();
+            freed = !queue_full(q, t);
+            if (spin % 32 == 0 && px__now() > spin_end)
+                break;
+        }
+        if (freed)
+            continue;
+        uint32_t seq = atomic_load_explicit(&q->space_seq, memory_order_acquire);
+        atomic_store_explicit(&q->in_sleeping, 1, memory_order_seq_cst);
+        if (queue_full(q, t) && !atomic_load_explicit(&q->done_out, memory_order_acquire))
+            px__futex_wait(&q->space_seq, seq, QUEUE_WAIT_MS);
+        atomic_store_explicit(&q->in_sleeping, 0, memory_order_relaxed);
+        if (atomic_load_explicit(&q->done_out, memory_order_acquire)) {
+            px_buffer_unref(buf);
+            return PX_FLOW_EOS;
+        }
+#endif
+    }
+    if (q->source && q->source->consecutive_drops)
+        q->source->consecutive_drops = 0;
+    q->ring[t & q->mask] = *buf;
+    uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) + buf->size;
+    atomic_store_explicit(&q->in_bytes, bytes, memory_order_relaxed);
+    if (buf->pts != PX_TIME_NONE) {
+        atomic_store_explicit(&q->in_pts, buf->pts, memory_order_relaxed);
+        int64_t none = PX_TIME_NONE; /* the first timestamp starts the time level at 0 */
+        atomic_compare_exchange_strong(&q->out_pts, &none, buf->pts);
+    }
+    atomic_store_explicit(&q->tail, t + 1, memory_order_seq_cst);
+    buf->arena = NULL;
+#if CONFIG_PX_SCHED_THREADS
+    if (atomic_load_explicit(&q->out_sleeping, memory_order_seq_cst)) {
+        atomic_fetch_add(&q->data_seq, 1);
+        px__futex_wake(&q->data_seq);
+    }
+#endif
+    uint64_t count = t + 1 - atomic_load_explicit(&q->head, memory_order_relaxed);
+    queue_watermarks(q, count, bytes - atomic_load_explicit(&q->out_bytes, memory_order_relaxed), queue_time_level(q));
+    return PX_FLOW_OK;
+}
+
+static void px__queue_eos(px_element *el)
+{
+    struct px__queue *q = el->queue;
+    atomic_store_explicit(&q->eos_in, true, memory_order_seq_cst);
+#if CONFIG_PX_SCHED_THREADS
+    atomic_fetch_add(&q->data_seq, 1);
+    px__futex_wake(&q->data_seq);
+#endif
+}
+
+static int px__queue_service(px_element *el)
+{
+    struct px__queue *q = el->queue;
+    px_pipeline *p = el->pipeline;
+    if (atomic_load_explicit(&q->finished, memory_order_relaxed) ||
+        atomic_load_explicit(&p->stopping, memory_order_relaxed))
+        return -1;
+    px_buffer b;
+    if (atomic_load_explicit(&q->done_out, memory_order_relaxed)) {
+        while (queue_pop(q, &b, false)) /* downstream is done: what is left goes nowhere */
+            px_buffer_unref(&b);
+    } else if (queue_pop(q, &b, true)) {
+        px_flow r = px__route(el, 0, &b);
+        atomic_store_explicit(&q->in_flight, false, memory_order_release);
+        uint64_t count = atomic_load_explicit(&q->tail, memory_order_acquire) -
+                         atomic_load_explicit(&q->head, memory_order_relaxed);
+        uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) -
+                         atomic_load_explicit(&q->out_bytes, memory_order_relaxed);
+        queue_watermarks(q, count, bytes, queue_time_level(q));
+        if (r == PX_FLOW_EOS) {
+            atomic_store_explicit(&q->done_out, true, memory_order_seq_cst);
+#if CONFIG_PX_SCHED_THREADS
+            atomic_fetch_add(&q->space_seq, 1);
+            px__futex_wake(&q->space_seq);
+#endif
+        } else if (r == PX_FLOW_ERROR) {
+            return -1;
+        }
+        return 1;
+    }
+    if (atomic_load_explicit(&q->eos_in, memory_order_seq_cst) &&
+        atomic_load_explicit(&q->tail, memory_order_acquire) == atomic_load_explicit(&q->head, memory_order_relaxed)) {
+        atomic_store_explicit(&q->finished, true, memory_order_relaxed);
+        queue_publish_levels(q, 0, 0, 0);
+        px__forward_eos(el);
+        return -1;
+    }
+    return 0;
+}
+
+#if CONFIG_PX_SCHED_RT
+static bool px__queue_has_room(px_element *el)
+{
+    struct px__queue *q = el->queue;
+    return q && !queue_full(q, atomic_load_explicit(&q->tail, memory_order_acquire));
+}
+#endif
+
+static uint32_t px__queue_holding(px_element *el, const px_element *feeder)
+{
+    struct px__queue *q = el->queue;
+    if (!q || q->feeder != feeder)
+        return 0;
+    uint64_t h = atomic_load_explicit(&q->head, memory_order_acquire);
+    uint64_t t = atomic_load_explicit(&q->tail, memory_order_acquire);
+    return (uint32_t)(t - h) + atomic_load_explicit(&q->in_flight, memory_order_acquire);
+}
+
+/* Elements buffers pass through untouched (same slot) on their way here. */
+static bool queue_passes_slots(const px_element *up)
+{
+    return up->queue || (up->klass->process && (up->klass->in_place || up->passthrough));
+}
+
+static void px__queue_plan(px_element *el)
+{
+    struct px__queue *q = el->queue;
+    px_element *up = el->n_sink > 0 ? el->sink[0].peer : NULL;
+    while (up && queue_passes_slots(up) && up->n_sink > 0)
+        up = up->sink[0].peer;
+    q->feeder = up && !queue_passes_slots(up) ? up : NULL;
+    if (q->feeder) /* the ring's slots plus what is in flight: sized now, never grown */
+        q->feeder->out_extra_slots += q->depth;
+    px_element *src = el->n_sink > 0 ? el->sink[0].peer : NULL;
+    while (src && !src->klass->produce && !src->queue && src->n_sink > 0)
+        src = src->sink[0].peer;
+    q->source = src && src->klass->produce ? src : NULL; /* on the source's own thread */
+    q->locked = q->leaky == QUEUE_LEAKY_DOWNSTREAM || (q->source && q->source->flow_policy == PX_FLOW_POLICY_RING);
+}
+
+#if CONFIG_PX_SCHED_THREADS
+static void px__queue_wake(px_element *el)
+{
+    struct px__queue *q = el->queue;
+    if (!q)
+        return;
+    atomic_fetch_add(&q->data_seq, 1);
+    atomic_fetch_add(&q->space_seq, 1);
+    px__futex_wake(&q->data_seq);
+    px__futex_wake(&q->space_seq);
+}
+
+static void *px__queue_thread(void *arg)
+{
+    px_element *el = arg;
+    struct px__queue *q = el->queue;
+    px_pipeline *p = el->pipeline;
+    for (int i = 0; i < el->n_src; i++)
+        if (el->src[i].peer)
+            px__bind_chain(el->src[i].peer);
+    for (;;) {
+        if (!px__pause_point(p))
+            break;
+        int r = px__queue_service(el);
+        if (r < 0)
+            break;
+        if (r > 0)
+            continue;
+        /* Nothing to do: poll a little, then announce the sleep and look once
+         * more (the input side stores, then checks out_sleeping; one of us
+         * sees the other). */
+        bool arrived = false;
+        px_time spin_end = px__now() + QUEUE_SPIN_NS;
+        for (unsigned spin = 1; !arrived; spin++) {
+            queue_relax();
+            arrived = atomic_load_explicit(&q->tail, memory_order_acquire) !=
+                          atomic_load_explicit(&q->head, memory_order_relaxed) ||
+                      atomic_load_explicit(&q->eos_in, memory_order_relaxed) ||
+                      atomic_load_explicit(&p->stopping, memory_order_relaxed);
+            if (spin % 32 == 0 && px__now() > spin_end)
+                break;
+        }
+        if (arrived)
+            continue;
+        uint32_t seq = atomic_load_explicit(&q->data_seq, memory_order_acquire);
+        atomic_store_explicit(&q->out_sleeping, 1, memory_order_seq_cst);
+        uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
+        uint64_t t = atomic_load_explicit(&q->tail, memory_order_seq_cst);
+        bool work = atomic_load_explicit(&q->eos_in, memory_order_seq_cst) ||
+                    (atomic_load_explicit(&q->done_out, memory_order_relaxed) ? t != h : queue_ready(q, h, t));
+        if (!work && !atomic_load_explicit(&p->stopping, memory_order_relaxed) &&
+            !atomic_load_explicit(&p->paused, memory_order_relaxed))
+            px__futex_wait(&q->data_seq, seq, QUEUE_WAIT_MS);
+        atomic_store_explicit(&q->out_sleeping, 0, memory_order_relaxed);
+    }
+    return NULL;
+}
+#endif
+
+static int queue_start(px_element *el, px_error *err)
+{
+    struct px__queue *q = px_element_state(el);
+    const char *name = px_element_name(el);
+
+    if (q->max_size_buffers && q->min_threshold_buffers > q->max_size_buffers)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: min-threshold-buffers=%d is above max-size-buffers=%d; the queue would never "
+                            "pass data on (set min-threshold-buffers <= max-size-buffers)",
+                            name, q->min_threshold_buffers, q->max_size_buffers);
+    if (q->max_size_bytes && q->min_threshold_bytes > q->max_size_bytes)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: min-threshold-bytes=%llu is above max-size-bytes=%llu (set it lower)", name,
+                            (unsigned long long)q->min_threshold_bytes, (unsigned long long)q->max_size_bytes);
+    if (q->max_size_time && q->min_threshold_time > q->max_size_time)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: min-threshold-time=%llu is above max-size-time=%llu (set it lower)", name,
+                            (unsigned long long)q->min_threshold_time, (unsigned long long)q->max_size_time);
+    if (q->low_watermark >= q->high_watermark)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: low-watermark=%g must be below high-watermark=%g", name, q->low_watermark,
+                            q->high_watermark);
+    q->depth = q->max_size_buffers ? (uint32_t)q->max_size_buffers : QUEUE_UNBOUNDED_DEPTH;
+    /* At least one buffer apart, so busy and ok cannot alternate per buffer. */
+    q->high_count = (uint64_t)(q->high_watermark * q->depth + 0.999);
+    q->low_count = (uint64_t)(q->low_watermark * q->depth);
+    if (q->high_count < 1)
+        q->high_count = 1;
+    if (q->low_count >= q->high_count)
+        q->low_count = q->high_count - 1;
+    q->high_bytes = (uint64_t)(q->high_watermark * (double)q->max_size_bytes);
+    q->low_bytes = (uint64_t)(q->low_watermark * (double)q->max_size_bytes);
+    q->high_time = (uint64_t)(q->high_watermark * (double)q->max_size_time);
+    q->low_time = (uint64_t)(q->low_watermark * (double)q->max_size_time);
+    uint32_t cap = 1;
+    while (cap < q->depth)
+        cap <<= 1;
+    q->mask = cap - 1;
+    q->ring = PX_MALLOC(cap * sizeof *q->ring);
+    if (!q->ring)
+        return px_error_set(err, PX_ENOMEM, 0, "%s: out of memory for a %u-buffer ring", name, cap);
+    q->el = el;
+    q->feeder = q->source = NULL;
+    q->locked = false;
+    q->on_reactor = false;
+    atomic_store(&q->tail, 0);
+    atomic_store(&q->head, 0);
+    atomic_store(&q->in_bytes, 0);
+    atomic_store(&q->out_bytes, 0);
+    atomic_store(&q->in_pts, PX_TIME_NONE);
+    atomic_store(&q->out_pts, PX_TIME_NONE);
+    atomic_store(&q->eos_in, false);
+    atomic_store(&q->in_flight, false);
+    atomic_store(&q->done_out, false);
+    atomic_store(&q->finished, false);
+    atomic_store(&q->out_sleeping, 0);
+    atomic_store(&q->in_sleeping, 0);
+    atomic_store(&q->busy, false);
+    atomic_flag_clear(&q->lock);
+    queue_publish_levels(q, 0, 0, 0);
+    el->queue = q;
+    return PX_OK;
+}
+
+static void queue_stop(px_element *el)
+{
+    struct px__queue *q = px_element_state(el);
+    if (!q->ring)
+        return;
+    q->locked = false; /* every streaming thread has been joined */
+    px_buffer b;
+    while (queue_pop(q, &b, false))
+        px_buffer_unref(&b);
+    if (atomic_exchange(&q->busy, false) && q->source)
+        atomic_fetch_sub(&q->source->busy_downstream, 1);
+    PX_FREE(q->ring);
+    q->ring = NULL;
+    el->queue = NULL;
+}
+
+/* Without a thread boundary to cross (never reached while the queue runs). */
+static px_flow queue_process(px_element *el, px_frame *io)
+{
+    (void)el;
+    (void)io;
+    return PX_FLOW_OK;
+}
+
+#define QUEUE_LEVEL(field, desc)                                                                        \
+    {#field, PX_PROP_UINT64, offsetof(struct px__queue, field), PX_PROP_FLAG_READONLY, 0, INT64_MAX, 0, 0, \
+     0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, PX__PROP_DESC(desc)}
+
+PX_ELEMENT_CLASS(queue) = {
+    .name = "queue",
+    .family = "Generic",
+    .description = "Thread boundary: a bounded lock-free ring with backpressure, leaky modes and watermarks",
+    .state_size = sizeof(struct px__queue),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .hints = {.rt_safe = true},
+    .in_place = true,
+    .start = queue_start,
+    .stop = queue_stop,
+    .process = queue_process,
+    .props = PX_PROPS(
+        PX_PROP_INT(struct px__queue, max_size_buffers, 0, 65536, 200,
+                    "Max. number of buffers in the queue (0 = no limit but the ring's 1024)"),
+        PX_PROP_UINT64(struct px__queue, max_size_bytes, 0, UINT32_MAX, 10485760,
+                       "Max. amount of data in the queue, bytes (0 = no limit)"),
+        PX_PROP_UINT64(struct px__queue, max_size_time, 0, INT64_MAX, 1000000000,
+                       "Max. amount of data in the queue, ns of timestamps (0 = no limit)"),
+        PX_PROP_INT(struct px__queue, min_threshold_buffers, 0, 65536, 0,
+                    "Min. number of buffers before the output side passes data on (0 = none)"),
+        PX_PROP_UINT64(struct px__queue, min_threshold_bytes, 0, UINT32_MAX, 0,
+                       "Min. bytes in the queue before data is passed on (0 = none)"),
+        PX_PROP_UINT64(struct px__queue, min_threshold_time, 0, INT64_MAX, 0,
+                       "Min. ns of data in the queue before data is passed on (0 = none)"),
+        PX_PROP_ENUM(struct px__queue, leaky, queue_leaky_values, QUEUE_LEAKY_NO,
+                     "Where the queue leaks when full, if at all"),
+        PX_PROP_DOUBLE(struct px__queue, high_watermark, 0.0, 1.0, 0.99,
+                       "Fill level (0..1) at which the queue posts busy"),
+        PX_PROP_DOUBLE(struct px__queue, low_watermark, 0.0, 1.0, 0.01,
+                       "Fill level (0..1) at which a busy queue posts ok"),
+        QUEUE_LEVEL(current_level_buffers, "Current number of buffers in the queue"),
+        QUEUE_LEVEL(current_level_bytes, "Current amount of data in the queue (bytes)"),
+        QUEUE_LEVEL(current_level_time, "Current amount of data in the queue (ns)")),
+};
