@@ -16310,7 +16310,7 @@ static long px__futex(_Atomic uint32_t *word, int op, uint32_t val, const struct
     return syscall(SYS_futex, (uint32_t *)word, op, val, timeout, NULL, 0);
 }
 
-static void px__futex_wake(_Atomic uint32_t *bell)
+static void px__bell_ring(_Atomic uint32_t *bell)
 {
     atomic_fetch_add_explicit(bell, 1, memory_order_release);
     px__futex(bell, FUTEX_WAKE, INT32_MAX, NULL);
@@ -16366,7 +16366,7 @@ static void px__notify(_Atomic uint32_t *sleeping, _Atomic uint32_t *bell)
 {
     atomic_thread_fence(memory_order_seq_cst);
     if (atomic_load_explicit(sleeping, memory_order_relaxed))
-        px__futex_wake(bell);
+        px__bell_ring(bell);
 }
 
 static void px__channel_init(px__channel *c, uint32_t n)
