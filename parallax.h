@@ -114,6 +114,9 @@
 #ifndef CONFIG_PX_ELEM_TEE
 #define CONFIG_PX_ELEM_TEE PX__ON
 #endif
+#ifndef CONFIG_PX_ELEM_FUNNEL
+#define CONFIG_PX_ELEM_FUNNEL PX__ON
+#endif
 #ifndef CONFIG_PX_ELEM_VIDEOCONVERT
 #if PX__ON && CONFIG_PX_CAPS && CONFIG_PX_VIDEO
 #define CONFIG_PX_ELEM_VIDEOCONVERT 1
@@ -951,6 +954,8 @@ typedef enum px_prop_type {
     PX_PROP_STRING,   /* char *, owned by the runtime (NULL when unset) */
     PX_PROP_ENUM,     /* int, one of the values in .enums, set by nick or number */
     PX_PROP_FRACTION, /* px_fraction */
+    PX_PROP_PAD,      /* int: the number of one of the element's request pads (sink_2 -> 2), -1 = none;
+                         set as "sink_2" or "2", checked against the linked pads once there are any */
 } px_prop_type;
 
 typedef struct px_enum_value {
@@ -1003,6 +1008,21 @@ typedef struct px_prop {
 #define PX_PROP_FRACTION(st, field, minn, mind, maxn, maxd, defn, defd, desc)                       \
     {#field, PX_PROP_FRACTION, offsetof(st, field), 0, 0, 0, 0, 0, 0, 0, {(minn), (mind)}, {(maxn), (maxd)}, \
      {(defn), (defd)}, NULL, NULL, PX__PROP_DESC(desc)}
+/* Properties that may change while running (PX_PROP_FLAG_MUTABLE): px_set
+ * stores them atomically from any thread; the streaming thread reads them
+ * with PX_LOAD_MUTABLE(self->field) (a relaxed atomic load: no fence, no
+ * lock). Only 4-byte-or-smaller types (BOOL, INT, ENUM, PAD) may be mutable.
+ * PX_PROP_PAD: dir is PX_DIR_SINK or PX_DIR_SRC (the pads it names). */
+#define PX_PROP_BOOL_MUTABLE(st, field, def, desc)                                                    \
+    {#field, PX_PROP_BOOL, offsetof(st, field), PX_PROP_FLAG_MUTABLE, 0, 1, (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, \
+     NULL, NULL, PX__PROP_DESC(desc)}
+#define PX_PROP_INT_MUTABLE(st, field, lo, hi, def, desc)                                                   \
+    {#field, PX_PROP_INT, offsetof(st, field), PX_PROP_FLAG_MUTABLE, (lo), (hi), (def), 0, 0, 0, {0, 1}, {0, 1}, \
+     {0, 1}, NULL, NULL, PX__PROP_DESC(desc)}
+#define PX_PROP_PAD(st, field, dir, flags, desc)                                                         \
+    {#field, PX_PROP_PAD, offsetof(st, field), (flags), (dir), (dir), -1, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, \
+     NULL, PX__PROP_DESC(desc)}
+#define PX_LOAD_MUTABLE(lvalue) __atomic_load_n(&(lvalue), __ATOMIC_RELAXED)
 /* The table ends with an entry whose name is NULL. */
 #define PX_PROPS(...) ((const px_prop[]){__VA_ARGS__, {NULL, PX_PROP_BOOL, 0, 0, 0, 0, 0, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, NULL}})
 
@@ -1044,6 +1064,13 @@ typedef enum px_flow {
     PX_FLOW_OK = 0,
     PX_FLOW_EOS = 1,   /* source: no more data; filter: stop this stream */
     PX_FLOW_DROP = 2,  /* this buffer goes no further; streaming continues */
+    /* Fan-in elements only (concat): not this pad's turn yet. The runtime
+     * keeps the buffer and offers it again after the element handled an
+     * event: under threads the streaming thread sleeps (woken at once by the
+     * event, or by stop); under coop the buffer is parked on the pad and its
+     * source is skipped until it is taken (see sched/fanin.c). From process()
+     * of in_place elements and from chain(). */
+    PX_FLOW_WAIT = 3,
     PX_FLOW_ERROR = -1, /* fatal: report with px_element_error() first */
 } px_flow;
 
@@ -1091,6 +1118,11 @@ typedef struct px_element_class {
     const char *preferred_caps;
     px_hints hints;
     bool in_place; /* process() edits its input; no output slot is allocated */
+    /* event() sees the EOS of every sink pad as it comes (px_element_input_pad
+     * says which) and the element forwards EOS itself with
+     * px_element_push_eos(); otherwise event() sees EOS once every linked
+     * sink pad has, and the runtime forwards it to every src pad. */
+    bool eos_per_pad;
 
     /* After defaults are applied (adding to a pipeline). */
     int (*init)(px_element *el, px_error *err);
@@ -1163,6 +1195,34 @@ PX_API px_flow px_element_push(px_element *el, int src_pad, px_buffer *buf);
 PX_API void px_element_count_drop(px_element *el);
 /* Number of src pads linked (request pads included). */
 PX_API int px_element_src_pad_count(const px_element *el);
+
+/* Fan-in (several sink pads: funnel, input-selector, concat). Inside
+ * process(), chain(), consume() and event(): the index of the sink pad the
+ * buffer or event arrived on (0 for elements with one sink pad). Under the
+ * threads scheduler the runtime serializes entry into an element with more
+ * than one linked sink pad, so its callbacks and everything downstream never
+ * run concurrently, whichever thread pushes. */
+PX_API int px_element_input_pad(const px_element *el);
+/* Number of sink pads linked. */
+PX_API int px_element_sink_pad_count(const px_element *el);
+/* Pads by index (0 .. n-1 in link order): the name ("sink_2"), and the
+ * number of a request pad (2), -1 for an always pad or a bad index. */
+PX_API const char *px_element_pad_name(const px_element *el, px_pad_dir dir, int index);
+PX_API int px_element_pad_number(const px_element *el, px_pad_dir dir, int index);
+/* Index of the linked pad numbered number (sink_<number>), or -1. */
+PX_API int px_element_pad_index(const px_element *el, px_pad_dir dir, int number);
+/* Whether sink pad index has seen EOS. */
+PX_API bool px_element_pad_is_eos(const px_element *el, int sink_index);
+/* For eos_per_pad elements: sends EOS downstream on src pad src_pad (or
+ * PX_PAD_ALL), once; later calls do nothing. */
+PX_API void px_element_push_eos(px_element *el, int src_pad);
+/* The pipeline the element is in; for px_pipeline_get_state() and
+ * px_pipeline_running_time() from another thread (a watchdog). */
+PX_API struct px_pipeline *px_element_get_pipeline(const px_element *el);
+/* Sleeps until the pipeline's running time reaches t (ns since start): for
+ * elements whose job is waiting (clocksync). Returns PX_OK, or PX_ESTATE at
+ * once when the pipeline is stopping (it wakes at least every 10 ms to see). */
+PX_API int px_element_wait_until(px_element *el, px_time running_time);
 
 /* Element table: built-ins are compiled in from Kconfig; applications add theirs. */
 #define PX_REGISTRY_MAX_APP 64
@@ -1303,7 +1363,7 @@ PX_API int px_pipeline_stats_json(px_pipeline *p, char *buf, size_t size);
 #define PX__CAT(a, b) PX__CAT2(a, b)
 #define PX__STR(x) #x
 #define PX__XSTR(x) PX__STR(x)
-#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC)
+#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_FUNNEL), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC)
 #ifndef PX_STATIC
 extern const int PX__CONFIG_KEY;
 #if defined(__GNUC__)
@@ -1368,7 +1428,17 @@ typedef struct px__pad {
     px_element *peer; /* NULL when not linked */
     int peer_pad;     /* index in the peer's pads of the other direction */
     bool done;        /* downstream answered EOS: push nothing more here */
+    bool eos;         /* sink pad: EOS arrived on it */
 } px__pad;
+
+/* Coop: a buffer that arrived on a fan-in pad before its turn (PX_FLOW_WAIT),
+ * kept until the element handles an event (sched/fanin.c). */
+typedef struct px__parked {
+    px_buffer buf;
+    px_element *source; /* whose streaming it blocks */
+    int pad;
+} px__parked;
+#define PX__PARK_MAX 16 /* per fan-in element; more means a chain() element pushed a burst */
 
 /* Counters have one writer (the thread streaming through the element), so
  * updates are relaxed load + store: no locked instruction per buffer. */
@@ -1412,6 +1482,20 @@ struct px_element {
 #endif
     uint64_t sequence;
     px__stats stats;
+
+    /* Fan-in (sched/fanin.c): set at prepare. */
+    int in_pad;     /* sink pad of the buffer or event being handled */
+    bool fanin;     /* more than one linked sink pad: entry is serialized */
+    bool eos_sent;  /* EOS went downstream */
+    int parked;     /* a source under coop: its buffers parked on fan-in pads */
+    px__parked *park; /* a fan-in element under coop: PX__PARK_MAX entries */
+    int n_park;
+#if CONFIG_PX_SCHED_THREADS
+    bool fanin_sync; /* lock and cond initialized */
+    int fanin_waiters;
+    pthread_mutex_t fanin_lock;
+    pthread_cond_t fanin_cond;
+#endif
 };
 
 struct px_pipeline {
@@ -1431,6 +1515,7 @@ struct px_pipeline {
 
     px_element **sources;
     size_t n_sources;
+    px_element *coop_source; /* the source whose step runs now (coop), for parking */
     char *description;    /* the parsed text, for positioned errors after parsing */
     bool no_auto_convert; /* negotiation reports instead of inserting converters */
 #if CONFIG_PX_SCHED_THREADS
@@ -1512,6 +1597,23 @@ static bool px__source_step(px_element *src);
 /* Binds the arenas downstream of el to the calling thread (px_arena_bind_thread). */
 static void px__bind_chain(px_element *el);
 static void px__send_eos(px_element *el, int sink_pad);
+/* The non-fan-in paths px__push and px__send_eos take (chain.c). */
+static px_flow px__deliver(px_element *el, int sink_pad, px_buffer *buf);
+static void px__eos_deliver(px_element *el, int sink_pad);
+
+/* ---- sched/fanin.c ---- */
+/* Serialized entry into an element with several linked sink pads. */
+static px_flow px__fanin_push(px_element *el, int sink_pad, px_buffer *buf);
+static void px__fanin_eos(px_element *el, int sink_pad);
+/* Prepare: per-pad EOS reset, fan-in detection, locks, park space. */
+static int px__fanin_prepare(px_element *el, px_error *err);
+/* Before arenas go: parked buffers released, locks destroyed. */
+static void px__fanin_release(px_element *el);
+#if CONFIG_PX_SCHED_COOP
+/* Coop: every unfinished source is parked. Drops the parked buffers when an
+ * EOS was asked for (the sources then finish), else reports the stall. */
+static void px__fanin_coop_stall(px_pipeline *p);
+#endif
 
 /* ---- parallax_impl/core/status.c ---- */
 /* Status codes and px_error. */
@@ -6765,6 +6867,7 @@ static int px__props_apply_defaults(px_element *el, px_error *err)
             break;
         case PX_PROP_INT:
         case PX_PROP_ENUM:
+        case PX_PROP_PAD:
             *(int *)field = (int)p->idef;
             break;
         case PX_PROP_UINT64:
@@ -7009,6 +7112,46 @@ static int px__no_such_prop(px_element *el, const char *name, px_error *err)
     return PX_ENOENT;
 }
 
+/* "sink_" of "sink_%u": what a pad property's values start with. */
+static size_t px__pad_prefix(const px_prop *prop, const px_element_class *k, const char **prefix)
+{
+    const px_pad_template *t = prop->imin ? &k->src : &k->sink;
+    *prefix = t->name ? t->name : prop->imin ? "src_" : "sink_";
+    const char *pct = strchr(*prefix, '%');
+    return pct ? (size_t)(pct - *prefix) : strlen(*prefix);
+}
+
+/* PX_PROP_PAD: "sink_2", "2" or "none"; once the pipeline is prepared the
+ * pad must be linked (before, links may still come: start() checks). */
+static int px__set_pad_prop(px_element *el, const px_prop *prop, const char *user, const char *value,
+                            const char *shown, void *field, bool running, px_error *err)
+{
+    const char *prefix, *elname = px_element_name(el);
+    size_t plen = px__pad_prefix(prop, px_element_get_class(el), &prefix);
+    px_pad_dir dir = prop->imin ? PX_DIR_SRC : PX_DIR_SINK;
+    int64_t num = -1;
+    const char *digits = strncmp(value, prefix, plen) == 0 ? value + plen : value;
+    if (strcasecmp(value, "none") != 0 &&
+        (!*digits || *digits == '-' || *digits == '+' || !px__parse_i64(digits, &num) || num > INT_MAX))
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: property '%s' expects a pad name such as %.*s0 (or its number, or none), got '%s'",
+                            elname, user, (int)plen, prefix, shown);
+    if (num >= 0 && (running || el->pipeline->prepared) && px_element_pad_index(el, dir, (int)num) < 0) {
+        char list[PX_ERROR_MESSAGE_MAX / 2];
+        size_t len = 0;
+        list[0] = '\0';
+        int n = dir == PX_DIR_SRC ? el->n_src : el->n_sink;
+        for (int i = 0; i < n && len < sizeof list; i++)
+            if ((dir == PX_DIR_SRC ? el->src[i].peer : el->sink[i].peer) != NULL)
+                len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "",
+                                        px_element_pad_name(el, dir, i));
+        return px_error_set(err, PX_ENOENT, 0, "%s: property '%s': no linked pad %.*s%lld; linked: %s", elname,
+                            user, (int)plen, prefix, (long long)num, len ? list : "none");
+    }
+    __atomic_store_n((int *)field, (int)num, __ATOMIC_RELAXED);
+    return PX_OK;
+}
+
 PX_API int px_set(px_element *el, const char *name, const char *value, px_error *err)
 {
     if (!el || !name)
@@ -7025,6 +7168,13 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
         return px_error_set(err, PX_EINVAL, 0, "%s: property '%s' is read-only", elname, user);
     if (!value && prop->type != PX_PROP_STRING)
         return px_error_set(err, PX_EINVAL, 0, "%s: property '%s' needs a value", elname, user);
+    /* Only MUTABLE properties change while running; they are stored
+     * atomically (4-byte types), so the streaming thread reads them safely. */
+    bool running = el->pipeline && atomic_load(&el->pipeline->state) == PX_STATE_RUNNING;
+    if (running && !(prop->flags & PX_PROP_FLAG_MUTABLE))
+        return px_error_set(err, PX_ESTATE, 0,
+                            "%s: property '%s' cannot change while the pipeline is running; stop it first",
+                            elname, user);
     px__show(value, shown, sizeof shown);
 
     void *field = px__prop_field(el, prop);
@@ -7035,7 +7185,7 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
             return px_error_set(err, PX_EINVAL, 0,
                                 "%s: property '%s' expects a boolean (true/false), got '%s'", elname, user,
                                 shown);
-        *(bool *)field = b;
+        __atomic_store_n((bool *)field, b, __ATOMIC_RELAXED);
         return PX_OK;
     }
     case PX_PROP_INT: {
@@ -7044,7 +7194,7 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
             return px_error_set(err, PX_EINVAL, 0,
                                 "%s: property '%s' expects an integer in [%lld, %lld], got '%s'", elname,
                                 user, (long long)prop->imin, (long long)prop->imax, shown);
-        *(int *)field = (int)v;
+        __atomic_store_n((int *)field, (int)v, __ATOMIC_RELAXED);
         return PX_OK;
     }
     case PX_PROP_UINT64: {
@@ -7090,7 +7240,7 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
     case PX_PROP_ENUM: {
         for (const px_enum_value *e = prop->enums; e && e->nick; e++) {
             if (!strcasecmp(e->nick, value)) {
-                *(int *)field = e->value;
+                __atomic_store_n((int *)field, e->value, __ATOMIC_RELAXED);
                 return PX_OK;
             }
         }
@@ -7098,7 +7248,7 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
         if (px__parse_i64(value, &num)) {
             for (const px_enum_value *e = prop->enums; e && e->nick; e++) {
                 if (e->value == num) {
-                    *(int *)field = e->value;
+                    __atomic_store_n((int *)field, e->value, __ATOMIC_RELAXED);
                     return PX_OK;
                 }
             }
@@ -7116,6 +7266,8 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
             px_error_hint(err, "did you mean '%s'?", near);
         return PX_EINVAL;
     }
+    case PX_PROP_PAD:
+        return px__set_pad_prop(el, prop, user, value, shown, field, running, err);
     case PX_PROP_FRACTION: {
         px_fraction f;
         if (!px__parse_fraction(value, &f) || px__fraction_cmp(f, prop->fmin) < 0 ||
@@ -7163,10 +7315,10 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
     int n = 0;
     switch (prop->type) {
     case PX_PROP_BOOL:
-        n = snprintf(buf, size, "%s", *(const bool *)field ? "true" : "false");
+        n = snprintf(buf, size, "%s", __atomic_load_n((const bool *)field, __ATOMIC_RELAXED) ? "true" : "false");
         break;
     case PX_PROP_INT:
-        n = snprintf(buf, size, "%d", *(const int *)field);
+        n = snprintf(buf, size, "%d", __atomic_load_n((const int *)field, __ATOMIC_RELAXED));
         break;
     case PX_PROP_UINT64:
         n = snprintf(buf, size, "%llu", (unsigned long long)*(const uint64_t *)field);
@@ -7188,6 +7340,13 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
                 break;
             }
         n = nick ? snprintf(buf, size, "%s", nick) : snprintf(buf, size, "%d", v);
+        break;
+    }
+    case PX_PROP_PAD: {
+        int v = __atomic_load_n((const int *)field, __ATOMIC_RELAXED);
+        const char *prefix;
+        size_t plen = px__pad_prefix(prop, px_element_get_class(el), &prefix);
+        n = v < 0 ? snprintf(buf, size, "none") : snprintf(buf, size, "%.*s%d", (int)plen, prefix, v);
         break;
     }
     case PX_PROP_FRACTION: {
@@ -7765,6 +7924,34 @@ PX_ELEMENT_CLASS(filesrc) = {
                     "Number of buffers to output before sending EOS (-1 = until end of file)")),
 };
 #endif /* CONFIG_PX_ELEM_FILESRC */
+
+/* ---- elements/flow/funnel.c ---- */
+#if CONFIG_PX_ELEM_FUNNEL
+/* elements/flow/funnel.c: N-to-1 pipe fitting. Buffers from every sink pad
+ * (sink_0, sink_1, ...) go out of src as they come, untouched; under the
+ * threads scheduler the runtime serializes the streaming threads that push
+ * into it (sched/fanin.c), so what is downstream sees one buffer at a time.
+ * EOS goes out once every linked sink pad has seen EOS, as in GStreamer.
+ * Buffers keep their own timestamps and sequence numbers. */
+
+static px_flow funnel_process(px_element *el, px_frame *io)
+{
+    (void)el;
+    (void)io;
+    return PX_FLOW_OK;
+}
+
+PX_ELEMENT_CLASS(funnel) = {
+    .name = "funnel",
+    .family = "Generic",
+    .description = "N-to-1 pipe fitting: buffers from every sink pad go out of the one src pad",
+    .sink = PX_PAD_REQUEST("sink_%u", "ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .hints = {.rt_safe = true},
+    .in_place = true,
+    .process = funnel_process,
+};
+#endif /* CONFIG_PX_ELEM_FUNNEL */
 
 /* ---- elements/testing/identity.c ---- */
 #if CONFIG_PX_ELEM_IDENTITY
@@ -9848,6 +10035,9 @@ static const px_element_class *const px__builtin_classes[] = {
 #if CONFIG_PX_ELEM_FILESRC
     &px_elem_filesrc,
 #endif
+#if CONFIG_PX_ELEM_FUNNEL
+    &px_elem_funnel,
+#endif
 #if CONFIG_PX_ELEM_IDENTITY
     &px_elem_identity,
 #endif
@@ -10338,6 +10528,9 @@ static int px__validate(px_pipeline *p, px_error *err)
             }
         if (el->klass->produce)
             sources++;
+        if (el->klass->sink.presence == PX_PAD_ON_REQUEST && px_element_sink_pad_count(el) == 0)
+            return px_error_set(err, PX_ELINK, 0, "%s has no sink pad linked; link an upstream to it, e.g. 'fakesrc ! %s.'",
+                                el->name, el->name);
     }
     if (sources == 0)
         return px_error_set(err, PX_EINVAL, 0, "the pipeline has no source element; start it with one, e.g. fakesrc");
@@ -10374,6 +10567,8 @@ static void px__release_resources(px_pipeline *p)
             el->klass->stop(el);
         el->started = false;
     }
+    for (size_t i = 0; i < p->n_elements; i++)
+        px__fanin_release(p->elements[i]); /* parked buffers go back first */
     for (size_t i = 0; i < p->n_elements; i++) {
         px_arena_destroy(p->elements[i]->out_arena);
         p->elements[i]->out_arena = NULL;
@@ -10451,7 +10646,8 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         memset(&el->stats, 0, sizeof el->stats);
         for (int j = 0; j < el->n_src; j++)
             el->src[j].done = false;
-        if (el->klass->start)
+        rc = px__fanin_prepare(el, err);
+        if (!rc && el->klass->start)
             rc = el->klass->start(el, err);
         el->started = rc == PX_OK;
         PX_DEBUG("pipeline", "%s: start %s", el->name, rc ? "failed" : "done");
@@ -12260,6 +12456,300 @@ PX_API int px_pipeline_to_dot(px_pipeline *p, char *buf, size_t size)
     return len < size ? PX_OK : PX_ENOMEM;
 }
 
+/* ---- parallax_impl/sched/fanin.c ---- */
+/* Fan-in: elements fed by several upstreams (funnel, input-selector, concat).
+ *
+ * Under the threads scheduler each source has its own streaming thread, so
+ * two threads may push into one element at once. Entry into an element with
+ * more than one linked sink pad is serialized by a mutex taken around the
+ * element's callback and everything downstream of it, for buffers and EOS:
+ * the element and its downstream never run concurrently, and the counters'
+ * single-writer rule holds (the mutex orders the writers). Elements with one
+ * linked sink pad take no lock. Cost, uncontended: one compare-and-swap to
+ * lock and one atomic store to unlock per buffer (glibc's futex mutex makes
+ * no syscall unless another thread waits), measured by
+ * tests/bench/funnel.sh. Contended, sources take turns: that is the
+ * semantics of N->1 anyway. Locks are taken only from upstream to
+ * downstream (the graph has no loops), so they cannot deadlock.
+ *
+ * A fan-in element may answer PX_FLOW_WAIT: "not this pad's turn" (concat
+ * plays its pads one after the other). Under threads the pushing thread
+ * then waits on the element's condition variable, releasing the lock, and
+ * offers the buffer again once the element has handled an event (an EOS
+ * wakes it at once); it also wakes every 10 ms to see a stop. Under coop the
+ * source step must not block: the buffer is parked in the element (at most
+ * PX__PARK_MAX), the source whose step it came from counts it, and the coop
+ * loop skips that source until its buffers are taken; the element offers
+ * parked buffers again right after each event it handles. When every
+ * unfinished source is parked nothing can make progress and the run fails
+ * with an error naming the element, instead of spinning.
+ *
+ * Downstream arenas of a fan-in element are used by several threads, so
+ * px__bind_chain leaves them on the shared (atomic) path. */
+
+static int px__linked_sinks(const px_element *el)
+{
+    int n = 0;
+    for (int i = 0; i < el->n_sink; i++)
+        n += el->sink[i].peer != NULL;
+    return n;
+}
+
+static int px__fanin_prepare(px_element *el, px_error *err)
+{
+    for (int j = 0; j < el->n_sink; j++)
+        el->sink[j].eos = false;
+    el->in_pad = 0;
+    el->eos_sent = false;
+    el->parked = 0;
+    el->n_park = 0;
+    el->fanin = px__linked_sinks(el) > 1;
+    if (!el->fanin)
+        return PX_OK;
+    /* Both: the scheduler may still be changed between prepare and start. */
+    if (!el->park && !(el->park = PX_MALLOC(PX__PARK_MAX * sizeof *el->park)))
+        return px_error_set(err, PX_ENOMEM, 0, "%s: out of memory preparing its sink pads", el->name);
+#if CONFIG_PX_SCHED_THREADS
+    if (!el->fanin_sync) {
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        int rc = pthread_cond_init(&el->fanin_cond, &ca);
+        pthread_condattr_destroy(&ca);
+        if (rc == 0 && (rc = pthread_mutex_init(&el->fanin_lock, NULL)) != 0)
+            pthread_cond_destroy(&el->fanin_cond);
+        if (rc)
+            return px_error_set(err, PX_ENOMEM, 0, "%s: cannot make its sink pad lock: %s", el->name, strerror(rc));
+        el->fanin_sync = true;
+        el->fanin_waiters = 0;
+    }
+#endif
+    return PX_OK;
+}
+
+static void px__fanin_release(px_element *el)
+{
+    for (int i = 0; i < el->n_park; i++)
+        px_buffer_unref(&el->park[i].buf);
+    el->n_park = 0;
+    PX_FREE(el->park);
+    el->park = NULL;
+#if CONFIG_PX_SCHED_THREADS
+    if (el->fanin_sync) {
+        pthread_mutex_destroy(&el->fanin_lock);
+        pthread_cond_destroy(&el->fanin_cond);
+        el->fanin_sync = false;
+    }
+#endif
+    el->fanin = false;
+}
+
+/* Coop: offers the parked buffers again, oldest first; those still not
+ * wanted stay, in order. */
+static void px__fanin_retry_parked(px_element *el)
+{
+    px_pipeline *p = el->pipeline;
+    px_element *was = p->coop_source;
+    int n = el->n_park;
+    el->n_park = 0; /* a delivery below may park again: it appends after kept */
+    px__parked pending[PX__PARK_MAX];
+    memcpy(pending, el->park, (size_t)n * sizeof *pending);
+    for (int i = 0; i < n; i++) {
+        px__parked *e = &pending[i];
+        if (atomic_load_explicit(&p->stopping, memory_order_relaxed)) {
+            px_buffer_unref(&e->buf);
+            e->source->parked--;
+            continue;
+        }
+        p->coop_source = e->source;
+        px_flow r = px__deliver(el, e->pad, &e->buf);
+        if (r == PX_FLOW_WAIT) {
+            el->park[el->n_park++] = *e;
+            continue;
+        }
+        e->source->parked--;
+    }
+    p->coop_source = was;
+}
+
+static px_flow px__fanin_push(px_element *el, int sink_pad, px_buffer *buf)
+{
+    px_pipeline *p = el->pipeline;
+#if CONFIG_PX_SCHED_THREADS
+    if (el->fanin_sync && px__effective_scheduler(p) == PX_SCHED_THREADS_RUN) {
+        pthread_mutex_lock(&el->fanin_lock);
+        px_flow r;
+        while ((r = px__deliver(el, sink_pad, buf)) == PX_FLOW_WAIT) {
+            if (atomic_load_explicit(&p->stopping, memory_order_relaxed)) {
+                px_buffer_unref(buf);
+                r = PX_FLOW_ERROR;
+                break;
+            }
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            ts.tv_nsec += 10 * 1000000L;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            el->fanin_waiters++;
+            pthread_cond_timedwait(&el->fanin_cond, &el->fanin_lock, &ts);
+            el->fanin_waiters--;
+        }
+        pthread_mutex_unlock(&el->fanin_lock);
+        return r;
+    }
+#endif
+    /* Coop: one thread, no lock. A buffer that must wait is parked. */
+    px_flow r = px__deliver(el, sink_pad, buf);
+    if (r != PX_FLOW_WAIT)
+        return r;
+    if (!el->park || !p->coop_source || el->n_park == PX__PARK_MAX) {
+        px_buffer_unref(buf);
+        px_element_error(el, PX_ENOMEM,
+                         "more than %d buffers wait for their turn on its sink pads (coop scheduler); "
+                         "a queue or the threads scheduler would hold them",
+                         PX__PARK_MAX);
+        return PX_FLOW_ERROR;
+    }
+    el->park[el->n_park++] = (px__parked){*buf, p->coop_source, sink_pad};
+    p->coop_source->parked++;
+    buf->arena = NULL; /* the park owns it now */
+    return PX_FLOW_OK;
+}
+
+static void px__fanin_eos(px_element *el, int sink_pad)
+{
+#if CONFIG_PX_SCHED_THREADS
+    if (el->fanin_sync && px__effective_scheduler(el->pipeline) == PX_SCHED_THREADS_RUN) {
+        pthread_mutex_lock(&el->fanin_lock);
+        px__eos_deliver(el, sink_pad);
+        if (el->fanin_waiters) /* whose turn it is may have changed */
+            pthread_cond_broadcast(&el->fanin_cond);
+        pthread_mutex_unlock(&el->fanin_lock);
+        return;
+    }
+#endif
+    px__eos_deliver(el, sink_pad);
+    if (el->n_park)
+        px__fanin_retry_parked(el);
+}
+
+#if CONFIG_PX_SCHED_COOP
+static void px__fanin_coop_stall(px_pipeline *p)
+{
+    px_element *stuck = NULL;
+    for (size_t i = 0; i < p->n_elements; i++) {
+        px_element *el = p->elements[i];
+        if (!el->n_park)
+            continue;
+        if (!stuck)
+            stuck = el;
+        if (atomic_load(&p->eos_requested)) { /* finishing: the waiting buffers go */
+            for (int j = 0; j < el->n_park; j++) {
+                px_buffer_unref(&el->park[j].buf);
+                el->park[j].source->parked--;
+                px__stat_add(&el->stats.drops, 1);
+            }
+            el->n_park = 0;
+        }
+    }
+    if (!stuck) { /* cannot happen: counts and parks agree; do not spin on it */
+        for (size_t i = 0; i < p->n_sources; i++)
+            p->sources[i]->parked = 0;
+        return;
+    }
+    if (atomic_load(&p->eos_requested))
+        return;
+    const px__parked *e = &stuck->park[0];
+    px_element_error(stuck, PX_EFLOW,
+                     "%s waits for its turn, but every source is waiting: nothing can bring the pad "
+                     "before it to EOS (is one source linked to two of its pads?)",
+                     stuck->sink[e->pad].name);
+}
+#endif
+
+/* ---- Pad queries for elements ------------------------------------------------ */
+
+PX_API int px_element_input_pad(const px_element *el)
+{
+    return el->in_pad;
+}
+
+PX_API int px_element_sink_pad_count(const px_element *el)
+{
+    return px__linked_sinks(el);
+}
+
+PX_API const char *px_element_pad_name(const px_element *el, px_pad_dir dir, int index)
+{
+    const px__pad *pads = dir == PX_DIR_SRC ? el->src : el->sink;
+    int n = dir == PX_DIR_SRC ? el->n_src : el->n_sink;
+    return index >= 0 && index < n ? pads[index].name : NULL;
+}
+
+/* The decimal number at the end of a request pad's name; -1 if none. */
+static int px__pad_name_number(const char *name)
+{
+    const char *us = strrchr(name, '_');
+    if (!us || !us[1])
+        return -1;
+    long v = 0;
+    for (const char *c = us + 1; *c; c++) {
+        if (*c < '0' || *c > '9' || v > INT_MAX / 10)
+            return -1;
+        v = v * 10 + (*c - '0');
+    }
+    return v <= INT_MAX ? (int)v : -1;
+}
+
+PX_API int px_element_pad_number(const px_element *el, px_pad_dir dir, int index)
+{
+    const px_pad_template *t = dir == PX_DIR_SRC ? &el->klass->src : &el->klass->sink;
+    const char *name = px_element_pad_name(el, dir, index);
+    if (!name || t->presence != PX_PAD_ON_REQUEST)
+        return -1;
+    return px__pad_name_number(name);
+}
+
+PX_API int px_element_pad_index(const px_element *el, px_pad_dir dir, int number)
+{
+    const px__pad *pads = dir == PX_DIR_SRC ? el->src : el->sink;
+    int n = dir == PX_DIR_SRC ? el->n_src : el->n_sink;
+    for (int i = 0; i < n; i++)
+        if (pads[i].peer && px_element_pad_number(el, dir, i) == number)
+            return i;
+    return -1;
+}
+
+PX_API bool px_element_pad_is_eos(const px_element *el, int sink_index)
+{
+    return sink_index >= 0 && sink_index < el->n_sink && el->sink[sink_index].eos;
+}
+
+PX_API struct px_pipeline *px_element_get_pipeline(const px_element *el)
+{
+    return el->pipeline;
+}
+
+PX_API int px_element_wait_until(px_element *el, px_time running_time)
+{
+    px_pipeline *p = el->pipeline;
+    px_time target = p->start_ns + running_time;
+    for (;;) {
+        if (atomic_load_explicit(&p->stopping, memory_order_relaxed))
+            return PX_ESTATE;
+        if (atomic_load_explicit(&p->eos_requested, memory_order_relaxed))
+            return PX_OK; /* finishing: let the buffer go now */
+        px_time now = px__now();
+        if (now >= target)
+            return PX_OK;
+        px_time step = target - now < 10 * PX_MSECOND ? target - now : 10 * PX_MSECOND;
+        struct timespec ts = {(time_t)(step / PX_SECOND), (long)(step % PX_SECOND)};
+        nanosleep(&ts, NULL);
+    }
+}
+
 /* ---- parallax_impl/sched/chain.c ---- */
 /* Push chains: a source's buffer runs through everything downstream of it on
  * the calling thread, element by element, until a sink consumes it. Shared by
@@ -12383,6 +12873,11 @@ static PX__NOINLINE px_flow px__push_filter(px_element *el, px_buffer *buf, bool
         f.out.size = 0;
     }
     px_flow r = k->process(el, &f);
+    if (r == PX_FLOW_WAIT) { /* not its turn (fan-in): the caller keeps the input */
+        if (!k->in_place)
+            px_buffer_unref(&f.out);
+        return r;
+    }
     if (!k->in_place)
         px_buffer_unref(&f.in);
     if (timed)
@@ -12402,21 +12897,48 @@ static PX__NOINLINE px_flow px__push_filter(px_element *el, px_buffer *buf, bool
 
 static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
 {
-    (void)sink_pad;
+    if (el->fanin) /* several upstreams: serialized, and PX_FLOW_WAIT handled (fanin.c) */
+        return px__fanin_push(el, sink_pad, buf);
+    px_flow r = px__deliver(el, sink_pad, buf);
+    if (r == PX_FLOW_WAIT) { /* only fan-in elements may wait: one pad is always its turn */
+        px_buffer_unref(buf);
+        px_element_error(el, PX_EFLOW, "returned PX_FLOW_WAIT but has only one linked sink pad");
+        return PX_FLOW_ERROR;
+    }
+    return r;
+}
+
+/* Runs el on buf. PX_FLOW_WAIT (fan-in only) leaves buf with the caller;
+ * anything else took it. Buffer counters count a buffer once, when taken. */
+static px_flow px__deliver(px_element *el, int sink_pad, px_buffer *buf)
+{
+    el->in_pad = sink_pad;
     bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
-    px__stat_add(&el->stats.buffers_in, 1);
-    px__stat_add(&el->stats.bytes_in, buf->size);
     if (el->klass->chain) {
         px_time t0 = timed ? px__now() : 0;
+        size_t size = buf->size;
         px_flow r = el->klass->chain(el, buf);
+        if (r == PX_FLOW_WAIT)
+            return r;
+        px__stat_add(&el->stats.buffers_in, 1);
+        px__stat_add(&el->stats.bytes_in, size);
         px_buffer_unref(buf);
         if (timed)
             px__stat_add(&el->stats.process_ns, (uint64_t)(px__now() - t0) * PX__TIMING_SAMPLE);
         return r == PX_FLOW_DROP ? PX_FLOW_OK : r;
     }
-    if (!el->klass->consume)
-        return px__push_filter(el, buf, timed);
+    if (!el->klass->consume) {
+        size_t size = buf->size;
+        px_flow r = px__push_filter(el, buf, timed);
+        if (r != PX_FLOW_WAIT) {
+            px__stat_add(&el->stats.buffers_in, 1);
+            px__stat_add(&el->stats.bytes_in, size);
+        }
+        return r;
+    }
 
+    px__stat_add(&el->stats.buffers_in, 1);
+    px__stat_add(&el->stats.bytes_in, buf->size);
     px_time t0 = timed ? px__now() : 0;
     px_flow r = el->klass->consume(el, buf);
     px_buffer_unref(buf);
@@ -12429,18 +12951,19 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
  * pad has seen it, and a sink that gets it may complete the pipeline. */
 static void px__send_eos(px_element *el, int sink_pad)
 {
-    (void)sink_pad;
-    int linked = 0;
-    for (int i = 0; i < el->n_sink; i++)
-        linked += el->sink[i].peer != NULL;
-    if (++el->eos_pads < linked)
+    if (el->fanin)
+        px__fanin_eos(el, sink_pad);
+    else
+        px__eos_deliver(el, sink_pad);
+}
+
+/* Sends EOS out of el (once): completes a sink, else goes to src pad
+ * src_pad or every linked one. */
+static void px__eos_forward(px_element *el, int src_pad)
+{
+    if (el->eos_sent)
         return;
-    if (el->klass->event) {
-        px_event ev = {PX_EVENT_EOS};
-        int rc = el->klass->event(el, &ev);
-        if (rc)
-            px_element_error(el, rc, "failed to handle EOS: %s", px_status_str(rc));
-    }
+    el->eos_sent = true;
     atomic_store_explicit(&el->stats.eos, true, memory_order_relaxed);
     PX_DEBUG("pipeline", "%s: EOS", el->name);
     px_pipeline *p = el->pipeline;
@@ -12452,8 +12975,40 @@ static void px__send_eos(px_element *el, int sink_pad)
         return;
     }
     for (int i = 0; i < el->n_src; i++)
-        if (el->src[i].peer)
+        if (el->src[i].peer && (src_pad == PX_PAD_ALL || src_pad == i))
             px__send_eos(el->src[i].peer, el->src[i].peer_pad);
+}
+
+/* Each sink pad's EOS counts once; eos_per_pad elements see every one and
+ * forward themselves (px_element_push_eos), others once all pads are EOS. */
+static void px__eos_deliver(px_element *el, int sink_pad)
+{
+    if (sink_pad >= 0 && sink_pad < el->n_sink) {
+        if (el->sink[sink_pad].eos)
+            return;
+        el->sink[sink_pad].eos = true;
+    }
+    el->in_pad = sink_pad;
+    int linked = 0;
+    for (int i = 0; i < el->n_sink; i++)
+        linked += el->sink[i].peer != NULL;
+    bool all = ++el->eos_pads >= linked;
+    if (!all && !el->klass->eos_per_pad)
+        return;
+    if (el->klass->event && !el->eos_sent) {
+        px_event ev = {PX_EVENT_EOS};
+        int rc = el->klass->event(el, &ev);
+        if (rc)
+            px_element_error(el, rc, "failed to handle EOS: %s", px_status_str(rc));
+    }
+    if (!el->klass->eos_per_pad)
+        px__eos_forward(el, PX_PAD_ALL);
+}
+
+PX_API void px_element_push_eos(px_element *el, int src_pad)
+{
+    if (el)
+        px__eos_forward(el, src_pad);
 }
 
 /* Without sinks (a tee with allow-not-linked and no branch), the pipeline
@@ -12539,15 +13094,27 @@ static void px__coop_drive(px_pipeline *p, int timeout_ms)
 {
     px_time deadline = timeout_ms < 0 ? INT64_MAX : px__now() + (px_time)timeout_ms * PX_MSECOND;
     for (unsigned round = 0;; round++) {
-        bool any = false; /* a finished source has its eos flag set */
+        bool any = false, parked = false; /* a finished source has its eos flag set */
         for (size_t i = 0; i < p->n_sources; i++) {
             px_element *src = p->sources[i];
             if (atomic_load_explicit(&src->stats.eos, memory_order_relaxed))
                 continue;
+            if (src->parked) { /* its buffer waits for its turn in a fan-in element (fanin.c) */
+                parked = true;
+                continue;
+            }
+            p->coop_source = src;
             if (px__source_step(src))
                 any = true;
             else
                 atomic_store_explicit(&src->stats.eos, true, memory_order_relaxed);
+        }
+        p->coop_source = NULL;
+        if (!any && parked) { /* every source waits: drop at an EOS request, else an error */
+            px__fanin_coop_stall(p);
+            if (p->bus_count > 0)
+                return;
+            continue;
         }
         if (!any || p->bus_count > 0)
             return;
@@ -12629,6 +13196,7 @@ PX_API const char *px_compile_options(void)
         "CONFIG_PX_ELEM_FILESINK=" PX__XSTR(CONFIG_PX_ELEM_FILESINK) "\n"
         "CONFIG_PX_ELEM_CAPSFILTER=" PX__XSTR(CONFIG_PX_ELEM_CAPSFILTER) "\n"
         "CONFIG_PX_ELEM_TEE=" PX__XSTR(CONFIG_PX_ELEM_TEE) "\n"
+        "CONFIG_PX_ELEM_FUNNEL=" PX__XSTR(CONFIG_PX_ELEM_FUNNEL) "\n"
         "CONFIG_PX_ELEM_VIDEOCONVERT=" PX__XSTR(CONFIG_PX_ELEM_VIDEOCONVERT) "\n"
         "CONFIG_PX_ELEM_VIDEOTESTSRC=" PX__XSTR(CONFIG_PX_ELEM_VIDEOTESTSRC) "\n"
         "CONFIG_PX_ELEM_VIDEOSCALE=" PX__XSTR(CONFIG_PX_ELEM_VIDEOSCALE) "\n"

@@ -82,8 +82,9 @@ static void print_prop(const px_prop *pr)
 {
     char name[64];
     prop_display_name(pr->name, name, sizeof name);
-    printf("  %-18s %s%s\n", name, pr->description ? pr->description : "",
-           pr->flags & PX_PROP_FLAG_READONLY ? " (read-only)" : "");
+    printf("  %-18s %s%s%s\n", name, pr->description ? pr->description : "",
+           pr->flags & PX_PROP_FLAG_READONLY ? " (read-only)" : "",
+           pr->flags & PX_PROP_FLAG_MUTABLE ? " (changeable while running)" : "");
     switch (pr->type) {
     case PX_PROP_BOOL:
         printf("  %-18s boolean, default %s\n", "", pr->idef ? "true" : "false");
@@ -102,6 +103,10 @@ static void print_prop(const px_prop *pr)
     case PX_PROP_STRING:
         printf("  %-18s string, default %s%s%s\n", "", pr->sdef ? "\"" : "", pr->sdef ? pr->sdef : "none",
                pr->sdef ? "\"" : "");
+        break;
+    case PX_PROP_PAD:
+        printf("  %-18s %s pad name (e.g. %s0, or its number), default none (the first linked)\n", "",
+               pr->imin ? "src" : "sink", pr->imin ? "src_" : "sink_");
         break;
     case PX_PROP_FRACTION:
         printf("  %-18s fraction in [%d/%d, %d/%d], default %d/%d\n", "", pr->fmin.num, pr->fmin.den,

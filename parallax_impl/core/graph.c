@@ -372,6 +372,9 @@ static int px__validate(px_pipeline *p, px_error *err)
             }
         if (el->klass->produce)
             sources++;
+        if (el->klass->sink.presence == PX_PAD_ON_REQUEST && px_element_sink_pad_count(el) == 0)
+            return px_error_set(err, PX_ELINK, 0, "%s has no sink pad linked; link an upstream to it, e.g. 'fakesrc ! %s.'",
+                                el->name, el->name);
     }
     if (sources == 0)
         return px_error_set(err, PX_EINVAL, 0, "the pipeline has no source element; start it with one, e.g. fakesrc");
@@ -408,6 +411,8 @@ static void px__release_resources(px_pipeline *p)
             el->klass->stop(el);
         el->started = false;
     }
+    for (size_t i = 0; i < p->n_elements; i++)
+        px__fanin_release(p->elements[i]); /* parked buffers go back first */
     for (size_t i = 0; i < p->n_elements; i++) {
         px_arena_destroy(p->elements[i]->out_arena);
         p->elements[i]->out_arena = NULL;
@@ -485,7 +490,8 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         memset(&el->stats, 0, sizeof el->stats);
         for (int j = 0; j < el->n_src; j++)
             el->src[j].done = false;
-        if (el->klass->start)
+        rc = px__fanin_prepare(el, err);
+        if (!rc && el->klass->start)
             rc = el->klass->start(el, err);
         el->started = rc == PX_OK;
         PX_DEBUG("pipeline", "%s: start %s", el->name, rc ? "failed" : "done");

@@ -120,6 +120,11 @@ static PX__NOINLINE px_flow px__push_filter(px_element *el, px_buffer *buf, bool
         f.out.size = 0;
     }
     px_flow r = k->process(el, &f);
+    if (r == PX_FLOW_WAIT) { /* not its turn (fan-in): the caller keeps the input */
+        if (!k->in_place)
+            px_buffer_unref(&f.out);
+        return r;
+    }
     if (!k->in_place)
         px_buffer_unref(&f.in);
     if (timed)
@@ -139,21 +144,48 @@ static PX__NOINLINE px_flow px__push_filter(px_element *el, px_buffer *buf, bool
 
 static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
 {
-    (void)sink_pad;
+    if (el->fanin) /* several upstreams: serialized, and PX_FLOW_WAIT handled (fanin.c) */
+        return px__fanin_push(el, sink_pad, buf);
+    px_flow r = px__deliver(el, sink_pad, buf);
+    if (r == PX_FLOW_WAIT) { /* only fan-in elements may wait: one pad is always its turn */
+        px_buffer_unref(buf);
+        px_element_error(el, PX_EFLOW, "returned PX_FLOW_WAIT but has only one linked sink pad");
+        return PX_FLOW_ERROR;
+    }
+    return r;
+}
+
+/* Runs el on buf. PX_FLOW_WAIT (fan-in only) leaves buf with the caller;
+ * anything else took it. Buffer counters count a buffer once, when taken. */
+static px_flow px__deliver(px_element *el, int sink_pad, px_buffer *buf)
+{
+    el->in_pad = sink_pad;
     bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
-    px__stat_add(&el->stats.buffers_in, 1);
-    px__stat_add(&el->stats.bytes_in, buf->size);
     if (el->klass->chain) {
         px_time t0 = timed ? px__now() : 0;
+        size_t size = buf->size;
         px_flow r = el->klass->chain(el, buf);
+        if (r == PX_FLOW_WAIT)
+            return r;
+        px__stat_add(&el->stats.buffers_in, 1);
+        px__stat_add(&el->stats.bytes_in, size);
         px_buffer_unref(buf);
         if (timed)
             px__stat_add(&el->stats.process_ns, (uint64_t)(px__now() - t0) * PX__TIMING_SAMPLE);
         return r == PX_FLOW_DROP ? PX_FLOW_OK : r;
     }
-    if (!el->klass->consume)
-        return px__push_filter(el, buf, timed);
+    if (!el->klass->consume) {
+        size_t size = buf->size;
+        px_flow r = px__push_filter(el, buf, timed);
+        if (r != PX_FLOW_WAIT) {
+            px__stat_add(&el->stats.buffers_in, 1);
+            px__stat_add(&el->stats.bytes_in, size);
+        }
+        return r;
+    }
 
+    px__stat_add(&el->stats.buffers_in, 1);
+    px__stat_add(&el->stats.bytes_in, buf->size);
     px_time t0 = timed ? px__now() : 0;
     px_flow r = el->klass->consume(el, buf);
     px_buffer_unref(buf);
@@ -166,18 +198,19 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
  * pad has seen it, and a sink that gets it may complete the pipeline. */
 static void px__send_eos(px_element *el, int sink_pad)
 {
-    (void)sink_pad;
-    int linked = 0;
-    for (int i = 0; i < el->n_sink; i++)
-        linked += el->sink[i].peer != NULL;
-    if (++el->eos_pads < linked)
+    if (el->fanin)
+        px__fanin_eos(el, sink_pad);
+    else
+        px__eos_deliver(el, sink_pad);
+}
+
+/* Sends EOS out of el (once): completes a sink, else goes to src pad
+ * src_pad or every linked one. */
+static void px__eos_forward(px_element *el, int src_pad)
+{
+    if (el->eos_sent)
         return;
-    if (el->klass->event) {
-        px_event ev = {PX_EVENT_EOS};
-        int rc = el->klass->event(el, &ev);
-        if (rc)
-            px_element_error(el, rc, "failed to handle EOS: %s", px_status_str(rc));
-    }
+    el->eos_sent = true;
     atomic_store_explicit(&el->stats.eos, true, memory_order_relaxed);
     PX_DEBUG("pipeline", "%s: EOS", el->name);
     px_pipeline *p = el->pipeline;
@@ -189,8 +222,40 @@ static void px__send_eos(px_element *el, int sink_pad)
         return;
     }
     for (int i = 0; i < el->n_src; i++)
-        if (el->src[i].peer)
+        if (el->src[i].peer && (src_pad == PX_PAD_ALL || src_pad == i))
             px__send_eos(el->src[i].peer, el->src[i].peer_pad);
+}
+
+/* Each sink pad's EOS counts once; eos_per_pad elements see every one and
+ * forward themselves (px_element_push_eos), others once all pads are EOS. */
+static void px__eos_deliver(px_element *el, int sink_pad)
+{
+    if (sink_pad >= 0 && sink_pad < el->n_sink) {
+        if (el->sink[sink_pad].eos)
+            return;
+        el->sink[sink_pad].eos = true;
+    }
+    el->in_pad = sink_pad;
+    int linked = 0;
+    for (int i = 0; i < el->n_sink; i++)
+        linked += el->sink[i].peer != NULL;
+    bool all = ++el->eos_pads >= linked;
+    if (!all && !el->klass->eos_per_pad)
+        return;
+    if (el->klass->event && !el->eos_sent) {
+        px_event ev = {PX_EVENT_EOS};
+        int rc = el->klass->event(el, &ev);
+        if (rc)
+            px_element_error(el, rc, "failed to handle EOS: %s", px_status_str(rc));
+    }
+    if (!el->klass->eos_per_pad)
+        px__eos_forward(el, PX_PAD_ALL);
+}
+
+PX_API void px_element_push_eos(px_element *el, int src_pad)
+{
+    if (el)
+        px__eos_forward(el, src_pad);
 }
 
 /* Without sinks (a tee with allow-not-linked and no branch), the pipeline
