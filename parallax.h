@@ -117,6 +117,18 @@
 #ifndef CONFIG_PX_ELEM_FUNNEL
 #define CONFIG_PX_ELEM_FUNNEL PX__ON
 #endif
+#ifndef CONFIG_PX_ELEM_VALVE
+#define CONFIG_PX_ELEM_VALVE PX__ON
+#endif
+#ifndef CONFIG_PX_ELEM_INPUT_SELECTOR
+#define CONFIG_PX_ELEM_INPUT_SELECTOR PX__ON
+#endif
+#ifndef CONFIG_PX_ELEM_OUTPUT_SELECTOR
+#define CONFIG_PX_ELEM_OUTPUT_SELECTOR PX__ON
+#endif
+#ifndef CONFIG_PX_ELEM_CONCAT
+#define CONFIG_PX_ELEM_CONCAT PX__ON
+#endif
 #ifndef CONFIG_PX_ELEM_VIDEOCONVERT
 #if PX__ON && CONFIG_PX_CAPS && CONFIG_PX_VIDEO
 #define CONFIG_PX_ELEM_VIDEOCONVERT 1
@@ -1363,7 +1375,7 @@ PX_API int px_pipeline_stats_json(px_pipeline *p, char *buf, size_t size);
 #define PX__CAT(a, b) PX__CAT2(a, b)
 #define PX__STR(x) #x
 #define PX__XSTR(x) PX__STR(x)
-#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_FUNNEL), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC)
+#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_FUNNEL), CONFIG_PX_ELEM_VALVE), CONFIG_PX_ELEM_INPUT_SELECTOR), CONFIG_PX_ELEM_OUTPUT_SELECTOR), CONFIG_PX_ELEM_CONCAT), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC)
 #ifndef PX_STATIC
 extern const int PX__CONFIG_KEY;
 #if defined(__GNUC__)
@@ -7408,6 +7420,113 @@ PX_ELEMENT_CLASS(capsfilter) = {
 };
 #endif /* CONFIG_PX_ELEM_CAPSFILTER */
 
+/* ---- elements/flow/concat.c ---- */
+#if CONFIG_PX_ELEM_CONCAT
+/* elements/flow/concat.c: plays its sink pads one after the other: sink_0
+ * until its EOS, then sink_1, ... (in the order of their numbers), and EOS
+ * after the last. Inputs that are not yet playing WAIT, they are never
+ * dropped: their buffers answer PX_FLOW_WAIT, so under the threads scheduler
+ * their streaming threads sleep until their turn (or a stop), and under the
+ * coop scheduler their sources are skipped until then (sched/fanin.c).
+ *
+ * Timestamps: Parallax has no segments, so where GStreamer's concat moves
+ * the segment base to keep running time continuous, this one shifts the
+ * buffers' pts and dts by the same offset (adjust-base=true, the default):
+ * each input continues where the previous one ended (its last pts plus
+ * duration), on the assumption that each input starts at time 0 as
+ * GStreamer sources do. Buffers without timestamps pass unchanged. */
+
+typedef struct {
+    bool adjust_base;
+    int active_pad; /* read-only: the playing pad's number, -1 when done */
+    /* streaming state */
+    int order[PX__MAX_PADS]; /* sink pad indices by pad number */
+    int n, pos;
+    px_time base, end; /* offset added to this input; end of the output so far */
+} concat;
+
+static void concat_publish(px_element *el, concat *self)
+{
+    int number = self->pos < self->n ? px_element_pad_number(el, PX_DIR_SINK, self->order[self->pos]) : -1;
+    __atomic_store_n(&self->active_pad, number, __ATOMIC_RELAXED); /* px_get may read it on another thread */
+}
+
+static int concat_start(px_element *el, px_error *err)
+{
+    concat *self = px_element_state(el);
+
+    (void)err;
+    self->n = px_element_sink_pad_count(el);
+    for (int i = 0; i < self->n; i++) { /* insertion sort by number: at most 32 pads */
+        int j = i, num = px_element_pad_number(el, PX_DIR_SINK, i);
+        while (j > 0 && px_element_pad_number(el, PX_DIR_SINK, self->order[j - 1]) > num) {
+            self->order[j] = self->order[j - 1];
+            j--;
+        }
+        self->order[j] = i;
+    }
+    self->pos = 0;
+    self->base = self->end = 0;
+    concat_publish(el, self);
+    return PX_OK;
+}
+
+static px_flow concat_process(px_element *el, px_frame *io)
+{
+    concat *self = px_element_state(el);
+
+    if (self->pos >= self->n)
+        return PX_FLOW_EOS;
+    if (px_element_input_pad(el) != self->order[self->pos])
+        return PX_FLOW_WAIT; /* not its turn: kept, offered again after our next EOS */
+    px_buffer *b = &io->out;
+    if (self->adjust_base && b->pts != PX_TIME_NONE) {
+        b->pts += self->base;
+        if (b->dts != PX_TIME_NONE)
+            b->dts += self->base;
+        px_time end = b->pts + (b->duration != PX_TIME_NONE ? b->duration : 0);
+        if (end > self->end)
+            self->end = end;
+    }
+    return PX_FLOW_OK;
+}
+
+static int concat_event(px_element *el, const px_event *ev)
+{
+    concat *self = px_element_state(el);
+
+    if (ev->type != PX_EVENT_EOS || self->pos >= self->n ||
+        px_element_input_pad(el) != self->order[self->pos])
+        return PX_OK; /* an input that has not played yet: its EOS is remembered by the runtime */
+    do { /* the next input, skipping those that ended without a buffer */
+        self->pos++;
+    } while (self->pos < self->n && px_element_pad_is_eos(el, self->order[self->pos]));
+    self->base = self->end;
+    concat_publish(el, self);
+    if (self->pos >= self->n)
+        px_element_push_eos(el, PX_PAD_ALL);
+    return PX_OK;
+}
+
+PX_ELEMENT_CLASS(concat) = {
+    .name = "concat",
+    .family = "Generic",
+    .description = "Plays its sink pads one after the other, each until its EOS",
+    .state_size = sizeof(concat),
+    .sink = PX_PAD_REQUEST("sink_%u", "ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .in_place = true,
+    .eos_per_pad = true,
+    .start = concat_start,
+    .process = concat_process,
+    .event = concat_event,
+    .props = PX_PROPS(
+        PX_PROP_BOOL(concat, adjust_base, true,
+                     "Shift each input's timestamps so it continues where the previous ended"),
+        PX_PROP_PAD(concat, active_pad, PX_DIR_SINK, PX_PROP_FLAG_READONLY, "The sink pad playing now")),
+};
+#endif /* CONFIG_PX_ELEM_CONCAT */
+
 /* ---- elements/testing/fakesink.c ---- */
 #if CONFIG_PX_ELEM_FAKESINK
 /* elements/testing/fakesink.c: accepts and discards buffers, for tests and
@@ -8062,6 +8181,195 @@ PX_ELEMENT_CLASS(identity) = {
 };
 #endif /* CONFIG_PX_ELEM_IDENTITY */
 
+/* ---- elements/flow/input_selector.c ---- */
+#if CONFIG_PX_ELEM_INPUT_SELECTOR
+/* elements/flow/input_selector.c: N-to-1, passing on only the buffers of
+ * the active sink pad (active-pad=sink_1, changeable while running from any
+ * thread); buffers arriving on other pads are dropped and counted in the
+ * element's drops. Without active-pad the first linked pad is active.
+ *
+ * EOS, as in GStreamer: EOS goes downstream when the active pad reaches EOS
+ * (an inactive pad's EOS is only remembered); switching to a pad that is
+ * already EOS ends the stream at the next buffer or event that arrives, and
+ * once every sink pad is EOS it ends in any case. After that every upstream
+ * is answered EOS, so their sources finish. */
+
+typedef struct {
+    int active_pad; /* mutable: the active pad's number (sink_<n>), -1 = the first linked */
+    /* streaming state */
+    int number[PX__MAX_PADS]; /* pad index -> number in its name */
+    int first;                /* number of the first linked pad */
+    int cached_number, cached_index;
+    bool ended;
+} input_selector;
+
+static int input_selector_start(px_element *el, px_error *err)
+{
+    input_selector *self = px_element_state(el);
+    int n = 0;
+
+    self->first = -1;
+    self->ended = false;
+    self->cached_number = self->cached_index = -1;
+    for (int i = 0; i < PX__MAX_PADS; i++) {
+        const char *name = px_element_pad_name(el, PX_DIR_SINK, i);
+        self->number[i] = name ? px_element_pad_number(el, PX_DIR_SINK, i) : -1;
+        if (name && self->first < 0)
+            self->first = self->number[i];
+        n += name != NULL;
+    }
+    int active = PX_LOAD_MUTABLE(self->active_pad);
+    if (active >= 0 && px_element_pad_index(el, PX_DIR_SINK, active) < 0) {
+        char list[256];
+        size_t len = 0;
+        for (int i = 0; i < n && len < sizeof list; i++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "",
+                                    px_element_pad_name(el, PX_DIR_SINK, i));
+        return px_error_set(err, PX_ENOENT, 0, "%s: active-pad=sink_%d is not one of its sink pads; linked: %s",
+                            px_element_name(el), active, list);
+    }
+    return PX_OK;
+}
+
+/* Sink pad index of the active pad, looked up again only when it changed. */
+static int input_selector_active_index(px_element *el, input_selector *self, int *number)
+{
+    int active = PX_LOAD_MUTABLE(self->active_pad);
+    if (active < 0)
+        active = self->first;
+    if (active != self->cached_number) {
+        self->cached_number = active;
+        self->cached_index = px_element_pad_index(el, PX_DIR_SINK, active);
+    }
+    *number = active;
+    return self->cached_index;
+}
+
+static void input_selector_end(px_element *el, input_selector *self)
+{
+    self->ended = true;
+    px_element_push_eos(el, PX_PAD_ALL);
+}
+
+static px_flow input_selector_process(px_element *el, px_frame *io)
+{
+    input_selector *self = px_element_state(el);
+    int number;
+    int active = input_selector_active_index(el, self, &number);
+
+    (void)io;
+    if (self->ended)
+        return PX_FLOW_EOS;
+    if (px_element_pad_is_eos(el, active)) { /* switched to a finished pad */
+        input_selector_end(el, self);
+        return PX_FLOW_EOS;
+    }
+    if (self->number[px_element_input_pad(el)] != number)
+        return PX_FLOW_DROP; /* counted by the runtime */
+    return PX_FLOW_OK;
+}
+
+static int input_selector_event(px_element *el, const px_event *ev)
+{
+    input_selector *self = px_element_state(el);
+    int number;
+    int active = input_selector_active_index(el, self, &number);
+
+    if (ev->type != PX_EVENT_EOS || self->ended)
+        return PX_OK;
+    bool all = true;
+    for (int i = 0; i < px_element_sink_pad_count(el); i++)
+        all &= px_element_pad_is_eos(el, i);
+    if (all || px_element_pad_is_eos(el, active))
+        input_selector_end(el, self);
+    return PX_OK;
+}
+
+PX_ELEMENT_CLASS(input_selector) = {
+    .name = "input-selector",
+    .family = "Generic",
+    .description = "N-to-1: passes on the active sink pad's buffers, drops the others; switchable while running",
+    .state_size = sizeof(input_selector),
+    .sink = PX_PAD_REQUEST("sink_%u", "ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .hints = {.rt_safe = true},
+    .in_place = true,
+    .eos_per_pad = true,
+    .start = input_selector_start,
+    .process = input_selector_process,
+    .event = input_selector_event,
+    .props = PX_PROPS(PX_PROP_PAD(input_selector, active_pad, PX_DIR_SINK, PX_PROP_FLAG_MUTABLE,
+                                  "The active sink pad (sink_N); buffers of the others are dropped")),
+};
+#endif /* CONFIG_PX_ELEM_INPUT_SELECTOR */
+
+/* ---- elements/flow/output_selector.c ---- */
+#if CONFIG_PX_ELEM_OUTPUT_SELECTOR
+/* elements/flow/output_selector.c: 1-to-N, sending every buffer to the
+ * active src pad only (active-pad=src_1, changeable while running from any
+ * thread; without it the first linked src pad). EOS goes to every src pad,
+ * as in GStreamer. A switch takes effect at the next buffer. */
+
+typedef struct {
+    int active_pad; /* mutable: the active pad's number (src_<n>), -1 = the first linked */
+    /* streaming state */
+    int first;
+    int cached_number, cached_index;
+} output_selector;
+
+static int output_selector_start(px_element *el, px_error *err)
+{
+    output_selector *self = px_element_state(el);
+
+    if (px_element_src_pad_count(el) == 0)
+        return px_error_set(err, PX_ELINK, 0, "%s has no src pad linked; link one, e.g. '%s. ! fakesink'",
+                            px_element_name(el), px_element_name(el));
+    self->first = px_element_pad_number(el, PX_DIR_SRC, 0);
+    self->cached_number = self->cached_index = -1;
+    int active = PX_LOAD_MUTABLE(self->active_pad);
+    if (active >= 0 && px_element_pad_index(el, PX_DIR_SRC, active) < 0) {
+        char list[256];
+        size_t len = 0;
+        for (int i = 0; px_element_pad_name(el, PX_DIR_SRC, i) && len < sizeof list; i++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "",
+                                    px_element_pad_name(el, PX_DIR_SRC, i));
+        return px_error_set(err, PX_ENOENT, 0, "%s: active-pad=src_%d is not one of its src pads; linked: %s",
+                            px_element_name(el), active, list);
+    }
+    return PX_OK;
+}
+
+static px_flow output_selector_process(px_element *el, px_frame *io)
+{
+    output_selector *self = px_element_state(el);
+    int active = PX_LOAD_MUTABLE(self->active_pad);
+
+    if (active < 0)
+        active = self->first;
+    if (active != self->cached_number) { /* a switch: find the pad once */
+        self->cached_number = active;
+        self->cached_index = px_element_pad_index(el, PX_DIR_SRC, active);
+    }
+    io->out_pad = self->cached_index;
+    return PX_FLOW_OK;
+}
+
+PX_ELEMENT_CLASS(output_selector) = {
+    .name = "output-selector",
+    .family = "Generic",
+    .description = "1-to-N: sends every buffer to the active src pad; switchable while running",
+    .state_size = sizeof(output_selector),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_REQUEST("src_%u", "ANY"),
+    .hints = {.rt_safe = true},
+    .in_place = true,
+    .start = output_selector_start,
+    .process = output_selector_process,
+    .props = PX_PROPS(PX_PROP_PAD(output_selector, active_pad, PX_DIR_SRC, PX_PROP_FLAG_MUTABLE,
+                                  "The active src pad (src_N) every buffer goes to")),
+};
+#endif /* CONFIG_PX_ELEM_OUTPUT_SELECTOR */
+
 /* ---- elements/video/rawvideoparse.c ---- */
 #if CONFIG_PX_ELEM_RAWVIDEOPARSE
 /* elements/video/rawvideoparse.c: cuts a byte stream of headerless raw
@@ -8285,6 +8593,41 @@ PX_ELEMENT_CLASS(tee) = {
                                    "Accept and drop data when no src pad is linked instead of failing")),
 };
 #endif /* CONFIG_PX_ELEM_TEE */
+
+/* ---- elements/flow/valve.c ---- */
+#if CONFIG_PX_ELEM_VALVE
+/* elements/flow/valve.c: lets buffers through or drops them (drop=true),
+ * switchable while running from any thread (px_set(valve, "drop", "true")).
+ * Each dropped buffer is counted in the element's drops. Unlike GStreamer's
+ * default drop-mode, EOS always passes, even while dropping: a closed valve
+ * at the end of a stream must not keep the pipeline from finishing. */
+
+typedef struct {
+    bool drop; /* mutable: written by px_set on any thread, read atomically */
+} valve;
+
+static px_flow valve_process(px_element *el, px_frame *io)
+{
+    valve *self = px_element_state(el);
+
+    (void)io;
+    return PX_LOAD_MUTABLE(self->drop) ? PX_FLOW_DROP : PX_FLOW_OK; /* the runtime counts the drop */
+}
+
+PX_ELEMENT_CLASS(valve) = {
+    .name = "valve",
+    .family = "Filter",
+    .description = "Drops buffers while drop=true; changeable while running",
+    .state_size = sizeof(valve),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .hints = {.rt_safe = true},
+    .in_place = true,
+    .process = valve_process,
+    .props = PX_PROPS(PX_PROP_BOOL_MUTABLE(valve, drop, false,
+                                           "Drop buffers (counted as drops) instead of passing them on")),
+};
+#endif /* CONFIG_PX_ELEM_VALVE */
 
 /* ---- elements/video/videoconvert.c ---- */
 #if CONFIG_PX_ELEM_VIDEOCONVERT
@@ -10023,6 +10366,9 @@ static const px_element_class *const px__builtin_classes[] = {
 #if CONFIG_PX_ELEM_CAPSFILTER
     &px_elem_capsfilter,
 #endif
+#if CONFIG_PX_ELEM_CONCAT
+    &px_elem_concat,
+#endif
 #if CONFIG_PX_ELEM_FAKESINK
     &px_elem_fakesink,
 #endif
@@ -10041,11 +10387,20 @@ static const px_element_class *const px__builtin_classes[] = {
 #if CONFIG_PX_ELEM_IDENTITY
     &px_elem_identity,
 #endif
+#if CONFIG_PX_ELEM_INPUT_SELECTOR
+    &px_elem_input_selector,
+#endif
+#if CONFIG_PX_ELEM_OUTPUT_SELECTOR
+    &px_elem_output_selector,
+#endif
 #if CONFIG_PX_ELEM_RAWVIDEOPARSE
     &px_elem_rawvideoparse,
 #endif
 #if CONFIG_PX_ELEM_TEE
     &px_elem_tee,
+#endif
+#if CONFIG_PX_ELEM_VALVE
+    &px_elem_valve,
 #endif
 #if CONFIG_PX_ELEM_VIDEOCONVERT
     &px_elem_videoconvert,
@@ -13197,6 +13552,10 @@ PX_API const char *px_compile_options(void)
         "CONFIG_PX_ELEM_CAPSFILTER=" PX__XSTR(CONFIG_PX_ELEM_CAPSFILTER) "\n"
         "CONFIG_PX_ELEM_TEE=" PX__XSTR(CONFIG_PX_ELEM_TEE) "\n"
         "CONFIG_PX_ELEM_FUNNEL=" PX__XSTR(CONFIG_PX_ELEM_FUNNEL) "\n"
+        "CONFIG_PX_ELEM_VALVE=" PX__XSTR(CONFIG_PX_ELEM_VALVE) "\n"
+        "CONFIG_PX_ELEM_INPUT_SELECTOR=" PX__XSTR(CONFIG_PX_ELEM_INPUT_SELECTOR) "\n"
+        "CONFIG_PX_ELEM_OUTPUT_SELECTOR=" PX__XSTR(CONFIG_PX_ELEM_OUTPUT_SELECTOR) "\n"
+        "CONFIG_PX_ELEM_CONCAT=" PX__XSTR(CONFIG_PX_ELEM_CONCAT) "\n"
         "CONFIG_PX_ELEM_VIDEOCONVERT=" PX__XSTR(CONFIG_PX_ELEM_VIDEOCONVERT) "\n"
         "CONFIG_PX_ELEM_VIDEOTESTSRC=" PX__XSTR(CONFIG_PX_ELEM_VIDEOTESTSRC) "\n"
         "CONFIG_PX_ELEM_VIDEOSCALE=" PX__XSTR(CONFIG_PX_ELEM_VIDEOSCALE) "\n"
