@@ -129,6 +129,19 @@
 #ifndef CONFIG_PX_ELEM_CONCAT
 #define CONFIG_PX_ELEM_CONCAT PX__ON
 #endif
+#ifndef CONFIG_PX_ELEM_CLOCKSYNC
+#define CONFIG_PX_ELEM_CLOCKSYNC PX__ON
+#endif
+#ifndef CONFIG_PX_ELEM_DELAY
+#define CONFIG_PX_ELEM_DELAY PX__ON
+#endif
+#ifndef CONFIG_PX_ELEM_TIMEOUT
+#if PX__ON && CONFIG_PX_SCHED_THREADS
+#define CONFIG_PX_ELEM_TIMEOUT 1
+#else
+#define CONFIG_PX_ELEM_TIMEOUT 0
+#endif
+#endif
 #ifndef CONFIG_PX_ELEM_VIDEOCONVERT
 #if PX__ON && CONFIG_PX_CAPS && CONFIG_PX_VIDEO
 #define CONFIG_PX_ELEM_VIDEOCONVERT 1
@@ -201,6 +214,9 @@
 #endif
 #if CONFIG_PX_ELEM_CAPSFILTER && !CONFIG_PX_CAPS
 #error "parallax.h: CONFIG_PX_ELEM_CAPSFILTER needs CONFIG_PX_CAPS: enable CONFIG_PX_CAPS or set CONFIG_PX_ELEM_CAPSFILTER=0"
+#endif
+#if CONFIG_PX_ELEM_TIMEOUT && !CONFIG_PX_SCHED_THREADS
+#error "parallax.h: CONFIG_PX_ELEM_TIMEOUT needs CONFIG_PX_SCHED_THREADS: enable CONFIG_PX_SCHED_THREADS or set CONFIG_PX_ELEM_TIMEOUT=0"
 #endif
 #if CONFIG_PX_ELEM_VIDEOCONVERT && !CONFIG_PX_CAPS
 #error "parallax.h: CONFIG_PX_ELEM_VIDEOCONVERT needs CONFIG_PX_CAPS: enable CONFIG_PX_CAPS or set CONFIG_PX_ELEM_VIDEOCONVERT=0"
@@ -968,6 +984,7 @@ typedef enum px_prop_type {
     PX_PROP_FRACTION, /* px_fraction */
     PX_PROP_PAD,      /* int: the number of one of the element's request pads (sink_2 -> 2), -1 = none;
                          set as "sink_2" or "2", checked against the linked pads once there are any */
+    PX_PROP_INT64,    /* int64_t (nanosecond offsets that may be negative) */
 } px_prop_type;
 
 typedef struct px_enum_value {
@@ -1034,6 +1051,8 @@ typedef struct px_prop {
 #define PX_PROP_PAD(st, field, dir, flags, desc)                                                         \
     {#field, PX_PROP_PAD, offsetof(st, field), (flags), (dir), (dir), -1, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, \
      NULL, PX__PROP_DESC(desc)}
+#define PX_PROP_INT64(st, field, lo, hi, def, desc) \
+    {#field, PX_PROP_INT64, offsetof(st, field), 0, (lo), (hi), (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, PX__PROP_DESC(desc)}
 #define PX_LOAD_MUTABLE(lvalue) __atomic_load_n(&(lvalue), __ATOMIC_RELAXED)
 /* The table ends with an entry whose name is NULL. */
 #define PX_PROPS(...) ((const px_prop[]){__VA_ARGS__, {NULL, PX_PROP_BOOL, 0, 0, 0, 0, 0, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, NULL}})
@@ -1375,7 +1394,7 @@ PX_API int px_pipeline_stats_json(px_pipeline *p, char *buf, size_t size);
 #define PX__CAT(a, b) PX__CAT2(a, b)
 #define PX__STR(x) #x
 #define PX__XSTR(x) PX__STR(x)
-#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_FUNNEL), CONFIG_PX_ELEM_VALVE), CONFIG_PX_ELEM_INPUT_SELECTOR), CONFIG_PX_ELEM_OUTPUT_SELECTOR), CONFIG_PX_ELEM_CONCAT), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC)
+#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_FUNNEL), CONFIG_PX_ELEM_VALVE), CONFIG_PX_ELEM_INPUT_SELECTOR), CONFIG_PX_ELEM_OUTPUT_SELECTOR), CONFIG_PX_ELEM_CONCAT), CONFIG_PX_ELEM_CLOCKSYNC), CONFIG_PX_ELEM_DELAY), CONFIG_PX_ELEM_TIMEOUT), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC)
 #ifndef PX_STATIC
 extern const int PX__CONFIG_KEY;
 #if defined(__GNUC__)
@@ -6885,6 +6904,9 @@ static int px__props_apply_defaults(px_element *el, px_error *err)
         case PX_PROP_UINT64:
             *(uint64_t *)field = (uint64_t)p->idef;
             break;
+        case PX_PROP_INT64:
+            *(int64_t *)field = p->idef;
+            break;
         case PX_PROP_DOUBLE:
             *(double *)field = p->ddef;
             break;
@@ -7209,6 +7231,15 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
         __atomic_store_n((int *)field, (int)v, __ATOMIC_RELAXED);
         return PX_OK;
     }
+    case PX_PROP_INT64: {
+        int64_t v;
+        if (!px__parse_i64(value, &v) || v < prop->imin || v > prop->imax)
+            return px_error_set(err, PX_EINVAL, 0,
+                                "%s: property '%s' expects an integer in [%lld, %lld], got '%s'", elname,
+                                user, (long long)prop->imin, (long long)prop->imax, shown);
+        *(int64_t *)field = v;
+        return PX_OK;
+    }
     case PX_PROP_UINT64: {
         uint64_t v, lo = (uint64_t)prop->imin, hi = (uint64_t)prop->imax;
         if (!px__parse_u64(value[0] == '+' ? value + 1 : value, &v) || v < lo || v > hi)
@@ -7335,6 +7366,9 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
     case PX_PROP_UINT64:
         n = snprintf(buf, size, "%llu", (unsigned long long)*(const uint64_t *)field);
         break;
+    case PX_PROP_INT64:
+        n = snprintf(buf, size, "%lld", (long long)*(const int64_t *)field);
+        break;
     case PX_PROP_DOUBLE:
         n = px__format_double(buf, size, *(const double *)field);
         break;
@@ -7419,6 +7453,76 @@ PX_ELEMENT_CLASS(capsfilter) = {
                                    "Allowed formats, in GStreamer caps syntax (ANY = no restriction)")),
 };
 #endif /* CONFIG_PX_ELEM_CAPSFILTER */
+
+/* ---- elements/flow/clocksync.c ---- */
+#if CONFIG_PX_ELEM_CLOCKSYNC
+/* elements/flow/clocksync.c: passes each buffer on when the pipeline's
+ * running time reaches the buffer's pts (plus ts-offset), which rate-limits
+ * a stream to its timestamps, as GStreamer's clocksync does (running time
+ * counts from the pipeline's start; Parallax has no segments, so pts is the
+ * running time). sync=false passes everything at once; sync-to-first makes
+ * the first buffer's pts "now", for sources whose timestamps do not start at
+ * 0. Buffers without pts pass at once. Waiting is this element's job: it
+ * sleeps (in slices of at most 10 ms, so a stop is seen quickly), and under
+ * the coop scheduler that paces every source of the pipeline. */
+
+typedef struct {
+    bool sync;
+    int64_t ts_offset;
+    bool sync_to_first;
+    /* streaming state */
+    bool have_first;
+    px_time first_shift;
+} clocksync;
+
+static int clocksync_start(px_element *el, px_error *err)
+{
+    clocksync *self = px_element_state(el);
+
+    (void)err;
+    self->have_first = false;
+    self->first_shift = 0;
+    return PX_OK;
+}
+
+static px_flow clocksync_process(px_element *el, px_frame *io)
+{
+    clocksync *self = px_element_state(el);
+    px_time pts = io->in.pts;
+
+    if (!self->sync || pts == PX_TIME_NONE)
+        return PX_FLOW_OK;
+    px_time t = pts + self->ts_offset;
+    if (self->sync_to_first) {
+        if (!self->have_first) {
+            self->have_first = true;
+            self->first_shift = px_pipeline_running_time(px_element_get_pipeline(el)) - t;
+        }
+        t += self->first_shift;
+    }
+    if (px_element_wait_until(el, t) != PX_OK)
+        return PX_FLOW_EOS; /* stopping */
+    return PX_FLOW_OK;
+}
+
+PX_ELEMENT_CLASS(clocksync) = {
+    .name = "clocksync",
+    .family = "Generic",
+    .description = "Passes each buffer on at its timestamp: rate-limits a stream to real time",
+    .state_size = sizeof(clocksync),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .in_place = true,
+    .start = clocksync_start,
+    .process = clocksync_process,
+    .props = PX_PROPS(
+        PX_PROP_BOOL(clocksync, sync, true, "Wait until each buffer's running time (pts + ts-offset)"),
+        PX_PROP_INT64(clocksync, ts_offset, INT64_MIN / 2, INT64_MAX / 2, 0,
+                      "Nanoseconds added to each buffer's pts before waiting (may be negative)"),
+        PX_PROP_BOOL(clocksync, sync_to_first, false,
+                     "Take the first buffer's pts as the current running time")),
+};
+#endif /* CONFIG_PX_ELEM_CLOCKSYNC */
 
 /* ---- elements/flow/concat.c ---- */
 #if CONFIG_PX_ELEM_CONCAT
@@ -7526,6 +7630,49 @@ PX_ELEMENT_CLASS(concat) = {
         PX_PROP_PAD(concat, active_pad, PX_DIR_SINK, PX_PROP_FLAG_READONLY, "The sink pad playing now")),
 };
 #endif /* CONFIG_PX_ELEM_CONCAT */
+
+/* ---- elements/flow/delay.c ---- */
+#if CONFIG_PX_ELEM_DELAY
+/* elements/flow/delay.c: delays a stream in stream time by shifting every
+ * buffer's pts and dts by delay nanoseconds. GStreamer has no core `delay`;
+ * of the two possible meanings this one takes the one that costs nothing and
+ * composes: with a clocksync (or any synchronizing sink) downstream the
+ * buffers reach it delay ns later in real time, and on its own it moves one
+ * stream against another (audio against video). Holding buffers for a time
+ * would need a queue's worth of slots upstream instead; put a queue and a
+ * clocksync after this element for that. Buffers without timestamps pass
+ * unchanged. */
+
+typedef struct {
+    uint64_t delay;
+} delay;
+
+static px_flow delay_process(px_element *el, px_frame *io)
+{
+    const delay *self = px_element_state(el);
+    px_time d = (px_time)self->delay;
+
+    if (io->out.pts != PX_TIME_NONE)
+        io->out.pts += d;
+    if (io->out.dts != PX_TIME_NONE)
+        io->out.dts += d;
+    return PX_FLOW_OK;
+}
+
+PX_ELEMENT_CLASS(delay) = {
+    .name = "delay",
+    .family = "Generic",
+    .description = "Shifts every buffer's timestamps later by a fixed delay",
+    .state_size = sizeof(delay),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .hints = {.rt_safe = true},
+    .in_place = true,
+    .process = delay_process,
+    .props = PX_PROPS(PX_PROP_UINT64(delay, delay, 0, INT64_MAX / 2, 0,
+                                     "Nanoseconds added to each buffer's pts and dts")),
+};
+#endif /* CONFIG_PX_ELEM_DELAY */
 
 /* ---- elements/testing/fakesink.c ---- */
 #if CONFIG_PX_ELEM_FAKESINK
@@ -7645,7 +7792,10 @@ PX_ELEMENT_CLASS(fakesink) = {
  * same thing in both. Random sizes and contents come from a xorshift64 PRNG
  * with a fixed seed: every run produces the same stream. Buffers carry the
  * byte offset of their first and one past their last byte (offset,
- * offset_end); like GStreamer's fakesrc, timestamps stay unset. */
+ * offset_end); like GStreamer's fakesrc, timestamps stay unset unless
+ * datarate (bytes per second) is set: then pts is the bytes sent before the
+ * buffer over datarate and duration its size over datarate (sizetype=fixed
+ * sizemax=1000 datarate=100000 gives one buffer per 10 ms of stream time). */
 
 enum {
     FAKESRC_SIZE_EMPTY = 1,
@@ -7670,6 +7820,7 @@ typedef struct {
     int sizemin;
     int sizemax;
     int filltype;
+    int datarate;
     /* streaming state */
     int64_t produced;
     uint64_t offset;
@@ -7771,6 +7922,11 @@ static px_flow fakesrc_produce(px_element *el, px_buffer *out)
     if (size)
         fakesrc_fill(self, out->data, size);
     out->size = size;
+    if (self->datarate > 0) { /* split so bytes * 1e9 cannot overflow */
+        uint64_t rate = (uint64_t)self->datarate;
+        out->pts = (px_time)((self->offset / rate) * (uint64_t)PX_SECOND + (self->offset % rate) * (uint64_t)PX_SECOND / rate);
+        out->duration = (px_time)((uint64_t)size * (uint64_t)PX_SECOND / rate);
+    }
     out->offset = self->offset;
     out->offset_end = self->offset + size;
     self->offset += size;
@@ -7797,7 +7953,9 @@ PX_ELEMENT_CLASS(fakesrc) = {
         PX_PROP_INT(fakesrc, sizemax, 0, FAKESRC_SIZE_LIMIT, 4096,
                     "Maximum buffer size in bytes (sizetype=fixed: every buffer's size)"),
         PX_PROP_ENUM(fakesrc, filltype, fakesrc_filltypes, FAKESRC_FILL_NOTHING,
-                     "How to fill the buffers, if at all")),
+                     "How to fill the buffers, if at all"),
+        PX_PROP_INT(fakesrc, datarate, 0, INT32_MAX, 0,
+                    "Timestamps buffers with this number of bytes per second (0 = no timestamps)")),
 };
 #endif /* CONFIG_PX_ELEM_FAKESRC */
 
@@ -8593,6 +8751,155 @@ PX_ELEMENT_CLASS(tee) = {
                                    "Accept and drop data when no src pad is linked instead of failing")),
 };
 #endif /* CONFIG_PX_ELEM_TEE */
+
+/* ---- elements/flow/timeout.c ---- */
+#if CONFIG_PX_ELEM_TIMEOUT
+/* elements/flow/timeout.c: passes buffers through and fails the pipeline
+ * when none arrives within `timeout` milliseconds while it runs (a stalled
+ * camera, a dead network source): the error names the element and the
+ * limit. Like GStreamer's watchdog element, it counts from the start of
+ * streaming and stops watching at EOS.
+ *
+ * The per-buffer cost is one relaxed counter store: a small watchdog thread
+ * (started in start(), stopped in stop()) wakes every timeout/4 and fails the
+ * run when the counter has not moved for timeout ms. So the error comes
+ * between timeout and 1.25 * timeout ms after the last buffer. */
+
+typedef struct {
+    int timeout; /* ms */
+    /* streaming state */
+    _Atomic uint64_t seen;
+    _Atomic bool done; /* EOS passed: nothing more to wait for */
+    bool quit;         /* under lock */
+    bool thread_started;
+    px_element *el;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+} timeout_state;
+
+static void *timeout_watch(void *arg)
+{
+    timeout_state *self = arg;
+    px_pipeline *p = px_element_get_pipeline(self->el);
+    px_time limit = (px_time)self->timeout * PX_MSECOND, tick = limit / 4 > 0 ? limit / 4 : 1;
+    uint64_t last = atomic_load_explicit(&self->seen, memory_order_relaxed);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    px_time changed = (px_time)now.tv_sec * PX_SECOND + now.tv_nsec;
+
+    pthread_mutex_lock(&self->lock);
+    while (!self->quit) {
+        px_time wake = changed + tick;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        px_time t = (px_time)now.tv_sec * PX_SECOND + now.tv_nsec;
+        if (wake <= t)
+            wake = t + tick;
+        struct timespec ts = {(time_t)(wake / PX_SECOND), (long)(wake % PX_SECOND)};
+        pthread_cond_timedwait(&self->cond, &self->lock, &ts);
+        if (self->quit)
+            break;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        t = (px_time)now.tv_sec * PX_SECOND + now.tv_nsec;
+        uint64_t s = atomic_load_explicit(&self->seen, memory_order_relaxed);
+        if (s != last || px_pipeline_get_state(p) != PX_STATE_RUNNING) { /* moving, or not streaming yet */
+            last = s;
+            changed = t;
+            continue;
+        }
+        if (atomic_load_explicit(&self->done, memory_order_relaxed))
+            break;
+        if (t - changed >= limit) {
+            pthread_mutex_unlock(&self->lock);
+            /* PX_EFLOW, not PX_ETIMEDOUT: that code means "wait again" to px_pipeline_wait callers */
+            px_element_error(self->el, PX_EFLOW, "no buffer arrived within %d ms (timeout=%d)",
+                             self->timeout, self->timeout);
+            return NULL;
+        }
+    }
+    pthread_mutex_unlock(&self->lock);
+    return NULL;
+}
+
+static int timeout_start(px_element *el, px_error *err)
+{
+    timeout_state *self = px_element_state(el);
+
+    self->el = el;
+    atomic_store(&self->seen, 0);
+    atomic_store(&self->done, false);
+    self->quit = false;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    int rc = pthread_cond_init(&self->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    if (rc)
+        return px_error_set(err, PX_ENOMEM, 0, "%s: cannot start its watchdog: %s", px_element_name(el),
+                            strerror(rc));
+    pthread_mutex_init(&self->lock, NULL);
+    if ((rc = pthread_create(&self->thread, NULL, timeout_watch, self)) != 0) {
+        pthread_cond_destroy(&self->cond);
+        pthread_mutex_destroy(&self->lock);
+        return px_error_set(err, PX_ENOMEM, 0, "%s: cannot start its watchdog thread: %s",
+                            px_element_name(el), strerror(rc));
+    }
+    self->thread_started = true;
+    return PX_OK;
+}
+
+static void timeout_stop(px_element *el)
+{
+    timeout_state *self = px_element_state(el);
+
+    if (!self->thread_started)
+        return;
+    pthread_mutex_lock(&self->lock);
+    self->quit = true;
+    pthread_cond_signal(&self->cond);
+    pthread_mutex_unlock(&self->lock);
+    pthread_join(self->thread, NULL);
+    pthread_cond_destroy(&self->cond);
+    pthread_mutex_destroy(&self->lock);
+    self->thread_started = false;
+}
+
+static px_flow timeout_process(px_element *el, px_frame *io)
+{
+    timeout_state *self = px_element_state(el);
+
+    (void)io; /* one writer: a plain relaxed store, no locked instruction */
+    atomic_store_explicit(&self->seen, atomic_load_explicit(&self->seen, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+    return PX_FLOW_OK;
+}
+
+static int timeout_event(px_element *el, const px_event *ev)
+{
+    timeout_state *self = px_element_state(el);
+
+    if (ev->type == PX_EVENT_EOS)
+        atomic_store_explicit(&self->done, true, memory_order_relaxed);
+    return PX_OK;
+}
+
+PX_ELEMENT_CLASS(timeout) = {
+    .name = "timeout",
+    .family = "Generic",
+    .description = "Fails the pipeline when no buffer arrives within a time limit",
+    .state_size = sizeof(timeout_state),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .hints = {.rt_safe = true},
+    .in_place = true,
+    .start = timeout_start,
+    .stop = timeout_stop,
+    .process = timeout_process,
+    .event = timeout_event,
+    .props = PX_PROPS(PX_PROP_INT(timeout_state, timeout, 1, INT32_MAX, 1000,
+                                  "Milliseconds without a buffer after which the pipeline fails")),
+};
+#endif /* CONFIG_PX_ELEM_TIMEOUT */
 
 /* ---- elements/flow/valve.c ---- */
 #if CONFIG_PX_ELEM_VALVE
@@ -10366,8 +10673,14 @@ static const px_element_class *const px__builtin_classes[] = {
 #if CONFIG_PX_ELEM_CAPSFILTER
     &px_elem_capsfilter,
 #endif
+#if CONFIG_PX_ELEM_CLOCKSYNC
+    &px_elem_clocksync,
+#endif
 #if CONFIG_PX_ELEM_CONCAT
     &px_elem_concat,
+#endif
+#if CONFIG_PX_ELEM_DELAY
+    &px_elem_delay,
 #endif
 #if CONFIG_PX_ELEM_FAKESINK
     &px_elem_fakesink,
@@ -10398,6 +10711,9 @@ static const px_element_class *const px__builtin_classes[] = {
 #endif
 #if CONFIG_PX_ELEM_TEE
     &px_elem_tee,
+#endif
+#if CONFIG_PX_ELEM_TIMEOUT
+    &px_elem_timeout,
 #endif
 #if CONFIG_PX_ELEM_VALVE
     &px_elem_valve,
@@ -13556,6 +13872,9 @@ PX_API const char *px_compile_options(void)
         "CONFIG_PX_ELEM_INPUT_SELECTOR=" PX__XSTR(CONFIG_PX_ELEM_INPUT_SELECTOR) "\n"
         "CONFIG_PX_ELEM_OUTPUT_SELECTOR=" PX__XSTR(CONFIG_PX_ELEM_OUTPUT_SELECTOR) "\n"
         "CONFIG_PX_ELEM_CONCAT=" PX__XSTR(CONFIG_PX_ELEM_CONCAT) "\n"
+        "CONFIG_PX_ELEM_CLOCKSYNC=" PX__XSTR(CONFIG_PX_ELEM_CLOCKSYNC) "\n"
+        "CONFIG_PX_ELEM_DELAY=" PX__XSTR(CONFIG_PX_ELEM_DELAY) "\n"
+        "CONFIG_PX_ELEM_TIMEOUT=" PX__XSTR(CONFIG_PX_ELEM_TIMEOUT) "\n"
         "CONFIG_PX_ELEM_VIDEOCONVERT=" PX__XSTR(CONFIG_PX_ELEM_VIDEOCONVERT) "\n"
         "CONFIG_PX_ELEM_VIDEOTESTSRC=" PX__XSTR(CONFIG_PX_ELEM_VIDEOTESTSRC) "\n"
         "CONFIG_PX_ELEM_VIDEOSCALE=" PX__XSTR(CONFIG_PX_ELEM_VIDEOSCALE) "\n"

@@ -93,6 +93,10 @@ static void print_prop(const px_prop *pr)
         printf("  %-18s integer in [%lld, %lld], default %lld\n", "", (long long)pr->imin, (long long)pr->imax,
                (long long)pr->idef);
         break;
+    case PX_PROP_INT64:
+        printf("  %-18s 64-bit integer in [%lld, %lld], default %lld\n", "", (long long)pr->imin,
+               (long long)pr->imax, (long long)pr->idef);
+        break;
     case PX_PROP_UINT64:
         printf("  %-18s unsigned 64-bit in [%llu, %llu], default %llu\n", "", (unsigned long long)pr->imin,
                (unsigned long long)pr->imax, (unsigned long long)pr->idef);

@@ -21,6 +21,7 @@ typedef enum px_prop_type {
     PX_PROP_FRACTION, /* px_fraction */
     PX_PROP_PAD,      /* int: the number of one of the element's request pads (sink_2 -> 2), -1 = none;
                          set as "sink_2" or "2", checked against the linked pads once there are any */
+    PX_PROP_INT64,    /* int64_t (nanosecond offsets that may be negative) */
 } px_prop_type;
 
 typedef struct px_enum_value {
@@ -87,6 +88,8 @@ typedef struct px_prop {
 #define PX_PROP_PAD(st, field, dir, flags, desc)                                                         \
     {#field, PX_PROP_PAD, offsetof(st, field), (flags), (dir), (dir), -1, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, \
      NULL, PX__PROP_DESC(desc)}
+#define PX_PROP_INT64(st, field, lo, hi, def, desc) \
+    {#field, PX_PROP_INT64, offsetof(st, field), 0, (lo), (hi), (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, PX__PROP_DESC(desc)}
 #define PX_LOAD_MUTABLE(lvalue) __atomic_load_n(&(lvalue), __ATOMIC_RELAXED)
 /* The table ends with an entry whose name is NULL. */
 #define PX_PROPS(...) ((const px_prop[]){__VA_ARGS__, {NULL, PX_PROP_BOOL, 0, 0, 0, 0, 0, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, NULL}})

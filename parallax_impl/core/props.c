@@ -67,6 +67,9 @@ static int px__props_apply_defaults(px_element *el, px_error *err)
         case PX_PROP_UINT64:
             *(uint64_t *)field = (uint64_t)p->idef;
             break;
+        case PX_PROP_INT64:
+            *(int64_t *)field = p->idef;
+            break;
         case PX_PROP_DOUBLE:
             *(double *)field = p->ddef;
             break;
@@ -391,6 +394,15 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
         __atomic_store_n((int *)field, (int)v, __ATOMIC_RELAXED);
         return PX_OK;
     }
+    case PX_PROP_INT64: {
+        int64_t v;
+        if (!px__parse_i64(value, &v) || v < prop->imin || v > prop->imax)
+            return px_error_set(err, PX_EINVAL, 0,
+                                "%s: property '%s' expects an integer in [%lld, %lld], got '%s'", elname,
+                                user, (long long)prop->imin, (long long)prop->imax, shown);
+        *(int64_t *)field = v;
+        return PX_OK;
+    }
     case PX_PROP_UINT64: {
         uint64_t v, lo = (uint64_t)prop->imin, hi = (uint64_t)prop->imax;
         if (!px__parse_u64(value[0] == '+' ? value + 1 : value, &v) || v < lo || v > hi)
@@ -516,6 +528,9 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
         break;
     case PX_PROP_UINT64:
         n = snprintf(buf, size, "%llu", (unsigned long long)*(const uint64_t *)field);
+        break;
+    case PX_PROP_INT64:
+        n = snprintf(buf, size, "%lld", (long long)*(const int64_t *)field);
         break;
     case PX_PROP_DOUBLE:
         n = px__format_double(buf, size, *(const double *)field);
