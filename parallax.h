@@ -8350,7 +8350,8 @@ PX_ELEMENT_CLASS(identity) = {
  * (an inactive pad's EOS is only remembered); switching to a pad that is
  * already EOS ends the stream at the next buffer or event that arrives, and
  * once every sink pad is EOS it ends in any case. After that every upstream
- * is answered EOS, so their sources finish. */
+ * is answered EOS, so their sources finish; the buffers refused then count as
+ * drops too, so buffers in = buffers out + drops always holds. */
 
 typedef struct {
     int active_pad; /* mutable: the active pad's number (sink_<n>), -1 = the first linked */
@@ -8416,10 +8417,10 @@ static px_flow input_selector_process(px_element *el, px_frame *io)
     int active = input_selector_active_index(el, self, &number);
 
     (void)io;
-    if (self->ended)
-        return PX_FLOW_EOS;
-    if (px_element_pad_is_eos(el, active)) { /* switched to a finished pad */
+    if (!self->ended && px_element_pad_is_eos(el, active)) /* switched to a finished pad */
         input_selector_end(el, self);
+    if (self->ended) { /* refused: counted as a drop, so in = out + drops */
+        px_element_count_drop(el);
         return PX_FLOW_EOS;
     }
     if (self->number[px_element_input_pad(el)] != number)
