@@ -1556,7 +1556,8 @@ struct px_pipeline {
 
     /* Bus: a fixed ring; messages are rare (EOS, errors, state), never per buffer. */
     px_message bus[PX__BUS_CAPACITY];
-    size_t bus_head, bus_count;
+    size_t bus_head;
+    _Atomic size_t bus_count; /* atomic: the coop loop polls it while a watchdog thread may post */
     uint64_t bus_dropped;
 #if CONFIG_PX_SCHED_THREADS
     pthread_mutex_t bus_lock;
