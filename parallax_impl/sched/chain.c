@@ -142,11 +142,18 @@ static PX__NOINLINE px_flow px__push_filter(px_element *el, px_buffer *buf, bool
     }
 }
 
+#if defined(__GNUC__)
+#define PX__ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define PX__ALWAYS_INLINE inline
+#endif
+static PX__ALWAYS_INLINE px_flow px__deliver_inline(px_element *el, int sink_pad, px_buffer *buf);
+
 static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
 {
     if (el->fanin) /* several upstreams: serialized, and PX_FLOW_WAIT handled (fanin.c) */
         return px__fanin_push(el, sink_pad, buf);
-    px_flow r = px__deliver(el, sink_pad, buf);
+    px_flow r = px__deliver_inline(el, sink_pad, buf);
     if (r == PX_FLOW_WAIT) { /* only fan-in elements may wait: one pad is always its turn */
         px_buffer_unref(buf);
         px_element_error(el, PX_EFLOW, "returned PX_FLOW_WAIT but has only one linked sink pad");
@@ -156,8 +163,14 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
 }
 
 /* Runs el on buf. PX_FLOW_WAIT (fan-in only) leaves buf with the caller;
- * anything else took it. Buffer counters count a buffer once, when taken. */
+ * anything else took it. Buffer counters count a buffer once, when taken.
+ * Inlined into px__push: the common path pays no extra call for fan-in. */
 static px_flow px__deliver(px_element *el, int sink_pad, px_buffer *buf)
+{
+    return px__deliver_inline(el, sink_pad, buf);
+}
+
+static PX__ALWAYS_INLINE px_flow px__deliver_inline(px_element *el, int sink_pad, px_buffer *buf)
 {
     el->in_pad = sink_pad;
     bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
