@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cost of fan-in: ns per buffer through `funnel` with one input (no lock),
-# with two inputs under coop (no lock) and under threads (the entry lock,
-# two streaming threads contending for it), beside plain `fakesrc ! fakesink`.
+# two inputs of which one is empty (the entry lock, uncontended), two inputs
+# under coop (no lock) and under threads (two streaming threads contending
+# for the lock), beside plain `fakesrc ! fakesink`.
 # Empty buffers, so the figures are the runtime's cost. Median of BENCH_RUNS
 # runs of BENCH_BUFFERS buffers in all, start-up (a 2-buffer run) subtracted.
 # Not a test: figures only.
@@ -39,10 +40,12 @@ per_buffer() {
 plain="fakesrc num-buffers=@N@ ! fakesink"
 one="fakesrc num-buffers=@N@ ! funnel ! fakesink"
 two="funnel name=f ! fakesink fakesrc num-buffers=@N@ ! f. fakesrc num-buffers=@N@ ! f."
+idle="funnel name=f ! fakesink fakesrc num-buffers=@N@ ! f. fakesrc num-buffers=0 ! f."
 
 echo "| pipeline ($N buffers) | scheduler | ns/buffer |"
 echo "| --- | --- | ---: |"
 echo "| fakesrc ! fakesink | threads | $(per_buffer threads 1 "$plain") |"
 echo "| fakesrc ! funnel ! fakesink (1 input, no lock) | threads | $(per_buffer threads 1 "$one") |"
+echo "| 2 inputs, one empty: the entry lock uncontended | threads | $(per_buffer threads 1 "$idle") |"
 echo "| 2 x fakesrc ! funnel ! fakesink | coop (no lock) | $(per_buffer coop 2 "$two") |"
 echo "| 2 x fakesrc ! funnel ! fakesink | threads (entry lock, 2 threads contending) | $(per_buffer threads 2 "$two") |"
