@@ -73,6 +73,9 @@
 #ifndef CONFIG_PX_SCHED_COOP
 #define CONFIG_PX_SCHED_COOP PX__ON
 #endif
+#ifndef CONFIG_PX_FANIN
+#define CONFIG_PX_FANIN PX__ON
+#endif
 #ifndef CONFIG_PX_LOG_LEVEL
 #define CONFIG_PX_LOG_LEVEL 4
 #endif
@@ -115,19 +118,35 @@
 #define CONFIG_PX_ELEM_TEE PX__ON
 #endif
 #ifndef CONFIG_PX_ELEM_FUNNEL
-#define CONFIG_PX_ELEM_FUNNEL PX__ON
+#if PX__ON && CONFIG_PX_FANIN
+#define CONFIG_PX_ELEM_FUNNEL 1
+#else
+#define CONFIG_PX_ELEM_FUNNEL 0
+#endif
 #endif
 #ifndef CONFIG_PX_ELEM_VALVE
 #define CONFIG_PX_ELEM_VALVE PX__ON
 #endif
 #ifndef CONFIG_PX_ELEM_INPUT_SELECTOR
-#define CONFIG_PX_ELEM_INPUT_SELECTOR PX__ON
+#if PX__ON && CONFIG_PX_FANIN
+#define CONFIG_PX_ELEM_INPUT_SELECTOR 1
+#else
+#define CONFIG_PX_ELEM_INPUT_SELECTOR 0
+#endif
 #endif
 #ifndef CONFIG_PX_ELEM_OUTPUT_SELECTOR
-#define CONFIG_PX_ELEM_OUTPUT_SELECTOR PX__ON
+#if PX__ON && CONFIG_PX_FANIN
+#define CONFIG_PX_ELEM_OUTPUT_SELECTOR 1
+#else
+#define CONFIG_PX_ELEM_OUTPUT_SELECTOR 0
+#endif
 #endif
 #ifndef CONFIG_PX_ELEM_CONCAT
-#define CONFIG_PX_ELEM_CONCAT PX__ON
+#if PX__ON && CONFIG_PX_FANIN
+#define CONFIG_PX_ELEM_CONCAT 1
+#else
+#define CONFIG_PX_ELEM_CONCAT 0
+#endif
 #endif
 #ifndef CONFIG_PX_ELEM_CLOCKSYNC
 #define CONFIG_PX_ELEM_CLOCKSYNC PX__ON
@@ -214,6 +233,18 @@
 #endif
 #if CONFIG_PX_ELEM_CAPSFILTER && !CONFIG_PX_CAPS
 #error "parallax.h: CONFIG_PX_ELEM_CAPSFILTER needs CONFIG_PX_CAPS: enable CONFIG_PX_CAPS or set CONFIG_PX_ELEM_CAPSFILTER=0"
+#endif
+#if CONFIG_PX_ELEM_FUNNEL && !CONFIG_PX_FANIN
+#error "parallax.h: CONFIG_PX_ELEM_FUNNEL needs CONFIG_PX_FANIN: enable CONFIG_PX_FANIN or set CONFIG_PX_ELEM_FUNNEL=0"
+#endif
+#if CONFIG_PX_ELEM_INPUT_SELECTOR && !CONFIG_PX_FANIN
+#error "parallax.h: CONFIG_PX_ELEM_INPUT_SELECTOR needs CONFIG_PX_FANIN: enable CONFIG_PX_FANIN or set CONFIG_PX_ELEM_INPUT_SELECTOR=0"
+#endif
+#if CONFIG_PX_ELEM_OUTPUT_SELECTOR && !CONFIG_PX_FANIN
+#error "parallax.h: CONFIG_PX_ELEM_OUTPUT_SELECTOR needs CONFIG_PX_FANIN: enable CONFIG_PX_FANIN or set CONFIG_PX_ELEM_OUTPUT_SELECTOR=0"
+#endif
+#if CONFIG_PX_ELEM_CONCAT && !CONFIG_PX_FANIN
+#error "parallax.h: CONFIG_PX_ELEM_CONCAT needs CONFIG_PX_FANIN: enable CONFIG_PX_FANIN or set CONFIG_PX_ELEM_CONCAT=0"
 #endif
 #if CONFIG_PX_ELEM_TIMEOUT && !CONFIG_PX_SCHED_THREADS
 #error "parallax.h: CONFIG_PX_ELEM_TIMEOUT needs CONFIG_PX_SCHED_THREADS: enable CONFIG_PX_SCHED_THREADS or set CONFIG_PX_ELEM_TIMEOUT=0"
@@ -1227,6 +1258,7 @@ PX_API void px_element_count_drop(px_element *el);
 /* Number of src pads linked (request pads included). */
 PX_API int px_element_src_pad_count(const px_element *el);
 
+#if CONFIG_PX_FANIN
 /* Fan-in (several sink pads: funnel, input-selector, concat). Inside
  * process(), chain(), consume() and event(): the index of the sink pad the
  * buffer or event arrived on (0 for elements with one sink pad). Under the
@@ -1244,6 +1276,7 @@ PX_API int px_element_pad_number(const px_element *el, px_pad_dir dir, int index
 PX_API int px_element_pad_index(const px_element *el, px_pad_dir dir, int number);
 /* Whether sink pad index has seen EOS. */
 PX_API bool px_element_pad_is_eos(const px_element *el, int sink_index);
+#endif
 /* For eos_per_pad elements: sends EOS downstream on src pad src_pad (or
  * PX_PAD_ALL), once; later calls do nothing. */
 PX_API void px_element_push_eos(px_element *el, int src_pad);
@@ -1394,7 +1427,7 @@ PX_API int px_pipeline_stats_json(px_pipeline *p, char *buf, size_t size);
 #define PX__CAT(a, b) PX__CAT2(a, b)
 #define PX__STR(x) #x
 #define PX__XSTR(x) PX__STR(x)
-#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_FUNNEL), CONFIG_PX_ELEM_VALVE), CONFIG_PX_ELEM_INPUT_SELECTOR), CONFIG_PX_ELEM_OUTPUT_SELECTOR), CONFIG_PX_ELEM_CONCAT), CONFIG_PX_ELEM_CLOCKSYNC), CONFIG_PX_ELEM_DELAY), CONFIG_PX_ELEM_TIMEOUT), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC)
+#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_FANIN), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_FUNNEL), CONFIG_PX_ELEM_VALVE), CONFIG_PX_ELEM_INPUT_SELECTOR), CONFIG_PX_ELEM_OUTPUT_SELECTOR), CONFIG_PX_ELEM_CONCAT), CONFIG_PX_ELEM_CLOCKSYNC), CONFIG_PX_ELEM_DELAY), CONFIG_PX_ELEM_TIMEOUT), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC)
 #ifndef PX_STATIC
 extern const int PX__CONFIG_KEY;
 #if defined(__GNUC__)
@@ -1630,10 +1663,13 @@ static bool px__source_step(px_element *src);
 static void px__bind_chain(px_element *el);
 static void px__send_eos(px_element *el, int sink_pad);
 /* The non-fan-in paths px__push and px__send_eos take (chain.c). */
+#if CONFIG_PX_FANIN
 static px_flow px__deliver(px_element *el, int sink_pad, px_buffer *buf);
+#endif
 static void px__eos_deliver(px_element *el, int sink_pad);
 
 /* ---- sched/fanin.c ---- */
+#if CONFIG_PX_FANIN
 /* Serialized entry into an element with several linked sink pads. */
 static px_flow px__fanin_push(px_element *el, int sink_pad, px_buffer *buf);
 static void px__fanin_eos(px_element *el, int sink_pad);
@@ -1646,6 +1682,7 @@ static void px__fanin_release(px_element *el);
  * EOS was asked for (the sources then finish), else reports the stall. */
 static void px__fanin_coop_stall(px_pipeline *p);
 #endif
+#endif /* CONFIG_PX_FANIN */
 
 /* ---- parallax_impl/core/status.c ---- */
 /* Status codes and px_error. */
@@ -7147,6 +7184,7 @@ static int px__no_such_prop(px_element *el, const char *name, px_error *err)
     return PX_ENOENT;
 }
 
+#if CONFIG_PX_FANIN
 /* "sink_" of "sink_%u": what a pad property's values start with. */
 static size_t px__pad_prefix(const px_prop *prop, const px_element_class *k, const char **prefix)
 {
@@ -7186,6 +7224,7 @@ static int px__set_pad_prop(px_element *el, const px_prop *prop, const char *use
     __atomic_store_n((int *)field, (int)num, __ATOMIC_RELAXED);
     return PX_OK;
 }
+#endif /* CONFIG_PX_FANIN */
 
 PX_API int px_set(px_element *el, const char *name, const char *value, px_error *err)
 {
@@ -7311,7 +7350,13 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
         return PX_EINVAL;
     }
     case PX_PROP_PAD:
+#if CONFIG_PX_FANIN
         return px__set_pad_prop(el, prop, user, value, shown, field, running, err);
+#else
+        (void)field;
+        return px_error_set(err, PX_ENOTSUP, 0, "%s: property '%s' names a pad, which needs CONFIG_PX_FANIN",
+                            elname, user);
+#endif
     case PX_PROP_FRACTION: {
         px_fraction f;
         if (!px__parse_fraction(value, &f) || px__fraction_cmp(f, prop->fmin) < 0 ||
@@ -7391,9 +7436,13 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
     }
     case PX_PROP_PAD: {
         int v = __atomic_load_n((const int *)field, __ATOMIC_RELAXED);
+#if CONFIG_PX_FANIN
         const char *prefix;
         size_t plen = px__pad_prefix(prop, px_element_get_class(el), &prefix);
         n = v < 0 ? snprintf(buf, size, "none") : snprintf(buf, size, "%.*s%d", (int)plen, prefix, v);
+#else
+        n = snprintf(buf, size, "%d", v);
+#endif
         break;
     }
     case PX_PROP_FRACTION: {
@@ -11201,9 +11250,18 @@ static int px__validate(px_pipeline *p, px_error *err)
             }
         if (el->klass->produce)
             sources++;
-        if (el->klass->sink.presence == PX_PAD_ON_REQUEST && px_element_sink_pad_count(el) == 0)
+        int linked = 0;
+        for (int j = 0; j < el->n_sink; j++)
+            linked += el->sink[j].peer != NULL;
+        if (el->klass->sink.presence == PX_PAD_ON_REQUEST && linked == 0)
             return px_error_set(err, PX_ELINK, 0, "%s has no sink pad linked; link an upstream to it, e.g. 'fakesrc ! %s.'",
                                 el->name, el->name);
+#if !CONFIG_PX_FANIN
+        if (linked > 1)
+            return px_error_set(err, PX_ENOTSUP, 0,
+                                "%s has %d linked sink pads; elements fed by several upstreams need CONFIG_PX_FANIN "
+                                "(enable it in make menuconfig)", el->name, linked);
+#endif
     }
     if (sources == 0)
         return px_error_set(err, PX_EINVAL, 0, "the pipeline has no source element; start it with one, e.g. fakesrc");
@@ -11240,8 +11298,10 @@ static void px__release_resources(px_pipeline *p)
             el->klass->stop(el);
         el->started = false;
     }
+#if CONFIG_PX_FANIN
     for (size_t i = 0; i < p->n_elements; i++)
         px__fanin_release(p->elements[i]); /* parked buffers go back first */
+#endif
     for (size_t i = 0; i < p->n_elements; i++) {
         px_arena_destroy(p->elements[i]->out_arena);
         p->elements[i]->out_arena = NULL;
@@ -11319,7 +11379,12 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         memset(&el->stats, 0, sizeof el->stats);
         for (int j = 0; j < el->n_src; j++)
             el->src[j].done = false;
+        for (int j = 0; j < el->n_sink; j++)
+            el->sink[j].eos = false;
+        el->eos_sent = false;
+#if CONFIG_PX_FANIN
         rc = px__fanin_prepare(el, err);
+#endif
         if (!rc && el->klass->start)
             rc = el->klass->start(el, err);
         el->started = rc == PX_OK;
@@ -13130,6 +13195,7 @@ PX_API int px_pipeline_to_dot(px_pipeline *p, char *buf, size_t size)
 }
 
 /* ---- parallax_impl/sched/fanin.c ---- */
+#if CONFIG_PX_FANIN
 /* Fan-in: elements fed by several upstreams (funnel, input-selector, concat).
  *
  * Under the threads scheduler each source has its own streaming thread, so
@@ -13399,29 +13465,7 @@ PX_API bool px_element_pad_is_eos(const px_element *el, int sink_index)
 {
     return sink_index >= 0 && sink_index < el->n_sink && el->sink[sink_index].eos;
 }
-
-PX_API struct px_pipeline *px_element_get_pipeline(const px_element *el)
-{
-    return el->pipeline;
-}
-
-PX_API int px_element_wait_until(px_element *el, px_time running_time)
-{
-    px_pipeline *p = el->pipeline;
-    px_time target = p->start_ns + running_time;
-    for (;;) {
-        if (atomic_load_explicit(&p->stopping, memory_order_relaxed))
-            return PX_ESTATE;
-        if (atomic_load_explicit(&p->eos_requested, memory_order_relaxed))
-            return PX_OK; /* finishing: let the buffer go now */
-        px_time now = px__now();
-        if (now >= target)
-            return PX_OK;
-        px_time step = target - now < 10 * PX_MSECOND ? target - now : 10 * PX_MSECOND;
-        struct timespec ts = {(time_t)(step / PX_SECOND), (long)(step % PX_SECOND)};
-        nanosleep(&ts, NULL);
-    }
-}
+#endif /* CONFIG_PX_FANIN */
 
 /* ---- parallax_impl/sched/chain.c ---- */
 /* Push chains: a source's buffer runs through everything downstream of it on
@@ -13568,7 +13612,7 @@ static PX__NOINLINE px_flow px__push_filter(px_element *el, px_buffer *buf, bool
     }
 }
 
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__) /* -Os: one shared copy */
 #define PX__ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define PX__ALWAYS_INLINE inline
@@ -13577,6 +13621,7 @@ static PX__ALWAYS_INLINE px_flow px__deliver_inline(px_element *el, int sink_pad
 
 static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
 {
+#if CONFIG_PX_FANIN
     if (el->fanin) /* several upstreams: serialized, and PX_FLOW_WAIT handled (fanin.c) */
         return px__fanin_push(el, sink_pad, buf);
     px_flow r = px__deliver_inline(el, sink_pad, buf);
@@ -13586,15 +13631,20 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
         return PX_FLOW_ERROR;
     }
     return r;
+#else
+    return px__deliver_inline(el, sink_pad, buf); /* PX_FLOW_WAIT needs CONFIG_PX_FANIN */
+#endif
 }
 
 /* Runs el on buf. PX_FLOW_WAIT (fan-in only) leaves buf with the caller;
  * anything else took it. Buffer counters count a buffer once, when taken.
  * Inlined into px__push: the common path pays no extra call for fan-in. */
+#if CONFIG_PX_FANIN
 static px_flow px__deliver(px_element *el, int sink_pad, px_buffer *buf)
 {
     return px__deliver_inline(el, sink_pad, buf);
 }
+#endif
 
 static PX__ALWAYS_INLINE px_flow px__deliver_inline(px_element *el, int sink_pad, px_buffer *buf)
 {
@@ -13637,10 +13687,13 @@ static PX__ALWAYS_INLINE px_flow px__deliver_inline(px_element *el, int sink_pad
  * pad has seen it, and a sink that gets it may complete the pipeline. */
 static void px__send_eos(px_element *el, int sink_pad)
 {
-    if (el->fanin)
+#if CONFIG_PX_FANIN
+    if (el->fanin) {
         px__fanin_eos(el, sink_pad);
-    else
-        px__eos_deliver(el, sink_pad);
+        return;
+    }
+#endif
+    px__eos_deliver(el, sink_pad);
 }
 
 /* Sends EOS out of el (once): completes a sink, else goes to src pad
@@ -13771,6 +13824,31 @@ PX_API px_flow px_element_push(px_element *el, int src_pad, px_buffer *buf)
     return px__route(el, src_pad, buf);
 }
 
+/* ---- For elements that wait or watch ------------------------------------------ */
+
+PX_API struct px_pipeline *px_element_get_pipeline(const px_element *el)
+{
+    return el->pipeline;
+}
+
+PX_API int px_element_wait_until(px_element *el, px_time running_time)
+{
+    px_pipeline *p = el->pipeline;
+    px_time target = p->start_ns + running_time;
+    for (;;) {
+        if (atomic_load_explicit(&p->stopping, memory_order_relaxed))
+            return PX_ESTATE;
+        if (atomic_load_explicit(&p->eos_requested, memory_order_relaxed))
+            return PX_OK; /* finishing: let the buffer go now */
+        px_time now = px__now();
+        if (now >= target)
+            return PX_OK;
+        px_time step = target - now < 10 * PX_MSECOND ? target - now : 10 * PX_MSECOND;
+        struct timespec ts = {(time_t)(step / PX_SECOND), (long)(step % PX_SECOND)};
+        nanosleep(&ts, NULL);
+    }
+}
+
 /* ---- parallax_impl/sched/coop.c ---- */
 #if CONFIG_PX_SCHED_COOP
 /* Cooperative scheduling: every source takes turns on the caller's thread,
@@ -13796,12 +13874,16 @@ static void px__coop_drive(px_pipeline *p, int timeout_ms)
                 atomic_store_explicit(&src->stats.eos, true, memory_order_relaxed);
         }
         p->coop_source = NULL;
+#if CONFIG_PX_FANIN
         if (!any && parked) { /* every source waits: drop at an EOS request, else an error */
             px__fanin_coop_stall(p);
             if (p->bus_count > 0)
                 return;
             continue;
         }
+#else
+        (void)parked; /* nothing parks without fan-in */
+#endif
         if (!any || p->bus_count > 0)
             return;
         if (round % 64 == 0 && px__now() >= deadline) /* the clock is cheap, but not free */
@@ -13871,6 +13953,7 @@ PX_API const char *px_compile_options(void)
         "CONFIG_PX_ARENA_HEAP=" PX__XSTR(CONFIG_PX_ARENA_HEAP) "\n"
         "CONFIG_PX_SCHED_THREADS=" PX__XSTR(CONFIG_PX_SCHED_THREADS) "\n"
         "CONFIG_PX_SCHED_COOP=" PX__XSTR(CONFIG_PX_SCHED_COOP) "\n"
+        "CONFIG_PX_FANIN=" PX__XSTR(CONFIG_PX_FANIN) "\n"
         "CONFIG_PX_LOG_LEVEL=" PX__XSTR(CONFIG_PX_LOG_LEVEL) "\n"
         "CONFIG_PX_PROP_DESCRIPTIONS=" PX__XSTR(CONFIG_PX_PROP_DESCRIPTIONS) "\n"
         "CONFIG_PX_CAPS=" PX__XSTR(CONFIG_PX_CAPS) "\n"

@@ -264,6 +264,7 @@ PX_API void px_element_count_drop(px_element *el);
 /* Number of src pads linked (request pads included). */
 PX_API int px_element_src_pad_count(const px_element *el);
 
+#if CONFIG_PX_FANIN
 /* Fan-in (several sink pads: funnel, input-selector, concat). Inside
  * process(), chain(), consume() and event(): the index of the sink pad the
  * buffer or event arrived on (0 for elements with one sink pad). Under the
@@ -281,6 +282,7 @@ PX_API int px_element_pad_number(const px_element *el, px_pad_dir dir, int index
 PX_API int px_element_pad_index(const px_element *el, px_pad_dir dir, int number);
 /* Whether sink pad index has seen EOS. */
 PX_API bool px_element_pad_is_eos(const px_element *el, int sink_index);
+#endif
 /* For eos_per_pad elements: sends EOS downstream on src pad src_pad (or
  * PX_PAD_ALL), once; later calls do nothing. */
 PX_API void px_element_push_eos(px_element *el, int src_pad);

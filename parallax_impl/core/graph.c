@@ -372,9 +372,18 @@ static int px__validate(px_pipeline *p, px_error *err)
             }
         if (el->klass->produce)
             sources++;
-        if (el->klass->sink.presence == PX_PAD_ON_REQUEST && px_element_sink_pad_count(el) == 0)
+        int linked = 0;
+        for (int j = 0; j < el->n_sink; j++)
+            linked += el->sink[j].peer != NULL;
+        if (el->klass->sink.presence == PX_PAD_ON_REQUEST && linked == 0)
             return px_error_set(err, PX_ELINK, 0, "%s has no sink pad linked; link an upstream to it, e.g. 'fakesrc ! %s.'",
                                 el->name, el->name);
+#if !CONFIG_PX_FANIN
+        if (linked > 1)
+            return px_error_set(err, PX_ENOTSUP, 0,
+                                "%s has %d linked sink pads; elements fed by several upstreams need CONFIG_PX_FANIN "
+                                "(enable it in make menuconfig)", el->name, linked);
+#endif
     }
     if (sources == 0)
         return px_error_set(err, PX_EINVAL, 0, "the pipeline has no source element; start it with one, e.g. fakesrc");
@@ -411,8 +420,10 @@ static void px__release_resources(px_pipeline *p)
             el->klass->stop(el);
         el->started = false;
     }
+#if CONFIG_PX_FANIN
     for (size_t i = 0; i < p->n_elements; i++)
         px__fanin_release(p->elements[i]); /* parked buffers go back first */
+#endif
     for (size_t i = 0; i < p->n_elements; i++) {
         px_arena_destroy(p->elements[i]->out_arena);
         p->elements[i]->out_arena = NULL;
@@ -490,7 +501,12 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         memset(&el->stats, 0, sizeof el->stats);
         for (int j = 0; j < el->n_src; j++)
             el->src[j].done = false;
+        for (int j = 0; j < el->n_sink; j++)
+            el->sink[j].eos = false;
+        el->eos_sent = false;
+#if CONFIG_PX_FANIN
         rc = px__fanin_prepare(el, err);
+#endif
         if (!rc && el->klass->start)
             rc = el->klass->start(el, err);
         el->started = rc == PX_OK;

@@ -203,10 +203,13 @@ static bool px__source_step(px_element *src);
 static void px__bind_chain(px_element *el);
 static void px__send_eos(px_element *el, int sink_pad);
 /* The non-fan-in paths px__push and px__send_eos take (chain.c). */
+#if CONFIG_PX_FANIN
 static px_flow px__deliver(px_element *el, int sink_pad, px_buffer *buf);
+#endif
 static void px__eos_deliver(px_element *el, int sink_pad);
 
 /* ---- sched/fanin.c ---- */
+#if CONFIG_PX_FANIN
 /* Serialized entry into an element with several linked sink pads. */
 static px_flow px__fanin_push(px_element *el, int sink_pad, px_buffer *buf);
 static void px__fanin_eos(px_element *el, int sink_pad);
@@ -219,3 +222,4 @@ static void px__fanin_release(px_element *el);
  * EOS was asked for (the sources then finish), else reports the stall. */
 static void px__fanin_coop_stall(px_pipeline *p);
 #endif
+#endif /* CONFIG_PX_FANIN */

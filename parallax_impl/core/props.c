@@ -309,6 +309,7 @@ static int px__no_such_prop(px_element *el, const char *name, px_error *err)
     return PX_ENOENT;
 }
 
+#if CONFIG_PX_FANIN
 /* "sink_" of "sink_%u": what a pad property's values start with. */
 static size_t px__pad_prefix(const px_prop *prop, const px_element_class *k, const char **prefix)
 {
@@ -348,6 +349,7 @@ static int px__set_pad_prop(px_element *el, const px_prop *prop, const char *use
     __atomic_store_n((int *)field, (int)num, __ATOMIC_RELAXED);
     return PX_OK;
 }
+#endif /* CONFIG_PX_FANIN */
 
 PX_API int px_set(px_element *el, const char *name, const char *value, px_error *err)
 {
@@ -473,7 +475,13 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
         return PX_EINVAL;
     }
     case PX_PROP_PAD:
+#if CONFIG_PX_FANIN
         return px__set_pad_prop(el, prop, user, value, shown, field, running, err);
+#else
+        (void)field;
+        return px_error_set(err, PX_ENOTSUP, 0, "%s: property '%s' names a pad, which needs CONFIG_PX_FANIN",
+                            elname, user);
+#endif
     case PX_PROP_FRACTION: {
         px_fraction f;
         if (!px__parse_fraction(value, &f) || px__fraction_cmp(f, prop->fmin) < 0 ||
@@ -553,9 +561,13 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
     }
     case PX_PROP_PAD: {
         int v = __atomic_load_n((const int *)field, __ATOMIC_RELAXED);
+#if CONFIG_PX_FANIN
         const char *prefix;
         size_t plen = px__pad_prefix(prop, px_element_get_class(el), &prefix);
         n = v < 0 ? snprintf(buf, size, "none") : snprintf(buf, size, "%.*s%d", (int)plen, prefix, v);
+#else
+        n = snprintf(buf, size, "%d", v);
+#endif
         break;
     }
     case PX_PROP_FRACTION: {

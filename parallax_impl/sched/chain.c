@@ -142,7 +142,7 @@ static PX__NOINLINE px_flow px__push_filter(px_element *el, px_buffer *buf, bool
     }
 }
 
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__) /* -Os: one shared copy */
 #define PX__ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define PX__ALWAYS_INLINE inline
@@ -151,6 +151,7 @@ static PX__ALWAYS_INLINE px_flow px__deliver_inline(px_element *el, int sink_pad
 
 static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
 {
+#if CONFIG_PX_FANIN
     if (el->fanin) /* several upstreams: serialized, and PX_FLOW_WAIT handled (fanin.c) */
         return px__fanin_push(el, sink_pad, buf);
     px_flow r = px__deliver_inline(el, sink_pad, buf);
@@ -160,15 +161,20 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
         return PX_FLOW_ERROR;
     }
     return r;
+#else
+    return px__deliver_inline(el, sink_pad, buf); /* PX_FLOW_WAIT needs CONFIG_PX_FANIN */
+#endif
 }
 
 /* Runs el on buf. PX_FLOW_WAIT (fan-in only) leaves buf with the caller;
  * anything else took it. Buffer counters count a buffer once, when taken.
  * Inlined into px__push: the common path pays no extra call for fan-in. */
+#if CONFIG_PX_FANIN
 static px_flow px__deliver(px_element *el, int sink_pad, px_buffer *buf)
 {
     return px__deliver_inline(el, sink_pad, buf);
 }
+#endif
 
 static PX__ALWAYS_INLINE px_flow px__deliver_inline(px_element *el, int sink_pad, px_buffer *buf)
 {
@@ -211,10 +217,13 @@ static PX__ALWAYS_INLINE px_flow px__deliver_inline(px_element *el, int sink_pad
  * pad has seen it, and a sink that gets it may complete the pipeline. */
 static void px__send_eos(px_element *el, int sink_pad)
 {
-    if (el->fanin)
+#if CONFIG_PX_FANIN
+    if (el->fanin) {
         px__fanin_eos(el, sink_pad);
-    else
-        px__eos_deliver(el, sink_pad);
+        return;
+    }
+#endif
+    px__eos_deliver(el, sink_pad);
 }
 
 /* Sends EOS out of el (once): completes a sink, else goes to src pad
@@ -343,4 +352,29 @@ PX_API px_flow px_element_push(px_element *el, int src_pad, px_buffer *buf)
         return PX_FLOW_ERROR;
     buf->sequence = el->sequence++;
     return px__route(el, src_pad, buf);
+}
+
+/* ---- For elements that wait or watch ------------------------------------------ */
+
+PX_API struct px_pipeline *px_element_get_pipeline(const px_element *el)
+{
+    return el->pipeline;
+}
+
+PX_API int px_element_wait_until(px_element *el, px_time running_time)
+{
+    px_pipeline *p = el->pipeline;
+    px_time target = p->start_ns + running_time;
+    for (;;) {
+        if (atomic_load_explicit(&p->stopping, memory_order_relaxed))
+            return PX_ESTATE;
+        if (atomic_load_explicit(&p->eos_requested, memory_order_relaxed))
+            return PX_OK; /* finishing: let the buffer go now */
+        px_time now = px__now();
+        if (now >= target)
+            return PX_OK;
+        px_time step = target - now < 10 * PX_MSECOND ? target - now : 10 * PX_MSECOND;
+        struct timespec ts = {(time_t)(step / PX_SECOND), (long)(step % PX_SECOND)};
+        nanosleep(&ts, NULL);
+    }
 }

@@ -21,12 +21,16 @@ static void px__coop_drive(px_pipeline *p, int timeout_ms)
                 atomic_store_explicit(&src->stats.eos, true, memory_order_relaxed);
         }
         p->coop_source = NULL;
+#if CONFIG_PX_FANIN
         if (!any && parked) { /* every source waits: drop at an EOS request, else an error */
             px__fanin_coop_stall(p);
             if (p->bus_count > 0)
                 return;
             continue;
         }
+#else
+        (void)parked; /* nothing parks without fan-in */
+#endif
         if (!any || p->bus_count > 0)
             return;
         if (round % 64 == 0 && px__now() >= deadline) /* the clock is cheap, but not free */

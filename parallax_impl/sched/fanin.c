@@ -267,26 +267,3 @@ PX_API bool px_element_pad_is_eos(const px_element *el, int sink_index)
 {
     return sink_index >= 0 && sink_index < el->n_sink && el->sink[sink_index].eos;
 }
-
-PX_API struct px_pipeline *px_element_get_pipeline(const px_element *el)
-{
-    return el->pipeline;
-}
-
-PX_API int px_element_wait_until(px_element *el, px_time running_time)
-{
-    px_pipeline *p = el->pipeline;
-    px_time target = p->start_ns + running_time;
-    for (;;) {
-        if (atomic_load_explicit(&p->stopping, memory_order_relaxed))
-            return PX_ESTATE;
-        if (atomic_load_explicit(&p->eos_requested, memory_order_relaxed))
-            return PX_OK; /* finishing: let the buffer go now */
-        px_time now = px__now();
-        if (now >= target)
-            return PX_OK;
-        px_time step = target - now < 10 * PX_MSECOND ? target - now : 10 * PX_MSECOND;
-        struct timespec ts = {(time_t)(step / PX_SECOND), (long)(step % PX_SECOND)};
-        nanosleep(&ts, NULL);
-    }
-}
