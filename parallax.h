@@ -1673,7 +1673,7 @@ static void px__eos_deliver(px_element *el, int sink_pad);
 /* Serialized entry into an element with several linked sink pads. */
 static px_flow px__fanin_push(px_element *el, int sink_pad, px_buffer *buf);
 static void px__fanin_eos(px_element *el, int sink_pad);
-/* Prepare: per-pad EOS reset, fan-in detection, locks, park space. */
+/* Prepare: fan-in detection, locks, park space. */
 static int px__fanin_prepare(px_element *el, px_error *err);
 /* Before arenas go: parked buffers released, locks destroyed. */
 static void px__fanin_release(px_element *el);
@@ -7349,13 +7349,11 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
             px_error_hint(err, "did you mean '%s'?", near);
         return PX_EINVAL;
     }
-    case PX_PROP_PAD:
+    case PX_PROP_PAD: /* without CONFIG_PX_FANIN: "unknown type" below */
 #if CONFIG_PX_FANIN
         return px__set_pad_prop(el, prop, user, value, shown, field, running, err);
 #else
-        (void)field;
-        return px_error_set(err, PX_ENOTSUP, 0, "%s: property '%s' names a pad, which needs CONFIG_PX_FANIN",
-                            elname, user);
+        break;
 #endif
     case PX_PROP_FRACTION: {
         px_fraction f;
@@ -11258,9 +11256,7 @@ static int px__validate(px_pipeline *p, px_error *err)
                                 el->name, el->name);
 #if !CONFIG_PX_FANIN
         if (linked > 1)
-            return px_error_set(err, PX_ENOTSUP, 0,
-                                "%s has %d linked sink pads; elements fed by several upstreams need CONFIG_PX_FANIN "
-                                "(enable it in make menuconfig)", el->name, linked);
+            return px_error_set(err, PX_ENOTSUP, 0, "%s: several upstreams need CONFIG_PX_FANIN", el->name);
 #endif
     }
     if (sources == 0)
@@ -11383,7 +11379,7 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
             el->sink[j].eos = false;
         el->eos_sent = false;
 #if CONFIG_PX_FANIN
-        rc = px__fanin_prepare(el, err);
+        rc = px__fanin_prepare(el, err); /* fan-in state; EOS flags are reset above */
 #endif
         if (!rc && el->klass->start)
             rc = el->klass->start(el, err);
@@ -13236,10 +13232,7 @@ static int px__linked_sinks(const px_element *el)
 
 static int px__fanin_prepare(px_element *el, px_error *err)
 {
-    for (int j = 0; j < el->n_sink; j++)
-        el->sink[j].eos = false;
     el->in_pad = 0;
-    el->eos_sent = false;
     el->parked = 0;
     el->n_park = 0;
     el->fanin = px__linked_sinks(el) > 1;
@@ -13283,6 +13276,18 @@ static void px__fanin_release(px_element *el)
     el->fanin = false;
 }
 
+/* A buffer told to wait was counted in on delivery: take it off again, so
+ * each buffer counts once, when it is taken. */
+static px_flow px__fanin_try(px_element *el, int sink_pad, px_buffer *buf)
+{
+    px_flow r = px__deliver(el, sink_pad, buf);
+    if (r == PX_FLOW_WAIT) {
+        px__stat_add(&el->stats.buffers_in, (uint64_t)-1);
+        px__stat_add(&el->stats.bytes_in, (uint64_t)0 - buf->size);
+    }
+    return r;
+}
+
 /* Coop: offers the parked buffers again, oldest first; those still not
  * wanted stay, in order. */
 static void px__fanin_retry_parked(px_element *el)
@@ -13301,7 +13306,7 @@ static void px__fanin_retry_parked(px_element *el)
             continue;
         }
         p->coop_source = e->source;
-        px_flow r = px__deliver(el, e->pad, &e->buf);
+        px_flow r = px__fanin_try(el, e->pad, &e->buf);
         if (r == PX_FLOW_WAIT) {
             el->park[el->n_park++] = *e;
             continue;
@@ -13318,7 +13323,7 @@ static px_flow px__fanin_push(px_element *el, int sink_pad, px_buffer *buf)
     if (el->fanin_sync && px__effective_scheduler(p) == PX_SCHED_THREADS_RUN) {
         pthread_mutex_lock(&el->fanin_lock);
         px_flow r;
-        while ((r = px__deliver(el, sink_pad, buf)) == PX_FLOW_WAIT) {
+        while ((r = px__fanin_try(el, sink_pad, buf)) == PX_FLOW_WAIT) {
             if (atomic_load_explicit(&p->stopping, memory_order_relaxed)) {
                 px_buffer_unref(buf);
                 r = PX_FLOW_ERROR;
@@ -13340,7 +13345,7 @@ static px_flow px__fanin_push(px_element *el, int sink_pad, px_buffer *buf)
     }
 #endif
     /* Coop: one thread, no lock. A buffer that must wait is parked. */
-    px_flow r = px__deliver(el, sink_pad, buf);
+    px_flow r = px__fanin_try(el, sink_pad, buf);
     if (r != PX_FLOW_WAIT)
         return r;
     if (!el->park || !p->coop_source || el->n_park == PX__PARK_MAX) {
@@ -13590,11 +13595,13 @@ static PX__NOINLINE px_flow px__push_filter(px_element *el, px_buffer *buf, bool
         f.out.size = 0;
     }
     px_flow r = k->process(el, &f);
+#if CONFIG_PX_FANIN
     if (r == PX_FLOW_WAIT) { /* not its turn (fan-in): the caller keeps the input */
         if (!k->in_place)
             px_buffer_unref(&f.out);
         return r;
     }
+#endif
     if (!k->in_place)
         px_buffer_unref(&f.in);
     if (timed)
@@ -13637,7 +13644,7 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
 }
 
 /* Runs el on buf. PX_FLOW_WAIT (fan-in only) leaves buf with the caller;
- * anything else took it. Buffer counters count a buffer once, when taken.
+ * anything else took it.
  * Inlined into px__push: the common path pays no extra call for fan-in. */
 #if CONFIG_PX_FANIN
 static px_flow px__deliver(px_element *el, int sink_pad, px_buffer *buf)
@@ -13650,31 +13657,23 @@ static PX__ALWAYS_INLINE px_flow px__deliver_inline(px_element *el, int sink_pad
 {
     el->in_pad = sink_pad;
     bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
+    px__stat_add(&el->stats.buffers_in, 1); /* a buffer told to wait is taken off again (fanin.c) */
+    px__stat_add(&el->stats.bytes_in, buf->size);
     if (el->klass->chain) {
         px_time t0 = timed ? px__now() : 0;
-        size_t size = buf->size;
         px_flow r = el->klass->chain(el, buf);
+#if CONFIG_PX_FANIN
         if (r == PX_FLOW_WAIT)
             return r;
-        px__stat_add(&el->stats.buffers_in, 1);
-        px__stat_add(&el->stats.bytes_in, size);
+#endif
         px_buffer_unref(buf);
         if (timed)
             px__stat_add(&el->stats.process_ns, (uint64_t)(px__now() - t0) * PX__TIMING_SAMPLE);
         return r == PX_FLOW_DROP ? PX_FLOW_OK : r;
     }
-    if (!el->klass->consume) {
-        size_t size = buf->size;
-        px_flow r = px__push_filter(el, buf, timed);
-        if (r != PX_FLOW_WAIT) {
-            px__stat_add(&el->stats.buffers_in, 1);
-            px__stat_add(&el->stats.bytes_in, size);
-        }
-        return r;
-    }
+    if (!el->klass->consume)
+        return px__push_filter(el, buf, timed);
 
-    px__stat_add(&el->stats.buffers_in, 1);
-    px__stat_add(&el->stats.bytes_in, buf->size);
     px_time t0 = timed ? px__now() : 0;
     px_flow r = el->klass->consume(el, buf);
     px_buffer_unref(buf);

@@ -380,9 +380,7 @@ static int px__validate(px_pipeline *p, px_error *err)
                                 el->name, el->name);
 #if !CONFIG_PX_FANIN
         if (linked > 1)
-            return px_error_set(err, PX_ENOTSUP, 0,
-                                "%s has %d linked sink pads; elements fed by several upstreams need CONFIG_PX_FANIN "
-                                "(enable it in make menuconfig)", el->name, linked);
+            return px_error_set(err, PX_ENOTSUP, 0, "%s: several upstreams need CONFIG_PX_FANIN", el->name);
 #endif
     }
     if (sources == 0)
@@ -505,7 +503,7 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
             el->sink[j].eos = false;
         el->eos_sent = false;
 #if CONFIG_PX_FANIN
-        rc = px__fanin_prepare(el, err);
+        rc = px__fanin_prepare(el, err); /* fan-in state; EOS flags are reset above */
 #endif
         if (!rc && el->klass->start)
             rc = el->klass->start(el, err);

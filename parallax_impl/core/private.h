@@ -213,7 +213,7 @@ static void px__eos_deliver(px_element *el, int sink_pad);
 /* Serialized entry into an element with several linked sink pads. */
 static px_flow px__fanin_push(px_element *el, int sink_pad, px_buffer *buf);
 static void px__fanin_eos(px_element *el, int sink_pad);
-/* Prepare: per-pad EOS reset, fan-in detection, locks, park space. */
+/* Prepare: fan-in detection, locks, park space. */
 static int px__fanin_prepare(px_element *el, px_error *err);
 /* Before arenas go: parked buffers released, locks destroyed. */
 static void px__fanin_release(px_element *el);

@@ -120,11 +120,13 @@ static PX__NOINLINE px_flow px__push_filter(px_element *el, px_buffer *buf, bool
         f.out.size = 0;
     }
     px_flow r = k->process(el, &f);
+#if CONFIG_PX_FANIN
     if (r == PX_FLOW_WAIT) { /* not its turn (fan-in): the caller keeps the input */
         if (!k->in_place)
             px_buffer_unref(&f.out);
         return r;
     }
+#endif
     if (!k->in_place)
         px_buffer_unref(&f.in);
     if (timed)
@@ -167,7 +169,7 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
 }
 
 /* Runs el on buf. PX_FLOW_WAIT (fan-in only) leaves buf with the caller;
- * anything else took it. Buffer counters count a buffer once, when taken.
+ * anything else took it.
  * Inlined into px__push: the common path pays no extra call for fan-in. */
 #if CONFIG_PX_FANIN
 static px_flow px__deliver(px_element *el, int sink_pad, px_buffer *buf)
@@ -180,31 +182,23 @@ static PX__ALWAYS_INLINE px_flow px__deliver_inline(px_element *el, int sink_pad
 {
     el->in_pad = sink_pad;
     bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
+    px__stat_add(&el->stats.buffers_in, 1); /* a buffer told to wait is taken off again (fanin.c) */
+    px__stat_add(&el->stats.bytes_in, buf->size);
     if (el->klass->chain) {
         px_time t0 = timed ? px__now() : 0;
-        size_t size = buf->size;
         px_flow r = el->klass->chain(el, buf);
+#if CONFIG_PX_FANIN
         if (r == PX_FLOW_WAIT)
             return r;
-        px__stat_add(&el->stats.buffers_in, 1);
-        px__stat_add(&el->stats.bytes_in, size);
+#endif
         px_buffer_unref(buf);
         if (timed)
             px__stat_add(&el->stats.process_ns, (uint64_t)(px__now() - t0) * PX__TIMING_SAMPLE);
         return r == PX_FLOW_DROP ? PX_FLOW_OK : r;
     }
-    if (!el->klass->consume) {
-        size_t size = buf->size;
-        px_flow r = px__push_filter(el, buf, timed);
-        if (r != PX_FLOW_WAIT) {
-            px__stat_add(&el->stats.buffers_in, 1);
-            px__stat_add(&el->stats.bytes_in, size);
-        }
-        return r;
-    }
+    if (!el->klass->consume)
+        return px__push_filter(el, buf, timed);
 
-    px__stat_add(&el->stats.buffers_in, 1);
-    px__stat_add(&el->stats.bytes_in, buf->size);
     px_time t0 = timed ? px__now() : 0;
     px_flow r = el->klass->consume(el, buf);
     px_buffer_unref(buf);

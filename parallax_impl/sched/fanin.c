@@ -38,10 +38,7 @@ static int px__linked_sinks(const px_element *el)
 
 static int px__fanin_prepare(px_element *el, px_error *err)
 {
-    for (int j = 0; j < el->n_sink; j++)
-        el->sink[j].eos = false;
     el->in_pad = 0;
-    el->eos_sent = false;
     el->parked = 0;
     el->n_park = 0;
     el->fanin = px__linked_sinks(el) > 1;
@@ -85,6 +82,18 @@ static void px__fanin_release(px_element *el)
     el->fanin = false;
 }
 
+/* A buffer told to wait was counted in on delivery: take it off again, so
+ * each buffer counts once, when it is taken. */
+static px_flow px__fanin_try(px_element *el, int sink_pad, px_buffer *buf)
+{
+    px_flow r = px__deliver(el, sink_pad, buf);
+    if (r == PX_FLOW_WAIT) {
+        px__stat_add(&el->stats.buffers_in, (uint64_t)-1);
+        px__stat_add(&el->stats.bytes_in, (uint64_t)0 - buf->size);
+    }
+    return r;
+}
+
 /* Coop: offers the parked buffers again, oldest first; those still not
  * wanted stay, in order. */
 static void px__fanin_retry_parked(px_element *el)
@@ -103,7 +112,7 @@ static void px__fanin_retry_parked(px_element *el)
             continue;
         }
         p->coop_source = e->source;
-        px_flow r = px__deliver(el, e->pad, &e->buf);
+        px_flow r = px__fanin_try(el, e->pad, &e->buf);
         if (r == PX_FLOW_WAIT) {
             el->park[el->n_park++] = *e;
             continue;
@@ -120,7 +129,7 @@ static px_flow px__fanin_push(px_element *el, int sink_pad, px_buffer *buf)
     if (el->fanin_sync && px__effective_scheduler(p) == PX_SCHED_THREADS_RUN) {
         pthread_mutex_lock(&el->fanin_lock);
         px_flow r;
-        while ((r = px__deliver(el, sink_pad, buf)) == PX_FLOW_WAIT) {
+        while ((r = px__fanin_try(el, sink_pad, buf)) == PX_FLOW_WAIT) {
             if (atomic_load_explicit(&p->stopping, memory_order_relaxed)) {
                 px_buffer_unref(buf);
                 r = PX_FLOW_ERROR;
@@ -142,7 +151,7 @@ static px_flow px__fanin_push(px_element *el, int sink_pad, px_buffer *buf)
     }
 #endif
     /* Coop: one thread, no lock. A buffer that must wait is parked. */
-    px_flow r = px__deliver(el, sink_pad, buf);
+    px_flow r = px__fanin_try(el, sink_pad, buf);
     if (r != PX_FLOW_WAIT)
         return r;
     if (!el->park || !p->coop_source || el->n_park == PX__PARK_MAX) {
