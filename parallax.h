@@ -7549,7 +7549,7 @@ static px_flow clocksync_process(px_element *el, px_frame *io)
         t += self->first_shift;
     }
     if (px_element_wait_until(el, t) != PX_OK)
-        return PX_FLOW_EOS; /* stopping */
+        return PX_FLOW_ERROR; /* stopping: unwind quietly (the stop is not an end of stream) */
     return PX_FLOW_OK;
 }
 
@@ -13324,11 +13324,6 @@ static px_flow px__fanin_push(px_element *el, int sink_pad, px_buffer *buf)
         pthread_mutex_lock(&el->fanin_lock);
         px_flow r;
         while ((r = px__fanin_try(el, sink_pad, buf)) == PX_FLOW_WAIT) {
-            if (atomic_load_explicit(&p->stopping, memory_order_relaxed)) {
-                px_buffer_unref(buf);
-                r = PX_FLOW_ERROR;
-                break;
-            }
             struct timespec ts;
             clock_gettime(CLOCK_MONOTONIC, &ts);
             ts.tv_nsec += 10 * 1000000L;
@@ -13339,6 +13334,11 @@ static px_flow px__fanin_push(px_element *el, int sink_pad, px_buffer *buf)
             el->fanin_waiters++;
             pthread_cond_timedwait(&el->fanin_cond, &el->fanin_lock, &ts);
             el->fanin_waiters--;
+            if (atomic_load_explicit(&p->stopping, memory_order_relaxed)) { /* stopped while waiting: unwind */
+                px_buffer_unref(buf);
+                r = PX_FLOW_ERROR;
+                break;
+            }
         }
         pthread_mutex_unlock(&el->fanin_lock);
         return r;

@@ -43,7 +43,7 @@ static px_flow clocksync_process(px_element *el, px_frame *io)
         t += self->first_shift;
     }
     if (px_element_wait_until(el, t) != PX_OK)
-        return PX_FLOW_EOS; /* stopping */
+        return PX_FLOW_ERROR; /* stopping: unwind quietly (the stop is not an end of stream) */
     return PX_FLOW_OK;
 }
 
