@@ -321,7 +321,7 @@ static int run(const char *desc, const run_options *o)
     px_time interrupted_at = 0;
     for (;;) {
         rc = px_pipeline_wait(p, tty ? 200 : 100, &err);
-        if (rc != PX_ETIMEDOUT)
+        if (rc != PX_ETIMEDOUT || err.message[0]) /* an element's error may carry PX_ETIMEDOUT too */
             break;
         if (interrupts != interrupts_seen) {
             interrupts_seen = interrupts;
