@@ -80,6 +80,9 @@
 #define CONFIG_PX_SCHED_RT 0
 #endif
 #endif
+#ifndef CONFIG_PX_FANIN
+#define CONFIG_PX_FANIN PX__ON
+#endif
 #ifndef CONFIG_PX_ISOLATE
 #if PX__ON && CONFIG_PX_ARENA_MEMFD
 #define CONFIG_PX_ISOLATE 1
@@ -139,6 +142,50 @@
 #endif
 #ifndef CONFIG_PX_ELEM_TEE
 #define CONFIG_PX_ELEM_TEE PX__ON
+#endif
+#ifndef CONFIG_PX_ELEM_FUNNEL
+#if PX__ON && CONFIG_PX_FANIN
+#define CONFIG_PX_ELEM_FUNNEL 1
+#else
+#define CONFIG_PX_ELEM_FUNNEL 0
+#endif
+#endif
+#ifndef CONFIG_PX_ELEM_VALVE
+#define CONFIG_PX_ELEM_VALVE PX__ON
+#endif
+#ifndef CONFIG_PX_ELEM_INPUT_SELECTOR
+#if PX__ON && CONFIG_PX_FANIN
+#define CONFIG_PX_ELEM_INPUT_SELECTOR 1
+#else
+#define CONFIG_PX_ELEM_INPUT_SELECTOR 0
+#endif
+#endif
+#ifndef CONFIG_PX_ELEM_OUTPUT_SELECTOR
+#if PX__ON && CONFIG_PX_FANIN
+#define CONFIG_PX_ELEM_OUTPUT_SELECTOR 1
+#else
+#define CONFIG_PX_ELEM_OUTPUT_SELECTOR 0
+#endif
+#endif
+#ifndef CONFIG_PX_ELEM_CONCAT
+#if PX__ON && CONFIG_PX_FANIN
+#define CONFIG_PX_ELEM_CONCAT 1
+#else
+#define CONFIG_PX_ELEM_CONCAT 0
+#endif
+#endif
+#ifndef CONFIG_PX_ELEM_CLOCKSYNC
+#define CONFIG_PX_ELEM_CLOCKSYNC PX__ON
+#endif
+#ifndef CONFIG_PX_ELEM_DELAY
+#define CONFIG_PX_ELEM_DELAY PX__ON
+#endif
+#ifndef CONFIG_PX_ELEM_TIMEOUT
+#if PX__ON && CONFIG_PX_SCHED_THREADS
+#define CONFIG_PX_ELEM_TIMEOUT 1
+#else
+#define CONFIG_PX_ELEM_TIMEOUT 0
+#endif
 #endif
 #ifndef CONFIG_PX_ELEM_VIDEOCONVERT
 #if PX__ON && CONFIG_PX_CAPS && CONFIG_PX_VIDEO
@@ -258,6 +305,21 @@
 #endif
 #if CONFIG_PX_ELEM_CAPSFILTER && !CONFIG_PX_CAPS
 #error "parallax.h: CONFIG_PX_ELEM_CAPSFILTER needs CONFIG_PX_CAPS: enable CONFIG_PX_CAPS or set CONFIG_PX_ELEM_CAPSFILTER=0"
+#endif
+#if CONFIG_PX_ELEM_FUNNEL && !CONFIG_PX_FANIN
+#error "parallax.h: CONFIG_PX_ELEM_FUNNEL needs CONFIG_PX_FANIN: enable CONFIG_PX_FANIN or set CONFIG_PX_ELEM_FUNNEL=0"
+#endif
+#if CONFIG_PX_ELEM_INPUT_SELECTOR && !CONFIG_PX_FANIN
+#error "parallax.h: CONFIG_PX_ELEM_INPUT_SELECTOR needs CONFIG_PX_FANIN: enable CONFIG_PX_FANIN or set CONFIG_PX_ELEM_INPUT_SELECTOR=0"
+#endif
+#if CONFIG_PX_ELEM_OUTPUT_SELECTOR && !CONFIG_PX_FANIN
+#error "parallax.h: CONFIG_PX_ELEM_OUTPUT_SELECTOR needs CONFIG_PX_FANIN: enable CONFIG_PX_FANIN or set CONFIG_PX_ELEM_OUTPUT_SELECTOR=0"
+#endif
+#if CONFIG_PX_ELEM_CONCAT && !CONFIG_PX_FANIN
+#error "parallax.h: CONFIG_PX_ELEM_CONCAT needs CONFIG_PX_FANIN: enable CONFIG_PX_FANIN or set CONFIG_PX_ELEM_CONCAT=0"
+#endif
+#if CONFIG_PX_ELEM_TIMEOUT && !CONFIG_PX_SCHED_THREADS
+#error "parallax.h: CONFIG_PX_ELEM_TIMEOUT needs CONFIG_PX_SCHED_THREADS: enable CONFIG_PX_SCHED_THREADS or set CONFIG_PX_ELEM_TIMEOUT=0"
 #endif
 #if CONFIG_PX_ELEM_VIDEOCONVERT && !CONFIG_PX_CAPS
 #error "parallax.h: CONFIG_PX_ELEM_VIDEOCONVERT needs CONFIG_PX_CAPS: enable CONFIG_PX_CAPS or set CONFIG_PX_ELEM_VIDEOCONVERT=0"
@@ -1055,6 +1117,9 @@ typedef enum px_prop_type {
     PX_PROP_STRING,   /* char *, owned by the runtime (NULL when unset) */
     PX_PROP_ENUM,     /* int, one of the values in .enums, set by nick or number */
     PX_PROP_FRACTION, /* px_fraction */
+    PX_PROP_PAD,      /* int: the number of one of the element's request pads (sink_2 -> 2), -1 = none;
+                         set as "sink_2" or "2", checked against the linked pads once there are any */
+    PX_PROP_INT64,    /* int64_t (nanosecond offsets that may be negative) */
 } px_prop_type;
 
 typedef struct px_enum_value {
@@ -1107,6 +1172,23 @@ typedef struct px_prop {
 #define PX_PROP_FRACTION(st, field, minn, mind, maxn, maxd, defn, defd, desc)                       \
     {#field, PX_PROP_FRACTION, offsetof(st, field), 0, 0, 0, 0, 0, 0, 0, {(minn), (mind)}, {(maxn), (maxd)}, \
      {(defn), (defd)}, NULL, NULL, PX__PROP_DESC(desc)}
+/* Properties that may change while running (PX_PROP_FLAG_MUTABLE): px_set
+ * stores them atomically from any thread; the streaming thread reads them
+ * with PX_LOAD_MUTABLE(self->field) (a relaxed atomic load: no fence, no
+ * lock). Only 4-byte-or-smaller types (BOOL, INT, ENUM, PAD) may be mutable.
+ * PX_PROP_PAD: dir is PX_DIR_SINK or PX_DIR_SRC (the pads it names). */
+#define PX_PROP_BOOL_MUTABLE(st, field, def, desc)                                                    \
+    {#field, PX_PROP_BOOL, offsetof(st, field), PX_PROP_FLAG_MUTABLE, 0, 1, (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, \
+     NULL, NULL, PX__PROP_DESC(desc)}
+#define PX_PROP_INT_MUTABLE(st, field, lo, hi, def, desc)                                                   \
+    {#field, PX_PROP_INT, offsetof(st, field), PX_PROP_FLAG_MUTABLE, (lo), (hi), (def), 0, 0, 0, {0, 1}, {0, 1}, \
+     {0, 1}, NULL, NULL, PX__PROP_DESC(desc)}
+#define PX_PROP_PAD(st, field, dir, flags, desc)                                                         \
+    {#field, PX_PROP_PAD, offsetof(st, field), (flags), (dir), (dir), -1, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, \
+     NULL, PX__PROP_DESC(desc)}
+#define PX_PROP_INT64(st, field, lo, hi, def, desc) \
+    {#field, PX_PROP_INT64, offsetof(st, field), 0, (lo), (hi), (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, PX__PROP_DESC(desc)}
+#define PX_LOAD_MUTABLE(lvalue) __atomic_load_n(&(lvalue), __ATOMIC_RELAXED)
 /* The table ends with an entry whose name is NULL. */
 #define PX_PROPS(...) ((const px_prop[]){__VA_ARGS__, {NULL, PX_PROP_BOOL, 0, 0, 0, 0, 0, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, NULL}})
 
@@ -1148,6 +1230,13 @@ typedef enum px_flow {
     PX_FLOW_OK = 0,
     PX_FLOW_EOS = 1,   /* source: no more data; filter: stop this stream */
     PX_FLOW_DROP = 2,  /* this buffer goes no further; streaming continues */
+    /* Fan-in elements only (concat): not this pad's turn yet. The runtime
+     * keeps the buffer and offers it again after the element handled an
+     * event: under threads the streaming thread sleeps (woken at once by the
+     * event, or by stop); under coop the buffer is parked on the pad and its
+     * source is skipped until it is taken (see sched/fanin.c). From process()
+     * of in_place elements and from chain(). */
+    PX_FLOW_WAIT = 3,
     PX_FLOW_ERROR = -1, /* fatal: report with px_element_error() first */
 } px_flow;
 
@@ -1195,6 +1284,11 @@ typedef struct px_element_class {
     const char *preferred_caps;
     px_hints hints;
     bool in_place; /* process() edits its input; no output slot is allocated */
+    /* event() sees the EOS of every sink pad as it comes (px_element_input_pad
+     * says which) and the element forwards EOS itself with
+     * px_element_push_eos(); otherwise event() sees EOS once every linked
+     * sink pad has, and the runtime forwards it to every src pad. */
+    bool eos_per_pad;
 
     /* After defaults are applied (adding to a pipeline). */
     int (*init)(px_element *el, px_error *err);
@@ -1286,6 +1380,35 @@ PX_API void px_element_default_flow_policy(px_element *el, px_flow_policy policy
 /* True while a queue this source feeds is above its high watermark (it posted
  * PX_MSG_BUSY and not yet PX_MSG_OK): a source may lower its rate. */
 PX_API bool px_element_downstream_busy(const px_element *el);
+#if CONFIG_PX_FANIN
+/* Fan-in (several sink pads: funnel, input-selector, concat). Inside
+ * process(), chain(), consume() and event(): the index of the sink pad the
+ * buffer or event arrived on (0 for elements with one sink pad). Under the
+ * threads scheduler the runtime serializes entry into an element with more
+ * than one linked sink pad, so its callbacks and everything downstream never
+ * run concurrently, whichever thread pushes. */
+PX_API int px_element_input_pad(const px_element *el);
+/* Number of sink pads linked. */
+PX_API int px_element_sink_pad_count(const px_element *el);
+/* Pads by index (0 .. n-1 in link order): the name ("sink_2"), and the
+ * number of a request pad (2), -1 for an always pad or a bad index. */
+PX_API const char *px_element_pad_name(const px_element *el, px_pad_dir dir, int index);
+PX_API int px_element_pad_number(const px_element *el, px_pad_dir dir, int index);
+/* Index of the linked pad numbered number (sink_<number>), or -1. */
+PX_API int px_element_pad_index(const px_element *el, px_pad_dir dir, int number);
+/* Whether sink pad index has seen EOS. */
+PX_API bool px_element_pad_is_eos(const px_element *el, int sink_index);
+#endif
+/* For eos_per_pad elements: sends EOS downstream on src pad src_pad (or
+ * PX_PAD_ALL), once; later calls do nothing. */
+PX_API void px_element_push_eos(px_element *el, int src_pad);
+/* The pipeline the element is in; for px_pipeline_get_state() and
+ * px_pipeline_running_time() from another thread (a watchdog). */
+PX_API struct px_pipeline *px_element_get_pipeline(const px_element *el);
+/* Sleeps until the pipeline's running time reaches t (ns since start): for
+ * elements whose job is waiting (clocksync). Returns PX_OK, or PX_ESTATE at
+ * once when the pipeline is stopping (it wakes at least every 10 ms to see). */
+PX_API int px_element_wait_until(px_element *el, px_time running_time);
 
 /* Element table: built-ins are compiled in from Kconfig; applications add theirs. */
 #define PX_REGISTRY_MAX_APP 64
@@ -1550,7 +1673,7 @@ PX_API const char *px_isolate_report(const px_pipeline *p);
 #define PX__CAT(a, b) PX__CAT2(a, b)
 #define PX__STR(x) #x
 #define PX__XSTR(x) PX__STR(x)
-#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_SCHED_RT), CONFIG_PX_ISOLATE), CONFIG_PX_SANDBOX_SECCOMP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_CRASH), CONFIG_PX_ELEM_HOSTILE), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_QUEUE), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC), CONFIG_PX_ELEM_IVFDEMUX), CONFIG_PX_ELEM_IVFMUX), CONFIG_PX_CODEC_DAV1D), CONFIG_PX_ELEM_AV1PARSE), CONFIG_PX_ELEM_AV1DEC)
+#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_SCHED_RT), CONFIG_PX_FANIN), CONFIG_PX_ISOLATE), CONFIG_PX_SANDBOX_SECCOMP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_CRASH), CONFIG_PX_ELEM_HOSTILE), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_QUEUE), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_FUNNEL), CONFIG_PX_ELEM_VALVE), CONFIG_PX_ELEM_INPUT_SELECTOR), CONFIG_PX_ELEM_OUTPUT_SELECTOR), CONFIG_PX_ELEM_CONCAT), CONFIG_PX_ELEM_CLOCKSYNC), CONFIG_PX_ELEM_DELAY), CONFIG_PX_ELEM_TIMEOUT), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC), CONFIG_PX_ELEM_IVFDEMUX), CONFIG_PX_ELEM_IVFMUX), CONFIG_PX_CODEC_DAV1D), CONFIG_PX_ELEM_AV1PARSE), CONFIG_PX_ELEM_AV1DEC)
 #ifndef PX_STATIC
 extern const int PX__CONFIG_KEY;
 #if defined(__GNUC__)
@@ -1618,7 +1741,17 @@ typedef struct px__pad {
     px_element *peer; /* NULL when not linked */
     int peer_pad;     /* index in the peer's pads of the other direction */
     bool done;        /* downstream answered EOS: push nothing more here */
+    bool eos;         /* sink pad: EOS arrived on it */
 } px__pad;
+
+/* Coop: a buffer that arrived on a fan-in pad before its turn (PX_FLOW_WAIT),
+ * kept until the element handles an event (sched/fanin.c). */
+typedef struct px__parked {
+    px_buffer buf;
+    px_element *source; /* whose streaming it blocks */
+    int pad;
+} px__parked;
+#define PX__PARK_MAX 16 /* per fan-in element; more means a chain() element pushed a burst */
 
 /* Counters have one writer (the thread streaming through the element), so
  * updates are relaxed load + store: no locked instruction per buffer. */
@@ -1675,6 +1808,20 @@ struct px_element {
     uint32_t max_drops;            /* sources: consecutive drops allowed, 0 = no limit */
     uint32_t consecutive_drops;    /* written by the source's streaming thread only */
     _Atomic int busy_downstream;   /* queues above their high watermark this source feeds */
+
+    /* Fan-in (sched/fanin.c): set at prepare. */
+    int in_pad;     /* sink pad of the buffer or event being handled */
+    bool fanin;     /* more than one linked sink pad: entry is serialized */
+    bool eos_sent;  /* EOS went downstream */
+    int parked;     /* a source under coop: its buffers parked on fan-in pads */
+    px__parked *park; /* a fan-in element under coop: PX__PARK_MAX entries */
+    int n_park;
+#if CONFIG_PX_SCHED_THREADS
+    bool fanin_sync; /* lock and cond initialized */
+    int fanin_waiters;
+    pthread_mutex_t fanin_lock;
+    pthread_cond_t fanin_cond;
+#endif
 };
 
 struct px_pipeline {
@@ -1694,6 +1841,7 @@ struct px_pipeline {
 
     px_element **sources;
     size_t n_sources;
+    px_element *coop_source; /* the source whose step runs now (coop), for parking */
     char *description;    /* the parsed text, for positioned errors after parsing */
     bool no_auto_convert; /* negotiation reports instead of inserting converters */
 #if CONFIG_PX_SCHED_THREADS
@@ -1719,7 +1867,8 @@ struct px_pipeline {
 
     /* Bus: a fixed ring; messages are rare (EOS, errors, state), never per buffer. */
     px_message bus[PX__BUS_CAPACITY];
-    size_t bus_head, bus_count;
+    size_t bus_head;
+    _Atomic size_t bus_count; /* atomic: the coop loop polls it while a watchdog thread may post */
     uint64_t bus_dropped;
 #if CONFIG_PX_SCHED_THREADS
     pthread_mutex_t bus_lock;
@@ -1867,6 +2016,27 @@ static bool px__source_step(px_element *src);
 /* Binds the arenas downstream of el to the calling thread (px_arena_bind_thread). */
 static void px__bind_chain(px_element *el);
 static void px__send_eos(px_element *el, int sink_pad);
+/* The non-fan-in paths px__push and px__send_eos take (chain.c). */
+#if CONFIG_PX_FANIN
+static px_flow px__deliver(px_element *el, int sink_pad, px_buffer *buf);
+#endif
+static void px__eos_deliver(px_element *el, int sink_pad);
+
+/* ---- sched/fanin.c ---- */
+#if CONFIG_PX_FANIN
+/* Serialized entry into an element with several linked sink pads. */
+static px_flow px__fanin_push(px_element *el, int sink_pad, px_buffer *buf);
+static void px__fanin_eos(px_element *el, int sink_pad);
+/* Prepare: fan-in detection, locks, park space. */
+static int px__fanin_prepare(px_element *el, px_error *err);
+/* Before arenas go: parked buffers released, locks destroyed. */
+static void px__fanin_release(px_element *el);
+#if CONFIG_PX_SCHED_COOP
+/* Coop: every unfinished source is parked. Drops the parked buffers when an
+ * EOS was asked for (the sources then finish), else reports the stall. */
+static void px__fanin_coop_stall(px_pipeline *p);
+#endif
+#endif /* CONFIG_PX_FANIN */
 
 /* ---- parallax_impl/isolate/private.h ---- */
 #if CONFIG_PX_ISOLATE
@@ -7419,10 +7589,14 @@ static int px__props_apply_defaults(px_element *el, px_error *err)
             break;
         case PX_PROP_INT:
         case PX_PROP_ENUM:
+        case PX_PROP_PAD:
             *(int *)field = (int)p->idef;
             break;
         case PX_PROP_UINT64:
             *(uint64_t *)field = (uint64_t)p->idef;
+            break;
+        case PX_PROP_INT64:
+            *(int64_t *)field = p->idef;
             break;
         case PX_PROP_DOUBLE:
             *(double *)field = p->ddef;
@@ -7692,6 +7866,47 @@ static bool px__is_source_prop(const px_element *el, const char *name)
     return el->klass->produce && !px_find_prop(el->klass, name) &&
            (px__name_eq(name, "flow-policy") || px__name_eq(name, "max-drops"));
 }
+#if CONFIG_PX_FANIN
+/* "sink_" of "sink_%u": what a pad property's values start with. */
+static size_t px__pad_prefix(const px_prop *prop, const px_element_class *k, const char **prefix)
+{
+    const px_pad_template *t = prop->imin ? &k->src : &k->sink;
+    *prefix = t->name ? t->name : prop->imin ? "src_" : "sink_";
+    const char *pct = strchr(*prefix, '%');
+    return pct ? (size_t)(pct - *prefix) : strlen(*prefix);
+}
+
+/* PX_PROP_PAD: "sink_2", "2" or "none"; once the pipeline is prepared the
+ * pad must be linked (before, links may still come: start() checks). */
+static int px__set_pad_prop(px_element *el, const px_prop *prop, const char *user, const char *value,
+                            const char *shown, void *field, bool running, px_error *err)
+{
+    const char *prefix, *elname = px_element_name(el);
+    size_t plen = px__pad_prefix(prop, px_element_get_class(el), &prefix);
+    px_pad_dir dir = prop->imin ? PX_DIR_SRC : PX_DIR_SINK;
+    int64_t num = -1;
+    const char *digits = strncmp(value, prefix, plen) == 0 ? value + plen : value;
+    if (strcasecmp(value, "none") != 0 &&
+        (!*digits || *digits == '-' || *digits == '+' || !px__parse_i64(digits, &num) || num > INT_MAX))
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: property '%s' expects a pad name such as %.*s0 (or its number, or none), got '%s'",
+                            elname, user, (int)plen, prefix, shown);
+    if (num >= 0 && (running || el->pipeline->prepared) && px_element_pad_index(el, dir, (int)num) < 0) {
+        char list[PX_ERROR_MESSAGE_MAX / 2];
+        size_t len = 0;
+        list[0] = '\0';
+        int n = dir == PX_DIR_SRC ? el->n_src : el->n_sink;
+        for (int i = 0; i < n && len < sizeof list; i++)
+            if ((dir == PX_DIR_SRC ? el->src[i].peer : el->sink[i].peer) != NULL)
+                len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "",
+                                        px_element_pad_name(el, dir, i));
+        return px_error_set(err, PX_ENOENT, 0, "%s: property '%s': no linked pad %.*s%lld; linked: %s", elname,
+                            user, (int)plen, prefix, (long long)num, len ? list : "none");
+    }
+    __atomic_store_n((int *)field, (int)num, __ATOMIC_RELAXED);
+    return PX_OK;
+}
+#endif /* CONFIG_PX_FANIN */
 
 PX_API int px_set(px_element *el, const char *name, const char *value, px_error *err)
 {
@@ -7711,6 +7926,13 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
         return px_error_set(err, PX_EINVAL, 0, "%s: property '%s' is read-only", elname, user);
     if (!value && prop->type != PX_PROP_STRING)
         return px_error_set(err, PX_EINVAL, 0, "%s: property '%s' needs a value", elname, user);
+    /* Only MUTABLE properties change while running; they are stored
+     * atomically (4-byte types), so the streaming thread reads them safely. */
+    bool running = el->pipeline && atomic_load(&el->pipeline->state) == PX_STATE_RUNNING;
+    if (running && !(prop->flags & PX_PROP_FLAG_MUTABLE))
+        return px_error_set(err, PX_ESTATE, 0,
+                            "%s: property '%s' cannot change while the pipeline is running; stop it first",
+                            elname, user);
     px__show(value, shown, sizeof shown);
 
     void *field = px__prop_field(el, prop);
@@ -7721,7 +7943,7 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
             return px_error_set(err, PX_EINVAL, 0,
                                 "%s: property '%s' expects a boolean (true/false), got '%s'", elname, user,
                                 shown);
-        *(bool *)field = b;
+        __atomic_store_n((bool *)field, b, __ATOMIC_RELAXED);
         return PX_OK;
     }
     case PX_PROP_INT: {
@@ -7730,7 +7952,16 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
             return px_error_set(err, PX_EINVAL, 0,
                                 "%s: property '%s' expects an integer in [%lld, %lld], got '%s'", elname,
                                 user, (long long)prop->imin, (long long)prop->imax, shown);
-        *(int *)field = (int)v;
+        __atomic_store_n((int *)field, (int)v, __ATOMIC_RELAXED);
+        return PX_OK;
+    }
+    case PX_PROP_INT64: {
+        int64_t v;
+        if (!px__parse_i64(value, &v) || v < prop->imin || v > prop->imax)
+            return px_error_set(err, PX_EINVAL, 0,
+                                "%s: property '%s' expects an integer in [%lld, %lld], got '%s'", elname,
+                                user, (long long)prop->imin, (long long)prop->imax, shown);
+        *(int64_t *)field = v;
         return PX_OK;
     }
     case PX_PROP_UINT64: {
@@ -7776,7 +8007,7 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
     case PX_PROP_ENUM: {
         for (const px_enum_value *e = prop->enums; e && e->nick; e++) {
             if (!strcasecmp(e->nick, value)) {
-                *(int *)field = e->value;
+                __atomic_store_n((int *)field, e->value, __ATOMIC_RELAXED);
                 return PX_OK;
             }
         }
@@ -7784,7 +8015,7 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
         if (px__parse_i64(value, &num)) {
             for (const px_enum_value *e = prop->enums; e && e->nick; e++) {
                 if (e->value == num) {
-                    *(int *)field = e->value;
+                    __atomic_store_n((int *)field, e->value, __ATOMIC_RELAXED);
                     return PX_OK;
                 }
             }
@@ -7802,6 +8033,12 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
             px_error_hint(err, "did you mean '%s'?", near);
         return PX_EINVAL;
     }
+    case PX_PROP_PAD: /* without CONFIG_PX_FANIN: "unknown type" below */
+#if CONFIG_PX_FANIN
+        return px__set_pad_prop(el, prop, user, value, shown, field, running, err);
+#else
+        break;
+#endif
     case PX_PROP_FRACTION: {
         px_fraction f;
         if (!px__parse_fraction(value, &f) || px__fraction_cmp(f, prop->fmin) < 0 ||
@@ -7855,16 +8092,19 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
     int n = 0;
     switch (prop->type) {
     case PX_PROP_BOOL:
-        n = snprintf(buf, size, "%s", *(const bool *)field ? "true" : "false");
+        n = snprintf(buf, size, "%s", __atomic_load_n((const bool *)field, __ATOMIC_RELAXED) ? "true" : "false");
         break;
     case PX_PROP_INT:
-        n = snprintf(buf, size, "%d", *(const int *)field);
+        n = snprintf(buf, size, "%d", __atomic_load_n((const int *)field, __ATOMIC_RELAXED));
         break;
     case PX_PROP_UINT64: /* read-only ones (levels) change while streaming: an atomic read */
         n = snprintf(buf, size, "%llu",
                      (unsigned long long)(prop->flags & PX_PROP_FLAG_READONLY
                                               ? __atomic_load_n((const uint64_t *)field, __ATOMIC_RELAXED)
                                               : *(const uint64_t *)field));
+        break;
+    case PX_PROP_INT64:
+        n = snprintf(buf, size, "%lld", (long long)*(const int64_t *)field);
         break;
     case PX_PROP_DOUBLE:
         n = px__format_double(buf, size, *(const double *)field);
@@ -7883,6 +8123,17 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
                 break;
             }
         n = nick ? snprintf(buf, size, "%s", nick) : snprintf(buf, size, "%d", v);
+        break;
+    }
+    case PX_PROP_PAD: {
+        int v = __atomic_load_n((const int *)field, __ATOMIC_RELAXED);
+#if CONFIG_PX_FANIN
+        const char *prefix;
+        size_t plen = px__pad_prefix(prop, px_element_get_class(el), &prefix);
+        n = v < 0 ? snprintf(buf, size, "none") : snprintf(buf, size, "%.*s%d", (int)plen, prefix, v);
+#else
+        n = snprintf(buf, size, "%d", v);
+#endif
         break;
     }
     case PX_PROP_FRACTION: {
@@ -9000,6 +9251,183 @@ PX_ELEMENT_CLASS(capsfilter) = {
 };
 #endif /* CONFIG_PX_ELEM_CAPSFILTER */
 
+/* ---- elements/flow/clocksync.c ---- */
+#if CONFIG_PX_ELEM_CLOCKSYNC
+/* elements/flow/clocksync.c: passes each buffer on when the pipeline's
+ * running time reaches the buffer's pts (plus ts-offset), which rate-limits
+ * a stream to its timestamps, as GStreamer's clocksync does (running time
+ * counts from the pipeline's start; Parallax has no segments, so pts is the
+ * running time). sync=false passes everything at once; sync-to-first makes
+ * the first buffer's pts "now", for sources whose timestamps do not start at
+ * 0. Buffers without pts pass at once. Waiting is this element's job: it
+ * sleeps (in slices of at most 10 ms, so a stop is seen quickly), and under
+ * the coop scheduler that paces every source of the pipeline. */
+
+typedef struct {
+    bool sync;
+    int64_t ts_offset;
+    bool sync_to_first;
+    /* streaming state */
+    bool have_first;
+    px_time first_shift;
+} clocksync;
+
+static int clocksync_start(px_element *el, px_error *err)
+{
+    clocksync *self = px_element_state(el);
+
+    (void)err;
+    self->have_first = false;
+    self->first_shift = 0;
+    return PX_OK;
+}
+
+static px_flow clocksync_process(px_element *el, px_frame *io)
+{
+    clocksync *self = px_element_state(el);
+    px_time pts = io->in.pts;
+
+    if (!self->sync || pts == PX_TIME_NONE)
+        return PX_FLOW_OK;
+    px_time t = pts + self->ts_offset;
+    if (self->sync_to_first) {
+        if (!self->have_first) {
+            self->have_first = true;
+            self->first_shift = px_pipeline_running_time(px_element_get_pipeline(el)) - t;
+        }
+        t += self->first_shift;
+    }
+    if (px_element_wait_until(el, t) != PX_OK)
+        return PX_FLOW_ERROR; /* stopping: unwind quietly (the stop is not an end of stream) */
+    return PX_FLOW_OK;
+}
+
+PX_ELEMENT_CLASS(clocksync) = {
+    .name = "clocksync",
+    .family = "Generic",
+    .description = "Passes each buffer on at its timestamp: rate-limits a stream to real time",
+    .state_size = sizeof(clocksync),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .in_place = true,
+    .start = clocksync_start,
+    .process = clocksync_process,
+    .props = PX_PROPS(
+        PX_PROP_BOOL(clocksync, sync, true, "Wait until each buffer's running time (pts + ts-offset)"),
+        PX_PROP_INT64(clocksync, ts_offset, INT64_MIN / 2, INT64_MAX / 2, 0,
+                      "Nanoseconds added to each buffer's pts before waiting (may be negative)"),
+        PX_PROP_BOOL(clocksync, sync_to_first, false,
+                     "Take the first buffer's pts as the current running time")),
+};
+#endif /* CONFIG_PX_ELEM_CLOCKSYNC */
+
+/* ---- elements/flow/concat.c ---- */
+#if CONFIG_PX_ELEM_CONCAT
+/* elements/flow/concat.c: plays its sink pads one after the other: sink_0
+ * until its EOS, then sink_1, ... (in the order of their numbers), and EOS
+ * after the last. Inputs that are not yet playing WAIT, they are never
+ * dropped: their buffers answer PX_FLOW_WAIT, so under the threads scheduler
+ * their streaming threads sleep until their turn (or a stop), and under the
+ * coop scheduler their sources are skipped until then (sched/fanin.c).
+ *
+ * Timestamps: Parallax has no segments, so where GStreamer's concat moves
+ * the segment base to keep running time continuous, this one shifts the
+ * buffers' pts and dts by the same offset (adjust-base=true, the default):
+ * each input continues where the previous one ended (its last pts plus
+ * duration), on the assumption that each input starts at time 0 as
+ * GStreamer sources do. Buffers without timestamps pass unchanged. */
+
+typedef struct {
+    bool adjust_base;
+    int active_pad; /* read-only: the playing pad's number, -1 when done */
+    /* streaming state */
+    int order[PX__MAX_PADS]; /* sink pad indices by pad number */
+    int n, pos;
+    px_time base, end; /* offset added to this input; end of the output so far */
+} concat;
+
+static void concat_publish(px_element *el, concat *self)
+{
+    int number = self->pos < self->n ? px_element_pad_number(el, PX_DIR_SINK, self->order[self->pos]) : -1;
+    __atomic_store_n(&self->active_pad, number, __ATOMIC_RELAXED); /* px_get may read it on another thread */
+}
+
+static int concat_start(px_element *el, px_error *err)
+{
+    concat *self = px_element_state(el);
+
+    (void)err;
+    self->n = px_element_sink_pad_count(el);
+    for (int i = 0; i < self->n; i++) { /* insertion sort by number: at most 32 pads */
+        int j = i, num = px_element_pad_number(el, PX_DIR_SINK, i);
+        while (j > 0 && px_element_pad_number(el, PX_DIR_SINK, self->order[j - 1]) > num) {
+            self->order[j] = self->order[j - 1];
+            j--;
+        }
+        self->order[j] = i;
+    }
+    self->pos = 0;
+    self->base = self->end = 0;
+    concat_publish(el, self);
+    return PX_OK;
+}
+
+static px_flow concat_process(px_element *el, px_frame *io)
+{
+    concat *self = px_element_state(el);
+
+    if (self->pos >= self->n)
+        return PX_FLOW_EOS;
+    if (px_element_input_pad(el) != self->order[self->pos])
+        return PX_FLOW_WAIT; /* not its turn: kept, offered again after our next EOS */
+    px_buffer *b = &io->out;
+    if (self->adjust_base && b->pts != PX_TIME_NONE) {
+        b->pts += self->base;
+        if (b->dts != PX_TIME_NONE)
+            b->dts += self->base;
+        px_time end = b->pts + (b->duration != PX_TIME_NONE ? b->duration : 0);
+        if (end > self->end)
+            self->end = end;
+    }
+    return PX_FLOW_OK;
+}
+
+static int concat_event(px_element *el, const px_event *ev)
+{
+    concat *self = px_element_state(el);
+
+    if (ev->type != PX_EVENT_EOS || self->pos >= self->n ||
+        px_element_input_pad(el) != self->order[self->pos])
+        return PX_OK; /* an input that has not played yet: its EOS is remembered by the runtime */
+    do { /* the next input, skipping those that ended without a buffer */
+        self->pos++;
+    } while (self->pos < self->n && px_element_pad_is_eos(el, self->order[self->pos]));
+    self->base = self->end;
+    concat_publish(el, self);
+    if (self->pos >= self->n)
+        px_element_push_eos(el, PX_PAD_ALL);
+    return PX_OK;
+}
+
+PX_ELEMENT_CLASS(concat) = {
+    .name = "concat",
+    .family = "Generic",
+    .description = "Plays its sink pads one after the other, each until its EOS",
+    .state_size = sizeof(concat),
+    .sink = PX_PAD_REQUEST("sink_%u", "ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .in_place = true,
+    .eos_per_pad = true,
+    .start = concat_start,
+    .process = concat_process,
+    .event = concat_event,
+    .props = PX_PROPS(
+        PX_PROP_BOOL(concat, adjust_base, true,
+                     "Shift each input's timestamps so it continues where the previous ended"),
+        PX_PROP_PAD(concat, active_pad, PX_DIR_SINK, PX_PROP_FLAG_READONLY, "The sink pad playing now")),
+};
+#endif /* CONFIG_PX_ELEM_CONCAT */
+
 /* ---- elements/testing/crash.c ---- */
 #if CONFIG_PX_ELEM_CRASH
 /* elements/testing/crash.c: passes buffers through and, on the Nth buffer
@@ -9073,6 +9501,49 @@ PX_ELEMENT_CLASS(crash) = {
                       PX_PROP_ENUM(crash, mode, crash_modes, CRASH_SEGV, "How to crash")),
 };
 #endif /* CONFIG_PX_ELEM_CRASH */
+
+/* ---- elements/flow/delay.c ---- */
+#if CONFIG_PX_ELEM_DELAY
+/* elements/flow/delay.c: delays a stream in stream time by shifting every
+ * buffer's pts and dts by delay nanoseconds. GStreamer has no core `delay`;
+ * of the two possible meanings this one takes the one that costs nothing and
+ * composes: with a clocksync (or any synchronizing sink) downstream the
+ * buffers reach it delay ns later in real time, and on its own it moves one
+ * stream against another (audio against video). Holding buffers for a time
+ * would need a queue's worth of slots upstream instead; put a queue and a
+ * clocksync after this element for that. Buffers without timestamps pass
+ * unchanged. */
+
+typedef struct {
+    uint64_t delay;
+} delay;
+
+static px_flow delay_process(px_element *el, px_frame *io)
+{
+    const delay *self = px_element_state(el);
+    px_time d = (px_time)self->delay;
+
+    if (io->out.pts != PX_TIME_NONE)
+        io->out.pts += d;
+    if (io->out.dts != PX_TIME_NONE)
+        io->out.dts += d;
+    return PX_FLOW_OK;
+}
+
+PX_ELEMENT_CLASS(delay) = {
+    .name = "delay",
+    .family = "Generic",
+    .description = "Shifts every buffer's timestamps later by a fixed delay",
+    .state_size = sizeof(delay),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .hints = {.rt_safe = true},
+    .in_place = true,
+    .process = delay_process,
+    .props = PX_PROPS(PX_PROP_UINT64(delay, delay, 0, INT64_MAX / 2, 0,
+                                     "Nanoseconds added to each buffer's pts and dts")),
+};
+#endif /* CONFIG_PX_ELEM_DELAY */
 
 /* ---- elements/testing/fakesink.c ---- */
 #if CONFIG_PX_ELEM_FAKESINK
@@ -9192,7 +9663,10 @@ PX_ELEMENT_CLASS(fakesink) = {
  * same thing in both. Random sizes and contents come from a xorshift64 PRNG
  * with a fixed seed: every run produces the same stream. Buffers carry the
  * byte offset of their first and one past their last byte (offset,
- * offset_end); like GStreamer's fakesrc, timestamps stay unset. */
+ * offset_end); like GStreamer's fakesrc, timestamps stay unset unless
+ * datarate (bytes per second) is set: then pts is the bytes sent before the
+ * buffer over datarate and duration its size over datarate (sizetype=fixed
+ * sizemax=1000 datarate=100000 gives one buffer per 10 ms of stream time). */
 
 enum {
     FAKESRC_SIZE_EMPTY = 1,
@@ -9217,6 +9691,7 @@ typedef struct {
     int sizemin;
     int sizemax;
     int filltype;
+    int datarate;
     /* streaming state */
     int64_t produced;
     uint64_t offset;
@@ -9318,6 +9793,11 @@ static px_flow fakesrc_produce(px_element *el, px_buffer *out)
     if (size)
         fakesrc_fill(self, out->data, size);
     out->size = size;
+    if (self->datarate > 0) { /* split so bytes * 1e9 cannot overflow */
+        uint64_t rate = (uint64_t)self->datarate;
+        out->pts = (px_time)((self->offset / rate) * (uint64_t)PX_SECOND + (self->offset % rate) * (uint64_t)PX_SECOND / rate);
+        out->duration = (px_time)((uint64_t)size * (uint64_t)PX_SECOND / rate);
+    }
     out->offset = self->offset;
     out->offset_end = self->offset + size;
     self->offset += size;
@@ -9344,7 +9824,9 @@ PX_ELEMENT_CLASS(fakesrc) = {
         PX_PROP_INT(fakesrc, sizemax, 0, FAKESRC_SIZE_LIMIT, 4096,
                     "Maximum buffer size in bytes (sizetype=fixed: every buffer's size)"),
         PX_PROP_ENUM(fakesrc, filltype, fakesrc_filltypes, FAKESRC_FILL_NOTHING,
-                     "How to fill the buffers, if at all")),
+                     "How to fill the buffers, if at all"),
+        PX_PROP_INT(fakesrc, datarate, 0, INT32_MAX, 0,
+                    "Timestamps buffers with this number of bytes per second (0 = no timestamps)")),
 };
 #endif /* CONFIG_PX_ELEM_FAKESRC */
 
@@ -9590,6 +10072,34 @@ PX_ELEMENT_CLASS(filesrc) = {
                     "Number of buffers to output before sending EOS (-1 = until end of file)")),
 };
 #endif /* CONFIG_PX_ELEM_FILESRC */
+
+/* ---- elements/flow/funnel.c ---- */
+#if CONFIG_PX_ELEM_FUNNEL
+/* elements/flow/funnel.c: N-to-1 pipe fitting. Buffers from every sink pad
+ * (sink_0, sink_1, ...) go out of src as they come, untouched; under the
+ * threads scheduler the runtime serializes the streaming threads that push
+ * into it (sched/fanin.c), so what is downstream sees one buffer at a time.
+ * EOS goes out once every linked sink pad has seen EOS, as in GStreamer.
+ * Buffers keep their own timestamps and sequence numbers. */
+
+static px_flow funnel_process(px_element *el, px_frame *io)
+{
+    (void)el;
+    (void)io;
+    return PX_FLOW_OK;
+}
+
+PX_ELEMENT_CLASS(funnel) = {
+    .name = "funnel",
+    .family = "Generic",
+    .description = "N-to-1 pipe fitting: buffers from every sink pad go out of the one src pad",
+    .sink = PX_PAD_REQUEST("sink_%u", "ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .hints = {.rt_safe = true},
+    .in_place = true,
+    .process = funnel_process,
+};
+#endif /* CONFIG_PX_ELEM_FUNNEL */
 
 /* ---- elements/testing/hostile.c ---- */
 #if CONFIG_PX_ELEM_HOSTILE
@@ -9946,6 +10456,129 @@ PX_ELEMENT_CLASS(identity) = {
         PX_PROP_BOOL(identity, dump, false, "Hexdump each buffer's contents to stdout")),
 };
 #endif /* CONFIG_PX_ELEM_IDENTITY */
+
+/* ---- elements/flow/input_selector.c ---- */
+#if CONFIG_PX_ELEM_INPUT_SELECTOR
+/* elements/flow/input_selector.c: N-to-1, passing on only the buffers of
+ * the active sink pad (active-pad=sink_1, changeable while running from any
+ * thread); buffers arriving on other pads are dropped and counted in the
+ * element's drops. Without active-pad the first linked pad is active.
+ *
+ * EOS, as in GStreamer: EOS goes downstream when the active pad reaches EOS
+ * (an inactive pad's EOS is only remembered); switching to a pad that is
+ * already EOS ends the stream at the next buffer or event that arrives, and
+ * once every sink pad is EOS it ends in any case. After that every upstream
+ * is answered EOS, so their sources finish; the buffers refused then count as
+ * drops too, so buffers in = buffers out + drops always holds. */
+
+typedef struct {
+    int active_pad; /* mutable: the active pad's number (sink_<n>), -1 = the first linked */
+    /* streaming state */
+    int number[PX__MAX_PADS]; /* pad index -> number in its name */
+    int first;                /* number of the first linked pad */
+    int cached_number, cached_index;
+    bool ended;
+} input_selector;
+
+static int input_selector_start(px_element *el, px_error *err)
+{
+    input_selector *self = px_element_state(el);
+    int n = 0;
+
+    self->first = -1;
+    self->ended = false;
+    self->cached_number = self->cached_index = -1;
+    for (int i = 0; i < PX__MAX_PADS; i++) {
+        const char *name = px_element_pad_name(el, PX_DIR_SINK, i);
+        self->number[i] = name ? px_element_pad_number(el, PX_DIR_SINK, i) : -1;
+        if (name && self->first < 0)
+            self->first = self->number[i];
+        n += name != NULL;
+    }
+    int active = PX_LOAD_MUTABLE(self->active_pad);
+    if (active >= 0 && px_element_pad_index(el, PX_DIR_SINK, active) < 0) {
+        char list[256];
+        size_t len = 0;
+        for (int i = 0; i < n && len < sizeof list; i++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "",
+                                    px_element_pad_name(el, PX_DIR_SINK, i));
+        return px_error_set(err, PX_ENOENT, 0, "%s: active-pad=sink_%d is not one of its sink pads; linked: %s",
+                            px_element_name(el), active, list);
+    }
+    return PX_OK;
+}
+
+/* Sink pad index of the active pad, looked up again only when it changed. */
+static int input_selector_active_index(px_element *el, input_selector *self, int *number)
+{
+    int active = PX_LOAD_MUTABLE(self->active_pad);
+    if (active < 0)
+        active = self->first;
+    if (active != self->cached_number) {
+        self->cached_number = active;
+        self->cached_index = px_element_pad_index(el, PX_DIR_SINK, active);
+    }
+    *number = active;
+    return self->cached_index;
+}
+
+static void input_selector_end(px_element *el, input_selector *self)
+{
+    self->ended = true;
+    px_element_push_eos(el, PX_PAD_ALL);
+}
+
+static px_flow input_selector_process(px_element *el, px_frame *io)
+{
+    input_selector *self = px_element_state(el);
+    int number;
+    int active = input_selector_active_index(el, self, &number);
+
+    (void)io;
+    if (!self->ended && px_element_pad_is_eos(el, active)) /* switched to a finished pad */
+        input_selector_end(el, self);
+    if (self->ended) { /* refused: counted as a drop, so in = out + drops */
+        px_element_count_drop(el);
+        return PX_FLOW_EOS;
+    }
+    if (self->number[px_element_input_pad(el)] != number)
+        return PX_FLOW_DROP; /* counted by the runtime */
+    return PX_FLOW_OK;
+}
+
+static int input_selector_event(px_element *el, const px_event *ev)
+{
+    input_selector *self = px_element_state(el);
+    int number;
+    int active = input_selector_active_index(el, self, &number);
+
+    if (ev->type != PX_EVENT_EOS || self->ended)
+        return PX_OK;
+    bool all = true;
+    for (int i = 0; i < px_element_sink_pad_count(el); i++)
+        all &= px_element_pad_is_eos(el, i);
+    if (all || px_element_pad_is_eos(el, active))
+        input_selector_end(el, self);
+    return PX_OK;
+}
+
+PX_ELEMENT_CLASS(input_selector) = {
+    .name = "input-selector",
+    .family = "Generic",
+    .description = "N-to-1: passes on the active sink pad's buffers, drops the others; switchable while running",
+    .state_size = sizeof(input_selector),
+    .sink = PX_PAD_REQUEST("sink_%u", "ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .hints = {.rt_safe = true},
+    .in_place = true,
+    .eos_per_pad = true,
+    .start = input_selector_start,
+    .process = input_selector_process,
+    .event = input_selector_event,
+    .props = PX_PROPS(PX_PROP_PAD(input_selector, active_pad, PX_DIR_SINK, PX_PROP_FLAG_MUTABLE,
+                                  "The active sink pad (sink_N); buffers of the others are dropped")),
+};
+#endif /* CONFIG_PX_ELEM_INPUT_SELECTOR */
 
 /* ---- elements/container/ivfdemux.c ---- */
 #if CONFIG_PX_ELEM_IVFDEMUX
@@ -10484,6 +11117,73 @@ PX_ELEMENT_CLASS(ivfmux) = {
                                        "Seconds per tick when the caps have no framerate")),
 };
 #endif /* CONFIG_PX_ELEM_IVFMUX */
+
+/* ---- elements/flow/output_selector.c ---- */
+#if CONFIG_PX_ELEM_OUTPUT_SELECTOR
+/* elements/flow/output_selector.c: 1-to-N, sending every buffer to the
+ * active src pad only (active-pad=src_1, changeable while running from any
+ * thread; without it the first linked src pad). EOS goes to every src pad,
+ * as in GStreamer. A switch takes effect at the next buffer. */
+
+typedef struct {
+    int active_pad; /* mutable: the active pad's number (src_<n>), -1 = the first linked */
+    /* streaming state */
+    int first;
+    int cached_number, cached_index;
+} output_selector;
+
+static int output_selector_start(px_element *el, px_error *err)
+{
+    output_selector *self = px_element_state(el);
+
+    if (px_element_src_pad_count(el) == 0)
+        return px_error_set(err, PX_ELINK, 0, "%s has no src pad linked; link one, e.g. '%s. ! fakesink'",
+                            px_element_name(el), px_element_name(el));
+    self->first = px_element_pad_number(el, PX_DIR_SRC, 0);
+    self->cached_number = self->cached_index = -1;
+    int active = PX_LOAD_MUTABLE(self->active_pad);
+    if (active >= 0 && px_element_pad_index(el, PX_DIR_SRC, active) < 0) {
+        char list[256];
+        size_t len = 0;
+        for (int i = 0; px_element_pad_name(el, PX_DIR_SRC, i) && len < sizeof list; i++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "",
+                                    px_element_pad_name(el, PX_DIR_SRC, i));
+        return px_error_set(err, PX_ENOENT, 0, "%s: active-pad=src_%d is not one of its src pads; linked: %s",
+                            px_element_name(el), active, list);
+    }
+    return PX_OK;
+}
+
+static px_flow output_selector_process(px_element *el, px_frame *io)
+{
+    output_selector *self = px_element_state(el);
+    int active = PX_LOAD_MUTABLE(self->active_pad);
+
+    if (active < 0)
+        active = self->first;
+    if (active != self->cached_number) { /* a switch: find the pad once */
+        self->cached_number = active;
+        self->cached_index = px_element_pad_index(el, PX_DIR_SRC, active);
+    }
+    io->out_pad = self->cached_index;
+    return PX_FLOW_OK;
+}
+
+PX_ELEMENT_CLASS(output_selector) = {
+    .name = "output-selector",
+    .family = "Generic",
+    .description = "1-to-N: sends every buffer to the active src pad; switchable while running",
+    .state_size = sizeof(output_selector),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_REQUEST("src_%u", "ANY"),
+    .hints = {.rt_safe = true},
+    .in_place = true,
+    .start = output_selector_start,
+    .process = output_selector_process,
+    .props = PX_PROPS(PX_PROP_PAD(output_selector, active_pad, PX_DIR_SRC, PX_PROP_FLAG_MUTABLE,
+                                  "The active src pad (src_N) every buffer goes to")),
+};
+#endif /* CONFIG_PX_ELEM_OUTPUT_SELECTOR */
 
 /* ---- elements/flow/queue.c ---- */
 #if CONFIG_PX_ELEM_QUEUE
@@ -11312,6 +12012,190 @@ PX_ELEMENT_CLASS(tee) = {
                                    "Accept and drop data when no src pad is linked instead of failing")),
 };
 #endif /* CONFIG_PX_ELEM_TEE */
+
+/* ---- elements/flow/timeout.c ---- */
+#if CONFIG_PX_ELEM_TIMEOUT
+/* elements/flow/timeout.c: passes buffers through and fails the pipeline
+ * when none arrives within `timeout` milliseconds while it runs (a stalled
+ * camera, a dead network source): the error names the element and the
+ * limit. Like GStreamer's watchdog element, it counts from the start of
+ * streaming and stops watching at EOS.
+ *
+ * The per-buffer cost is one relaxed counter store: a small watchdog thread
+ * (started in start(), stopped in stop()) wakes every timeout/4 and fails the
+ * run when the counter has not moved for timeout ms. So the error comes
+ * between timeout and 1.25 * timeout ms after the last buffer. */
+
+typedef struct {
+    int timeout; /* ms */
+    /* streaming state */
+    _Atomic uint64_t seen;
+    _Atomic bool done; /* EOS passed: nothing more to wait for */
+    bool quit;         /* under lock */
+    bool thread_started;
+    px_element *el;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+} timeout_state;
+
+static void *timeout_watch(void *arg)
+{
+    timeout_state *self = arg;
+    px_pipeline *p = px_element_get_pipeline(self->el);
+    px_time limit = (px_time)self->timeout * PX_MSECOND, tick = limit / 4 > 0 ? limit / 4 : 1;
+    uint64_t last = atomic_load_explicit(&self->seen, memory_order_relaxed);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    px_time changed = (px_time)now.tv_sec * PX_SECOND + now.tv_nsec;
+
+    pthread_mutex_lock(&self->lock);
+    while (!self->quit) {
+        px_time wake = changed + tick;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        px_time t = (px_time)now.tv_sec * PX_SECOND + now.tv_nsec;
+        if (wake <= t)
+            wake = t + tick;
+        struct timespec ts = {(time_t)(wake / PX_SECOND), (long)(wake % PX_SECOND)};
+        pthread_cond_timedwait(&self->cond, &self->lock, &ts);
+        if (self->quit)
+            break;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        t = (px_time)now.tv_sec * PX_SECOND + now.tv_nsec;
+        uint64_t s = atomic_load_explicit(&self->seen, memory_order_relaxed);
+        if (s != last || px_pipeline_get_state(p) != PX_STATE_RUNNING) { /* moving, or not streaming yet */
+            last = s;
+            changed = t;
+            continue;
+        }
+        if (atomic_load_explicit(&self->done, memory_order_relaxed))
+            break;
+        if (t - changed >= limit) {
+            pthread_mutex_unlock(&self->lock);
+            /* PX_EFLOW, not PX_ETIMEDOUT: that code means "wait again" to px_pipeline_wait callers */
+            px_element_error(self->el, PX_EFLOW, "no buffer arrived within %d ms (timeout=%d)",
+                             self->timeout, self->timeout);
+            return NULL;
+        }
+    }
+    pthread_mutex_unlock(&self->lock);
+    return NULL;
+}
+
+static int timeout_start(px_element *el, px_error *err)
+{
+    timeout_state *self = px_element_state(el);
+
+    self->el = el;
+    atomic_store(&self->seen, 0);
+    atomic_store(&self->done, false);
+    self->quit = false;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    int rc = pthread_cond_init(&self->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    if (rc)
+        return px_error_set(err, PX_ENOMEM, 0, "%s: cannot start its watchdog: %s", px_element_name(el),
+                            strerror(rc));
+    pthread_mutex_init(&self->lock, NULL);
+    if ((rc = pthread_create(&self->thread, NULL, timeout_watch, self)) != 0) {
+        pthread_cond_destroy(&self->cond);
+        pthread_mutex_destroy(&self->lock);
+        return px_error_set(err, PX_ENOMEM, 0, "%s: cannot start its watchdog thread: %s",
+                            px_element_name(el), strerror(rc));
+    }
+    self->thread_started = true;
+    return PX_OK;
+}
+
+static void timeout_stop(px_element *el)
+{
+    timeout_state *self = px_element_state(el);
+
+    if (!self->thread_started)
+        return;
+    pthread_mutex_lock(&self->lock);
+    self->quit = true;
+    pthread_cond_signal(&self->cond);
+    pthread_mutex_unlock(&self->lock);
+    pthread_join(self->thread, NULL);
+    pthread_cond_destroy(&self->cond);
+    pthread_mutex_destroy(&self->lock);
+    self->thread_started = false;
+}
+
+static px_flow timeout_process(px_element *el, px_frame *io)
+{
+    timeout_state *self = px_element_state(el);
+
+    (void)io; /* one writer: a plain relaxed store, no locked instruction */
+    atomic_store_explicit(&self->seen, atomic_load_explicit(&self->seen, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+    return PX_FLOW_OK;
+}
+
+static int timeout_event(px_element *el, const px_event *ev)
+{
+    timeout_state *self = px_element_state(el);
+
+    if (ev->type == PX_EVENT_EOS)
+        atomic_store_explicit(&self->done, true, memory_order_relaxed);
+    return PX_OK;
+}
+
+PX_ELEMENT_CLASS(timeout) = {
+    .name = "timeout",
+    .family = "Generic",
+    .description = "Fails the pipeline when no buffer arrives within a time limit",
+    .state_size = sizeof(timeout_state),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .hints = {.rt_safe = true},
+    .in_place = true,
+    .start = timeout_start,
+    .stop = timeout_stop,
+    .process = timeout_process,
+    .event = timeout_event,
+    .props = PX_PROPS(PX_PROP_INT(timeout_state, timeout, 1, INT32_MAX, 1000,
+                                  "Milliseconds without a buffer after which the pipeline fails")),
+};
+#endif /* CONFIG_PX_ELEM_TIMEOUT */
+
+/* ---- elements/flow/valve.c ---- */
+#if CONFIG_PX_ELEM_VALVE
+/* elements/flow/valve.c: lets buffers through or drops them (drop=true),
+ * switchable while running from any thread (px_set(valve, "drop", "true")).
+ * Each dropped buffer is counted in the element's drops. Unlike GStreamer's
+ * default drop-mode, EOS always passes, even while dropping: a closed valve
+ * at the end of a stream must not keep the pipeline from finishing. */
+
+typedef struct {
+    bool drop; /* mutable: written by px_set on any thread, read atomically */
+} valve;
+
+static px_flow valve_process(px_element *el, px_frame *io)
+{
+    valve *self = px_element_state(el);
+
+    (void)io;
+    return PX_LOAD_MUTABLE(self->drop) ? PX_FLOW_DROP : PX_FLOW_OK; /* the runtime counts the drop */
+}
+
+PX_ELEMENT_CLASS(valve) = {
+    .name = "valve",
+    .family = "Filter",
+    .description = "Drops buffers while drop=true; changeable while running",
+    .state_size = sizeof(valve),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .hints = {.rt_safe = true},
+    .in_place = true,
+    .process = valve_process,
+    .props = PX_PROPS(PX_PROP_BOOL_MUTABLE(valve, drop, false,
+                                           "Drop buffers (counted as drops) instead of passing them on")),
+};
+#endif /* CONFIG_PX_ELEM_VALVE */
 
 /* ---- elements/video/videoconvert.c ---- */
 #if CONFIG_PX_ELEM_VIDEOCONVERT
@@ -13069,8 +13953,17 @@ static const px_element_class *const px__builtin_classes[] = {
 #if CONFIG_PX_ELEM_CAPSFILTER
     &px_elem_capsfilter,
 #endif
+#if CONFIG_PX_ELEM_CLOCKSYNC
+    &px_elem_clocksync,
+#endif
+#if CONFIG_PX_ELEM_CONCAT
+    &px_elem_concat,
+#endif
 #if CONFIG_PX_ELEM_CRASH
     &px_elem_crash,
+#endif
+#if CONFIG_PX_ELEM_DELAY
+    &px_elem_delay,
 #endif
 #if CONFIG_PX_ELEM_FAKESINK
     &px_elem_fakesink,
@@ -13084,17 +13977,26 @@ static const px_element_class *const px__builtin_classes[] = {
 #if CONFIG_PX_ELEM_FILESRC
     &px_elem_filesrc,
 #endif
+#if CONFIG_PX_ELEM_FUNNEL
+    &px_elem_funnel,
+#endif
 #if CONFIG_PX_ELEM_HOSTILE
     &px_elem_hostile,
 #endif
 #if CONFIG_PX_ELEM_IDENTITY
     &px_elem_identity,
 #endif
+#if CONFIG_PX_ELEM_INPUT_SELECTOR
+    &px_elem_input_selector,
+#endif
 #if CONFIG_PX_ELEM_IVFDEMUX
     &px_elem_ivfdemux,
 #endif
 #if CONFIG_PX_ELEM_IVFMUX
     &px_elem_ivfmux,
+#endif
+#if CONFIG_PX_ELEM_OUTPUT_SELECTOR
+    &px_elem_output_selector,
 #endif
 #if CONFIG_PX_ELEM_QUEUE
     &px_elem_queue,
@@ -13104,6 +14006,12 @@ static const px_element_class *const px__builtin_classes[] = {
 #endif
 #if CONFIG_PX_ELEM_TEE
     &px_elem_tee,
+#endif
+#if CONFIG_PX_ELEM_TIMEOUT
+    &px_elem_timeout,
+#endif
+#if CONFIG_PX_ELEM_VALVE
+    &px_elem_valve,
 #endif
 #if CONFIG_PX_ELEM_VIDEOCONVERT
     &px_elem_videoconvert,
@@ -13624,6 +14532,16 @@ static int px__validate(px_pipeline *p, px_error *err)
             }
         if (el->klass->produce)
             sources++;
+        int linked = 0;
+        for (int j = 0; j < el->n_sink; j++)
+            linked += el->sink[j].peer != NULL;
+        if (el->klass->sink.presence == PX_PAD_ON_REQUEST && linked == 0)
+            return px_error_set(err, PX_ELINK, 0, "%s has no sink pad linked; link an upstream to it, e.g. 'fakesrc ! %s.'",
+                                el->name, el->name);
+#if !CONFIG_PX_FANIN
+        if (linked > 1)
+            return px_error_set(err, PX_ENOTSUP, 0, "%s: several upstreams need CONFIG_PX_FANIN", el->name);
+#endif
     }
     if (sources == 0)
         return px_error_set(err, PX_EINVAL, 0, "the pipeline has no source element; start it with one, e.g. fakesrc");
@@ -13663,6 +14581,10 @@ static void px__release_resources(px_pipeline *p)
             el->klass->stop(el);
         el->started = false;
     }
+#if CONFIG_PX_FANIN
+    for (size_t i = 0; i < p->n_elements; i++)
+        px__fanin_release(p->elements[i]); /* parked buffers go back first */
+#endif
     for (size_t i = 0; i < p->n_elements; i++) {
         px_arena_destroy(p->elements[i]->out_arena);
         p->elements[i]->out_arena = NULL;
@@ -13756,7 +14678,13 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         memset(&el->stats, 0, sizeof el->stats);
         for (int j = 0; j < el->n_src; j++)
             el->src[j].done = false;
-        if (el->klass->start)
+        for (int j = 0; j < el->n_sink; j++)
+            el->sink[j].eos = false;
+        el->eos_sent = false;
+#if CONFIG_PX_FANIN
+        rc = px__fanin_prepare(el, err); /* fan-in state; EOS flags are reset above */
+#endif
+        if (!rc && el->klass->start)
             rc = el->klass->start(el, err);
         el->started = rc == PX_OK;
         PX_DEBUG("pipeline", "%s: start %s", el->name, rc ? "failed" : "done");
@@ -15814,6 +16742,288 @@ PX_API int px_pipeline_to_dot(px_pipeline *p, char *buf, size_t size)
     return len < size ? PX_OK : PX_ENOMEM;
 }
 
+/* ---- parallax_impl/sched/fanin.c ---- */
+#if CONFIG_PX_FANIN
+/* Fan-in: elements fed by several upstreams (funnel, input-selector, concat).
+ *
+ * Under the threads scheduler each source has its own streaming thread, so
+ * two threads may push into one element at once. Entry into an element with
+ * more than one linked sink pad is serialized by a mutex taken around the
+ * element's callback and everything downstream of it, for buffers and EOS:
+ * the element and its downstream never run concurrently, and the counters'
+ * single-writer rule holds (the mutex orders the writers). Elements with one
+ * linked sink pad take no lock. Cost, uncontended: one compare-and-swap to
+ * lock and one atomic store to unlock per buffer (glibc's futex mutex makes
+ * no syscall unless another thread waits), measured by
+ * tests/bench/funnel.sh. Contended, sources take turns: that is the
+ * semantics of N->1 anyway. Locks are taken only from upstream to
+ * downstream (the graph has no loops), so they cannot deadlock.
+ *
+ * A fan-in element may answer PX_FLOW_WAIT: "not this pad's turn" (concat
+ * plays its pads one after the other). Under threads the pushing thread
+ * then waits on the element's condition variable, releasing the lock, and
+ * offers the buffer again once the element has handled an event (an EOS
+ * wakes it at once); it also wakes every 10 ms to see a stop. Under coop the
+ * source step must not block: the buffer is parked in the element (at most
+ * PX__PARK_MAX), the source whose step it came from counts it, and the coop
+ * loop skips that source until its buffers are taken; the element offers
+ * parked buffers again right after each event it handles. When every
+ * unfinished source is parked nothing can make progress and the run fails
+ * with an error naming the element, instead of spinning.
+ *
+ * Downstream arenas of a fan-in element are used by several threads, so
+ * px__bind_chain leaves them on the shared (atomic) path. */
+
+static int px__linked_sinks(const px_element *el)
+{
+    int n = 0;
+    for (int i = 0; i < el->n_sink; i++)
+        n += el->sink[i].peer != NULL;
+    return n;
+}
+
+static int px__fanin_prepare(px_element *el, px_error *err)
+{
+    el->in_pad = 0;
+    el->parked = 0;
+    el->n_park = 0;
+    el->fanin = px__linked_sinks(el) > 1;
+    if (!el->fanin)
+        return PX_OK;
+    /* Both: the scheduler may still be changed between prepare and start. */
+    if (!el->park && !(el->park = PX_MALLOC(PX__PARK_MAX * sizeof *el->park)))
+        return px_error_set(err, PX_ENOMEM, 0, "%s: out of memory preparing its sink pads", el->name);
+#if CONFIG_PX_SCHED_THREADS
+    if (!el->fanin_sync) {
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        int rc = pthread_cond_init(&el->fanin_cond, &ca);
+        pthread_condattr_destroy(&ca);
+        if (rc == 0 && (rc = pthread_mutex_init(&el->fanin_lock, NULL)) != 0)
+            pthread_cond_destroy(&el->fanin_cond);
+        if (rc)
+            return px_error_set(err, PX_ENOMEM, 0, "%s: cannot make its sink pad lock: %s", el->name, strerror(rc));
+        el->fanin_sync = true;
+        el->fanin_waiters = 0;
+    }
+#endif
+    return PX_OK;
+}
+
+static void px__fanin_release(px_element *el)
+{
+    for (int i = 0; i < el->n_park; i++)
+        px_buffer_unref(&el->park[i].buf);
+    el->n_park = 0;
+    PX_FREE(el->park);
+    el->park = NULL;
+#if CONFIG_PX_SCHED_THREADS
+    if (el->fanin_sync) {
+        pthread_mutex_destroy(&el->fanin_lock);
+        pthread_cond_destroy(&el->fanin_cond);
+        el->fanin_sync = false;
+    }
+#endif
+    el->fanin = false;
+}
+
+/* A buffer told to wait was counted in on delivery: take it off again, so
+ * each buffer counts once, when it is taken. */
+static px_flow px__fanin_try(px_element *el, int sink_pad, px_buffer *buf)
+{
+    px_flow r = px__deliver(el, sink_pad, buf);
+    if (r == PX_FLOW_WAIT) {
+        px__stat_add(&el->stats.buffers_in, (uint64_t)-1);
+        px__stat_add(&el->stats.bytes_in, (uint64_t)0 - buf->size);
+    }
+    return r;
+}
+
+/* Coop: offers the parked buffers again, oldest first; those still not
+ * wanted stay, in order. */
+static void px__fanin_retry_parked(px_element *el)
+{
+    px_pipeline *p = el->pipeline;
+    px_element *was = p->coop_source;
+    int n = el->n_park;
+    el->n_park = 0; /* a delivery below may park again: it appends after kept */
+    px__parked pending[PX__PARK_MAX];
+    memcpy(pending, el->park, (size_t)n * sizeof *pending);
+    for (int i = 0; i < n; i++) {
+        px__parked *e = &pending[i];
+        if (atomic_load_explicit(&p->stopping, memory_order_relaxed)) {
+            px_buffer_unref(&e->buf);
+            e->source->parked--;
+            continue;
+        }
+        p->coop_source = e->source;
+        px_flow r = px__fanin_try(el, e->pad, &e->buf);
+        if (r == PX_FLOW_WAIT) {
+            el->park[el->n_park++] = *e;
+            continue;
+        }
+        e->source->parked--;
+    }
+    p->coop_source = was;
+}
+
+static px_flow px__fanin_push(px_element *el, int sink_pad, px_buffer *buf)
+{
+    px_pipeline *p = el->pipeline;
+#if CONFIG_PX_SCHED_THREADS
+    if (el->fanin_sync && px__effective_scheduler(p) == PX_SCHED_THREADS_RUN) {
+        pthread_mutex_lock(&el->fanin_lock);
+        px_flow r;
+        while ((r = px__fanin_try(el, sink_pad, buf)) == PX_FLOW_WAIT) {
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            ts.tv_nsec += 10 * 1000000L;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            el->fanin_waiters++;
+            pthread_cond_timedwait(&el->fanin_cond, &el->fanin_lock, &ts);
+            el->fanin_waiters--;
+            if (atomic_load_explicit(&p->stopping, memory_order_relaxed)) { /* stopped while waiting: unwind */
+                px_buffer_unref(buf);
+                r = PX_FLOW_ERROR;
+                break;
+            }
+        }
+        pthread_mutex_unlock(&el->fanin_lock);
+        return r;
+    }
+#endif
+    /* Coop: one thread, no lock. A buffer that must wait is parked. */
+    px_flow r = px__fanin_try(el, sink_pad, buf);
+    if (r != PX_FLOW_WAIT)
+        return r;
+    if (!el->park || !p->coop_source || el->n_park == PX__PARK_MAX) {
+        px_buffer_unref(buf);
+        px_element_error(el, PX_ENOMEM,
+                         "more than %d buffers wait for their turn on its sink pads (coop scheduler); "
+                         "a queue or the threads scheduler would hold them",
+                         PX__PARK_MAX);
+        return PX_FLOW_ERROR;
+    }
+    el->park[el->n_park++] = (px__parked){*buf, p->coop_source, sink_pad};
+    p->coop_source->parked++;
+    buf->arena = NULL; /* the park owns it now */
+    return PX_FLOW_OK;
+}
+
+static void px__fanin_eos(px_element *el, int sink_pad)
+{
+#if CONFIG_PX_SCHED_THREADS
+    if (el->fanin_sync && px__effective_scheduler(el->pipeline) == PX_SCHED_THREADS_RUN) {
+        pthread_mutex_lock(&el->fanin_lock);
+        px__eos_deliver(el, sink_pad);
+        if (el->fanin_waiters) /* whose turn it is may have changed */
+            pthread_cond_broadcast(&el->fanin_cond);
+        pthread_mutex_unlock(&el->fanin_lock);
+        return;
+    }
+#endif
+    px__eos_deliver(el, sink_pad);
+    if (el->n_park)
+        px__fanin_retry_parked(el);
+}
+
+#if CONFIG_PX_SCHED_COOP
+static void px__fanin_coop_stall(px_pipeline *p)
+{
+    px_element *stuck = NULL;
+    for (size_t i = 0; i < p->n_elements; i++) {
+        px_element *el = p->elements[i];
+        if (!el->n_park)
+            continue;
+        if (!stuck)
+            stuck = el;
+        if (atomic_load(&p->eos_requested)) { /* finishing: the waiting buffers go */
+            for (int j = 0; j < el->n_park; j++) {
+                px_buffer_unref(&el->park[j].buf);
+                el->park[j].source->parked--;
+                px__stat_add(&el->stats.drops, 1);
+            }
+            el->n_park = 0;
+        }
+    }
+    if (!stuck) { /* cannot happen: counts and parks agree; do not spin on it */
+        for (size_t i = 0; i < p->n_sources; i++)
+            p->sources[i]->parked = 0;
+        return;
+    }
+    if (atomic_load(&p->eos_requested))
+        return;
+    const px__parked *e = &stuck->park[0];
+    px_element_error(stuck, PX_EFLOW,
+                     "%s waits for its turn, but every source is waiting: nothing can bring the pad "
+                     "before it to EOS (is one source linked to two of its pads?)",
+                     stuck->sink[e->pad].name);
+}
+#endif
+
+/* ---- Pad queries for elements ------------------------------------------------ */
+
+PX_API int px_element_input_pad(const px_element *el)
+{
+    return el->in_pad;
+}
+
+PX_API int px_element_sink_pad_count(const px_element *el)
+{
+    return px__linked_sinks(el);
+}
+
+PX_API const char *px_element_pad_name(const px_element *el, px_pad_dir dir, int index)
+{
+    const px__pad *pads = dir == PX_DIR_SRC ? el->src : el->sink;
+    int n = dir == PX_DIR_SRC ? el->n_src : el->n_sink;
+    return index >= 0 && index < n ? pads[index].name : NULL;
+}
+
+/* The decimal number at the end of a request pad's name; -1 if none. */
+static int px__pad_name_number(const char *name)
+{
+    const char *us = strrchr(name, '_');
+    if (!us || !us[1])
+        return -1;
+    long v = 0;
+    for (const char *c = us + 1; *c; c++) {
+        if (*c < '0' || *c > '9' || v > INT_MAX / 10)
+            return -1;
+        v = v * 10 + (*c - '0');
+    }
+    return v <= INT_MAX ? (int)v : -1;
+}
+
+PX_API int px_element_pad_number(const px_element *el, px_pad_dir dir, int index)
+{
+    const px_pad_template *t = dir == PX_DIR_SRC ? &el->klass->src : &el->klass->sink;
+    const char *name = px_element_pad_name(el, dir, index);
+    if (!name || t->presence != PX_PAD_ON_REQUEST)
+        return -1;
+    return px__pad_name_number(name);
+}
+
+PX_API int px_element_pad_index(const px_element *el, px_pad_dir dir, int number)
+{
+    const px__pad *pads = dir == PX_DIR_SRC ? el->src : el->sink;
+    int n = dir == PX_DIR_SRC ? el->n_src : el->n_sink;
+    for (int i = 0; i < n; i++)
+        if (pads[i].peer && px_element_pad_number(el, dir, i) == number)
+            return i;
+    return -1;
+}
+
+PX_API bool px_element_pad_is_eos(const px_element *el, int sink_index)
+{
+    return sink_index >= 0 && sink_index < el->n_sink && el->sink[sink_index].eos;
+}
+#endif /* CONFIG_PX_FANIN */
+
 /* ---- parallax_impl/sched/chain.c ---- */
 /* Push chains: a source's buffer runs through everything downstream of it on
  * the calling thread, element by element, until a sink consumes it. Shared by
@@ -15971,6 +17181,13 @@ static PX__NOINLINE px_flow px__push_filter(px_element *el, px_buffer *buf, bool
         f.out.size = 0;
     }
     px_flow r = k->process(el, &f);
+#if CONFIG_PX_FANIN
+    if (r == PX_FLOW_WAIT) { /* not its turn (fan-in): the caller keeps the input */
+        if (!k->in_place)
+            px_buffer_unref(&f.out);
+        return r;
+    }
+#endif
     if (!k->in_place)
         px_buffer_unref(&f.in);
     if (timed)
@@ -16005,11 +17222,45 @@ static PX__NOINLINE void px__sample_latency(px_element *el, const px_buffer *buf
         atomic_store_explicit(&el->stats.latency_max_ns, (uint64_t)lat, memory_order_relaxed);
 }
 
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__) /* -Os: one shared copy */
+#define PX__ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define PX__ALWAYS_INLINE inline
+#endif
+static PX__ALWAYS_INLINE px_flow px__deliver_inline(px_element *el, int sink_pad, px_buffer *buf);
+
 static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
 {
-    (void)sink_pad;
+#if CONFIG_PX_FANIN
+    if (el->fanin) /* several upstreams: serialized, and PX_FLOW_WAIT handled (fanin.c) */
+        return px__fanin_push(el, sink_pad, buf);
+    px_flow r = px__deliver_inline(el, sink_pad, buf);
+    if (r == PX_FLOW_WAIT) { /* only fan-in elements may wait: one pad is always its turn */
+        px_buffer_unref(buf);
+        px_element_error(el, PX_EFLOW, "returned PX_FLOW_WAIT but has only one linked sink pad");
+        return PX_FLOW_ERROR;
+    }
+    return r;
+#else
+    return px__deliver_inline(el, sink_pad, buf); /* PX_FLOW_WAIT needs CONFIG_PX_FANIN */
+#endif
+}
+
+/* Runs el on buf. PX_FLOW_WAIT (fan-in only) leaves buf with the caller;
+ * anything else took it.
+ * Inlined into px__push: the common path pays no extra call for fan-in. */
+#if CONFIG_PX_FANIN
+static px_flow px__deliver(px_element *el, int sink_pad, px_buffer *buf)
+{
+    return px__deliver_inline(el, sink_pad, buf);
+}
+#endif
+
+static PX__ALWAYS_INLINE px_flow px__deliver_inline(px_element *el, int sink_pad, px_buffer *buf)
+{
+    el->in_pad = sink_pad;
     bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
-    px__stat_add(&el->stats.buffers_in, 1);
+    px__stat_add(&el->stats.buffers_in, 1); /* a buffer told to wait is taken off again (fanin.c) */
     px__stat_add(&el->stats.bytes_in, buf->size);
 #if CONFIG_PX_ELEM_QUEUE
     if (el->queue)
@@ -16018,6 +17269,10 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
     if (el->klass->chain) {
         px_time t0 = timed ? px__now() : 0;
         px_flow r = el->klass->chain(el, buf);
+#if CONFIG_PX_FANIN
+        if (r == PX_FLOW_WAIT)
+            return r;
+#endif
         px_buffer_unref(buf);
         if (timed)
             px__stat_add(&el->stats.process_ns, (uint64_t)(px__now() - t0) * PX__TIMING_SAMPLE);
@@ -16040,25 +17295,22 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
  * pad has seen it, and a sink that gets it may complete the pipeline. */
 static void px__send_eos(px_element *el, int sink_pad)
 {
-    (void)sink_pad;
-    int linked = 0;
-    for (int i = 0; i < el->n_sink; i++)
-        linked += el->sink[i].peer != NULL;
-    if (++el->eos_pads < linked)
-        return;
-#if CONFIG_PX_ELEM_QUEUE
-    if (el->queue) { /* behind the data; the output side forwards it once drained */
-        atomic_store_explicit(&el->stats.eos, true, memory_order_relaxed);
-        px__queue_eos(el);
+#if CONFIG_PX_FANIN
+    if (el->fanin) {
+        px__fanin_eos(el, sink_pad);
         return;
     }
 #endif
-    if (el->klass->event) {
-        px_event ev = {PX_EVENT_EOS};
-        int rc = el->klass->event(el, &ev);
-        if (rc)
-            px_element_error(el, rc, "failed to handle EOS: %s", px_status_str(rc));
-    }
+    px__eos_deliver(el, sink_pad);
+}
+
+/* Sends EOS out of el (once): completes a sink, else goes to src pad
+ * src_pad or every linked one. */
+static void px__eos_forward(px_element *el, int src_pad)
+{
+    if (el->eos_sent)
+        return;
+    el->eos_sent = true;
     atomic_store_explicit(&el->stats.eos, true, memory_order_relaxed);
     PX_DEBUG("pipeline", "%s: EOS", el->name);
     px_pipeline *p = el->pipeline;
@@ -16069,14 +17321,54 @@ static void px__send_eos(px_element *el, int sink_pad)
         }
         return;
     }
-    px__forward_eos(el);
+    for (int i = 0; i < el->n_src; i++)
+        if (el->src[i].peer && (src_pad == PX_PAD_ALL || src_pad == i))
+            px__send_eos(el->src[i].peer, el->src[i].peer_pad);
 }
 
+/* A queue's output side, once drained: EOS goes on from it. */
 static void px__forward_eos(px_element *el)
 {
-    for (int i = 0; i < el->n_src; i++)
-        if (el->src[i].peer)
-            px__send_eos(el->src[i].peer, el->src[i].peer_pad);
+    px__eos_forward(el, PX_PAD_ALL);
+}
+
+/* Each sink pad's EOS counts once; eos_per_pad elements see every one and
+ * forward themselves (px_element_push_eos), others once all pads are EOS. */
+static void px__eos_deliver(px_element *el, int sink_pad)
+{
+    if (sink_pad >= 0 && sink_pad < el->n_sink) {
+        if (el->sink[sink_pad].eos)
+            return;
+        el->sink[sink_pad].eos = true;
+    }
+    el->in_pad = sink_pad;
+    int linked = 0;
+    for (int i = 0; i < el->n_sink; i++)
+        linked += el->sink[i].peer != NULL;
+    bool all = ++el->eos_pads >= linked;
+    if (!all && !el->klass->eos_per_pad)
+        return;
+#if CONFIG_PX_ELEM_QUEUE
+    if (el->queue) { /* behind the data; the output side forwards it once drained */
+        atomic_store_explicit(&el->stats.eos, true, memory_order_relaxed);
+        px__queue_eos(el);
+        return;
+    }
+#endif
+    if (el->klass->event && !el->eos_sent) {
+        px_event ev = {PX_EVENT_EOS};
+        int rc = el->klass->event(el, &ev);
+        if (rc)
+            px_element_error(el, rc, "failed to handle EOS: %s", px_status_str(rc));
+    }
+    if (!el->klass->eos_per_pad)
+        px__eos_forward(el, PX_PAD_ALL);
+}
+
+PX_API void px_element_push_eos(px_element *el, int src_pad)
+{
+    if (el)
+        px__eos_forward(el, src_pad);
 }
 
 /* Without sinks (a tee with allow-not-linked and no branch), the pipeline
@@ -16198,6 +17490,31 @@ static bool px__pause_point(px_pipeline *p)
     return !atomic_load_explicit(&p->stopping, memory_order_relaxed);
 }
 
+/* ---- For elements that wait or watch ------------------------------------------ */
+
+PX_API struct px_pipeline *px_element_get_pipeline(const px_element *el)
+{
+    return el->pipeline;
+}
+
+PX_API int px_element_wait_until(px_element *el, px_time running_time)
+{
+    px_pipeline *p = el->pipeline;
+    px_time target = p->start_ns + running_time;
+    for (;;) {
+        if (atomic_load_explicit(&p->stopping, memory_order_relaxed))
+            return PX_ESTATE;
+        if (atomic_load_explicit(&p->eos_requested, memory_order_relaxed))
+            return PX_OK; /* finishing: let the buffer go now */
+        px_time now = px__now();
+        if (now >= target)
+            return PX_OK;
+        px_time step = target - now < 10 * PX_MSECOND ? target - now : 10 * PX_MSECOND;
+        struct timespec ts = {(time_t)(step / PX_SECOND), (long)(step % PX_SECOND)};
+        nanosleep(&ts, NULL);
+    }
+}
+
 /* ---- parallax_impl/sched/coop.c ---- */
 #if CONFIG_PX_SCHED_COOP
 /* Cooperative scheduling: inside px_pipeline_wait(), on the caller's thread,
@@ -16211,20 +17528,48 @@ static void px__coop_drive(px_pipeline *p, int timeout_ms)
     for (unsigned round = 0;; round++) {
         if (atomic_load_explicit(&p->paused, memory_order_relaxed))
             return;
-        bool any = false; /* a finished source has its eos flag set */
+        bool any = false, parked = false; /* a finished source has its eos flag set */
         for (size_t i = 0; i < p->n_sources; i++) {
             px_element *src = p->sources[i];
             if (atomic_load_explicit(&src->stats.eos, memory_order_relaxed))
                 continue;
+            if (src->parked) { /* its buffer waits for its turn in a fan-in element (fanin.c) */
+                parked = true;
+                continue;
+            }
+            p->coop_source = src;
             if (px__source_step(src))
                 any = true;
             else
                 atomic_store_explicit(&src->stats.eos, true, memory_order_relaxed);
         }
+        bool moved = any; /* a buffer went somewhere this round */
 #if CONFIG_PX_ELEM_QUEUE
-        for (size_t i = 0; i < p->n_queues; i++)
-            if (px__queue_service(p->queues[i]) >= 0) /* 0: waiting for data a source still owes */
+        for (size_t i = 0; i < p->n_queues; i++) {
+            px_element *q = p->queues[i];
+            if (q->parked) { /* its output waits for its turn in a fan-in element */
+                parked = true;
+                continue;
+            }
+            p->coop_source = q;
+            int r = px__queue_service(q);
+            if (r >= 0) /* 0: waiting for data a source still owes */
                 any = true;
+            if (r > 0)
+                moved = true;
+        }
+#endif
+        p->coop_source = NULL;
+#if CONFIG_PX_FANIN
+        if (!moved && parked) { /* every context waits: drop at an EOS request, else an error */
+            px__fanin_coop_stall(p);
+            if (p->bus_count > 0)
+                return;
+            continue;
+        }
+#else
+        (void)parked; /* nothing parks without fan-in */
+        (void)moved;
 #endif
         if (!any || p->bus_count > 0)
             return;
@@ -19348,6 +20693,7 @@ PX_API const char *px_compile_options(void)
         "CONFIG_PX_SCHED_THREADS=" PX__XSTR(CONFIG_PX_SCHED_THREADS) "\n"
         "CONFIG_PX_SCHED_COOP=" PX__XSTR(CONFIG_PX_SCHED_COOP) "\n"
         "CONFIG_PX_SCHED_RT=" PX__XSTR(CONFIG_PX_SCHED_RT) "\n"
+        "CONFIG_PX_FANIN=" PX__XSTR(CONFIG_PX_FANIN) "\n"
         "CONFIG_PX_ISOLATE=" PX__XSTR(CONFIG_PX_ISOLATE) "\n"
         "CONFIG_PX_SANDBOX_SECCOMP=" PX__XSTR(CONFIG_PX_SANDBOX_SECCOMP) "\n"
         "CONFIG_PX_LOG_LEVEL=" PX__XSTR(CONFIG_PX_LOG_LEVEL) "\n"
@@ -19364,6 +20710,14 @@ PX_API const char *px_compile_options(void)
         "CONFIG_PX_ELEM_CAPSFILTER=" PX__XSTR(CONFIG_PX_ELEM_CAPSFILTER) "\n"
         "CONFIG_PX_ELEM_QUEUE=" PX__XSTR(CONFIG_PX_ELEM_QUEUE) "\n"
         "CONFIG_PX_ELEM_TEE=" PX__XSTR(CONFIG_PX_ELEM_TEE) "\n"
+        "CONFIG_PX_ELEM_FUNNEL=" PX__XSTR(CONFIG_PX_ELEM_FUNNEL) "\n"
+        "CONFIG_PX_ELEM_VALVE=" PX__XSTR(CONFIG_PX_ELEM_VALVE) "\n"
+        "CONFIG_PX_ELEM_INPUT_SELECTOR=" PX__XSTR(CONFIG_PX_ELEM_INPUT_SELECTOR) "\n"
+        "CONFIG_PX_ELEM_OUTPUT_SELECTOR=" PX__XSTR(CONFIG_PX_ELEM_OUTPUT_SELECTOR) "\n"
+        "CONFIG_PX_ELEM_CONCAT=" PX__XSTR(CONFIG_PX_ELEM_CONCAT) "\n"
+        "CONFIG_PX_ELEM_CLOCKSYNC=" PX__XSTR(CONFIG_PX_ELEM_CLOCKSYNC) "\n"
+        "CONFIG_PX_ELEM_DELAY=" PX__XSTR(CONFIG_PX_ELEM_DELAY) "\n"
+        "CONFIG_PX_ELEM_TIMEOUT=" PX__XSTR(CONFIG_PX_ELEM_TIMEOUT) "\n"
         "CONFIG_PX_ELEM_VIDEOCONVERT=" PX__XSTR(CONFIG_PX_ELEM_VIDEOCONVERT) "\n"
         "CONFIG_PX_ELEM_VIDEOTESTSRC=" PX__XSTR(CONFIG_PX_ELEM_VIDEOTESTSRC) "\n"
         "CONFIG_PX_ELEM_VIDEOSCALE=" PX__XSTR(CONFIG_PX_ELEM_VIDEOSCALE) "\n"

@@ -4,7 +4,10 @@
  * same thing in both. Random sizes and contents come from a xorshift64 PRNG
  * with a fixed seed: every run produces the same stream. Buffers carry the
  * byte offset of their first and one past their last byte (offset,
- * offset_end); like GStreamer's fakesrc, timestamps stay unset. */
+ * offset_end); like GStreamer's fakesrc, timestamps stay unset unless
+ * datarate (bytes per second) is set: then pts is the bytes sent before the
+ * buffer over datarate and duration its size over datarate (sizetype=fixed
+ * sizemax=1000 datarate=100000 gives one buffer per 10 ms of stream time). */
 
 enum {
     FAKESRC_SIZE_EMPTY = 1,
@@ -29,6 +32,7 @@ typedef struct {
     int sizemin;
     int sizemax;
     int filltype;
+    int datarate;
     /* streaming state */
     int64_t produced;
     uint64_t offset;
@@ -130,6 +134,11 @@ static px_flow fakesrc_produce(px_element *el, px_buffer *out)
     if (size)
         fakesrc_fill(self, out->data, size);
     out->size = size;
+    if (self->datarate > 0) { /* split so bytes * 1e9 cannot overflow */
+        uint64_t rate = (uint64_t)self->datarate;
+        out->pts = (px_time)((self->offset / rate) * (uint64_t)PX_SECOND + (self->offset % rate) * (uint64_t)PX_SECOND / rate);
+        out->duration = (px_time)((uint64_t)size * (uint64_t)PX_SECOND / rate);
+    }
     out->offset = self->offset;
     out->offset_end = self->offset + size;
     self->offset += size;
@@ -156,5 +165,7 @@ PX_ELEMENT_CLASS(fakesrc) = {
         PX_PROP_INT(fakesrc, sizemax, 0, FAKESRC_SIZE_LIMIT, 4096,
                     "Maximum buffer size in bytes (sizetype=fixed: every buffer's size)"),
         PX_PROP_ENUM(fakesrc, filltype, fakesrc_filltypes, FAKESRC_FILL_NOTHING,
-                     "How to fill the buffers, if at all")),
+                     "How to fill the buffers, if at all"),
+        PX_PROP_INT(fakesrc, datarate, 0, INT32_MAX, 0,
+                    "Timestamps buffers with this number of bytes per second (0 = no timestamps)")),
 };

@@ -96,8 +96,9 @@ static void print_prop(const px_prop *pr)
 {
     char name[64];
     prop_display_name(pr->name, name, sizeof name);
-    printf("  %-18s %s%s\n", name, pr->description ? pr->description : "",
-           pr->flags & PX_PROP_FLAG_READONLY ? " (read-only)" : "");
+    printf("  %-18s %s%s%s\n", name, pr->description ? pr->description : "",
+           pr->flags & PX_PROP_FLAG_READONLY ? " (read-only)" : "",
+           pr->flags & PX_PROP_FLAG_MUTABLE ? " (changeable while running)" : "");
     switch (pr->type) {
     case PX_PROP_BOOL:
         printf("  %-18s boolean, default %s\n", "", pr->idef ? "true" : "false");
@@ -105,6 +106,10 @@ static void print_prop(const px_prop *pr)
     case PX_PROP_INT:
         printf("  %-18s integer in [%lld, %lld], default %lld\n", "", (long long)pr->imin, (long long)pr->imax,
                (long long)pr->idef);
+        break;
+    case PX_PROP_INT64:
+        printf("  %-18s 64-bit integer in [%lld, %lld], default %lld\n", "", (long long)pr->imin,
+               (long long)pr->imax, (long long)pr->idef);
         break;
     case PX_PROP_UINT64:
         printf("  %-18s unsigned 64-bit in [%llu, %llu], default %llu\n", "", (unsigned long long)pr->imin,
@@ -116,6 +121,10 @@ static void print_prop(const px_prop *pr)
     case PX_PROP_STRING:
         printf("  %-18s string, default %s%s%s\n", "", pr->sdef ? "\"" : "", pr->sdef ? pr->sdef : "none",
                pr->sdef ? "\"" : "");
+        break;
+    case PX_PROP_PAD:
+        printf("  %-18s %s pad name (e.g. %s0, or its number), default none (the first linked)\n", "",
+               pr->imin ? "src" : "sink", pr->imin ? "src_" : "sink_");
         break;
     case PX_PROP_FRACTION:
         printf("  %-18s fraction in [%d/%d, %d/%d], default %d/%d\n", "", pr->fmin.num, pr->fmin.den,
@@ -412,7 +421,7 @@ static int run(const char *desc, const run_options *o)
     px_time interrupted_at = 0;
     for (;;) {
         rc = px_pipeline_wait(p, tty ? (int)o->interval_ms : 100, &err);
-        if (rc != PX_ETIMEDOUT)
+        if (rc != PX_ETIMEDOUT || err.message[0]) /* an element's error may carry PX_ETIMEDOUT too */
             break;
         if (interrupts != interrupts_seen) {
             interrupts_seen = interrupts;

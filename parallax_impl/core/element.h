@@ -19,6 +19,9 @@ typedef enum px_prop_type {
     PX_PROP_STRING,   /* char *, owned by the runtime (NULL when unset) */
     PX_PROP_ENUM,     /* int, one of the values in .enums, set by nick or number */
     PX_PROP_FRACTION, /* px_fraction */
+    PX_PROP_PAD,      /* int: the number of one of the element's request pads (sink_2 -> 2), -1 = none;
+                         set as "sink_2" or "2", checked against the linked pads once there are any */
+    PX_PROP_INT64,    /* int64_t (nanosecond offsets that may be negative) */
 } px_prop_type;
 
 typedef struct px_enum_value {
@@ -71,6 +74,23 @@ typedef struct px_prop {
 #define PX_PROP_FRACTION(st, field, minn, mind, maxn, maxd, defn, defd, desc)                       \
     {#field, PX_PROP_FRACTION, offsetof(st, field), 0, 0, 0, 0, 0, 0, 0, {(minn), (mind)}, {(maxn), (maxd)}, \
      {(defn), (defd)}, NULL, NULL, PX__PROP_DESC(desc)}
+/* Properties that may change while running (PX_PROP_FLAG_MUTABLE): px_set
+ * stores them atomically from any thread; the streaming thread reads them
+ * with PX_LOAD_MUTABLE(self->field) (a relaxed atomic load: no fence, no
+ * lock). Only 4-byte-or-smaller types (BOOL, INT, ENUM, PAD) may be mutable.
+ * PX_PROP_PAD: dir is PX_DIR_SINK or PX_DIR_SRC (the pads it names). */
+#define PX_PROP_BOOL_MUTABLE(st, field, def, desc)                                                    \
+    {#field, PX_PROP_BOOL, offsetof(st, field), PX_PROP_FLAG_MUTABLE, 0, 1, (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, \
+     NULL, NULL, PX__PROP_DESC(desc)}
+#define PX_PROP_INT_MUTABLE(st, field, lo, hi, def, desc)                                                   \
+    {#field, PX_PROP_INT, offsetof(st, field), PX_PROP_FLAG_MUTABLE, (lo), (hi), (def), 0, 0, 0, {0, 1}, {0, 1}, \
+     {0, 1}, NULL, NULL, PX__PROP_DESC(desc)}
+#define PX_PROP_PAD(st, field, dir, flags, desc)                                                         \
+    {#field, PX_PROP_PAD, offsetof(st, field), (flags), (dir), (dir), -1, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, \
+     NULL, PX__PROP_DESC(desc)}
+#define PX_PROP_INT64(st, field, lo, hi, def, desc) \
+    {#field, PX_PROP_INT64, offsetof(st, field), 0, (lo), (hi), (def), 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, PX__PROP_DESC(desc)}
+#define PX_LOAD_MUTABLE(lvalue) __atomic_load_n(&(lvalue), __ATOMIC_RELAXED)
 /* The table ends with an entry whose name is NULL. */
 #define PX_PROPS(...) ((const px_prop[]){__VA_ARGS__, {NULL, PX_PROP_BOOL, 0, 0, 0, 0, 0, 0, 0, 0, {0, 1}, {0, 1}, {0, 1}, NULL, NULL, NULL}})
 
@@ -112,6 +132,13 @@ typedef enum px_flow {
     PX_FLOW_OK = 0,
     PX_FLOW_EOS = 1,   /* source: no more data; filter: stop this stream */
     PX_FLOW_DROP = 2,  /* this buffer goes no further; streaming continues */
+    /* Fan-in elements only (concat): not this pad's turn yet. The runtime
+     * keeps the buffer and offers it again after the element handled an
+     * event: under threads the streaming thread sleeps (woken at once by the
+     * event, or by stop); under coop the buffer is parked on the pad and its
+     * source is skipped until it is taken (see sched/fanin.c). From process()
+     * of in_place elements and from chain(). */
+    PX_FLOW_WAIT = 3,
     PX_FLOW_ERROR = -1, /* fatal: report with px_element_error() first */
 } px_flow;
 
@@ -159,6 +186,11 @@ typedef struct px_element_class {
     const char *preferred_caps;
     px_hints hints;
     bool in_place; /* process() edits its input; no output slot is allocated */
+    /* event() sees the EOS of every sink pad as it comes (px_element_input_pad
+     * says which) and the element forwards EOS itself with
+     * px_element_push_eos(); otherwise event() sees EOS once every linked
+     * sink pad has, and the runtime forwards it to every src pad. */
+    bool eos_per_pad;
 
     /* After defaults are applied (adding to a pipeline). */
     int (*init)(px_element *el, px_error *err);
@@ -250,6 +282,35 @@ PX_API void px_element_default_flow_policy(px_element *el, px_flow_policy policy
 /* True while a queue this source feeds is above its high watermark (it posted
  * PX_MSG_BUSY and not yet PX_MSG_OK): a source may lower its rate. */
 PX_API bool px_element_downstream_busy(const px_element *el);
+#if CONFIG_PX_FANIN
+/* Fan-in (several sink pads: funnel, input-selector, concat). Inside
+ * process(), chain(), consume() and event(): the index of the sink pad the
+ * buffer or event arrived on (0 for elements with one sink pad). Under the
+ * threads scheduler the runtime serializes entry into an element with more
+ * than one linked sink pad, so its callbacks and everything downstream never
+ * run concurrently, whichever thread pushes. */
+PX_API int px_element_input_pad(const px_element *el);
+/* Number of sink pads linked. */
+PX_API int px_element_sink_pad_count(const px_element *el);
+/* Pads by index (0 .. n-1 in link order): the name ("sink_2"), and the
+ * number of a request pad (2), -1 for an always pad or a bad index. */
+PX_API const char *px_element_pad_name(const px_element *el, px_pad_dir dir, int index);
+PX_API int px_element_pad_number(const px_element *el, px_pad_dir dir, int index);
+/* Index of the linked pad numbered number (sink_<number>), or -1. */
+PX_API int px_element_pad_index(const px_element *el, px_pad_dir dir, int number);
+/* Whether sink pad index has seen EOS. */
+PX_API bool px_element_pad_is_eos(const px_element *el, int sink_index);
+#endif
+/* For eos_per_pad elements: sends EOS downstream on src pad src_pad (or
+ * PX_PAD_ALL), once; later calls do nothing. */
+PX_API void px_element_push_eos(px_element *el, int src_pad);
+/* The pipeline the element is in; for px_pipeline_get_state() and
+ * px_pipeline_running_time() from another thread (a watchdog). */
+PX_API struct px_pipeline *px_element_get_pipeline(const px_element *el);
+/* Sleeps until the pipeline's running time reaches t (ns since start): for
+ * elements whose job is waiting (clocksync). Returns PX_OK, or PX_ESTATE at
+ * once when the pipeline is stopping (it wakes at least every 10 ms to see). */
+PX_API int px_element_wait_until(px_element *el, px_time running_time);
 
 /* Element table: built-ins are compiled in from Kconfig; applications add theirs. */
 #define PX_REGISTRY_MAX_APP 64

@@ -410,6 +410,16 @@ static int px__validate(px_pipeline *p, px_error *err)
             }
         if (el->klass->produce)
             sources++;
+        int linked = 0;
+        for (int j = 0; j < el->n_sink; j++)
+            linked += el->sink[j].peer != NULL;
+        if (el->klass->sink.presence == PX_PAD_ON_REQUEST && linked == 0)
+            return px_error_set(err, PX_ELINK, 0, "%s has no sink pad linked; link an upstream to it, e.g. 'fakesrc ! %s.'",
+                                el->name, el->name);
+#if !CONFIG_PX_FANIN
+        if (linked > 1)
+            return px_error_set(err, PX_ENOTSUP, 0, "%s: several upstreams need CONFIG_PX_FANIN", el->name);
+#endif
     }
     if (sources == 0)
         return px_error_set(err, PX_EINVAL, 0, "the pipeline has no source element; start it with one, e.g. fakesrc");
@@ -449,6 +459,10 @@ static void px__release_resources(px_pipeline *p)
             el->klass->stop(el);
         el->started = false;
     }
+#if CONFIG_PX_FANIN
+    for (size_t i = 0; i < p->n_elements; i++)
+        px__fanin_release(p->elements[i]); /* parked buffers go back first */
+#endif
     for (size_t i = 0; i < p->n_elements; i++) {
         px_arena_destroy(p->elements[i]->out_arena);
         p->elements[i]->out_arena = NULL;
@@ -542,7 +556,13 @@ PX_API int px_pipeline_prepare(px_pipeline *p, px_error *err)
         memset(&el->stats, 0, sizeof el->stats);
         for (int j = 0; j < el->n_src; j++)
             el->src[j].done = false;
-        if (el->klass->start)
+        for (int j = 0; j < el->n_sink; j++)
+            el->sink[j].eos = false;
+        el->eos_sent = false;
+#if CONFIG_PX_FANIN
+        rc = px__fanin_prepare(el, err); /* fan-in state; EOS flags are reset above */
+#endif
+        if (!rc && el->klass->start)
             rc = el->klass->start(el, err);
         el->started = rc == PX_OK;
         PX_DEBUG("pipeline", "%s: start %s", el->name, rc ? "failed" : "done");

@@ -35,7 +35,17 @@ typedef struct px__pad {
     px_element *peer; /* NULL when not linked */
     int peer_pad;     /* index in the peer's pads of the other direction */
     bool done;        /* downstream answered EOS: push nothing more here */
+    bool eos;         /* sink pad: EOS arrived on it */
 } px__pad;
+
+/* Coop: a buffer that arrived on a fan-in pad before its turn (PX_FLOW_WAIT),
+ * kept until the element handles an event (sched/fanin.c). */
+typedef struct px__parked {
+    px_buffer buf;
+    px_element *source; /* whose streaming it blocks */
+    int pad;
+} px__parked;
+#define PX__PARK_MAX 16 /* per fan-in element; more means a chain() element pushed a burst */
 
 /* Counters have one writer (the thread streaming through the element), so
  * updates are relaxed load + store: no locked instruction per buffer. */
@@ -92,6 +102,20 @@ struct px_element {
     uint32_t max_drops;            /* sources: consecutive drops allowed, 0 = no limit */
     uint32_t consecutive_drops;    /* written by the source's streaming thread only */
     _Atomic int busy_downstream;   /* queues above their high watermark this source feeds */
+
+    /* Fan-in (sched/fanin.c): set at prepare. */
+    int in_pad;     /* sink pad of the buffer or event being handled */
+    bool fanin;     /* more than one linked sink pad: entry is serialized */
+    bool eos_sent;  /* EOS went downstream */
+    int parked;     /* a source under coop: its buffers parked on fan-in pads */
+    px__parked *park; /* a fan-in element under coop: PX__PARK_MAX entries */
+    int n_park;
+#if CONFIG_PX_SCHED_THREADS
+    bool fanin_sync; /* lock and cond initialized */
+    int fanin_waiters;
+    pthread_mutex_t fanin_lock;
+    pthread_cond_t fanin_cond;
+#endif
 };
 
 struct px_pipeline {
@@ -111,6 +135,7 @@ struct px_pipeline {
 
     px_element **sources;
     size_t n_sources;
+    px_element *coop_source; /* the source whose step runs now (coop), for parking */
     char *description;    /* the parsed text, for positioned errors after parsing */
     bool no_auto_convert; /* negotiation reports instead of inserting converters */
 #if CONFIG_PX_SCHED_THREADS
@@ -136,7 +161,8 @@ struct px_pipeline {
 
     /* Bus: a fixed ring; messages are rare (EOS, errors, state), never per buffer. */
     px_message bus[PX__BUS_CAPACITY];
-    size_t bus_head, bus_count;
+    size_t bus_head;
+    _Atomic size_t bus_count; /* atomic: the coop loop polls it while a watchdog thread may post */
     uint64_t bus_dropped;
 #if CONFIG_PX_SCHED_THREADS
     pthread_mutex_t bus_lock;
@@ -284,3 +310,24 @@ static bool px__source_step(px_element *src);
 /* Binds the arenas downstream of el to the calling thread (px_arena_bind_thread). */
 static void px__bind_chain(px_element *el);
 static void px__send_eos(px_element *el, int sink_pad);
+/* The non-fan-in paths px__push and px__send_eos take (chain.c). */
+#if CONFIG_PX_FANIN
+static px_flow px__deliver(px_element *el, int sink_pad, px_buffer *buf);
+#endif
+static void px__eos_deliver(px_element *el, int sink_pad);
+
+/* ---- sched/fanin.c ---- */
+#if CONFIG_PX_FANIN
+/* Serialized entry into an element with several linked sink pads. */
+static px_flow px__fanin_push(px_element *el, int sink_pad, px_buffer *buf);
+static void px__fanin_eos(px_element *el, int sink_pad);
+/* Prepare: fan-in detection, locks, park space. */
+static int px__fanin_prepare(px_element *el, px_error *err);
+/* Before arenas go: parked buffers released, locks destroyed. */
+static void px__fanin_release(px_element *el);
+#if CONFIG_PX_SCHED_COOP
+/* Coop: every unfinished source is parked. Drops the parked buffers when an
+ * EOS was asked for (the sources then finish), else reports the stall. */
+static void px__fanin_coop_stall(px_pipeline *p);
+#endif
+#endif /* CONFIG_PX_FANIN */

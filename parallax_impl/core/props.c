@@ -61,10 +61,14 @@ static int px__props_apply_defaults(px_element *el, px_error *err)
             break;
         case PX_PROP_INT:
         case PX_PROP_ENUM:
+        case PX_PROP_PAD:
             *(int *)field = (int)p->idef;
             break;
         case PX_PROP_UINT64:
             *(uint64_t *)field = (uint64_t)p->idef;
+            break;
+        case PX_PROP_INT64:
+            *(int64_t *)field = p->idef;
             break;
         case PX_PROP_DOUBLE:
             *(double *)field = p->ddef;
@@ -334,6 +338,47 @@ static bool px__is_source_prop(const px_element *el, const char *name)
     return el->klass->produce && !px_find_prop(el->klass, name) &&
            (px__name_eq(name, "flow-policy") || px__name_eq(name, "max-drops"));
 }
+#if CONFIG_PX_FANIN
+/* "sink_" of "sink_%u": what a pad property's values start with. */
+static size_t px__pad_prefix(const px_prop *prop, const px_element_class *k, const char **prefix)
+{
+    const px_pad_template *t = prop->imin ? &k->src : &k->sink;
+    *prefix = t->name ? t->name : prop->imin ? "src_" : "sink_";
+    const char *pct = strchr(*prefix, '%');
+    return pct ? (size_t)(pct - *prefix) : strlen(*prefix);
+}
+
+/* PX_PROP_PAD: "sink_2", "2" or "none"; once the pipeline is prepared the
+ * pad must be linked (before, links may still come: start() checks). */
+static int px__set_pad_prop(px_element *el, const px_prop *prop, const char *user, const char *value,
+                            const char *shown, void *field, bool running, px_error *err)
+{
+    const char *prefix, *elname = px_element_name(el);
+    size_t plen = px__pad_prefix(prop, px_element_get_class(el), &prefix);
+    px_pad_dir dir = prop->imin ? PX_DIR_SRC : PX_DIR_SINK;
+    int64_t num = -1;
+    const char *digits = strncmp(value, prefix, plen) == 0 ? value + plen : value;
+    if (strcasecmp(value, "none") != 0 &&
+        (!*digits || *digits == '-' || *digits == '+' || !px__parse_i64(digits, &num) || num > INT_MAX))
+        return px_error_set(err, PX_EINVAL, 0,
+                            "%s: property '%s' expects a pad name such as %.*s0 (or its number, or none), got '%s'",
+                            elname, user, (int)plen, prefix, shown);
+    if (num >= 0 && (running || el->pipeline->prepared) && px_element_pad_index(el, dir, (int)num) < 0) {
+        char list[PX_ERROR_MESSAGE_MAX / 2];
+        size_t len = 0;
+        list[0] = '\0';
+        int n = dir == PX_DIR_SRC ? el->n_src : el->n_sink;
+        for (int i = 0; i < n && len < sizeof list; i++)
+            if ((dir == PX_DIR_SRC ? el->src[i].peer : el->sink[i].peer) != NULL)
+                len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "",
+                                        px_element_pad_name(el, dir, i));
+        return px_error_set(err, PX_ENOENT, 0, "%s: property '%s': no linked pad %.*s%lld; linked: %s", elname,
+                            user, (int)plen, prefix, (long long)num, len ? list : "none");
+    }
+    __atomic_store_n((int *)field, (int)num, __ATOMIC_RELAXED);
+    return PX_OK;
+}
+#endif /* CONFIG_PX_FANIN */
 
 PX_API int px_set(px_element *el, const char *name, const char *value, px_error *err)
 {
@@ -353,6 +398,13 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
         return px_error_set(err, PX_EINVAL, 0, "%s: property '%s' is read-only", elname, user);
     if (!value && prop->type != PX_PROP_STRING)
         return px_error_set(err, PX_EINVAL, 0, "%s: property '%s' needs a value", elname, user);
+    /* Only MUTABLE properties change while running; they are stored
+     * atomically (4-byte types), so the streaming thread reads them safely. */
+    bool running = el->pipeline && atomic_load(&el->pipeline->state) == PX_STATE_RUNNING;
+    if (running && !(prop->flags & PX_PROP_FLAG_MUTABLE))
+        return px_error_set(err, PX_ESTATE, 0,
+                            "%s: property '%s' cannot change while the pipeline is running; stop it first",
+                            elname, user);
     px__show(value, shown, sizeof shown);
 
     void *field = px__prop_field(el, prop);
@@ -363,7 +415,7 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
             return px_error_set(err, PX_EINVAL, 0,
                                 "%s: property '%s' expects a boolean (true/false), got '%s'", elname, user,
                                 shown);
-        *(bool *)field = b;
+        __atomic_store_n((bool *)field, b, __ATOMIC_RELAXED);
         return PX_OK;
     }
     case PX_PROP_INT: {
@@ -372,7 +424,16 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
             return px_error_set(err, PX_EINVAL, 0,
                                 "%s: property '%s' expects an integer in [%lld, %lld], got '%s'", elname,
                                 user, (long long)prop->imin, (long long)prop->imax, shown);
-        *(int *)field = (int)v;
+        __atomic_store_n((int *)field, (int)v, __ATOMIC_RELAXED);
+        return PX_OK;
+    }
+    case PX_PROP_INT64: {
+        int64_t v;
+        if (!px__parse_i64(value, &v) || v < prop->imin || v > prop->imax)
+            return px_error_set(err, PX_EINVAL, 0,
+                                "%s: property '%s' expects an integer in [%lld, %lld], got '%s'", elname,
+                                user, (long long)prop->imin, (long long)prop->imax, shown);
+        *(int64_t *)field = v;
         return PX_OK;
     }
     case PX_PROP_UINT64: {
@@ -418,7 +479,7 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
     case PX_PROP_ENUM: {
         for (const px_enum_value *e = prop->enums; e && e->nick; e++) {
             if (!strcasecmp(e->nick, value)) {
-                *(int *)field = e->value;
+                __atomic_store_n((int *)field, e->value, __ATOMIC_RELAXED);
                 return PX_OK;
             }
         }
@@ -426,7 +487,7 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
         if (px__parse_i64(value, &num)) {
             for (const px_enum_value *e = prop->enums; e && e->nick; e++) {
                 if (e->value == num) {
-                    *(int *)field = e->value;
+                    __atomic_store_n((int *)field, e->value, __ATOMIC_RELAXED);
                     return PX_OK;
                 }
             }
@@ -444,6 +505,12 @@ PX_API int px_set(px_element *el, const char *name, const char *value, px_error 
             px_error_hint(err, "did you mean '%s'?", near);
         return PX_EINVAL;
     }
+    case PX_PROP_PAD: /* without CONFIG_PX_FANIN: "unknown type" below */
+#if CONFIG_PX_FANIN
+        return px__set_pad_prop(el, prop, user, value, shown, field, running, err);
+#else
+        break;
+#endif
     case PX_PROP_FRACTION: {
         px_fraction f;
         if (!px__parse_fraction(value, &f) || px__fraction_cmp(f, prop->fmin) < 0 ||
@@ -497,16 +564,19 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
     int n = 0;
     switch (prop->type) {
     case PX_PROP_BOOL:
-        n = snprintf(buf, size, "%s", *(const bool *)field ? "true" : "false");
+        n = snprintf(buf, size, "%s", __atomic_load_n((const bool *)field, __ATOMIC_RELAXED) ? "true" : "false");
         break;
     case PX_PROP_INT:
-        n = snprintf(buf, size, "%d", *(const int *)field);
+        n = snprintf(buf, size, "%d", __atomic_load_n((const int *)field, __ATOMIC_RELAXED));
         break;
     case PX_PROP_UINT64: /* read-only ones (levels) change while streaming: an atomic read */
         n = snprintf(buf, size, "%llu",
                      (unsigned long long)(prop->flags & PX_PROP_FLAG_READONLY
                                               ? __atomic_load_n((const uint64_t *)field, __ATOMIC_RELAXED)
                                               : *(const uint64_t *)field));
+        break;
+    case PX_PROP_INT64:
+        n = snprintf(buf, size, "%lld", (long long)*(const int64_t *)field);
         break;
     case PX_PROP_DOUBLE:
         n = px__format_double(buf, size, *(const double *)field);
@@ -525,6 +595,17 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
                 break;
             }
         n = nick ? snprintf(buf, size, "%s", nick) : snprintf(buf, size, "%d", v);
+        break;
+    }
+    case PX_PROP_PAD: {
+        int v = __atomic_load_n((const int *)field, __ATOMIC_RELAXED);
+#if CONFIG_PX_FANIN
+        const char *prefix;
+        size_t plen = px__pad_prefix(prop, px_element_get_class(el), &prefix);
+        n = v < 0 ? snprintf(buf, size, "none") : snprintf(buf, size, "%.*s%d", (int)plen, prefix, v);
+#else
+        n = snprintf(buf, size, "%d", v);
+#endif
         break;
     }
     case PX_PROP_FRACTION: {

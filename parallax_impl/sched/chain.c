@@ -154,6 +154,13 @@ static PX__NOINLINE px_flow px__push_filter(px_element *el, px_buffer *buf, bool
         f.out.size = 0;
     }
     px_flow r = k->process(el, &f);
+#if CONFIG_PX_FANIN
+    if (r == PX_FLOW_WAIT) { /* not its turn (fan-in): the caller keeps the input */
+        if (!k->in_place)
+            px_buffer_unref(&f.out);
+        return r;
+    }
+#endif
     if (!k->in_place)
         px_buffer_unref(&f.in);
     if (timed)
@@ -188,11 +195,45 @@ static PX__NOINLINE void px__sample_latency(px_element *el, const px_buffer *buf
         atomic_store_explicit(&el->stats.latency_max_ns, (uint64_t)lat, memory_order_relaxed);
 }
 
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__) /* -Os: one shared copy */
+#define PX__ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define PX__ALWAYS_INLINE inline
+#endif
+static PX__ALWAYS_INLINE px_flow px__deliver_inline(px_element *el, int sink_pad, px_buffer *buf);
+
 static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
 {
-    (void)sink_pad;
+#if CONFIG_PX_FANIN
+    if (el->fanin) /* several upstreams: serialized, and PX_FLOW_WAIT handled (fanin.c) */
+        return px__fanin_push(el, sink_pad, buf);
+    px_flow r = px__deliver_inline(el, sink_pad, buf);
+    if (r == PX_FLOW_WAIT) { /* only fan-in elements may wait: one pad is always its turn */
+        px_buffer_unref(buf);
+        px_element_error(el, PX_EFLOW, "returned PX_FLOW_WAIT but has only one linked sink pad");
+        return PX_FLOW_ERROR;
+    }
+    return r;
+#else
+    return px__deliver_inline(el, sink_pad, buf); /* PX_FLOW_WAIT needs CONFIG_PX_FANIN */
+#endif
+}
+
+/* Runs el on buf. PX_FLOW_WAIT (fan-in only) leaves buf with the caller;
+ * anything else took it.
+ * Inlined into px__push: the common path pays no extra call for fan-in. */
+#if CONFIG_PX_FANIN
+static px_flow px__deliver(px_element *el, int sink_pad, px_buffer *buf)
+{
+    return px__deliver_inline(el, sink_pad, buf);
+}
+#endif
+
+static PX__ALWAYS_INLINE px_flow px__deliver_inline(px_element *el, int sink_pad, px_buffer *buf)
+{
+    el->in_pad = sink_pad;
     bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
-    px__stat_add(&el->stats.buffers_in, 1);
+    px__stat_add(&el->stats.buffers_in, 1); /* a buffer told to wait is taken off again (fanin.c) */
     px__stat_add(&el->stats.bytes_in, buf->size);
 #if CONFIG_PX_ELEM_QUEUE
     if (el->queue)
@@ -201,6 +242,10 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
     if (el->klass->chain) {
         px_time t0 = timed ? px__now() : 0;
         px_flow r = el->klass->chain(el, buf);
+#if CONFIG_PX_FANIN
+        if (r == PX_FLOW_WAIT)
+            return r;
+#endif
         px_buffer_unref(buf);
         if (timed)
             px__stat_add(&el->stats.process_ns, (uint64_t)(px__now() - t0) * PX__TIMING_SAMPLE);
@@ -223,25 +268,22 @@ static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf)
  * pad has seen it, and a sink that gets it may complete the pipeline. */
 static void px__send_eos(px_element *el, int sink_pad)
 {
-    (void)sink_pad;
-    int linked = 0;
-    for (int i = 0; i < el->n_sink; i++)
-        linked += el->sink[i].peer != NULL;
-    if (++el->eos_pads < linked)
-        return;
-#if CONFIG_PX_ELEM_QUEUE
-    if (el->queue) { /* behind the data; the output side forwards it once drained */
-        atomic_store_explicit(&el->stats.eos, true, memory_order_relaxed);
-        px__queue_eos(el);
+#if CONFIG_PX_FANIN
+    if (el->fanin) {
+        px__fanin_eos(el, sink_pad);
         return;
     }
 #endif
-    if (el->klass->event) {
-        px_event ev = {PX_EVENT_EOS};
-        int rc = el->klass->event(el, &ev);
-        if (rc)
-            px_element_error(el, rc, "failed to handle EOS: %s", px_status_str(rc));
-    }
+    px__eos_deliver(el, sink_pad);
+}
+
+/* Sends EOS out of el (once): completes a sink, else goes to src pad
+ * src_pad or every linked one. */
+static void px__eos_forward(px_element *el, int src_pad)
+{
+    if (el->eos_sent)
+        return;
+    el->eos_sent = true;
     atomic_store_explicit(&el->stats.eos, true, memory_order_relaxed);
     PX_DEBUG("pipeline", "%s: EOS", el->name);
     px_pipeline *p = el->pipeline;
@@ -252,14 +294,54 @@ static void px__send_eos(px_element *el, int sink_pad)
         }
         return;
     }
-    px__forward_eos(el);
+    for (int i = 0; i < el->n_src; i++)
+        if (el->src[i].peer && (src_pad == PX_PAD_ALL || src_pad == i))
+            px__send_eos(el->src[i].peer, el->src[i].peer_pad);
 }
 
+/* A queue's output side, once drained: EOS goes on from it. */
 static void px__forward_eos(px_element *el)
 {
-    for (int i = 0; i < el->n_src; i++)
-        if (el->src[i].peer)
-            px__send_eos(el->src[i].peer, el->src[i].peer_pad);
+    px__eos_forward(el, PX_PAD_ALL);
+}
+
+/* Each sink pad's EOS counts once; eos_per_pad elements see every one and
+ * forward themselves (px_element_push_eos), others once all pads are EOS. */
+static void px__eos_deliver(px_element *el, int sink_pad)
+{
+    if (sink_pad >= 0 && sink_pad < el->n_sink) {
+        if (el->sink[sink_pad].eos)
+            return;
+        el->sink[sink_pad].eos = true;
+    }
+    el->in_pad = sink_pad;
+    int linked = 0;
+    for (int i = 0; i < el->n_sink; i++)
+        linked += el->sink[i].peer != NULL;
+    bool all = ++el->eos_pads >= linked;
+    if (!all && !el->klass->eos_per_pad)
+        return;
+#if CONFIG_PX_ELEM_QUEUE
+    if (el->queue) { /* behind the data; the output side forwards it once drained */
+        atomic_store_explicit(&el->stats.eos, true, memory_order_relaxed);
+        px__queue_eos(el);
+        return;
+    }
+#endif
+    if (el->klass->event && !el->eos_sent) {
+        px_event ev = {PX_EVENT_EOS};
+        int rc = el->klass->event(el, &ev);
+        if (rc)
+            px_element_error(el, rc, "failed to handle EOS: %s", px_status_str(rc));
+    }
+    if (!el->klass->eos_per_pad)
+        px__eos_forward(el, PX_PAD_ALL);
+}
+
+PX_API void px_element_push_eos(px_element *el, int src_pad)
+{
+    if (el)
+        px__eos_forward(el, src_pad);
 }
 
 /* Without sinks (a tee with allow-not-linked and no branch), the pipeline
@@ -379,4 +461,29 @@ static bool px__pause_point(px_pipeline *p)
     }
 #endif
     return !atomic_load_explicit(&p->stopping, memory_order_relaxed);
+}
+
+/* ---- For elements that wait or watch ------------------------------------------ */
+
+PX_API struct px_pipeline *px_element_get_pipeline(const px_element *el)
+{
+    return el->pipeline;
+}
+
+PX_API int px_element_wait_until(px_element *el, px_time running_time)
+{
+    px_pipeline *p = el->pipeline;
+    px_time target = p->start_ns + running_time;
+    for (;;) {
+        if (atomic_load_explicit(&p->stopping, memory_order_relaxed))
+            return PX_ESTATE;
+        if (atomic_load_explicit(&p->eos_requested, memory_order_relaxed))
+            return PX_OK; /* finishing: let the buffer go now */
+        px_time now = px__now();
+        if (now >= target)
+            return PX_OK;
+        px_time step = target - now < 10 * PX_MSECOND ? target - now : 10 * PX_MSECOND;
+        struct timespec ts = {(time_t)(step / PX_SECOND), (long)(step % PX_SECOND)};
+        nanosleep(&ts, NULL);
+    }
 }

@@ -9,20 +9,48 @@ static void px__coop_drive(px_pipeline *p, int timeout_ms)
     for (unsigned round = 0;; round++) {
         if (atomic_load_explicit(&p->paused, memory_order_relaxed))
             return;
-        bool any = false; /* a finished source has its eos flag set */
+        bool any = false, parked = false; /* a finished source has its eos flag set */
         for (size_t i = 0; i < p->n_sources; i++) {
             px_element *src = p->sources[i];
             if (atomic_load_explicit(&src->stats.eos, memory_order_relaxed))
                 continue;
+            if (src->parked) { /* its buffer waits for its turn in a fan-in element (fanin.c) */
+                parked = true;
+                continue;
+            }
+            p->coop_source = src;
             if (px__source_step(src))
                 any = true;
             else
                 atomic_store_explicit(&src->stats.eos, true, memory_order_relaxed);
         }
+        bool moved = any; /* a buffer went somewhere this round */
 #if CONFIG_PX_ELEM_QUEUE
-        for (size_t i = 0; i < p->n_queues; i++)
-            if (px__queue_service(p->queues[i]) >= 0) /* 0: waiting for data a source still owes */
+        for (size_t i = 0; i < p->n_queues; i++) {
+            px_element *q = p->queues[i];
+            if (q->parked) { /* its output waits for its turn in a fan-in element */
+                parked = true;
+                continue;
+            }
+            p->coop_source = q;
+            int r = px__queue_service(q);
+            if (r >= 0) /* 0: waiting for data a source still owes */
                 any = true;
+            if (r > 0)
+                moved = true;
+        }
+#endif
+        p->coop_source = NULL;
+#if CONFIG_PX_FANIN
+        if (!moved && parked) { /* every context waits: drop at an EOS request, else an error */
+            px__fanin_coop_stall(p);
+            if (p->bus_count > 0)
+                return;
+            continue;
+        }
+#else
+        (void)parked; /* nothing parks without fan-in */
+        (void)moved;
 #endif
         if (!any || p->bus_count > 0)
             return;

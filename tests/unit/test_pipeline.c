@@ -314,21 +314,21 @@ PX_ELEMENT_CLASS(hoard) = {
 };
 
 /* funnel: request sink pads sink_%u, one src pad, passes buffers on. */
-static px_flow funnel_process(px_element *el, px_frame *io)
+static px_flow apptest_funnel_process(px_element *el, px_frame *io)
 {
     (void)el;
     (void)io;
     return PX_FLOW_OK;
 }
 
-PX_ELEMENT_CLASS(funnel) = {
+PX_ELEMENT_CLASS(apptest_funnel) = {
     .name = "apptest-funnel",
     .family = "Generic",
     .description = "N-to-1: request sink pads sink_%u",
     .sink = PX_PAD_REQUEST("sink_%u", "ANY"),
     .src = PX_PAD_ALWAYS("ANY"),
     .in_place = true,
-    .process = funnel_process,
+    .process = apptest_funnel_process,
 };
 
 /* Registers the application classes once for the whole program. */
@@ -337,7 +337,7 @@ static int register_app_elements(void **state)
     (void)state;
     if (px_register_element(&px_elem_invert) != PX_OK || px_register_element(&px_elem_check) != PX_OK ||
         px_register_element(&px_elem_stamp) != PX_OK || px_register_element(&px_elem_hoard) != PX_OK ||
-        px_register_element(&px_elem_funnel) != PX_OK)
+        px_register_element(&px_elem_apptest_funnel) != PX_OK)
         return -1;
     return 0;
 }

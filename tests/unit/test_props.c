@@ -563,7 +563,7 @@ static void unknown_property_without_near_match_lists_them(void **state)
     px_pipeline *p = px_pipeline_new();
     px_element *src = px_pipeline_add(p, "fakesrc", NULL, &err);
     assert_int_equal(px_set(src, "xyzzy", "3", &err), PX_ENOENT);
-    assert_string_equal(err.hint, "fakesrc has: num-buffers, sizetype, sizemin, sizemax, filltype");
+    assert_string_equal(err.hint, "fakesrc has: num-buffers, sizetype, sizemin, sizemax, filltype, datarate");
     assert_int_equal(px_get(src, "xyzzy", NULL, 0, &err), PX_ENOENT);
     assert_non_null(strstr(err.message, "fakesrc0: no property 'xyzzy'"));
     px_pipeline_free(p);
