@@ -8397,6 +8397,26 @@ static int px__av1_parse_sequence_header(const uint8_t *p, size_t len, px__av1_s
     return PX_OK;
 }
 
+/* The first sequence header in an OBU stream of len bytes. PX_OK, PX_ENOENT
+ * when there is none in the complete OBUs, PX_EINVAL (msg) when malformed. */
+static int px__av1_find_sequence_header(const uint8_t *p, size_t len, px__av1_seq *s, char *msg, size_t msg_size)
+{
+    size_t pos = 0;
+    while (pos < len) {
+        px__obu o;
+        int rc = px__av1_obu(p + pos, len - pos, &o, msg, msg_size);
+        if (rc == PX_EAGAIN)
+            return PX_ENOENT;
+        if (rc)
+            return rc;
+        if (o.type == PX__OBU_SEQUENCE_HEADER)
+            return px__av1_parse_sequence_header(p + pos + o.header_size, o.payload_size, s, msg, msg_size);
+        pos += o.total;
+    }
+    return PX_ENOENT;
+}
+
+#if CONFIG_PX_ELEM_AV1PARSE /* the helpers only av1parse uses */
 /* "4:2:0", "4:2:2", "4:4:4" or "4:0:0" (GStreamer's chroma-format values). */
 static const char *px__av1_chroma(const px__av1_seq *s)
 {
@@ -8421,25 +8441,6 @@ static int px__av1_frame_is_key(const uint8_t *p, size_t len, const px__av1_seq 
     return !b.overrun && frame_type == 0; /* KEY_FRAME */
 }
 
-/* The first sequence header in an OBU stream of len bytes. PX_OK, PX_ENOENT
- * when there is none in the complete OBUs, PX_EINVAL (msg) when malformed. */
-static int px__av1_find_sequence_header(const uint8_t *p, size_t len, px__av1_seq *s, char *msg, size_t msg_size)
-{
-    size_t pos = 0;
-    while (pos < len) {
-        px__obu o;
-        int rc = px__av1_obu(p + pos, len - pos, &o, msg, msg_size);
-        if (rc == PX_EAGAIN)
-            return PX_ENOENT;
-        if (rc)
-            return rc;
-        if (o.type == PX__OBU_SEQUENCE_HEADER)
-            return px__av1_parse_sequence_header(p + pos + o.header_size, o.payload_size, s, msg, msg_size);
-        pos += o.total;
-    }
-    return PX_ENOENT;
-}
-
 /* Caps fields from a sequence header, as GStreamer's av1parse writes them. */
 static int px__av1_seq_caps(const px__av1_seq *s, px_caps *caps)
 {
@@ -8456,6 +8457,8 @@ static int px__av1_seq_caps(const px__av1_seq *s, px_caps *caps)
         rc = px_caps_set_string(caps, "chroma-format", px__av1_chroma(s));
     return rc;
 }
+
+#endif
 
 /* Reads a sequence header from what upstream can peek (the first 256 KiB). */
 #define PX__AV1_PEEK_SIZE (256u << 10)
@@ -8516,8 +8519,7 @@ typedef struct {
     enum Dav1dPixelLayout layout;
     int bpc;
     Dav1dContext *ctx;
-    px_buffer *held; /* by slot index: the reference each dav1d picture owns */
-    uint32_t n_held;
+    px_arena *arena; /* the output arena, set at the first picture (before any release) */
     /* streaming */
     uint64_t n_in, n_out, corrupt;
     bool alloc_failed;
@@ -8611,27 +8613,38 @@ static int av1dec_alloc(Dav1dPicture *pic, void *cookie)
     px_buffer b;
     if (px_element_alloc_output(self->el, &b) != PX_OK)
         return DAV1D_ERR(ENOMEM); /* the runtime has said why */
-    if (b.slot >= self->n_held || b.capacity < info->size + DAV1D_PICTURE_ALIGNMENT) {
-        snprintf(self->alloc_msg, sizeof self->alloc_msg, "output slot %u of %zu bytes cannot hold a %zu-byte frame",
-                 b.slot, b.capacity, info->size + DAV1D_PICTURE_ALIGNMENT);
+    if (!self->arena)
+        self->arena = b.arena;
+    if (b.arena != self->arena || b.capacity < info->size + DAV1D_PICTURE_ALIGNMENT) {
+        snprintf(self->alloc_msg, sizeof self->alloc_msg, "output slot %u of %zu bytes cannot hold a %zu-byte "
+                 "frame", b.slot, b.capacity, info->size + DAV1D_PICTURE_ALIGNMENT);
         self->alloc_failed = true;
         px_buffer_unref(&b);
         return DAV1D_ERR(ENOMEM);
     }
-    self->held[b.slot] = b;
     for (int p = 0; p < 3; p++)
         pic->data[p] = p < info->n_planes ? b.data + info->offset[p] : NULL;
     pic->stride[0] = (ptrdiff_t)info->stride[0];
     pic->stride[1] = info->n_planes > 1 ? (ptrdiff_t)info->stride[1] : 0;
-    pic->allocator_data = &self->held[b.slot];
+    pic->allocator_data = (void *)(uintptr_t)(b.slot + 1); /* the picture owns this slot reference */
     return 0;
+}
+
+/* The slot a dav1d picture lives in, as a buffer handle (no new reference). */
+static px_buffer av1dec_slot(const av1dec *self, const Dav1dPicture *pic)
+{
+    px_buffer b = {0};
+    b.arena = self->arena;
+    b.slot = (uint32_t)((uintptr_t)pic->allocator_data - 1);
+    b.data = px_arena_slot_data(b.arena, b.slot);
+    b.capacity = px_arena_slot_size(b.arena);
+    return b;
 }
 
 /* Any thread (frame threads release references too). */
 static void av1dec_release(Dav1dPicture *pic, void *cookie)
 {
-    (void)cookie;
-    px_buffer b = *(const px_buffer *)pic->allocator_data;
+    px_buffer b = av1dec_slot(cookie, pic);
     px_buffer_unref(&b);
 }
 
@@ -8709,14 +8722,12 @@ static int av1dec_start(px_element *el, px_error *err)
     int delay = self->max_frame_delay;
     if (delay == 0)
         for (delay = 1; delay * delay < threads && delay < 8; delay++) {}
+    if (delay > threads)
+        delay = threads; /* dav1d caps it so */
     /* 8 references, and per frame in flight its picture, a film-grain copy and a delayed output. */
     uint32_t extra = 8 + 3 * (uint32_t)delay + 4;
-    self->n_held = PX__DEFAULT_SLOTS + extra;
-    self->held = PX_MALLOC(self->n_held * sizeof *self->held);
-    if (!self->held)
-        return px_error_set(err, PX_ENOMEM, 0, "%s: out of memory", name);
-    memset(self->held, 0, self->n_held * sizeof *self->held);
     self->el = el;
+    self->arena = NULL;
     self->n_in = self->n_out = self->corrupt = 0;
     self->alloc_failed = false;
 
@@ -8732,12 +8743,9 @@ static int av1dec_start(px_element *el, px_error *err)
     s.logger.cookie = self;
     s.logger.callback = av1dec_log;
     rc = dav1d_open(&self->ctx, &s);
-    if (rc < 0) {
-        PX_FREE(self->held);
-        self->held = NULL;
+    if (rc < 0)
         return px_error_set(err, PX_EINVAL, 0, "%s: dav1d_open failed: %s (threads=%d, max-frame-delay=%d)", name,
                             strerror(-rc), self->threads, self->max_frame_delay);
-    }
     px_element_request_output(el, info->size + DAV1D_PICTURE_ALIGNMENT, extra);
     return PX_OK;
 }
@@ -8747,8 +8755,6 @@ static void av1dec_stop(px_element *el)
     av1dec *self = px_element_state(el);
     if (self->ctx)
         dav1d_close(&self->ctx); /* releases every picture it holds */
-    PX_FREE(self->held);
-    self->held = NULL;
     if (self->corrupt)
         PX_INFO("av1dec", "%s: %llu corrupt frames skipped", px_element_name(el), (unsigned long long)self->corrupt);
 }
@@ -8790,7 +8796,7 @@ static px_flow av1dec_output(px_element *el, av1dec *self, Dav1dPicture *pic)
         dav1d_picture_unref(pic);
         return PX_FLOW_ERROR;
     }
-    px_buffer out = *(const px_buffer *)pic->allocator_data;
+    px_buffer out = av1dec_slot(self, pic);
     px_buffer_ref(&out); /* downstream's reference; dav1d keeps its own while it needs the frame */
     px_buffer_reset_meta(&out);
     out.size = self->info.size;

@@ -243,6 +243,26 @@ static int px__av1_parse_sequence_header(const uint8_t *p, size_t len, px__av1_s
     return PX_OK;
 }
 
+/* The first sequence header in an OBU stream of len bytes. PX_OK, PX_ENOENT
+ * when there is none in the complete OBUs, PX_EINVAL (msg) when malformed. */
+static int px__av1_find_sequence_header(const uint8_t *p, size_t len, px__av1_seq *s, char *msg, size_t msg_size)
+{
+    size_t pos = 0;
+    while (pos < len) {
+        px__obu o;
+        int rc = px__av1_obu(p + pos, len - pos, &o, msg, msg_size);
+        if (rc == PX_EAGAIN)
+            return PX_ENOENT;
+        if (rc)
+            return rc;
+        if (o.type == PX__OBU_SEQUENCE_HEADER)
+            return px__av1_parse_sequence_header(p + pos + o.header_size, o.payload_size, s, msg, msg_size);
+        pos += o.total;
+    }
+    return PX_ENOENT;
+}
+
+#if CONFIG_PX_ELEM_AV1PARSE /* the helpers only av1parse uses */
 /* "4:2:0", "4:2:2", "4:4:4" or "4:0:0" (GStreamer's chroma-format values). */
 static const char *px__av1_chroma(const px__av1_seq *s)
 {
@@ -267,25 +287,6 @@ static int px__av1_frame_is_key(const uint8_t *p, size_t len, const px__av1_seq 
     return !b.overrun && frame_type == 0; /* KEY_FRAME */
 }
 
-/* The first sequence header in an OBU stream of len bytes. PX_OK, PX_ENOENT
- * when there is none in the complete OBUs, PX_EINVAL (msg) when malformed. */
-static int px__av1_find_sequence_header(const uint8_t *p, size_t len, px__av1_seq *s, char *msg, size_t msg_size)
-{
-    size_t pos = 0;
-    while (pos < len) {
-        px__obu o;
-        int rc = px__av1_obu(p + pos, len - pos, &o, msg, msg_size);
-        if (rc == PX_EAGAIN)
-            return PX_ENOENT;
-        if (rc)
-            return rc;
-        if (o.type == PX__OBU_SEQUENCE_HEADER)
-            return px__av1_parse_sequence_header(p + pos + o.header_size, o.payload_size, s, msg, msg_size);
-        pos += o.total;
-    }
-    return PX_ENOENT;
-}
-
 /* Caps fields from a sequence header, as GStreamer's av1parse writes them. */
 static int px__av1_seq_caps(const px__av1_seq *s, px_caps *caps)
 {
@@ -302,6 +303,8 @@ static int px__av1_seq_caps(const px__av1_seq *s, px_caps *caps)
         rc = px_caps_set_string(caps, "chroma-format", px__av1_chroma(s));
     return rc;
 }
+
+#endif
 
 /* Reads a sequence header from what upstream can peek (the first 256 KiB). */
 #define PX__AV1_PEEK_SIZE (256u << 10)

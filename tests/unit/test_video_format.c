@@ -404,6 +404,37 @@ static void caps_errors_name_the_field(void **state)
     expect_caps_error("video/x-raw, format={I420,NV12}, width=320, height=240", "not fixed");
 }
 
+/* av1dec's frames: 642x362 I420 laid out as 768x384 (dav1d's 128-pixel multiples). */
+static void padded_layout_from_caps(void **state)
+{
+    px_caps caps;
+    px_video_info info, plain;
+    px_error err = {0};
+    (void)state;
+    assert_int_equal(px_caps_parse(&caps, "video/x-raw, format=I420, width=642, height=362, padding-right=126, "
+                                          "padding-bottom=22", NULL), PX_OK);
+    assert_int_equal(px_video_info_from_caps(&info, &caps, &err), PX_OK);
+    assert_int_equal(info.width, 642);
+    assert_int_equal(info.height, 362);
+    assert_int_equal(info.stride[0], 768);
+    assert_int_equal(info.stride[1], 384);
+    assert_int_equal(info.offset[1], 768 * 384);
+    assert_int_equal(info.offset[2], 768 * 384 + 384 * 192);
+    assert_int_equal(info.size, 768 * 384 * 3 / 2);
+    for (int p = 0; p < 3; p++)
+        assert_int_equal(info.offset[p] % 64, 0); /* dav1d's plane alignment */
+    px_video_info_init(&plain, PX_VIDEO_FORMAT_I420, 642, 362);
+    assert_false(px_video_info_is_equal(&info, &plain)); /* videoconvert converts, never passes through */
+    assert_int_equal(px_video_info_set_padding(&plain, 126, 22), PX_OK);
+    assert_true(px_video_info_is_equal(&info, &plain));
+    assert_int_equal(px_caps_parse(&caps, "video/x-raw, format=I420, width=16384, height=16, padding-right=1", NULL),
+                     PX_OK);
+    assert_int_equal(px_video_info_from_caps(&info, &caps, &err), PX_EINVAL);
+    assert_string_equal(err.message, "video caps: padding-right=1, padding-bottom=0: the padded frame must be at "
+                                     "most 16384x16384 and the padding >= 0");
+    assert_int_equal(px_video_info_set_padding(&plain, -1, 0), PX_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -419,6 +450,7 @@ int main(void)
         cmocka_unit_test(info_from_caps_reads_every_field),
         cmocka_unit_test(info_to_caps_and_back_is_the_same_info),
         cmocka_unit_test(caps_errors_name_the_field),
+        cmocka_unit_test(padded_layout_from_caps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
