@@ -160,7 +160,7 @@ fi
 if ls "$TMP"/core* >/dev/null 2>&1; then not_ok "no core files"; else ok "no core files after every attack"; fi
 sleep 0.2
 # (zombies of the SIGKILL test above wait for init to reap them: not running)
-left=$(ps -eo stat=,args= | awk '$1 !~ /^Z/ && /parallax-launch-test/ && !/awk/' | wc -l)
+left=$(ps -eo stat=,args= | awk -v L="$L" '$1 !~ /^Z/ && $2 == L' | wc -l)
 if [ "$left" -eq 0 ]; then ok "no element processes left behind"; else not_ok "no element processes left behind ($left)"; fi
 
 done_testing
