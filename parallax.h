@@ -1351,13 +1351,14 @@ typedef enum px_isolation {
 } px_isolation;
 
 /* Defenses a test can switch off one at a time (px_isolate_policy.disable,
- * or PX_ISOLATE_DISABLE=seals,uid,seccomp,namespaces,limits in the environment). */
+ * or PX_ISOLATE_DISABLE=seals,uid,seccomp,namespaces,limits,cgroup in the environment). */
 enum {
     PX_ISOLATE_NO_SEALS = 1u << 0,      /* arenas handed to readers are not sealed F_SEAL_FUTURE_WRITE */
     PX_ISOLATE_NO_UID = 1u << 1,        /* no uid change and no fchmod 0600 */
     PX_ISOLATE_NO_SECCOMP = 1u << 2,    /* no syscall filter */
     PX_ISOLATE_NO_NAMESPACES = 1u << 3, /* no unshare() */
     PX_ISOLATE_NO_LIMITS = 1u << 4,     /* no memory or CPU limit */
+    PX_ISOLATE_NO_CGROUP = 1u << 5,     /* memory limit by RLIMIT_AS even where a cgroup would do */
 };
 
 typedef struct px_isolate_policy {
@@ -13782,12 +13783,12 @@ static bool px__write_file(const char *dir, const char *file, const char *text)
     return ok;
 }
 
-static int px__memory_limit(uint64_t bytes, int zpid, int proc, char *report, size_t size)
+static int px__memory_limit(uint64_t bytes, int zpid, int proc, bool cgroups, char *report, size_t size)
 {
     char dir[512], num[32];
     int pid = (int)getpid();
     snprintf(num, sizeof num, "%llu", (unsigned long long)bytes);
-    for (int v = 2; v >= 1; v--) {
+    for (int v = 2; v >= 1 && cgroups; v--) {
         if (!px__cgroup_dir(v, zpid, proc, dir, sizeof dir))
             continue;
         if (mkdir(dir, 0700) != 0 && errno != EEXIST)
@@ -14553,7 +14554,7 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     if (!(z->disable & PX_ISOLATE_NO_LIMITS)) {
         char mem[160] = "";
         if (z->memory_limit)
-            px__memory_limit(z->memory_limit, zygote_pid, z->proc, mem, sizeof mem);
+            px__memory_limit(z->memory_limit, zygote_pid, z->proc, !(z->disable & PX_ISOLATE_NO_CGROUP), mem, sizeof mem);
         else
             snprintf(mem, sizeof mem, "memory: no limit");
         px__append(rep, rsz, "; %s", mem);
@@ -14956,6 +14957,8 @@ static unsigned px__env_disable(void)
         d |= PX_ISOLATE_NO_NAMESPACES;
     if (strstr(s, "limits"))
         d |= PX_ISOLATE_NO_LIMITS;
+    if (strstr(s, "cgroup"))
+        d |= PX_ISOLATE_NO_CGROUP;
     return d;
 }
 

@@ -173,6 +173,8 @@ static unsigned px__env_disable(void)
         d |= PX_ISOLATE_NO_NAMESPACES;
     if (strstr(s, "limits"))
         d |= PX_ISOLATE_NO_LIMITS;
+    if (strstr(s, "cgroup"))
+        d |= PX_ISOLATE_NO_CGROUP;
     return d;
 }
 

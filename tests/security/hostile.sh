@@ -92,6 +92,8 @@ fi
 
 # Resource limits.
 attack alloc; expect "memory limit of 256 MiB reached" "allocating past the memory limit is contained and named"
+PX_ISOLATE_DISABLE=cgroup attack alloc
+expect "attack alloc: denied: Cannot allocate memory" "without a cgroup, RLIMIT_AS (sized from the mappings) refuses the allocation"
 attack spin --isolate-timeout=300; expect "no answer within the 300 ms time limit" "a spinning element is killed by the time limit"
 
 # A compromised worker lying to the supervisor.
