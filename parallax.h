@@ -1832,7 +1832,8 @@ typedef struct px__proxy {
 struct px__iso_proc {
     px__iso *iso;
     int index;
-    char label[PX__NAME_MAX];
+    char label[PX__NAME_MAX]; /* for messages: its first element's name */
+    char key[PX__NAME_MAX];   /* group it stands for ("" = an element of its own) */
     px__proxy *members[PX__ISO_MAX_GROUP];
     int n_members;
     int profile;
@@ -14973,7 +14974,7 @@ static void px__isolate_release(px_pipeline *p);
 static px__iso_proc *px__proc_for(px__iso *iso, const char *label)
 {
     for (int i = 0; i < iso->n_procs; i++)
-        if (label && strcmp(iso->procs[i].label, label) == 0 && iso->procs[i].n_members < PX__ISO_MAX_GROUP)
+        if (label && strcmp(iso->procs[i].key, label) == 0 && iso->procs[i].n_members < PX__ISO_MAX_GROUP)
             return &iso->procs[i];
     px__iso_proc *pr = &iso->procs[iso->n_procs];
     memset(pr, 0, sizeof *pr);
@@ -14982,7 +14983,7 @@ static px__iso_proc *px__proc_for(px__iso *iso, const char *label)
     pr->ctl_fd = pr->chan_fd = pr->pidfd = -1;
     pr->died_status = -1;
     pthread_mutex_init(&pr->lock, NULL);
-    px__strlcpy(pr->label, label ? label : "", sizeof pr->label);
+    px__strlcpy(pr->key, label ? label : "", sizeof pr->key);
     return pr;
 }
 
@@ -15045,7 +15046,7 @@ static int px__isolate_plan(px_pipeline *p, px_error *err)
         pr->members[pr->n_members++] = x;
         if (k->family && strstr(k->family, "Network"))
             pr->profile = PX__PROFILE_NETWORK;
-        if (!pr->label[0] || pr->label[0] == '\x01')
+        if (!pr->label[0])
             px__strlcpy(pr->label, el->name, sizeof pr->label);
         el->klass = &x->klass;
         el->isolate = x;

@@ -196,7 +196,8 @@ typedef struct px__proxy {
 struct px__iso_proc {
     px__iso *iso;
     int index;
-    char label[PX__NAME_MAX];
+    char label[PX__NAME_MAX]; /* for messages: its first element's name */
+    char key[PX__NAME_MAX];   /* group it stands for ("" = an element of its own) */
     px__proxy *members[PX__ISO_MAX_GROUP];
     int n_members;
     int profile;

@@ -189,7 +189,7 @@ static void px__isolate_release(px_pipeline *p);
 static px__iso_proc *px__proc_for(px__iso *iso, const char *label)
 {
     for (int i = 0; i < iso->n_procs; i++)
-        if (label && strcmp(iso->procs[i].label, label) == 0 && iso->procs[i].n_members < PX__ISO_MAX_GROUP)
+        if (label && strcmp(iso->procs[i].key, label) == 0 && iso->procs[i].n_members < PX__ISO_MAX_GROUP)
             return &iso->procs[i];
     px__iso_proc *pr = &iso->procs[iso->n_procs];
     memset(pr, 0, sizeof *pr);
@@ -198,7 +198,7 @@ static px__iso_proc *px__proc_for(px__iso *iso, const char *label)
     pr->ctl_fd = pr->chan_fd = pr->pidfd = -1;
     pr->died_status = -1;
     pthread_mutex_init(&pr->lock, NULL);
-    px__strlcpy(pr->label, label ? label : "", sizeof pr->label);
+    px__strlcpy(pr->key, label ? label : "", sizeof pr->key);
     return pr;
 }
 
@@ -261,7 +261,7 @@ static int px__isolate_plan(px_pipeline *p, px_error *err)
         pr->members[pr->n_members++] = x;
         if (k->family && strstr(k->family, "Network"))
             pr->profile = PX__PROFILE_NETWORK;
-        if (!pr->label[0] || pr->label[0] == '\x01')
+        if (!pr->label[0])
             px__strlcpy(pr->label, el->name, sizeof pr->label);
         el->klass = &x->klass;
         el->isolate = x;

@@ -244,6 +244,13 @@ static void seals_are_checked_and_stop_new_writable_mappings(void **state)
               "videoconvert ! video/x-raw,format=RGB ! videoscale ! video/x-raw,width=48,height=40 ! " \
               "identity ! filesink location=%s"
 
+static int pid_of(px_pipeline *p, const char *name)
+{
+    px_isolation_stats st;
+    assert_int_equal(px_element_get_isolation_stats(px_pipeline_get(p, name), &st), PX_OK);
+    return st.pid;
+}
+
 static size_t run_video(const char *pattern, int mode, const char *path, uint8_t **bytes)
 {
     char desc[512];
@@ -260,6 +267,23 @@ static size_t run_video(const char *pattern, int mode, const char *path, uint8_t
         assert_int_equal(px_element_set_isolation_group(px_pipeline_get(p, "filesink0"), "out", &err), PX_OK);
     }
     px_error err = {0};
+    if (px_pipeline_prepare(p, &err) != PX_OK)
+        fail_msg("mode %d: %s", mode, err.message);
+    /* Who shares a process: the pids while prepared. */
+    int conv = pid_of(p, "videoconvert0"), scale = pid_of(p, "videoscale0"), src = pid_of(p, "videotestsrc0"),
+        id = pid_of(p, "identity0"), sink = pid_of(p, "filesink0");
+    if (mode == 1) {
+        assert_true(conv > 0 && scale > 0 && src > 0 && id > 0 && sink > 0);
+        assert_true(conv != scale && scale != src && src != id && id != sink && conv != sink);
+    } else if (mode == 2) { /* video*,identity*: one process, filesink in-process */
+        assert_true(conv > 0);
+        assert_true(conv == scale && scale == src && src == id);
+        assert_int_equal(sink, 0);
+    } else if (mode == 3) {
+        assert_true(conv > 0 && sink > 0 && conv == scale && conv != sink);
+        assert_int_equal(src, 0);
+        assert_int_equal(id, 0);
+    }
     if (px_pipeline_run(p, &err) != PX_OK)
         fail_msg("mode %d: %s", mode, err.message);
     if (mode) {
