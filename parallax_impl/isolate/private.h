@@ -188,8 +188,7 @@ typedef struct px__proxy {
     int n_keep;
     uint32_t next_id;
     uint32_t out_map; /* zygote map id of its output arena, UINT32_MAX = none */
-    uint8_t *lent;    /* chain(): output slots the child holds (1 per slot) */
-    uint32_t n_lent;
+    _Atomic uint8_t *lent; /* chain(): output slots the child holds (1 per slot) */
     px_isolation_stats stats;
 } px__proxy;
 
