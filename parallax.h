@@ -15026,6 +15026,13 @@ static int px__isolate_plan(px_pipeline *p, px_error *err)
             want = k->hints.trust == PX_TRUST_UNTRUSTED || k->hints.native_code;
         if (!want)
             continue;
+        /* Thread boundaries belong to the scheduler, not to a sandbox: a
+         * queue's own thread pushing from inside a child would bypass it. */
+        if (strcmp(k->name, "queue") == 0) {
+            if (group)
+                PX_WARN("isolate", "%s: queue elements stay in the supervisor", el->name);
+            continue;
+        }
         if (!k->produce && !k->process && !k->consume && !k->chain)
             continue;
         px__proxy *x = &iso->proxies[i];
