@@ -15033,6 +15033,16 @@ static int px__isolate_plan(px_pipeline *p, px_error *err)
                 PX_WARN("isolate", "%s: queue elements stay in the supervisor", el->name);
             continue;
         }
+        /* One call in flight per element (its rings are single-producer):
+         * an element fed by several pads may be called from several
+         * streaming threads at once, so it stays in-process for now. */
+        int linked = 0;
+        for (int j = 0; j < el->n_sink; j++)
+            linked += el->sink[j].peer != NULL;
+        if (linked > 1) {
+            PX_WARN("isolate", "%s: elements fed by several pads stay in-process in this version", el->name);
+            continue;
+        }
         if (!k->produce && !k->process && !k->consume && !k->chain)
             continue;
         px__proxy *x = &iso->proxies[i];
