@@ -1620,13 +1620,14 @@ typedef enum px_isolation {
 } px_isolation;
 
 /* Defenses a test can switch off one at a time (px_isolate_policy.disable,
- * or PX_ISOLATE_DISABLE=seals,uid,seccomp,namespaces,limits in the environment). */
+ * or PX_ISOLATE_DISABLE=seals,uid,seccomp,namespaces,limits,cgroup in the environment). */
 enum {
     PX_ISOLATE_NO_SEALS = 1u << 0,      /* arenas handed to readers are not sealed F_SEAL_FUTURE_WRITE */
     PX_ISOLATE_NO_UID = 1u << 1,        /* no uid change and no fchmod 0600 */
     PX_ISOLATE_NO_SECCOMP = 1u << 2,    /* no syscall filter */
     PX_ISOLATE_NO_NAMESPACES = 1u << 3, /* no unshare() */
     PX_ISOLATE_NO_LIMITS = 1u << 4,     /* no memory or CPU limit */
+    PX_ISOLATE_NO_CGROUP = 1u << 5,     /* memory limit by RLIMIT_AS even where a cgroup would do */
 };
 
 typedef struct px_isolate_policy {
@@ -2230,15 +2231,15 @@ typedef struct px__proxy {
     int n_keep;
     uint32_t next_id;
     uint32_t out_map; /* zygote map id of its output arena, UINT32_MAX = none */
-    uint8_t *lent;    /* chain(): output slots the child holds (1 per slot) */
-    uint32_t n_lent;
+    _Atomic uint8_t *lent; /* chain(): output slots the child holds (1 per slot) */
     px_isolation_stats stats;
 } px__proxy;
 
 struct px__iso_proc {
     px__iso *iso;
     int index;
-    char label[PX__NAME_MAX];
+    char label[PX__NAME_MAX]; /* for messages: its first element's name */
+    char key[PX__NAME_MAX];   /* group it stands for ("" = an element of its own) */
     px__proxy *members[PX__ISO_MAX_GROUP];
     int n_members;
     int profile;
@@ -14074,7 +14075,7 @@ PX_API int px_register_element(const px_element_class *klass)
 {
     if (!klass || !klass->name || !klass->name[0])
         return PX_EINVAL;
-    if (!klass->produce && !klass->process && !klass->consume)
+    if (!klass->produce && !klass->process && !klass->consume && !klass->chain)
         return PX_EINVAL;
     if (px_find_element(klass->name))
         return PX_EINVAL; /* names are unique; pick another one */
@@ -18104,12 +18105,12 @@ static bool px__write_file(const char *dir, const char *file, const char *text)
     return ok;
 }
 
-static int px__memory_limit(uint64_t bytes, int zpid, int proc, char *report, size_t size)
+static int px__memory_limit(uint64_t bytes, int zpid, int proc, bool cgroups, char *report, size_t size)
 {
     char dir[512], num[32];
     int pid = (int)getpid();
     snprintf(num, sizeof num, "%llu", (unsigned long long)bytes);
-    for (int v = 2; v >= 1; v--) {
+    for (int v = 2; v >= 1 && cgroups; v--) {
         if (!px__cgroup_dir(v, zpid, proc, dir, sizeof dir))
             continue;
         if (mkdir(dir, 0700) != 0 && errno != EEXIST)
@@ -18875,7 +18876,7 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     if (!(z->disable & PX_ISOLATE_NO_LIMITS)) {
         char mem[160] = "";
         if (z->memory_limit)
-            px__memory_limit(z->memory_limit, zygote_pid, z->proc, mem, sizeof mem);
+            px__memory_limit(z->memory_limit, zygote_pid, z->proc, !(z->disable & PX_ISOLATE_NO_CGROUP), mem, sizeof mem);
         else
             snprintf(mem, sizeof mem, "memory: no limit");
         px__append(rep, rsz, "; %s", mem);
@@ -19278,6 +19279,8 @@ static unsigned px__env_disable(void)
         d |= PX_ISOLATE_NO_NAMESPACES;
     if (strstr(s, "limits"))
         d |= PX_ISOLATE_NO_LIMITS;
+    if (strstr(s, "cgroup"))
+        d |= PX_ISOLATE_NO_CGROUP;
     return d;
 }
 
@@ -19288,11 +19291,12 @@ static px_flow px__proxy_consume(px_element *el, const px_buffer *in);
 static px_flow px__proxy_chain(px_element *el, const px_buffer *in);
 static int px__proxy_event(px_element *el, const px_event *ev);
 static void px__isolate_release(px_pipeline *p);
+static void px__unlend(px__proxy *x);
 
 static px__iso_proc *px__proc_for(px__iso *iso, const char *label)
 {
     for (int i = 0; i < iso->n_procs; i++)
-        if (label && strcmp(iso->procs[i].label, label) == 0 && iso->procs[i].n_members < PX__ISO_MAX_GROUP)
+        if (label && strcmp(iso->procs[i].key, label) == 0 && iso->procs[i].n_members < PX__ISO_MAX_GROUP)
             return &iso->procs[i];
     px__iso_proc *pr = &iso->procs[iso->n_procs];
     memset(pr, 0, sizeof *pr);
@@ -19301,7 +19305,7 @@ static px__iso_proc *px__proc_for(px__iso *iso, const char *label)
     pr->ctl_fd = pr->chan_fd = pr->pidfd = -1;
     pr->died_status = -1;
     pthread_mutex_init(&pr->lock, NULL);
-    px__strlcpy(pr->label, label ? label : "", sizeof pr->label);
+    px__strlcpy(pr->key, label ? label : "", sizeof pr->key);
     return pr;
 }
 
@@ -19344,6 +19348,23 @@ static int px__isolate_plan(px_pipeline *p, px_error *err)
             want = k->hints.trust == PX_TRUST_UNTRUSTED || k->hints.native_code;
         if (!want)
             continue;
+        /* Thread boundaries belong to the scheduler, not to a sandbox: a
+         * queue's own thread pushing from inside a child would bypass it. */
+        if (strcmp(k->name, "queue") == 0) {
+            if (group)
+                PX_WARN("isolate", "%s: queue elements stay in the supervisor", el->name);
+            continue;
+        }
+        /* One call in flight per element (its rings are single-producer):
+         * an element fed by several pads may be called from several
+         * streaming threads at once, so it stays in-process for now. */
+        int linked = 0;
+        for (int j = 0; j < el->n_sink; j++)
+            linked += el->sink[j].peer != NULL;
+        if (linked > 1) {
+            PX_WARN("isolate", "%s: elements fed by several pads stay in-process in this version", el->name);
+            continue;
+        }
         if (!k->produce && !k->process && !k->consume && !k->chain)
             continue;
         px__proxy *x = &iso->proxies[i];
@@ -19364,7 +19385,7 @@ static int px__isolate_plan(px_pipeline *p, px_error *err)
         pr->members[pr->n_members++] = x;
         if (k->family && strstr(k->family, "Network"))
             pr->profile = PX__PROFILE_NETWORK;
-        if (!pr->label[0] || pr->label[0] == '\x01')
+        if (!pr->label[0])
             px__strlcpy(pr->label, el->name, sizeof pr->label);
         el->klass = &x->klass;
         el->isolate = x;
@@ -19540,14 +19561,15 @@ static int px__isolate_spawn(px_pipeline *p, px_error *err)
                 return px_error_set(err, PX_EIO, 0, "%s: the zygote could not map its output arena%s%s", el->name,
                                     r.text[0] ? ": " : "", r.text);
             x->out_map = map_id++;
-            PX_FREE(x->lent);
+            PX_FREE((void *)x->lent);
             x->lent = NULL;
-            x->n_lent = 0;
             if (x->orig->chain) {
-                x->lent = PX_MALLOC(px_arena_slot_count(el->out_arena));
+                uint32_t n = px_arena_slot_count(el->out_arena);
+                x->lent = PX_MALLOC(n * sizeof *x->lent);
                 if (!x->lent)
                     return px_error_set(err, PX_ENOMEM, 0, "out of memory");
-                memset(x->lent, 0, px_arena_slot_count(el->out_arena));
+                for (uint32_t k = 0; k < n; k++)
+                    atomic_init(&x->lent[k], 0);
             }
         } else {
             x->out_map = UINT32_MAX;
@@ -19790,6 +19812,7 @@ static int px__proc_recover(px__iso_proc *pr, uint32_t gen, const char *forced, 
                 atomic_store_explicit(&a->owner[s], (uint32_t)getpid(), memory_order_relaxed);
         x->stats.last_signal = sig;
         px__strlcpy(x->stats.last_reason, reason, sizeof x->stats.last_reason);
+        px__unlend(x);
     }
     px__proc_close(pr);
 
@@ -19883,8 +19906,7 @@ static bool px__lend(px__proxy *x, uint32_t id, char *why, size_t n)
         l.status = 1; /* none: the child's alloc fails with EAGAIN */
     } else {
         l.out_slot = b.slot;
-        x->lent[b.slot] = 1;
-        x->n_lent++;
+        atomic_store(&x->lent[b.slot], 1);
         atomic_store_explicit(&a->owner[b.slot], (uint32_t)atomic_load(&x->proc->pid), memory_order_relaxed);
     }
     if (!px__ring_push(&x->proc->chan->req[x->member], &l)) {
@@ -19899,7 +19921,7 @@ static bool px__lend(px__proxy *x, uint32_t id, char *why, size_t n)
 static bool px__output(px__proxy *x, const px__slotref *o, char *why, size_t n)
 {
     px_arena *a = x->el->out_arena;
-    if (!a || !x->lent || o->out_slot >= px_arena_slot_count(a) || !x->lent[o->out_slot]) {
+    if (!a || !x->lent || o->out_slot >= px_arena_slot_count(a) || !atomic_load(&x->lent[o->out_slot])) {
         snprintf(why, n, "pushed slot %u, which it was not lent", (unsigned)o->out_slot);
         return false;
     }
@@ -19913,8 +19935,10 @@ static bool px__output(px__proxy *x, const px__slotref *o, char *why, size_t n)
                  x->el->n_src - 1);
         return false;
     }
-    x->lent[o->out_slot] = 0;
-    x->n_lent--;
+    if (!atomic_exchange(&x->lent[o->out_slot], 0)) { /* taken back meanwhile: the process died */
+        snprintf(why, n, "pushed slot %u after it was taken back", (unsigned)o->out_slot);
+        return false;
+    }
     atomic_store_explicit(&a->owner[o->out_slot], a->home_pid ? a->home_pid : px_arena__self(), memory_order_relaxed);
     px_buffer b;
     memset(&b, 0, sizeof b);
@@ -19934,18 +19958,17 @@ static bool px__output(px__proxy *x, const px__slotref *o, char *why, size_t n)
     return true;
 }
 
-/* Slots lent to a process that is gone go back to the arena. */
+/* Slots lent to a process that is gone go back to the arena. Called once
+ * the process is dead (nothing can write them any more); exchanges, so a
+ * slot another thread is just taking back is released once. */
 static void px__unlend(px__proxy *x)
 {
     px_arena *a = x->el ? x->el->out_arena : NULL;
-    for (uint32_t s = 0; a && x->lent && x->n_lent && s < px_arena_slot_count(a); s++)
-        if (x->lent[s]) {
-            x->lent[s] = 0;
-            x->n_lent--;
+    for (uint32_t s = 0; a && x->lent && s < px_arena_slot_count(a); s++)
+        if (atomic_exchange(&x->lent[s], 0)) {
             atomic_store_explicit(&a->owner[s], px_arena__self(), memory_order_relaxed);
             px_arena_unref(a, s);
         }
-    x->n_lent = 0;
 }
 
 /* One call into the child. PX_OK with rep filled; PX_EAGAIN when the child
@@ -20034,8 +20057,6 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
     }
     return PX_OK;
 dead:
-    for (int m = 0; m < pr->n_members; m++)
-        px__unlend(pr->members[m]);
     if (px__proc_recover(pr, gen, forced, msg, sizeof msg) == PX_OK)
         return PX_EAGAIN;
     if (!atomic_load(&x->el->pipeline->error_posted))
@@ -20293,7 +20314,7 @@ static void px__isolate_release(px_pipeline *p)
         px__proxy *x = &iso->proxies[i];
         if (x->el)
             px__unlend(x); /* what the dead child held, before the arenas go */
-        PX_FREE(x->lent);
+        PX_FREE((void *)x->lent);
         x->lent = NULL;
         if (x->el) {
             x->el->klass = x->orig;

@@ -28,7 +28,7 @@ PX_API int px_register_element(const px_element_class *klass)
 {
     if (!klass || !klass->name || !klass->name[0])
         return PX_EINVAL;
-    if (!klass->produce && !klass->process && !klass->consume)
+    if (!klass->produce && !klass->process && !klass->consume && !klass->chain)
         return PX_EINVAL;
     if (px_find_element(klass->name))
         return PX_EINVAL; /* names are unique; pick another one */

@@ -188,15 +188,15 @@ typedef struct px__proxy {
     int n_keep;
     uint32_t next_id;
     uint32_t out_map; /* zygote map id of its output arena, UINT32_MAX = none */
-    uint8_t *lent;    /* chain(): output slots the child holds (1 per slot) */
-    uint32_t n_lent;
+    _Atomic uint8_t *lent; /* chain(): output slots the child holds (1 per slot) */
     px_isolation_stats stats;
 } px__proxy;
 
 struct px__iso_proc {
     px__iso *iso;
     int index;
-    char label[PX__NAME_MAX];
+    char label[PX__NAME_MAX]; /* for messages: its first element's name */
+    char key[PX__NAME_MAX];   /* group it stands for ("" = an element of its own) */
     px__proxy *members[PX__ISO_MAX_GROUP];
     int n_members;
     int profile;

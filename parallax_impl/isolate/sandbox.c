@@ -145,12 +145,12 @@ static bool px__write_file(const char *dir, const char *file, const char *text)
     return ok;
 }
 
-static int px__memory_limit(uint64_t bytes, int zpid, int proc, char *report, size_t size)
+static int px__memory_limit(uint64_t bytes, int zpid, int proc, bool cgroups, char *report, size_t size)
 {
     char dir[512], num[32];
     int pid = (int)getpid();
     snprintf(num, sizeof num, "%llu", (unsigned long long)bytes);
-    for (int v = 2; v >= 1; v--) {
+    for (int v = 2; v >= 1 && cgroups; v--) {
         if (!px__cgroup_dir(v, zpid, proc, dir, sizeof dir))
             continue;
         if (mkdir(dir, 0700) != 0 && errno != EEXIST)

@@ -465,7 +465,7 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     if (!(z->disable & PX_ISOLATE_NO_LIMITS)) {
         char mem[160] = "";
         if (z->memory_limit)
-            px__memory_limit(z->memory_limit, zygote_pid, z->proc, mem, sizeof mem);
+            px__memory_limit(z->memory_limit, zygote_pid, z->proc, !(z->disable & PX_ISOLATE_NO_CGROUP), mem, sizeof mem);
         else
             snprintf(mem, sizeof mem, "memory: no limit");
         px__append(rep, rsz, "; %s", mem);

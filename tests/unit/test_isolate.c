@@ -244,6 +244,13 @@ static void seals_are_checked_and_stop_new_writable_mappings(void **state)
               "videoconvert ! video/x-raw,format=RGB ! videoscale ! video/x-raw,width=48,height=40 ! " \
               "identity ! filesink location=%s"
 
+static int pid_of(px_pipeline *p, const char *name)
+{
+    px_isolation_stats st;
+    assert_int_equal(px_element_get_isolation_stats(px_pipeline_get(p, name), &st), PX_OK);
+    return st.pid;
+}
+
 static size_t run_video(const char *pattern, int mode, const char *path, uint8_t **bytes)
 {
     char desc[512];
@@ -260,6 +267,23 @@ static size_t run_video(const char *pattern, int mode, const char *path, uint8_t
         assert_int_equal(px_element_set_isolation_group(px_pipeline_get(p, "filesink0"), "out", &err), PX_OK);
     }
     px_error err = {0};
+    if (px_pipeline_prepare(p, &err) != PX_OK)
+        fail_msg("mode %d: %s", mode, err.message);
+    /* Who shares a process: the pids while prepared. */
+    int conv = pid_of(p, "videoconvert0"), scale = pid_of(p, "videoscale0"), src = pid_of(p, "videotestsrc0"),
+        id = pid_of(p, "identity0"), sink = pid_of(p, "filesink0");
+    if (mode == 1) {
+        assert_true(conv > 0 && scale > 0 && src > 0 && id > 0 && sink > 0);
+        assert_true(conv != scale && scale != src && src != id && id != sink && conv != sink);
+    } else if (mode == 2) { /* video*,identity*: one process, filesink in-process */
+        assert_true(conv > 0);
+        assert_true(conv == scale && scale == src && src == id);
+        assert_int_equal(sink, 0);
+    } else if (mode == 3) {
+        assert_true(conv > 0 && sink > 0 && conv == scale && conv != sink);
+        assert_int_equal(src, 0);
+        assert_int_equal(id, 0);
+    }
     if (px_pipeline_run(p, &err) != PX_OK)
         fail_msg("mode %d: %s", mode, err.message);
     if (mode) {
@@ -338,6 +362,75 @@ static void y4mdec_chain_output_is_byte_identical_in_every_mode(void **state)
     free(ref);
     remove("iso-in.y4m");
     remove("iso-dec.rgb");
+}
+
+/* A chain() element that sends two outputs per input and, on its 5th input
+ * since its process started, crashes while holding a lent output slot. */
+typedef struct {
+    int64_t seen;
+} twice;
+
+static px_flow twice_chain(px_element *el, const px_buffer *in)
+{
+    twice *self = px_element_state(el);
+    self->seen++;
+    for (int k = 0; k < 2; k++) {
+        px_buffer out;
+        if (px_element_alloc_output(el, &out) != PX_OK)
+            return PX_FLOW_ERROR;
+        if (self->seen == 5 && k == 1) { /* holds `out`: the supervisor must take it back */
+            static const char ro[64] = "read-only";
+            ((volatile char *)(uintptr_t)ro)[0] = 1;
+        }
+        memcpy(out.data, in->data, in->size);
+        out.size = in->size;
+        px_flow f = px_element_push(el, 0, &out);
+        if (f != PX_FLOW_OK)
+            return f;
+    }
+    return PX_FLOW_OK;
+}
+
+static const px_element_class twice_class = {
+    .name = "twice",
+    .family = "Generic/Testing",
+    .description = "two outputs per input; crashes on the 5th",
+    .state_size = sizeof(twice),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .chain = twice_chain,
+};
+
+static void chain_element_crash_gives_lent_slots_back(void **state)
+{
+    (void)state;
+    static bool registered;
+    if (!registered)
+        assert_int_equal(px_register_element(&twice_class), PX_OK);
+    registered = true;
+    px_pipeline *p = parse("fakesrc num-buffers=12 sizetype=fixed sizemax=100 ! twice ! fakesink");
+    set_mode(p, PX_ISOLATE_ALL, NULL);
+    px_error err = {0};
+    assert_int_equal(px_pipeline_prepare(p, &err), PX_OK);
+    assert_int_equal(px_pipeline_start(p, &err), PX_OK);
+    assert_int_equal(px_pipeline_wait(p, 20000, &err), PX_OK);
+    px_element *t = px_pipeline_get(p, "twice0");
+    px_isolation_stats st;
+    px_element_get_isolation_stats(t, &st);
+    assert_int_equal(st.restarts, 2);     /* inputs 5 and 10 (5th since each start) */
+    assert_int_equal(st.crash_drops, 2);
+    px_element_stats a, b;
+    px_element_get_stats(t, &a);
+    px_element_get_stats(px_pipeline_get(p, "fakesink0"), &b);
+    /* 12 inputs, 2 lost: each lost input had sent its first output already. */
+    assert_int_equal(b.buffers_in, 10 * 2 + 2);
+    px_arena_stats as;
+    px_arena_get_stats(t->out_arena, &as);
+    assert_int_equal(as.in_use, 0);
+    for (uint32_t s = 0; s < px_arena_slot_count(t->out_arena); s++)
+        assert_int_equal(px_arena_refcount(t->out_arena, s), 0);
+    px_pipeline_stop(p);
+    px_pipeline_free(p);
 }
 
 static void hundred_crashes_lose_one_buffer_each_and_leak_nothing(void **state)
@@ -482,6 +575,7 @@ int main(void)
         cmocka_unit_test(seals_are_checked_and_stop_new_writable_mappings),
         cmocka_unit_test(video_output_is_byte_identical_in_process_isolated_and_grouped),
         cmocka_unit_test(y4mdec_chain_output_is_byte_identical_in_every_mode),
+        cmocka_unit_test(chain_element_crash_gives_lent_slots_back),
         cmocka_unit_test(hundred_crashes_lose_one_buffer_each_and_leak_nothing),
         cmocka_unit_test(restart_limit_fails_the_run_naming_element_and_signal),
         cmocka_unit_test(auto_mode_isolates_only_untrusted_elements),
