@@ -57,14 +57,21 @@ struct px__queue {
     bool on_reactor;    /* rt: the output side runs on the reactor thread */
     uint64_t high_count, high_bytes, high_time, low_count, low_bytes, low_time;
 
+    /* Each side's line holds what it writes and its cached view of the
+     * other side, refreshed only when the cache says full (input) or empty
+     * (output): a flowing stream moves no cache line per buffer but the
+     * ring's. */
     _Alignas(64) _Atomic uint64_t tail; /* written by the input side */
     _Atomic uint64_t in_bytes;
     _Atomic int64_t in_pts;
     _Atomic bool eos_in; /* EOS queued behind the last buffer */
+    uint64_t c_head, c_out_bytes; /* input side's cache of the output side */
+    int64_t c_out_pts;
     _Alignas(64) _Atomic uint64_t head; /* written by the output side (or the input side, locked) */
     _Atomic uint64_t out_bytes;
     _Atomic int64_t out_pts;
     _Atomic bool in_flight; /* the output side holds a popped buffer downstream */
+    uint64_t c_tail; /* output side's cache of tail */
     _Atomic bool done_out;  /* downstream answered EOS: refuse more input */
     _Atomic bool finished;  /* EOS forwarded downstream */
     _Alignas(64) _Atomic uint32_t data_seq, space_seq; /* futex words */
@@ -93,18 +100,35 @@ static void queue_unlock(struct px__queue *q)
         atomic_flag_clear_explicit(&q->lock, memory_order_release);
 }
 
-static int64_t queue_time_level(struct px__queue *q)
-{
-    int64_t in = atomic_load_explicit(&q->in_pts, memory_order_relaxed);
-    int64_t out = atomic_load_explicit(&q->out_pts, memory_order_relaxed);
-    return in == PX_TIME_NONE || out == PX_TIME_NONE || in < out ? 0 : in - out;
-}
-
 static void queue_publish_levels(struct px__queue *q, uint64_t count, uint64_t bytes, int64_t t)
 {
     __atomic_store_n(&q->current_level_buffers, count, __ATOMIC_RELAXED);
     __atomic_store_n(&q->current_level_bytes, bytes, __ATOMIC_RELAXED);
     __atomic_store_n(&q->current_level_time, (uint64_t)t, __ATOMIC_RELAXED);
+}
+
+static int64_t queue_time_between(int64_t in, int64_t out)
+{
+    return in == PX_TIME_NONE || out == PX_TIME_NONE || in < out ? 0 : in - out;
+}
+
+static int64_t queue_time_level(struct px__queue *q)
+{
+    return queue_time_between(atomic_load_explicit(&q->in_pts, memory_order_relaxed),
+                              atomic_load_explicit(&q->out_pts, memory_order_relaxed));
+}
+
+/* Read-only properties: computed when read (px_get), nothing per buffer. */
+static void px__queue_levels(px_element *el)
+{
+    struct px__queue *q = el->queue;
+    if (!q)
+        return;
+    uint64_t h = atomic_load_explicit(&q->head, memory_order_acquire);
+    uint64_t t = atomic_load_explicit(&q->tail, memory_order_acquire);
+    uint64_t ib = atomic_load_explicit(&q->in_bytes, memory_order_relaxed);
+    uint64_t ob = atomic_load_explicit(&q->out_bytes, memory_order_relaxed);
+    queue_publish_levels(q, t > h ? t - h : 0, ib > ob ? ib - ob : 0, t > h ? queue_time_level(q) : 0);
 }
 
 static int queue_percent(struct px__queue *q, uint64_t count, uint64_t bytes, int64_t t)
@@ -121,7 +145,6 @@ static int queue_percent(struct px__queue *q, uint64_t count, uint64_t bytes, in
  * a bus post (it takes a lock) only at a transition. */
 static void queue_watermarks(struct px__queue *q, uint64_t count, uint64_t bytes, int64_t t)
 {
-    queue_publish_levels(q, count, bytes, t);
     bool busy = atomic_load_explicit(&q->busy, memory_order_relaxed);
     if (!busy) {
         if (count < q->high_count && (!q->max_size_bytes || bytes < q->high_bytes) &&
@@ -148,18 +171,36 @@ static void queue_watermarks(struct px__queue *q, uint64_t count, uint64_t bytes
     }
 }
 
-static bool queue_full(struct px__queue *q, uint64_t tail)
+static bool queue_full_by(struct px__queue *q, uint64_t tail)
 {
-    uint64_t count = tail - atomic_load_explicit(&q->head, memory_order_acquire);
+    uint64_t count = tail - q->c_head;
     if (count >= q->depth)
         return true;
     if (count == 0)
         return false; /* one buffer larger than the byte or time limit still passes */
-    uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) -
-                     atomic_load_explicit(&q->out_bytes, memory_order_relaxed);
+    uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) - q->c_out_bytes;
     if (q->max_size_bytes && bytes >= q->max_size_bytes)
         return true;
-    return q->max_size_time && (uint64_t)queue_time_level(q) >= q->max_size_time;
+    return q->max_size_time &&
+           (uint64_t)queue_time_between(atomic_load_explicit(&q->in_pts, memory_order_relaxed), q->c_out_pts) >=
+               q->max_size_time;
+}
+
+static void queue_refresh_input_cache(struct px__queue *q)
+{
+    q->c_head = atomic_load_explicit(&q->head, memory_order_acquire);
+    q->c_out_bytes = atomic_load_explicit(&q->out_bytes, memory_order_relaxed);
+    q->c_out_pts = atomic_load_explicit(&q->out_pts, memory_order_relaxed);
+}
+
+/* Input side only. The cached view of the output side is never below the
+ * real level (the output side only drains), so only a "full" is rechecked. */
+static bool queue_full(struct px__queue *q, uint64_t tail)
+{
+    if (!queue_full_by(q, tail))
+        return false;
+    queue_refresh_input_cache(q);
+    return queue_full_by(q, tail);
 }
 
 /* Output side: below the min-threshold the queue counts as empty (until EOS). */
@@ -184,7 +225,10 @@ static bool queue_pop(struct px__queue *q, px_buffer *out, bool for_output)
 {
     queue_lock(q);
     uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
-    uint64_t t = atomic_load_explicit(&q->tail, memory_order_acquire);
+    uint64_t t = for_output ? q->c_tail : atomic_load_explicit(&q->tail, memory_order_acquire);
+    /* The cache says empty (or is behind a head the input side moved): look again. */
+    if (for_output && (t <= h || !queue_ready(q, h, t)))
+        t = q->c_tail = atomic_load_explicit(&q->tail, memory_order_acquire);
     if (h == t || (for_output && !queue_ready(q, h, t))) {
         queue_unlock(q);
         return false;
@@ -197,6 +241,8 @@ static bool queue_pop(struct px__queue *q, px_buffer *out, bool for_output)
     if (out->pts != PX_TIME_NONE)
         atomic_store_explicit(&q->out_pts, out->pts, memory_order_relaxed);
     atomic_store_explicit(&q->head, h + 1, memory_order_seq_cst);
+    if (!for_output)
+        queue_refresh_input_cache(q);
     queue_unlock(q);
 #if CONFIG_PX_SCHED_THREADS
     /* Pairs with the input side's announce-then-recheck: one of us sees the
@@ -317,8 +363,13 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
         px__futex_wake(&q->data_seq);
     }
 #endif
-    uint64_t count = t + 1 - atomic_load_explicit(&q->head, memory_order_relaxed);
-    queue_watermarks(q, count, bytes - atomic_load_explicit(&q->out_bytes, memory_order_relaxed), queue_time_level(q));
+    /* Busy by the cached view first (it can only overstate), then for real. */
+    if (!atomic_load_explicit(&q->busy, memory_order_relaxed) &&
+        (t + 1 - q->c_head >= q->high_count || (q->max_size_bytes && bytes - q->c_out_bytes >= q->high_bytes) ||
+         (q->max_size_time && (uint64_t)queue_time_between(buf->pts, q->c_out_pts) >= q->high_time))) {
+        queue_refresh_input_cache(q);
+        queue_watermarks(q, t + 1 - q->c_head, bytes - q->c_out_bytes, queue_time_level(q));
+    }
     return PX_FLOW_OK;
 }
 
@@ -346,11 +397,13 @@ static int px__queue_service(px_element *el)
     } else if (queue_pop(q, &b, true)) {
         px_flow r = px__route(el, 0, &b);
         atomic_store_explicit(&q->in_flight, false, memory_order_release);
-        uint64_t count = atomic_load_explicit(&q->tail, memory_order_acquire) -
-                         atomic_load_explicit(&q->head, memory_order_relaxed);
-        uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) -
-                         atomic_load_explicit(&q->out_bytes, memory_order_relaxed);
-        queue_watermarks(q, count, bytes, queue_time_level(q));
+        if (atomic_load_explicit(&q->busy, memory_order_relaxed)) { /* only a busy queue looks for its ok */
+            uint64_t count = atomic_load_explicit(&q->tail, memory_order_acquire) -
+                             atomic_load_explicit(&q->head, memory_order_relaxed);
+            uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) -
+                             atomic_load_explicit(&q->out_bytes, memory_order_relaxed);
+            queue_watermarks(q, count, bytes, queue_time_level(q));
+        }
         if (r == PX_FLOW_EOS) {
             atomic_store_explicit(&q->done_out, true, memory_order_seq_cst);
 #if CONFIG_PX_SCHED_THREADS
@@ -365,7 +418,6 @@ static int px__queue_service(px_element *el)
     if (atomic_load_explicit(&q->eos_in, memory_order_seq_cst) &&
         atomic_load_explicit(&q->tail, memory_order_acquire) == atomic_load_explicit(&q->head, memory_order_relaxed)) {
         atomic_store_explicit(&q->finished, true, memory_order_relaxed);
-        queue_publish_levels(q, 0, 0, 0);
         px__forward_eos(el);
         return -1;
     }
@@ -522,6 +574,8 @@ static int queue_start(px_element *el, px_error *err)
     atomic_store(&q->out_bytes, 0);
     atomic_store(&q->in_pts, PX_TIME_NONE);
     atomic_store(&q->out_pts, PX_TIME_NONE);
+    q->c_head = q->c_out_bytes = q->c_tail = 0;
+    q->c_out_pts = PX_TIME_NONE;
     atomic_store(&q->eos_in, false);
     atomic_store(&q->in_flight, false);
     atomic_store(&q->done_out, false);
@@ -576,13 +630,13 @@ PX_ELEMENT_CLASS(queue) = {
     .stop = queue_stop,
     .process = queue_process,
     .props = PX_PROPS(
-        PX_PROP_INT(struct px__queue, max_size_buffers, 0, 65536, 200,
+        PX_PROP_INT(struct px__queue, max_size_buffers, 0, 60000, 200,
                     "Max. number of buffers in the queue (0 = no limit but the ring's 1024)"),
         PX_PROP_UINT64(struct px__queue, max_size_bytes, 0, UINT32_MAX, 10485760,
                        "Max. amount of data in the queue, bytes (0 = no limit)"),
         PX_PROP_UINT64(struct px__queue, max_size_time, 0, INT64_MAX, 1000000000,
                        "Max. amount of data in the queue, ns of timestamps (0 = no limit)"),
-        PX_PROP_INT(struct px__queue, min_threshold_buffers, 0, 65536, 0,
+        PX_PROP_INT(struct px__queue, min_threshold_buffers, 0, 60000, 0,
                     "Min. number of buffers before the output side passes data on (0 = none)"),
         PX_PROP_UINT64(struct px__queue, min_threshold_bytes, 0, UINT32_MAX, 0,
                        "Min. bytes in the queue before data is passed on (0 = none)"),
