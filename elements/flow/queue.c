@@ -7,10 +7,13 @@
  * A side sleeps on a futex only when the ring is empty (output) or full
  * (input, leaky=no): each side announces that it sleeps, and the other wakes
  * it only then, so a stream that flows makes no syscall. Properties follow
- * GStreamer's queue (names, defaults, 0 = unlimited); high-watermark and
- * low-watermark follow queue2: at the high one the queue posts PX_MSG_BUSY
- * on the bus and marks the sources feeding it busy
- * (px_element_downstream_busy()), at the low one PX_MSG_OK.
+ * GStreamer's queue (names, defaults, 0 = unlimited); high-watermark,
+ * low-watermark and use-buffering follow queue2: at the high one the queue
+ * marks the source feeding it busy (px_element_downstream_busy()) and, with
+ * use-buffering=true, posts PX_MSG_BUSY on the bus; at the low one it clears
+ * the mark and posts PX_MSG_OK. (Off by default: a queue that a fast source
+ * fills and a fast sink drains crosses both marks thousands of times a
+ * second.)
  *
  * leaky=downstream (and a feeding source with flow-policy=ring) drops the
  * oldest buffer from the input side, so the two sides then take a spinlock
@@ -45,6 +48,7 @@ struct px__queue {
     uint64_t min_threshold_time;
     int leaky;
     double high_watermark, low_watermark;
+    bool use_buffering;
     uint64_t current_level_buffers, current_level_bytes, current_level_time; /* read-only */
 
     /* set at start/plan */
@@ -154,6 +158,8 @@ static void queue_watermarks(struct px__queue *q, uint64_t count, uint64_t bytes
             return;
         if (q->source)
             atomic_fetch_add(&q->source->busy_downstream, 1);
+        if (!q->use_buffering)
+            return;
         int pc = queue_percent(q, count, bytes, t);
         px__bus_post(q->el->pipeline, PX_MSG_BUSY, pc, q->el->name, "%s: busy: %d%% full (%llu buffers, %llu bytes)",
                      q->el->name, pc, (unsigned long long)count, (unsigned long long)bytes);
@@ -165,6 +171,8 @@ static void queue_watermarks(struct px__queue *q, uint64_t count, uint64_t bytes
             return;
         if (q->source)
             atomic_fetch_sub(&q->source->busy_downstream, 1);
+        if (!q->use_buffering)
+            return;
         int pc = queue_percent(q, count, bytes, t);
         px__bus_post(q->el->pipeline, PX_MSG_OK, pc, q->el->name, "%s: ok: %d%% full (%llu buffers, %llu bytes)",
                      q->el->name, pc, (unsigned long long)count, (unsigned long long)bytes);
@@ -248,7 +256,8 @@ static bool queue_pop(struct px__queue *q, px_buffer *out, bool for_output)
     /* Pairs with the input side's announce-then-recheck: one of us sees the
      * other. A sleeping input side is woken once the ring is half empty,
      * not per buffer, so a full queue costs a wake-up per half ring. */
-    if (atomic_load_explicit(&q->in_sleeping, memory_order_seq_cst) && (t - h - 1) * 2 <= q->depth) {
+    if (atomic_load_explicit(&q->in_sleeping, memory_order_seq_cst) && (t - h - 1) * 2 <= q->depth &&
+        atomic_exchange(&q->in_sleeping, 0)) { /* one wake per sleep, not one per buffer until it runs */
         atomic_fetch_add(&q->space_seq, 1);
         px__futex_wake(&q->space_seq);
     }
@@ -358,7 +367,7 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
     atomic_store_explicit(&q->tail, t + 1, memory_order_seq_cst);
     buf->arena = NULL;
 #if CONFIG_PX_SCHED_THREADS
-    if (atomic_load_explicit(&q->out_sleeping, memory_order_seq_cst)) {
+    if (atomic_load_explicit(&q->out_sleeping, memory_order_seq_cst) && atomic_exchange(&q->out_sleeping, 0)) {
         atomic_fetch_add(&q->data_seq, 1);
         px__futex_wake(&q->data_seq);
     }
@@ -648,6 +657,8 @@ PX_ELEMENT_CLASS(queue) = {
                        "Fill level (0..1) at which the queue posts busy"),
         PX_PROP_DOUBLE(struct px__queue, low_watermark, 0.0, 1.0, 0.01,
                        "Fill level (0..1) at which a busy queue posts ok"),
+        PX_PROP_BOOL(struct px__queue, use_buffering, false,
+                     "Post busy/ok (PX_MSG_BUSY, PX_MSG_OK) on the bus at the watermarks (as queue2)"),
         QUEUE_LEVEL(current_level_buffers, "Current number of buffers in the queue"),
         QUEUE_LEVEL(current_level_bytes, "Current amount of data in the queue (bytes)"),
         QUEUE_LEVEL(current_level_time, "Current amount of data in the queue (ns)")),
