@@ -154,4 +154,23 @@ assert d["scheduler"] == "rt"
 run_ok "-v prints the rt line" -v --scheduler=rt fakesrc num-buffers=20 ! fakesink
 check "-v rt summary" grep -q "^rt: 21 cycles, [0-9]* deadline misses" "$ERR_FILE"
 
+# ---- valgrind: queues, leaky modes, the rt scheduler and its bridges ------------
+if have valgrind && [ -z "${PX_SANITIZE:-}" ]; then
+    VG=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect)
+    for args in "fakesrc num-buffers=300 ! tee name=t ! queue ! fakesink t. ! queue leaky=downstream max-size-buffers=3 ! identity sleep-time=100 ! fakesink" \
+        "--scheduler=rt|--quantum=8|filesrc location=$D/in.bin ! identity ! queue max-size-buffers=4 ! filesink location=$D/vg.bin" \
+        "--scheduler=coop|fakesrc num-buffers=300 flow-policy=ring ! queue max-size-buffers=2 ! fakesink"; do
+        IFS='|' read -r -a argv <<<"$args"
+        run_cmd timeout -k 5 120 "${VG[@]}" "$PX_LAUNCH" -q "${argv[@]}"
+        if [ "$RC" -eq 0 ]; then
+            ok "valgrind: '${args//|/ }' exits 0, no leak or memory error"
+        else
+            not_ok "valgrind: '${args//|/ }' exits 0, no leak or memory error (got $RC)"
+            head -n 40 "$ERR_FILE" | diag
+        fi
+    done
+else
+    skip "valgrind runs" "valgrind not installed, or a sanitizer build"
+fi
+
 done_testing
