@@ -8329,7 +8329,7 @@ static bool queue_ready(struct px__queue *q, uint64_t head, uint64_t tail)
 
 /* Takes the oldest buffer; false when there is none. Either side may call it
  * when q->locked, else only the output side. */
-static bool queue_pop(struct px__queue *q, px_buffer *out, bool for_output)
+static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, bool input_side)
 {
     queue_lock(q);
     uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
@@ -8349,7 +8349,7 @@ static bool queue_pop(struct px__queue *q, px_buffer *out, bool for_output)
     if (out->pts != PX_TIME_NONE)
         atomic_store_explicit(&q->out_pts, out->pts, memory_order_relaxed);
     atomic_store_explicit(&q->head, h + 1, memory_order_seq_cst);
-    if (!for_output)
+    if (input_side)
         queue_refresh_input_cache(q);
     queue_unlock(q);
 #if CONFIG_PX_SCHED_THREADS
@@ -8363,6 +8363,13 @@ static bool queue_pop(struct px__queue *q, px_buffer *out, bool for_output)
     }
 #endif
     return true;
+}
+
+/* The output side passing a buffer on (for_output: thresholds apply, it is
+ * in flight until routed), or the input side dropping the oldest. */
+static bool queue_pop(struct px__queue *q, px_buffer *out, bool for_output)
+{
+    return queue_pop_as(q, out, for_output, !for_output);
 }
 
 static void queue_drop_new(struct px__queue *q, px_buffer *buf)
@@ -8501,7 +8508,7 @@ static int px__queue_service(px_element *el)
         return -1;
     px_buffer b;
     if (atomic_load_explicit(&q->done_out, memory_order_relaxed)) {
-        while (queue_pop(q, &b, false)) /* downstream is done: what is left goes nowhere */
+        while (queue_pop_as(q, &b, false, false)) /* downstream is done: what is left goes nowhere */
             px_buffer_unref(&b);
     } else if (queue_pop(q, &b, true)) {
         px_flow r = px__route(el, 0, &b);
