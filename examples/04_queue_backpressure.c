@@ -17,7 +17,7 @@ int main(void)
 {
     px_error err = {0};
     px_pipeline *p = px_pipeline_parse("fakesrc num-buffers=400 sizetype=fixed sizemax=1024 "
-                                       "! queue name=q max-size-buffers=8 "
+                                       "! queue name=q max-size-buffers=8 use-buffering=true "
                                        "! identity sleep-time=500 ! fakesink",
                                        &err);
     if (!p) {

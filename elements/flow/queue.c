@@ -7,10 +7,13 @@
  * A side sleeps on a futex only when the ring is empty (output) or full
  * (input, leaky=no): each side announces that it sleeps, and the other wakes
  * it only then, so a stream that flows makes no syscall. Properties follow
- * GStreamer's queue (names, defaults, 0 = unlimited); high-watermark and
- * low-watermark follow queue2: at the high one the queue posts PX_MSG_BUSY
- * on the bus and marks the sources feeding it busy
- * (px_element_downstream_busy()), at the low one PX_MSG_OK.
+ * GStreamer's queue (names, defaults, 0 = unlimited); high-watermark,
+ * low-watermark and use-buffering follow queue2: at the high one the queue
+ * marks the source feeding it busy (px_element_downstream_busy()) and, with
+ * use-buffering=true, posts PX_MSG_BUSY on the bus; at the low one it clears
+ * the mark and posts PX_MSG_OK. (Off by default: a queue that a fast source
+ * fills and a fast sink drains crosses both marks thousands of times a
+ * second.)
  *
  * leaky=downstream (and a feeding source with flow-policy=ring) drops the
  * oldest buffer from the input side, so the two sides then take a spinlock
@@ -45,6 +48,7 @@ struct px__queue {
     uint64_t min_threshold_time;
     int leaky;
     double high_watermark, low_watermark;
+    bool use_buffering;
     uint64_t current_level_buffers, current_level_bytes, current_level_time; /* read-only */
 
     /* set at start/plan */
@@ -57,14 +61,21 @@ struct px__queue {
     bool on_reactor;    /* rt: the output side runs on the reactor thread */
     uint64_t high_count, high_bytes, high_time, low_count, low_bytes, low_time;
 
+    /* Each side's line holds what it writes and its cached view of the
+     * other side, refreshed only when the cache says full (input) or empty
+     * (output): a flowing stream moves no cache line per buffer but the
+     * ring's. */
     _Alignas(64) _Atomic uint64_t tail; /* written by the input side */
     _Atomic uint64_t in_bytes;
     _Atomic int64_t in_pts;
     _Atomic bool eos_in; /* EOS queued behind the last buffer */
+    uint64_t c_head, c_out_bytes; /* input side's cache of the output side */
+    int64_t c_out_pts;
     _Alignas(64) _Atomic uint64_t head; /* written by the output side (or the input side, locked) */
     _Atomic uint64_t out_bytes;
     _Atomic int64_t out_pts;
     _Atomic bool in_flight; /* the output side holds a popped buffer downstream */
+    uint64_t c_tail; /* output side's cache of tail */
     _Atomic bool done_out;  /* downstream answered EOS: refuse more input */
     _Atomic bool finished;  /* EOS forwarded downstream */
     _Alignas(64) _Atomic uint32_t data_seq, space_seq; /* futex words */
@@ -93,18 +104,35 @@ static void queue_unlock(struct px__queue *q)
         atomic_flag_clear_explicit(&q->lock, memory_order_release);
 }
 
-static int64_t queue_time_level(struct px__queue *q)
-{
-    int64_t in = atomic_load_explicit(&q->in_pts, memory_order_relaxed);
-    int64_t out = atomic_load_explicit(&q->out_pts, memory_order_relaxed);
-    return in == PX_TIME_NONE || out == PX_TIME_NONE || in < out ? 0 : in - out;
-}
-
 static void queue_publish_levels(struct px__queue *q, uint64_t count, uint64_t bytes, int64_t t)
 {
     __atomic_store_n(&q->current_level_buffers, count, __ATOMIC_RELAXED);
     __atomic_store_n(&q->current_level_bytes, bytes, __ATOMIC_RELAXED);
     __atomic_store_n(&q->current_level_time, (uint64_t)t, __ATOMIC_RELAXED);
+}
+
+static int64_t queue_time_between(int64_t in, int64_t out)
+{
+    return in == PX_TIME_NONE || out == PX_TIME_NONE || in < out ? 0 : in - out;
+}
+
+static int64_t queue_time_level(struct px__queue *q)
+{
+    return queue_time_between(atomic_load_explicit(&q->in_pts, memory_order_relaxed),
+                              atomic_load_explicit(&q->out_pts, memory_order_relaxed));
+}
+
+/* Read-only properties: computed when read (px_get), nothing per buffer. */
+static void px__queue_levels(px_element *el)
+{
+    struct px__queue *q = el->queue;
+    if (!q)
+        return;
+    uint64_t h = atomic_load_explicit(&q->head, memory_order_acquire);
+    uint64_t t = atomic_load_explicit(&q->tail, memory_order_acquire);
+    uint64_t ib = atomic_load_explicit(&q->in_bytes, memory_order_relaxed);
+    uint64_t ob = atomic_load_explicit(&q->out_bytes, memory_order_relaxed);
+    queue_publish_levels(q, t > h ? t - h : 0, ib > ob ? ib - ob : 0, t > h ? queue_time_level(q) : 0);
 }
 
 static int queue_percent(struct px__queue *q, uint64_t count, uint64_t bytes, int64_t t)
@@ -121,7 +149,6 @@ static int queue_percent(struct px__queue *q, uint64_t count, uint64_t bytes, in
  * a bus post (it takes a lock) only at a transition. */
 static void queue_watermarks(struct px__queue *q, uint64_t count, uint64_t bytes, int64_t t)
 {
-    queue_publish_levels(q, count, bytes, t);
     bool busy = atomic_load_explicit(&q->busy, memory_order_relaxed);
     if (!busy) {
         if (count < q->high_count && (!q->max_size_bytes || bytes < q->high_bytes) &&
@@ -131,6 +158,8 @@ static void queue_watermarks(struct px__queue *q, uint64_t count, uint64_t bytes
             return;
         if (q->source)
             atomic_fetch_add(&q->source->busy_downstream, 1);
+        if (!q->use_buffering)
+            return;
         int pc = queue_percent(q, count, bytes, t);
         px__bus_post(q->el->pipeline, PX_MSG_BUSY, pc, q->el->name, "%s: busy: %d%% full (%llu buffers, %llu bytes)",
                      q->el->name, pc, (unsigned long long)count, (unsigned long long)bytes);
@@ -142,24 +171,44 @@ static void queue_watermarks(struct px__queue *q, uint64_t count, uint64_t bytes
             return;
         if (q->source)
             atomic_fetch_sub(&q->source->busy_downstream, 1);
+        if (!q->use_buffering)
+            return;
         int pc = queue_percent(q, count, bytes, t);
         px__bus_post(q->el->pipeline, PX_MSG_OK, pc, q->el->name, "%s: ok: %d%% full (%llu buffers, %llu bytes)",
                      q->el->name, pc, (unsigned long long)count, (unsigned long long)bytes);
     }
 }
 
-static bool queue_full(struct px__queue *q, uint64_t tail)
+static bool queue_full_by(struct px__queue *q, uint64_t tail)
 {
-    uint64_t count = tail - atomic_load_explicit(&q->head, memory_order_acquire);
+    uint64_t count = tail - q->c_head;
     if (count >= q->depth)
         return true;
     if (count == 0)
         return false; /* one buffer larger than the byte or time limit still passes */
-    uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) -
-                     atomic_load_explicit(&q->out_bytes, memory_order_relaxed);
+    uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) - q->c_out_bytes;
     if (q->max_size_bytes && bytes >= q->max_size_bytes)
         return true;
-    return q->max_size_time && (uint64_t)queue_time_level(q) >= q->max_size_time;
+    return q->max_size_time &&
+           (uint64_t)queue_time_between(atomic_load_explicit(&q->in_pts, memory_order_relaxed), q->c_out_pts) >=
+               q->max_size_time;
+}
+
+static void queue_refresh_input_cache(struct px__queue *q)
+{
+    q->c_head = atomic_load_explicit(&q->head, memory_order_acquire);
+    q->c_out_bytes = atomic_load_explicit(&q->out_bytes, memory_order_relaxed);
+    q->c_out_pts = atomic_load_explicit(&q->out_pts, memory_order_relaxed);
+}
+
+/* Input side only. The cached view of the output side is never below the
+ * real level (the output side only drains), so only a "full" is rechecked. */
+static bool queue_full(struct px__queue *q, uint64_t tail)
+{
+    if (!queue_full_by(q, tail))
+        return false;
+    queue_refresh_input_cache(q);
+    return queue_full_by(q, tail);
 }
 
 /* Output side: below the min-threshold the queue counts as empty (until EOS). */
@@ -180,11 +229,14 @@ static bool queue_ready(struct px__queue *q, uint64_t head, uint64_t tail)
 
 /* Takes the oldest buffer; false when there is none. Either side may call it
  * when q->locked, else only the output side. */
-static bool queue_pop(struct px__queue *q, px_buffer *out, bool for_output)
+static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, bool input_side)
 {
     queue_lock(q);
     uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
-    uint64_t t = atomic_load_explicit(&q->tail, memory_order_acquire);
+    uint64_t t = for_output ? q->c_tail : atomic_load_explicit(&q->tail, memory_order_acquire);
+    /* The cache says empty (or is behind a head the input side moved): look again. */
+    if (for_output && (t <= h || !queue_ready(q, h, t)))
+        t = q->c_tail = atomic_load_explicit(&q->tail, memory_order_acquire);
     if (h == t || (for_output && !queue_ready(q, h, t))) {
         queue_unlock(q);
         return false;
@@ -197,17 +249,27 @@ static bool queue_pop(struct px__queue *q, px_buffer *out, bool for_output)
     if (out->pts != PX_TIME_NONE)
         atomic_store_explicit(&q->out_pts, out->pts, memory_order_relaxed);
     atomic_store_explicit(&q->head, h + 1, memory_order_seq_cst);
+    if (input_side)
+        queue_refresh_input_cache(q);
     queue_unlock(q);
 #if CONFIG_PX_SCHED_THREADS
     /* Pairs with the input side's announce-then-recheck: one of us sees the
      * other. A sleeping input side is woken once the ring is half empty,
      * not per buffer, so a full queue costs a wake-up per half ring. */
-    if (atomic_load_explicit(&q->in_sleeping, memory_order_seq_cst) && (t - h - 1) * 2 <= q->depth) {
+    if (atomic_load_explicit(&q->in_sleeping, memory_order_seq_cst) && (t - h - 1) * 2 <= q->depth &&
+        atomic_exchange(&q->in_sleeping, 0)) { /* one wake per sleep, not one per buffer until it runs */
         atomic_fetch_add(&q->space_seq, 1);
         px__futex_wake(&q->space_seq);
     }
 #endif
     return true;
+}
+
+/* The output side passing a buffer on (for_output: thresholds apply, it is
+ * in flight until routed), or the input side dropping the oldest. */
+static bool queue_pop(struct px__queue *q, px_buffer *out, bool for_output)
+{
+    return queue_pop_as(q, out, for_output, !for_output);
 }
 
 static void queue_drop_new(struct px__queue *q, px_buffer *buf)
@@ -312,13 +374,18 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
     atomic_store_explicit(&q->tail, t + 1, memory_order_seq_cst);
     buf->arena = NULL;
 #if CONFIG_PX_SCHED_THREADS
-    if (atomic_load_explicit(&q->out_sleeping, memory_order_seq_cst)) {
+    if (atomic_load_explicit(&q->out_sleeping, memory_order_seq_cst) && atomic_exchange(&q->out_sleeping, 0)) {
         atomic_fetch_add(&q->data_seq, 1);
         px__futex_wake(&q->data_seq);
     }
 #endif
-    uint64_t count = t + 1 - atomic_load_explicit(&q->head, memory_order_relaxed);
-    queue_watermarks(q, count, bytes - atomic_load_explicit(&q->out_bytes, memory_order_relaxed), queue_time_level(q));
+    /* Busy by the cached view first (it can only overstate), then for real. */
+    if (!atomic_load_explicit(&q->busy, memory_order_relaxed) &&
+        (t + 1 - q->c_head >= q->high_count || (q->max_size_bytes && bytes - q->c_out_bytes >= q->high_bytes) ||
+         (q->max_size_time && (uint64_t)queue_time_between(buf->pts, q->c_out_pts) >= q->high_time))) {
+        queue_refresh_input_cache(q);
+        queue_watermarks(q, t + 1 - q->c_head, bytes - q->c_out_bytes, queue_time_level(q));
+    }
     return PX_FLOW_OK;
 }
 
@@ -341,16 +408,18 @@ static int px__queue_service(px_element *el)
         return -1;
     px_buffer b;
     if (atomic_load_explicit(&q->done_out, memory_order_relaxed)) {
-        while (queue_pop(q, &b, false)) /* downstream is done: what is left goes nowhere */
+        while (queue_pop_as(q, &b, false, false)) /* downstream is done: what is left goes nowhere */
             px_buffer_unref(&b);
     } else if (queue_pop(q, &b, true)) {
         px_flow r = px__route(el, 0, &b);
         atomic_store_explicit(&q->in_flight, false, memory_order_release);
-        uint64_t count = atomic_load_explicit(&q->tail, memory_order_acquire) -
-                         atomic_load_explicit(&q->head, memory_order_relaxed);
-        uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) -
-                         atomic_load_explicit(&q->out_bytes, memory_order_relaxed);
-        queue_watermarks(q, count, bytes, queue_time_level(q));
+        if (atomic_load_explicit(&q->busy, memory_order_relaxed)) { /* only a busy queue looks for its ok */
+            uint64_t count = atomic_load_explicit(&q->tail, memory_order_acquire) -
+                             atomic_load_explicit(&q->head, memory_order_relaxed);
+            uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) -
+                             atomic_load_explicit(&q->out_bytes, memory_order_relaxed);
+            queue_watermarks(q, count, bytes, queue_time_level(q));
+        }
         if (r == PX_FLOW_EOS) {
             atomic_store_explicit(&q->done_out, true, memory_order_seq_cst);
 #if CONFIG_PX_SCHED_THREADS
@@ -365,7 +434,6 @@ static int px__queue_service(px_element *el)
     if (atomic_load_explicit(&q->eos_in, memory_order_seq_cst) &&
         atomic_load_explicit(&q->tail, memory_order_acquire) == atomic_load_explicit(&q->head, memory_order_relaxed)) {
         atomic_store_explicit(&q->finished, true, memory_order_relaxed);
-        queue_publish_levels(q, 0, 0, 0);
         px__forward_eos(el);
         return -1;
     }
@@ -522,6 +590,8 @@ static int queue_start(px_element *el, px_error *err)
     atomic_store(&q->out_bytes, 0);
     atomic_store(&q->in_pts, PX_TIME_NONE);
     atomic_store(&q->out_pts, PX_TIME_NONE);
+    q->c_head = q->c_out_bytes = q->c_tail = 0;
+    q->c_out_pts = PX_TIME_NONE;
     atomic_store(&q->eos_in, false);
     atomic_store(&q->in_flight, false);
     atomic_store(&q->done_out, false);
@@ -576,13 +646,13 @@ PX_ELEMENT_CLASS(queue) = {
     .stop = queue_stop,
     .process = queue_process,
     .props = PX_PROPS(
-        PX_PROP_INT(struct px__queue, max_size_buffers, 0, 65536, 200,
+        PX_PROP_INT(struct px__queue, max_size_buffers, 0, 60000, 200,
                     "Max. number of buffers in the queue (0 = no limit but the ring's 1024)"),
         PX_PROP_UINT64(struct px__queue, max_size_bytes, 0, UINT32_MAX, 10485760,
                        "Max. amount of data in the queue, bytes (0 = no limit)"),
         PX_PROP_UINT64(struct px__queue, max_size_time, 0, INT64_MAX, 1000000000,
                        "Max. amount of data in the queue, ns of timestamps (0 = no limit)"),
-        PX_PROP_INT(struct px__queue, min_threshold_buffers, 0, 65536, 0,
+        PX_PROP_INT(struct px__queue, min_threshold_buffers, 0, 60000, 0,
                     "Min. number of buffers before the output side passes data on (0 = none)"),
         PX_PROP_UINT64(struct px__queue, min_threshold_bytes, 0, UINT32_MAX, 0,
                        "Min. bytes in the queue before data is passed on (0 = none)"),
@@ -594,6 +664,8 @@ PX_ELEMENT_CLASS(queue) = {
                        "Fill level (0..1) at which the queue posts busy"),
         PX_PROP_DOUBLE(struct px__queue, low_watermark, 0.0, 1.0, 0.01,
                        "Fill level (0..1) at which a busy queue posts ok"),
+        PX_PROP_BOOL(struct px__queue, use_buffering, false,
+                     "Post busy/ok (PX_MSG_BUSY, PX_MSG_OK) on the bus at the watermarks (as queue2)"),
         QUEUE_LEVEL(current_level_buffers, "Current number of buffers in the queue"),
         QUEUE_LEVEL(current_level_bytes, "Current amount of data in the queue (bytes)"),
         QUEUE_LEVEL(current_level_time, "Current amount of data in the queue (ns)")),

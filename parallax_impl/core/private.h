@@ -265,6 +265,8 @@ static void px__queue_eos(px_element *el);
 static int px__queue_service(px_element *el);
 /* After every start(): sizes the upstream arena for the queue's depth. */
 static void px__queue_plan(px_element *el);
+/* Writes the current-level-* read-only properties (px_get calls it). */
+static void px__queue_levels(px_element *el);
 /* Buffers of feeder's arena the queue holds or has in flight downstream. */
 static uint32_t px__queue_holding(px_element *el, const px_element *feeder);
 #if CONFIG_PX_SCHED_THREADS

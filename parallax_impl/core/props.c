@@ -561,6 +561,10 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
                             px_element_name(el), user);
 
     const void *field = px__prop_field(el, prop);
+#if CONFIG_PX_ELEM_QUEUE
+    if (prop->flags & PX_PROP_FLAG_READONLY)
+        px__queue_levels(el); /* a queue's levels are computed when read */
+#endif
     int n = 0;
     switch (prop->type) {
     case PX_PROP_BOOL:

@@ -52,8 +52,10 @@ same_bytes_everywhere "video through a queue into videoconvert" "$D/v.bgra" \
     videotestsrc num-buffers=20 pattern=ball ! video/x-raw,width=64,height=48 ! queue ! videoconvert \
     ! video/x-raw,format=BGRA ! filesink location="$D/v.bgra"
 
-# The byte-checking pipeline scripts, under each scheduler other than the default.
-for s in coop rt; do
+# The byte-checking pipeline scripts, under each scheduler other than the
+# default (not in sanitizer builds: the unit tests run every scheduler there).
+[ -n "${PX_SANITIZE:-}" ] && SUB_SCHEDS= || SUB_SCHEDS="coop rt"
+for s in $SUB_SCHEDS; do
     for t in files fake video; do
         if PARALLAX_SCHEDULER=$s PX_LAUNCH_TIMEOUT=60 bash "$PX_SRC/tests/pipelines/$t.sh" >"$D/sub.out" 2>&1; then
             ok "$t.sh passes under PARALLAX_SCHEDULER=$s ($(grep -c '^ok' "$D/sub.out") tests)"
@@ -110,7 +112,17 @@ consumed=$(stat_of "$D/live.json" fakesink0 buffers_in)
 drops=$(stat_of "$D/live.json" videotestsrc0 drops)
 echo "live: produced $produced, consumed $consumed, dropped $drops" | diag
 is "live: every buffer is consumed or counted as dropped" "$((consumed + drops))" "$produced"
-check "live: some drops (the sink is slower), under 5%" test "$drops" -gt 0 -a $((drops * 100)) -lt $((produced * 5))
+# How slow the sink really is here: a loaded machine oversleeps.
+launch -q --stats-json="$D/cal.json" fakesrc num-buffers=40 ! identity sleep-time=10500 ! fakesink
+sink_us=$("$PY" -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["running_time_ns"] / 40 / 1000))' "$D/cal.json" 2>/dev/null || echo 99999)
+echo "calibration: the sink takes $sink_us us per buffer (asked 10500; the source's period is 10000)" | diag
+if [ -n "${PX_SANITIZE:-}" ]; then # a sanitizer slows the sink far more than 5%
+    skip "live: some drops, under 5%" "timing under a sanitizer build"
+elif [ "$sink_us" -gt 10700 ]; then
+    skip "live: some drops, under 5%" "machine too loaded: the sink is $((sink_us / 100 - 100))% too slow, not 5%"
+else
+    check "live: some drops (the sink is slower), under 5%" test "$drops" -gt 0 -a $((drops * 100)) -lt $((produced * 5))
+fi
 is "live: videotestsrc is-live defaults to flow-policy=drop (queue drops none)" \
     "$(stat_of "$D/live.json" queue0 drops)" 0
 
@@ -141,5 +153,24 @@ assert d["scheduler"] == "rt"
 ' "$D/rt.json"
 run_ok "-v prints the rt line" -v --scheduler=rt fakesrc num-buffers=20 ! fakesink
 check "-v rt summary" grep -q "^rt: 21 cycles, [0-9]* deadline misses" "$ERR_FILE"
+
+# ---- valgrind: queues, leaky modes, the rt scheduler and its bridges ------------
+if have valgrind && [ -z "${PX_SANITIZE:-}" ]; then
+    VG=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect)
+    for args in "fakesrc num-buffers=300 ! tee name=t ! queue ! fakesink t. ! queue leaky=downstream max-size-buffers=3 ! identity sleep-time=100 ! fakesink" \
+        "--scheduler=rt|--quantum=8|filesrc location=$D/in.bin ! identity ! queue max-size-buffers=4 ! filesink location=$D/vg.bin" \
+        "--scheduler=coop|fakesrc num-buffers=300 flow-policy=ring ! queue max-size-buffers=2 ! fakesink"; do
+        IFS='|' read -r -a argv <<<"$args"
+        run_cmd timeout -k 5 120 "${VG[@]}" "$PX_LAUNCH" -q "${argv[@]}"
+        if [ "$RC" -eq 0 ]; then
+            ok "valgrind: '${args//|/ }' exits 0, no leak or memory error"
+        else
+            not_ok "valgrind: '${args//|/ }' exits 0, no leak or memory error (got $RC)"
+            head -n 40 "$ERR_FILE" | diag
+        fi
+    done
+else
+    skip "valgrind runs" "valgrind not installed, or a sanitizer build"
+fi
 
 done_testing

@@ -181,6 +181,10 @@ recipe_has "$BB" 'oe_runmake ${PARALLAX_MAKE} all' "do_compile"
 recipe_has "$BB" 'install DESTDIR=${D} PREFIX=${prefix}' "do_install"
 recipe_has "$BB" 'inherit cml1' "menuconfig"
 
+# bitbake's pkg-config sees only the recipe's sysroot (PKG_CONFIG_LIBDIR, PKG_CONFIG_SYSROOT_DIR):
+# without PACKAGECONFIG dav1d/seccomp there, the host's libraries must not leak into the build.
+export PKG_CONFIG_LIBDIR=$W/yocto/sysroot/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$W/yocto/sysroot
+mkdir -p "$PKG_CONFIG_LIBDIR"
 step "yocto: do_configure (make gateway_defconfig)" "$MAKE" "${Y_MAKE[@]}" gateway_defconfig
 printf '%s\n' '# CONFIG_PX_ELEM_TEE is not set' 'CONFIG_PX_LOG_LEVEL=2' >"$W/yocto/no-tee.cfg"
 merge_fragment "$B/.config" "$W/yocto/no-tee.cfg"

@@ -296,7 +296,7 @@ static void watermarks_post_busy_then_ok_with_the_queue_name(void **state)
 {
     (void)state;
     px_error err = {0};
-    px_pipeline *p = parse("fakesrc num-buffers=200 ! queue max-size-buffers=10 name=q ! identity sleep-time=300 ! fakesink",
+    px_pipeline *p = parse("fakesrc num-buffers=200 ! queue max-size-buffers=10 name=q use-buffering=true ! identity sleep-time=300 ! fakesink",
                            PX_SCHED_THREADS_RUN);
     assert_int_equal(px_pipeline_start(p, &err), PX_OK);
     int busy = 0, ok = 0, order_ok = 1;

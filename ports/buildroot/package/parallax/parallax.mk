@@ -41,8 +41,9 @@ PARALLAX_KCONFIG_DEFCONFIG = $(call qstrip,$(BR2_PACKAGE_PARALLAX_KCONFIG_DEFCON
 PARALLAX_KCONFIG_FRAGMENT_FILES = $(call qstrip,$(BR2_PACKAGE_PARALLAX_KCONFIG_FRAGMENT_FILES))
 PARALLAX_KCONFIG_EDITORS = menuconfig
 
-# Optional libraries: the runtime has no code using them yet, so these only
-# build the dependency (see the help texts in Config.in).
+# Optional libraries: libseccomp (PX_SANDBOX_SECCOMP) and dav1d (PX_CODEC_DAV1D)
+# are linked when Parallax's configuration enables them; the others only build
+# the dependency for now (see the help texts in Config.in).
 ifeq ($(BR2_PACKAGE_PARALLAX_SECCOMP),y)
 PARALLAX_DEPENDENCIES += libseccomp
 endif

@@ -22,8 +22,10 @@ inherit cml1
 # <name>_defconfig from ports/defconfigs: minimal, default, camera, gateway, full.
 PARALLAX_DEFCONFIG ??= "default_defconfig"
 
-# Optional libraries. The runtime has no code using them yet, so each one only
-# adds the dependency (build and runtime); none sets a Parallax Kconfig symbol.
+# Optional libraries. dav1d (PX_CODEC_DAV1D, offered once pkg-config finds it in
+# the sysroot) and libseccomp (set CONFIG_PX_SANDBOX_SECCOMP=y in a .cfg fragment)
+# are linked when the configuration enables them; vaapi, drm and vulkan only add
+# the dependency for now.
 PACKAGECONFIG ??= ""
 PACKAGECONFIG[seccomp] = ",,libseccomp"
 PACKAGECONFIG[dav1d] = ",,dav1d"
