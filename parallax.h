@@ -1341,7 +1341,10 @@ PX_API const px_element_class *px_element_get_class(const px_element *el);
 PX_API void px_element_request_output(px_element *el, size_t slot_size, uint32_t extra_slots);
 /* From start(): this run needs no work from the element (a converter whose
  * two sides negotiated the same format). Buffers then pass it untouched,
- * without a copy or an output slot, and process() is not called. */
+ * without a copy or an output slot, and process() is not called. A chain()
+ * element that forwards its inputs by reference calls it too: it gets no
+ * output slots of its own (queues and isolated elements downstream then see
+ * the arena its buffers really come from); chain() is still called. */
 PX_API void px_element_set_passthrough(px_element *el, bool passthrough);
 /* Reports a streaming error on the bus; return PX_FLOW_ERROR after it. */
 PX_API void px_element_error(px_element *el, int code, const char *fmt, ...) PX_PRINTF(3, 4);
@@ -8996,6 +8999,7 @@ static int av1parse_start(px_element *el, px_error *err)
     size_t slot = 1u << 20;
     if (self->aligned) {
         px_element_request_output(el, 4096, 0); /* units go on by reference: no slot is ever taken */
+        px_element_set_passthrough(el, true); /* queues and isolated peers see ivfdemux's arena */
         return PX_OK;
     }
     if (self->have_caps_seq) {
@@ -11256,6 +11260,8 @@ struct px__queue {
     /* set at start/plan */
     px_element *el;
     px_element *feeder; /* owner of the arena whose slots sit in the ring */
+    px_element *feeders[8]; /* every such owner, behind fan-in elements (feeder is the first) */
+    int n_feeders;
     px_element *source; /* the source upstream, when no other queue is between: its flow policy applies */
     px_buffer *ring;
     uint32_t depth, mask;
@@ -11653,7 +11659,12 @@ static bool px__queue_has_room(px_element *el)
 static uint32_t px__queue_holding(px_element *el, const px_element *feeder)
 {
     struct px__queue *q = el->queue;
-    if (!q || q->feeder != feeder)
+    if (!q)
+        return 0;
+    int k = 0;
+    while (k < q->n_feeders && q->feeders[k] != feeder)
+        k++;
+    if (k == q->n_feeders) /* with several, all of the ring may be this one's */
         return 0;
     uint64_t h = atomic_load_explicit(&q->head, memory_order_acquire);
     uint64_t t = atomic_load_explicit(&q->tail, memory_order_acquire);
@@ -11663,18 +11674,37 @@ static uint32_t px__queue_holding(px_element *el, const px_element *feeder)
 /* Elements buffers pass through untouched (same slot) on their way here. */
 static bool queue_passes_slots(const px_element *up)
 {
-    return up->queue || (up->klass->process && (up->klass->in_place || up->passthrough));
+    return up->queue || (up->klass->process && up->klass->in_place) || (up->passthrough && !up->isolate);
+}
+
+/* The arenas whose slots reach the queue: through pass-through elements and
+ * every input of a fan-in one (funnel, concat, input-selector). */
+static void queue_find_feeders(struct px__queue *q, px_element *up, int depth)
+{
+    if (!queue_passes_slots(up)) {
+        for (int k = 0; k < q->n_feeders; k++)
+            if (q->feeders[k] == up)
+                return;
+        if (q->n_feeders < (int)(sizeof q->feeders / sizeof q->feeders[0]))
+            q->feeders[q->n_feeders++] = up;
+        return;
+    }
+    if (depth > 64) /* a cycle cannot be linked, but stay bounded */
+        return;
+    for (int j = 0; j < up->n_sink; j++)
+        if (up->sink[j].peer)
+            queue_find_feeders(q, up->sink[j].peer, depth + 1);
 }
 
 static void px__queue_plan(px_element *el)
 {
     struct px__queue *q = el->queue;
-    px_element *up = el->n_sink > 0 ? el->sink[0].peer : NULL;
-    while (up && queue_passes_slots(up) && up->n_sink > 0)
-        up = up->sink[0].peer;
-    q->feeder = up && !queue_passes_slots(up) ? up : NULL;
-    if (q->feeder) /* the ring's slots plus what is in flight: sized now, never grown */
-        q->feeder->out_extra_slots += q->depth;
+    q->n_feeders = 0;
+    if (el->n_sink > 0 && el->sink[0].peer)
+        queue_find_feeders(q, el->sink[0].peer, 0);
+    q->feeder = q->n_feeders > 0 ? q->feeders[0] : NULL;
+    for (int k = 0; k < q->n_feeders; k++) /* the ring's slots plus what is in flight: sized now, never grown */
+        q->feeders[k]->out_extra_slots += q->depth;
     px_element *src = el->n_sink > 0 ? el->sink[0].peer : NULL;
     while (src && !src->klass->produce && !src->queue && src->n_sink > 0)
         src = src->sink[0].peer;
@@ -11784,6 +11814,7 @@ static int queue_start(px_element *el, px_error *err)
         return px_error_set(err, PX_ENOMEM, 0, "%s: out of memory for a %u-buffer ring", name, cap);
     q->el = el;
     q->feeder = q->source = NULL;
+    q->n_feeders = 0;
     q->locked = false;
     q->on_reactor = false;
     atomic_store(&q->tail, 0);
@@ -14687,7 +14718,8 @@ static int px__allocate_arenas(px_element **order, size_t n, px_error *err)
 {
     for (size_t i = n; i-- > 0;) { /* upstream first */
         px_element *el = order[i];
-        if (el->klass->consume || (el->klass->process && (el->klass->in_place || el->passthrough)))
+        if (el->klass->consume || (el->klass->process && el->klass->in_place) ||
+            (el->passthrough && !el->isolate)) /* an isolated one writes copies into its slots */
             continue;
         size_t size = el->out_slot_size;
         if (!size && el->n_sink > 0 && el->sink[0].peer) { /* a filter: its input's size */

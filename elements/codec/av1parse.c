@@ -81,6 +81,7 @@ static int av1parse_start(px_element *el, px_error *err)
     size_t slot = 1u << 20;
     if (self->aligned) {
         px_element_request_output(el, 4096, 0); /* units go on by reference: no slot is ever taken */
+        px_element_set_passthrough(el, true); /* queues and isolated peers see ivfdemux's arena */
         return PX_OK;
     }
     if (self->have_caps_seq) {

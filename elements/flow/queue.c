@@ -54,6 +54,8 @@ struct px__queue {
     /* set at start/plan */
     px_element *el;
     px_element *feeder; /* owner of the arena whose slots sit in the ring */
+    px_element *feeders[8]; /* every such owner, behind fan-in elements (feeder is the first) */
+    int n_feeders;
     px_element *source; /* the source upstream, when no other queue is between: its flow policy applies */
     px_buffer *ring;
     uint32_t depth, mask;
@@ -451,7 +453,12 @@ static bool px__queue_has_room(px_element *el)
 static uint32_t px__queue_holding(px_element *el, const px_element *feeder)
 {
     struct px__queue *q = el->queue;
-    if (!q || q->feeder != feeder)
+    if (!q)
+        return 0;
+    int k = 0;
+    while (k < q->n_feeders && q->feeders[k] != feeder)
+        k++;
+    if (k == q->n_feeders) /* with several, all of the ring may be this one's */
         return 0;
     uint64_t h = atomic_load_explicit(&q->head, memory_order_acquire);
     uint64_t t = atomic_load_explicit(&q->tail, memory_order_acquire);
@@ -461,18 +468,37 @@ static uint32_t px__queue_holding(px_element *el, const px_element *feeder)
 /* Elements buffers pass through untouched (same slot) on their way here. */
 static bool queue_passes_slots(const px_element *up)
 {
-    return up->queue || (up->klass->process && (up->klass->in_place || up->passthrough));
+    return up->queue || (up->klass->process && up->klass->in_place) || (up->passthrough && !up->isolate);
+}
+
+/* The arenas whose slots reach the queue: through pass-through elements and
+ * every input of a fan-in one (funnel, concat, input-selector). */
+static void queue_find_feeders(struct px__queue *q, px_element *up, int depth)
+{
+    if (!queue_passes_slots(up)) {
+        for (int k = 0; k < q->n_feeders; k++)
+            if (q->feeders[k] == up)
+                return;
+        if (q->n_feeders < (int)(sizeof q->feeders / sizeof q->feeders[0]))
+            q->feeders[q->n_feeders++] = up;
+        return;
+    }
+    if (depth > 64) /* a cycle cannot be linked, but stay bounded */
+        return;
+    for (int j = 0; j < up->n_sink; j++)
+        if (up->sink[j].peer)
+            queue_find_feeders(q, up->sink[j].peer, depth + 1);
 }
 
 static void px__queue_plan(px_element *el)
 {
     struct px__queue *q = el->queue;
-    px_element *up = el->n_sink > 0 ? el->sink[0].peer : NULL;
-    while (up && queue_passes_slots(up) && up->n_sink > 0)
-        up = up->sink[0].peer;
-    q->feeder = up && !queue_passes_slots(up) ? up : NULL;
-    if (q->feeder) /* the ring's slots plus what is in flight: sized now, never grown */
-        q->feeder->out_extra_slots += q->depth;
+    q->n_feeders = 0;
+    if (el->n_sink > 0 && el->sink[0].peer)
+        queue_find_feeders(q, el->sink[0].peer, 0);
+    q->feeder = q->n_feeders > 0 ? q->feeders[0] : NULL;
+    for (int k = 0; k < q->n_feeders; k++) /* the ring's slots plus what is in flight: sized now, never grown */
+        q->feeders[k]->out_extra_slots += q->depth;
     px_element *src = el->n_sink > 0 ? el->sink[0].peer : NULL;
     while (src && !src->klass->produce && !src->queue && src->n_sink > 0)
         src = src->sink[0].peer;
@@ -582,6 +608,7 @@ static int queue_start(px_element *el, px_error *err)
         return px_error_set(err, PX_ENOMEM, 0, "%s: out of memory for a %u-buffer ring", name, cap);
     q->el = el;
     q->feeder = q->source = NULL;
+    q->n_feeders = 0;
     q->locked = false;
     q->on_reactor = false;
     atomic_store(&q->tail, 0);

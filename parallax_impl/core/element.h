@@ -243,7 +243,10 @@ PX_API const px_element_class *px_element_get_class(const px_element *el);
 PX_API void px_element_request_output(px_element *el, size_t slot_size, uint32_t extra_slots);
 /* From start(): this run needs no work from the element (a converter whose
  * two sides negotiated the same format). Buffers then pass it untouched,
- * without a copy or an output slot, and process() is not called. */
+ * without a copy or an output slot, and process() is not called. A chain()
+ * element that forwards its inputs by reference calls it too: it gets no
+ * output slots of its own (queues and isolated elements downstream then see
+ * the arena its buffers really come from); chain() is still called. */
 PX_API void px_element_set_passthrough(px_element *el, bool passthrough);
 /* Reports a streaming error on the bus; return PX_FLOW_ERROR after it. */
 PX_API void px_element_error(px_element *el, int code, const char *fmt, ...) PX_PRINTF(3, 4);
