@@ -134,7 +134,7 @@ for t in aomenc ffmpeg; do have "$t" || missing="$missing $t"; done
 "$PX_LAUNCH" --list-elements 2>/dev/null | grep -qw av1dec || missing="$missing av1dec(dav1d)"
 if [ -n "$missing" ]; then
     skip "AV1 with queues and isolation" "missing:$missing (aom-tools, ffmpeg, libdav1d-dev)"
-elif ! clip=$(av1_clip i420_160x120 160x120 30 yuv420p) || [ ! -s "$clip" ]; then
+elif ! clip=$(av1_clip i420_160x120_30f 160x120 30 yuv420p) || [ ! -s "$clip" ]; then
     not_ok "aomenc makes a 160x120 clip"
 else
     A="filesrc location=$clip ! ivfdemux ! av1parse ! queue ! av1dec ! videoconvert ! y4menc ! filesink location="
