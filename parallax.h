@@ -1888,6 +1888,17 @@ struct px_pipeline {
 #endif
 };
 
+/* Whether el runs in a sandboxed element process (false in builds without isolation). */
+static inline bool px__is_isolated(const px_element *el)
+{
+#if CONFIG_PX_ISOLATE
+    return el->isolate != NULL;
+#else
+    (void)el;
+    return false;
+#endif
+}
+
 /* ---- util.c ---- */
 /* Levenshtein distance, case-insensitive, '-' and '_' equal. */
 static size_t px__edit_distance(const char *a, const char *b);
@@ -11674,7 +11685,7 @@ static uint32_t px__queue_holding(px_element *el, const px_element *feeder)
 /* Elements buffers pass through untouched (same slot) on their way here. */
 static bool queue_passes_slots(const px_element *up)
 {
-    return up->queue || (up->klass->process && up->klass->in_place) || (up->passthrough && !up->isolate);
+    return up->queue || (up->klass->process && up->klass->in_place) || (up->passthrough && !px__is_isolated(up));
 }
 
 /* The arenas whose slots reach the queue: through pass-through elements and
@@ -14719,7 +14730,7 @@ static int px__allocate_arenas(px_element **order, size_t n, px_error *err)
     for (size_t i = n; i-- > 0;) { /* upstream first */
         px_element *el = order[i];
         if (el->klass->consume || (el->klass->process && el->klass->in_place) ||
-            (el->passthrough && !el->isolate)) /* an isolated one writes copies into its slots */
+            (el->passthrough && !px__is_isolated(el))) /* an isolated one writes copies into its slots */
             continue;
         size_t size = el->out_slot_size;
         if (!size && el->n_sink > 0 && el->sink[0].peer) { /* a filter: its input's size */

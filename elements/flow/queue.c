@@ -468,7 +468,7 @@ static uint32_t px__queue_holding(px_element *el, const px_element *feeder)
 /* Elements buffers pass through untouched (same slot) on their way here. */
 static bool queue_passes_slots(const px_element *up)
 {
-    return up->queue || (up->klass->process && up->klass->in_place) || (up->passthrough && !up->isolate);
+    return up->queue || (up->klass->process && up->klass->in_place) || (up->passthrough && !px__is_isolated(up));
 }
 
 /* The arenas whose slots reach the queue: through pass-through elements and

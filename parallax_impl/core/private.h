@@ -178,6 +178,17 @@ struct px_pipeline {
 #endif
 };
 
+/* Whether el runs in a sandboxed element process (false in builds without isolation). */
+static inline bool px__is_isolated(const px_element *el)
+{
+#if CONFIG_PX_ISOLATE
+    return el->isolate != NULL;
+#else
+    (void)el;
+    return false;
+#endif
+}
+
 /* ---- util.c ---- */
 /* Levenshtein distance, case-insensitive, '-' and '_' equal. */
 static size_t px__edit_distance(const char *a, const char *b);

@@ -164,7 +164,8 @@ L=$PX_BUILD/tests/parallax-launch-test
 if [ $iso = no ]; then
     skip "crash behind a queue" "built without CONFIG_PX_ISOLATE"
 elif [ ! -x "$L" ]; then
-    not_ok "test launcher built ($L: make -s tests)"
+    # Cross builds (tests/ports/cross.sh) do not make it; natively the security stage fails without it.
+    skip "crash behind a queue" "no test launcher with the crash element in this build ($L: make tests builds it)"
 else
     for s in $SCHEDS; do
         # crash after=7: each restarted process dies on its 7th buffer.
