@@ -1233,9 +1233,10 @@ typedef enum px_flow {
     /* Fan-in elements only (concat): not this pad's turn yet. The runtime
      * keeps the buffer and offers it again after the element handled an
      * event: under threads the streaming thread sleeps (woken at once by the
-     * event, or by stop); under coop the buffer is parked on the pad and its
-     * source is skipped until it is taken (see sched/fanin.c). From process()
-     * of in_place elements and from chain(). */
+     * event, or by stop); under coop and rt the buffer is parked on the pad
+     * and the source or queue whose step brought it is skipped until it is
+     * taken: no thread sleeps, so the RT thread never waits (see
+     * sched/fanin.c). From process() of in_place elements and from chain(). */
     PX_FLOW_WAIT = 3,
     PX_FLOW_ERROR = -1, /* fatal: report with px_element_error() first */
 } px_flow;
@@ -1748,11 +1749,11 @@ typedef struct px__pad {
     bool eos;         /* sink pad: EOS arrived on it */
 } px__pad;
 
-/* Coop: a buffer that arrived on a fan-in pad before its turn (PX_FLOW_WAIT),
- * kept until the element handles an event (sched/fanin.c). */
+/* Coop and rt: a buffer that arrived on a fan-in pad before its turn
+ * (PX_FLOW_WAIT), kept until the element handles an event (sched/fanin.c). */
 typedef struct px__parked {
     px_buffer buf;
-    px_element *source; /* whose streaming it blocks */
+    px_element *source; /* the streaming context (source or queue) it blocks */
     int pad;
 } px__parked;
 #define PX__PARK_MAX 16 /* per fan-in element; more means a chain() element pushed a burst */
@@ -1817,8 +1818,9 @@ struct px_element {
     int in_pad;     /* sink pad of the buffer or event being handled */
     bool fanin;     /* more than one linked sink pad: entry is serialized */
     bool eos_sent;  /* EOS went downstream */
-    int parked;     /* a source under coop: its buffers parked on fan-in pads */
-    px__parked *park; /* a fan-in element under coop: PX__PARK_MAX entries */
+    _Atomic int parked; /* a context (source, queue) under coop or rt: its buffers parked on fan-in pads;
+                           written by the thread running the fan-in element, read by loops upstream */
+    px__parked *park; /* a fan-in element: PX__PARK_MAX entries (coop and rt park, threads wait) */
     int n_park;
 #if CONFIG_PX_SCHED_THREADS
     bool fanin_sync; /* lock and cond initialized */
@@ -1845,7 +1847,7 @@ struct px_pipeline {
 
     px_element **sources;
     size_t n_sources;
-    px_element *coop_source; /* the source whose step runs now (coop), for parking */
+    _Atomic int fanin_parked; /* buffers parked in fan-in elements (sched/fanin.c); 0: no context is held */
     char *description;    /* the parsed text, for positioned errors after parsing */
     bool no_auto_convert; /* negotiation reports instead of inserting converters */
 #if CONFIG_PX_SCHED_THREADS
@@ -2010,7 +2012,7 @@ static int px__rt_insert_bridges(px_pipeline *p, px_error *err);
 static int px__rt_start(px_pipeline *p, px_error *err);
 static px_time px__rt_percentile(const px_pipeline *p, double pc);
 #endif
-#if CONFIG_PX_ELEM_QUEUE && CONFIG_PX_SCHED_RT
+#if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN)
 /* The input side would not wait or drop now. */
 static bool px__queue_has_room(px_element *el);
 #endif
@@ -2048,10 +2050,26 @@ static void px__fanin_eos(px_element *el, int sink_pad);
 static int px__fanin_prepare(px_element *el, px_error *err);
 /* Before arenas go: parked buffers released, locks destroyed. */
 static void px__fanin_release(px_element *el);
-#if CONFIG_PX_SCHED_COOP
-/* Coop: every unfinished source is parked. Drops the parked buffers when an
- * EOS was asked for (the sources then finish), else reports the stall. */
-static void px__fanin_coop_stall(px_pipeline *p);
+/* "Cannot progress now", for the schedulers that step their streaming
+ * contexts in turn on a few threads (coop; rt's RT thread and reactor): a
+ * buffer told PX_FLOW_WAIT is parked on the context whose step brought it
+ * (px__stepping), and the loop skips a context while px__fanin_blocked()
+ * says so, retrying it on a later turn. The threads scheduler, one thread
+ * per context, waits in place instead. */
+#if CONFIG_PX_SCHED_THREADS
+static _Thread_local px_element *px__stepping; /* the context whose step runs on this thread now */
+#else
+static px_element *px__stepping; /* one thread in this build */
+#endif
+/* ctx (a source, or a queue's output side) cannot step now: a buffer of it
+ * is parked, or the chain below it meets a full queue whose output is. */
+static bool px__fanin_blocked(px_element *ctx);
+#if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT
+/* Every unfinished context of a loop is blocked. Drops the parked buffers
+ * when an EOS was asked for (the sources then finish), else reports the
+ * stall. partition: -1 every fan-in element (coop), else only those whose
+ * rt_safe hint equals it (the rt thread that runs them: 1 RT, 0 reactor). */
+static void px__fanin_stall(px_pipeline *p, int partition);
 #endif
 #endif /* CONFIG_PX_FANIN */
 
@@ -9356,7 +9374,8 @@ PX_ELEMENT_CLASS(clocksync) = {
  * after the last. Inputs that are not yet playing WAIT, they are never
  * dropped: their buffers answer PX_FLOW_WAIT, so under the threads scheduler
  * their streaming threads sleep until their turn (or a stop), and under the
- * coop scheduler their sources are skipped until then (sched/fanin.c).
+ * coop and rt schedulers the buffer is parked and its source (or queue) is
+ * skipped until then (sched/fanin.c).
  *
  * Timestamps: Parallax has no segments, so where GStreamer's concat moves
  * the segment base to keep running time continuous, this one shifts the
@@ -9444,6 +9463,7 @@ PX_ELEMENT_CLASS(concat) = {
     .state_size = sizeof(concat),
     .sink = PX_PAD_REQUEST("sink_%u", "ANY"),
     .src = PX_PAD_ALWAYS("ANY"),
+    .hints = {.rt_safe = true}, /* never blocks: a waiting input is parked or waits upstream (sched/fanin.c) */
     .in_place = true,
     .eos_per_pad = true,
     .start = concat_start,
@@ -11544,6 +11564,14 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
             return PX_FLOW_OK;
         }
         if (px__reactor_self) { /* waiting could be for ourselves: do the other side's work */
+#if CONFIG_PX_FANIN
+            if (q->on_reactor && atomic_load_explicit(&el->parked, memory_order_relaxed)) {
+                px_buffer_unref(buf); /* a burst: its output waits in a fan-in element, nothing drains it now */
+                px_element_error(el, PX_EFLOW, "is full while its output waits for its turn in a fan-in element "
+                                               "(rt scheduler); a larger max-size-buffers would hold the burst");
+                return PX_FLOW_ERROR;
+            }
+#endif
             if (!(q->on_reactor && px__queue_service(el) > 0) && !px__rt_reactor_relieve(p)) {
                 struct timespec ts = {0, 50000};
                 nanosleep(&ts, NULL);
@@ -11625,12 +11653,23 @@ static int px__queue_service(px_element *el)
     if (atomic_load_explicit(&q->finished, memory_order_relaxed) ||
         atomic_load_explicit(&p->stopping, memory_order_relaxed))
         return -1;
+#if CONFIG_PX_FANIN
+    if (atomic_load_explicit(&el->parked, memory_order_relaxed))
+        return 0; /* its last buffer waits for its turn in a fan-in element (coop, rt: sched/fanin.c) */
+#endif
     px_buffer b;
     if (atomic_load_explicit(&q->done_out, memory_order_relaxed)) {
         while (queue_pop_as(q, &b, false, false)) /* downstream is done: what is left goes nowhere */
             px_buffer_unref(&b);
     } else if (queue_pop(q, &b, true)) {
+#if CONFIG_PX_FANIN
+        px_element *was = px__stepping; /* a buffer that must wait downstream parks on this queue */
+        px__stepping = el;
+#endif
         px_flow r = px__route(el, 0, &b);
+#if CONFIG_PX_FANIN
+        px__stepping = was;
+#endif
         atomic_store_explicit(&q->in_flight, false, memory_order_release);
         if (atomic_load_explicit(&q->busy, memory_order_relaxed)) { /* only a busy queue looks for its ok */
             uint64_t count = atomic_load_explicit(&q->tail, memory_order_acquire) -
@@ -11659,7 +11698,7 @@ static int px__queue_service(px_element *el)
     return 0;
 }
 
-#if CONFIG_PX_SCHED_RT
+#if CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN
 static bool px__queue_has_room(px_element *el)
 {
     struct px__queue *q = el->queue;
@@ -16891,12 +16930,18 @@ PX_API int px_pipeline_to_dot(px_pipeline *p, char *buf, size_t size)
  * plays its pads one after the other). Under threads the pushing thread
  * then waits on the element's condition variable, releasing the lock, and
  * offers the buffer again once the element has handled an event (an EOS
- * wakes it at once); it also wakes every 10 ms to see a stop. Under coop the
- * source step must not block: the buffer is parked in the element (at most
- * PX__PARK_MAX), the source whose step it came from counts it, and the coop
- * loop skips that source until its buffers are taken; the element offers
- * parked buffers again right after each event it handles. When every
- * unfinished source is parked nothing can make progress and the run fails
+ * wakes it at once); it also wakes every 10 ms to see a stop. The schedulers
+ * that step their contexts in turn (coop, and rt's RT thread and reactor,
+ * neither of which may sleep on a peer it runs itself) share one "cannot
+ * progress now" mechanism instead: the buffer is parked in the element (at
+ * most PX__PARK_MAX), the context whose step brought it (px__stepping: a
+ * source, or a queue's output side) counts it, and the loop skips that
+ * context, and any whose chain meets a full queue so held, until its
+ * buffers are taken (px__fanin_blocked); the element offers parked buffers
+ * again right after each event it handles. Under rt every element runs on
+ * one thread (bridges separate the partitions), so parking and retrying
+ * happen on the thread that runs the fan-in element. When every unfinished
+ * context of a loop is blocked nothing can make progress and the run fails
  * with an error naming the element, instead of spinning.
  *
  * Downstream arenas of a fan-in element are used by several threads, so
@@ -16910,11 +16955,19 @@ static int px__linked_sinks(const px_element *el)
     return n;
 }
 
+static void px__parked_add(px_element *ctx, int n)
+{
+    atomic_store_explicit(&ctx->parked, atomic_load_explicit(&ctx->parked, memory_order_relaxed) + n,
+                          memory_order_relaxed); /* one writer: the thread running the fan-in element */
+    atomic_fetch_add_explicit(&ctx->pipeline->fanin_parked, n, memory_order_relaxed);
+}
+
 static int px__fanin_prepare(px_element *el, px_error *err)
 {
     el->in_pad = 0;
-    el->parked = 0;
+    atomic_store(&el->parked, 0);
     el->n_park = 0;
+    atomic_store(&el->pipeline->fanin_parked, 0);
     el->fanin = px__linked_sinks(el) > 1;
     if (!el->fanin)
         return PX_OK;
@@ -16941,8 +16994,10 @@ static int px__fanin_prepare(px_element *el, px_error *err)
 
 static void px__fanin_release(px_element *el)
 {
-    for (int i = 0; i < el->n_park; i++)
+    for (int i = 0; i < el->n_park; i++) {
         px_buffer_unref(&el->park[i].buf);
+        px__parked_add(el->park[i].source, -1);
+    }
     el->n_park = 0;
     PX_FREE(el->park);
     el->park = NULL;
@@ -16968,12 +17023,12 @@ static px_flow px__fanin_try(px_element *el, int sink_pad, px_buffer *buf)
     return r;
 }
 
-/* Coop: offers the parked buffers again, oldest first; those still not
- * wanted stay, in order. */
+/* Offers the parked buffers again, oldest first; those still not wanted
+ * stay, in order. */
 static void px__fanin_retry_parked(px_element *el)
 {
     px_pipeline *p = el->pipeline;
-    px_element *was = p->coop_source;
+    px_element *was = px__stepping;
     int n = el->n_park;
     el->n_park = 0; /* a delivery below may park again: it appends after kept */
     px__parked pending[PX__PARK_MAX];
@@ -16982,24 +17037,43 @@ static void px__fanin_retry_parked(px_element *el)
         px__parked *e = &pending[i];
         if (atomic_load_explicit(&p->stopping, memory_order_relaxed)) {
             px_buffer_unref(&e->buf);
-            e->source->parked--;
+            px__parked_add(e->source, -1);
             continue;
         }
-        p->coop_source = e->source;
+        px__stepping = e->source;
         px_flow r = px__fanin_try(el, e->pad, &e->buf);
         if (r == PX_FLOW_WAIT) {
             el->park[el->n_park++] = *e;
             continue;
         }
-        e->source->parked--;
+        px__parked_add(e->source, -1);
     }
-    p->coop_source = was;
+    px__stepping = was;
+}
+
+/* A buffer that must wait, under coop and rt: parked on the context whose
+ * step brought it, which its loop then skips (px__fanin_blocked). */
+static px_flow px__fanin_park(px_element *el, int sink_pad, px_buffer *buf)
+{
+    px_element *ctx = px__stepping;
+    if (!el->park || !ctx || el->n_park == PX__PARK_MAX) {
+        px_buffer_unref(buf);
+        px_element_error(el, PX_ENOMEM,
+                         "more than %d buffers wait for their turn on its sink pads (coop and rt schedulers "
+                         "park them); a queue before it or the threads scheduler would hold them",
+                         PX__PARK_MAX);
+        return PX_FLOW_ERROR;
+    }
+    el->park[el->n_park++] = (px__parked){*buf, ctx, sink_pad};
+    px__parked_add(ctx, 1);
+    buf->arena = NULL; /* the park owns it now */
+    return PX_FLOW_OK;
 }
 
 static px_flow px__fanin_push(px_element *el, int sink_pad, px_buffer *buf)
 {
-    px_pipeline *p = el->pipeline;
 #if CONFIG_PX_SCHED_THREADS
+    px_pipeline *p = el->pipeline;
     if (el->fanin_sync && px__effective_scheduler(p) == PX_SCHED_THREADS_RUN) {
         pthread_mutex_lock(&el->fanin_lock);
         px_flow r;
@@ -17024,22 +17098,9 @@ static px_flow px__fanin_push(px_element *el, int sink_pad, px_buffer *buf)
         return r;
     }
 #endif
-    /* Coop: one thread, no lock. A buffer that must wait is parked. */
+    /* Coop, rt: the element runs on one thread, no lock. */
     px_flow r = px__fanin_try(el, sink_pad, buf);
-    if (r != PX_FLOW_WAIT)
-        return r;
-    if (!el->park || !p->coop_source || el->n_park == PX__PARK_MAX) {
-        px_buffer_unref(buf);
-        px_element_error(el, PX_ENOMEM,
-                         "more than %d buffers wait for their turn on its sink pads (coop scheduler); "
-                         "a queue or the threads scheduler would hold them",
-                         PX__PARK_MAX);
-        return PX_FLOW_ERROR;
-    }
-    el->park[el->n_park++] = (px__parked){*buf, p->coop_source, sink_pad};
-    p->coop_source->parked++;
-    buf->arena = NULL; /* the park owns it now */
-    return PX_FLOW_OK;
+    return r == PX_FLOW_WAIT ? px__fanin_park(el, sink_pad, buf) : r;
 }
 
 static void px__fanin_eos(px_element *el, int sink_pad)
@@ -17059,12 +17120,42 @@ static void px__fanin_eos(px_element *el, int sink_pad)
         px__fanin_retry_parked(el);
 }
 
-#if CONFIG_PX_SCHED_COOP
-static void px__fanin_coop_stall(px_pipeline *p)
+/* A queue below ctx (before the next boundary) that is full while its
+ * output side is parked: a step of ctx would wait for it. */
+static bool px__fanin_blocked_below(px_element *el, int depth)
+{
+    for (int i = 0; i < el->n_src; i++) {
+        px_element *d = el->src[i].peer;
+        if (!d)
+            continue;
+#if CONFIG_PX_ELEM_QUEUE
+        if (d->queue) {
+            if (atomic_load_explicit(&d->parked, memory_order_relaxed) && !px__queue_has_room(d))
+                return true;
+            continue;
+        }
+#endif
+        if (depth < 64 && px__fanin_blocked_below(d, depth + 1)) /* a loop cannot be linked; stay bounded */
+            return true;
+    }
+    return false;
+}
+
+static bool px__fanin_blocked(px_element *ctx)
+{
+    if (!atomic_load_explicit(&ctx->pipeline->fanin_parked, memory_order_relaxed))
+        return false; /* the common case: one load per step */
+    return atomic_load_explicit(&ctx->parked, memory_order_relaxed) || px__fanin_blocked_below(ctx, 0);
+}
+
+#if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT
+static void px__fanin_stall(px_pipeline *p, int partition)
 {
     px_element *stuck = NULL;
     for (size_t i = 0; i < p->n_elements; i++) {
         px_element *el = p->elements[i];
+        if (partition >= 0 && (int)el->klass->hints.rt_safe != partition)
+            continue; /* run by the other rt thread: not ours to touch */
         if (!el->n_park)
             continue;
         if (!stuck)
@@ -17072,15 +17163,17 @@ static void px__fanin_coop_stall(px_pipeline *p)
         if (atomic_load(&p->eos_requested)) { /* finishing: the waiting buffers go */
             for (int j = 0; j < el->n_park; j++) {
                 px_buffer_unref(&el->park[j].buf);
-                el->park[j].source->parked--;
+                px__parked_add(el->park[j].source, -1);
                 px__stat_add(&el->stats.drops, 1);
             }
             el->n_park = 0;
         }
     }
-    if (!stuck) { /* cannot happen: counts and parks agree; do not spin on it */
-        for (size_t i = 0; i < p->n_sources; i++)
-            p->sources[i]->parked = 0;
+    if (!stuck) { /* cannot happen: counts and parks agree; do not spin on it (coop) */
+        if (partition < 0)
+            for (size_t i = 0; i < p->n_elements; i++)
+                if (atomic_load_explicit(&p->elements[i]->parked, memory_order_relaxed))
+                    px__parked_add(p->elements[i], -atomic_load(&p->elements[i]->parked));
         return;
     }
     if (atomic_load(&p->eos_requested))
@@ -17661,11 +17754,13 @@ static void px__coop_drive(px_pipeline *p, int timeout_ms)
             px_element *src = p->sources[i];
             if (atomic_load_explicit(&src->stats.eos, memory_order_relaxed))
                 continue;
-            if (src->parked) { /* its buffer waits for its turn in a fan-in element (fanin.c) */
+#if CONFIG_PX_FANIN
+            if (px__fanin_blocked(src)) { /* its buffer waits for its turn in a fan-in element (fanin.c) */
                 parked = true;
                 continue;
             }
-            p->coop_source = src;
+            px__stepping = src;
+#endif
             if (px__source_step(src))
                 any = true;
             else
@@ -17675,11 +17770,12 @@ static void px__coop_drive(px_pipeline *p, int timeout_ms)
 #if CONFIG_PX_ELEM_QUEUE
         for (size_t i = 0; i < p->n_queues; i++) {
             px_element *q = p->queues[i];
-            if (q->parked) { /* its output waits for its turn in a fan-in element */
+#if CONFIG_PX_FANIN
+            if (px__fanin_blocked(q)) { /* its output waits for its turn in a fan-in element */
                 parked = true;
                 continue;
             }
-            p->coop_source = q;
+#endif
             int r = px__queue_service(q);
             if (r >= 0) /* 0: waiting for data a source still owes */
                 any = true;
@@ -17687,10 +17783,10 @@ static void px__coop_drive(px_pipeline *p, int timeout_ms)
                 moved = true;
         }
 #endif
-        p->coop_source = NULL;
 #if CONFIG_PX_FANIN
+        px__stepping = NULL;
         if (!moved && parked) { /* every context waits: drop at an EOS request, else an error */
-            px__fanin_coop_stall(p);
+            px__fanin_stall(p, -1);
             if (p->bus_count > 0)
                 return;
             continue;
@@ -20583,26 +20679,52 @@ typedef struct px__rt_ctx {
     bool done;
 } px__rt_ctx;
 
-/* One turn of a context: true when it moved a buffer. */
-static bool px__rt_turn(px__rt_ctx *c, uint32_t quantum, bool rt)
+/* A context that cannot step now because of fan-in (sched/fanin.c): its
+ * buffer waits for its turn, so it is skipped until a later cycle. */
+static bool px__rt_blocked(px__rt_ctx *c)
+{
+#if CONFIG_PX_FANIN
+    return px__fanin_blocked(c->el);
+#else
+    (void)c;
+    return false;
+#endif
+}
+
+/* One turn of a context: true when it moved a buffer. *parked counts the
+ * contexts whose own buffer waits in a fan-in element: when that is every
+ * unfinished context of a thread, nothing on it can bring the EOS they wait
+ * for (a context blocked only by a full queue below may be waiting for the
+ * other thread, so it does not count). */
+static bool px__rt_turn(px__rt_ctx *c, uint32_t quantum, bool rt, size_t *parked)
 {
     if (c->done)
         return false;
+    if (px__rt_blocked(c)) {
+        *parked += atomic_load_explicit(&c->el->parked, memory_order_relaxed) > 0;
+        return false;
+    }
     bool moved = false;
     if (!c->el->queue) {
+#if CONFIG_PX_FANIN
+        px__stepping = c->el; /* a buffer that must wait in a fan-in element parks on this source */
+#endif
         for (uint32_t k = 0; k < quantum && !c->done; k++) {
-            if (rt && !px__rt_room_below(c->el))
+            if ((rt && !px__rt_room_below(c->el)) || (k && px__rt_blocked(c)))
                 break;
             if (px__source_step(c->el))
                 moved = true;
             else
                 c->done = true;
         }
+#if CONFIG_PX_FANIN
+        px__stepping = NULL;
+#endif
         return moved;
     }
 #if CONFIG_PX_ELEM_QUEUE
     for (uint32_t k = 0; k < c->el->queue->depth + 1; k++) { /* what it holds now, bounded */
-        if (rt && !px__rt_room_below(c->el))
+        if ((rt && !px__rt_room_below(c->el)) || (k && px__rt_blocked(c)))
             break;
         int r = px__queue_service(c->el);
         if (r < 0)
@@ -20712,11 +20834,17 @@ static void *px__rt_thread(void *arg)
         expected += (px_time)expirations * period;
         if (expected < now - period) /* far behind (a debugger, a stopped VM): start over */
             expected = now;
+        size_t blocked = 0;
+        bool moved = false;
         for (size_t i = 0; i < n; i++) /* topological: sources, then queue outputs downstream */
-            px__rt_turn(&ctx[i], p->rt_quantum, true);
+            moved |= px__rt_turn(&ctx[i], p->rt_quantum, true, &blocked);
         left = 0;
         for (size_t i = 0; i < n; i++)
             left += !ctx[i].done;
+#if CONFIG_PX_FANIN
+        if (!moved && blocked && blocked == left) /* every context waits in a fan-in element */
+            px__fanin_stall(p, 1);
+#endif
         uint64_t work = (uint64_t)(px__now() - now);
         if (work > atomic_load_explicit(&p->rt_cycle_max, memory_order_relaxed))
             atomic_store_explicit(&p->rt_cycle_max, work, memory_order_relaxed);
@@ -20741,11 +20869,16 @@ static void *px__rt_reactor(void *arg)
         if (!px__pause_point(p))
             break;
         bool moved = false;
+        size_t blocked = 0;
         left = 0;
         for (size_t i = 0; i < n; i++) {
-            moved |= px__rt_turn(&ctx[i], 1, false);
+            moved |= px__rt_turn(&ctx[i], 1, false, &blocked);
             left += !ctx[i].done;
         }
+#if CONFIG_PX_FANIN
+        if (!moved && blocked && blocked == left) /* every context waits in a fan-in element */
+            px__fanin_stall(p, 0);
+#endif
         if (!moved && left) {
             struct epoll_event ev;
             if (ep < 0 || epoll_wait(ep, &ev, 1, 1) < 0) {

@@ -3,7 +3,8 @@
  * after the last. Inputs that are not yet playing WAIT, they are never
  * dropped: their buffers answer PX_FLOW_WAIT, so under the threads scheduler
  * their streaming threads sleep until their turn (or a stop), and under the
- * coop scheduler their sources are skipped until then (sched/fanin.c).
+ * coop and rt schedulers the buffer is parked and its source (or queue) is
+ * skipped until then (sched/fanin.c).
  *
  * Timestamps: Parallax has no segments, so where GStreamer's concat moves
  * the segment base to keep running time continuous, this one shifts the
@@ -91,6 +92,7 @@ PX_ELEMENT_CLASS(concat) = {
     .state_size = sizeof(concat),
     .sink = PX_PAD_REQUEST("sink_%u", "ANY"),
     .src = PX_PAD_ALWAYS("ANY"),
+    .hints = {.rt_safe = true}, /* never blocks: a waiting input is parked or waits upstream (sched/fanin.c) */
     .in_place = true,
     .eos_per_pad = true,
     .start = concat_start,

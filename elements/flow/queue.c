@@ -327,6 +327,14 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
             return PX_FLOW_OK;
         }
         if (px__reactor_self) { /* waiting could be for ourselves: do the other side's work */
+#if CONFIG_PX_FANIN
+            if (q->on_reactor && atomic_load_explicit(&el->parked, memory_order_relaxed)) {
+                px_buffer_unref(buf); /* a burst: its output waits in a fan-in element, nothing drains it now */
+                px_element_error(el, PX_EFLOW, "is full while its output waits for its turn in a fan-in element "
+                                               "(rt scheduler); a larger max-size-buffers would hold the burst");
+                return PX_FLOW_ERROR;
+            }
+#endif
             if (!(q->on_reactor && px__queue_service(el) > 0) && !px__rt_reactor_relieve(p)) {
                 struct timespec ts = {0, 50000};
                 nanosleep(&ts, NULL);
@@ -408,12 +416,23 @@ static int px__queue_service(px_element *el)
     if (atomic_load_explicit(&q->finished, memory_order_relaxed) ||
         atomic_load_explicit(&p->stopping, memory_order_relaxed))
         return -1;
+#if CONFIG_PX_FANIN
+    if (atomic_load_explicit(&el->parked, memory_order_relaxed))
+        return 0; /* its last buffer waits for its turn in a fan-in element (coop, rt: sched/fanin.c) */
+#endif
     px_buffer b;
     if (atomic_load_explicit(&q->done_out, memory_order_relaxed)) {
         while (queue_pop_as(q, &b, false, false)) /* downstream is done: what is left goes nowhere */
             px_buffer_unref(&b);
     } else if (queue_pop(q, &b, true)) {
+#if CONFIG_PX_FANIN
+        px_element *was = px__stepping; /* a buffer that must wait downstream parks on this queue */
+        px__stepping = el;
+#endif
         px_flow r = px__route(el, 0, &b);
+#if CONFIG_PX_FANIN
+        px__stepping = was;
+#endif
         atomic_store_explicit(&q->in_flight, false, memory_order_release);
         if (atomic_load_explicit(&q->busy, memory_order_relaxed)) { /* only a busy queue looks for its ok */
             uint64_t count = atomic_load_explicit(&q->tail, memory_order_acquire) -
@@ -442,7 +461,7 @@ static int px__queue_service(px_element *el)
     return 0;
 }
 
-#if CONFIG_PX_SCHED_RT
+#if CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN
 static bool px__queue_has_room(px_element *el)
 {
     struct px__queue *q = el->queue;

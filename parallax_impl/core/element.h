@@ -135,9 +135,10 @@ typedef enum px_flow {
     /* Fan-in elements only (concat): not this pad's turn yet. The runtime
      * keeps the buffer and offers it again after the element handled an
      * event: under threads the streaming thread sleeps (woken at once by the
-     * event, or by stop); under coop the buffer is parked on the pad and its
-     * source is skipped until it is taken (see sched/fanin.c). From process()
-     * of in_place elements and from chain(). */
+     * event, or by stop); under coop and rt the buffer is parked on the pad
+     * and the source or queue whose step brought it is skipped until it is
+     * taken: no thread sleeps, so the RT thread never waits (see
+     * sched/fanin.c). From process() of in_place elements and from chain(). */
     PX_FLOW_WAIT = 3,
     PX_FLOW_ERROR = -1, /* fatal: report with px_element_error() first */
 } px_flow;

@@ -38,11 +38,11 @@ typedef struct px__pad {
     bool eos;         /* sink pad: EOS arrived on it */
 } px__pad;
 
-/* Coop: a buffer that arrived on a fan-in pad before its turn (PX_FLOW_WAIT),
- * kept until the element handles an event (sched/fanin.c). */
+/* Coop and rt: a buffer that arrived on a fan-in pad before its turn
+ * (PX_FLOW_WAIT), kept until the element handles an event (sched/fanin.c). */
 typedef struct px__parked {
     px_buffer buf;
-    px_element *source; /* whose streaming it blocks */
+    px_element *source; /* the streaming context (source or queue) it blocks */
     int pad;
 } px__parked;
 #define PX__PARK_MAX 16 /* per fan-in element; more means a chain() element pushed a burst */
@@ -107,8 +107,9 @@ struct px_element {
     int in_pad;     /* sink pad of the buffer or event being handled */
     bool fanin;     /* more than one linked sink pad: entry is serialized */
     bool eos_sent;  /* EOS went downstream */
-    int parked;     /* a source under coop: its buffers parked on fan-in pads */
-    px__parked *park; /* a fan-in element under coop: PX__PARK_MAX entries */
+    _Atomic int parked; /* a context (source, queue) under coop or rt: its buffers parked on fan-in pads;
+                           written by the thread running the fan-in element, read by loops upstream */
+    px__parked *park; /* a fan-in element: PX__PARK_MAX entries (coop and rt park, threads wait) */
     int n_park;
 #if CONFIG_PX_SCHED_THREADS
     bool fanin_sync; /* lock and cond initialized */
@@ -135,7 +136,7 @@ struct px_pipeline {
 
     px_element **sources;
     size_t n_sources;
-    px_element *coop_source; /* the source whose step runs now (coop), for parking */
+    _Atomic int fanin_parked; /* buffers parked in fan-in elements (sched/fanin.c); 0: no context is held */
     char *description;    /* the parsed text, for positioned errors after parsing */
     bool no_auto_convert; /* negotiation reports instead of inserting converters */
 #if CONFIG_PX_SCHED_THREADS
@@ -300,7 +301,7 @@ static int px__rt_insert_bridges(px_pipeline *p, px_error *err);
 static int px__rt_start(px_pipeline *p, px_error *err);
 static px_time px__rt_percentile(const px_pipeline *p, double pc);
 #endif
-#if CONFIG_PX_ELEM_QUEUE && CONFIG_PX_SCHED_RT
+#if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN)
 /* The input side would not wait or drop now. */
 static bool px__queue_has_room(px_element *el);
 #endif
@@ -338,9 +339,25 @@ static void px__fanin_eos(px_element *el, int sink_pad);
 static int px__fanin_prepare(px_element *el, px_error *err);
 /* Before arenas go: parked buffers released, locks destroyed. */
 static void px__fanin_release(px_element *el);
-#if CONFIG_PX_SCHED_COOP
-/* Coop: every unfinished source is parked. Drops the parked buffers when an
- * EOS was asked for (the sources then finish), else reports the stall. */
-static void px__fanin_coop_stall(px_pipeline *p);
+/* "Cannot progress now", for the schedulers that step their streaming
+ * contexts in turn on a few threads (coop; rt's RT thread and reactor): a
+ * buffer told PX_FLOW_WAIT is parked on the context whose step brought it
+ * (px__stepping), and the loop skips a context while px__fanin_blocked()
+ * says so, retrying it on a later turn. The threads scheduler, one thread
+ * per context, waits in place instead. */
+#if CONFIG_PX_SCHED_THREADS
+static _Thread_local px_element *px__stepping; /* the context whose step runs on this thread now */
+#else
+static px_element *px__stepping; /* one thread in this build */
+#endif
+/* ctx (a source, or a queue's output side) cannot step now: a buffer of it
+ * is parked, or the chain below it meets a full queue whose output is. */
+static bool px__fanin_blocked(px_element *ctx);
+#if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT
+/* Every unfinished context of a loop is blocked. Drops the parked buffers
+ * when an EOS was asked for (the sources then finish), else reports the
+ * stall. partition: -1 every fan-in element (coop), else only those whose
+ * rt_safe hint equals it (the rt thread that runs them: 1 RT, 0 reactor). */
+static void px__fanin_stall(px_pipeline *p, int partition);
 #endif
 #endif /* CONFIG_PX_FANIN */

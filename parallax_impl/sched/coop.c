@@ -14,11 +14,13 @@ static void px__coop_drive(px_pipeline *p, int timeout_ms)
             px_element *src = p->sources[i];
             if (atomic_load_explicit(&src->stats.eos, memory_order_relaxed))
                 continue;
-            if (src->parked) { /* its buffer waits for its turn in a fan-in element (fanin.c) */
+#if CONFIG_PX_FANIN
+            if (px__fanin_blocked(src)) { /* its buffer waits for its turn in a fan-in element (fanin.c) */
                 parked = true;
                 continue;
             }
-            p->coop_source = src;
+            px__stepping = src;
+#endif
             if (px__source_step(src))
                 any = true;
             else
@@ -28,11 +30,12 @@ static void px__coop_drive(px_pipeline *p, int timeout_ms)
 #if CONFIG_PX_ELEM_QUEUE
         for (size_t i = 0; i < p->n_queues; i++) {
             px_element *q = p->queues[i];
-            if (q->parked) { /* its output waits for its turn in a fan-in element */
+#if CONFIG_PX_FANIN
+            if (px__fanin_blocked(q)) { /* its output waits for its turn in a fan-in element */
                 parked = true;
                 continue;
             }
-            p->coop_source = q;
+#endif
             int r = px__queue_service(q);
             if (r >= 0) /* 0: waiting for data a source still owes */
                 any = true;
@@ -40,10 +43,10 @@ static void px__coop_drive(px_pipeline *p, int timeout_ms)
                 moved = true;
         }
 #endif
-        p->coop_source = NULL;
 #if CONFIG_PX_FANIN
+        px__stepping = NULL;
         if (!moved && parked) { /* every context waits: drop at an EOS request, else an error */
-            px__fanin_coop_stall(p);
+            px__fanin_stall(p, -1);
             if (p->bus_count > 0)
                 return;
             continue;

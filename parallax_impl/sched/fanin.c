@@ -17,12 +17,18 @@
  * plays its pads one after the other). Under threads the pushing thread
  * then waits on the element's condition variable, releasing the lock, and
  * offers the buffer again once the element has handled an event (an EOS
- * wakes it at once); it also wakes every 10 ms to see a stop. Under coop the
- * source step must not block: the buffer is parked in the element (at most
- * PX__PARK_MAX), the source whose step it came from counts it, and the coop
- * loop skips that source until its buffers are taken; the element offers
- * parked buffers again right after each event it handles. When every
- * unfinished source is parked nothing can make progress and the run fails
+ * wakes it at once); it also wakes every 10 ms to see a stop. The schedulers
+ * that step their contexts in turn (coop, and rt's RT thread and reactor,
+ * neither of which may sleep on a peer it runs itself) share one "cannot
+ * progress now" mechanism instead: the buffer is parked in the element (at
+ * most PX__PARK_MAX), the context whose step brought it (px__stepping: a
+ * source, or a queue's output side) counts it, and the loop skips that
+ * context, and any whose chain meets a full queue so held, until its
+ * buffers are taken (px__fanin_blocked); the element offers parked buffers
+ * again right after each event it handles. Under rt every element runs on
+ * one thread (bridges separate the partitions), so parking and retrying
+ * happen on the thread that runs the fan-in element. When every unfinished
+ * context of a loop is blocked nothing can make progress and the run fails
  * with an error naming the element, instead of spinning.
  *
  * Downstream arenas of a fan-in element are used by several threads, so
@@ -36,11 +42,19 @@ static int px__linked_sinks(const px_element *el)
     return n;
 }
 
+static void px__parked_add(px_element *ctx, int n)
+{
+    atomic_store_explicit(&ctx->parked, atomic_load_explicit(&ctx->parked, memory_order_relaxed) + n,
+                          memory_order_relaxed); /* one writer: the thread running the fan-in element */
+    atomic_fetch_add_explicit(&ctx->pipeline->fanin_parked, n, memory_order_relaxed);
+}
+
 static int px__fanin_prepare(px_element *el, px_error *err)
 {
     el->in_pad = 0;
-    el->parked = 0;
+    atomic_store(&el->parked, 0);
     el->n_park = 0;
+    atomic_store(&el->pipeline->fanin_parked, 0);
     el->fanin = px__linked_sinks(el) > 1;
     if (!el->fanin)
         return PX_OK;
@@ -67,8 +81,10 @@ static int px__fanin_prepare(px_element *el, px_error *err)
 
 static void px__fanin_release(px_element *el)
 {
-    for (int i = 0; i < el->n_park; i++)
+    for (int i = 0; i < el->n_park; i++) {
         px_buffer_unref(&el->park[i].buf);
+        px__parked_add(el->park[i].source, -1);
+    }
     el->n_park = 0;
     PX_FREE(el->park);
     el->park = NULL;
@@ -94,12 +110,12 @@ static px_flow px__fanin_try(px_element *el, int sink_pad, px_buffer *buf)
     return r;
 }
 
-/* Coop: offers the parked buffers again, oldest first; those still not
- * wanted stay, in order. */
+/* Offers the parked buffers again, oldest first; those still not wanted
+ * stay, in order. */
 static void px__fanin_retry_parked(px_element *el)
 {
     px_pipeline *p = el->pipeline;
-    px_element *was = p->coop_source;
+    px_element *was = px__stepping;
     int n = el->n_park;
     el->n_park = 0; /* a delivery below may park again: it appends after kept */
     px__parked pending[PX__PARK_MAX];
@@ -108,24 +124,43 @@ static void px__fanin_retry_parked(px_element *el)
         px__parked *e = &pending[i];
         if (atomic_load_explicit(&p->stopping, memory_order_relaxed)) {
             px_buffer_unref(&e->buf);
-            e->source->parked--;
+            px__parked_add(e->source, -1);
             continue;
         }
-        p->coop_source = e->source;
+        px__stepping = e->source;
         px_flow r = px__fanin_try(el, e->pad, &e->buf);
         if (r == PX_FLOW_WAIT) {
             el->park[el->n_park++] = *e;
             continue;
         }
-        e->source->parked--;
+        px__parked_add(e->source, -1);
     }
-    p->coop_source = was;
+    px__stepping = was;
+}
+
+/* A buffer that must wait, under coop and rt: parked on the context whose
+ * step brought it, which its loop then skips (px__fanin_blocked). */
+static px_flow px__fanin_park(px_element *el, int sink_pad, px_buffer *buf)
+{
+    px_element *ctx = px__stepping;
+    if (!el->park || !ctx || el->n_park == PX__PARK_MAX) {
+        px_buffer_unref(buf);
+        px_element_error(el, PX_ENOMEM,
+                         "more than %d buffers wait for their turn on its sink pads (coop and rt schedulers "
+                         "park them); a queue before it or the threads scheduler would hold them",
+                         PX__PARK_MAX);
+        return PX_FLOW_ERROR;
+    }
+    el->park[el->n_park++] = (px__parked){*buf, ctx, sink_pad};
+    px__parked_add(ctx, 1);
+    buf->arena = NULL; /* the park owns it now */
+    return PX_FLOW_OK;
 }
 
 static px_flow px__fanin_push(px_element *el, int sink_pad, px_buffer *buf)
 {
-    px_pipeline *p = el->pipeline;
 #if CONFIG_PX_SCHED_THREADS
+    px_pipeline *p = el->pipeline;
     if (el->fanin_sync && px__effective_scheduler(p) == PX_SCHED_THREADS_RUN) {
         pthread_mutex_lock(&el->fanin_lock);
         px_flow r;
@@ -150,22 +185,9 @@ static px_flow px__fanin_push(px_element *el, int sink_pad, px_buffer *buf)
         return r;
     }
 #endif
-    /* Coop: one thread, no lock. A buffer that must wait is parked. */
+    /* Coop, rt: the element runs on one thread, no lock. */
     px_flow r = px__fanin_try(el, sink_pad, buf);
-    if (r != PX_FLOW_WAIT)
-        return r;
-    if (!el->park || !p->coop_source || el->n_park == PX__PARK_MAX) {
-        px_buffer_unref(buf);
-        px_element_error(el, PX_ENOMEM,
-                         "more than %d buffers wait for their turn on its sink pads (coop scheduler); "
-                         "a queue or the threads scheduler would hold them",
-                         PX__PARK_MAX);
-        return PX_FLOW_ERROR;
-    }
-    el->park[el->n_park++] = (px__parked){*buf, p->coop_source, sink_pad};
-    p->coop_source->parked++;
-    buf->arena = NULL; /* the park owns it now */
-    return PX_FLOW_OK;
+    return r == PX_FLOW_WAIT ? px__fanin_park(el, sink_pad, buf) : r;
 }
 
 static void px__fanin_eos(px_element *el, int sink_pad)
@@ -185,12 +207,42 @@ static void px__fanin_eos(px_element *el, int sink_pad)
         px__fanin_retry_parked(el);
 }
 
-#if CONFIG_PX_SCHED_COOP
-static void px__fanin_coop_stall(px_pipeline *p)
+/* A queue below ctx (before the next boundary) that is full while its
+ * output side is parked: a step of ctx would wait for it. */
+static bool px__fanin_blocked_below(px_element *el, int depth)
+{
+    for (int i = 0; i < el->n_src; i++) {
+        px_element *d = el->src[i].peer;
+        if (!d)
+            continue;
+#if CONFIG_PX_ELEM_QUEUE
+        if (d->queue) {
+            if (atomic_load_explicit(&d->parked, memory_order_relaxed) && !px__queue_has_room(d))
+                return true;
+            continue;
+        }
+#endif
+        if (depth < 64 && px__fanin_blocked_below(d, depth + 1)) /* a loop cannot be linked; stay bounded */
+            return true;
+    }
+    return false;
+}
+
+static bool px__fanin_blocked(px_element *ctx)
+{
+    if (!atomic_load_explicit(&ctx->pipeline->fanin_parked, memory_order_relaxed))
+        return false; /* the common case: one load per step */
+    return atomic_load_explicit(&ctx->parked, memory_order_relaxed) || px__fanin_blocked_below(ctx, 0);
+}
+
+#if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT
+static void px__fanin_stall(px_pipeline *p, int partition)
 {
     px_element *stuck = NULL;
     for (size_t i = 0; i < p->n_elements; i++) {
         px_element *el = p->elements[i];
+        if (partition >= 0 && (int)el->klass->hints.rt_safe != partition)
+            continue; /* run by the other rt thread: not ours to touch */
         if (!el->n_park)
             continue;
         if (!stuck)
@@ -198,15 +250,17 @@ static void px__fanin_coop_stall(px_pipeline *p)
         if (atomic_load(&p->eos_requested)) { /* finishing: the waiting buffers go */
             for (int j = 0; j < el->n_park; j++) {
                 px_buffer_unref(&el->park[j].buf);
-                el->park[j].source->parked--;
+                px__parked_add(el->park[j].source, -1);
                 px__stat_add(&el->stats.drops, 1);
             }
             el->n_park = 0;
         }
     }
-    if (!stuck) { /* cannot happen: counts and parks agree; do not spin on it */
-        for (size_t i = 0; i < p->n_sources; i++)
-            p->sources[i]->parked = 0;
+    if (!stuck) { /* cannot happen: counts and parks agree; do not spin on it (coop) */
+        if (partition < 0)
+            for (size_t i = 0; i < p->n_elements; i++)
+                if (atomic_load_explicit(&p->elements[i]->parked, memory_order_relaxed))
+                    px__parked_add(p->elements[i], -atomic_load(&p->elements[i]->parked));
         return;
     }
     if (atomic_load(&p->eos_requested))

@@ -114,26 +114,52 @@ typedef struct px__rt_ctx {
     bool done;
 } px__rt_ctx;
 
-/* One turn of a context: true when it moved a buffer. */
-static bool px__rt_turn(px__rt_ctx *c, uint32_t quantum, bool rt)
+/* A context that cannot step now because of fan-in (sched/fanin.c): its
+ * buffer waits for its turn, so it is skipped until a later cycle. */
+static bool px__rt_blocked(px__rt_ctx *c)
+{
+#if CONFIG_PX_FANIN
+    return px__fanin_blocked(c->el);
+#else
+    (void)c;
+    return false;
+#endif
+}
+
+/* One turn of a context: true when it moved a buffer. *parked counts the
+ * contexts whose own buffer waits in a fan-in element: when that is every
+ * unfinished context of a thread, nothing on it can bring the EOS they wait
+ * for (a context blocked only by a full queue below may be waiting for the
+ * other thread, so it does not count). */
+static bool px__rt_turn(px__rt_ctx *c, uint32_t quantum, bool rt, size_t *parked)
 {
     if (c->done)
         return false;
+    if (px__rt_blocked(c)) {
+        *parked += atomic_load_explicit(&c->el->parked, memory_order_relaxed) > 0;
+        return false;
+    }
     bool moved = false;
     if (!c->el->queue) {
+#if CONFIG_PX_FANIN
+        px__stepping = c->el; /* a buffer that must wait in a fan-in element parks on this source */
+#endif
         for (uint32_t k = 0; k < quantum && !c->done; k++) {
-            if (rt && !px__rt_room_below(c->el))
+            if ((rt && !px__rt_room_below(c->el)) || (k && px__rt_blocked(c)))
                 break;
             if (px__source_step(c->el))
                 moved = true;
             else
                 c->done = true;
         }
+#if CONFIG_PX_FANIN
+        px__stepping = NULL;
+#endif
         return moved;
     }
 #if CONFIG_PX_ELEM_QUEUE
     for (uint32_t k = 0; k < c->el->queue->depth + 1; k++) { /* what it holds now, bounded */
-        if (rt && !px__rt_room_below(c->el))
+        if ((rt && !px__rt_room_below(c->el)) || (k && px__rt_blocked(c)))
             break;
         int r = px__queue_service(c->el);
         if (r < 0)
@@ -243,11 +269,17 @@ static void *px__rt_thread(void *arg)
         expected += (px_time)expirations * period;
         if (expected < now - period) /* far behind (a debugger, a stopped VM): start over */
             expected = now;
+        size_t blocked = 0;
+        bool moved = false;
         for (size_t i = 0; i < n; i++) /* topological: sources, then queue outputs downstream */
-            px__rt_turn(&ctx[i], p->rt_quantum, true);
+            moved |= px__rt_turn(&ctx[i], p->rt_quantum, true, &blocked);
         left = 0;
         for (size_t i = 0; i < n; i++)
             left += !ctx[i].done;
+#if CONFIG_PX_FANIN
+        if (!moved && blocked && blocked == left) /* every context waits in a fan-in element */
+            px__fanin_stall(p, 1);
+#endif
         uint64_t work = (uint64_t)(px__now() - now);
         if (work > atomic_load_explicit(&p->rt_cycle_max, memory_order_relaxed))
             atomic_store_explicit(&p->rt_cycle_max, work, memory_order_relaxed);
@@ -272,11 +304,16 @@ static void *px__rt_reactor(void *arg)
         if (!px__pause_point(p))
             break;
         bool moved = false;
+        size_t blocked = 0;
         left = 0;
         for (size_t i = 0; i < n; i++) {
-            moved |= px__rt_turn(&ctx[i], 1, false);
+            moved |= px__rt_turn(&ctx[i], 1, false, &blocked);
             left += !ctx[i].done;
         }
+#if CONFIG_PX_FANIN
+        if (!moved && blocked && blocked == left) /* every context waits in a fan-in element */
+            px__fanin_stall(p, 0);
+#endif
         if (!moved && left) {
             struct epoll_event ev;
             if (ep < 0 || epoll_wait(ep, &ev, 1, 1) < 0) {
