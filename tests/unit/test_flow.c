@@ -21,6 +21,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "flow_helpers.h"
+
 /* ---- A recording sink ------------------------------------------------------ */
 
 typedef struct {
@@ -109,40 +111,12 @@ static int register_flowrec(void **state)
 
 /* ---- Helpers ---------------------------------------------------------------- */
 
-static px_pipeline *parse(const char *desc, px_scheduler sched)
-{
-    px_error err = {0};
-    px_pipeline *p = px_pipeline_parse(desc, &err);
-    if (!p)
-        fail_msg("parse failed: %s\n  %s", err.message, desc);
-    assert_int_equal(px_pipeline_set_scheduler(p, sched), PX_OK);
-    return p;
-}
-
-static void run_ok(px_pipeline *p)
-{
-    px_error err = {0};
-    int rc = px_pipeline_run(p, &err);
-    if (rc != PX_OK)
-        fail_msg("run failed (%d): %s", rc, err.message);
-}
-
 static flowrec *rec_of(px_pipeline *p, const char *name)
 {
     px_element *el = px_pipeline_get(p, name);
     if (!el)
         fail_msg("no element %s", name);
     return px_element_state(el);
-}
-
-static px_element_stats stats_of(px_pipeline *p, const char *name)
-{
-    px_element_stats s;
-    px_element *el = px_pipeline_get(p, name);
-    if (!el)
-        fail_msg("no element %s", name);
-    px_element_get_stats(el, &s);
-    return s;
 }
 
 static size_t count_of(flowrec *r)
@@ -202,19 +176,6 @@ static void assert_same_records(flowrec *a, flowrec *b)
             fail_msg("record %zu differs between the schedulers", i);
 }
 
-static void sleep_us(long us)
-{
-    struct timespec ts = {us / 1000000, (us % 1000000) * 1000L};
-    nanosleep(&ts, NULL);
-}
-
-static px_time now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (px_time)ts.tv_sec * PX_SECOND + ts.tv_nsec;
-}
-
 /* Waits (up to 10 s) until *counter reaches target. */
 static bool wait_count(_Atomic size_t *counter, size_t target)
 {
@@ -227,7 +188,6 @@ static bool wait_count(_Atomic size_t *counter, size_t target)
     return true;
 }
 
-static const px_scheduler scheds[2] = {PX_SCHED_COOP_RUN, PX_SCHED_THREADS_RUN};
 
 /* Three paced sources (10000 buffers/s each) of 10-, 20- and 30-byte buffers. */
 #define PACED(n)                                                                                              \
@@ -241,8 +201,8 @@ static const px_scheduler scheds[2] = {PX_SCHED_COOP_RUN, PX_SCHED_THREADS_RUN};
 static void tee_sends_10000_buffers_to_each_of_3_branches_in_order(void **state)
 {
     (void)state;
-    px_pipeline *p[2];
-    for (int s = 0; s < 2; s++) {
+    px_pipeline *p[N_SCHEDS];
+    for (int s = 0; s < (int)N_SCHEDS; s++) {
         p[s] = parse("fakesrc num-buffers=10000 sizetype=fixed sizemax=10 filltype=pattern-span ! tee name=t "
                      "t. ! flowrec name=a  t. ! flowrec name=b  t. ! flowrec name=c",
                      scheds[s]);
@@ -257,9 +217,10 @@ static void tee_sends_10000_buffers_to_each_of_3_branches_in_order(void **state)
             assert_int_equal(r->eos_at, 10000);
         }
     }
-    assert_same_records(rec_of(p[0], "a"), rec_of(p[1], "a"));
-    px_pipeline_free(p[0]);
-    px_pipeline_free(p[1]);
+    for (size_t s = 1; s < N_SCHEDS; s++) /* every scheduler: the same buffers in the same order */
+        assert_same_records(rec_of(p[0], "a"), rec_of(p[s], "a"));
+    for (size_t s = 0; s < N_SCHEDS; s++)
+        px_pipeline_free(p[s]);
 }
 
 /* ---- funnel --------------------------------------------------------------------- */
@@ -267,8 +228,8 @@ static void tee_sends_10000_buffers_to_each_of_3_branches_in_order(void **state)
 static void funnel_merges_3_sources_of_10000_buffers_each_in_order(void **state)
 {
     (void)state;
-    px_pipeline *p[2];
-    for (int s = 0; s < 2; s++) {
+    px_pipeline *p[N_SCHEDS];
+    for (int s = 0; s < (int)N_SCHEDS; s++) {
         p[s] = parse("funnel name=f ! flowrec name=r "
                      "fakesrc num-buffers=10000 sizetype=fixed sizemax=10 filltype=pattern-span ! f. "
                      "fakesrc num-buffers=10000 sizetype=fixed sizemax=20 filltype=pattern-span ! identity ! f. "
@@ -292,14 +253,14 @@ static void funnel_merges_3_sources_of_10000_buffers_each_in_order(void **state)
     flowrec *c = rec_of(p[0], "r");
     for (size_t i = 0; i < 30000; i++)
         assert_int_equal(c->recs[i].size, 10 * (i % 3 + 1));
-    px_pipeline_free(p[0]);
-    px_pipeline_free(p[1]);
+    for (size_t s = 0; s < N_SCHEDS; s++)
+        px_pipeline_free(p[s]);
 }
 
 static void funnel_eos_waits_for_every_sink_pad(void **state)
 {
     (void)state;
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < (int)N_SCHEDS; s++) {
         px_pipeline *p = parse("funnel name=f ! flowrec name=r "
                                "fakesrc num-buffers=3 sizetype=fixed sizemax=10 filltype=pattern-span ! f. "
                                "fakesrc num-buffers=2000 sizetype=fixed sizemax=20 filltype=pattern-span ! f.",
@@ -361,7 +322,7 @@ static void run_with_controller(px_pipeline *p, ctl *c, void *(*fn)(void *))
 static void input_selector_switched_from_another_thread_keeps_order_and_counts(void **state)
 {
     (void)state;
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < (int)N_SCHEDS; s++) {
         px_pipeline *p = parse("input-selector name=s ! flowrec name=r " PACED("-1"), scheds[s]);
         ctl c = {0};
         c.target = px_pipeline_get(p, "s");
@@ -393,7 +354,7 @@ static void input_selector_switched_from_another_thread_keeps_order_and_counts(v
 static void input_selector_ends_when_the_active_pad_ends(void **state)
 {
     (void)state;
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < (int)N_SCHEDS; s++) {
         /* the inactive pad never ends: EOS of the active one ends the stream */
         px_pipeline *p = parse("input-selector name=s active-pad=sink_0 ! flowrec name=r "
                                "fakesrc num-buffers=500 sizetype=fixed sizemax=10 filltype=pattern-span ! s.sink_0 "
@@ -453,7 +414,7 @@ static void *switch_output(void *arg)
 static void output_selector_switched_from_another_thread_loses_nothing(void **state)
 {
     (void)state;
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < (int)N_SCHEDS; s++) {
         px_pipeline *p = parse("fakesrc sizetype=fixed sizemax=10 filltype=pattern-span datarate=100000 ! clocksync ! "
                                "output-selector name=o  o. ! flowrec name=a  o. ! flowrec name=b  o. ! flowrec name=c",
                                scheds[s]);
@@ -520,7 +481,7 @@ static void *toggle_valve(void *arg)
 static void valve_toggled_while_running_drops_and_counts_exactly(void **state)
 {
     (void)state;
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < (int)N_SCHEDS; s++) {
         px_pipeline *p = parse("fakesrc sizetype=fixed sizemax=10 filltype=pattern-span datarate=100000 ! "
                                "clocksync ! valve name=v ! flowrec name=r",
                                scheds[s]);
@@ -563,7 +524,7 @@ static void valve_toggled_while_running_drops_and_counts_exactly(void **state)
 static void valve_drop_true_drops_everything_and_still_ends(void **state)
 {
     (void)state;
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < (int)N_SCHEDS; s++) {
         px_pipeline *p = parse("fakesrc num-buffers=10000 ! valve drop=true name=v ! flowrec name=r", scheds[s]);
         run_ok(p);
         assert_int_equal(count_of(rec_of(p, "r")), 0);
@@ -578,8 +539,8 @@ static void valve_drop_true_drops_everything_and_still_ends(void **state)
 static void concat_plays_3_sources_one_after_the_other_with_continuous_time(void **state)
 {
     (void)state;
-    px_pipeline *p[2];
-    for (int s = 0; s < 2; s++) {
+    px_pipeline *p[N_SCHEDS];
+    for (int s = 0; s < (int)N_SCHEDS; s++) {
         p[s] = parse("concat name=c ! flowrec name=r "
                      "fakesrc num-buffers=3000 sizetype=fixed sizemax=10 filltype=pattern-span datarate=1000 ! c. "
                      "fakesrc num-buffers=3000 sizetype=fixed sizemax=20 filltype=pattern-span datarate=1000 ! c. "
@@ -603,15 +564,16 @@ static void concat_plays_3_sources_one_after_the_other_with_continuous_time(void
         assert_int_equal(r->eos_at, 10000);
         assert_int_equal(stats_of(p[s], "c").drops, 0);
     }
-    assert_same_records(rec_of(p[0], "r"), rec_of(p[1], "r"));
-    px_pipeline_free(p[0]);
-    px_pipeline_free(p[1]);
+    for (size_t s = 1; s < N_SCHEDS; s++) /* every scheduler: the same buffers in the same order */
+        assert_same_records(rec_of(p[0], "r"), rec_of(p[s], "r"));
+    for (size_t s = 0; s < N_SCHEDS; s++)
+        px_pipeline_free(p[s]);
 }
 
 static void concat_follows_pad_numbers_and_skips_empty_inputs(void **state)
 {
     (void)state;
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < (int)N_SCHEDS; s++) {
         px_pipeline *p = parse("concat name=c adjust-base=false ! flowrec name=r "
                                "fakesrc num-buffers=100 sizetype=fixed sizemax=30 filltype=pattern-span ! c.sink_2 "
                                "fakesrc num-buffers=0 ! c.sink_1 "
@@ -642,7 +604,7 @@ static void concat_coop_reports_a_source_feeding_two_of_its_pads(void **state)
 static void concat_waiting_inputs_wake_on_stop_and_on_eos_requests(void **state)
 {
     (void)state;
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < (int)N_SCHEDS; s++) {
         /* sink_0 never ends: sink_1's streaming thread (or source) waits; stop must not hang */
         px_pipeline *p = parse("concat name=c ! flowrec name=r "
                                "fakesrc sizetype=fixed sizemax=10 filltype=pattern-span datarate=100000 ! clocksync ! c. "
@@ -695,7 +657,7 @@ static void clocksync_paces_buffers_to_their_timestamps(void **state)
         const char *props;
         px_time at_least;
     } cases[] = {{"", 190 * PX_MSECOND}, {"ts-offset=100000000", 290 * PX_MSECOND}, {"sync-to-first=true", 190 * PX_MSECOND}};
-    for (int s = 0; s < 2; s++)
+    for (int s = 0; s < (int)N_SCHEDS; s++)
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
             char desc[256];
             snprintf(desc, sizeof desc,
@@ -746,7 +708,7 @@ static void delay_shifts_timestamps_by_exactly_delay(void **state)
 static void timeout_fails_the_run_naming_element_and_limit(void **state)
 {
     (void)state;
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < (int)N_SCHEDS; s++) {
         px_pipeline *p = parse("fakesrc num-buffers=3 ! identity sleep-time=300000 ! timeout timeout=50 ! fakesink",
                                scheds[s]);
         px_error err = {0};

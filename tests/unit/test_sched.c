@@ -20,6 +20,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "flow_helpers.h"
+
 /* ---- ordersink: counts and checks contiguous offsets ------------------------ */
 
 typedef struct {
@@ -101,37 +103,6 @@ PX_ELEMENT_CLASS(hoarder) = {
 
 /* ---- Helpers ---------------------------------------------------------------- */
 
-static const px_scheduler scheds[] = {
-    PX_SCHED_COOP_RUN,
-    PX_SCHED_THREADS_RUN,
-#if CONFIG_PX_SCHED_RT
-    PX_SCHED_RT_RUN,
-#endif
-};
-#define N_SCHEDS (sizeof scheds / sizeof scheds[0])
-
-static px_pipeline *parse(const char *desc, px_scheduler sched)
-{
-    px_error err = {0};
-    px_pipeline *p = px_pipeline_parse(desc, &err);
-    if (!p)
-        fail_msg("parse failed: %s", err.message);
-    assert_int_equal(px_pipeline_set_scheduler(p, sched), PX_OK);
-#if CONFIG_PX_SCHED_RT
-    /* 1 ms cycles, 64 buffers per source per cycle: the same streams in less time */
-    assert_int_equal(px_pipeline_set_rt_period(p, PX_MSECOND, 64), PX_OK);
-#endif
-    return p;
-}
-
-static void run_ok(px_pipeline *p)
-{
-    px_error err = {0};
-    int rc = px_pipeline_run(p, &err);
-    if (rc != PX_OK)
-        fail_msg("run failed (%d): %s", rc, err.message);
-}
-
 /* Start and wait for EOS, but leave it prepared: arenas stay readable. */
 static void run_until_eos(px_pipeline *p)
 {
@@ -140,25 +111,9 @@ static void run_until_eos(px_pipeline *p)
         fail_msg("run failed: %s", err.message);
 }
 
-static px_element_stats stats_of(px_pipeline *p, const char *name)
-{
-    px_element *el = px_pipeline_get(p, name);
-    if (!el)
-        fail_msg("no element '%s'", name);
-    px_element_stats s;
-    px_element_get_stats(el, &s);
-    return s;
-}
-
 static ordersink *order_of(px_pipeline *p, const char *name)
 {
     return px_element_state(px_pipeline_get(p, name));
-}
-
-static void sleep_us(long us)
-{
-    struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
-    nanosleep(&ts, NULL);
 }
 
 static int count_fds(void)
