@@ -20,16 +20,11 @@ sorted_md5() { od -An -v -tx1 -w1 "$1" | sort | md5sum | cut -d' ' -f1; }
 # ---- Fan-in elements with a queue on every input and after, every scheduler ----
 
 # Known bugs, skipped with their reason (see the report in the commit log).
-RT_FANIN_BUG="known bug: concat fails under --scheduler=rt ('more than 16 buffers wait for their turn on its sink pads (coop scheduler)'): the rt threads neither park nor wait a fan-in input's buffer (fanin.c only handles coop and threads)"
 AV1_ISO_BUG="known bug: isolated av1dec fails 'failed to decode frame 0: dav1d: Invalid argument' (and hangs with dav1d threads): it keeps reference pictures in output slots across calls and allocates them from dav1d's threads, which an element process cannot do; isolated av1parse dies SIGABRT (px_arena_ref on an input view when it forwards a unit by reference)"
 
 # concat: deterministic order, so every scheduler writes exactly the reference.
 { span 10000; span 10000; span 9000; } >"$D/concat.want"
 for s in $SCHEDS; do
-    if [ $s = rt ] && [ -z "${PX_RUN_KNOWN_BUGS:-}" ]; then
-        skip "concat, queues on inputs and output (rt)" "$RT_FANIN_BUG"
-        continue
-    fi
     run_ok "concat, queues on inputs and output ($s)" -q --scheduler=$s --stats-json="$S" \
         concat name=c ! queue max-size-buffers=4 ! filesink location="$D/concat.$s" \
         fakesrc num-buffers=1000 sizetype=fixed sizemax=10 filltype=pattern-span ! queue ! c. \
@@ -113,10 +108,6 @@ else
 
     # concat fed through queues with isolated identities on its inputs.
     for s in $SCHEDS; do
-        if [ $s = rt ] && [ -z "${PX_RUN_KNOWN_BUGS:-}" ]; then
-            skip "concat with isolated identities behind queues (rt)" "$RT_FANIN_BUG"
-            continue
-        fi
         run_ok "concat with isolated identities behind queues ($s)" -q --scheduler=$s --isolate='identity*' \
             concat name=c ! queue ! filesink location="$D/cat.$s" \
             fakesrc num-buffers=1000 sizetype=fixed sizemax=10 filltype=pattern-span ! queue ! identity ! c. \

@@ -1,8 +1,8 @@
 /* Flow elements and fan-in: tee, funnel, input-selector, output-selector,
  * valve, concat, clocksync, delay, timeout. 10,000-buffer runs assert exact
  * counts, order per branch and bytes (fakesrc filltype=pattern-span, checked
- * byte by byte in a recording sink), identical output under the coop and
- * threads schedulers, selectors and the valve switched from another thread
+ * byte by byte in a recording sink), identical output under the coop,
+ * threads and rt schedulers, selectors and the valve switched from another thread
  * while running, EOS semantics, and clear errors for bad input. Sources are
  * told apart by buffer size (10, 20, 30 bytes); a buffer's offset says where
  * it is in its source's stream. */
@@ -103,9 +103,20 @@ PX_ELEMENT_CLASS(flowrec) = {
     .event = flowrec_event,
 };
 
+#if CONFIG_PX_SCHED_RT
+static px_element_class concat_reactor_class;
+#endif
+
 static int register_flowrec(void **state)
 {
     (void)state;
+#if CONFIG_PX_SCHED_RT
+    concat_reactor_class = *px_find_element("concat"); /* concat, but run on the reactor (not rt_safe) */
+    concat_reactor_class.name = "concatio";
+    concat_reactor_class.hints.rt_safe = false;
+    if (px_register_element(&concat_reactor_class) != PX_OK)
+        return -1;
+#endif
     return px_register_element(&px_elem_flowrec) == PX_OK ? 0 : -1;
 }
 
@@ -341,9 +352,16 @@ static void input_selector_switched_from_another_thread_keeps_order_and_counts(v
             snprintf(name, sizeof name, "clocksync%d", i);
             produced += stats_of(p, name).buffers_out;
         }
-        if (sel.buffers_in != produced)
-            fail_msg("%s: selector took %llu buffers, the sources made %llu", s ? "threads" : "coop",
-                     (unsigned long long)sel.buffers_in, (unsigned long long)produced);
+        uint64_t left = 0; /* rt: what the bridges still held when the active pad ended */
+        for (int i = 0; i < 10; i++) {
+            char name[16];
+            snprintf(name, sizeof name, "queue%d", i);
+            if (px_pipeline_get(p, name))
+                left += stats_of(p, name).buffers_in - stats_of(p, name).buffers_out;
+        }
+        if (sel.buffers_in + left != produced)
+            fail_msg("scheduler %d: selector took %llu buffers (%llu left in bridges), the sources made %llu", s,
+                     (unsigned long long)sel.buffers_in, (unsigned long long)left, (unsigned long long)produced);
         assert_int_equal(sel.buffers_out + sel.drops, sel.buffers_in); /* inactive pads: dropped, counted */
         assert_int_equal(sel.buffers_out, count_of(r));
         assert_true(sel.drops > 0);
@@ -589,17 +607,82 @@ static void concat_follows_pad_numbers_and_skips_empty_inputs(void **state)
     }
 }
 
-static void concat_coop_reports_a_source_feeding_two_of_its_pads(void **state)
+static void concat_coop_and_rt_report_a_source_feeding_two_of_its_pads(void **state)
 {
     (void)state;
-    px_pipeline *p = parse("fakesrc num-buffers=10 ! tee name=t  t. ! c.sink_0  t. ! c.sink_1  concat name=c ! fakesink",
-                           PX_SCHED_COOP_RUN);
-    px_error err = {0};
-    assert_int_equal(px_pipeline_run(p, &err), PX_EFLOW);
-    assert_string_equal(err.message, "c: sink_1 waits for its turn, but every source is waiting: nothing can bring "
-                                     "the pad before it to EOS (is one source linked to two of its pads?)");
+    const px_scheduler loops[] = {PX_SCHED_COOP_RUN,
+#if CONFIG_PX_SCHED_RT
+                                  PX_SCHED_RT_RUN /* all on the RT thread: it detects the stall itself */
+#endif
+    };
+    for (size_t s = 0; s < sizeof loops / sizeof loops[0]; s++) {
+        px_pipeline *p = parse("fakesrc num-buffers=10 ! tee name=t  t. ! c.sink_0  t. ! c.sink_1  concat name=c ! fakesink",
+                               loops[s]);
+        px_error err = {0};
+        assert_int_equal(px_pipeline_run(p, &err), PX_EFLOW);
+        assert_string_equal(err.message, "c: sink_1 waits for its turn, but every source is waiting: nothing can bring "
+                                         "the pad before it to EOS (is one source linked to two of its pads?)");
+        px_pipeline_free(p);
+    }
+}
+
+/* The input that waits has a small queue before it: the queue's output is
+ * parked with the buffer (coop, rt), then the queue fills and its source
+ * must be held too, without losing or reordering anything. */
+static void concat_input_behind_a_full_queue_waits_without_loss_under_every_scheduler(void **state)
+{
+    (void)state;
+    for (size_t s = 0; s < N_SCHEDS; s++) {
+        px_pipeline *p = parse("concat name=c ! flowrec name=r "
+                               "fakesrc num-buffers=2000 sizetype=fixed sizemax=10 filltype=pattern-span ! c. "
+                               "fakesrc num-buffers=2000 sizetype=fixed sizemax=20 filltype=pattern-span ! "
+                               "queue max-size-buffers=3 ! c. "
+                               "fakesrc num-buffers=1000 sizetype=fixed sizemax=30 filltype=pattern-span ! "
+                               "queue max-size-buffers=1 ! identity ! c.",
+                               scheds[s]);
+        run_ok(p);
+        flowrec *r = rec_of(p, "r");
+        assert_int_equal(count_of(r), 5000);
+        assert_int_equal(r->bad, 0);
+        for (size_t i = 0; i < 5000; i++)
+            if (r->recs[i].size != (i < 2000 ? 10u : i < 4000 ? 20u : 30u))
+                fail_msg("scheduler %zu: record %zu is a %u-byte buffer, out of concat's order", s, i, r->recs[i].size);
+        assert_source_complete(r, 10, 2000);
+        assert_source_complete(r, 20, 2000);
+        assert_source_complete(r, 30, 1000);
+        assert_int_equal(r->eos, 1);
+        assert_int_equal(stats_of(p, "c").buffers_in, 5000);
+        assert_int_equal(stats_of(p, "c").drops, 0);
+        px_pipeline_free(p);
+    }
+}
+
+#if CONFIG_PX_SCHED_RT
+/* concat as an I/O element would be (not rt_safe, "concatio"): it runs on
+ * the reactor behind bridges, and parks there the same way. */
+static void rt_concat_on_the_reactor_plays_3_sources_in_order(void **state)
+{
+    (void)state;
+    px_pipeline *p = parse("concatio name=c ! flowrec name=r "
+                           "fakesrc num-buffers=3000 sizetype=fixed sizemax=10 filltype=pattern-span ! c. "
+                           "fakesrc num-buffers=3000 sizetype=fixed sizemax=20 filltype=pattern-span ! c. "
+                           "fakesrc num-buffers=4000 sizetype=fixed sizemax=30 filltype=pattern-span ! c.",
+                           PX_SCHED_RT_RUN);
+    run_ok(p);
+    flowrec *r = rec_of(p, "r");
+    assert_int_equal(count_of(r), 10000);
+    assert_int_equal(r->bad, 0);
+    for (size_t i = 0; i < 10000; i++)
+        if (r->recs[i].size != (i < 3000 ? 10u : i < 6000 ? 20u : 30u))
+            fail_msg("record %zu is a %u-byte buffer, out of concat's order", i, r->recs[i].size);
+    assert_source_complete(r, 10, 3000);
+    assert_source_complete(r, 20, 3000);
+    assert_source_complete(r, 30, 4000);
+    assert_int_equal(r->eos, 1);
+    assert_int_equal(stats_of(p, "c").buffers_in, 10000);
     px_pipeline_free(p);
 }
+#endif
 
 static void concat_waiting_inputs_wake_on_stop_and_on_eos_requests(void **state)
 {
@@ -865,7 +948,11 @@ int main(void)
         cmocka_unit_test(valve_drop_true_drops_everything_and_still_ends),
         cmocka_unit_test(concat_plays_3_sources_one_after_the_other_with_continuous_time),
         cmocka_unit_test(concat_follows_pad_numbers_and_skips_empty_inputs),
-        cmocka_unit_test(concat_coop_reports_a_source_feeding_two_of_its_pads),
+        cmocka_unit_test(concat_coop_and_rt_report_a_source_feeding_two_of_its_pads),
+        cmocka_unit_test(concat_input_behind_a_full_queue_waits_without_loss_under_every_scheduler),
+#if CONFIG_PX_SCHED_RT
+        cmocka_unit_test(rt_concat_on_the_reactor_plays_3_sources_in_order),
+#endif
         cmocka_unit_test(concat_waiting_inputs_wake_on_stop_and_on_eos_requests),
         cmocka_unit_test(clocksync_paces_buffers_to_their_timestamps),
         cmocka_unit_test(delay_shifts_timestamps_by_exactly_delay),
