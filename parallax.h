@@ -2024,8 +2024,9 @@ static bool px__pause_point(px_pipeline *p);
 /* ---- sched/chain.c ---- */
 /* Sends buf out of el's src pad out_pad (or every pad); ownership passes. */
 static px_flow px__route(px_element *el, int out_pad, px_buffer *buf);
-/* Passes EOS on from el to everything linked downstream. */
-static void px__forward_eos(px_element *el);
+/* Sends EOS out of el (once): completes a sink, else goes to src pad
+ * src_pad or every linked one (PX_PAD_ALL: a queue's drained output side). */
+static void px__eos_forward(px_element *el, int src_pad);
 /* Pushes buf (ownership passes) into el's sink pad; runs el and everything
  * downstream on the calling thread. */
 static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf);
@@ -11692,7 +11693,7 @@ static int px__queue_service(px_element *el)
     if (atomic_load_explicit(&q->eos_in, memory_order_seq_cst) &&
         atomic_load_explicit(&q->tail, memory_order_acquire) == atomic_load_explicit(&q->head, memory_order_relaxed)) {
         atomic_store_explicit(&q->finished, true, memory_order_relaxed);
-        px__forward_eos(el);
+        px__eos_forward(el, PX_PAD_ALL);
         return -1;
     }
     return 0;
@@ -17545,12 +17546,6 @@ static void px__eos_forward(px_element *el, int src_pad)
     for (int i = 0; i < el->n_src; i++)
         if (el->src[i].peer && (src_pad == PX_PAD_ALL || src_pad == i))
             px__send_eos(el->src[i].peer, el->src[i].peer_pad);
-}
-
-/* A queue's output side, once drained: EOS goes on from it. */
-static void px__forward_eos(px_element *el)
-{
-    px__eos_forward(el, PX_PAD_ALL);
 }
 
 /* Each sink pad's EOS counts once; eos_per_pad elements see every one and

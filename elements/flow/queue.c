@@ -455,7 +455,7 @@ static int px__queue_service(px_element *el)
     if (atomic_load_explicit(&q->eos_in, memory_order_seq_cst) &&
         atomic_load_explicit(&q->tail, memory_order_acquire) == atomic_load_explicit(&q->head, memory_order_relaxed)) {
         atomic_store_explicit(&q->finished, true, memory_order_relaxed);
-        px__forward_eos(el);
+        px__eos_forward(el, PX_PAD_ALL);
         return -1;
     }
     return 0;

@@ -313,8 +313,9 @@ static bool px__pause_point(px_pipeline *p);
 /* ---- sched/chain.c ---- */
 /* Sends buf out of el's src pad out_pad (or every pad); ownership passes. */
 static px_flow px__route(px_element *el, int out_pad, px_buffer *buf);
-/* Passes EOS on from el to everything linked downstream. */
-static void px__forward_eos(px_element *el);
+/* Sends EOS out of el (once): completes a sink, else goes to src pad
+ * src_pad or every linked one (PX_PAD_ALL: a queue's drained output side). */
+static void px__eos_forward(px_element *el, int src_pad);
 /* Pushes buf (ownership passes) into el's sink pad; runs el and everything
  * downstream on the calling thread. */
 static px_flow px__push(px_element *el, int sink_pad, px_buffer *buf);

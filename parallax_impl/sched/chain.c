@@ -299,12 +299,6 @@ static void px__eos_forward(px_element *el, int src_pad)
             px__send_eos(el->src[i].peer, el->src[i].peer_pad);
 }
 
-/* A queue's output side, once drained: EOS goes on from it. */
-static void px__forward_eos(px_element *el)
-{
-    px__eos_forward(el, PX_PAD_ALL);
-}
-
 /* Each sink pad's EOS counts once; eos_per_pad elements see every one and
  * forward themselves (px_element_push_eos), others once all pads are EOS. */
 static void px__eos_deliver(px_element *el, int sink_pad)
