@@ -79,6 +79,14 @@ static void filesink_stop(px_element *el)
     filesink_close(el); /* error or interrupted run: the file stays as written so far */
 }
 
+/* Pipes, FIFOs, sockets and terminals: the rt reactor waits until they take data. */
+static int filesink_poll_fd(px_element *el, unsigned *events)
+{
+    filesink *self = px_element_state(el);
+    *events = PX_POLL_OUT;
+    return self->fd;
+}
+
 PX_ELEMENT_CLASS(filesink) = {
     .name = "filesink",
     .family = "Sink/File",
@@ -91,6 +99,7 @@ PX_ELEMENT_CLASS(filesink) = {
     .stop = filesink_stop,
     .consume = filesink_consume,
     .event = filesink_event,
+    .poll_fd = filesink_poll_fd,
     .props = PX_PROPS(
         PX_PROP_STRING(filesink, location, NULL, "Path of the file to write (required)"),
         PX_PROP_BOOL(filesink, append, false,

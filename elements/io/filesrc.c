@@ -116,6 +116,14 @@ static px_flow filesrc_produce(px_element *el, px_buffer *out)
     return PX_FLOW_OK;
 }
 
+/* Pipes, FIFOs, sockets and terminals: the rt reactor waits for data. */
+static int filesrc_poll_fd(px_element *el, unsigned *events)
+{
+    filesrc *self = px_element_state(el);
+    *events = PX_POLL_IN;
+    return self->fd;
+}
+
 PX_ELEMENT_CLASS(filesrc) = {
     .name = "filesrc",
     .family = "Source/File",
@@ -128,6 +136,7 @@ PX_ELEMENT_CLASS(filesrc) = {
     .stop = filesrc_stop,
     .produce = filesrc_produce,
     .peek = filesrc_peek,
+    .poll_fd = filesrc_poll_fd,
     .props = PX_PROPS(
         PX_PROP_STRING(filesrc, location, NULL, "Path of the file to read (required)"),
         PX_PROP_UINT64(filesrc, blocksize, 1, FILESRC_BLOCK_LIMIT, 4096,

@@ -228,7 +228,22 @@ typedef struct px_element_class {
      * format from its header before data flows (y4mdec, demuxers). Called
      * before start(): the element opens what it needs itself. */
     int (*peek)(px_element *el, uint64_t offset, void *dst, size_t size, size_t *got);
+    /* I/O elements, optional: the file descriptor their next produce()
+     * (sources) or consume() (sinks) waits on, or -1 for none; *events says
+     * for what (PX_POLL_IN readable, PX_POLL_OUT writable). Called once
+     * after start(). The rt scheduler's reactor then runs the streaming
+     * context the element is in only when epoll says the fd is ready, and
+     * sleeps in epoll_wait on those fds (and on a wake-up the RT thread
+     * rings) instead of polling. Readiness is a hint: produce() may still
+     * block (a pipe with half a block in it). Fds epoll refuses (regular
+     * files, always ready) are simply run as if ready. */
+    int (*poll_fd)(px_element *el, unsigned *events);
 } px_element_class;
+
+enum {
+    PX_POLL_IN = 1u << 0,  /* poll_fd: readable */
+    PX_POLL_OUT = 1u << 1, /* poll_fd: writable */
+};
 
 /* Defines a class object; register application classes with px_register_element(). */
 #define PX_ELEMENT_CLASS(n) static const px_element_class px_elem_##n

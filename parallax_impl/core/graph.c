@@ -6,6 +6,9 @@ PX_API px_pipeline *px_pipeline_new(void)
     if (!p)
         return NULL;
     memset(p, 0, sizeof *p);
+#if CONFIG_PX_SCHED_RT
+    p->rt_wake_fd = -1;
+#endif
     px__bus_init(p);
     return p;
 }
@@ -702,8 +705,12 @@ PX_API int px_pipeline_start(px_pipeline *p, px_error *err)
 
 PX_API void px_pipeline_send_eos(px_pipeline *p)
 {
-    if (p)
-        atomic_store(&p->eos_requested, true);
+    if (!p)
+        return;
+    atomic_store(&p->eos_requested, true);
+#if CONFIG_PX_SCHED_RT
+    px__rt_wake_reactor(p); /* a reactor asleep on a quiet fd: its sources finish now */
+#endif
 }
 
 PX_API void px_pipeline_stop(px_pipeline *p)
@@ -714,6 +721,9 @@ PX_API void px_pipeline_stop(px_pipeline *p)
     px__wake_all(p);
 #if CONFIG_PX_SCHED_THREADS
     px__threads_join(p);
+#endif
+#if CONFIG_PX_SCHED_RT
+    px__rt_stop(p);
 #endif
     atomic_store(&p->paused, false);
     if (p->start_ns && !p->end_ns)

@@ -157,6 +157,8 @@ struct px_pipeline {
     px_time rt_period;
     uint32_t rt_quantum;
     struct px__rt_ctx *rt_ctx;
+    int rt_wake_fd;                     /* eventfd the RT thread rings when the reactor sleeps, -1 = none */
+    _Atomic uint32_t rt_reactor_asleep; /* the reactor announced it sleeps in epoll_wait */
     _Atomic uint32_t *rt_hist;
     _Atomic uint64_t rt_cycles, rt_misses, rt_cycle_max, rt_jitter_max;
 
@@ -300,6 +302,10 @@ static bool px__rt_reactor_relieve(px_pipeline *p);
 static int px__rt_insert_bridges(px_pipeline *p, px_error *err);
 static int px__rt_start(px_pipeline *p, px_error *err);
 static px_time px__rt_percentile(const px_pipeline *p, double pc);
+/* Wakes the reactor if it sleeps (stop, pause, resume, EOS request); no syscall otherwise. */
+static void px__rt_wake_reactor(px_pipeline *p);
+/* After the threads are joined: closes the wake-up eventfd. */
+static void px__rt_stop(px_pipeline *p);
 #endif
 #if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN)
 /* The input side would not wait or drop now. */

@@ -433,6 +433,9 @@ static void px__wake_all(px_pipeline *p)
     for (size_t i = 0; i < p->n_queues; i++)
         px__queue_wake(p->queues[i]);
 #endif
+#if CONFIG_PX_SCHED_RT
+    px__rt_wake_reactor(p);
+#endif
 #else
     (void)p;
 #endif

@@ -19,10 +19,13 @@
 
 #include <sched.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/timerfd.h>
 
 #define PX__RT_DEFAULT_PERIOD PX_MSECOND
 #define PX__RT_PRIORITY 50
+#define PX__RT_CTX_FDS 4         /* poll_fd elements one reactor context waits on */
+#define PX__RT_REACTOR_WAIT_MS 50 /* the reactor re-checks stop and pause this often even without a wake */
 
 
 static bool px__rt_safe(const px_element *el)
@@ -112,6 +115,8 @@ static void px__rt_record(px_pipeline *p, px_time late)
 typedef struct px__rt_ctx {
     px_element *el;
     bool done;
+    int n_fd;       /* reactor: fds of poll_fd elements in its chain that epoll accepted */
+    uint32_t ready; /* one bit per fd: epoll said ready since the context last ran */
 } px__rt_ctx;
 
 /* A context that cannot step now because of fan-in (sched/fanin.c): its
@@ -177,10 +182,10 @@ static size_t px__rt_contexts(px_pipeline *p, px__rt_ctx *out, bool rt)
     size_t n = 0;
     for (size_t i = 0; i < p->n_sources; i++)
         if (px__rt_context_is_rt(p->sources[i]) == rt)
-            out[n++] = (px__rt_ctx){p->sources[i], false};
+            out[n++] = (px__rt_ctx){p->sources[i], false, 0, 0};
     for (size_t i = 0; i < p->n_queues; i++)
         if (px__rt_context_is_rt(p->queues[i]) == rt)
-            out[n++] = (px__rt_ctx){p->queues[i], false};
+            out[n++] = (px__rt_ctx){p->queues[i], false, 0, 0};
     return n;
 }
 
@@ -280,6 +285,8 @@ static void *px__rt_thread(void *arg)
         if (!moved && blocked && blocked == left) /* every context waits in a fan-in element */
             px__fanin_stall(p, 1);
 #endif
+        if (moved) /* data or room for the reactor: ring it only if it sleeps */
+            px__rt_wake_reactor(p);
         uint64_t work = (uint64_t)(px__now() - now);
         if (work > atomic_load_explicit(&p->rt_cycle_max, memory_order_relaxed))
             atomic_store_explicit(&p->rt_cycle_max, work, memory_order_relaxed);
@@ -290,8 +297,89 @@ static void *px__rt_thread(void *arg)
     return NULL;
 }
 
+/* ---- The reactor's sleep: epoll on element fds and one eventfd ----------- */
+
+/* Registers the fds of the poll_fd elements el's chain reaches before the
+ * next boundary (queues run their own contexts), for context idx. */
+static void px__rt_watch_fds(int ep, px__rt_ctx *c, size_t idx, px_element *el, int depth)
+{
+    if (el->klass->poll_fd && !px__is_isolated(el) && c->n_fd < PX__RT_CTX_FDS) {
+        unsigned want = 0;
+        int fd = el->klass->poll_fd(el, &want);
+        struct epoll_event ev = {.events = want & PX_POLL_OUT ? EPOLLOUT : EPOLLIN,
+                                 .data.u64 = (uint64_t)idx << 8 | (uint64_t)c->n_fd};
+        /* EPERM: a regular file, which is always ready: it runs without waiting */
+        if (fd >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0)
+            c->n_fd++;
+    }
+    for (int i = 0; i < el->n_src && depth < 64; i++) {
+        px_element *d = el->src[i].peer;
+        if (d && !d->queue)
+            px__rt_watch_fds(ep, c, idx, d, depth + 1);
+    }
+}
+
+/* A context the reactor may run now: its fds (if any) are ready, and a
+ * source that blocks on a full queue below skips its turn (it would sleep
+ * in the queue; the reactor sleeps in epoll instead, woken by the RT thread). */
+static bool px__rt_reactor_may_run(px_pipeline *p, px__rt_ctx *c)
+{
+    if (atomic_load_explicit(&p->eos_requested, memory_order_relaxed))
+        return true; /* sources finish without reading */
+    if (c->n_fd && c->ready != (1u << c->n_fd) - 1)
+        return false;
+    if (!c->el->queue && c->el->flow_policy == PX_FLOW_POLICY_BLOCK && !px__rt_room_below(c->el))
+        return false;
+    return true;
+}
+
+/* After announcing the sleep: whether something arrived that epoll would
+ * not report (a queue the RT thread filled, room it made, a stop). */
+static bool px__rt_reactor_has_work(px_pipeline *p, px__rt_ctx *ctx, size_t n)
+{
+    if (atomic_load(&p->stopping) || atomic_load(&p->paused) || atomic_load(&p->eos_requested))
+        return true;
+    for (size_t i = 0; i < n; i++) {
+        px__rt_ctx *c = &ctx[i];
+        if (c->done || px__rt_blocked(c))
+            continue;
+#if CONFIG_PX_ELEM_QUEUE
+        if (c->el->queue) {
+            struct px__queue *q = c->el->queue;
+            if (atomic_load(&q->tail) != atomic_load(&q->head) || atomic_load(&q->eos_in))
+                return true;
+            continue;
+        }
+#endif
+        if (!c->n_fd && px__rt_reactor_may_run(p, c))
+            return true; /* a source with room again */
+    }
+    return false;
+}
+
+static void px__rt_wake_reactor(px_pipeline *p)
+{
+    atomic_thread_fence(memory_order_seq_cst); /* after what it made visible: pairs with the reactor's announce */
+    if (atomic_load_explicit(&p->rt_reactor_asleep, memory_order_relaxed) &&
+        atomic_exchange(&p->rt_reactor_asleep, 0)) {
+        uint64_t one = 1;
+        ssize_t w = write(p->rt_wake_fd, &one, sizeof one); /* nonblocking: a full counter is already a wake */
+        (void)w;
+    }
+}
+
+static void px__rt_stop(px_pipeline *p)
+{
+    if (p->rt_wake_fd >= 0)
+        close(p->rt_wake_fd);
+    p->rt_wake_fd = -1;
+}
+
 /* The reactor: every context outside the RT partition takes turns; when none
- * moves, it sleeps in epoll_wait (1 ms), where I/O elements' fds will join. */
+ * can move it sleeps in epoll_wait on the fds of its I/O elements
+ * (poll_fd) and on the eventfd the RT thread rings after a cycle that moved
+ * data while the reactor sleeps, so a flowing stream makes no wake-up
+ * syscall; it also wakes every PX__RT_REACTOR_WAIT_MS to see a stop. */
 static void *px__rt_reactor(void *arg)
 {
     px_pipeline *p = arg;
@@ -300,25 +388,68 @@ static void *px__rt_reactor(void *arg)
     size_t n = px__rt_contexts(p, ctx, false);
     px__rt_bind(ctx, n);
     int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep >= 0) {
+        struct epoll_event ev = {.events = EPOLLIN, .data.u64 = UINT64_MAX};
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, p->rt_wake_fd, &ev) != 0) {
+            close(ep);
+            ep = -1;
+        }
+    }
+    for (size_t i = 0; i < n && ep >= 0; i++) {
+        px_element *el = ctx[i].el;
+        if (!el->queue)
+            px__rt_watch_fds(ep, &ctx[i], i, el, 0);
+        else /* a queue's output side: the chain it feeds */
+            for (int j = 0; j < el->n_src; j++)
+                if (el->src[j].peer && !el->src[j].peer->queue)
+                    px__rt_watch_fds(ep, &ctx[i], i, el->src[j].peer, 0);
+    }
     for (size_t left = n; left > 0;) {
         if (!px__pause_point(p))
             break;
-        bool moved = false;
-        size_t blocked = 0;
+        bool moved = false, waiting_fd = false;
+        size_t parked = 0;
         left = 0;
         for (size_t i = 0; i < n; i++) {
-            moved |= px__rt_turn(&ctx[i], 1, false, &blocked);
-            left += !ctx[i].done;
+            px__rt_ctx *c = &ctx[i];
+            if (!c->done && !px__rt_reactor_may_run(p, c)) {
+                left++;
+                waiting_fd |= c->n_fd > 0;
+                continue;
+            }
+            moved |= px__rt_turn(c, 1, false, &parked);
+            c->ready = 0; /* level-triggered: the next epoll_wait says again what is still ready */
+            left += !c->done;
+            waiting_fd |= c->n_fd > 0 && !c->done;
         }
 #if CONFIG_PX_FANIN
-        if (!moved && blocked && blocked == left) /* every context waits in a fan-in element */
+        if (!moved && parked && parked == left) /* every context waits in a fan-in element */
             px__fanin_stall(p, 0);
 #endif
-        if (!moved && left) {
-            struct epoll_event ev;
-            if (ep < 0 || epoll_wait(ep, &ev, 1, 1) < 0) {
-                struct timespec ts = {0, 1000000};
-                nanosleep(&ts, NULL);
+        if (!left)
+            break;
+        if (moved && !waiting_fd)
+            continue; /* streaming: no syscall */
+        int timeout = 0;
+        if (!moved) { /* announce, then look once more: the RT thread rings only a sleeper */
+            atomic_store(&p->rt_reactor_asleep, 1);
+            timeout = px__rt_reactor_has_work(p, ctx, n) ? 0 : PX__RT_REACTOR_WAIT_MS;
+        }
+        struct epoll_event evs[16];
+        int k = ep >= 0 ? epoll_wait(ep, evs, 16, timeout) : -1;
+        atomic_store(&p->rt_reactor_asleep, 0);
+        if (k < 0 && timeout > 0 && ep < 0) { /* no epoll: sleep a little instead */
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+        }
+        for (int i = 0; i < k; i++) {
+            uint64_t d = evs[i].data.u64;
+            if (d == UINT64_MAX) {
+                uint64_t count;
+                ssize_t r = read(p->rt_wake_fd, &count, sizeof count); /* nonblocking: drains the rings */
+                (void)r;
+            } else if ((d >> 8) < n) {
+                ctx[d >> 8].ready |= 1u << (d & 0xff);
             }
         }
     }
@@ -351,6 +482,11 @@ static int px__rt_start(px_pipeline *p, px_error *err)
     for (size_t i = 0; i < p->n_queues; i++) /* before any thread runs */
         p->queues[i]->queue->on_reactor = !px__rt_context_is_rt(p->queues[i]);
 #endif
+    px__rt_stop(p); /* a run that was not stopped */
+    p->rt_wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (p->rt_wake_fd < 0)
+        return px_error_set(err, PX_EIO, 0, "rt: cannot create the reactor's wake-up eventfd: %s", strerror(errno));
+    atomic_store(&p->rt_reactor_asleep, 0);
     p->n_threads = 0;
     void *(*fns[2])(void *) = {px__rt_reactor, px__rt_thread};
     for (int i = 0; i < 2; i++) {

@@ -664,6 +664,45 @@ static void rt_bridges_io_elements_through_the_reactor(void **state)
     px_pipeline_free(p);
 }
 
+/* A filesrc on a pipe runs on the reactor, which waits in epoll for the
+ * pipe (poll_fd) instead of blocking in read(): data written in bursts
+ * arrives complete and in order, and while the pipe is quiet an EOS
+ * request still ends the run at once (a reactor stuck in read() would
+ * never see it). */
+static void rt_reactor_waits_on_a_pipe_and_an_eos_request_ends_it(void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    char desc[160];
+    snprintf(desc, sizeof desc, "filesrc location=/dev/fd/%d blocksize=8 ! ordersink name=s", fds[0]);
+    px_pipeline *p = parse(desc, PX_SCHED_RT_RUN);
+    px_error err = {0};
+    assert_int_equal(px_pipeline_start(p, &err), PX_OK);
+    uint8_t burst[800];
+    memset(burst, 0x5a, sizeof burst);
+    for (int b = 0; b < 3; b++) { /* three bursts of 100 blocks, the pipe quiet in between */
+        assert_int_equal(write(fds[1], burst, sizeof burst), (ssize_t)sizeof burst);
+        for (int i = 0; i < 2000 && order_of(p, "s")->received < 100 * (b + 1); i++)
+            sleep_us(1000);
+        assert_int_equal(order_of(p, "s")->received, 100 * (b + 1));
+        sleep_us(20000);
+    }
+    px_time t0 = now_ns();
+    px_pipeline_send_eos(p);
+    int rc = px_pipeline_wait(p, 2000, &err);
+    px_time took = now_ns() - t0;
+    close(fds[1]); /* lets a reactor stuck in read() go, should the check above fail */
+    assert_int_equal(rc, PX_OK);
+    assert_true(took < PX_SECOND);
+    assert_int_equal(order_of(p, "s")->received, 300);
+    assert_int_equal(order_of(p, "s")->out_of_order, 0);
+    assert_int_equal(stats_of(p, "s").bytes_in, 2400);
+    px_pipeline_stop(p);
+    px_pipeline_free(p);
+    close(fds[0]);
+}
+
 static void rt_period_is_checked(void **state)
 {
     (void)state;
@@ -706,6 +745,7 @@ int main(void)
 #if CONFIG_PX_SCHED_RT
         cmocka_unit_test(rt_one_ms_driver_for_two_seconds_counts_cycles_and_misses),
         cmocka_unit_test(rt_bridges_io_elements_through_the_reactor),
+        cmocka_unit_test(rt_reactor_waits_on_a_pipe_and_an_eos_request_ends_it),
         cmocka_unit_test(rt_period_is_checked),
 #endif
     };
