@@ -1957,6 +1957,8 @@ static void px__bus_post(px_pipeline *p, px_message_type type, int code, const c
                          const char *fmt, ...) PX_PRINTF(5, 6);
 static void px__bus_post_state(px_pipeline *p, px_state old_state, px_state new_state);
 static int px__bus_pop(px_pipeline *p, px_message *msg, int timeout_ms);
+/* The run's EOS or error was taken off the bus (its result is in p->result). */
+static bool px__bus_result_taken(px_pipeline *p);
 /* Coop scheduling streams here: runs source steps until a message is queued
  * or timeout_ms passes. */
 #if CONFIG_PX_SCHED_COOP
@@ -15161,31 +15163,30 @@ PX_API int px_pipeline_wait(px_pipeline *p, int timeout_ms, px_error *err)
         return px_error_set(err, PX_EINVAL, 0, "px_pipeline_wait: no pipeline");
     px_time deadline = timeout_ms < 0 ? 0 : px__now() + (px_time)timeout_ms * PX_MSECOND;
     for (;;) {
-        /* The end was reached and its message already taken (by an earlier
-         * wait or pop_message): say it again rather than wait for nothing. */
         px_state st = (px_state)atomic_load(&p->state);
         bool running = st == PX_STATE_RUNNING || st == PX_STATE_ERROR || atomic_load(&p->paused);
-        bool ended = atomic_load(&p->eos_posted) || atomic_load(&p->error_posted);
-        int left = running && !ended ? -1 : 0;
+        /* The end was reached and its message already taken (by an earlier
+         * wait or pop_message): say it again rather than wait for nothing.
+         * Ended but not yet taken: the message is on its way to the bus (it
+         * is posted just after the flag is set), so wait for it as usual. */
+        if (running && (atomic_load(&p->eos_posted) || atomic_load(&p->error_posted)) && px__bus_result_taken(p))
+            return p->result.code ? px_error_set(err, p->result.code, 0, "%s", p->result.message) : PX_OK;
+        int left = running ? -1 : 0;
         if (left < 0 && timeout_ms >= 0) {
             px_time rest = deadline - px__now();
             left = rest <= 0 ? 0 : (int)((rest + PX_MSECOND - 1) / PX_MSECOND);
         }
         px_message m;
         if (px_pipeline_pop_message(p, &m, left) != PX_OK) {
-            if (running && p->result_ready)
-                return p->result.code ? px_error_set(err, p->result.code, 0, "%s", p->result.message) : PX_OK;
             if (!running)
                 return px_error_set(err, PX_ESTATE, 0, "the pipeline is not running; start it first");
-            if (!ended || timeout_ms >= 0)
+            bool ended = atomic_load(&p->eos_posted) || atomic_load(&p->error_posted);
+            if (!ended || (timeout_ms >= 0 && px__now() >= deadline))
                 return PX_ETIMEDOUT;
-            continue; /* ended, but its message is still on its way to the bus */
+            continue; /* its message is on its way, or another thread took it: the check above answers */
         }
-        if (m.type == PX_MSG_EOS || m.type == PX_MSG_ERROR) {
+        if (m.type == PX_MSG_EOS || m.type == PX_MSG_ERROR) { /* px__bus_take kept it in p->result */
             p->end_ns = px__now();
-            p->result.code = m.type == PX_MSG_EOS ? PX_OK : m.code ? m.code : PX_EFLOW;
-            px__strlcpy(p->result.message, m.type == PX_MSG_EOS ? "" : m.text, sizeof p->result.message);
-            p->result_ready = true;
             if (m.type == PX_MSG_EOS)
                 return PX_OK;
             if (atomic_load(&p->state) == PX_STATE_RUNNING)
@@ -16703,7 +16704,21 @@ static bool px__bus_take(px_pipeline *p, px_message *msg)
     *msg = p->bus[p->bus_head];
     p->bus_head = (p->bus_head + 1) % PX__BUS_CAPACITY;
     p->bus_count--;
+    if (msg->type == PX_MSG_EOS || msg->type == PX_MSG_ERROR) { /* how the run ended, whoever takes it */
+        p->result.code = msg->type == PX_MSG_EOS ? PX_OK : msg->code ? msg->code : PX_EFLOW;
+        px__strlcpy(p->result.message, msg->type == PX_MSG_EOS ? "" : msg->text, sizeof p->result.message);
+        p->result_ready = true;
+    }
     return true;
+}
+
+/* The run's end was taken off the bus (by a wait or px_pipeline_pop_message). */
+static bool px__bus_result_taken(px_pipeline *p)
+{
+    px__bus_lock(p);
+    bool taken = p->result_ready;
+    px__bus_unlock(p);
+    return taken;
 }
 
 /* Periodic stats: made by whoever pops the bus, when one is due; returns

@@ -106,7 +106,21 @@ static bool px__bus_take(px_pipeline *p, px_message *msg)
     *msg = p->bus[p->bus_head];
     p->bus_head = (p->bus_head + 1) % PX__BUS_CAPACITY;
     p->bus_count--;
+    if (msg->type == PX_MSG_EOS || msg->type == PX_MSG_ERROR) { /* how the run ended, whoever takes it */
+        p->result.code = msg->type == PX_MSG_EOS ? PX_OK : msg->code ? msg->code : PX_EFLOW;
+        px__strlcpy(p->result.message, msg->type == PX_MSG_EOS ? "" : msg->text, sizeof p->result.message);
+        p->result_ready = true;
+    }
     return true;
+}
+
+/* The run's end was taken off the bus (by a wait or px_pipeline_pop_message). */
+static bool px__bus_result_taken(px_pipeline *p)
+{
+    px__bus_lock(p);
+    bool taken = p->result_ready;
+    px__bus_unlock(p);
+    return taken;
 }
 
 /* Periodic stats: made by whoever pops the bus, when one is due; returns

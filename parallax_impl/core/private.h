@@ -231,6 +231,8 @@ static void px__bus_post(px_pipeline *p, px_message_type type, int code, const c
                          const char *fmt, ...) PX_PRINTF(5, 6);
 static void px__bus_post_state(px_pipeline *p, px_state old_state, px_state new_state);
 static int px__bus_pop(px_pipeline *p, px_message *msg, int timeout_ms);
+/* The run's EOS or error was taken off the bus (its result is in p->result). */
+static bool px__bus_result_taken(px_pipeline *p);
 /* Coop scheduling streams here: runs source steps until a message is queued
  * or timeout_ms passes. */
 #if CONFIG_PX_SCHED_COOP

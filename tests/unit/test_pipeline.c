@@ -1132,6 +1132,27 @@ static void source_stats_show_eos_once_wait_returns(void **state)
     }
 }
 
+/* The EOS taken off the bus by px_pipeline_pop_message still ends a later
+ * wait at once (with no timeout too), as after an earlier wait: the bus
+ * keeps how the run ended, whoever takes the message. */
+static void wait_after_the_eos_was_popped_returns_at_once(void **state)
+{
+    (void)state;
+    px_error err = {0};
+    px_pipeline *p = build_chain(10, -1);
+    assert_int_equal(px_pipeline_set_scheduler(p, PX_SCHED_THREADS_RUN), PX_OK);
+    assert_int_equal(px_pipeline_start(p, &err), PX_OK);
+    px_message m = {0};
+    for (int i = 0; i < 100 && m.type != PX_MSG_EOS; i++)
+        assert_int_equal(px_pipeline_pop_message(p, &m, 5000), PX_OK);
+    assert_int_equal(m.type, PX_MSG_EOS);
+    assert_int_equal(px_pipeline_wait(p, -1, &err), PX_OK);
+    assert_int_equal(px_pipeline_wait(p, 0, &err), PX_OK);
+    assert_true(stats_of(p, "fakesrc0").eos);
+    px_pipeline_stop(p);
+    px_pipeline_free(p);
+}
+
 static void send_eos_before_the_first_coop_wait_ends_with_no_buffers(void **state)
 {
     (void)state;
@@ -1283,6 +1304,7 @@ int main(void)
         cmocka_unit_test(stats_json_into_a_small_buffer_is_enomem_without_overflow),
         cmocka_unit_test(send_eos_ends_an_unlimited_threaded_stream),
         cmocka_unit_test(source_stats_show_eos_once_wait_returns),
+        cmocka_unit_test(wait_after_the_eos_was_popped_returns_at_once),
         cmocka_unit_test(send_eos_before_the_first_coop_wait_ends_with_no_buffers),
         cmocka_unit_test(set_and_get_round_trip_and_bad_values_are_einval),
         cmocka_unit_test(running_the_same_pipeline_twice_resets_counts),
