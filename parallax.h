@@ -2038,6 +2038,8 @@ static void px__rt_stop(px_pipeline *p);
 #if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN)
 /* The input side would not wait or drop now. */
 static bool px__queue_has_room(px_element *el);
+/* chain.c: the chain below el meets a full queue (only_parked: one whose output is parked). */
+static bool px__full_queue_below(px_element *el, bool only_parked, int depth);
 #endif
 /* Wakes every sleeper (queues, paused contexts): stop, error, resume. */
 static void px__wake_all(px_pipeline *p);
@@ -17185,32 +17187,17 @@ static void px__fanin_eos(px_element *el, int sink_pad)
         px__fanin_retry_parked(el);
 }
 
-/* A queue below ctx (before the next boundary) that is full while its
- * output side is parked: a step of ctx would wait for it. */
-static bool px__fanin_blocked_below(px_element *el, int depth)
-{
-    for (int i = 0; i < el->n_src; i++) {
-        px_element *d = el->src[i].peer;
-        if (!d)
-            continue;
-#if CONFIG_PX_ELEM_QUEUE
-        if (d->queue) {
-            if (atomic_load_explicit(&d->parked, memory_order_relaxed) && !px__queue_has_room(d))
-                return true;
-            continue;
-        }
-#endif
-        if (depth < 64 && px__fanin_blocked_below(d, depth + 1)) /* a loop cannot be linked; stay bounded */
-            return true;
-    }
-    return false;
-}
-
 static bool px__fanin_blocked(px_element *ctx)
 {
     if (!atomic_load_explicit(&ctx->pipeline->fanin_parked, memory_order_relaxed))
         return false; /* the common case: one load per step */
-    return atomic_load_explicit(&ctx->parked, memory_order_relaxed) || px__fanin_blocked_below(ctx, 0);
+    if (atomic_load_explicit(&ctx->parked, memory_order_relaxed))
+        return true;
+#if CONFIG_PX_ELEM_QUEUE
+    return px__full_queue_below(ctx, true, 0); /* a full queue below whose output is parked */
+#else
+    return false;
+#endif
 }
 
 #if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT
@@ -17391,6 +17378,29 @@ static int px__acquire_output(px_element *el, px_buffer *out)
                          px_arena_slot_count(el->out_arena));
     return rc;
 }
+
+#if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN)
+/* Whether the chain below el reaches, before another boundary, a queue that
+ * is full (and, with only_parked, whose output side is parked in a fan-in
+ * element): a step of el would wait there. For the schedulers that must
+ * not wait (rt) or cannot (a parked queue under coop, rt). */
+static bool px__full_queue_below(px_element *el, bool only_parked, int depth)
+{
+    for (int i = 0; i < el->n_src; i++) {
+        px_element *d = el->src[i].peer;
+        if (!d)
+            continue;
+        if (d->queue) {
+            if ((!only_parked || atomic_load_explicit(&d->parked, memory_order_relaxed)) && !px__queue_has_room(d))
+                return true;
+            continue;
+        }
+        if (depth < 64 && px__full_queue_below(d, only_parked, depth + 1)) /* a loop cannot be linked */
+            return true;
+    }
+    return false;
+}
+#endif
 
 /* Sends buf out of el's src pad out_pad (or every pad); ownership passes. */
 static px_flow px__route(px_element *el, int out_pad, px_buffer *buf)
@@ -20711,21 +20721,12 @@ static bool px__rt_context_is_rt(const px_element *el)
  * waiting (a buffer made anyway would have to be dropped). */
 static bool px__rt_room_below(px_element *el)
 {
-    for (int i = 0; i < el->n_src; i++) {
-        px_element *d = el->src[i].peer;
-        if (!d)
-            continue;
 #if CONFIG_PX_ELEM_QUEUE
-        if (d->queue) {
-            if (!px__queue_has_room(d))
-                return false;
-            continue;
-        }
-#endif
-        if (!px__rt_room_below(d))
-            return false;
-    }
+    return !px__full_queue_below(el, false, 0);
+#else
+    (void)el;
     return true;
+#endif
 }
 
 static void px__rt_record(px_pipeline *p, px_time late)

@@ -312,6 +312,8 @@ static void px__rt_stop(px_pipeline *p);
 #if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN)
 /* The input side would not wait or drop now. */
 static bool px__queue_has_room(px_element *el);
+/* chain.c: the chain below el meets a full queue (only_parked: one whose output is parked). */
+static bool px__full_queue_below(px_element *el, bool only_parked, int depth);
 #endif
 /* Wakes every sleeper (queues, paused contexts): stop, error, resume. */
 static void px__wake_all(px_pipeline *p);

@@ -79,6 +79,29 @@ static int px__acquire_output(px_element *el, px_buffer *out)
     return rc;
 }
 
+#if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN)
+/* Whether the chain below el reaches, before another boundary, a queue that
+ * is full (and, with only_parked, whose output side is parked in a fan-in
+ * element): a step of el would wait there. For the schedulers that must
+ * not wait (rt) or cannot (a parked queue under coop, rt). */
+static bool px__full_queue_below(px_element *el, bool only_parked, int depth)
+{
+    for (int i = 0; i < el->n_src; i++) {
+        px_element *d = el->src[i].peer;
+        if (!d)
+            continue;
+        if (d->queue) {
+            if ((!only_parked || atomic_load_explicit(&d->parked, memory_order_relaxed)) && !px__queue_has_room(d))
+                return true;
+            continue;
+        }
+        if (depth < 64 && px__full_queue_below(d, only_parked, depth + 1)) /* a loop cannot be linked */
+            return true;
+    }
+    return false;
+}
+#endif
+
 /* Sends buf out of el's src pad out_pad (or every pad); ownership passes. */
 static px_flow px__route(px_element *el, int out_pad, px_buffer *buf)
 {

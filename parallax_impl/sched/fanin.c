@@ -207,32 +207,17 @@ static void px__fanin_eos(px_element *el, int sink_pad)
         px__fanin_retry_parked(el);
 }
 
-/* A queue below ctx (before the next boundary) that is full while its
- * output side is parked: a step of ctx would wait for it. */
-static bool px__fanin_blocked_below(px_element *el, int depth)
-{
-    for (int i = 0; i < el->n_src; i++) {
-        px_element *d = el->src[i].peer;
-        if (!d)
-            continue;
-#if CONFIG_PX_ELEM_QUEUE
-        if (d->queue) {
-            if (atomic_load_explicit(&d->parked, memory_order_relaxed) && !px__queue_has_room(d))
-                return true;
-            continue;
-        }
-#endif
-        if (depth < 64 && px__fanin_blocked_below(d, depth + 1)) /* a loop cannot be linked; stay bounded */
-            return true;
-    }
-    return false;
-}
-
 static bool px__fanin_blocked(px_element *ctx)
 {
     if (!atomic_load_explicit(&ctx->pipeline->fanin_parked, memory_order_relaxed))
         return false; /* the common case: one load per step */
-    return atomic_load_explicit(&ctx->parked, memory_order_relaxed) || px__fanin_blocked_below(ctx, 0);
+    if (atomic_load_explicit(&ctx->parked, memory_order_relaxed))
+        return true;
+#if CONFIG_PX_ELEM_QUEUE
+    return px__full_queue_below(ctx, true, 0); /* a full queue below whose output is parked */
+#else
+    return false;
+#endif
 }
 
 #if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT

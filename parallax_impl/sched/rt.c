@@ -84,21 +84,12 @@ static bool px__rt_context_is_rt(const px_element *el)
  * waiting (a buffer made anyway would have to be dropped). */
 static bool px__rt_room_below(px_element *el)
 {
-    for (int i = 0; i < el->n_src; i++) {
-        px_element *d = el->src[i].peer;
-        if (!d)
-            continue;
 #if CONFIG_PX_ELEM_QUEUE
-        if (d->queue) {
-            if (!px__queue_has_room(d))
-                return false;
-            continue;
-        }
-#endif
-        if (!px__rt_room_below(d))
-            return false;
-    }
+    return !px__full_queue_below(el, false, 0);
+#else
+    (void)el;
     return true;
+#endif
 }
 
 static void px__rt_record(px_pipeline *p, px_time late)
