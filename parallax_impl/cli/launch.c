@@ -432,6 +432,7 @@ static int run(const char *desc, const run_options *o)
         if (interrupts != interrupts_seen) {
             interrupts_seen = interrupts;
             if (interrupts_seen == 1) {
+                px_pipeline_send_eos(p); /* again: an interrupt before `running` was set (startup) sent none */
                 interrupted_at = px_pipeline_running_time(p);
                 if (verbose >= 0)
                     fprintf(stderr, "%sinterrupt: sending EOS (interrupt again to stop at once)\n",
