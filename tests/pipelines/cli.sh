@@ -38,6 +38,14 @@ python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL)
     "$PX_LAUNCH" --stats-json "$D/int.json" fakesrc ! identity sleep-time=1000 ! fakesink \
     >"$OUT_FILE" 2>"$ERR_FILE" &
 pid=$!
+# Until python has reset SIGINT and parallax-launch has installed its handler
+# (SigCgt bit 1), a SIGINT is ignored and lost: under load that takes longer
+# than the 0.5 s this test used to wait (its flake). Then let buffers flow.
+for _ in $(seq 200); do
+    cgt=$(awk '/^SigCgt:/ { print $2 }' /proc/$pid/status 2>/dev/null || echo 0)
+    [ $((0x${cgt:-0} & 2)) -ne 0 ] && break
+    sleep 0.05
+done
 sleep 0.5
 kill -INT $pid
 start=$(date +%s%N)
