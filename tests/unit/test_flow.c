@@ -349,10 +349,10 @@ static void input_selector_switched_from_another_thread_keeps_order_and_counts(v
         uint64_t produced = 0;
         for (int i = 0; i < 3; i++) {
             char name[16];
-            snprintf(name, sizeof name, "clocksync%d", i);
+            snprintf(name, sizeof name, "fakesrc%d", i);
             produced += stats_of(p, name).buffers_out;
         }
-        uint64_t left = 0; /* rt: what the bridges still held when the active pad ended */
+        uint64_t left = 0; /* rt: what the bridges (before and after clocksync) still held at the end */
         for (int i = 0; i < 10; i++) {
             char name[16];
             snprintf(name, sizeof name, "queue%d", i);
