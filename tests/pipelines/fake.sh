@@ -76,7 +76,16 @@ is "identity drop-probability=1: nothing reaches the sink" "$(stat_of "$S" fakes
 run_fails_exact "identity error-after=5 exits 1 naming identity" 1 \
     "parallax-launch: identity0: error-after 5 reached" \
     --stats-json "$S" fakesrc num-buffers=10 ! identity error-after=5 ! fakesink
-is "identity error-after=5: 4 buffers got through" "$(stat_of "$S" fakesink buffers_in)" 4
+is "identity error-after=5: identity passed 4 buffers on" "$(stat_of "$S" identity buffers_out)" 4
+if [ "${PARALLAX_SCHEDULER:-}" = rt ]; then
+    # rt puts a bridge (a queue) between identity (reactor) and fakesink (RT
+    # thread); the error stops the run at once, so what the bridge still held
+    # is dropped there, as from any queue at an error (it flaked as "4").
+    n=$(stat_of "$S" fakesink buffers_in)
+    check "identity error-after=5 (rt): at most those 4 got through ($n)" test "$n" -le 4
+else
+    is "identity error-after=5: 4 buffers got through" "$(stat_of "$S" fakesink buffers_in)" 4
+fi
 check "identity error-after: no crash (exit < 128)" test "$RC" -lt 128
 run_ok "identity error-after larger than the stream never fires" \
     fakesrc num-buffers=10 ! identity error-after=11 ! fakesink
