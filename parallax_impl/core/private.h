@@ -278,6 +278,10 @@ static int px__queue_service(px_element *el);
 static void px__queue_plan(px_element *el);
 /* Writes the current-level-* read-only properties (px_get calls it). */
 static void px__queue_levels(px_element *el);
+#if CONFIG_PX_CAPS
+/* A caps event from upstream: queued behind the data, sent on before the next buffer. */
+static px_flow px__queue_caps(px_element *el, const px_caps *caps);
+#endif
 /* Buffers of feeder's arena the queue holds or has in flight downstream. */
 static uint32_t px__queue_holding(px_element *el, const px_element *feeder);
 #if CONFIG_PX_SCHED_THREADS
