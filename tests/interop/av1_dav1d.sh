@@ -196,6 +196,14 @@ is "size change through tee and queues: the same frames" "$(raw_frame_md5s "$D/t
 run_fails_exact "size change into y4menc: Y4M cannot change size mid-stream, naming both formats" 1 \
     "parallax-launch: y4menc0: Y4M cannot change size or format mid-stream: its one header says 320x240 I420 at 30/1 for every frame, but after frame 10 the frames become 160x120 I420 at 30/1; write each part to its own file, or put videoscale (and videoconvert) before y4menc to keep one format" \
     filesrc location="$D/shrink.ivf" ! ivfdemux ! av1parse ! av1dec ! videoconvert ! y4menc ! filesink location="$D/x.y4m"
+if "$PX_LAUNCH" --help 2>&1 | grep -q -- --isolate; then
+    run_fails_with "size change into an isolated videoconvert: refused, naming the process boundary" 1 \
+        "to video/x-raw, format=I420, width=160, height=120, framerate=30/1, padding-right=96, padding-bottom=8: it runs in an isolated process, and caps events do not cross the process boundary yet" \
+        --isolate='videoconvert*' filesrc location="$D/shrink.ivf" ! ivfdemux ! av1parse ! av1dec ! videoconvert ! \
+        video/x-raw,format=I420 ! fakesink
+else
+    skip "size change into an isolated element" "this build has no isolation"
+fi
 run_ok "size change, videoscale keeping 320x240 before y4menc" \
     filesrc location="$D/shrink.ivf" ! ivfdemux ! av1parse ! av1dec ! videoconvert ! videoscale ! \
     video/x-raw,width=320,height=240 ! y4menc ! filesink location="$D/scaled.y4m"
