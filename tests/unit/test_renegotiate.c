@@ -221,6 +221,34 @@ static void caps_follow_the_buffers_in_order_on_every_scheduler(void **state)
     }
 }
 
+/* Flow elements that pass data unchanged forward caps events (to every
+ * linked src pad: a selector's idle branches learn the caps too). */
+static void flow_elements_forward_caps_events(void **state)
+{
+    (void)state;
+    static const char *const descs[] = {
+        "stepsrc ! funnel name=f ! steprec name=a",
+        "stepsrc ! s.sink_0  input-selector name=s ! steprec name=a",
+        "stepsrc ! output-selector name=o  o.src_0 ! steprec name=a  o.src_1 ! steprec name=b",
+        "stepsrc ! valve ! delay delay=1000 ! capsfilter ! steprec name=a",
+        "stepsrc ! tee name=t ! queue ! steprec name=a  t. ! identity ! steprec name=b",
+    };
+    for (size_t d = 0; d < sizeof descs / sizeof descs[0]; d++)
+        for (size_t s = 0; s < 2; s++) {
+            px_pipeline *p = parse_ok(descs[d]);
+            px_pipeline_set_scheduler(p, scheds[s]);
+            run_ok(p, descs[d]);
+            steprec *a = rec_of(p, "a");
+            if (a->buffers != 100 || a->mismatched || a->events != 9)
+                fail_msg("%s (%s): %d buffers, %d mismatched, %d caps events", descs[d], sched_names[s], a->buffers,
+                         a->mismatched, a->events);
+            px_element *b = px_pipeline_get(p, "b");
+            if (b) /* output-selector's idle pad: no buffers, every caps change */
+                assert_int_equal(((steprec *)px_element_state(b))->events, 9);
+            px_pipeline_free(p);
+        }
+}
+
 /* A leaky queue drops the oldest buffers, some of them the first after a caps
  * change: the caps still reach the sink before the next buffer made for them. */
 static void a_leaky_queue_keeps_caps_before_their_buffers(void **state)
@@ -472,6 +500,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(caps_follow_the_buffers_in_order_on_every_scheduler),
+        cmocka_unit_test(flow_elements_forward_caps_events),
         cmocka_unit_test(a_leaky_queue_keeps_caps_before_their_buffers),
         cmocka_unit_test(a_transform_without_renegotiation_refuses_naming_both_caps),
         cmocka_unit_test(a_capsfilter_refuses_caps_outside_its_filter),
