@@ -1349,6 +1349,14 @@ PX_API void px_element_request_output(px_element *el, size_t slot_size, uint32_t
  * output slots of its own (queues and isolated elements downstream then see
  * the arena its buffers really come from); chain() is still called. */
 PX_API void px_element_set_passthrough(px_element *el, bool passthrough);
+/* From event() at PX_EVENT_CAPS (the streaming thread): output slots of
+ * slot_size bytes from now on, when the current ones are smaller. A new
+ * arena with as many slots replaces the current one, which stays until the
+ * pipeline is released (buffers in flight return to it); a second growth
+ * needs the first old arena drained (else PX_EAGAIN). Not per buffer: it maps
+ * memory. PX_ENOTSUP with isolated elements in the pipeline, PX_EINVAL for
+ * an element without output slots (passthrough, in place). */
+PX_API int px_element_grow_output(px_element *el, size_t slot_size);
 /* Reports a streaming error on the bus; return PX_FLOW_ERROR after it. */
 PX_API void px_element_error(px_element *el, int code, const char *fmt, ...) PX_PRINTF(3, 4);
 PX_API void px_element_warning(px_element *el, const char *fmt, ...) PX_PRINTF(2, 3);
@@ -1811,6 +1819,7 @@ struct px_element {
     size_t out_slot_size;
     uint32_t out_extra_slots;
     px_arena *out_arena;
+    px_arena *out_retired; /* replaced by px_element_grow_output: kept until release (buffers in flight) */
 
     bool started;
     bool auto_inserted; /* a converter negotiation added */
@@ -12639,10 +12648,10 @@ PX_ELEMENT_CLASS(valve) = {
  *
  * Renegotiation: new input caps mid-stream (a decoder's size change) keep
  * the output format and colorimetry; size, framerate and aspect follow the
- * input, and the new output caps go downstream first. The output slots were
- * sized at prepare: a frame that needs more is an error naming both sizes,
- * and so is a change that needs converting after a start in passthrough
- * (no slots at all). */
+ * input, and the new output caps go downstream first. Bigger frames get a
+ * new arena of bigger slots (px_element_grow_output; the old one stays
+ * until release for the buffers still downstream). A change that needs
+ * converting after a start in passthrough (no slots at all) is an error. */
 
 typedef struct {
     px_video_info in_info, out_info;
@@ -12743,17 +12752,23 @@ static int videoconvert_event(px_element *el, const px_event *ev)
         return rc;
     }
     bool pass = px_video_info_is_equal(&in, &out);
-    if (!pass && (!self->has_slots || out.size > self->slot_size)) {
-        if (self->has_slots)
+    if (!pass && self->has_slots && out.size > self->slot_size) {
+        rc = px_element_grow_output(el, out.size); /* bigger frames: bigger slots, the old ones drain */
+        if (rc) {
             px_element_error(el, PX_ENOMEM, "the input changes to %dx%d mid-stream: a %s frame needs %zu bytes, "
-                             "but its output slots hold %zu (sized at prepare for %dx%d; arenas do not grow while "
-                             "streaming)", in.width, in.height, px_video_format_to_string(out.format), out.size,
-                             self->slot_size, self->out_info.width, self->out_info.height);
-        else
-            px_element_error(el, PX_ENOTSUP, "the input changes to %dx%d %s mid-stream and now needs converting to "
-                             "%s, but %s started in passthrough (the same format on both sides) and has no output "
-                             "slots", in.width, in.height, px_video_format_to_string(in.format),
-                             px_video_format_to_string(out.format), name);
+                             "but its output slots hold %zu (sized at prepare for %dx%d) and cannot grow: %s",
+                             in.width, in.height, px_video_format_to_string(out.format), out.size, self->slot_size,
+                             self->out_info.width, self->out_info.height,
+                             rc == PX_ENOTSUP ? "the pipeline has isolated elements" : px_status_str(rc));
+            return PX_ENOTSUP;
+        }
+        self->slot_size = out.size;
+    }
+    if (!pass && !self->has_slots) {
+        px_element_error(el, PX_ENOTSUP, "the input changes to %dx%d %s mid-stream and now needs converting to %s, "
+                         "but %s started in passthrough (the same format on both sides) and has no output slots",
+                         in.width, in.height, px_video_format_to_string(in.format),
+                         px_video_format_to_string(out.format), name);
         return PX_ENOTSUP;
     }
     px_video_converter *conv = NULL;
@@ -14877,6 +14892,37 @@ PX_API void px_element_set_passthrough(px_element *el, bool passthrough)
     el->passthrough = passthrough;
 }
 
+PX_API int px_element_grow_output(px_element *el, size_t slot_size)
+{
+    if (!el || !el->out_arena)
+        return PX_EINVAL;
+    px_arena *old = el->out_arena;
+    if (slot_size <= px_arena_slot_size(old))
+        return PX_OK;
+    px_pipeline *p = el->pipeline;
+    for (size_t i = 0; i < p->n_elements; i++)
+        if (px__is_isolated(p->elements[i])) /* element processes know only the arenas they were given */
+            return PX_ENOTSUP;
+    if (el->out_retired) { /* grown before: that arena must have drained */
+        px_arena_stats st;
+        px_arena_get_stats(el->out_retired, &st);
+        if (st.in_use)
+            return PX_EAGAIN;
+        px_arena_destroy(el->out_retired);
+        el->out_retired = NULL;
+    }
+    px_arena *a = NULL;
+    int rc = px_arena_create(&a, el->name, slot_size, px_arena_slot_count(old), PX_ARENA_BACKING_DEFAULT, NULL);
+    if (rc)
+        return rc;
+    PX_INFO("pipeline", "%s: output slots grow from %zu to %zu bytes (%u slots)", el->name, px_arena_slot_size(old),
+            slot_size, px_arena_slot_count(old));
+    el->out_retired = old; /* its buffers in flight come back to it */
+    el->out_slot_size = slot_size;
+    el->out_arena = a;     /* not bound to a thread: releases take the shared path */
+    return PX_OK;
+}
+
 PX_API int px_element_src_pad_count(const px_element *el)
 {
     int n = 0;
@@ -15158,6 +15204,8 @@ static void px__release_resources(px_pipeline *p)
     for (size_t i = 0; i < p->n_elements; i++) {
         px_arena_destroy(p->elements[i]->out_arena);
         p->elements[i]->out_arena = NULL;
+        px_arena_destroy(p->elements[i]->out_retired);
+        p->elements[i]->out_retired = NULL;
     }
     PX_FREE(p->sources);
     p->sources = NULL;

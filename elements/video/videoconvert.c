@@ -12,10 +12,10 @@
  *
  * Renegotiation: new input caps mid-stream (a decoder's size change) keep
  * the output format and colorimetry; size, framerate and aspect follow the
- * input, and the new output caps go downstream first. The output slots were
- * sized at prepare: a frame that needs more is an error naming both sizes,
- * and so is a change that needs converting after a start in passthrough
- * (no slots at all). */
+ * input, and the new output caps go downstream first. Bigger frames get a
+ * new arena of bigger slots (px_element_grow_output; the old one stays
+ * until release for the buffers still downstream). A change that needs
+ * converting after a start in passthrough (no slots at all) is an error. */
 
 typedef struct {
     px_video_info in_info, out_info;
@@ -116,17 +116,23 @@ static int videoconvert_event(px_element *el, const px_event *ev)
         return rc;
     }
     bool pass = px_video_info_is_equal(&in, &out);
-    if (!pass && (!self->has_slots || out.size > self->slot_size)) {
-        if (self->has_slots)
+    if (!pass && self->has_slots && out.size > self->slot_size) {
+        rc = px_element_grow_output(el, out.size); /* bigger frames: bigger slots, the old ones drain */
+        if (rc) {
             px_element_error(el, PX_ENOMEM, "the input changes to %dx%d mid-stream: a %s frame needs %zu bytes, "
-                             "but its output slots hold %zu (sized at prepare for %dx%d; arenas do not grow while "
-                             "streaming)", in.width, in.height, px_video_format_to_string(out.format), out.size,
-                             self->slot_size, self->out_info.width, self->out_info.height);
-        else
-            px_element_error(el, PX_ENOTSUP, "the input changes to %dx%d %s mid-stream and now needs converting to "
-                             "%s, but %s started in passthrough (the same format on both sides) and has no output "
-                             "slots", in.width, in.height, px_video_format_to_string(in.format),
-                             px_video_format_to_string(out.format), name);
+                             "but its output slots hold %zu (sized at prepare for %dx%d) and cannot grow: %s",
+                             in.width, in.height, px_video_format_to_string(out.format), out.size, self->slot_size,
+                             self->out_info.width, self->out_info.height,
+                             rc == PX_ENOTSUP ? "the pipeline has isolated elements" : px_status_str(rc));
+            return PX_ENOTSUP;
+        }
+        self->slot_size = out.size;
+    }
+    if (!pass && !self->has_slots) {
+        px_element_error(el, PX_ENOTSUP, "the input changes to %dx%d %s mid-stream and now needs converting to %s, "
+                         "but %s started in passthrough (the same format on both sides) and has no output slots",
+                         in.width, in.height, px_video_format_to_string(in.format),
+                         px_video_format_to_string(out.format), name);
         return PX_ENOTSUP;
     }
     px_video_converter *conv = NULL;

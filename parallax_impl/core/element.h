@@ -251,6 +251,14 @@ PX_API void px_element_request_output(px_element *el, size_t slot_size, uint32_t
  * output slots of its own (queues and isolated elements downstream then see
  * the arena its buffers really come from); chain() is still called. */
 PX_API void px_element_set_passthrough(px_element *el, bool passthrough);
+/* From event() at PX_EVENT_CAPS (the streaming thread): output slots of
+ * slot_size bytes from now on, when the current ones are smaller. A new
+ * arena with as many slots replaces the current one, which stays until the
+ * pipeline is released (buffers in flight return to it); a second growth
+ * needs the first old arena drained (else PX_EAGAIN). Not per buffer: it maps
+ * memory. PX_ENOTSUP with isolated elements in the pipeline, PX_EINVAL for
+ * an element without output slots (passthrough, in place). */
+PX_API int px_element_grow_output(px_element *el, size_t slot_size);
 /* Reports a streaming error on the bus; return PX_FLOW_ERROR after it. */
 PX_API void px_element_error(px_element *el, int code, const char *fmt, ...) PX_PRINTF(3, 4);
 PX_API void px_element_warning(px_element *el, const char *fmt, ...) PX_PRINTF(2, 3);

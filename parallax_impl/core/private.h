@@ -79,6 +79,7 @@ struct px_element {
     size_t out_slot_size;
     uint32_t out_extra_slots;
     px_arena *out_arena;
+    px_arena *out_retired; /* replaced by px_element_grow_output: kept until release (buffers in flight) */
 
     bool started;
     bool auto_inserted; /* a converter negotiation added */

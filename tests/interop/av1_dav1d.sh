@@ -5,8 +5,8 @@
 # md5 over the stream). Covers 8-bit and 10-bit 4:2:0, an odd size
 # (642x362), 4:4:4 and 4:2:2, film grain on and off, super-resolution, 60+
 # frames, size changes mid-stream (two concatenated streams, aomenc's resize
-# mode: renegotiated, frame by frame equal to dav1d --muxer framemd5; y4menc
-# and a growing stream: clear errors), and ivfmux output read back by ffprobe, dav1d, GStreamer and ivfdemux.
+# mode, a stream that grows: renegotiated, frame by frame equal to dav1d
+# --muxer framemd5; y4menc and missing max-width/height: clear errors), and ivfmux output read back by ffprobe, dav1d, GStreamer and ivfdemux.
 . "$(dirname "$0")/../pipelines/lib.sh"
 . "$(dirname "$0")/lib_av1.sh"
 
@@ -215,7 +215,7 @@ run_fails_with "size change into a capsfilter that fixes the size: refused, nami
     filesrc location="$D/shrink.ivf" ! ivfdemux ! av1parse ! av1dec ! videoconvert ! \
     capsfilter caps=video/x-raw,width=320 ! fakesink
 
-# A stream that grows: slots are sized at prepare, so av1dec needs max-width/max-height.
+# A stream that grows: av1dec's slots are sized at prepare, so it needs max-width/max-height.
 { cat "$small"; tail -c +33 "$codd"; } >"$D/grow.ivf"
 run_fails_with "growing stream: av1dec names the frame, its slot size and the properties to set" 1 \
     "av1dec0: frame 10 is larger than the 160x120 its output slots were sized for at prepare (the stream's first sequence header); set max-width and max-height on av1dec0" \
@@ -226,10 +226,16 @@ run_fails_with "growing stream without av1parse: the same" 1 \
 run_ok "growing stream with av1dec max-width=642 max-height=362 ! queue ! fakesink" --stats-json="$D/grow.json" \
     filesrc location="$D/grow.ivf" ! ivfdemux ! av1parse ! av1dec max-width=642 max-height=362 ! queue ! fakesink
 is "growing stream: 70 frames decoded" "$(stat_of "$D/grow.json" fakesink buffers_in)" 70
-run_fails_with "growing stream into videoconvert: its slots, sized at prepare, are too small (a clear error)" 1 \
-    "videoconvert0: the input changes to 642x362 mid-stream: a I420 frame needs 350416 bytes, but its output slots hold 28800" \
-    filesrc location="$D/grow.ivf" ! ivfdemux ! av1parse ! av1dec max-width=642 max-height=362 ! videoconvert ! \
-    video/x-raw,format=I420 ! fakesink
+# Growing through videoconvert: it takes a new arena of bigger slots at the caps event.
+{ cat "$small"; tail -c +33 "$c320"; } >"$D/grow2.ivf"
+dav1d -q -i "$D/grow2.ivf" --muxer framemd5 -o - >"$D/grow2.ref" 2>/dev/null
+for s in coop threads rt; do
+    run_ok "growing stream 160x120 -> 320x240 ($s): av1dec max-width=320 max-height=240 ! queue ! videoconvert (slots grow)" \
+        --scheduler=$s filesrc location="$D/grow2.ivf" ! ivfdemux ! av1parse ! av1dec max-width=320 max-height=240 ! \
+        queue ! videoconvert ! queue max-size-buffers=3 ! video/x-raw,format=I420 ! filesink location="$D/grow2.$s.yuv"
+    is "growing stream ($s): 10 frames of 160x120 then 10 of 320x240, each equal to dav1d's" \
+        "$(raw_frame_md5s "$D/grow2.$s.yuv" 160x120:10 320x240:10)" "$(cat "$D/grow2.ref")"
+done
 
 # aomenc's resize mode: frame 0 at 320x240, then frames coded (and output) at 160x120.
 crs=$(av1_clip resize_320x240 320x240 10 yuv420p --resize-mode=1 --resize-denominator=16)
