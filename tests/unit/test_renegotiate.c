@@ -315,13 +315,14 @@ static void caps_that_are_not_fixed_are_an_error(void **state)
                  "stepsrc0: pushed caps that are not fixed (application/x-step, step=[ 0, 9 ])");
 }
 
-static void px_event_caps_is_null_for_other_events(void **state)
+static void null_arguments_are_refused(void **state)
 {
     (void)state;
     px_event eos = {PX_EVENT_EOS};
     assert_null(px_event_caps(&eos));
     assert_null(px_event_caps(NULL));
     assert_int_equal(px_element_push_caps(NULL, 0, NULL), PX_FLOW_ERROR);
+    assert_int_equal(px_element_grow_output(NULL, 4096), PX_EINVAL);
 }
 
 /* ---- av1dec at a DISCONT ------------------------------------------------------- */
@@ -505,7 +506,7 @@ int main(void)
         cmocka_unit_test(a_transform_without_renegotiation_refuses_naming_both_caps),
         cmocka_unit_test(a_capsfilter_refuses_caps_outside_its_filter),
         cmocka_unit_test(caps_that_are_not_fixed_are_an_error),
-        cmocka_unit_test(px_event_caps_is_null_for_other_events),
+        cmocka_unit_test(null_arguments_are_refused),
 #if CONFIG_PX_ELEM_AV1DEC
         cmocka_unit_test(discont_flushes_and_restarts_at_the_next_keyframe),
         cmocka_unit_test(discont_with_frame_threads_drops_what_was_in_flight),
