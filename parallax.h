@@ -8695,22 +8695,24 @@ static const px_video_info *av1dec_layout_for(av1dec *self, const Dav1dPicturePa
     if (self->alloc_w == pp->w && self->alloc_h == pp->h && self->alloc_layout == pp->layout &&
         self->alloc_bpc == pp->bpc)
         return &self->alloc_info;
-    self->alloc_failed = true;
     if (pp->w > self->slot_w || pp->h > self->slot_h) {
         snprintf(self->alloc_msg, sizeof self->alloc_msg,
                  "the stream grows to %dx%d, beyond the %dx%d its output slots were sized for at prepare (the "
                  "first sequence header's maximum frame size); set max-width=%d max-height=%d on %s",
                  pp->w, pp->h, self->slot_w, self->slot_h, pp->w > self->slot_w ? pp->w : self->slot_w,
                  pp->h > self->slot_h ? pp->h : self->slot_h, px_element_name(self->el));
+        self->alloc_failed = true;
         return NULL;
     }
     px_caps caps;
+    self->alloc_w = 0; /* alloc_info is rewritten: valid again only on success */
     int rc = av1dec_caps_for(self, pp, &caps);
     if (rc == PX_OK)
         rc = px_video_info_from_caps(&self->alloc_info, &caps, NULL);
     if (rc) {
         snprintf(self->alloc_msg, sizeof self->alloc_msg, "the stream changes to %dx%d %d-bit %s, which av1dec "
                  "does not output (%s)", pp->w, pp->h, pp->bpc, av1dec_layout_name(pp->layout), px_status_str(rc));
+        self->alloc_failed = true;
         return NULL;
     }
     if (self->alloc_info.size + DAV1D_PICTURE_ALIGNMENT > self->slot_size) {
@@ -8718,9 +8720,9 @@ static const px_video_info *av1dec_layout_for(av1dec *self, const Dav1dPicturePa
                  "%zu-byte frames do not fit the %zu-byte output slots sized at prepare for %s (decode each "
                  "part in its own pipeline)", pp->w, pp->h, pp->bpc, av1dec_layout_name(pp->layout),
                  self->alloc_info.size, self->slot_size - DAV1D_PICTURE_ALIGNMENT, self->info.finfo->name);
+        self->alloc_failed = true;
         return NULL;
     }
-    self->alloc_failed = false;
     self->alloc_w = pp->w, self->alloc_h = pp->h, self->alloc_layout = pp->layout, self->alloc_bpc = pp->bpc;
     return &self->alloc_info;
 }

@@ -237,6 +237,18 @@ for s in coop threads rt; do
         "$(raw_frame_md5s "$D/grow2.$s.yuv" 160x120:10 320x240:10)" "$(cat "$D/grow2.ref")"
 done
 
+# A depth change: 8-bit 320x240, then 10-bit 160x120 (its frames fit the 8-bit slots).
+c10s=$(av1_clip i420p10_160x120 160x120 10 yuv420p10le --bit-depth=10)
+{ cat "$c320"; tail -c +33 "$c10s"; } >"$D/depth.ivf"
+run_ok "depth change 8-bit -> 10-bit: av1dec renegotiates to I420_10LE, videoconvert follows to I420" \
+    --stats-json="$D/depth.json" filesrc location="$D/depth.ivf" ! ivfdemux ! av1parse ! av1dec ! videoconvert ! \
+    video/x-raw,format=I420 ! filesink location="$D/depth.yuv"
+is "depth change: 10 + 10 frames, I420 of each size" "$(stat -c %s "$D/depth.yuv")" "$((10 * 115200 + 10 * 28800))"
+{ cat "$small"; tail -c +33 "$c10s"; } >"$D/depth2.ivf"
+run_fails_exact "depth change whose frames outgrow av1dec's slots: a clear error" 1 \
+    "parallax-launch: av1dec0: frame 10: the stream changes to 160x120 10-bit 4:2:0, whose 98304-byte frames do not fit the 49152-byte output slots sized at prepare for I420 (decode each part in its own pipeline)" \
+    filesrc location="$D/depth2.ivf" ! ivfdemux ! av1parse ! av1dec ! fakesink
+
 # aomenc's resize mode: frame 0 at 320x240, then frames coded (and output) at 160x120.
 crs=$(av1_clip resize_320x240 320x240 10 yuv420p --resize-mode=1 --resize-denominator=16)
 dav1d -q -i "$crs" --muxer framemd5 -o - >"$D/resize.ref" 2>/dev/null
