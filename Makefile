@@ -271,7 +271,7 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(HEADER_DEPS)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_element.h $(HEADER_DEPS)
 	@mkdir -p $(@D)
 	@echo "  CLANG   $@"
 	@$(CLANG) -std=c11 $(WARNINGS) $(FUZZ_FLAGS) -I$(srctree) $(CONFIG_CFLAGS) -o $@ $< -lpthread $(DAV1D_LIBS)

@@ -1252,6 +1252,9 @@ typedef struct px_frame {
 
 typedef enum px_event_type {
     PX_EVENT_EOS = 1,
+    /* The format changes mid-stream: the buffers after it carry
+     * px_event_caps(ev) (see px_element_push_caps). CONFIG_PX_CAPS only. */
+    PX_EVENT_CAPS = 2,
 } px_event_type;
 
 typedef struct px_event {
@@ -1362,6 +1365,14 @@ PX_API void px_element_request_output(px_element *el, size_t slot_size, uint32_t
  * output slots of its own (queues and isolated elements downstream then see
  * the arena its buffers really come from); chain() is still called. */
 PX_API void px_element_set_passthrough(px_element *el, bool passthrough);
+/* From event() at PX_EVENT_CAPS (the streaming thread): output slots of
+ * slot_size bytes from now on, when the current ones are smaller. A new
+ * arena with as many slots replaces the current one, which stays until the
+ * pipeline is released (buffers in flight return to it); a second growth
+ * needs the first old arena drained (else PX_EAGAIN). Not per buffer: it maps
+ * memory. PX_ENOTSUP with isolated elements in the pipeline, PX_EINVAL for
+ * an element without output slots (passthrough, in place). */
+PX_API int px_element_grow_output(px_element *el, size_t slot_size);
 /* Reports a streaming error on the bus; return PX_FLOW_ERROR after it. */
 PX_API void px_element_error(px_element *el, int code, const char *fmt, ...) PX_PRINTF(3, 4);
 PX_API void px_element_warning(px_element *el, const char *fmt, ...) PX_PRINTF(2, 3);
@@ -1376,6 +1387,25 @@ PX_API const px_caps *px_element_get_caps(const px_element *el, px_pad_dir dir, 
  * push means stop: return it from chain(). */
 PX_API int px_element_alloc_output(px_element *el, px_buffer *out);
 PX_API px_flow px_element_push(px_element *el, int src_pad, px_buffer *buf);
+/* Renegotiation mid-stream (CONFIG_PX_CAPS): el's output changes to caps
+ * (fixed) from the next buffer it pushes on src_pad (or PX_PAD_ALL). A
+ * caps event goes downstream in order with the buffers, as GStreamer's
+ * does: queues keep it behind the buffers already queued; elements that
+ * pass data unchanged (identity, queue, tee, funnel, selectors, valve,
+ * capsfilter when the caps still fit it) forward it; sinks that accept any
+ * caps (fakesink, filesink) take it. Other elements take it in event()
+ * (PX_EVENT_CAPS, px_event_caps(ev); px_element_get_caps() still gives
+ * the old caps there):
+ * PX_OK when they reconfigured (pushing their own new output caps first
+ * if their output changes), anything else refuses, with an error naming
+ * the element and both caps. Elements without event() refuse. PX_FLOW_OK,
+ * or PX_FLOW_ERROR when an element downstream (before the next queue)
+ * refused; the pipeline then stops with that error. Not per buffer: it
+ * copies caps (and a queue allocates one entry). Isolated elements cannot
+ * renegotiate yet (a clear error). */
+PX_API px_flow px_element_push_caps(px_element *el, int src_pad, const px_caps *caps);
+/* PX_EVENT_CAPS: the new fixed caps of the sink pad; NULL for other events. */
+PX_API const px_caps *px_event_caps(const px_event *ev);
 /* Counts one dropped buffer in the element's stats. */
 PX_API void px_element_count_drop(px_element *el);
 /* Number of src pads linked (request pads included). */
@@ -1805,6 +1835,7 @@ struct px_element {
     size_t out_slot_size;
     uint32_t out_extra_slots;
     px_arena *out_arena;
+    px_arena *out_retired; /* replaced by px_element_grow_output: kept until release (buffers in flight) */
 
     bool started;
     bool auto_inserted; /* a converter negotiation added */
@@ -2009,6 +2040,10 @@ static int px__queue_service(px_element *el);
 static void px__queue_plan(px_element *el);
 /* Writes the current-level-* read-only properties (px_get calls it). */
 static void px__queue_levels(px_element *el);
+#if CONFIG_PX_CAPS
+/* A caps event from upstream: queued behind the data, sent on before the next buffer. */
+static px_flow px__queue_caps(px_element *el, const px_caps *caps);
+#endif
 /* Buffers of feeder's arena the queue holds or has in flight downstream. */
 static uint32_t px__queue_holding(px_element *el, const px_element *feeder);
 #if CONFIG_PX_SCHED_THREADS
@@ -8563,20 +8598,32 @@ static int px__av1_peek_sequence_header(px_element *el, px__av1_seq *s)
  * read ahead through upstream's peek (av1parse, ivfdemux), or else from the
  * sink caps av1parse gives: I420, I420_10LE, Y42B, I422_10LE, Y444,
  * Y444_10LE, GRAY8 by subsampling and depth (12-bit and 10-bit monochrome
- * are refused). A frame of another size or format mid-stream is an error
- * naming the frame (caps cannot change while streaming); super-resolution
- * streams decode (dav1d's coded-width pictures fit the negotiated slots).
+ * are refused). Super-resolution streams decode (dav1d's coded-width
+ * pictures get their own padded layout in the same slots).
+ *
+ * Renegotiation: when the pictures dav1d outputs change size or format (a
+ * new sequence header, resize mode, concatenated streams), av1dec sends
+ * the new caps downstream (px_element_push_caps) before the first picture
+ * of the new format; elements that cannot follow refuse with an error
+ * naming both caps. Slots are sized once, at prepare, for the larger of the
+ * first sequence header's max_frame_width/height and the max-width /
+ * max-height properties, in the negotiated format (arenas never grow while
+ * streaming): a later frame that does not fit is an error naming its size
+ * and the properties to set.
  *
  * The compressed input is copied into dav1d's data buffer (a few KiB per
  * frame; dav1d keeps it while frame threads decode). Errors from dav1d
  * become bus errors naming the frame (its number in the input); with
  * skip-corrupt=true the frame is dropped, counted and decoding goes on.
- * EOS drains the decoder; a DISCONT buffer flushes it first. */
+ * EOS drains the decoder. A DISCONT buffer (data was lost or skipped
+ * before it) flushes it first: the pictures in flight are dropped, and
+ * temporal units flagged DELTA_UNIT (av1parse flags them) are skipped and
+ * counted as drops until the next keyframe, where decoding restarts. */
 
 #include <dav1d/dav1d.h>
 
 typedef struct {
-    int threads, max_frame_delay; /* properties */
+    int threads, max_frame_delay, max_width, max_height; /* properties */
     bool apply_grain, skip_corrupt;
     /* from start() */
     px_element *el;
@@ -8585,10 +8632,18 @@ typedef struct {
     int bpc;
     Dav1dContext *ctx;
     px_arena *arena; /* the output arena, set at the first picture (before any release) */
+    int slot_w, slot_h; /* the largest frame the slots were sized for */
+    size_t slot_size;
+    /* Layout of pictures of another size or format than info (a size change
+     * coming, or super-resolution's coded-width pictures): a one-entry cache. */
+    px_video_info alloc_info;
+    int alloc_w, alloc_h, alloc_bpc; /* alloc_w 0: none */
+    enum Dav1dPixelLayout alloc_layout;
     /* streaming */
-    uint64_t n_in, n_out, corrupt;
+    uint64_t n_in, n_out, corrupt, skipped;
+    bool wait_key; /* after a DISCONT: delta units are skipped until a keyframe */
     bool alloc_failed;
-    char alloc_msg[192];
+    char alloc_msg[384];
 } av1dec;
 
 static px_video_format av1dec_format(const px__av1_seq *s)
@@ -8652,28 +8707,82 @@ static int av1dec_transform_caps(px_element *el, px_pad_dir dir, const px_caps *
     return rc;
 }
 
-static void av1dec_changed(av1dec *self, const Dav1dPictureParameters *pp)
+static const char *av1dec_layout_name(enum Dav1dPixelLayout l)
 {
     static const char *const layouts[] = {"4:0:0", "4:2:0", "4:2:2", "4:4:4"};
-    snprintf(self->alloc_msg, sizeof self->alloc_msg,
-             "the stream changes to %dx%d %d-bit %s but the pipeline negotiated %dx%d %s before it was read "
-             "(caps cannot change while streaming)",
-             pp->w, pp->h, pp->bpc, (unsigned)pp->layout < 4 ? layouts[pp->layout] : "?", self->info.width,
-             self->info.height, self->info.finfo->name);
-    self->alloc_failed = true;
+    return (unsigned)l < 4 ? layouts[l] : "?";
 }
 
-/* Pictures smaller than the negotiated size fit the same padded layout:
- * dav1d allocates them for super-resolution (the coded-width frame it then
- * upscales into a full-size one); only the pictures it outputs must match. */
+/* Caps for pictures of pp's size and format: the current src caps (rate,
+ * aspect) with format, size and padding replaced. */
+static int av1dec_caps_for(av1dec *self, const Dav1dPictureParameters *pp, px_caps *caps)
+{
+    const px_caps *cur = px_element_get_caps(self->el, PX_DIR_SRC, 0);
+    if (!cur)
+        return PX_ESTATE;
+    px__av1_seq s = {0};
+    s.max_width = pp->w;
+    s.max_height = pp->h;
+    s.bit_depth = pp->bpc;
+    s.mono = pp->layout == DAV1D_PIXEL_LAYOUT_I400;
+    s.subsampling_x = pp->layout != DAV1D_PIXEL_LAYOUT_I444;
+    s.subsampling_y = pp->layout == DAV1D_PIXEL_LAYOUT_I420 || s.mono;
+    if (av1dec_format(&s) == PX_VIDEO_FORMAT_UNKNOWN)
+        return PX_ENOTSUP;
+    *caps = *cur;
+    return av1dec_raw_caps(&s, caps);
+}
+
+/* The layout of pictures of pp's size and format, or NULL (alloc_msg says why). */
+static const px_video_info *av1dec_layout_for(av1dec *self, const Dav1dPictureParameters *pp)
+{
+    if (self->alloc_w == pp->w && self->alloc_h == pp->h && self->alloc_layout == pp->layout &&
+        self->alloc_bpc == pp->bpc)
+        return &self->alloc_info;
+    if (pp->w > self->slot_w || pp->h > self->slot_h) {
+        snprintf(self->alloc_msg, sizeof self->alloc_msg,
+                 "the stream grows to %dx%d, beyond the %dx%d its output slots were sized for at prepare (the "
+                 "first sequence header's maximum frame size); set max-width=%d max-height=%d on %s",
+                 pp->w, pp->h, self->slot_w, self->slot_h, pp->w > self->slot_w ? pp->w : self->slot_w,
+                 pp->h > self->slot_h ? pp->h : self->slot_h, px_element_name(self->el));
+        self->alloc_failed = true;
+        return NULL;
+    }
+    px_caps caps;
+    self->alloc_w = 0; /* alloc_info is rewritten: valid again only on success */
+    int rc = av1dec_caps_for(self, pp, &caps);
+    if (rc == PX_OK)
+        rc = px_video_info_from_caps(&self->alloc_info, &caps, NULL);
+    if (rc) {
+        snprintf(self->alloc_msg, sizeof self->alloc_msg, "the stream changes to %dx%d %d-bit %s, which av1dec "
+                 "does not output (%s)", pp->w, pp->h, pp->bpc, av1dec_layout_name(pp->layout), px_status_str(rc));
+        self->alloc_failed = true;
+        return NULL;
+    }
+    if (self->alloc_info.size + DAV1D_PICTURE_ALIGNMENT > self->slot_size) {
+        snprintf(self->alloc_msg, sizeof self->alloc_msg, "the stream changes to %dx%d %d-bit %s, whose "
+                 "%zu-byte frames do not fit the %zu-byte output slots sized at prepare for %s (decode each "
+                 "part in its own pipeline)", pp->w, pp->h, pp->bpc, av1dec_layout_name(pp->layout),
+                 self->alloc_info.size, self->slot_size - DAV1D_PICTURE_ALIGNMENT, self->info.finfo->name);
+        self->alloc_failed = true;
+        return NULL;
+    }
+    self->alloc_w = pp->w, self->alloc_h = pp->h, self->alloc_layout = pp->layout, self->alloc_bpc = pp->bpc;
+    return &self->alloc_info;
+}
+
+/* Pictures of the current format use its layout; others (a size change
+ * coming, super-resolution's coded-width pictures) get the padded layout
+ * of their own size, which the caps sent with them will say. */
 static int av1dec_alloc(Dav1dPicture *pic, void *cookie)
 {
     av1dec *self = cookie;
     const px_video_info *info = &self->info;
     const Dav1dPictureParameters *pp = &pic->p;
-    if (pp->w > info->width || pp->h > info->height || pp->layout != self->layout || pp->bpc != self->bpc) {
-        av1dec_changed(self, pp);
-        return DAV1D_ERR(EINVAL);
+    if (pp->w != info->width || pp->h != info->height || pp->layout != self->layout || pp->bpc != self->bpc) {
+        info = av1dec_layout_for(self, pp);
+        if (!info)
+            return DAV1D_ERR(EINVAL);
     }
     px_buffer b;
     if (px_element_alloc_output(self->el, &b) != PX_OK)
@@ -8793,15 +8902,32 @@ static int av1dec_start(px_element *el, px_error *err)
     uint32_t extra = 8 + 3 * (uint32_t)delay + 4;
     self->el = el;
     self->arena = NULL;
-    self->n_in = self->n_out = self->corrupt = 0;
-    self->alloc_failed = false;
+    self->n_in = self->n_out = self->corrupt = self->skipped = 0;
+    self->alloc_failed = self->wait_key = false;
+    self->alloc_w = 0;
+    /* Slots for the largest frame to come: arenas never grow while streaming. */
+    self->slot_w = info->width > self->max_width ? info->width : self->max_width;
+    self->slot_h = info->height > self->max_height ? info->height : self->max_height;
+    self->slot_size = info->size + DAV1D_PICTURE_ALIGNMENT;
+    if (self->slot_w != info->width || self->slot_h != info->height) {
+        Dav1dPictureParameters big = {.w = self->slot_w, .h = self->slot_h, .layout = self->layout, .bpc = self->bpc};
+        px_caps bc;
+        px_video_info bi;
+        rc = av1dec_caps_for(self, &big, &bc);
+        if (!rc)
+            rc = px_video_info_from_caps(&bi, &bc, err);
+        if (rc)
+            return px_error_set(err, rc, 0, "%s: cannot size slots for %dx%d frames (max-width, max-height)",
+                                name, self->slot_w, self->slot_h);
+        self->slot_size = bi.size + DAV1D_PICTURE_ALIGNMENT;
+    }
 
     Dav1dSettings s;
     dav1d_default_settings(&s);
     s.n_threads = self->threads;
     s.max_frame_delay = self->max_frame_delay;
     s.apply_grain = self->apply_grain;
-    s.frame_size_limit = (unsigned)info->width * (unsigned)info->height;
+    s.frame_size_limit = (unsigned)self->slot_w * (unsigned)self->slot_h;
     s.allocator.cookie = self;
     s.allocator.alloc_picture_callback = av1dec_alloc;
     s.allocator.release_picture_callback = av1dec_release;
@@ -8811,7 +8937,7 @@ static int av1dec_start(px_element *el, px_error *err)
     if (rc < 0)
         return px_error_set(err, PX_EINVAL, 0, "%s: dav1d_open failed: %s (threads=%d, max-frame-delay=%d)", name,
                             strerror(-rc), self->threads, self->max_frame_delay);
-    px_element_request_output(el, info->size + DAV1D_PICTURE_ALIGNMENT, extra);
+    px_element_request_output(el, self->slot_size, extra);
     return PX_OK;
 }
 
@@ -8822,6 +8948,9 @@ static void av1dec_stop(px_element *el)
         dav1d_close(&self->ctx); /* releases every picture it holds */
     if (self->corrupt)
         PX_INFO("av1dec", "%s: %llu corrupt frames skipped", px_element_name(el), (unsigned long long)self->corrupt);
+    if (self->skipped)
+        PX_INFO("av1dec", "%s: %llu delta units skipped after discontinuities", px_element_name(el),
+                (unsigned long long)self->skipped);
 }
 
 /* A decoding error: fatal, or with skip-corrupt a counted drop. */
@@ -8831,10 +8960,11 @@ static px_flow av1dec_failed(px_element *el, av1dec *self, int res, uint64_t fra
         px_element_error(el, PX_ENOTSUP, "frame %llu: %s", (unsigned long long)frame, self->alloc_msg);
         return PX_FLOW_ERROR;
     }
-    if (res == DAV1D_ERR(ERANGE)) { /* frame_size_limit: a bigger frame than the sequence header said */
-        px_element_error(el, PX_ENOTSUP, "frame %llu is larger than the %dx%d the pipeline negotiated from the "
-                         "stream's first sequence header (caps cannot change while streaming)",
-                         (unsigned long long)frame, self->info.width, self->info.height);
+    if (res == DAV1D_ERR(ERANGE)) { /* frame_size_limit: a bigger frame than the slots hold */
+        px_element_error(el, PX_ENOTSUP, "frame %llu is larger than the %dx%d its output slots were sized for at "
+                         "prepare (the stream's first sequence header); set max-width and max-height on %s for "
+                         "streams that grow", (unsigned long long)frame, self->slot_w, self->slot_h,
+                         px_element_name(el));
         return PX_FLOW_ERROR;
     }
     if (res == DAV1D_ERR(ENOMEM)) {
@@ -8853,13 +8983,41 @@ static px_flow av1dec_failed(px_element *el, av1dec *self, int res, uint64_t fra
     return PX_FLOW_ERROR;
 }
 
+/* The pictures change size or format: new caps downstream, then the picture
+ * (laid out by av1dec_layout_for when it was allocated). */
+static px_flow av1dec_renegotiate(px_element *el, av1dec *self, const Dav1dPicture *pic)
+{
+    px_caps caps;
+    px_video_info info;
+    int rc = av1dec_caps_for(self, &pic->p, &caps);
+    if (!rc)
+        rc = px_video_info_from_caps(&info, &caps, NULL);
+    if (rc) {
+        px_element_error(el, PX_ENOTSUP, "frame %llu: the stream changes to %dx%d %d-bit %s, which av1dec does not "
+                         "output", (unsigned long long)pic->m.offset, pic->p.w, pic->p.h, pic->p.bpc,
+                         av1dec_layout_name(pic->p.layout));
+        return PX_FLOW_ERROR;
+    }
+    PX_INFO("av1dec", "%s: frame %llu: %dx%d %s -> %dx%d %s", px_element_name(el), (unsigned long long)pic->m.offset,
+            self->info.width, self->info.height, self->info.finfo->name, info.width, info.height, info.finfo->name);
+    px_flow r = px_element_push_caps(el, 0, &caps);
+    if (r != PX_FLOW_OK)
+        return r;
+    self->info = info;
+    self->layout = pic->p.layout;
+    self->bpc = pic->p.bpc;
+    return PX_FLOW_OK;
+}
+
 static px_flow av1dec_output(px_element *el, av1dec *self, Dav1dPicture *pic)
 {
-    if (pic->p.w != self->info.width || pic->p.h != self->info.height) { /* resize mode, a new size */
-        av1dec_changed(self, &pic->p);
-        px_element_error(el, PX_ENOTSUP, "frame %llu: %s", (unsigned long long)pic->m.offset, self->alloc_msg);
-        dav1d_picture_unref(pic);
-        return PX_FLOW_ERROR;
+    if (pic->p.w != self->info.width || pic->p.h != self->info.height || pic->p.layout != self->layout ||
+        pic->p.bpc != self->bpc) {
+        px_flow r = av1dec_renegotiate(el, self, pic);
+        if (r != PX_FLOW_OK) {
+            dav1d_picture_unref(pic);
+            return r;
+        }
     }
     px_buffer out = av1dec_slot(self, pic);
     px_buffer_ref(&out); /* downstream's reference; dav1d keeps its own while it needs the frame */
@@ -8907,8 +9065,18 @@ static px_flow av1dec_chain(px_element *el, const px_buffer *in)
 {
     av1dec *self = px_element_state(el);
     uint64_t frame = self->n_in++;
-    if ((in->flags & PX_BUFFER_FLAG_DISCONT) && frame > 0)
+    if ((in->flags & PX_BUFFER_FLAG_DISCONT) && frame > 0) {
         dav1d_flush(self->ctx); /* a jump: nothing in flight belongs to what follows */
+        self->wait_key = true;
+    }
+    if (self->wait_key) { /* its references are gone: only a keyframe decodes */
+        if (in->flags & PX_BUFFER_FLAG_DELTA_UNIT) {
+            self->skipped++;
+            px_element_count_drop(el);
+            return PX_FLOW_OK;
+        }
+        self->wait_key = false;
+    }
     if (in->size == 0)
         return PX_FLOW_OK;
     Dav1dData data = {0};
@@ -8939,6 +9107,8 @@ static px_flow av1dec_chain(px_element *el, const px_buffer *in)
 static int av1dec_event(px_element *el, const px_event *ev)
 {
     av1dec *self = px_element_state(el);
+    if (ev->type == PX_EVENT_CAPS) /* new compressed caps: the bitstream says what they mean */
+        return PX_OK;
     if (ev->type != PX_EVENT_EOS || !self->ctx)
         return PX_OK;
     return av1dec_pull(el, self, true) == PX_FLOW_ERROR ? PX_EFLOW : PX_OK;
@@ -8964,6 +9134,10 @@ PX_ELEMENT_CLASS(av1dec) = {
         PX_PROP_INT(av1dec, threads, 0, 256, 0, "Decoding threads (0: one per CPU, dav1d's default)"),
         PX_PROP_INT(av1dec, max_frame_delay, 0, 256, 0,
                     "Frames decoded in parallel before output (1: lowest latency; 0: dav1d's default)"),
+        PX_PROP_INT(av1dec, max_width, 0, 16384, 0,
+                    "Widest frame to size output slots for (0: the first sequence header's maximum)"),
+        PX_PROP_INT(av1dec, max_height, 0, 16384, 0,
+                    "Tallest frame to size output slots for (0: the first sequence header's maximum)"),
         PX_PROP_BOOL(av1dec, apply_grain, true, "Apply film grain when the stream carries it"),
         PX_PROP_BOOL(av1dec, skip_corrupt, false, "Drop (and count) frames dav1d cannot decode instead of stopping")),
 };
@@ -8989,8 +9163,9 @@ PX_ELEMENT_CLASS(av1dec) = {
  * starts (and at EOS).
  *
  * Flags: temporal units without a key frame get PX_BUFFER_FLAG_DELTA_UNIT.
- * A sequence header that changes size, depth or subsampling mid-stream is
- * an error naming the temporal unit (caps cannot change while streaming).
+ * A sequence header that changes size, depth or subsampling mid-stream
+ * sends new caps downstream before its temporal unit (px_element_push_caps:
+ * concatenated streams, a new sequence); the decoder follows it.
  * Malformed OBUs are an error naming the unit and byte, or with
  * skip-corrupt=true a counted drop of that unit. */
 
@@ -9096,14 +9271,17 @@ static int av1parse_scan_unit(px_element *el, av1parse *self, const uint8_t *p, 
             if (rc == PX_OK) {
                 const px__av1_seq *ref = self->have_seq ? &self->seq : self->have_caps_seq ? &self->caps_seq : NULL;
                 if (ref && !av1parse_same_format(ref, &s)) {
-                    px_element_error(el, PX_ENOTSUP,
-                                     "temporal unit %llu: a new sequence header changes the stream from %dx%d "
-                                     "%d-bit %s to %dx%d %d-bit %s; caps cannot change while streaming (split "
-                                     "the file, or decode each part in its own pipeline)",
-                                     (unsigned long long)self->n, ref->max_width, ref->max_height, ref->bit_depth,
-                                     px__av1_chroma(ref), s.max_width, s.max_height, s.bit_depth,
-                                     px__av1_chroma(&s));
-                    return PX_ENOTSUP;
+                    const px_caps *cur = px_element_get_caps(el, PX_DIR_SRC, 0);
+                    px_caps caps;
+                    PX_INFO("av1parse", "%s: temporal unit %llu: a new sequence header, %dx%d %d-bit %s -> %dx%d "
+                            "%d-bit %s", px_element_name(el), (unsigned long long)self->n, ref->max_width,
+                            ref->max_height, ref->bit_depth, px__av1_chroma(ref), s.max_width, s.max_height,
+                            s.bit_depth, px__av1_chroma(&s));
+                    if (!cur)
+                        return PX_ENOTSUP;
+                    caps = *cur;
+                    if (px__av1_seq_caps(&s, &caps) != PX_OK || px_element_push_caps(el, 0, &caps) != PX_FLOW_OK)
+                        return PX_ENOTSUP; /* whoever refused has said why */
                 }
                 self->seq = s;
                 self->have_seq = true;
@@ -9243,6 +9421,8 @@ static px_flow av1parse_chain(px_element *el, const px_buffer *in)
 
 static int av1parse_event(px_element *el, const px_event *ev)
 {
+    if (ev->type == PX_EVENT_CAPS)
+        return PX_ENOTSUP; /* its caps come from the stream, which does not change with them */
     av1parse *self = px_element_state(el);
     if (ev->type != PX_EVENT_EOS || !self->cur.arena)
         return PX_OK;
@@ -11049,7 +11229,7 @@ static int ivfdemux_event(px_element *el, const px_event *ev)
 {
     ivfdemux *self = px_element_state(el);
     if (ev->type != PX_EVENT_EOS)
-        return PX_OK;
+        return ev->type == PX_EVENT_CAPS ? PX_ENOTSUP : PX_OK; /* caps come from the stream's header */
     if (self->stage == IVFDEMUX_HEADER) {
         px_element_warning(el, "end of stream at byte %llu before a complete 32-byte IVF header",
                            (unsigned long long)self->pos);
@@ -11365,6 +11545,18 @@ struct px__queue {
     _Atomic uint32_t out_sleeping, in_sleeping;
     _Atomic bool busy;
     atomic_flag lock;
+    /* Caps events (renegotiation), in order with the data: the first buffer
+     * queued after one carries QUEUE_FLAG_CAPS, and the output side sends
+     * the oldest pending caps on before it. Touched only on caps changes. */
+    struct queue_caps *caps_first, *caps_last; /* pending, oldest first */
+    bool caps_next;        /* input side: flag the next buffer queued */
+    atomic_flag caps_lock; /* guards the list (both sides, rarely) */
+};
+
+#define QUEUE_FLAG_CAPS (1u << 31) /* internal; cleared before the buffer leaves the queue */
+struct queue_caps {
+    px_caps caps;
+    struct queue_caps *next;
 };
 
 static const px_enum_value queue_leaky_values[] = {
@@ -11510,6 +11702,11 @@ static bool queue_ready(struct px__queue *q, uint64_t head, uint64_t tail)
            (q->min_threshold_time && (uint64_t)queue_time_level(q) >= q->min_threshold_time);
 }
 
+static void queue_caps_dropped(struct px__queue *q, uint64_t h, uint64_t t);
+#if CONFIG_PX_CAPS
+static px_flow queue_caps_send(px_element *el, px_buffer *buf);
+#endif
+
 /* Takes the oldest buffer; false when there is none. Either side may call it
  * when q->locked, else only the output side. */
 static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, bool input_side)
@@ -11525,6 +11722,8 @@ static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, b
         return false;
     }
     *out = q->ring[h & q->mask];
+    if (input_side && (out->flags & QUEUE_FLAG_CAPS))
+        queue_caps_dropped(q, h, t);
     if (for_output) /* before head moves: a leak check never sees it nowhere */
         atomic_store_explicit(&q->in_flight, true, memory_order_relaxed);
     atomic_store_explicit(&q->out_bytes, atomic_load_explicit(&q->out_bytes, memory_order_relaxed) + out->size,
@@ -11654,6 +11853,10 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
     }
     if (q->source && q->source->consecutive_drops)
         q->source->consecutive_drops = 0;
+    if (q->caps_next) { /* new caps came since the last buffer: this one follows them */
+        buf->flags |= QUEUE_FLAG_CAPS;
+        q->caps_next = false;
+    }
     q->ring[t & q->mask] = *buf;
     uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) + buf->size;
     atomic_store_explicit(&q->in_bytes, bytes, memory_order_relaxed);
@@ -11706,6 +11909,12 @@ static int px__queue_service(px_element *el)
         while (queue_pop_as(q, &b, false, false)) /* downstream is done: what is left goes nowhere */
             px_buffer_unref(&b);
     } else if (queue_pop(q, &b, true)) {
+#if CONFIG_PX_CAPS
+        if ((b.flags & QUEUE_FLAG_CAPS) && queue_caps_send(el, &b) != PX_FLOW_OK) {
+            atomic_store_explicit(&q->in_flight, false, memory_order_release);
+            return -1;
+        }
+#endif
 #if CONFIG_PX_FANIN
         px_element *was = px__stepping; /* a buffer that must wait downstream parks on this queue */
         px__stepping = el;
@@ -11865,6 +12074,102 @@ static void *px__queue_thread(void *arg)
 }
 #endif
 
+/* ---- Caps events (see px_element_push_caps) ---- */
+
+static void queue_caps_lock(struct px__queue *q)
+{
+    while (atomic_flag_test_and_set_explicit(&q->caps_lock, memory_order_acquire))
+        queue_relax();
+}
+
+static void queue_caps_unlock(struct px__queue *q)
+{
+    atomic_flag_clear_explicit(&q->caps_lock, memory_order_release);
+}
+
+#if CONFIG_PX_CAPS
+/* Input side: new caps behind the buffers queued so far. */
+static px_flow px__queue_caps(px_element *el, const px_caps *caps)
+{
+    struct px__queue *q = el->queue;
+    struct queue_caps *c = NULL;
+    if (!q->caps_next) { /* else no buffer came since the last caps: these replace them */
+        c = PX_MALLOC(sizeof *c);
+        if (!c) {
+            px_element_error(el, PX_ENOMEM, "out of memory queueing a caps change");
+            return PX_FLOW_ERROR;
+        }
+        c->next = NULL;
+    }
+    queue_caps_lock(q);
+    if (c) {
+        if (q->caps_last)
+            q->caps_last->next = c;
+        else
+            q->caps_first = c;
+        q->caps_last = c;
+    }
+    q->caps_last->caps = *caps;
+    q->caps_next = true;
+    queue_caps_unlock(q);
+    el->caps[PX_DIR_SINK] = *caps;
+    return PX_FLOW_OK;
+}
+
+/* Output side, before buf (flagged): the oldest pending caps go downstream. */
+static px_flow queue_caps_send(px_element *el, px_buffer *buf)
+{
+    struct px__queue *q = el->queue;
+    buf->flags &= ~QUEUE_FLAG_CAPS;
+    queue_caps_lock(q);
+    struct queue_caps *c = q->caps_first;
+    if (c && !(q->caps_first = c->next))
+        q->caps_last = NULL;
+    queue_caps_unlock(q);
+    if (!c)
+        return PX_FLOW_OK;
+    px_flow r = px_element_push_caps(el, PX_PAD_ALL, &c->caps);
+    PX_FREE(c);
+    if (r != PX_FLOW_OK)
+        px_buffer_unref(buf);
+    return r;
+}
+
+#endif
+
+/* Input side (leaky=downstream, ring policy), under q->lock: the flagged
+ * buffer at h is dropped, so the caps move to the next one queued; when the
+ * next one follows caps of its own, the dropped one's are superseded. */
+static void queue_caps_dropped(struct px__queue *q, uint64_t h, uint64_t t)
+{
+    if (h + 1 == t) {
+        q->caps_next = true;
+        return;
+    }
+    px_buffer *next = &q->ring[(h + 1) & q->mask];
+    if (!(next->flags & QUEUE_FLAG_CAPS)) {
+        next->flags |= QUEUE_FLAG_CAPS;
+        return;
+    }
+    queue_caps_lock(q);
+    struct queue_caps *c = q->caps_first;
+    if (c && !(q->caps_first = c->next))
+        q->caps_last = NULL;
+    queue_caps_unlock(q);
+    PX_FREE(c);
+}
+
+static void queue_caps_clear(struct px__queue *q)
+{
+    while (q->caps_first) {
+        struct queue_caps *c = q->caps_first;
+        q->caps_first = c->next;
+        PX_FREE(c);
+    }
+    q->caps_last = NULL;
+    q->caps_next = false;
+}
+
 static int queue_start(px_element *el, px_error *err)
 {
     struct px__queue *q = px_element_state(el);
@@ -11927,6 +12232,8 @@ static int queue_start(px_element *el, px_error *err)
     atomic_store(&q->in_sleeping, 0);
     atomic_store(&q->busy, false);
     atomic_flag_clear(&q->lock);
+    atomic_flag_clear(&q->caps_lock);
+    queue_caps_clear(q);
     queue_publish_levels(q, 0, 0, 0);
     el->queue = q;
     return PX_OK;
@@ -11941,6 +12248,7 @@ static void queue_stop(px_element *el)
     px_buffer b;
     while (queue_pop(q, &b, false))
         px_buffer_unref(&b);
+    queue_caps_clear(q);
     if (atomic_exchange(&q->busy, false) && q->source)
         atomic_fetch_sub(&q->source->busy_downstream, 1);
     PX_FREE(q->ring);
@@ -12141,6 +12449,8 @@ static px_flow rawvideoparse_chain(px_element *el, const px_buffer *in)
 static int rawvideoparse_event(px_element *el, const px_event *ev)
 {
     rawvideoparse *self = px_element_state(el);
+    if (ev->type == PX_EVENT_CAPS)
+        return PX_ENOTSUP; /* its caps come from its properties */
     if (ev->type == PX_EVENT_EOS && self->cur.arena) {
         px_element_warning(el, "dropping an incomplete frame at end of stream: %zu of %zu bytes", self->filled,
                            self->info.size);
@@ -12419,12 +12729,21 @@ PX_ELEMENT_CLASS(valve) = {
  * n-threads. Interlaced video is refused at caps time.
  *
  * Passthrough: when both sides negotiate the same layout, start() asks the
- * runtime to forward buffers untouched (no copy, no output slot). */
+ * runtime to forward buffers untouched (no copy, no output slot).
+ *
+ * Renegotiation: new input caps mid-stream (a decoder's size change) keep
+ * the output format and colorimetry; size, framerate and aspect follow the
+ * input, and the new output caps go downstream first. Bigger frames get a
+ * new arena of bigger slots (px_element_grow_output; the old one stays
+ * until release for the buffers still downstream). A change that needs
+ * converting after a start in passthrough (no slots at all) is an error. */
 
 typedef struct {
     px_video_info in_info, out_info;
     px_video_converter *conv;
     bool passthrough;
+    bool has_slots;   /* started converting: output slots exist */
+    size_t slot_size; /* their size */
 } videoconvert;
 
 /* The other side carries the same caps with format and colorimetry freed,
@@ -12484,6 +12803,74 @@ static int videoconvert_start(px_element *el, px_error *err)
             return err ? err->code : PX_ENOMEM;
     }
     px_element_request_output(el, self->out_info.size, 0);
+    self->has_slots = !self->passthrough;
+    self->slot_size = self->out_info.size;
+    return PX_OK;
+}
+
+/* New input caps: the output keeps its format; the rest follows the input. */
+static int videoconvert_event(px_element *el, const px_event *ev)
+{
+    videoconvert *self = px_element_state(el);
+    if (ev->type != PX_EVENT_CAPS)
+        return PX_OK;
+    const char *name = px_element_name(el);
+    const px_caps *cur = px_element_get_caps(el, PX_DIR_SRC, 0);
+    px_video_info in, out;
+    px_error err = {0};
+    px_caps oc = *cur;
+    px_fraction f;
+    int rc = px_video_info_from_caps(&in, px_event_caps(ev), &err);
+    if (!rc)
+        rc = px_caps_set_int(&oc, "width", in.width);
+    if (!rc)
+        rc = px_caps_set_int(&oc, "height", in.height);
+    if (!rc && px_caps_get_fraction(px_event_caps(ev), "framerate", &f) == PX_OK)
+        rc = px_caps_set_fraction(&oc, "framerate", f);
+    if (!rc && px_caps_get_fraction(px_event_caps(ev), "pixel-aspect-ratio", &f) == PX_OK)
+        rc = px_caps_set_fraction(&oc, "pixel-aspect-ratio", f);
+    if (!rc)
+        rc = px_video_info_from_caps(&out, &oc, &err);
+    if (rc) {
+        px_element_error(el, rc, "cannot convert the new input mid-stream: %s", err.message[0] ? err.message :
+                         px_status_str(rc));
+        return rc;
+    }
+    bool pass = px_video_info_is_equal(&in, &out);
+    if (!pass && self->has_slots && out.size > self->slot_size) {
+        rc = px_element_grow_output(el, out.size); /* bigger frames: bigger slots, the old ones drain */
+        if (rc) {
+            px_element_error(el, PX_ENOMEM, "the input changes to %dx%d mid-stream: a %s frame needs %zu bytes, "
+                             "but its output slots hold %zu (sized at prepare for %dx%d) and cannot grow: %s",
+                             in.width, in.height, px_video_format_to_string(out.format), out.size, self->slot_size,
+                             self->out_info.width, self->out_info.height,
+                             rc == PX_ENOTSUP ? "the pipeline has isolated elements" : px_status_str(rc));
+            return PX_ENOTSUP;
+        }
+        self->slot_size = out.size;
+    }
+    if (!pass && !self->has_slots) {
+        px_element_error(el, PX_ENOTSUP, "the input changes to %dx%d %s mid-stream and now needs converting to %s, "
+                         "but %s started in passthrough (the same format on both sides) and has no output slots",
+                         in.width, in.height, px_video_format_to_string(in.format),
+                         px_video_format_to_string(out.format), name);
+        return PX_ENOTSUP;
+    }
+    px_video_converter *conv = NULL;
+    if (!pass && !(conv = px_video_converter_new(&in, &out, 0, &err))) {
+        px_element_error(el, err.code ? err.code : PX_ENOMEM, "cannot convert the new input: %s", err.message);
+        return PX_ENOTSUP;
+    }
+    if (!px_caps_is_equal(&oc, cur) && px_element_push_caps(el, 0, &oc) != PX_FLOW_OK) {
+        px_video_converter_free(conv);
+        return PX_EFLOW;
+    }
+    px_video_converter_free(self->conv);
+    self->conv = conv;
+    self->in_info = in;
+    self->out_info = out;
+    self->passthrough = pass;
+    px_element_set_passthrough(el, pass);
     return PX_OK;
 }
 
@@ -12516,6 +12903,7 @@ PX_ELEMENT_CLASS(videoconvert) = {
     .start = videoconvert_start,
     .stop = videoconvert_stop,
     .process = videoconvert_process,
+    .event = videoconvert_event,
     .transform_caps = videoconvert_transform_caps,
 };
 #endif /* CONFIG_PX_ELEM_VIDEOCONVERT */
@@ -13045,6 +13433,41 @@ static int videoscale_start(px_element *el, px_error *err)
     return PX_OK;
 }
 
+/* New input caps mid-stream: the output keeps its size (and format); the
+ * scalers are set up again for the new input. */
+static int videoscale_event(px_element *el, const px_event *ev)
+{
+    videoscale *self = px_element_state(el);
+    if (ev->type != PX_EVENT_CAPS)
+        return PX_OK;
+    const px_caps *cur = px_element_get_caps(el, PX_DIR_SRC, 0);
+    px_caps oc = *cur;
+    px_video_info in, out = self->out;
+    px_error err = {0};
+    px_fraction f;
+    int rc = px_video_info_from_caps(&in, px_event_caps(ev), &err);
+    if (rc) {
+        px_element_error(el, rc, "cannot scale the new input mid-stream: %s", err.message);
+        return rc;
+    }
+    if (in.format != out.format) {
+        px_element_error(el, PX_ENOTSUP, "the input changes to %s mid-stream, but videoscale converts sizes, not "
+                         "formats (%s out); put videoconvert before it", px_video_format_to_string(in.format),
+                         px_video_format_to_string(out.format));
+        return PX_ENOTSUP;
+    }
+    if (px_caps_get_fraction(px_event_caps(ev), "framerate", &f) == PX_OK && !px_caps_set_fraction(&oc, "framerate", f))
+        out.framerate = f;
+    if (!px_caps_is_equal(&oc, cur) && px_element_push_caps(el, 0, &oc) != PX_FLOW_OK)
+        return PX_EFLOW;
+    if ((rc = videoscale_setup(self, &in, &out))) {
+        px_element_error(el, rc, "cannot scale %dx%d to %dx%d: %s", in.width, in.height, out.width, out.height,
+                         px_status_str(rc));
+        return rc;
+    }
+    return PX_OK;
+}
+
 static void videoscale_stop(px_element *el)
 {
     videoscale_clear(px_element_state(el));
@@ -13072,6 +13495,7 @@ PX_ELEMENT_CLASS(videoscale) = {
     .stop = videoscale_stop,
     .fini = videoscale_stop,
     .process = videoscale_process,
+    .event = videoscale_event,
     .transform_caps = videoscale_transform_caps,
     .props = PX_PROPS(
         PX_PROP_ENUM(videoscale, method, videoscale_methods, PX_VIDEO_SCALE_BILINEAR, "Method to use for scaling"),
@@ -13968,7 +14392,7 @@ static int y4mdec_event(px_element *el, const px_event *ev)
 {
     y4mdec *self = px_element_state(el);
     if (ev->type != PX_EVENT_EOS)
-        return PX_OK;
+        return ev->type == PX_EVENT_CAPS ? PX_ENOTSUP : PX_OK; /* caps come from the stream's header */
     if (self->cur.arena) {
         px_element_warning(el, "truncated file: the last frame has %zu of %zu bytes at byte %llu; dropped",
                            self->got, self->payload, (unsigned long long)self->pos);
@@ -14011,7 +14435,12 @@ PX_ELEMENT_CLASS(y4mdec) = {
  * I420 -> C420jpeg (what GStreamer and ffmpeg write for yuv420p), GRAY8 ->
  * Cmono, I420_10LE -> C420p10 (ffmpeg's name for yuv420p10le), Y42B -> C422,
  * Y444 -> C444, I422_10LE -> C422p10, Y444_10LE -> C444p10. One output
- * buffer per frame (header included in the first), sized in start(). */
+ * buffer per frame (header included in the first), sized in start().
+ *
+ * Renegotiation: Y4M has one header, so one size, rate and colour space,
+ * for the whole stream. New caps that keep the header (only the row
+ * padding differs) are taken; any other change mid-stream is an error
+ * naming both formats. */
 
 #define Y4MENC_HEADER_MAX 128
 
@@ -14022,6 +14451,7 @@ typedef struct {
     size_t header_len;
     size_t payload; /* packed frame bytes */
     bool header_sent;
+    uint64_t frames; /* written */
 } y4menc;
 
 static const char *y4menc_colorspace(px_video_format f)
@@ -14095,6 +14525,7 @@ static int y4menc_start(px_element *el, px_error *err)
                             px_element_name(el), px_video_format_to_string(self->info.format));
     self->payload = y4menc_payload(&self->info);
     self->header_sent = false;
+    self->frames = 0;
     px_element_request_output(el, self->header_len + 6 + self->payload, 0);
     return PX_OK;
 }
@@ -14134,7 +14565,35 @@ static px_flow y4menc_chain(px_element *el, const px_buffer *in)
     out.offset = in->offset;
     out.offset_end = in->offset_end;
     out.flags = in->flags;
+    self->frames++;
     return px_element_push(el, 0, &out);
+}
+
+static int y4menc_event(px_element *el, const px_event *ev)
+{
+    y4menc *self = px_element_state(el);
+    if (ev->type != PX_EVENT_CAPS)
+        return PX_OK;
+    px_video_info info;
+    char header[Y4MENC_HEADER_MAX];
+    px_error err = {0};
+    if (px_video_info_from_caps(&info, px_event_caps(ev), &err) != PX_OK) {
+        px_element_error(el, PX_EINVAL, "new caps mid-stream are not raw video it can read: %s", err.message);
+        return PX_EINVAL;
+    }
+    size_t len = y4menc_write_header(&info, header, sizeof header);
+    if (len == self->header_len && !memcmp(header, self->header, len)) {
+        self->info = info; /* the same frames, laid out with other padding */
+        return PX_OK;
+    }
+    px_element_error(el, PX_ENOTSUP,
+                     "Y4M cannot change size or format mid-stream: its one header says %dx%d %s at %d/%d for every "
+                     "frame, but after frame %llu the frames become %dx%d %s at %d/%d; write each part to its own "
+                     "file, or put videoscale (and videoconvert) before y4menc to keep one format",
+                     self->info.width, self->info.height, px_video_format_to_string(self->info.format),
+                     self->info.framerate.num, self->info.framerate.den, (unsigned long long)self->frames, info.width,
+                     info.height, px_video_format_to_string(info.format), info.framerate.num, info.framerate.den);
+    return PX_ENOTSUP;
 }
 
 PX_ELEMENT_CLASS(y4menc) = {
@@ -14149,6 +14608,7 @@ PX_ELEMENT_CLASS(y4menc) = {
     .hints = {.rt_safe = true},
     .start = y4menc_start,
     .chain = y4menc_chain,
+    .event = y4menc_event,
 };
 #endif /* CONFIG_PX_ELEM_Y4MENC */
 
@@ -14520,6 +14980,37 @@ PX_API void px_element_set_passthrough(px_element *el, bool passthrough)
     el->passthrough = passthrough;
 }
 
+PX_API int px_element_grow_output(px_element *el, size_t slot_size)
+{
+    if (!el || !el->out_arena)
+        return PX_EINVAL;
+    px_arena *old = el->out_arena;
+    if (slot_size <= px_arena_slot_size(old))
+        return PX_OK;
+    px_pipeline *p = el->pipeline;
+    for (size_t i = 0; i < p->n_elements; i++)
+        if (px__is_isolated(p->elements[i])) /* element processes know only the arenas they were given */
+            return PX_ENOTSUP;
+    if (el->out_retired) { /* grown before: that arena must have drained */
+        px_arena_stats st;
+        px_arena_get_stats(el->out_retired, &st);
+        if (st.in_use)
+            return PX_EAGAIN;
+        px_arena_destroy(el->out_retired);
+        el->out_retired = NULL;
+    }
+    px_arena *a = NULL;
+    int rc = px_arena_create(&a, el->name, slot_size, px_arena_slot_count(old), PX_ARENA_BACKING_DEFAULT, NULL);
+    if (rc)
+        return rc;
+    PX_INFO("pipeline", "%s: output slots grow from %zu to %zu bytes (%u slots)", el->name, px_arena_slot_size(old),
+            slot_size, px_arena_slot_count(old));
+    el->out_retired = old; /* its buffers in flight come back to it */
+    el->out_slot_size = slot_size;
+    el->out_arena = a;     /* not bound to a thread: releases take the shared path */
+    return PX_OK;
+}
+
 PX_API int px_element_src_pad_count(const px_element *el)
 {
     int n = 0;
@@ -14801,6 +15292,8 @@ static void px__release_resources(px_pipeline *p)
     for (size_t i = 0; i < p->n_elements; i++) {
         px_arena_destroy(p->elements[i]->out_arena);
         p->elements[i]->out_arena = NULL;
+        px_arena_destroy(p->elements[i]->out_retired);
+        p->elements[i]->out_retired = NULL;
     }
     PX_FREE(p->sources);
     p->sources = NULL;
@@ -16594,6 +17087,113 @@ static int px__negotiate(px_pipeline *p, px_error *err)
     PX_FREE(ng->c);
     PX_FREE(ng);
     return rc;
+}
+
+/* ---- Renegotiation mid-stream: caps events -------------------------------------
+ * An element whose output changes while streaming (av1dec at a new sequence
+ * header) calls px_element_push_caps() before its first buffer in the new
+ * format. The event runs down the chain on the pushing thread, in order with
+ * the buffers: queues hold it behind their data (queue.c), elements that
+ * pass data unchanged forward it, sinks take it, and transforming elements
+ * reconfigure in event() or refuse. Never per buffer. */
+
+/* A caps event: the public px_event first, so px_event_caps() finds the caps. */
+typedef struct px__caps_event {
+    px_event ev;
+    const px_caps *caps;
+} px__caps_event;
+
+PX_API const px_caps *px_event_caps(const px_event *ev)
+{
+    return ev && ev->type == PX_EVENT_CAPS ? ((const px__caps_event *)(const void *)ev)->caps : NULL;
+}
+
+static px_flow px__caps_refuse(px_element *el, const px_caps *caps, const char *why)
+{
+    if (atomic_load(&el->pipeline->error_posted))
+        return PX_FLOW_ERROR; /* the element (or another) has said why */
+    char was[400], now[400];
+    px_caps_to_short_string(&el->caps[PX_DIR_SINK], was, sizeof was);
+    px_caps_to_short_string(caps, now, sizeof now);
+    px_element_error(el, PX_ENOTSUP, "cannot change caps mid-stream from %s to %s: %s", was, now, why);
+    return PX_FLOW_ERROR;
+}
+
+static px_flow px__caps_deliver(px_element *el, int sink_pad, const px_caps *caps)
+{
+    (void)sink_pad; /* all sink pads of an element share its caps */
+    if (el->caps_set && px_caps_is_equal(&el->caps[PX_DIR_SINK], caps))
+        return PX_FLOW_OK;
+    if (px__is_isolated(el))
+        return px__caps_refuse(el, caps, "it runs in an isolated process, and caps events do not cross the "
+                                         "process boundary yet (run it in-process)");
+#if CONFIG_PX_ELEM_QUEUE
+    if (el->queue)
+        return px__queue_caps(el, caps);
+#endif
+    const px_element_class *k = el->klass;
+    bool sink = k->consume != NULL, pass = !sink && !k->transform_caps && px__passthrough(k);
+    px_caps accept;
+    if (px__template_caps(el, PX_DIR_SINK, &accept, NULL) == PX_OK && !px_caps_can_intersect(&accept, caps)) {
+        char t[400], why[440];
+        px_caps_to_short_string(&accept, t, sizeof t);
+        snprintf(why, sizeof why, "its sink pad takes only %s", t);
+        return px__caps_refuse(el, caps, why);
+    }
+    if (k->event) {
+        px__caps_event ce = {{PX_EVENT_CAPS}, caps};
+        int rc = k->event(el, &ce.ev);
+        if (rc)
+            return px__caps_refuse(el, caps, rc == PX_ENOTSUP ? "it cannot reconfigure while streaming"
+                                                              : px_status_str(rc));
+    } else if (!sink && !pass) {
+        return px__caps_refuse(el, caps, "it cannot reconfigure while streaming (only a new run, prepared "
+                                         "again, can take the new format)");
+    }
+    el->caps[PX_DIR_SINK] = *caps;
+    if (!pass) /* a sink, or a transform that pushed its own new output caps in event() */
+        return PX_FLOW_OK;
+    return px_element_push_caps(el, PX_PAD_ALL, caps);
+}
+
+/* Into el's sink pad: serialized with the buffers of an element fed by several threads. */
+static px_flow px__caps_send(px_element *el, int sink_pad, const px_caps *caps)
+{
+#if CONFIG_PX_FANIN && CONFIG_PX_SCHED_THREADS
+    if (el->fanin && el->fanin_sync && px__effective_scheduler(el->pipeline) == PX_SCHED_THREADS_RUN) {
+        pthread_mutex_lock(&el->fanin_lock);
+        px_flow r = px__caps_deliver(el, sink_pad, caps);
+        pthread_mutex_unlock(&el->fanin_lock);
+        return r;
+    }
+#endif
+    return px__caps_deliver(el, sink_pad, caps);
+}
+
+PX_API px_flow px_element_push_caps(px_element *el, int src_pad, const px_caps *caps)
+{
+    if (!el || !caps)
+        return PX_FLOW_ERROR;
+#if CONFIG_PX_ISOLATE
+    if (px__child.active) {
+        px_element_error(el, PX_ENOTSUP, "its output changes mid-stream, but caps events do not cross the "
+                         "isolated process boundary yet (run %s in-process)", el->name);
+        return PX_FLOW_ERROR;
+    }
+#endif
+    if (!px_caps_is_fixed(caps)) {
+        char t[400];
+        px_caps_to_short_string(caps, t, sizeof t);
+        px_element_error(el, PX_EINVAL, "pushed caps that are not fixed (%s): renegotiation takes one format", t);
+        return PX_FLOW_ERROR;
+    }
+    el->caps[PX_DIR_SRC] = *caps;
+    el->caps_set = true;
+    px_flow r = PX_FLOW_OK;
+    for (int i = 0; i < el->n_src && r == PX_FLOW_OK; i++)
+        if (el->src[i].peer && !el->src[i].done && (src_pad == PX_PAD_ALL || src_pad == i))
+            r = px__caps_send(el->src[i].peer, el->src[i].peer_pad, &el->caps[PX_DIR_SRC]);
+    return r;
 }
 #endif /* CONFIG_PX_CAPS */
 

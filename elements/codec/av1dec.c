@@ -17,20 +17,32 @@
  * read ahead through upstream's peek (av1parse, ivfdemux), or else from the
  * sink caps av1parse gives: I420, I420_10LE, Y42B, I422_10LE, Y444,
  * Y444_10LE, GRAY8 by subsampling and depth (12-bit and 10-bit monochrome
- * are refused). A frame of another size or format mid-stream is an error
- * naming the frame (caps cannot change while streaming); super-resolution
- * streams decode (dav1d's coded-width pictures fit the negotiated slots).
+ * are refused). Super-resolution streams decode (dav1d's coded-width
+ * pictures get their own padded layout in the same slots).
+ *
+ * Renegotiation: when the pictures dav1d outputs change size or format (a
+ * new sequence header, resize mode, concatenated streams), av1dec sends
+ * the new caps downstream (px_element_push_caps) before the first picture
+ * of the new format; elements that cannot follow refuse with an error
+ * naming both caps. Slots are sized once, at prepare, for the larger of the
+ * first sequence header's max_frame_width/height and the max-width /
+ * max-height properties, in the negotiated format (arenas never grow while
+ * streaming): a later frame that does not fit is an error naming its size
+ * and the properties to set.
  *
  * The compressed input is copied into dav1d's data buffer (a few KiB per
  * frame; dav1d keeps it while frame threads decode). Errors from dav1d
  * become bus errors naming the frame (its number in the input); with
  * skip-corrupt=true the frame is dropped, counted and decoding goes on.
- * EOS drains the decoder; a DISCONT buffer flushes it first. */
+ * EOS drains the decoder. A DISCONT buffer (data was lost or skipped
+ * before it) flushes it first: the pictures in flight are dropped, and
+ * temporal units flagged DELTA_UNIT (av1parse flags them) are skipped and
+ * counted as drops until the next keyframe, where decoding restarts. */
 
 #include <dav1d/dav1d.h>
 
 typedef struct {
-    int threads, max_frame_delay; /* properties */
+    int threads, max_frame_delay, max_width, max_height; /* properties */
     bool apply_grain, skip_corrupt;
     /* from start() */
     px_element *el;
@@ -39,10 +51,18 @@ typedef struct {
     int bpc;
     Dav1dContext *ctx;
     px_arena *arena; /* the output arena, set at the first picture (before any release) */
+    int slot_w, slot_h; /* the largest frame the slots were sized for */
+    size_t slot_size;
+    /* Layout of pictures of another size or format than info (a size change
+     * coming, or super-resolution's coded-width pictures): a one-entry cache. */
+    px_video_info alloc_info;
+    int alloc_w, alloc_h, alloc_bpc; /* alloc_w 0: none */
+    enum Dav1dPixelLayout alloc_layout;
     /* streaming */
-    uint64_t n_in, n_out, corrupt;
+    uint64_t n_in, n_out, corrupt, skipped;
+    bool wait_key; /* after a DISCONT: delta units are skipped until a keyframe */
     bool alloc_failed;
-    char alloc_msg[192];
+    char alloc_msg[384];
 } av1dec;
 
 static px_video_format av1dec_format(const px__av1_seq *s)
@@ -106,28 +126,82 @@ static int av1dec_transform_caps(px_element *el, px_pad_dir dir, const px_caps *
     return rc;
 }
 
-static void av1dec_changed(av1dec *self, const Dav1dPictureParameters *pp)
+static const char *av1dec_layout_name(enum Dav1dPixelLayout l)
 {
     static const char *const layouts[] = {"4:0:0", "4:2:0", "4:2:2", "4:4:4"};
-    snprintf(self->alloc_msg, sizeof self->alloc_msg,
-             "the stream changes to %dx%d %d-bit %s but the pipeline negotiated %dx%d %s before it was read "
-             "(caps cannot change while streaming)",
-             pp->w, pp->h, pp->bpc, (unsigned)pp->layout < 4 ? layouts[pp->layout] : "?", self->info.width,
-             self->info.height, self->info.finfo->name);
-    self->alloc_failed = true;
+    return (unsigned)l < 4 ? layouts[l] : "?";
 }
 
-/* Pictures smaller than the negotiated size fit the same padded layout:
- * dav1d allocates them for super-resolution (the coded-width frame it then
- * upscales into a full-size one); only the pictures it outputs must match. */
+/* Caps for pictures of pp's size and format: the current src caps (rate,
+ * aspect) with format, size and padding replaced. */
+static int av1dec_caps_for(av1dec *self, const Dav1dPictureParameters *pp, px_caps *caps)
+{
+    const px_caps *cur = px_element_get_caps(self->el, PX_DIR_SRC, 0);
+    if (!cur)
+        return PX_ESTATE;
+    px__av1_seq s = {0};
+    s.max_width = pp->w;
+    s.max_height = pp->h;
+    s.bit_depth = pp->bpc;
+    s.mono = pp->layout == DAV1D_PIXEL_LAYOUT_I400;
+    s.subsampling_x = pp->layout != DAV1D_PIXEL_LAYOUT_I444;
+    s.subsampling_y = pp->layout == DAV1D_PIXEL_LAYOUT_I420 || s.mono;
+    if (av1dec_format(&s) == PX_VIDEO_FORMAT_UNKNOWN)
+        return PX_ENOTSUP;
+    *caps = *cur;
+    return av1dec_raw_caps(&s, caps);
+}
+
+/* The layout of pictures of pp's size and format, or NULL (alloc_msg says why). */
+static const px_video_info *av1dec_layout_for(av1dec *self, const Dav1dPictureParameters *pp)
+{
+    if (self->alloc_w == pp->w && self->alloc_h == pp->h && self->alloc_layout == pp->layout &&
+        self->alloc_bpc == pp->bpc)
+        return &self->alloc_info;
+    if (pp->w > self->slot_w || pp->h > self->slot_h) {
+        snprintf(self->alloc_msg, sizeof self->alloc_msg,
+                 "the stream grows to %dx%d, beyond the %dx%d its output slots were sized for at prepare (the "
+                 "first sequence header's maximum frame size); set max-width=%d max-height=%d on %s",
+                 pp->w, pp->h, self->slot_w, self->slot_h, pp->w > self->slot_w ? pp->w : self->slot_w,
+                 pp->h > self->slot_h ? pp->h : self->slot_h, px_element_name(self->el));
+        self->alloc_failed = true;
+        return NULL;
+    }
+    px_caps caps;
+    self->alloc_w = 0; /* alloc_info is rewritten: valid again only on success */
+    int rc = av1dec_caps_for(self, pp, &caps);
+    if (rc == PX_OK)
+        rc = px_video_info_from_caps(&self->alloc_info, &caps, NULL);
+    if (rc) {
+        snprintf(self->alloc_msg, sizeof self->alloc_msg, "the stream changes to %dx%d %d-bit %s, which av1dec "
+                 "does not output (%s)", pp->w, pp->h, pp->bpc, av1dec_layout_name(pp->layout), px_status_str(rc));
+        self->alloc_failed = true;
+        return NULL;
+    }
+    if (self->alloc_info.size + DAV1D_PICTURE_ALIGNMENT > self->slot_size) {
+        snprintf(self->alloc_msg, sizeof self->alloc_msg, "the stream changes to %dx%d %d-bit %s, whose "
+                 "%zu-byte frames do not fit the %zu-byte output slots sized at prepare for %s (decode each "
+                 "part in its own pipeline)", pp->w, pp->h, pp->bpc, av1dec_layout_name(pp->layout),
+                 self->alloc_info.size, self->slot_size - DAV1D_PICTURE_ALIGNMENT, self->info.finfo->name);
+        self->alloc_failed = true;
+        return NULL;
+    }
+    self->alloc_w = pp->w, self->alloc_h = pp->h, self->alloc_layout = pp->layout, self->alloc_bpc = pp->bpc;
+    return &self->alloc_info;
+}
+
+/* Pictures of the current format use its layout; others (a size change
+ * coming, super-resolution's coded-width pictures) get the padded layout
+ * of their own size, which the caps sent with them will say. */
 static int av1dec_alloc(Dav1dPicture *pic, void *cookie)
 {
     av1dec *self = cookie;
     const px_video_info *info = &self->info;
     const Dav1dPictureParameters *pp = &pic->p;
-    if (pp->w > info->width || pp->h > info->height || pp->layout != self->layout || pp->bpc != self->bpc) {
-        av1dec_changed(self, pp);
-        return DAV1D_ERR(EINVAL);
+    if (pp->w != info->width || pp->h != info->height || pp->layout != self->layout || pp->bpc != self->bpc) {
+        info = av1dec_layout_for(self, pp);
+        if (!info)
+            return DAV1D_ERR(EINVAL);
     }
     px_buffer b;
     if (px_element_alloc_output(self->el, &b) != PX_OK)
@@ -247,15 +321,32 @@ static int av1dec_start(px_element *el, px_error *err)
     uint32_t extra = 8 + 3 * (uint32_t)delay + 4;
     self->el = el;
     self->arena = NULL;
-    self->n_in = self->n_out = self->corrupt = 0;
-    self->alloc_failed = false;
+    self->n_in = self->n_out = self->corrupt = self->skipped = 0;
+    self->alloc_failed = self->wait_key = false;
+    self->alloc_w = 0;
+    /* Slots for the largest frame to come: arenas never grow while streaming. */
+    self->slot_w = info->width > self->max_width ? info->width : self->max_width;
+    self->slot_h = info->height > self->max_height ? info->height : self->max_height;
+    self->slot_size = info->size + DAV1D_PICTURE_ALIGNMENT;
+    if (self->slot_w != info->width || self->slot_h != info->height) {
+        Dav1dPictureParameters big = {.w = self->slot_w, .h = self->slot_h, .layout = self->layout, .bpc = self->bpc};
+        px_caps bc;
+        px_video_info bi;
+        rc = av1dec_caps_for(self, &big, &bc);
+        if (!rc)
+            rc = px_video_info_from_caps(&bi, &bc, err);
+        if (rc)
+            return px_error_set(err, rc, 0, "%s: cannot size slots for %dx%d frames (max-width, max-height)",
+                                name, self->slot_w, self->slot_h);
+        self->slot_size = bi.size + DAV1D_PICTURE_ALIGNMENT;
+    }
 
     Dav1dSettings s;
     dav1d_default_settings(&s);
     s.n_threads = self->threads;
     s.max_frame_delay = self->max_frame_delay;
     s.apply_grain = self->apply_grain;
-    s.frame_size_limit = (unsigned)info->width * (unsigned)info->height;
+    s.frame_size_limit = (unsigned)self->slot_w * (unsigned)self->slot_h;
     s.allocator.cookie = self;
     s.allocator.alloc_picture_callback = av1dec_alloc;
     s.allocator.release_picture_callback = av1dec_release;
@@ -265,7 +356,7 @@ static int av1dec_start(px_element *el, px_error *err)
     if (rc < 0)
         return px_error_set(err, PX_EINVAL, 0, "%s: dav1d_open failed: %s (threads=%d, max-frame-delay=%d)", name,
                             strerror(-rc), self->threads, self->max_frame_delay);
-    px_element_request_output(el, info->size + DAV1D_PICTURE_ALIGNMENT, extra);
+    px_element_request_output(el, self->slot_size, extra);
     return PX_OK;
 }
 
@@ -276,6 +367,9 @@ static void av1dec_stop(px_element *el)
         dav1d_close(&self->ctx); /* releases every picture it holds */
     if (self->corrupt)
         PX_INFO("av1dec", "%s: %llu corrupt frames skipped", px_element_name(el), (unsigned long long)self->corrupt);
+    if (self->skipped)
+        PX_INFO("av1dec", "%s: %llu delta units skipped after discontinuities", px_element_name(el),
+                (unsigned long long)self->skipped);
 }
 
 /* A decoding error: fatal, or with skip-corrupt a counted drop. */
@@ -285,10 +379,11 @@ static px_flow av1dec_failed(px_element *el, av1dec *self, int res, uint64_t fra
         px_element_error(el, PX_ENOTSUP, "frame %llu: %s", (unsigned long long)frame, self->alloc_msg);
         return PX_FLOW_ERROR;
     }
-    if (res == DAV1D_ERR(ERANGE)) { /* frame_size_limit: a bigger frame than the sequence header said */
-        px_element_error(el, PX_ENOTSUP, "frame %llu is larger than the %dx%d the pipeline negotiated from the "
-                         "stream's first sequence header (caps cannot change while streaming)",
-                         (unsigned long long)frame, self->info.width, self->info.height);
+    if (res == DAV1D_ERR(ERANGE)) { /* frame_size_limit: a bigger frame than the slots hold */
+        px_element_error(el, PX_ENOTSUP, "frame %llu is larger than the %dx%d its output slots were sized for at "
+                         "prepare (the stream's first sequence header); set max-width and max-height on %s for "
+                         "streams that grow", (unsigned long long)frame, self->slot_w, self->slot_h,
+                         px_element_name(el));
         return PX_FLOW_ERROR;
     }
     if (res == DAV1D_ERR(ENOMEM)) {
@@ -307,13 +402,41 @@ static px_flow av1dec_failed(px_element *el, av1dec *self, int res, uint64_t fra
     return PX_FLOW_ERROR;
 }
 
+/* The pictures change size or format: new caps downstream, then the picture
+ * (laid out by av1dec_layout_for when it was allocated). */
+static px_flow av1dec_renegotiate(px_element *el, av1dec *self, const Dav1dPicture *pic)
+{
+    px_caps caps;
+    px_video_info info;
+    int rc = av1dec_caps_for(self, &pic->p, &caps);
+    if (!rc)
+        rc = px_video_info_from_caps(&info, &caps, NULL);
+    if (rc) {
+        px_element_error(el, PX_ENOTSUP, "frame %llu: the stream changes to %dx%d %d-bit %s, which av1dec does not "
+                         "output", (unsigned long long)pic->m.offset, pic->p.w, pic->p.h, pic->p.bpc,
+                         av1dec_layout_name(pic->p.layout));
+        return PX_FLOW_ERROR;
+    }
+    PX_INFO("av1dec", "%s: frame %llu: %dx%d %s -> %dx%d %s", px_element_name(el), (unsigned long long)pic->m.offset,
+            self->info.width, self->info.height, self->info.finfo->name, info.width, info.height, info.finfo->name);
+    px_flow r = px_element_push_caps(el, 0, &caps);
+    if (r != PX_FLOW_OK)
+        return r;
+    self->info = info;
+    self->layout = pic->p.layout;
+    self->bpc = pic->p.bpc;
+    return PX_FLOW_OK;
+}
+
 static px_flow av1dec_output(px_element *el, av1dec *self, Dav1dPicture *pic)
 {
-    if (pic->p.w != self->info.width || pic->p.h != self->info.height) { /* resize mode, a new size */
-        av1dec_changed(self, &pic->p);
-        px_element_error(el, PX_ENOTSUP, "frame %llu: %s", (unsigned long long)pic->m.offset, self->alloc_msg);
-        dav1d_picture_unref(pic);
-        return PX_FLOW_ERROR;
+    if (pic->p.w != self->info.width || pic->p.h != self->info.height || pic->p.layout != self->layout ||
+        pic->p.bpc != self->bpc) {
+        px_flow r = av1dec_renegotiate(el, self, pic);
+        if (r != PX_FLOW_OK) {
+            dav1d_picture_unref(pic);
+            return r;
+        }
     }
     px_buffer out = av1dec_slot(self, pic);
     px_buffer_ref(&out); /* downstream's reference; dav1d keeps its own while it needs the frame */
@@ -361,8 +484,18 @@ static px_flow av1dec_chain(px_element *el, const px_buffer *in)
 {
     av1dec *self = px_element_state(el);
     uint64_t frame = self->n_in++;
-    if ((in->flags & PX_BUFFER_FLAG_DISCONT) && frame > 0)
+    if ((in->flags & PX_BUFFER_FLAG_DISCONT) && frame > 0) {
         dav1d_flush(self->ctx); /* a jump: nothing in flight belongs to what follows */
+        self->wait_key = true;
+    }
+    if (self->wait_key) { /* its references are gone: only a keyframe decodes */
+        if (in->flags & PX_BUFFER_FLAG_DELTA_UNIT) {
+            self->skipped++;
+            px_element_count_drop(el);
+            return PX_FLOW_OK;
+        }
+        self->wait_key = false;
+    }
     if (in->size == 0)
         return PX_FLOW_OK;
     Dav1dData data = {0};
@@ -393,6 +526,8 @@ static px_flow av1dec_chain(px_element *el, const px_buffer *in)
 static int av1dec_event(px_element *el, const px_event *ev)
 {
     av1dec *self = px_element_state(el);
+    if (ev->type == PX_EVENT_CAPS) /* new compressed caps: the bitstream says what they mean */
+        return PX_OK;
     if (ev->type != PX_EVENT_EOS || !self->ctx)
         return PX_OK;
     return av1dec_pull(el, self, true) == PX_FLOW_ERROR ? PX_EFLOW : PX_OK;
@@ -418,6 +553,10 @@ PX_ELEMENT_CLASS(av1dec) = {
         PX_PROP_INT(av1dec, threads, 0, 256, 0, "Decoding threads (0: one per CPU, dav1d's default)"),
         PX_PROP_INT(av1dec, max_frame_delay, 0, 256, 0,
                     "Frames decoded in parallel before output (1: lowest latency; 0: dav1d's default)"),
+        PX_PROP_INT(av1dec, max_width, 0, 16384, 0,
+                    "Widest frame to size output slots for (0: the first sequence header's maximum)"),
+        PX_PROP_INT(av1dec, max_height, 0, 16384, 0,
+                    "Tallest frame to size output slots for (0: the first sequence header's maximum)"),
         PX_PROP_BOOL(av1dec, apply_grain, true, "Apply film grain when the stream carries it"),
         PX_PROP_BOOL(av1dec, skip_corrupt, false, "Drop (and count) frames dav1d cannot decode instead of stopping")),
 };

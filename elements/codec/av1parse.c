@@ -16,8 +16,9 @@
  * starts (and at EOS).
  *
  * Flags: temporal units without a key frame get PX_BUFFER_FLAG_DELTA_UNIT.
- * A sequence header that changes size, depth or subsampling mid-stream is
- * an error naming the temporal unit (caps cannot change while streaming).
+ * A sequence header that changes size, depth or subsampling mid-stream
+ * sends new caps downstream before its temporal unit (px_element_push_caps:
+ * concatenated streams, a new sequence); the decoder follows it.
  * Malformed OBUs are an error naming the unit and byte, or with
  * skip-corrupt=true a counted drop of that unit. */
 
@@ -123,14 +124,17 @@ static int av1parse_scan_unit(px_element *el, av1parse *self, const uint8_t *p, 
             if (rc == PX_OK) {
                 const px__av1_seq *ref = self->have_seq ? &self->seq : self->have_caps_seq ? &self->caps_seq : NULL;
                 if (ref && !av1parse_same_format(ref, &s)) {
-                    px_element_error(el, PX_ENOTSUP,
-                                     "temporal unit %llu: a new sequence header changes the stream from %dx%d "
-                                     "%d-bit %s to %dx%d %d-bit %s; caps cannot change while streaming (split "
-                                     "the file, or decode each part in its own pipeline)",
-                                     (unsigned long long)self->n, ref->max_width, ref->max_height, ref->bit_depth,
-                                     px__av1_chroma(ref), s.max_width, s.max_height, s.bit_depth,
-                                     px__av1_chroma(&s));
-                    return PX_ENOTSUP;
+                    const px_caps *cur = px_element_get_caps(el, PX_DIR_SRC, 0);
+                    px_caps caps;
+                    PX_INFO("av1parse", "%s: temporal unit %llu: a new sequence header, %dx%d %d-bit %s -> %dx%d "
+                            "%d-bit %s", px_element_name(el), (unsigned long long)self->n, ref->max_width,
+                            ref->max_height, ref->bit_depth, px__av1_chroma(ref), s.max_width, s.max_height,
+                            s.bit_depth, px__av1_chroma(&s));
+                    if (!cur)
+                        return PX_ENOTSUP;
+                    caps = *cur;
+                    if (px__av1_seq_caps(&s, &caps) != PX_OK || px_element_push_caps(el, 0, &caps) != PX_FLOW_OK)
+                        return PX_ENOTSUP; /* whoever refused has said why */
                 }
                 self->seq = s;
                 self->have_seq = true;
@@ -270,6 +274,8 @@ static px_flow av1parse_chain(px_element *el, const px_buffer *in)
 
 static int av1parse_event(px_element *el, const px_event *ev)
 {
+    if (ev->type == PX_EVENT_CAPS)
+        return PX_ENOTSUP; /* its caps come from the stream, which does not change with them */
     av1parse *self = px_element_state(el);
     if (ev->type != PX_EVENT_EOS || !self->cur.arena)
         return PX_OK;

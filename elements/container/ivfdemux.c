@@ -373,7 +373,7 @@ static int ivfdemux_event(px_element *el, const px_event *ev)
 {
     ivfdemux *self = px_element_state(el);
     if (ev->type != PX_EVENT_EOS)
-        return PX_OK;
+        return ev->type == PX_EVENT_CAPS ? PX_ENOTSUP : PX_OK; /* caps come from the stream's header */
     if (self->stage == IVFDEMUX_HEADER) {
         px_element_warning(el, "end of stream at byte %llu before a complete 32-byte IVF header",
                            (unsigned long long)self->pos);

@@ -401,7 +401,7 @@ static int y4mdec_event(px_element *el, const px_event *ev)
 {
     y4mdec *self = px_element_state(el);
     if (ev->type != PX_EVENT_EOS)
-        return PX_OK;
+        return ev->type == PX_EVENT_CAPS ? PX_ENOTSUP : PX_OK; /* caps come from the stream's header */
     if (self->cur.arena) {
         px_element_warning(el, "truncated file: the last frame has %zu of %zu bytes at byte %llu; dropped",
                            self->got, self->payload, (unsigned long long)self->pos);

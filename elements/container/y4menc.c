@@ -6,7 +6,12 @@
  * I420 -> C420jpeg (what GStreamer and ffmpeg write for yuv420p), GRAY8 ->
  * Cmono, I420_10LE -> C420p10 (ffmpeg's name for yuv420p10le), Y42B -> C422,
  * Y444 -> C444, I422_10LE -> C422p10, Y444_10LE -> C444p10. One output
- * buffer per frame (header included in the first), sized in start(). */
+ * buffer per frame (header included in the first), sized in start().
+ *
+ * Renegotiation: Y4M has one header, so one size, rate and colour space,
+ * for the whole stream. New caps that keep the header (only the row
+ * padding differs) are taken; any other change mid-stream is an error
+ * naming both formats. */
 
 #define Y4MENC_HEADER_MAX 128
 
@@ -17,6 +22,7 @@ typedef struct {
     size_t header_len;
     size_t payload; /* packed frame bytes */
     bool header_sent;
+    uint64_t frames; /* written */
 } y4menc;
 
 static const char *y4menc_colorspace(px_video_format f)
@@ -90,6 +96,7 @@ static int y4menc_start(px_element *el, px_error *err)
                             px_element_name(el), px_video_format_to_string(self->info.format));
     self->payload = y4menc_payload(&self->info);
     self->header_sent = false;
+    self->frames = 0;
     px_element_request_output(el, self->header_len + 6 + self->payload, 0);
     return PX_OK;
 }
@@ -129,7 +136,35 @@ static px_flow y4menc_chain(px_element *el, const px_buffer *in)
     out.offset = in->offset;
     out.offset_end = in->offset_end;
     out.flags = in->flags;
+    self->frames++;
     return px_element_push(el, 0, &out);
+}
+
+static int y4menc_event(px_element *el, const px_event *ev)
+{
+    y4menc *self = px_element_state(el);
+    if (ev->type != PX_EVENT_CAPS)
+        return PX_OK;
+    px_video_info info;
+    char header[Y4MENC_HEADER_MAX];
+    px_error err = {0};
+    if (px_video_info_from_caps(&info, px_event_caps(ev), &err) != PX_OK) {
+        px_element_error(el, PX_EINVAL, "new caps mid-stream are not raw video it can read: %s", err.message);
+        return PX_EINVAL;
+    }
+    size_t len = y4menc_write_header(&info, header, sizeof header);
+    if (len == self->header_len && !memcmp(header, self->header, len)) {
+        self->info = info; /* the same frames, laid out with other padding */
+        return PX_OK;
+    }
+    px_element_error(el, PX_ENOTSUP,
+                     "Y4M cannot change size or format mid-stream: its one header says %dx%d %s at %d/%d for every "
+                     "frame, but after frame %llu the frames become %dx%d %s at %d/%d; write each part to its own "
+                     "file, or put videoscale (and videoconvert) before y4menc to keep one format",
+                     self->info.width, self->info.height, px_video_format_to_string(self->info.format),
+                     self->info.framerate.num, self->info.framerate.den, (unsigned long long)self->frames, info.width,
+                     info.height, px_video_format_to_string(info.format), info.framerate.num, info.framerate.den);
+    return PX_ENOTSUP;
 }
 
 PX_ELEMENT_CLASS(y4menc) = {
@@ -144,4 +179,5 @@ PX_ELEMENT_CLASS(y4menc) = {
     .hints = {.rt_safe = true},
     .start = y4menc_start,
     .chain = y4menc_chain,
+    .event = y4menc_event,
 };

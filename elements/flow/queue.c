@@ -84,6 +84,18 @@ struct px__queue {
     _Atomic uint32_t out_sleeping, in_sleeping;
     _Atomic bool busy;
     atomic_flag lock;
+    /* Caps events (renegotiation), in order with the data: the first buffer
+     * queued after one carries QUEUE_FLAG_CAPS, and the output side sends
+     * the oldest pending caps on before it. Touched only on caps changes. */
+    struct queue_caps *caps_first, *caps_last; /* pending, oldest first */
+    bool caps_next;        /* input side: flag the next buffer queued */
+    atomic_flag caps_lock; /* guards the list (both sides, rarely) */
+};
+
+#define QUEUE_FLAG_CAPS (1u << 31) /* internal; cleared before the buffer leaves the queue */
+struct queue_caps {
+    px_caps caps;
+    struct queue_caps *next;
 };
 
 static const px_enum_value queue_leaky_values[] = {
@@ -229,6 +241,11 @@ static bool queue_ready(struct px__queue *q, uint64_t head, uint64_t tail)
            (q->min_threshold_time && (uint64_t)queue_time_level(q) >= q->min_threshold_time);
 }
 
+static void queue_caps_dropped(struct px__queue *q, uint64_t h, uint64_t t);
+#if CONFIG_PX_CAPS
+static px_flow queue_caps_send(px_element *el, px_buffer *buf);
+#endif
+
 /* Takes the oldest buffer; false when there is none. Either side may call it
  * when q->locked, else only the output side. */
 static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, bool input_side)
@@ -244,6 +261,8 @@ static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, b
         return false;
     }
     *out = q->ring[h & q->mask];
+    if (input_side && (out->flags & QUEUE_FLAG_CAPS))
+        queue_caps_dropped(q, h, t);
     if (for_output) /* before head moves: a leak check never sees it nowhere */
         atomic_store_explicit(&q->in_flight, true, memory_order_relaxed);
     atomic_store_explicit(&q->out_bytes, atomic_load_explicit(&q->out_bytes, memory_order_relaxed) + out->size,
@@ -373,6 +392,10 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
     }
     if (q->source && q->source->consecutive_drops)
         q->source->consecutive_drops = 0;
+    if (q->caps_next) { /* new caps came since the last buffer: this one follows them */
+        buf->flags |= QUEUE_FLAG_CAPS;
+        q->caps_next = false;
+    }
     q->ring[t & q->mask] = *buf;
     uint64_t bytes = atomic_load_explicit(&q->in_bytes, memory_order_relaxed) + buf->size;
     atomic_store_explicit(&q->in_bytes, bytes, memory_order_relaxed);
@@ -425,6 +448,12 @@ static int px__queue_service(px_element *el)
         while (queue_pop_as(q, &b, false, false)) /* downstream is done: what is left goes nowhere */
             px_buffer_unref(&b);
     } else if (queue_pop(q, &b, true)) {
+#if CONFIG_PX_CAPS
+        if ((b.flags & QUEUE_FLAG_CAPS) && queue_caps_send(el, &b) != PX_FLOW_OK) {
+            atomic_store_explicit(&q->in_flight, false, memory_order_release);
+            return -1;
+        }
+#endif
 #if CONFIG_PX_FANIN
         px_element *was = px__stepping; /* a buffer that must wait downstream parks on this queue */
         px__stepping = el;
@@ -584,6 +613,102 @@ static void *px__queue_thread(void *arg)
 }
 #endif
 
+/* ---- Caps events (see px_element_push_caps) ---- */
+
+static void queue_caps_lock(struct px__queue *q)
+{
+    while (atomic_flag_test_and_set_explicit(&q->caps_lock, memory_order_acquire))
+        queue_relax();
+}
+
+static void queue_caps_unlock(struct px__queue *q)
+{
+    atomic_flag_clear_explicit(&q->caps_lock, memory_order_release);
+}
+
+#if CONFIG_PX_CAPS
+/* Input side: new caps behind the buffers queued so far. */
+static px_flow px__queue_caps(px_element *el, const px_caps *caps)
+{
+    struct px__queue *q = el->queue;
+    struct queue_caps *c = NULL;
+    if (!q->caps_next) { /* else no buffer came since the last caps: these replace them */
+        c = PX_MALLOC(sizeof *c);
+        if (!c) {
+            px_element_error(el, PX_ENOMEM, "out of memory queueing a caps change");
+            return PX_FLOW_ERROR;
+        }
+        c->next = NULL;
+    }
+    queue_caps_lock(q);
+    if (c) {
+        if (q->caps_last)
+            q->caps_last->next = c;
+        else
+            q->caps_first = c;
+        q->caps_last = c;
+    }
+    q->caps_last->caps = *caps;
+    q->caps_next = true;
+    queue_caps_unlock(q);
+    el->caps[PX_DIR_SINK] = *caps;
+    return PX_FLOW_OK;
+}
+
+/* Output side, before buf (flagged): the oldest pending caps go downstream. */
+static px_flow queue_caps_send(px_element *el, px_buffer *buf)
+{
+    struct px__queue *q = el->queue;
+    buf->flags &= ~QUEUE_FLAG_CAPS;
+    queue_caps_lock(q);
+    struct queue_caps *c = q->caps_first;
+    if (c && !(q->caps_first = c->next))
+        q->caps_last = NULL;
+    queue_caps_unlock(q);
+    if (!c)
+        return PX_FLOW_OK;
+    px_flow r = px_element_push_caps(el, PX_PAD_ALL, &c->caps);
+    PX_FREE(c);
+    if (r != PX_FLOW_OK)
+        px_buffer_unref(buf);
+    return r;
+}
+
+#endif
+
+/* Input side (leaky=downstream, ring policy), under q->lock: the flagged
+ * buffer at h is dropped, so the caps move to the next one queued; when the
+ * next one follows caps of its own, the dropped one's are superseded. */
+static void queue_caps_dropped(struct px__queue *q, uint64_t h, uint64_t t)
+{
+    if (h + 1 == t) {
+        q->caps_next = true;
+        return;
+    }
+    px_buffer *next = &q->ring[(h + 1) & q->mask];
+    if (!(next->flags & QUEUE_FLAG_CAPS)) {
+        next->flags |= QUEUE_FLAG_CAPS;
+        return;
+    }
+    queue_caps_lock(q);
+    struct queue_caps *c = q->caps_first;
+    if (c && !(q->caps_first = c->next))
+        q->caps_last = NULL;
+    queue_caps_unlock(q);
+    PX_FREE(c);
+}
+
+static void queue_caps_clear(struct px__queue *q)
+{
+    while (q->caps_first) {
+        struct queue_caps *c = q->caps_first;
+        q->caps_first = c->next;
+        PX_FREE(c);
+    }
+    q->caps_last = NULL;
+    q->caps_next = false;
+}
+
 static int queue_start(px_element *el, px_error *err)
 {
     struct px__queue *q = px_element_state(el);
@@ -646,6 +771,8 @@ static int queue_start(px_element *el, px_error *err)
     atomic_store(&q->in_sleeping, 0);
     atomic_store(&q->busy, false);
     atomic_flag_clear(&q->lock);
+    atomic_flag_clear(&q->caps_lock);
+    queue_caps_clear(q);
     queue_publish_levels(q, 0, 0, 0);
     el->queue = q;
     return PX_OK;
@@ -660,6 +787,7 @@ static void queue_stop(px_element *el)
     px_buffer b;
     while (queue_pop(q, &b, false))
         px_buffer_unref(&b);
+    queue_caps_clear(q);
     if (atomic_exchange(&q->busy, false) && q->source)
         atomic_fetch_sub(&q->source->busy_downstream, 1);
     PX_FREE(q->ring);

@@ -138,6 +138,8 @@ static px_flow rawvideoparse_chain(px_element *el, const px_buffer *in)
 static int rawvideoparse_event(px_element *el, const px_event *ev)
 {
     rawvideoparse *self = px_element_state(el);
+    if (ev->type == PX_EVENT_CAPS)
+        return PX_ENOTSUP; /* its caps come from its properties */
     if (ev->type == PX_EVENT_EOS && self->cur.arena) {
         px_element_warning(el, "dropping an incomplete frame at end of stream: %zu of %zu bytes", self->filled,
                            self->info.size);

@@ -8,12 +8,21 @@
  * n-threads. Interlaced video is refused at caps time.
  *
  * Passthrough: when both sides negotiate the same layout, start() asks the
- * runtime to forward buffers untouched (no copy, no output slot). */
+ * runtime to forward buffers untouched (no copy, no output slot).
+ *
+ * Renegotiation: new input caps mid-stream (a decoder's size change) keep
+ * the output format and colorimetry; size, framerate and aspect follow the
+ * input, and the new output caps go downstream first. Bigger frames get a
+ * new arena of bigger slots (px_element_grow_output; the old one stays
+ * until release for the buffers still downstream). A change that needs
+ * converting after a start in passthrough (no slots at all) is an error. */
 
 typedef struct {
     px_video_info in_info, out_info;
     px_video_converter *conv;
     bool passthrough;
+    bool has_slots;   /* started converting: output slots exist */
+    size_t slot_size; /* their size */
 } videoconvert;
 
 /* The other side carries the same caps with format and colorimetry freed,
@@ -73,6 +82,74 @@ static int videoconvert_start(px_element *el, px_error *err)
             return err ? err->code : PX_ENOMEM;
     }
     px_element_request_output(el, self->out_info.size, 0);
+    self->has_slots = !self->passthrough;
+    self->slot_size = self->out_info.size;
+    return PX_OK;
+}
+
+/* New input caps: the output keeps its format; the rest follows the input. */
+static int videoconvert_event(px_element *el, const px_event *ev)
+{
+    videoconvert *self = px_element_state(el);
+    if (ev->type != PX_EVENT_CAPS)
+        return PX_OK;
+    const char *name = px_element_name(el);
+    const px_caps *cur = px_element_get_caps(el, PX_DIR_SRC, 0);
+    px_video_info in, out;
+    px_error err = {0};
+    px_caps oc = *cur;
+    px_fraction f;
+    int rc = px_video_info_from_caps(&in, px_event_caps(ev), &err);
+    if (!rc)
+        rc = px_caps_set_int(&oc, "width", in.width);
+    if (!rc)
+        rc = px_caps_set_int(&oc, "height", in.height);
+    if (!rc && px_caps_get_fraction(px_event_caps(ev), "framerate", &f) == PX_OK)
+        rc = px_caps_set_fraction(&oc, "framerate", f);
+    if (!rc && px_caps_get_fraction(px_event_caps(ev), "pixel-aspect-ratio", &f) == PX_OK)
+        rc = px_caps_set_fraction(&oc, "pixel-aspect-ratio", f);
+    if (!rc)
+        rc = px_video_info_from_caps(&out, &oc, &err);
+    if (rc) {
+        px_element_error(el, rc, "cannot convert the new input mid-stream: %s", err.message[0] ? err.message :
+                         px_status_str(rc));
+        return rc;
+    }
+    bool pass = px_video_info_is_equal(&in, &out);
+    if (!pass && self->has_slots && out.size > self->slot_size) {
+        rc = px_element_grow_output(el, out.size); /* bigger frames: bigger slots, the old ones drain */
+        if (rc) {
+            px_element_error(el, PX_ENOMEM, "the input changes to %dx%d mid-stream: a %s frame needs %zu bytes, "
+                             "but its output slots hold %zu (sized at prepare for %dx%d) and cannot grow: %s",
+                             in.width, in.height, px_video_format_to_string(out.format), out.size, self->slot_size,
+                             self->out_info.width, self->out_info.height,
+                             rc == PX_ENOTSUP ? "the pipeline has isolated elements" : px_status_str(rc));
+            return PX_ENOTSUP;
+        }
+        self->slot_size = out.size;
+    }
+    if (!pass && !self->has_slots) {
+        px_element_error(el, PX_ENOTSUP, "the input changes to %dx%d %s mid-stream and now needs converting to %s, "
+                         "but %s started in passthrough (the same format on both sides) and has no output slots",
+                         in.width, in.height, px_video_format_to_string(in.format),
+                         px_video_format_to_string(out.format), name);
+        return PX_ENOTSUP;
+    }
+    px_video_converter *conv = NULL;
+    if (!pass && !(conv = px_video_converter_new(&in, &out, 0, &err))) {
+        px_element_error(el, err.code ? err.code : PX_ENOMEM, "cannot convert the new input: %s", err.message);
+        return PX_ENOTSUP;
+    }
+    if (!px_caps_is_equal(&oc, cur) && px_element_push_caps(el, 0, &oc) != PX_FLOW_OK) {
+        px_video_converter_free(conv);
+        return PX_EFLOW;
+    }
+    px_video_converter_free(self->conv);
+    self->conv = conv;
+    self->in_info = in;
+    self->out_info = out;
+    self->passthrough = pass;
+    px_element_set_passthrough(el, pass);
     return PX_OK;
 }
 
@@ -105,5 +182,6 @@ PX_ELEMENT_CLASS(videoconvert) = {
     .start = videoconvert_start,
     .stop = videoconvert_stop,
     .process = videoconvert_process,
+    .event = videoconvert_event,
     .transform_caps = videoconvert_transform_caps,
 };

@@ -189,6 +189,41 @@ static int videoscale_start(px_element *el, px_error *err)
     return PX_OK;
 }
 
+/* New input caps mid-stream: the output keeps its size (and format); the
+ * scalers are set up again for the new input. */
+static int videoscale_event(px_element *el, const px_event *ev)
+{
+    videoscale *self = px_element_state(el);
+    if (ev->type != PX_EVENT_CAPS)
+        return PX_OK;
+    const px_caps *cur = px_element_get_caps(el, PX_DIR_SRC, 0);
+    px_caps oc = *cur;
+    px_video_info in, out = self->out;
+    px_error err = {0};
+    px_fraction f;
+    int rc = px_video_info_from_caps(&in, px_event_caps(ev), &err);
+    if (rc) {
+        px_element_error(el, rc, "cannot scale the new input mid-stream: %s", err.message);
+        return rc;
+    }
+    if (in.format != out.format) {
+        px_element_error(el, PX_ENOTSUP, "the input changes to %s mid-stream, but videoscale converts sizes, not "
+                         "formats (%s out); put videoconvert before it", px_video_format_to_string(in.format),
+                         px_video_format_to_string(out.format));
+        return PX_ENOTSUP;
+    }
+    if (px_caps_get_fraction(px_event_caps(ev), "framerate", &f) == PX_OK && !px_caps_set_fraction(&oc, "framerate", f))
+        out.framerate = f;
+    if (!px_caps_is_equal(&oc, cur) && px_element_push_caps(el, 0, &oc) != PX_FLOW_OK)
+        return PX_EFLOW;
+    if ((rc = videoscale_setup(self, &in, &out))) {
+        px_element_error(el, rc, "cannot scale %dx%d to %dx%d: %s", in.width, in.height, out.width, out.height,
+                         px_status_str(rc));
+        return rc;
+    }
+    return PX_OK;
+}
+
 static void videoscale_stop(px_element *el)
 {
     videoscale_clear(px_element_state(el));
@@ -216,6 +251,7 @@ PX_ELEMENT_CLASS(videoscale) = {
     .stop = videoscale_stop,
     .fini = videoscale_stop,
     .process = videoscale_process,
+    .event = videoscale_event,
     .transform_caps = videoscale_transform_caps,
     .props = PX_PROPS(
         PX_PROP_ENUM(videoscale, method, videoscale_methods, PX_VIDEO_SCALE_BILINEAR, "Method to use for scaling"),

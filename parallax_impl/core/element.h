@@ -154,6 +154,9 @@ typedef struct px_frame {
 
 typedef enum px_event_type {
     PX_EVENT_EOS = 1,
+    /* The format changes mid-stream: the buffers after it carry
+     * px_event_caps(ev) (see px_element_push_caps). CONFIG_PX_CAPS only. */
+    PX_EVENT_CAPS = 2,
 } px_event_type;
 
 typedef struct px_event {
@@ -264,6 +267,14 @@ PX_API void px_element_request_output(px_element *el, size_t slot_size, uint32_t
  * output slots of its own (queues and isolated elements downstream then see
  * the arena its buffers really come from); chain() is still called. */
 PX_API void px_element_set_passthrough(px_element *el, bool passthrough);
+/* From event() at PX_EVENT_CAPS (the streaming thread): output slots of
+ * slot_size bytes from now on, when the current ones are smaller. A new
+ * arena with as many slots replaces the current one, which stays until the
+ * pipeline is released (buffers in flight return to it); a second growth
+ * needs the first old arena drained (else PX_EAGAIN). Not per buffer: it maps
+ * memory. PX_ENOTSUP with isolated elements in the pipeline, PX_EINVAL for
+ * an element without output slots (passthrough, in place). */
+PX_API int px_element_grow_output(px_element *el, size_t slot_size);
 /* Reports a streaming error on the bus; return PX_FLOW_ERROR after it. */
 PX_API void px_element_error(px_element *el, int code, const char *fmt, ...) PX_PRINTF(3, 4);
 PX_API void px_element_warning(px_element *el, const char *fmt, ...) PX_PRINTF(2, 3);
@@ -278,6 +289,25 @@ PX_API const px_caps *px_element_get_caps(const px_element *el, px_pad_dir dir, 
  * push means stop: return it from chain(). */
 PX_API int px_element_alloc_output(px_element *el, px_buffer *out);
 PX_API px_flow px_element_push(px_element *el, int src_pad, px_buffer *buf);
+/* Renegotiation mid-stream (CONFIG_PX_CAPS): el's output changes to caps
+ * (fixed) from the next buffer it pushes on src_pad (or PX_PAD_ALL). A
+ * caps event goes downstream in order with the buffers, as GStreamer's
+ * does: queues keep it behind the buffers already queued; elements that
+ * pass data unchanged (identity, queue, tee, funnel, selectors, valve,
+ * capsfilter when the caps still fit it) forward it; sinks that accept any
+ * caps (fakesink, filesink) take it. Other elements take it in event()
+ * (PX_EVENT_CAPS, px_event_caps(ev); px_element_get_caps() still gives
+ * the old caps there):
+ * PX_OK when they reconfigured (pushing their own new output caps first
+ * if their output changes), anything else refuses, with an error naming
+ * the element and both caps. Elements without event() refuse. PX_FLOW_OK,
+ * or PX_FLOW_ERROR when an element downstream (before the next queue)
+ * refused; the pipeline then stops with that error. Not per buffer: it
+ * copies caps (and a queue allocates one entry). Isolated elements cannot
+ * renegotiate yet (a clear error). */
+PX_API px_flow px_element_push_caps(px_element *el, int src_pad, const px_caps *caps);
+/* PX_EVENT_CAPS: the new fixed caps of the sink pad; NULL for other events. */
+PX_API const px_caps *px_event_caps(const px_event *ev);
 /* Counts one dropped buffer in the element's stats. */
 PX_API void px_element_count_drop(px_element *el);
 /* Number of src pads linked (request pads included). */

@@ -188,6 +188,37 @@ PX_API void px_element_set_passthrough(px_element *el, bool passthrough)
     el->passthrough = passthrough;
 }
 
+PX_API int px_element_grow_output(px_element *el, size_t slot_size)
+{
+    if (!el || !el->out_arena)
+        return PX_EINVAL;
+    px_arena *old = el->out_arena;
+    if (slot_size <= px_arena_slot_size(old))
+        return PX_OK;
+    px_pipeline *p = el->pipeline;
+    for (size_t i = 0; i < p->n_elements; i++)
+        if (px__is_isolated(p->elements[i])) /* element processes know only the arenas they were given */
+            return PX_ENOTSUP;
+    if (el->out_retired) { /* grown before: that arena must have drained */
+        px_arena_stats st;
+        px_arena_get_stats(el->out_retired, &st);
+        if (st.in_use)
+            return PX_EAGAIN;
+        px_arena_destroy(el->out_retired);
+        el->out_retired = NULL;
+    }
+    px_arena *a = NULL;
+    int rc = px_arena_create(&a, el->name, slot_size, px_arena_slot_count(old), PX_ARENA_BACKING_DEFAULT, NULL);
+    if (rc)
+        return rc;
+    PX_INFO("pipeline", "%s: output slots grow from %zu to %zu bytes (%u slots)", el->name, px_arena_slot_size(old),
+            slot_size, px_arena_slot_count(old));
+    el->out_retired = old; /* its buffers in flight come back to it */
+    el->out_slot_size = slot_size;
+    el->out_arena = a;     /* not bound to a thread: releases take the shared path */
+    return PX_OK;
+}
+
 PX_API int px_element_src_pad_count(const px_element *el)
 {
     int n = 0;
@@ -469,6 +500,8 @@ static void px__release_resources(px_pipeline *p)
     for (size_t i = 0; i < p->n_elements; i++) {
         px_arena_destroy(p->elements[i]->out_arena);
         p->elements[i]->out_arena = NULL;
+        px_arena_destroy(p->elements[i]->out_retired);
+        p->elements[i]->out_retired = NULL;
     }
     PX_FREE(p->sources);
     p->sources = NULL;

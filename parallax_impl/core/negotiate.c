@@ -561,3 +561,110 @@ static int px__negotiate(px_pipeline *p, px_error *err)
     PX_FREE(ng);
     return rc;
 }
+
+/* ---- Renegotiation mid-stream: caps events -------------------------------------
+ * An element whose output changes while streaming (av1dec at a new sequence
+ * header) calls px_element_push_caps() before its first buffer in the new
+ * format. The event runs down the chain on the pushing thread, in order with
+ * the buffers: queues hold it behind their data (queue.c), elements that
+ * pass data unchanged forward it, sinks take it, and transforming elements
+ * reconfigure in event() or refuse. Never per buffer. */
+
+/* A caps event: the public px_event first, so px_event_caps() finds the caps. */
+typedef struct px__caps_event {
+    px_event ev;
+    const px_caps *caps;
+} px__caps_event;
+
+PX_API const px_caps *px_event_caps(const px_event *ev)
+{
+    return ev && ev->type == PX_EVENT_CAPS ? ((const px__caps_event *)(const void *)ev)->caps : NULL;
+}
+
+static px_flow px__caps_refuse(px_element *el, const px_caps *caps, const char *why)
+{
+    if (atomic_load(&el->pipeline->error_posted))
+        return PX_FLOW_ERROR; /* the element (or another) has said why */
+    char was[400], now[400];
+    px_caps_to_short_string(&el->caps[PX_DIR_SINK], was, sizeof was);
+    px_caps_to_short_string(caps, now, sizeof now);
+    px_element_error(el, PX_ENOTSUP, "cannot change caps mid-stream from %s to %s: %s", was, now, why);
+    return PX_FLOW_ERROR;
+}
+
+static px_flow px__caps_deliver(px_element *el, int sink_pad, const px_caps *caps)
+{
+    (void)sink_pad; /* all sink pads of an element share its caps */
+    if (el->caps_set && px_caps_is_equal(&el->caps[PX_DIR_SINK], caps))
+        return PX_FLOW_OK;
+    if (px__is_isolated(el))
+        return px__caps_refuse(el, caps, "it runs in an isolated process, and caps events do not cross the "
+                                         "process boundary yet (run it in-process)");
+#if CONFIG_PX_ELEM_QUEUE
+    if (el->queue)
+        return px__queue_caps(el, caps);
+#endif
+    const px_element_class *k = el->klass;
+    bool sink = k->consume != NULL, pass = !sink && !k->transform_caps && px__passthrough(k);
+    px_caps accept;
+    if (px__template_caps(el, PX_DIR_SINK, &accept, NULL) == PX_OK && !px_caps_can_intersect(&accept, caps)) {
+        char t[400], why[440];
+        px_caps_to_short_string(&accept, t, sizeof t);
+        snprintf(why, sizeof why, "its sink pad takes only %s", t);
+        return px__caps_refuse(el, caps, why);
+    }
+    if (k->event) {
+        px__caps_event ce = {{PX_EVENT_CAPS}, caps};
+        int rc = k->event(el, &ce.ev);
+        if (rc)
+            return px__caps_refuse(el, caps, rc == PX_ENOTSUP ? "it cannot reconfigure while streaming"
+                                                              : px_status_str(rc));
+    } else if (!sink && !pass) {
+        return px__caps_refuse(el, caps, "it cannot reconfigure while streaming (only a new run, prepared "
+                                         "again, can take the new format)");
+    }
+    el->caps[PX_DIR_SINK] = *caps;
+    if (!pass) /* a sink, or a transform that pushed its own new output caps in event() */
+        return PX_FLOW_OK;
+    return px_element_push_caps(el, PX_PAD_ALL, caps);
+}
+
+/* Into el's sink pad: serialized with the buffers of an element fed by several threads. */
+static px_flow px__caps_send(px_element *el, int sink_pad, const px_caps *caps)
+{
+#if CONFIG_PX_FANIN && CONFIG_PX_SCHED_THREADS
+    if (el->fanin && el->fanin_sync && px__effective_scheduler(el->pipeline) == PX_SCHED_THREADS_RUN) {
+        pthread_mutex_lock(&el->fanin_lock);
+        px_flow r = px__caps_deliver(el, sink_pad, caps);
+        pthread_mutex_unlock(&el->fanin_lock);
+        return r;
+    }
+#endif
+    return px__caps_deliver(el, sink_pad, caps);
+}
+
+PX_API px_flow px_element_push_caps(px_element *el, int src_pad, const px_caps *caps)
+{
+    if (!el || !caps)
+        return PX_FLOW_ERROR;
+#if CONFIG_PX_ISOLATE
+    if (px__child.active) {
+        px_element_error(el, PX_ENOTSUP, "its output changes mid-stream, but caps events do not cross the "
+                         "isolated process boundary yet (run %s in-process)", el->name);
+        return PX_FLOW_ERROR;
+    }
+#endif
+    if (!px_caps_is_fixed(caps)) {
+        char t[400];
+        px_caps_to_short_string(caps, t, sizeof t);
+        px_element_error(el, PX_EINVAL, "pushed caps that are not fixed (%s): renegotiation takes one format", t);
+        return PX_FLOW_ERROR;
+    }
+    el->caps[PX_DIR_SRC] = *caps;
+    el->caps_set = true;
+    px_flow r = PX_FLOW_OK;
+    for (int i = 0; i < el->n_src && r == PX_FLOW_OK; i++)
+        if (el->src[i].peer && !el->src[i].done && (src_pad == PX_PAD_ALL || src_pad == i))
+            r = px__caps_send(el->src[i].peer, el->src[i].peer_pad, &el->caps[PX_DIR_SRC]);
+    return r;
+}

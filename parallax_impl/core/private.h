@@ -79,6 +79,7 @@ struct px_element {
     size_t out_slot_size;
     uint32_t out_extra_slots;
     px_arena *out_arena;
+    px_arena *out_retired; /* replaced by px_element_grow_output: kept until release (buffers in flight) */
 
     bool started;
     bool auto_inserted; /* a converter negotiation added */
@@ -283,6 +284,10 @@ static int px__queue_service(px_element *el);
 static void px__queue_plan(px_element *el);
 /* Writes the current-level-* read-only properties (px_get calls it). */
 static void px__queue_levels(px_element *el);
+#if CONFIG_PX_CAPS
+/* A caps event from upstream: queued behind the data, sent on before the next buffer. */
+static px_flow px__queue_caps(px_element *el, const px_caps *caps);
+#endif
 /* Buffers of feeder's arena the queue holds or has in flight downstream. */
 static uint32_t px__queue_holding(px_element *el, const px_element *feeder);
 #if CONFIG_PX_SCHED_THREADS

@@ -11,27 +11,15 @@
 
 #define PARALLAX_IMPLEMENTATION
 #include "parallax.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_element.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 #if CONFIG_PX_ELEM_AV1PARSE
-    static bool quiet;
-    if (!quiet) {
-        px_log_configure("0");
-        quiet = true;
-    }
-    uint8_t *buf = malloc(size ? size : 1); /* ASan sees any read past size */
+    fuzz_quiet();
+    uint8_t *buf = fuzz_copy(data, size);
     if (!buf)
         return 0;
-    memcpy(buf, data, size);
     char msg[192];
     px__av1_seq seq;
     bool have_seq = false;
@@ -68,46 +56,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     px__av1_seq s2;
     (void)px__av1_find_sequence_header(buf, size, &s2, msg, sizeof msg);
     free(buf);
-
-    int fd = memfd_create("fuzz-obu", MFD_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    if (write(fd, data, size) != (ssize_t)size) {
-        close(fd);
-        return 0;
-    }
-    char desc[128];
-    snprintf(desc, sizeof desc, "filesrc location=/proc/self/fd/%d blocksize=333 ! av1parse skip-corrupt=true ! fakesink",
-             fd);
-    px_error err = {0};
-    px_pipeline *p = px_pipeline_parse(desc, &err);
-    if (!p)
-        abort();
-    px_pipeline_set_scheduler(p, PX_SCHED_COOP_RUN);
-    px_pipeline_run(p, &err);
-    px_pipeline_free(p);
-    close(fd);
+    fuzz_run_file(data, size, 333, "av1parse skip-corrupt=true ! fakesink");
 #else
     (void)data;
     (void)size;
 #endif
     return 0;
 }
-
-#ifdef PX_FUZZ_STANDALONE
-int main(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        FILE *f = fopen(argv[i], "rb");
-        if (!f) {
-            perror(argv[i]);
-            return 1;
-        }
-        static uint8_t buf[1 << 20];
-        size_t n = fread(buf, 1, sizeof buf, f);
-        fclose(f);
-        LLVMFuzzerTestOneInput(buf, n);
-    }
-    return 0;
-}
-#endif

@@ -11,12 +11,7 @@
 
 #define PARALLAX_IMPLEMENTATION
 #include "parallax.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_element.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -24,11 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     y4mdec_header h;
     size_t used = 0, bad = 0;
     char msg[256];
-    /* Copy so that ASan catches any read past size. */
-    uint8_t *buf = malloc(size ? size : 1);
+    uint8_t *buf = fuzz_copy(data, size);
     if (!buf)
         return 0;
-    memcpy(buf, data, size);
     int rc = y4mdec_parse_header(buf, size, &h, &used, msg, sizeof msg, &bad);
     if (rc == PX_EINVAL && (memchr(msg, '\0', sizeof msg) == NULL || bad > size))
         abort();
@@ -61,21 +54,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #endif
     return 0;
 }
-
-#ifdef PX_FUZZ_STANDALONE
-int main(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        FILE *f = fopen(argv[i], "rb");
-        if (!f) {
-            perror(argv[i]);
-            return 1;
-        }
-        static uint8_t buf[1 << 20];
-        size_t n = fread(buf, 1, sizeof buf, f);
-        fclose(f);
-        LLVMFuzzerTestOneInput(buf, n);
-    }
-    return 0;
-}
-#endif

@@ -4,8 +4,9 @@
 # bit-identical (per-frame md5 through ffmpeg's framemd5, and dav1d --muxer
 # md5 over the stream). Covers 8-bit and 10-bit 4:2:0, an odd size
 # (642x362), 4:4:4 and 4:2:2, film grain on and off, super-resolution, 60+
-# frames, size changes (two concatenated streams, aomenc's resize mode: clear
-# errors), and ivfmux output read back by ffprobe, dav1d, GStreamer and ivfdemux.
+# frames, size changes mid-stream (two concatenated streams, aomenc's resize
+# mode, a stream that grows: renegotiated, frame by frame equal to dav1d
+# --muxer framemd5; y4menc and missing max-width/height: clear errors), and ivfmux output read back by ffprobe, dav1d, GStreamer and ivfdemux.
 . "$(dirname "$0")/../pipelines/lib.sh"
 . "$(dirname "$0")/lib_av1.sh"
 
@@ -149,21 +150,112 @@ run_ok "the README pipeline: filesrc ! ivfdemux ! av1parse ! av1dec ! videoconve
 is "README pipeline: 10-bit kept end to end, frames equal dav1d's" \
     "$(y4m_planes_md5 "$D/readme.y4m")" "$(dav1d -q -i "$c10" --muxer md5 -o - 2>/dev/null)"
 
-# ---- a size change mid-stream: two IVF streams concatenated ----
+# ---- a size change mid-stream: renegotiation (caps events) ----
+# raw_frame_md5s FILE W1xH1:N1 W2xH2:N2 ...: md5 of each packed I420 frame of a
+# raw file holding N1 frames of one size, then N2 of the next; "bad size"
+# when the file is not exactly that long.
+raw_frame_md5s() {
+    "$PY" - "$@" <<'PYEOF'
+import hashlib, sys
+data = open(sys.argv[1], "rb").read()
+off = 0
+for part in sys.argv[2:]:
+    size, n = part.split(":")
+    w, h = map(int, size.split("x"))
+    fs = w * h + 2 * ((w + 1) // 2) * ((h + 1) // 2)
+    for _ in range(int(n)):
+        print(hashlib.md5(data[off:off + fs]).hexdigest())
+        off += fs
+if off != len(data):
+    print("bad size: %d bytes, %d expected" % (len(data), off))
+PYEOF
+}
+c320=$(av1_clip i420_320x240_10 320x240 10 yuv420p)
 small=$(av1_clip i420_160x120 160x120 10 yuv420p)
-{ cat "$small"; tail -c +33 "$codd"; } >"$D/sizes.ivf"
-run_fails_with "size change: av1parse stops at the new sequence header, naming the unit and both sizes" 1 \
-    "temporal unit 10: a new sequence header changes the stream from 160x120 8-bit 4:2:0 to 642x362" \
-    filesrc location="$D/sizes.ivf" ! ivfdemux ! av1parse ! av1dec ! fakesink
-run_fails_with "size change without av1parse: av1dec names the frame and both sizes" 1 \
-    "frame 10 is larger than the 160x120 the pipeline negotiated" \
-    filesrc location="$D/sizes.ivf" ! ivfdemux ! av1dec ! fakesink
+# Two aomenc streams, each from a keyframe with its own sequence header, one IVF.
+{ cat "$c320"; tail -c +33 "$small"; } >"$D/shrink.ivf"
+dav1d -q -i "$D/shrink.ivf" --muxer framemd5 -o - >"$D/shrink.ref" 2>/dev/null
+is "size change: dav1d decodes 20 frames" "$(wc -l <"$D/shrink.ref")" 20
+for s in coop threads rt; do
+    run_ok "size change 320x240 -> 160x120 ($s): av1parse and av1dec send new caps, videoconvert follows" \
+        --scheduler=$s --stats-json="$D/shrink.$s.json" filesrc location="$D/shrink.ivf" ! ivfdemux ! av1parse ! \
+        queue max-size-buffers=3 ! av1dec ! videoconvert ! video/x-raw,format=I420 ! filesink location="$D/shrink.$s.yuv"
+    is "size change ($s): 10 frames of 320x240 then 10 of 160x120, each md5 equal to dav1d --muxer framemd5" \
+        "$(raw_frame_md5s "$D/shrink.$s.yuv" 320x240:10 160x120:10)" "$(cat "$D/shrink.ref")"
+    is "size change ($s): 20 frames out of av1dec" "$(stat_of "$D/shrink.$s.json" av1dec buffers_out)" 20
+done
+is "size change: md5 over the stream equals dav1d --muxer md5" \
+    "$(md5sum <"$D/shrink.threads.yuv" | cut -d' ' -f1)" "$(dav1d -q -i "$D/shrink.ivf" --muxer md5 -o - 2>/dev/null)"
+# Through queues, a tee and a leaky queue: the caps stay in order with the frames.
+run_ok "size change through queue ! tee ! queue (and a leaky branch to fakesink)" \
+    filesrc location="$D/shrink.ivf" ! ivfdemux ! av1parse ! av1dec ! queue max-size-buffers=2 ! identity ! \
+    videoconvert ! tee name=t ! queue ! video/x-raw,format=I420 ! filesink location="$D/tee.yuv" \
+    t. ! queue leaky=downstream max-size-buffers=1 ! fakesink
+is "size change through tee and queues: the same frames" "$(raw_frame_md5s "$D/tee.yuv" 320x240:10 160x120:10)" \
+    "$(cat "$D/shrink.ref")"
+run_fails_exact "size change into y4menc: Y4M cannot change size mid-stream, naming both formats" 1 \
+    "parallax-launch: y4menc0: Y4M cannot change size or format mid-stream: its one header says 320x240 I420 at 30/1 for every frame, but after frame 10 the frames become 160x120 I420 at 30/1; write each part to its own file, or put videoscale (and videoconvert) before y4menc to keep one format" \
+    filesrc location="$D/shrink.ivf" ! ivfdemux ! av1parse ! av1dec ! videoconvert ! y4menc ! filesink location="$D/x.y4m"
+if "$PX_LAUNCH" --help 2>&1 | grep -q -- --isolate; then
+    run_fails_with "size change into an isolated videoconvert: refused, naming the process boundary" 1 \
+        "to video/x-raw, format=I420, width=160, height=120, framerate=30/1, padding-right=96, padding-bottom=8: it runs in an isolated process, and caps events do not cross the process boundary yet" \
+        --isolate='videoconvert*' filesrc location="$D/shrink.ivf" ! ivfdemux ! av1parse ! av1dec ! videoconvert ! \
+        video/x-raw,format=I420 ! fakesink
+else
+    skip "size change into an isolated element" "this build has no isolation"
+fi
+run_ok "size change, videoscale keeping 320x240 before y4menc" \
+    filesrc location="$D/shrink.ivf" ! ivfdemux ! av1parse ! av1dec ! videoconvert ! videoscale ! \
+    video/x-raw,width=320,height=240 ! y4menc ! filesink location="$D/scaled.y4m"
+is "videoscale: 20 frames of 320x240 in one Y4M; the first 10 equal dav1d's" \
+    "$(ffprobe -v error -count_frames -show_entries stream=width,height,nb_read_frames -of csv=p=0 "$D/scaled.y4m") $(y4m_frame_md5s "$D/scaled.y4m" | head -n 10 | md5sum)" \
+    "320,240,20 $(head -n 10 "$D/shrink.ref" | md5sum)"
+run_fails_with "size change into a capsfilter that fixes the size: refused, naming both caps" 1 \
+    "to video/x-raw, width=160, format=I420, height=120, framerate=30/1: its sink pad takes only video/x-raw, width=320" \
+    filesrc location="$D/shrink.ivf" ! ivfdemux ! av1parse ! av1dec ! videoconvert ! \
+    capsfilter caps=video/x-raw,width=320 ! fakesink
+
+# A stream that grows: av1dec's slots are sized at prepare, so it needs max-width/max-height.
+{ cat "$small"; tail -c +33 "$codd"; } >"$D/grow.ivf"
+run_fails_with "growing stream: av1dec names the frame, its slot size and the properties to set" 1 \
+    "av1dec0: frame 10 is larger than the 160x120 its output slots were sized for at prepare (the stream's first sequence header); set max-width and max-height on av1dec0" \
+    filesrc location="$D/grow.ivf" ! ivfdemux ! av1parse ! av1dec ! fakesink
+run_fails_with "growing stream without av1parse: the same" 1 \
+    "av1dec0: frame 10 is larger than the 160x120 its output slots" \
+    filesrc location="$D/grow.ivf" ! ivfdemux ! av1dec ! fakesink
+run_ok "growing stream with av1dec max-width=642 max-height=362 ! queue ! fakesink" --stats-json="$D/grow.json" \
+    filesrc location="$D/grow.ivf" ! ivfdemux ! av1parse ! av1dec max-width=642 max-height=362 ! queue ! fakesink
+is "growing stream: 70 frames decoded" "$(stat_of "$D/grow.json" fakesink buffers_in)" 70
+# Growing through videoconvert: it takes a new arena of bigger slots at the caps event.
+{ cat "$small"; tail -c +33 "$c320"; } >"$D/grow2.ivf"
+dav1d -q -i "$D/grow2.ivf" --muxer framemd5 -o - >"$D/grow2.ref" 2>/dev/null
+for s in coop threads rt; do
+    run_ok "growing stream 160x120 -> 320x240 ($s): av1dec max-width=320 max-height=240 ! queue ! videoconvert (slots grow)" \
+        --scheduler=$s filesrc location="$D/grow2.ivf" ! ivfdemux ! av1parse ! av1dec max-width=320 max-height=240 ! \
+        queue ! videoconvert ! queue max-size-buffers=3 ! video/x-raw,format=I420 ! filesink location="$D/grow2.$s.yuv"
+    is "growing stream ($s): 10 frames of 160x120 then 10 of 320x240, each equal to dav1d's" \
+        "$(raw_frame_md5s "$D/grow2.$s.yuv" 160x120:10 320x240:10)" "$(cat "$D/grow2.ref")"
+done
+
+# A depth change: 8-bit 320x240, then 10-bit 160x120 (its frames fit the 8-bit slots).
+c10s=$(av1_clip i420p10_160x120 160x120 10 yuv420p10le --bit-depth=10)
+{ cat "$c320"; tail -c +33 "$c10s"; } >"$D/depth.ivf"
+run_ok "depth change 8-bit -> 10-bit: av1dec renegotiates to I420_10LE, videoconvert follows to I420" \
+    --stats-json="$D/depth.json" filesrc location="$D/depth.ivf" ! ivfdemux ! av1parse ! av1dec ! videoconvert ! \
+    video/x-raw,format=I420 ! filesink location="$D/depth.yuv"
+is "depth change: 10 + 10 frames, I420 of each size" "$(stat -c %s "$D/depth.yuv")" "$((10 * 115200 + 10 * 28800))"
+{ cat "$small"; tail -c +33 "$c10s"; } >"$D/depth2.ivf"
+run_fails_exact "depth change whose frames outgrow av1dec's slots: a clear error" 1 \
+    "parallax-launch: av1dec0: frame 10: the stream changes to 160x120 10-bit 4:2:0, whose 98304-byte frames do not fit the 49152-byte output slots sized at prepare for I420 (decode each part in its own pipeline)" \
+    filesrc location="$D/depth2.ivf" ! ivfdemux ! av1parse ! av1dec ! fakesink
+
 # aomenc's resize mode: frame 0 at 320x240, then frames coded (and output) at 160x120.
 crs=$(av1_clip resize_320x240 320x240 10 yuv420p --resize-mode=1 --resize-denominator=16)
-run_fails_with "resize mode: the first smaller frame is an error naming it and both sizes" 1 \
-    "av1dec0: frame 1: the stream changes to 160x120 8-bit 4:2:0 but the pipeline negotiated 320x240 I420" \
-    filesrc location="$crs" ! ivfdemux ! av1parse ! av1dec ! fakesink
-run_ok "the 10 frames before the change decode (one thread, no delay, fakesink num-buffers=10)" \
-    filesrc location="$D/sizes.ivf" ! ivfdemux ! av1parse ! av1dec threads=1 max-frame-delay=1 ! fakesink num-buffers=10
+dav1d -q -i "$crs" --muxer framemd5 -o - >"$D/resize.ref" 2>/dev/null
+run_ok "resize mode: av1dec renegotiates at frame 1" \
+    filesrc location="$crs" ! ivfdemux ! av1parse ! av1dec ! videoconvert ! video/x-raw,format=I420 ! \
+    filesink location="$D/resize.yuv"
+is "resize mode: 1 frame of 320x240 and 9 of 160x120, each equal to dav1d's" \
+    "$(raw_frame_md5s "$D/resize.yuv" 320x240:1 160x120:9)" "$(cat "$D/resize.ref")"
 
 done_testing
