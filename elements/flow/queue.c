@@ -27,7 +27,24 @@ enum {
 
 #define QUEUE_UNBOUNDED_DEPTH 1024u /* ring size when max-size-buffers=0 */
 #define QUEUE_WAIT_MS 50            /* sleeps re-check stop/pause this often even without a wake */
-#define QUEUE_SPIN_NS 10000         /* a side polls this long before it sleeps: a wake-up costs two syscalls */
+#ifndef QUEUE_SPIN_NS
+#define QUEUE_SPIN_NS 3000          /* a side polls this long before it sleeps: a wake-up costs two syscalls */
+#endif
+#ifndef QUEUE_PAUSE_NS
+#define QUEUE_PAUSE_NS 3000 /* of which it only pauses, then yields */
+#endif
+#ifndef QUEUE_POLL_NS
+#define QUEUE_POLL_NS 1000          /* and looks at the other side's index this often while it polls */
+#endif
+
+#ifndef QUEUE_LATENCY_NS
+#define QUEUE_LATENCY_NS 100000     /* most a lone buffer waits for a lightly sleeping output side */
+#endif
+#ifndef QUEUE_WAKE_FILL
+#define QUEUE_WAKE_FILL 64u         /* fill level that wakes it earlier (at most half the ring) */
+#endif
+
+enum { QUEUE_SLEEP_LIGHT = 1, QUEUE_SLEEP_DEEP = 2 }; /* out_sleeping */
 
 static inline void queue_relax(void)
 {
@@ -37,6 +54,15 @@ static inline void queue_relax(void)
     __asm__ __volatile__("yield");
 #endif
 }
+
+#if CONFIG_PX_SCHED_THREADS
+/* Sleeps while *word == seen, at most ns; false when the time ran out. */
+static bool queue_futex_wait_ns(_Atomic uint32_t *word, uint32_t seen, px_time ns)
+{
+    struct timespec ts = {(time_t)(ns / PX_SECOND), (long)(ns % PX_SECOND)};
+    return !(syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, seen, &ts, NULL, 0) < 0 && errno == ETIMEDOUT);
+}
+#endif
 
 struct px__queue {
     /* properties */
@@ -62,6 +88,7 @@ struct px__queue {
     bool locked;        /* input side may pop (leaky=downstream, ring policy) */
     bool on_reactor;    /* rt: the output side runs on the reactor thread */
     uint64_t high_count, high_bytes, high_time, low_count, low_bytes, low_time;
+    uint64_t wake_fill; /* a lightly sleeping output side is woken at this fill level */
 
     /* Each side's line holds what it writes and its cached view of the
      * other side, refreshed only when the cache says full (input) or empty
@@ -290,6 +317,65 @@ static void queue_drop_new(struct px__queue *q, px_buffer *buf)
     }
 }
 
+#if CONFIG_PX_SCHED_THREADS
+/* Input side: a lightly sleeping output side is woken once wake_fill buffers
+ * wait (by the cached head first: it can only overstate the fill). */
+static bool queue_fill_reached(struct px__queue *q, uint64_t tail)
+{
+    if (tail - q->c_head < q->wake_fill)
+        return false;
+    queue_refresh_input_cache(q);
+    return tail - q->c_head >= q->wake_fill;
+}
+
+static void queue_wake_output(struct px__queue *q)
+{
+    if (atomic_exchange(&q->out_sleeping, 0)) { /* one wake per sleep */
+        atomic_fetch_add(&q->data_seq, 1);
+        px__futex_wake(&q->data_seq);
+    }
+}
+
+static bool queue_has_space(struct px__queue *q, uint64_t t)
+{
+    return !queue_full(q, t);
+}
+
+static bool queue_has_data(struct px__queue *q, uint64_t unused)
+{
+    (void)unused;
+    return atomic_load_explicit(&q->tail, memory_order_acquire) != atomic_load_explicit(&q->head, memory_order_relaxed) ||
+           atomic_load_explicit(&q->eos_in, memory_order_relaxed) ||
+           atomic_load_explicit(&q->el->pipeline->stopping, memory_order_relaxed);
+}
+
+/* A side with nothing to do polls the other side's index before it sleeps
+ * (a futex wake-up costs both sides a syscall and the sleeper a scheduler
+ * round trip). It looks every QUEUE_POLL_NS, not in a tight loop: each look
+ * pulls the other side's cache line over, and a pause between looks lets a
+ * burst of buffers gather, which then moves at once. After QUEUE_PAUSE_NS it
+ * yields the CPU between looks (on a loaded machine the other side may be
+ * waiting for this very CPU), and after QUEUE_SPIN_NS it gives up. */
+static bool queue_spin(struct px__queue *q, bool (*ready)(struct px__queue *, uint64_t), uint64_t arg)
+{
+    px_time start = px__now(), now = start;
+    while (now - start < QUEUE_SPIN_NS) {
+        if (now - start < QUEUE_PAUSE_NS) {
+            px_time next = now + QUEUE_POLL_NS;
+            do
+                queue_relax();
+            while ((now = px__now()) < next);
+        } else {
+            sched_yield();
+            now = px__now();
+        }
+        if (ready(q, arg))
+            return true;
+    }
+    return false;
+}
+#endif
+
 static px_flow px__queue_push(px_element *el, px_buffer *buf)
 {
     struct px__queue *q = el->queue;
@@ -301,6 +387,10 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
     uint64_t t = atomic_load_explicit(&q->tail, memory_order_relaxed);
     int policy = q->source ? q->source->flow_policy : PX_FLOW_POLICY_BLOCK;
     while (queue_full(q, t)) {
+#if CONFIG_PX_SCHED_THREADS
+        if (atomic_load_explicit(&q->out_sleeping, memory_order_relaxed)) /* full below wake_fill (bytes, time) */
+            queue_wake_output(q);
+#endif
         if (q->leaky == QUEUE_LEAKY_UPSTREAM || (q->leaky == QUEUE_LEAKY_NO && policy == PX_FLOW_POLICY_DROP)) {
             queue_drop_new(q, buf);
             return PX_FLOW_OK;
@@ -342,15 +432,7 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
             continue;
         }
 #if CONFIG_PX_SCHED_THREADS
-        bool freed = false;
-        px_time spin_end = px__now() + QUEUE_SPIN_NS;
-        for (unsigned spin = 1; !freed; spin++) {
-            queue_relax();
-            freed = !queue_full(q, t);
-            if (spin % 32 == 0 && px__now() > spin_end)
-                break;
-        }
-        if (freed)
+        if (queue_spin(q, queue_has_space, t))
             continue;
         uint32_t seq = atomic_load_explicit(&q->space_seq, memory_order_acquire);
         atomic_store_explicit(&q->in_sleeping, 1, memory_order_seq_cst);
@@ -376,10 +458,9 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
     atomic_store_explicit(&q->tail, t + 1, memory_order_seq_cst);
     buf->arena = NULL;
 #if CONFIG_PX_SCHED_THREADS
-    if (atomic_load_explicit(&q->out_sleeping, memory_order_seq_cst) && atomic_exchange(&q->out_sleeping, 0)) {
-        atomic_fetch_add(&q->data_seq, 1);
-        px__futex_wake(&q->data_seq);
-    }
+    uint32_t sleeping = atomic_load_explicit(&q->out_sleeping, memory_order_seq_cst);
+    if (sleeping && (sleeping == QUEUE_SLEEP_DEEP || queue_fill_reached(q, t + 1)))
+        queue_wake_output(q);
 #endif
     /* Busy by the cached view first (it can only overstate), then for real. */
     if (!atomic_load_explicit(&q->busy, memory_order_relaxed) &&
@@ -537,29 +618,30 @@ static void *px__queue_thread(void *arg)
         /* Nothing to do: poll a little, then announce the sleep and look once
          * more (the input side stores, then checks out_sleeping; one of us
          * sees the other). */
-        bool arrived = false;
-        px_time spin_end = px__now() + QUEUE_SPIN_NS;
-        for (unsigned spin = 1; !arrived; spin++) {
-            queue_relax();
-            arrived = atomic_load_explicit(&q->tail, memory_order_acquire) !=
-                          atomic_load_explicit(&q->head, memory_order_relaxed) ||
-                      atomic_load_explicit(&q->eos_in, memory_order_relaxed) ||
-                      atomic_load_explicit(&p->stopping, memory_order_relaxed);
-            if (spin % 32 == 0 && px__now() > spin_end)
+        if (queue_spin(q, queue_has_data, 0))
+            continue;
+        /* Sleep lightly first: the input side wakes us only once wake_fill
+         * buffers wait (a wake-up per burst, not per buffer), and a buffer
+         * that comes alone waits at most QUEUE_LATENCY_NS. When that passes
+         * with nothing, sleep deeply: the next buffer wakes us at once. */
+        for (uint32_t mode = QUEUE_SLEEP_LIGHT; mode <= QUEUE_SLEEP_DEEP; mode++) {
+            uint32_t seq = atomic_load_explicit(&q->data_seq, memory_order_acquire);
+            atomic_store_explicit(&q->out_sleeping, mode, memory_order_seq_cst);
+            uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
+            uint64_t t = atomic_load_explicit(&q->tail, memory_order_seq_cst);
+            bool work = atomic_load_explicit(&q->eos_in, memory_order_seq_cst) ||
+                        (atomic_load_explicit(&q->done_out, memory_order_relaxed) ? t != h : queue_ready(q, h, t));
+            if (work || atomic_load_explicit(&p->stopping, memory_order_relaxed) ||
+                atomic_load_explicit(&p->paused, memory_order_relaxed)) {
+                atomic_store_explicit(&q->out_sleeping, 0, memory_order_relaxed);
+                break;
+            }
+            bool woken = queue_futex_wait_ns(&q->data_seq, seq,
+                                             mode == QUEUE_SLEEP_LIGHT ? QUEUE_LATENCY_NS : QUEUE_WAIT_MS * PX_MSECOND);
+            atomic_store_explicit(&q->out_sleeping, 0, memory_order_relaxed);
+            if (woken || atomic_load_explicit(&q->tail, memory_order_acquire) != h)
                 break;
         }
-        if (arrived)
-            continue;
-        uint32_t seq = atomic_load_explicit(&q->data_seq, memory_order_acquire);
-        atomic_store_explicit(&q->out_sleeping, 1, memory_order_seq_cst);
-        uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
-        uint64_t t = atomic_load_explicit(&q->tail, memory_order_seq_cst);
-        bool work = atomic_load_explicit(&q->eos_in, memory_order_seq_cst) ||
-                    (atomic_load_explicit(&q->done_out, memory_order_relaxed) ? t != h : queue_ready(q, h, t));
-        if (!work && !atomic_load_explicit(&p->stopping, memory_order_relaxed) &&
-            !atomic_load_explicit(&p->paused, memory_order_relaxed))
-            px__futex_wait(&q->data_seq, seq, QUEUE_WAIT_MS);
-        atomic_store_explicit(&q->out_sleeping, 0, memory_order_relaxed);
     }
     return NULL;
 }
@@ -599,6 +681,9 @@ static int queue_start(px_element *el, px_error *err)
     q->low_bytes = (uint64_t)(q->low_watermark * (double)q->max_size_bytes);
     q->high_time = (uint64_t)(q->high_watermark * (double)q->max_size_time);
     q->low_time = (uint64_t)(q->low_watermark * (double)q->max_size_time);
+    q->wake_fill = q->depth / 2 < QUEUE_WAKE_FILL ? q->depth / 2 : QUEUE_WAKE_FILL;
+    if (q->wake_fill < 1 || q->min_threshold_buffers || q->min_threshold_bytes || q->min_threshold_time)
+        q->wake_fill = 1; /* below a threshold the output side waits for the threshold itself */
     uint32_t cap = 1;
     while (cap < q->depth)
         cap <<= 1;

@@ -231,7 +231,8 @@ static px_flow px__deliver(px_element *el, int sink_pad, px_buffer *buf)
 
 static PX__ALWAYS_INLINE px_flow px__deliver_inline(px_element *el, int sink_pad, px_buffer *buf)
 {
-    el->in_pad = sink_pad;
+    if (el->in_pad != sink_pad) /* a store per buffer would keep the line moving to a queue's output thread */
+        el->in_pad = sink_pad;
     bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
     px__stat_add(&el->stats.buffers_in, 1); /* a buffer told to wait is taken off again (fanin.c) */
     px__stat_add(&el->stats.bytes_in, buf->size);
