@@ -2870,6 +2870,22 @@ static bool px_arena__take_bit(px_arena *a, uint32_t *slot)
 
 /* ---- Per-buffer operations: no locks, syscalls or allocation --------------- */
 
+/* Home thread: takes a slot released elsewhere straight from the release
+ * queue, leaving its bitmap bit set (as a parked slot's). The queue is
+ * shared memory another process can write: an entry that is not a free slot
+ * is skipped, as px_arena_reclaim() does. */
+static bool px_arena__pop_parked(px_arena *a, uint32_t *slot)
+{
+    uint32_t s;
+    for (uint32_t tries = 0; tries < 4 && px_arena__pop(a, &s); tries++) {
+        if (s < a->slot_count && atomic_load_explicit(&a->refcount[s], memory_order_relaxed) == 0) {
+            *slot = s;
+            return true;
+        }
+    }
+    return false;
+}
+
 PX_API int px_arena_acquire(px_arena *arena, uint32_t *slot)
 {
     if (!arena || !slot)
@@ -2880,6 +2896,9 @@ PX_API int px_arena_acquire(px_arena *arena, uint32_t *slot)
     bool home = px_arena__at_home(arena);
     if (home && arena->n_parked) {
         s = arena->parked[--arena->n_parked];
+    } else if (home && px_arena__pop_parked(arena, &s)) {
+        /* released by another thread (a queue's output side): its bit is
+         * still set, so it is the home thread's again without a bitmap trip */
     } else if (!px_arena__take_bit(arena, &s)) {
         px_arena_reclaim(arena);
         if (!px_arena__take_bit(arena, &s)) {
@@ -11557,15 +11576,18 @@ static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, b
                           memory_order_relaxed);
     if (out->pts != PX_TIME_NONE)
         atomic_store_explicit(&q->out_pts, out->pts, memory_order_relaxed);
-    atomic_store_explicit(&q->head, h + 1, memory_order_seq_cst);
+    /* A sleeping input side is woken once the ring is half empty, not per
+     * buffer, so a full queue costs a wake-up per half ring; above half the
+     * head needs no fence (nobody is woken there), at or below it the store
+     * pairs with the input side's announce-then-recheck: one of us sees the
+     * other. */
+    bool may_wake = (t - h - 1) * 2 <= q->depth;
+    atomic_store_explicit(&q->head, h + 1, may_wake ? memory_order_seq_cst : memory_order_release);
     if (input_side)
         queue_refresh_input_cache(q);
     queue_unlock(q);
 #if CONFIG_PX_SCHED_THREADS
-    /* Pairs with the input side's announce-then-recheck: one of us sees the
-     * other. A sleeping input side is woken once the ring is half empty,
-     * not per buffer, so a full queue costs a wake-up per half ring. */
-    if (atomic_load_explicit(&q->in_sleeping, memory_order_seq_cst) && (t - h - 1) * 2 <= q->depth &&
+    if (may_wake && atomic_load_explicit(&q->in_sleeping, memory_order_seq_cst) &&
         atomic_exchange(&q->in_sleeping, 0)) { /* one wake per sleep, not one per buffer until it runs */
         atomic_fetch_add(&q->space_seq, 1);
         px__futex_wake(&q->space_seq);

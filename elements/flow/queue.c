@@ -277,15 +277,18 @@ static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, b
                           memory_order_relaxed);
     if (out->pts != PX_TIME_NONE)
         atomic_store_explicit(&q->out_pts, out->pts, memory_order_relaxed);
-    atomic_store_explicit(&q->head, h + 1, memory_order_seq_cst);
+    /* A sleeping input side is woken once the ring is half empty, not per
+     * buffer, so a full queue costs a wake-up per half ring; above half the
+     * head needs no fence (nobody is woken there), at or below it the store
+     * pairs with the input side's announce-then-recheck: one of us sees the
+     * other. */
+    bool may_wake = (t - h - 1) * 2 <= q->depth;
+    atomic_store_explicit(&q->head, h + 1, may_wake ? memory_order_seq_cst : memory_order_release);
     if (input_side)
         queue_refresh_input_cache(q);
     queue_unlock(q);
 #if CONFIG_PX_SCHED_THREADS
-    /* Pairs with the input side's announce-then-recheck: one of us sees the
-     * other. A sleeping input side is woken once the ring is half empty,
-     * not per buffer, so a full queue costs a wake-up per half ring. */
-    if (atomic_load_explicit(&q->in_sleeping, memory_order_seq_cst) && (t - h - 1) * 2 <= q->depth &&
+    if (may_wake && atomic_load_explicit(&q->in_sleeping, memory_order_seq_cst) &&
         atomic_exchange(&q->in_sleeping, 0)) { /* one wake per sleep, not one per buffer until it runs */
         atomic_fetch_add(&q->space_seq, 1);
         px__futex_wake(&q->space_seq);

@@ -272,6 +272,22 @@ static bool px_arena__take_bit(px_arena *a, uint32_t *slot)
 
 /* ---- Per-buffer operations: no locks, syscalls or allocation --------------- */
 
+/* Home thread: takes a slot released elsewhere straight from the release
+ * queue, leaving its bitmap bit set (as a parked slot's). The queue is
+ * shared memory another process can write: an entry that is not a free slot
+ * is skipped, as px_arena_reclaim() does. */
+static bool px_arena__pop_parked(px_arena *a, uint32_t *slot)
+{
+    uint32_t s;
+    for (uint32_t tries = 0; tries < 4 && px_arena__pop(a, &s); tries++) {
+        if (s < a->slot_count && atomic_load_explicit(&a->refcount[s], memory_order_relaxed) == 0) {
+            *slot = s;
+            return true;
+        }
+    }
+    return false;
+}
+
 PX_API int px_arena_acquire(px_arena *arena, uint32_t *slot)
 {
     if (!arena || !slot)
@@ -282,6 +298,9 @@ PX_API int px_arena_acquire(px_arena *arena, uint32_t *slot)
     bool home = px_arena__at_home(arena);
     if (home && arena->n_parked) {
         s = arena->parked[--arena->n_parked];
+    } else if (home && px_arena__pop_parked(arena, &s)) {
+        /* released by another thread (a queue's output side): its bit is
+         * still set, so it is the home thread's again without a bitmap trip */
     } else if (!px_arena__take_bit(arena, &s)) {
         px_arena_reclaim(arena);
         if (!px_arena__take_bit(arena, &s)) {
