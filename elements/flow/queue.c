@@ -28,15 +28,14 @@ enum {
 #define QUEUE_UNBOUNDED_DEPTH 1024u /* ring size when max-size-buffers=0 */
 #define QUEUE_WAIT_MS 50            /* sleeps re-check stop/pause this often even without a wake */
 #ifndef QUEUE_SPIN_NS
-#define QUEUE_SPIN_NS 3000          /* a side polls this long before it sleeps: a wake-up costs two syscalls */
+#define QUEUE_SPIN_NS 3000          /* a side polls this long before it sleeps */
 #endif
-#ifndef QUEUE_PAUSE_NS
-#define QUEUE_PAUSE_NS 3000 /* of which it only pauses, then yields */
+#ifndef QUEUE_WOKEN_SPIN_NS
+#define QUEUE_WOKEN_SPIN_NS 10000   /* or this long after it woke the other side */
 #endif
 #ifndef QUEUE_POLL_NS
 #define QUEUE_POLL_NS 1000          /* and looks at the other side's index this often while it polls */
 #endif
-
 #ifndef QUEUE_LATENCY_NS
 #define QUEUE_LATENCY_NS 100000     /* most a lone buffer waits for a lightly sleeping output side */
 #endif
@@ -99,12 +98,14 @@ struct px__queue {
     _Atomic int64_t in_pts;
     _Atomic bool eos_in; /* EOS queued behind the last buffer */
     uint64_t c_head, c_out_bytes; /* input side's cache of the output side */
+    px_time in_woke_at; /* when the input side last woke the output side */
     int64_t c_out_pts;
     _Alignas(64) _Atomic uint64_t head; /* written by the output side (or the input side, locked) */
     _Atomic uint64_t out_bytes;
     _Atomic int64_t out_pts;
     _Atomic bool in_flight; /* the output side holds a popped buffer downstream */
     uint64_t c_tail; /* output side's cache of tail */
+    px_time out_woke_at; /* when the output side last woke the input side */
     _Atomic bool done_out;  /* downstream answered EOS: refuse more input */
     _Atomic bool finished;  /* EOS forwarded downstream */
     _Alignas(64) _Atomic uint32_t data_seq, space_seq; /* futex words */
@@ -290,6 +291,8 @@ static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, b
 #if CONFIG_PX_SCHED_THREADS
     if (may_wake && atomic_load_explicit(&q->in_sleeping, memory_order_seq_cst) &&
         atomic_exchange(&q->in_sleeping, 0)) { /* one wake per sleep, not one per buffer until it runs */
+        if (for_output)
+            q->out_woke_at = px__now();
         atomic_fetch_add(&q->space_seq, 1);
         px__futex_wake(&q->space_seq);
     }
@@ -334,6 +337,7 @@ static bool queue_fill_reached(struct px__queue *q, uint64_t tail)
 static void queue_wake_output(struct px__queue *q)
 {
     if (atomic_exchange(&q->out_sleeping, 0)) { /* one wake per sleep */
+        q->in_woke_at = px__now();
         atomic_fetch_add(&q->data_seq, 1);
         px__futex_wake(&q->data_seq);
     }
@@ -356,22 +360,22 @@ static bool queue_has_data(struct px__queue *q, uint64_t unused)
  * (a futex wake-up costs both sides a syscall and the sleeper a scheduler
  * round trip). It looks every QUEUE_POLL_NS, not in a tight loop: each look
  * pulls the other side's cache line over, and a pause between looks lets a
- * burst of buffers gather, which then moves at once. After QUEUE_PAUSE_NS it
- * yields the CPU between looks (on a loaded machine the other side may be
- * waiting for this very CPU), and after QUEUE_SPIN_NS it gives up. */
-static bool queue_spin(struct px__queue *q, bool (*ready)(struct px__queue *, uint64_t), uint64_t arg)
+ * burst of buffers gather, which then moves at once. It gives up after
+ * QUEUE_SPIN_NS, or QUEUE_WOKEN_SPIN_NS after it last woke the other side:
+ * that one is on its way (a wake-up takes tens of µs on a busy machine), and
+ * sleeping now would only make it wake this side in turn, a cycle of
+ * sleeps that a flowing stream would pay for every half ring. */
+static bool queue_spin(struct px__queue *q, bool (*ready)(struct px__queue *, uint64_t), uint64_t arg,
+                       px_time woke_other)
 {
-    px_time start = px__now(), now = start;
-    while (now - start < QUEUE_SPIN_NS) {
-        if (now - start < QUEUE_PAUSE_NS) {
-            px_time next = now + QUEUE_POLL_NS;
-            do
-                queue_relax();
-            while ((now = px__now()) < next);
-        } else {
-            sched_yield();
-            now = px__now();
-        }
+    px_time now = px__now(), end = now + QUEUE_SPIN_NS;
+    if (woke_other + QUEUE_WOKEN_SPIN_NS > end)
+        end = woke_other + QUEUE_WOKEN_SPIN_NS;
+    while (now < end) {
+        px_time next = now + QUEUE_POLL_NS;
+        do
+            queue_relax();
+        while ((now = px__now()) < next);
         if (ready(q, arg))
             return true;
     }
@@ -435,7 +439,7 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
             continue;
         }
 #if CONFIG_PX_SCHED_THREADS
-        if (queue_spin(q, queue_has_space, t))
+        if (queue_spin(q, queue_has_space, t, q->in_woke_at))
             continue;
         uint32_t seq = atomic_load_explicit(&q->space_seq, memory_order_acquire);
         atomic_store_explicit(&q->in_sleeping, 1, memory_order_seq_cst);
@@ -621,7 +625,7 @@ static void *px__queue_thread(void *arg)
         /* Nothing to do: poll a little, then announce the sleep and look once
          * more (the input side stores, then checks out_sleeping; one of us
          * sees the other). */
-        if (queue_spin(q, queue_has_data, 0))
+        if (queue_spin(q, queue_has_data, 0, q->out_woke_at))
             continue;
         /* Sleep lightly first: the input side wakes us only once wake_fill
          * buffers wait (a wake-up per burst, not per buffer), and a buffer
@@ -707,6 +711,7 @@ static int queue_start(px_element *el, px_error *err)
     atomic_store(&q->out_pts, PX_TIME_NONE);
     q->c_head = q->c_out_bytes = q->c_tail = 0;
     q->c_out_pts = PX_TIME_NONE;
+    q->in_woke_at = q->out_woke_at = 0;
     atomic_store(&q->eos_in, false);
     atomic_store(&q->in_flight, false);
     atomic_store(&q->done_out, false);
