@@ -11421,10 +11421,11 @@ struct px__queue {
     _Atomic bool in_flight; /* the output side holds a popped buffer downstream */
     uint64_t c_tail; /* output side's cache of tail */
     px_time out_woke_at; /* when the output side last woke the input side */
-    _Atomic bool done_out;  /* downstream answered EOS: refuse more input */
-    _Atomic bool finished;  /* EOS forwarded downstream */
     _Alignas(64) _Atomic uint32_t data_seq, space_seq; /* futex words */
     _Atomic uint32_t out_sleeping, in_sleeping;
+    /* Read per buffer by both sides, written once: not on a side's own line */
+    _Atomic bool done_out;  /* downstream answered EOS: refuse more input */
+    _Atomic bool finished;  /* EOS forwarded downstream */
     _Atomic bool busy;
     atomic_flag lock;
 };
