@@ -11320,8 +11320,12 @@ PX_ELEMENT_CLASS(output_selector) = {
  * streaming thread; under coop it is serviced in turn on the caller's thread.
  *
  * A side sleeps on a futex only when the ring is empty (output) or full
- * (input, leaky=no): each side announces that it sleeps, and the other wakes
- * it only then, so a stream that flows makes no syscall. Properties follow
+ * (input, leaky=no), after polling briefly: each side announces that it
+ * sleeps, and the other wakes it only then, so a stream that flows makes no
+ * syscall. Wake-ups come in bursts, not per buffer: a full input side is
+ * woken when the ring is half empty, and an empty output side first sleeps
+ * lightly (woken at a fill level, or after QUEUE_LATENCY_NS at most, so a lone
+ * buffer is still prompt), then deeply (woken by the next buffer). Properties follow
  * GStreamer's queue (names, defaults, 0 = unlimited); high-watermark,
  * low-watermark and use-buffering follow queue2: at the high one the queue
  * marks the source feeding it busy (px_element_downstream_busy()) and, with
@@ -11342,21 +11346,11 @@ enum {
 
 #define QUEUE_UNBOUNDED_DEPTH 1024u /* ring size when max-size-buffers=0 */
 #define QUEUE_WAIT_MS 50            /* sleeps re-check stop/pause this often even without a wake */
-#ifndef QUEUE_SPIN_NS
 #define QUEUE_SPIN_NS 3000          /* a side polls this long before it sleeps */
-#endif
-#ifndef QUEUE_WOKEN_SPIN_NS
 #define QUEUE_WOKEN_SPIN_NS 10000   /* or this long after it woke the other side */
-#endif
-#ifndef QUEUE_POLL_NS
 #define QUEUE_POLL_NS 1000          /* and looks at the other side's index this often while it polls */
-#endif
-#ifndef QUEUE_LATENCY_NS
 #define QUEUE_LATENCY_NS 100000     /* most a lone buffer waits for a lightly sleeping output side */
-#endif
-#ifndef QUEUE_WAKE_FILL
 #define QUEUE_WAKE_FILL 64u         /* fill level that wakes it earlier (at most half the ring) */
-#endif
 
 enum { QUEUE_SLEEP_LIGHT = 1, QUEUE_SLEEP_DEEP = 2 }; /* out_sleeping */
 
