@@ -87,11 +87,15 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 PYEOF
 }
 slow="queue ! identity sleep-time=40 ! fakesink"
-small=$(peak_rss_kb -q "fakesrc num-buffers=1000 sizetype=fixed sizemax=65536 filltype=zero ! $slow")
+# (A sanitizer's own memory grows for the first seconds of a run, whatever the
+# pipeline does: there the small run is longer, past that growth.)
+n_small=1000
+[ -n "${PX_SANITIZE:-}" ] && n_small=5000
+small=$(peak_rss_kb -q "fakesrc num-buffers=$n_small sizetype=fixed sizemax=65536 filltype=zero ! $slow")
 large=$(peak_rss_kb -q "fakesrc num-buffers=20000 sizetype=fixed sizemax=65536 filltype=zero ! $slow")
-echo "peak RSS: 1000 buffers ${small} KiB, 20000 buffers ${large} KiB (64 KiB each)" | diag
+echo "peak RSS: $n_small buffers ${small} KiB, 20000 buffers ${large} KiB (64 KiB each)" | diag
 if [ -n "$small" ] && [ -n "$large" ] && [ "$large" -lt $((small + 8192)) ]; then
-    ok "slow sink: memory stays bounded (20x the buffers, RSS within 8 MiB)"
+    ok "slow sink: memory stays bounded ($((20000 / n_small))x the buffers, RSS within 8 MiB)"
 else
     not_ok "slow sink: memory stays bounded"
 fi
