@@ -1804,9 +1804,14 @@ typedef struct px__parked {
 #define PX__PARK_MAX 16 /* per fan-in element; more means a chain() element pushed a burst */
 
 /* Counters have one writer (the thread streaming through the element), so
- * updates are relaxed load + store: no locked instruction per buffer. */
+ * updates are relaxed load + store: no locked instruction per buffer. A
+ * queue's two sides are two threads: what its input side counts (in) is a
+ * cache line away from what its output side counts (out), or every buffer
+ * would move the line between them. */
 typedef struct px__stats {
-    _Atomic uint64_t buffers_in, buffers_out, bytes_in, bytes_out;
+    _Atomic uint64_t buffers_in, bytes_in;
+    char apart[64 - 2 * sizeof(uint64_t)];
+    _Atomic uint64_t buffers_out, bytes_out;
     _Atomic uint64_t drops, errors, process_ns;
     _Atomic bool eos;
     /* Latency: sinks add (now - buffer's entry time) for sampled buffers. */
@@ -2715,7 +2720,7 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2,
                "parallax arenas need lock-free 32-bit atomics (shared between processes)");
 
 #define PX_ARENA__MAGIC   0x52415850u /* "PXAR" in memory on little-endian */
-#define PX_ARENA__VERSION 1u
+#define PX_ARENA__VERSION 2u
 #define PX_ARENA__LINE    64u /* keeps hot counters on their own cache lines */
 
 typedef struct px_arena__cell {
@@ -2741,9 +2746,11 @@ typedef struct px_arena__control {
     uint64_t queue_offset;
     /* Shared stats: held = acquired - released, over both paths. */
     _Alignas(64) _Atomic uint64_t acquired; /* any thread: read-modify-write */
-    _Atomic uint64_t released;
     _Atomic uint32_t high_water;
     _Atomic uint64_t exhausted;
+    /* Releases from other threads (a queue's output side: per buffer), apart
+     * from what the home thread reads on every acquire. */
+    _Alignas(64) _Atomic uint64_t released;
     _Alignas(64) _Atomic uint64_t home_acquired; /* home thread only: load + store */
     _Atomic uint64_t home_released;
     /* Bitmap word where the next search starts. */
@@ -2780,6 +2787,11 @@ struct px_arena {
     uint32_t home_pid;  /* its process, for the owner table */
     uint32_t *parked;   /* slots with refcount 0 whose bit is still set */
     uint32_t n_parked;
+    /* The home thread's last look at the shared release count and high
+     * water (both only grow): held by them can only overstate, so the
+     * shared line is read again only when the high water might move. */
+    uint64_t seen_released;
+    uint32_t seen_high_water;
 };
 
 /* A number per thread, given on first bind. A fork()ed child's thread
@@ -2937,6 +2949,22 @@ static bool px_arena__take_bit(px_arena *a, uint32_t *slot)
 
 /* ---- Per-buffer operations: no locks, syscalls or allocation --------------- */
 
+/* Home thread: takes a slot released elsewhere straight from the release
+ * queue, leaving its bitmap bit set (as a parked slot's). The queue is
+ * shared memory another process can write: an entry that is not a free slot
+ * is skipped, as px_arena_reclaim() does. */
+static bool px_arena__pop_parked(px_arena *a, uint32_t *slot)
+{
+    uint32_t s;
+    for (uint32_t tries = 0; tries < 4 && px_arena__pop(a, &s); tries++) {
+        if (s < a->slot_count && atomic_load_explicit(&a->refcount[s], memory_order_relaxed) == 0) {
+            *slot = s;
+            return true;
+        }
+    }
+    return false;
+}
+
 PX_API int px_arena_acquire(px_arena *arena, uint32_t *slot)
 {
     if (!arena || !slot)
@@ -2947,6 +2975,9 @@ PX_API int px_arena_acquire(px_arena *arena, uint32_t *slot)
     bool home = px_arena__at_home(arena);
     if (home && arena->n_parked) {
         s = arena->parked[--arena->n_parked];
+    } else if (home && px_arena__pop_parked(arena, &s)) {
+        /* released by another thread (a queue's output side): its bit is
+         * still set, so it is the home thread's again without a bitmap trip */
     } else if (!px_arena__take_bit(arena, &s)) {
         px_arena_reclaim(arena);
         if (!px_arena__take_bit(arena, &s)) {
@@ -2960,15 +2991,26 @@ PX_API int px_arena_acquire(px_arena *arena, uint32_t *slot)
     atomic_store_explicit(&arena->owner[s], !arena->shared ? 0 : home ? arena->home_pid : px_arena__self(),
                           memory_order_relaxed);
 #endif
-    if (home)
+    if (home) {
         px_arena__bump(&c->home_acquired);
-    else
+        uint64_t in = atomic_load_explicit(&c->acquired, memory_order_relaxed) +
+                      atomic_load_explicit(&c->home_acquired, memory_order_relaxed);
+        uint64_t out = arena->seen_released + atomic_load_explicit(&c->home_released, memory_order_relaxed);
+        if (in <= out || in - out <= arena->seen_high_water) { /* at most what is held: no new high */
+            *slot = s;
+            return PX_OK;
+        }
+        arena->seen_released = atomic_load_explicit(&c->released, memory_order_relaxed);
+    } else {
         atomic_fetch_add_explicit(&c->acquired, 1, memory_order_relaxed);
+    }
     uint32_t n = px_arena__held(arena);
     uint32_t hw = atomic_load_explicit(&c->high_water, memory_order_relaxed);
     while (n > hw && !atomic_compare_exchange_weak_explicit(&c->high_water, &hw, n, memory_order_relaxed,
                                                             memory_order_relaxed)) {
     }
+    if (home)
+        arena->seen_high_water = n > hw ? n : hw;
     *slot = s;
     return PX_OK;
 }
@@ -3042,6 +3084,8 @@ PX_API void px_arena_bind_thread(px_arena *arena)
 #endif
     if (!px_arena__token)
         px_arena__token = px_arena__new_token();
+    arena->seen_released = 0; /* only ever below the real figures */
+    arena->seen_high_water = 0;
     arena->home = px_arena__token;
 }
 
@@ -10626,7 +10670,12 @@ PX_ELEMENT_CLASS(hostile) = {
  * request drops some, fails after N, or slows the stream down: a probe for
  * testing flow, error and shutdown paths. Properties follow GStreamer's
  * identity. Drops use a xorshift64 PRNG with a fixed seed, so a run drops the
- * same buffers every time. */
+ * same buffers every time. hold-factor (Parallax's own) models a device that
+ * takes a multiple of each buffer's duration: its schedule is kept in stream
+ * time (buffer k starts when buffer k-1 ends, or at its own pts if later), and
+ * the element sleeps until absolute deadlines on that schedule, so a late
+ * wake-up on a loaded machine is made up, not added: "5% too slow" stays
+ * 5% whatever the load. */
 
 #define IDENTITY_SEED 0x2545f4914f6cdd1dull
 
@@ -10634,6 +10683,7 @@ typedef struct {
     double drop_probability;
     int error_after;
     uint64_t sleep_time;
+    double hold_factor;
     bool silent;
     bool dump;
     /* streaming state */
@@ -10641,6 +10691,10 @@ typedef struct {
     uint64_t rng;
     uint64_t threshold; /* drop when the next PRNG value is below it */
     bool drop_all;
+    bool plain; /* nothing to do but count: the per-buffer path is one test */
+    bool hold_started;
+    px_time hold_base; /* CLOCK_MONOTONIC ns of stream time 0 */
+    px_time hold_end;  /* stream time the device is busy until */
 } identity;
 
 static uint64_t identity_next(identity *self)
@@ -10660,11 +10714,15 @@ static int identity_start(px_element *el, px_error *err)
     (void)err;
     self->seen = 0;
     self->rng = IDENTITY_SEED;
+    self->hold_started = false;
+    self->hold_end = 0;
     /* Integer compare per buffer; p * 2^64 computed once. */
     self->drop_all = self->drop_probability >= 1.0;
     self->threshold = self->drop_all || self->drop_probability <= 0.0
                           ? 0
                           : (uint64_t)(self->drop_probability * 18446744073709551616.0);
+    self->plain = self->error_after < 0 && !self->sleep_time && self->hold_factor <= 0 && self->silent &&
+                  !self->dump && !self->drop_all && !self->threshold;
     return PX_OK;
 }
 
@@ -10683,11 +10741,46 @@ static void identity_message(px_element *el, const px_buffer *in)
            (void *)in->data);
 }
 
+static px_time identity_monotonic(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (px_time)ts.tv_sec * PX_SECOND + ts.tv_nsec;
+}
+
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void identity_hold(identity *self, const px_buffer *in)
+{
+    if (!self->hold_started) { /* the first buffer's pts is "now" */
+        self->hold_started = true;
+        self->hold_base = identity_monotonic() - in->pts;
+        self->hold_end = in->pts;
+    }
+    px_time start = in->pts > self->hold_end ? in->pts : self->hold_end;
+    self->hold_end = start + (px_time)(self->hold_factor * (double)in->duration);
+    px_time at = self->hold_base + self->hold_end;
+    struct timespec ts = {(time_t)(at / PX_SECOND), (long)(at % PX_SECOND)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
+}
+
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static px_flow identity_slow(px_element *el, identity *self, px_frame *io);
+
 static px_flow identity_process(px_element *el, px_frame *io)
 {
     identity *self = px_element_state(el);
 
     self->seen++;
+    return self->plain ? PX_FLOW_OK : identity_slow(el, self, io);
+}
+
+static px_flow identity_slow(px_element *el, identity *self, px_frame *io)
+{
     if (self->error_after >= 0 && self->seen >= self->error_after) {
         px_element_error(el, PX_EFLOW, "error-after %d reached", self->error_after);
         return PX_FLOW_ERROR;
@@ -10698,6 +10791,8 @@ static px_flow identity_process(px_element *el, px_frame *io)
         while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
             ;
     }
+    if (self->hold_factor > 0 && io->in.pts != PX_TIME_NONE && io->in.duration != PX_TIME_NONE)
+        identity_hold(self, &io->in);
     if (!self->silent)
         identity_message(el, &io->in);
     if (self->dump)
@@ -10724,6 +10819,9 @@ PX_ELEMENT_CLASS(identity) = {
                     "Post an error and stop on the Nth buffer (-1 = never)"),
         PX_PROP_UINT64(identity, sleep_time, 0, UINT32_MAX, 0,
                        "Microseconds to sleep before passing each buffer on"),
+        PX_PROP_DOUBLE(identity, hold_factor, 0.0, 1000.0, 0.0,
+                       "Hold each timestamped buffer for this many times its duration, on a schedule kept in "
+                       "stream time (late wake-ups are made up): a device slower (> 1) than the stream (0 = off)"),
         PX_PROP_BOOL(identity, silent, true, "Don't print a line per buffer"),
         PX_PROP_BOOL(identity, dump, false, "Hexdump each buffer's contents to stdout")),
 };
@@ -11466,8 +11564,12 @@ PX_ELEMENT_CLASS(output_selector) = {
  * streaming thread; under coop it is serviced in turn on the caller's thread.
  *
  * A side sleeps on a futex only when the ring is empty (output) or full
- * (input, leaky=no): each side announces that it sleeps, and the other wakes
- * it only then, so a stream that flows makes no syscall. Properties follow
+ * (input, leaky=no), after polling briefly: each side announces that it
+ * sleeps, and the other wakes it only then, so a stream that flows makes no
+ * syscall. Wake-ups come in bursts, not per buffer: a full input side is
+ * woken when the ring is half empty, and an empty output side first sleeps
+ * lightly (woken at a fill level, or after QUEUE_LATENCY_NS at most, so a lone
+ * buffer is still prompt), then deeply (woken by the next buffer). Properties follow
  * GStreamer's queue (names, defaults, 0 = unlimited); high-watermark,
  * low-watermark and use-buffering follow queue2: at the high one the queue
  * marks the source feeding it busy (px_element_downstream_busy()) and, with
@@ -11488,7 +11590,13 @@ enum {
 
 #define QUEUE_UNBOUNDED_DEPTH 1024u /* ring size when max-size-buffers=0 */
 #define QUEUE_WAIT_MS 50            /* sleeps re-check stop/pause this often even without a wake */
-#define QUEUE_SPIN_NS 10000         /* a side polls this long before it sleeps: a wake-up costs two syscalls */
+#define QUEUE_SPIN_NS 3000          /* a side polls this long before it sleeps */
+#define QUEUE_WOKEN_SPIN_NS 10000   /* or this long after it woke the other side */
+#define QUEUE_POLL_NS 1000          /* and looks at the other side's index this often while it polls */
+#define QUEUE_LATENCY_NS 100000     /* most a lone buffer waits for a lightly sleeping output side */
+#define QUEUE_WAKE_FILL 64u         /* fill level that wakes it earlier (at most half the ring) */
+
+enum { QUEUE_SLEEP_LIGHT = 1, QUEUE_SLEEP_DEEP = 2 }; /* out_sleeping */
 
 static inline void queue_relax(void)
 {
@@ -11498,6 +11606,15 @@ static inline void queue_relax(void)
     __asm__ __volatile__("yield");
 #endif
 }
+
+#if CONFIG_PX_SCHED_THREADS
+/* Sleeps while *word == seen, at most ns; false when the time ran out. */
+static bool queue_futex_wait_ns(_Atomic uint32_t *word, uint32_t seen, px_time ns)
+{
+    struct timespec ts = {(time_t)(ns / PX_SECOND), (long)(ns % PX_SECOND)};
+    return !(syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, seen, &ts, NULL, 0) < 0 && errno == ETIMEDOUT);
+}
+#endif
 
 struct px__queue {
     /* properties */
@@ -11523,6 +11640,7 @@ struct px__queue {
     bool locked;        /* input side may pop (leaky=downstream, ring policy) */
     bool on_reactor;    /* rt: the output side runs on the reactor thread */
     uint64_t high_count, high_bytes, high_time, low_count, low_bytes, low_time;
+    uint64_t wake_fill; /* a lightly sleeping output side is woken at this fill level */
 
     /* Each side's line holds what it writes and its cached view of the
      * other side, refreshed only when the cache says full (input) or empty
@@ -11533,16 +11651,19 @@ struct px__queue {
     _Atomic int64_t in_pts;
     _Atomic bool eos_in; /* EOS queued behind the last buffer */
     uint64_t c_head, c_out_bytes; /* input side's cache of the output side */
+    px_time in_woke_at; /* when the input side last woke the output side */
     int64_t c_out_pts;
     _Alignas(64) _Atomic uint64_t head; /* written by the output side (or the input side, locked) */
     _Atomic uint64_t out_bytes;
     _Atomic int64_t out_pts;
     _Atomic bool in_flight; /* the output side holds a popped buffer downstream */
     uint64_t c_tail; /* output side's cache of tail */
-    _Atomic bool done_out;  /* downstream answered EOS: refuse more input */
-    _Atomic bool finished;  /* EOS forwarded downstream */
+    px_time out_woke_at; /* when the output side last woke the input side */
     _Alignas(64) _Atomic uint32_t data_seq, space_seq; /* futex words */
     _Atomic uint32_t out_sleeping, in_sleeping;
+    /* Read per buffer by both sides, written once: not on a side's own line */
+    _Atomic bool done_out;  /* downstream answered EOS: refuse more input */
+    _Atomic bool finished;  /* EOS forwarded downstream */
     _Atomic bool busy;
     atomic_flag lock;
     /* Caps events (renegotiation), in order with the data: the first buffer
@@ -11730,16 +11851,21 @@ static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, b
                           memory_order_relaxed);
     if (out->pts != PX_TIME_NONE)
         atomic_store_explicit(&q->out_pts, out->pts, memory_order_relaxed);
-    atomic_store_explicit(&q->head, h + 1, memory_order_seq_cst);
+    /* A sleeping input side is woken once the ring is half empty, not per
+     * buffer, so a full queue costs a wake-up per half ring; above half the
+     * head needs no fence (nobody is woken there), at or below it the store
+     * pairs with the input side's announce-then-recheck: one of us sees the
+     * other. */
+    bool may_wake = (t - h - 1) * 2 <= q->depth;
+    atomic_store_explicit(&q->head, h + 1, may_wake ? memory_order_seq_cst : memory_order_release);
     if (input_side)
         queue_refresh_input_cache(q);
     queue_unlock(q);
 #if CONFIG_PX_SCHED_THREADS
-    /* Pairs with the input side's announce-then-recheck: one of us sees the
-     * other. A sleeping input side is woken once the ring is half empty,
-     * not per buffer, so a full queue costs a wake-up per half ring. */
-    if (atomic_load_explicit(&q->in_sleeping, memory_order_seq_cst) && (t - h - 1) * 2 <= q->depth &&
+    if (may_wake && atomic_load_explicit(&q->in_sleeping, memory_order_seq_cst) &&
         atomic_exchange(&q->in_sleeping, 0)) { /* one wake per sleep, not one per buffer until it runs */
+        if (for_output)
+            q->out_woke_at = px__now();
         atomic_fetch_add(&q->space_seq, 1);
         px__futex_wake(&q->space_seq);
     }
@@ -11770,6 +11896,66 @@ static void queue_drop_new(struct px__queue *q, px_buffer *buf)
     }
 }
 
+#if CONFIG_PX_SCHED_THREADS
+/* Input side: a lightly sleeping output side is woken once wake_fill buffers
+ * wait (by the cached head first: it can only overstate the fill). */
+static bool queue_fill_reached(struct px__queue *q, uint64_t tail)
+{
+    if (tail - q->c_head < q->wake_fill)
+        return false;
+    queue_refresh_input_cache(q);
+    return tail - q->c_head >= q->wake_fill;
+}
+
+static void queue_wake_output(struct px__queue *q)
+{
+    if (atomic_exchange(&q->out_sleeping, 0)) { /* one wake per sleep */
+        q->in_woke_at = px__now();
+        atomic_fetch_add(&q->data_seq, 1);
+        px__futex_wake(&q->data_seq);
+    }
+}
+
+static bool queue_has_space(struct px__queue *q, uint64_t t)
+{
+    return !queue_full(q, t);
+}
+
+static bool queue_has_data(struct px__queue *q, uint64_t unused)
+{
+    (void)unused;
+    return atomic_load_explicit(&q->tail, memory_order_acquire) != atomic_load_explicit(&q->head, memory_order_relaxed) ||
+           atomic_load_explicit(&q->eos_in, memory_order_relaxed) ||
+           atomic_load_explicit(&q->el->pipeline->stopping, memory_order_relaxed);
+}
+
+/* A side with nothing to do polls the other side's index before it sleeps
+ * (a futex wake-up costs both sides a syscall and the sleeper a scheduler
+ * round trip). It looks every QUEUE_POLL_NS, not in a tight loop: each look
+ * pulls the other side's cache line over, and a pause between looks lets a
+ * burst of buffers gather, which then moves at once. It gives up after
+ * QUEUE_SPIN_NS, or QUEUE_WOKEN_SPIN_NS after it last woke the other side:
+ * that one is on its way (a wake-up takes tens of µs on a busy machine), and
+ * sleeping now would only make it wake this side in turn, a cycle of
+ * sleeps that a flowing stream would pay for every half ring. */
+static bool queue_spin(struct px__queue *q, bool (*ready)(struct px__queue *, uint64_t), uint64_t arg,
+                       px_time woke_other)
+{
+    px_time now = px__now(), end = now + QUEUE_SPIN_NS;
+    if (woke_other + QUEUE_WOKEN_SPIN_NS > end)
+        end = woke_other + QUEUE_WOKEN_SPIN_NS;
+    while (now < end) {
+        px_time next = now + QUEUE_POLL_NS;
+        do
+            queue_relax();
+        while ((now = px__now()) < next);
+        if (ready(q, arg))
+            return true;
+    }
+    return false;
+}
+#endif
+
 static px_flow px__queue_push(px_element *el, px_buffer *buf)
 {
     struct px__queue *q = el->queue;
@@ -11781,6 +11967,10 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
     uint64_t t = atomic_load_explicit(&q->tail, memory_order_relaxed);
     int policy = q->source ? q->source->flow_policy : PX_FLOW_POLICY_BLOCK;
     while (queue_full(q, t)) {
+#if CONFIG_PX_SCHED_THREADS
+        if (atomic_load_explicit(&q->out_sleeping, memory_order_relaxed)) /* full below wake_fill (bytes, time) */
+            queue_wake_output(q);
+#endif
         if (q->leaky == QUEUE_LEAKY_UPSTREAM || (q->leaky == QUEUE_LEAKY_NO && policy == PX_FLOW_POLICY_DROP)) {
             queue_drop_new(q, buf);
             return PX_FLOW_OK;
@@ -11830,15 +12020,7 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
             continue;
         }
 #if CONFIG_PX_SCHED_THREADS
-        bool freed = false;
-        px_time spin_end = px__now() + QUEUE_SPIN_NS;
-        for (unsigned spin = 1; !freed; spin++) {
-            queue_relax();
-            freed = !queue_full(q, t);
-            if (spin % 32 == 0 && px__now() > spin_end)
-                break;
-        }
-        if (freed)
+        if (queue_spin(q, queue_has_space, t, q->in_woke_at))
             continue;
         uint32_t seq = atomic_load_explicit(&q->space_seq, memory_order_acquire);
         atomic_store_explicit(&q->in_sleeping, 1, memory_order_seq_cst);
@@ -11868,10 +12050,9 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
     atomic_store_explicit(&q->tail, t + 1, memory_order_seq_cst);
     buf->arena = NULL;
 #if CONFIG_PX_SCHED_THREADS
-    if (atomic_load_explicit(&q->out_sleeping, memory_order_seq_cst) && atomic_exchange(&q->out_sleeping, 0)) {
-        atomic_fetch_add(&q->data_seq, 1);
-        px__futex_wake(&q->data_seq);
-    }
+    uint32_t sleeping = atomic_load_explicit(&q->out_sleeping, memory_order_seq_cst);
+    if (sleeping && (sleeping == QUEUE_SLEEP_DEEP || queue_fill_reached(q, t + 1)))
+        queue_wake_output(q);
 #endif
     /* Busy by the cached view first (it can only overstate), then for real. */
     if (!atomic_load_explicit(&q->busy, memory_order_relaxed) &&
@@ -12046,29 +12227,30 @@ static void *px__queue_thread(void *arg)
         /* Nothing to do: poll a little, then announce the sleep and look once
          * more (the input side stores, then checks out_sleeping; one of us
          * sees the other). */
-        bool arrived = false;
-        px_time spin_end = px__now() + QUEUE_SPIN_NS;
-        for (unsigned spin = 1; !arrived; spin++) {
-            queue_relax();
-            arrived = atomic_load_explicit(&q->tail, memory_order_acquire) !=
-                          atomic_load_explicit(&q->head, memory_order_relaxed) ||
-                      atomic_load_explicit(&q->eos_in, memory_order_relaxed) ||
-                      atomic_load_explicit(&p->stopping, memory_order_relaxed);
-            if (spin % 32 == 0 && px__now() > spin_end)
+        if (queue_spin(q, queue_has_data, 0, q->out_woke_at))
+            continue;
+        /* Sleep lightly first: the input side wakes us only once wake_fill
+         * buffers wait (a wake-up per burst, not per buffer), and a buffer
+         * that comes alone waits at most QUEUE_LATENCY_NS. When that passes
+         * with nothing, sleep deeply: the next buffer wakes us at once. */
+        for (uint32_t mode = QUEUE_SLEEP_LIGHT; mode <= QUEUE_SLEEP_DEEP; mode++) {
+            uint32_t seq = atomic_load_explicit(&q->data_seq, memory_order_acquire);
+            atomic_store_explicit(&q->out_sleeping, mode, memory_order_seq_cst);
+            uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
+            uint64_t t = atomic_load_explicit(&q->tail, memory_order_seq_cst);
+            bool work = atomic_load_explicit(&q->eos_in, memory_order_seq_cst) ||
+                        (atomic_load_explicit(&q->done_out, memory_order_relaxed) ? t != h : queue_ready(q, h, t));
+            if (work || atomic_load_explicit(&p->stopping, memory_order_relaxed) ||
+                atomic_load_explicit(&p->paused, memory_order_relaxed)) {
+                atomic_store_explicit(&q->out_sleeping, 0, memory_order_relaxed);
+                break;
+            }
+            bool woken = queue_futex_wait_ns(&q->data_seq, seq,
+                                             mode == QUEUE_SLEEP_LIGHT ? QUEUE_LATENCY_NS : QUEUE_WAIT_MS * PX_MSECOND);
+            atomic_store_explicit(&q->out_sleeping, 0, memory_order_relaxed);
+            if (woken || atomic_load_explicit(&q->tail, memory_order_acquire) != h)
                 break;
         }
-        if (arrived)
-            continue;
-        uint32_t seq = atomic_load_explicit(&q->data_seq, memory_order_acquire);
-        atomic_store_explicit(&q->out_sleeping, 1, memory_order_seq_cst);
-        uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
-        uint64_t t = atomic_load_explicit(&q->tail, memory_order_seq_cst);
-        bool work = atomic_load_explicit(&q->eos_in, memory_order_seq_cst) ||
-                    (atomic_load_explicit(&q->done_out, memory_order_relaxed) ? t != h : queue_ready(q, h, t));
-        if (!work && !atomic_load_explicit(&p->stopping, memory_order_relaxed) &&
-            !atomic_load_explicit(&p->paused, memory_order_relaxed))
-            px__futex_wait(&q->data_seq, seq, QUEUE_WAIT_MS);
-        atomic_store_explicit(&q->out_sleeping, 0, memory_order_relaxed);
     }
     return NULL;
 }
@@ -12204,6 +12386,9 @@ static int queue_start(px_element *el, px_error *err)
     q->low_bytes = (uint64_t)(q->low_watermark * (double)q->max_size_bytes);
     q->high_time = (uint64_t)(q->high_watermark * (double)q->max_size_time);
     q->low_time = (uint64_t)(q->low_watermark * (double)q->max_size_time);
+    q->wake_fill = q->depth / 2 < QUEUE_WAKE_FILL ? q->depth / 2 : QUEUE_WAKE_FILL;
+    if (q->wake_fill < 1 || q->min_threshold_buffers || q->min_threshold_bytes || q->min_threshold_time)
+        q->wake_fill = 1; /* below a threshold the output side waits for the threshold itself */
     uint32_t cap = 1;
     while (cap < q->depth)
         cap <<= 1;
@@ -12224,6 +12409,7 @@ static int queue_start(px_element *el, px_error *err)
     atomic_store(&q->out_pts, PX_TIME_NONE);
     q->c_head = q->c_out_bytes = q->c_tail = 0;
     q->c_out_pts = PX_TIME_NONE;
+    q->in_woke_at = q->out_woke_at = 0;
     atomic_store(&q->eos_in, false);
     atomic_store(&q->in_flight, false);
     atomic_store(&q->done_out, false);
@@ -18051,54 +18237,112 @@ static px_flow px__route(px_element *el, int out_pad, px_buffer *buf)
     return PX_FLOW_EOS;
 }
 
+/* The element a filter's output goes to next when it can run in the same
+ * frame: a plain in-place filter on src pad 0 (no fan-in, queue, chain(),
+ * pass-through or proxy), which px__push would reach through px__route and
+ * px__push_filter anyway. */
+static inline px_element *px__inline_next(const px_element *el)
+{
+    if (el->n_src < 1 || !el->src[0].peer)
+        return NULL;
+    px_element *n = el->src[0].peer;
+    const px_element_class *k = n->klass;
+    if (!k->process || !k->in_place || k->chain || n->passthrough || n->fanin)
+        return NULL;
+#if CONFIG_PX_ELEM_QUEUE
+    if (n->queue)
+        return NULL;
+#endif
+    return n;
+}
+
+#define PX__INLINE_RUN 32 /* filters run in one frame before the chain recurses again */
+
 /* A filter's step, kept out of line: its px_frame is large, and inlined into
- * px__push it would make every sink call pay for saving it. */
+ * px__push it would make every sink call pay for saving it. A run of
+ * in-place filters after it goes through the same frame in a loop, with what
+ * px__route and px__deliver_inline would do between them (counters, the
+ * input pad, the timing sample) and no copy of the frame or call chain per
+ * element; whatever comes after the run is routed as usual, and an EOS that
+ * comes back marks every pad of the run done, as the recursion would. */
 static PX__NOINLINE px_flow px__push_filter(px_element *el, px_buffer *buf, bool timed)
 {
-    const px_element_class *k = el->klass;
     if (el->passthrough)
         return px__route(el, 0, buf);
-    px_time t0 = timed ? px__now() : 0;
     px_frame f;
     f.in = *buf;
     f.out = *buf;
-    f.out_pad = 0;
-    if (!k->in_place) {
-        px_buffer slot;
-        if (px__acquire_output(el, &slot)) {
-            px_buffer_unref(buf);
-            return PX_FLOW_ERROR;
+    px__pad *run[PX__INLINE_RUN];
+    int n_run = 0;
+    px_flow r;
+    for (;;) {
+        const px_element_class *k = el->klass;
+        px_time t0 = timed ? px__now() : 0;
+        f.out_pad = 0;
+        if (!k->in_place) {
+            px_buffer slot;
+            if (px__acquire_output(el, &slot)) {
+                px_buffer_unref(&f.in);
+                r = PX_FLOW_ERROR;
+                break;
+            }
+            /* Metadata carries over from the input; data and size are the element's. */
+            f.out.arena = slot.arena;
+            f.out.slot = slot.slot;
+            f.out.data = slot.data;
+            f.out.capacity = slot.capacity;
+            f.out.size = 0;
         }
-        /* Metadata carries over from the input; data and size are the element's. */
-        f.out.arena = slot.arena;
-        f.out.slot = slot.slot;
-        f.out.data = slot.data;
-        f.out.capacity = slot.capacity;
-        f.out.size = 0;
-    }
-    px_flow r = k->process(el, &f);
+        r = k->process(el, &f);
 #if CONFIG_PX_FANIN
-    if (r == PX_FLOW_WAIT) { /* not its turn (fan-in): the caller keeps the input */
-        if (!k->in_place)
-            px_buffer_unref(&f.out);
-        return r;
-    }
+        if (r == PX_FLOW_WAIT) {
+            if (!k->in_place)
+                px_buffer_unref(&f.out);
+            if (n_run == 0)
+                return r; /* not its turn (fan-in): the caller keeps the input */
+            /* only fan-in elements may wait (as px__push says) */
+            px_buffer_unref(&f.in);
+            px_element_error(el, PX_EFLOW, "returned PX_FLOW_WAIT but has only one linked sink pad");
+            r = PX_FLOW_ERROR;
+            break;
+        }
 #endif
-    if (!k->in_place)
-        px_buffer_unref(&f.in);
-    if (timed)
-        px__stat_add(&el->stats.process_ns, (uint64_t)(px__now() - t0) * PX__TIMING_SAMPLE);
-    switch (r) {
-    case PX_FLOW_OK:
-        return px__route(el, f.out_pad, &f.out);
-    case PX_FLOW_DROP:
-        px_buffer_unref(&f.out);
-        px__stat_add(&el->stats.drops, 1);
-        return PX_FLOW_OK;
-    default: /* EOS or ERROR */
-        px_buffer_unref(&f.out);
-        return r;
+        if (!k->in_place)
+            px_buffer_unref(&f.in);
+        if (timed)
+            px__stat_add(&el->stats.process_ns, (uint64_t)(px__now() - t0) * PX__TIMING_SAMPLE);
+        if (r == PX_FLOW_DROP) {
+            px_buffer_unref(&f.out);
+            px__stat_add(&el->stats.drops, 1);
+            r = PX_FLOW_OK;
+            break;
+        }
+        if (r != PX_FLOW_OK) { /* EOS or ERROR */
+            px_buffer_unref(&f.out);
+            break;
+        }
+        px_element *next = f.out_pad == 0 && n_run < PX__INLINE_RUN ? px__inline_next(el) : NULL;
+        if (!next) {
+            r = px__route(el, f.out_pad, &f.out);
+            break;
+        }
+        /* px__route, then px__deliver_inline, for next */
+        px__pad *pad = &el->src[0];
+        px__stat_add(&el->stats.buffers_out, 1);
+        px__stat_add(&el->stats.bytes_out, f.out.size);
+        run[n_run++] = pad;
+        el = next;
+        if (el->in_pad != pad->peer_pad)
+            el->in_pad = pad->peer_pad;
+        timed = f.out.sequence % PX__TIMING_SAMPLE == 0;
+        px__stat_add(&el->stats.buffers_in, 1);
+        px__stat_add(&el->stats.bytes_in, f.out.size);
+        f.in = f.out;
     }
+    if (r == PX_FLOW_EOS)
+        for (int i = 0; i < n_run; i++)
+            run[i]->done = true;
+    return r;
 }
 
 /* A sink's sampled latency: running time now minus the buffer's timestamp
@@ -18154,7 +18398,8 @@ static px_flow px__deliver(px_element *el, int sink_pad, px_buffer *buf)
 
 static PX__ALWAYS_INLINE px_flow px__deliver_inline(px_element *el, int sink_pad, px_buffer *buf)
 {
-    el->in_pad = sink_pad;
+    if (el->in_pad != sink_pad) /* a store per buffer would keep the line moving to a queue's output thread */
+        el->in_pad = sink_pad;
     bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
     px__stat_add(&el->stats.buffers_in, 1); /* a buffer told to wait is taken off again (fanin.c) */
     px__stat_add(&el->stats.bytes_in, buf->size);

@@ -5,8 +5,12 @@
  * streaming thread; under coop it is serviced in turn on the caller's thread.
  *
  * A side sleeps on a futex only when the ring is empty (output) or full
- * (input, leaky=no): each side announces that it sleeps, and the other wakes
- * it only then, so a stream that flows makes no syscall. Properties follow
+ * (input, leaky=no), after polling briefly: each side announces that it
+ * sleeps, and the other wakes it only then, so a stream that flows makes no
+ * syscall. Wake-ups come in bursts, not per buffer: a full input side is
+ * woken when the ring is half empty, and an empty output side first sleeps
+ * lightly (woken at a fill level, or after QUEUE_LATENCY_NS at most, so a lone
+ * buffer is still prompt), then deeply (woken by the next buffer). Properties follow
  * GStreamer's queue (names, defaults, 0 = unlimited); high-watermark,
  * low-watermark and use-buffering follow queue2: at the high one the queue
  * marks the source feeding it busy (px_element_downstream_busy()) and, with
@@ -27,7 +31,13 @@ enum {
 
 #define QUEUE_UNBOUNDED_DEPTH 1024u /* ring size when max-size-buffers=0 */
 #define QUEUE_WAIT_MS 50            /* sleeps re-check stop/pause this often even without a wake */
-#define QUEUE_SPIN_NS 10000         /* a side polls this long before it sleeps: a wake-up costs two syscalls */
+#define QUEUE_SPIN_NS 3000          /* a side polls this long before it sleeps */
+#define QUEUE_WOKEN_SPIN_NS 10000   /* or this long after it woke the other side */
+#define QUEUE_POLL_NS 1000          /* and looks at the other side's index this often while it polls */
+#define QUEUE_LATENCY_NS 100000     /* most a lone buffer waits for a lightly sleeping output side */
+#define QUEUE_WAKE_FILL 64u         /* fill level that wakes it earlier (at most half the ring) */
+
+enum { QUEUE_SLEEP_LIGHT = 1, QUEUE_SLEEP_DEEP = 2 }; /* out_sleeping */
 
 static inline void queue_relax(void)
 {
@@ -37,6 +47,15 @@ static inline void queue_relax(void)
     __asm__ __volatile__("yield");
 #endif
 }
+
+#if CONFIG_PX_SCHED_THREADS
+/* Sleeps while *word == seen, at most ns; false when the time ran out. */
+static bool queue_futex_wait_ns(_Atomic uint32_t *word, uint32_t seen, px_time ns)
+{
+    struct timespec ts = {(time_t)(ns / PX_SECOND), (long)(ns % PX_SECOND)};
+    return !(syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, seen, &ts, NULL, 0) < 0 && errno == ETIMEDOUT);
+}
+#endif
 
 struct px__queue {
     /* properties */
@@ -62,6 +81,7 @@ struct px__queue {
     bool locked;        /* input side may pop (leaky=downstream, ring policy) */
     bool on_reactor;    /* rt: the output side runs on the reactor thread */
     uint64_t high_count, high_bytes, high_time, low_count, low_bytes, low_time;
+    uint64_t wake_fill; /* a lightly sleeping output side is woken at this fill level */
 
     /* Each side's line holds what it writes and its cached view of the
      * other side, refreshed only when the cache says full (input) or empty
@@ -72,16 +92,19 @@ struct px__queue {
     _Atomic int64_t in_pts;
     _Atomic bool eos_in; /* EOS queued behind the last buffer */
     uint64_t c_head, c_out_bytes; /* input side's cache of the output side */
+    px_time in_woke_at; /* when the input side last woke the output side */
     int64_t c_out_pts;
     _Alignas(64) _Atomic uint64_t head; /* written by the output side (or the input side, locked) */
     _Atomic uint64_t out_bytes;
     _Atomic int64_t out_pts;
     _Atomic bool in_flight; /* the output side holds a popped buffer downstream */
     uint64_t c_tail; /* output side's cache of tail */
-    _Atomic bool done_out;  /* downstream answered EOS: refuse more input */
-    _Atomic bool finished;  /* EOS forwarded downstream */
+    px_time out_woke_at; /* when the output side last woke the input side */
     _Alignas(64) _Atomic uint32_t data_seq, space_seq; /* futex words */
     _Atomic uint32_t out_sleeping, in_sleeping;
+    /* Read per buffer by both sides, written once: not on a side's own line */
+    _Atomic bool done_out;  /* downstream answered EOS: refuse more input */
+    _Atomic bool finished;  /* EOS forwarded downstream */
     _Atomic bool busy;
     atomic_flag lock;
     /* Caps events (renegotiation), in order with the data: the first buffer
@@ -269,16 +292,21 @@ static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, b
                           memory_order_relaxed);
     if (out->pts != PX_TIME_NONE)
         atomic_store_explicit(&q->out_pts, out->pts, memory_order_relaxed);
-    atomic_store_explicit(&q->head, h + 1, memory_order_seq_cst);
+    /* A sleeping input side is woken once the ring is half empty, not per
+     * buffer, so a full queue costs a wake-up per half ring; above half the
+     * head needs no fence (nobody is woken there), at or below it the store
+     * pairs with the input side's announce-then-recheck: one of us sees the
+     * other. */
+    bool may_wake = (t - h - 1) * 2 <= q->depth;
+    atomic_store_explicit(&q->head, h + 1, may_wake ? memory_order_seq_cst : memory_order_release);
     if (input_side)
         queue_refresh_input_cache(q);
     queue_unlock(q);
 #if CONFIG_PX_SCHED_THREADS
-    /* Pairs with the input side's announce-then-recheck: one of us sees the
-     * other. A sleeping input side is woken once the ring is half empty,
-     * not per buffer, so a full queue costs a wake-up per half ring. */
-    if (atomic_load_explicit(&q->in_sleeping, memory_order_seq_cst) && (t - h - 1) * 2 <= q->depth &&
+    if (may_wake && atomic_load_explicit(&q->in_sleeping, memory_order_seq_cst) &&
         atomic_exchange(&q->in_sleeping, 0)) { /* one wake per sleep, not one per buffer until it runs */
+        if (for_output)
+            q->out_woke_at = px__now();
         atomic_fetch_add(&q->space_seq, 1);
         px__futex_wake(&q->space_seq);
     }
@@ -309,6 +337,66 @@ static void queue_drop_new(struct px__queue *q, px_buffer *buf)
     }
 }
 
+#if CONFIG_PX_SCHED_THREADS
+/* Input side: a lightly sleeping output side is woken once wake_fill buffers
+ * wait (by the cached head first: it can only overstate the fill). */
+static bool queue_fill_reached(struct px__queue *q, uint64_t tail)
+{
+    if (tail - q->c_head < q->wake_fill)
+        return false;
+    queue_refresh_input_cache(q);
+    return tail - q->c_head >= q->wake_fill;
+}
+
+static void queue_wake_output(struct px__queue *q)
+{
+    if (atomic_exchange(&q->out_sleeping, 0)) { /* one wake per sleep */
+        q->in_woke_at = px__now();
+        atomic_fetch_add(&q->data_seq, 1);
+        px__futex_wake(&q->data_seq);
+    }
+}
+
+static bool queue_has_space(struct px__queue *q, uint64_t t)
+{
+    return !queue_full(q, t);
+}
+
+static bool queue_has_data(struct px__queue *q, uint64_t unused)
+{
+    (void)unused;
+    return atomic_load_explicit(&q->tail, memory_order_acquire) != atomic_load_explicit(&q->head, memory_order_relaxed) ||
+           atomic_load_explicit(&q->eos_in, memory_order_relaxed) ||
+           atomic_load_explicit(&q->el->pipeline->stopping, memory_order_relaxed);
+}
+
+/* A side with nothing to do polls the other side's index before it sleeps
+ * (a futex wake-up costs both sides a syscall and the sleeper a scheduler
+ * round trip). It looks every QUEUE_POLL_NS, not in a tight loop: each look
+ * pulls the other side's cache line over, and a pause between looks lets a
+ * burst of buffers gather, which then moves at once. It gives up after
+ * QUEUE_SPIN_NS, or QUEUE_WOKEN_SPIN_NS after it last woke the other side:
+ * that one is on its way (a wake-up takes tens of µs on a busy machine), and
+ * sleeping now would only make it wake this side in turn, a cycle of
+ * sleeps that a flowing stream would pay for every half ring. */
+static bool queue_spin(struct px__queue *q, bool (*ready)(struct px__queue *, uint64_t), uint64_t arg,
+                       px_time woke_other)
+{
+    px_time now = px__now(), end = now + QUEUE_SPIN_NS;
+    if (woke_other + QUEUE_WOKEN_SPIN_NS > end)
+        end = woke_other + QUEUE_WOKEN_SPIN_NS;
+    while (now < end) {
+        px_time next = now + QUEUE_POLL_NS;
+        do
+            queue_relax();
+        while ((now = px__now()) < next);
+        if (ready(q, arg))
+            return true;
+    }
+    return false;
+}
+#endif
+
 static px_flow px__queue_push(px_element *el, px_buffer *buf)
 {
     struct px__queue *q = el->queue;
@@ -320,6 +408,10 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
     uint64_t t = atomic_load_explicit(&q->tail, memory_order_relaxed);
     int policy = q->source ? q->source->flow_policy : PX_FLOW_POLICY_BLOCK;
     while (queue_full(q, t)) {
+#if CONFIG_PX_SCHED_THREADS
+        if (atomic_load_explicit(&q->out_sleeping, memory_order_relaxed)) /* full below wake_fill (bytes, time) */
+            queue_wake_output(q);
+#endif
         if (q->leaky == QUEUE_LEAKY_UPSTREAM || (q->leaky == QUEUE_LEAKY_NO && policy == PX_FLOW_POLICY_DROP)) {
             queue_drop_new(q, buf);
             return PX_FLOW_OK;
@@ -369,15 +461,7 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
             continue;
         }
 #if CONFIG_PX_SCHED_THREADS
-        bool freed = false;
-        px_time spin_end = px__now() + QUEUE_SPIN_NS;
-        for (unsigned spin = 1; !freed; spin++) {
-            queue_relax();
-            freed = !queue_full(q, t);
-            if (spin % 32 == 0 && px__now() > spin_end)
-                break;
-        }
-        if (freed)
+        if (queue_spin(q, queue_has_space, t, q->in_woke_at))
             continue;
         uint32_t seq = atomic_load_explicit(&q->space_seq, memory_order_acquire);
         atomic_store_explicit(&q->in_sleeping, 1, memory_order_seq_cst);
@@ -407,10 +491,9 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
     atomic_store_explicit(&q->tail, t + 1, memory_order_seq_cst);
     buf->arena = NULL;
 #if CONFIG_PX_SCHED_THREADS
-    if (atomic_load_explicit(&q->out_sleeping, memory_order_seq_cst) && atomic_exchange(&q->out_sleeping, 0)) {
-        atomic_fetch_add(&q->data_seq, 1);
-        px__futex_wake(&q->data_seq);
-    }
+    uint32_t sleeping = atomic_load_explicit(&q->out_sleeping, memory_order_seq_cst);
+    if (sleeping && (sleeping == QUEUE_SLEEP_DEEP || queue_fill_reached(q, t + 1)))
+        queue_wake_output(q);
 #endif
     /* Busy by the cached view first (it can only overstate), then for real. */
     if (!atomic_load_explicit(&q->busy, memory_order_relaxed) &&
@@ -585,29 +668,30 @@ static void *px__queue_thread(void *arg)
         /* Nothing to do: poll a little, then announce the sleep and look once
          * more (the input side stores, then checks out_sleeping; one of us
          * sees the other). */
-        bool arrived = false;
-        px_time spin_end = px__now() + QUEUE_SPIN_NS;
-        for (unsigned spin = 1; !arrived; spin++) {
-            queue_relax();
-            arrived = atomic_load_explicit(&q->tail, memory_order_acquire) !=
-                          atomic_load_explicit(&q->head, memory_order_relaxed) ||
-                      atomic_load_explicit(&q->eos_in, memory_order_relaxed) ||
-                      atomic_load_explicit(&p->stopping, memory_order_relaxed);
-            if (spin % 32 == 0 && px__now() > spin_end)
+        if (queue_spin(q, queue_has_data, 0, q->out_woke_at))
+            continue;
+        /* Sleep lightly first: the input side wakes us only once wake_fill
+         * buffers wait (a wake-up per burst, not per buffer), and a buffer
+         * that comes alone waits at most QUEUE_LATENCY_NS. When that passes
+         * with nothing, sleep deeply: the next buffer wakes us at once. */
+        for (uint32_t mode = QUEUE_SLEEP_LIGHT; mode <= QUEUE_SLEEP_DEEP; mode++) {
+            uint32_t seq = atomic_load_explicit(&q->data_seq, memory_order_acquire);
+            atomic_store_explicit(&q->out_sleeping, mode, memory_order_seq_cst);
+            uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
+            uint64_t t = atomic_load_explicit(&q->tail, memory_order_seq_cst);
+            bool work = atomic_load_explicit(&q->eos_in, memory_order_seq_cst) ||
+                        (atomic_load_explicit(&q->done_out, memory_order_relaxed) ? t != h : queue_ready(q, h, t));
+            if (work || atomic_load_explicit(&p->stopping, memory_order_relaxed) ||
+                atomic_load_explicit(&p->paused, memory_order_relaxed)) {
+                atomic_store_explicit(&q->out_sleeping, 0, memory_order_relaxed);
+                break;
+            }
+            bool woken = queue_futex_wait_ns(&q->data_seq, seq,
+                                             mode == QUEUE_SLEEP_LIGHT ? QUEUE_LATENCY_NS : QUEUE_WAIT_MS * PX_MSECOND);
+            atomic_store_explicit(&q->out_sleeping, 0, memory_order_relaxed);
+            if (woken || atomic_load_explicit(&q->tail, memory_order_acquire) != h)
                 break;
         }
-        if (arrived)
-            continue;
-        uint32_t seq = atomic_load_explicit(&q->data_seq, memory_order_acquire);
-        atomic_store_explicit(&q->out_sleeping, 1, memory_order_seq_cst);
-        uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
-        uint64_t t = atomic_load_explicit(&q->tail, memory_order_seq_cst);
-        bool work = atomic_load_explicit(&q->eos_in, memory_order_seq_cst) ||
-                    (atomic_load_explicit(&q->done_out, memory_order_relaxed) ? t != h : queue_ready(q, h, t));
-        if (!work && !atomic_load_explicit(&p->stopping, memory_order_relaxed) &&
-            !atomic_load_explicit(&p->paused, memory_order_relaxed))
-            px__futex_wait(&q->data_seq, seq, QUEUE_WAIT_MS);
-        atomic_store_explicit(&q->out_sleeping, 0, memory_order_relaxed);
     }
     return NULL;
 }
@@ -743,6 +827,9 @@ static int queue_start(px_element *el, px_error *err)
     q->low_bytes = (uint64_t)(q->low_watermark * (double)q->max_size_bytes);
     q->high_time = (uint64_t)(q->high_watermark * (double)q->max_size_time);
     q->low_time = (uint64_t)(q->low_watermark * (double)q->max_size_time);
+    q->wake_fill = q->depth / 2 < QUEUE_WAKE_FILL ? q->depth / 2 : QUEUE_WAKE_FILL;
+    if (q->wake_fill < 1 || q->min_threshold_buffers || q->min_threshold_bytes || q->min_threshold_time)
+        q->wake_fill = 1; /* below a threshold the output side waits for the threshold itself */
     uint32_t cap = 1;
     while (cap < q->depth)
         cap <<= 1;
@@ -763,6 +850,7 @@ static int queue_start(px_element *el, px_error *err)
     atomic_store(&q->out_pts, PX_TIME_NONE);
     q->c_head = q->c_out_bytes = q->c_tail = 0;
     q->c_out_pts = PX_TIME_NONE;
+    q->in_woke_at = q->out_woke_at = 0;
     atomic_store(&q->eos_in, false);
     atomic_store(&q->in_flight, false);
     atomic_store(&q->done_out, false);

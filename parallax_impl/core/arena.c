@@ -43,7 +43,7 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2,
                "parallax arenas need lock-free 32-bit atomics (shared between processes)");
 
 #define PX_ARENA__MAGIC   0x52415850u /* "PXAR" in memory on little-endian */
-#define PX_ARENA__VERSION 1u
+#define PX_ARENA__VERSION 2u
 #define PX_ARENA__LINE    64u /* keeps hot counters on their own cache lines */
 
 typedef struct px_arena__cell {
@@ -69,9 +69,11 @@ typedef struct px_arena__control {
     uint64_t queue_offset;
     /* Shared stats: held = acquired - released, over both paths. */
     _Alignas(64) _Atomic uint64_t acquired; /* any thread: read-modify-write */
-    _Atomic uint64_t released;
     _Atomic uint32_t high_water;
     _Atomic uint64_t exhausted;
+    /* Releases from other threads (a queue's output side: per buffer), apart
+     * from what the home thread reads on every acquire. */
+    _Alignas(64) _Atomic uint64_t released;
     _Alignas(64) _Atomic uint64_t home_acquired; /* home thread only: load + store */
     _Atomic uint64_t home_released;
     /* Bitmap word where the next search starts. */
@@ -108,6 +110,11 @@ struct px_arena {
     uint32_t home_pid;  /* its process, for the owner table */
     uint32_t *parked;   /* slots with refcount 0 whose bit is still set */
     uint32_t n_parked;
+    /* The home thread's last look at the shared release count and high
+     * water (both only grow): held by them can only overstate, so the
+     * shared line is read again only when the high water might move. */
+    uint64_t seen_released;
+    uint32_t seen_high_water;
 };
 
 /* A number per thread, given on first bind. A fork()ed child's thread
@@ -265,6 +272,22 @@ static bool px_arena__take_bit(px_arena *a, uint32_t *slot)
 
 /* ---- Per-buffer operations: no locks, syscalls or allocation --------------- */
 
+/* Home thread: takes a slot released elsewhere straight from the release
+ * queue, leaving its bitmap bit set (as a parked slot's). The queue is
+ * shared memory another process can write: an entry that is not a free slot
+ * is skipped, as px_arena_reclaim() does. */
+static bool px_arena__pop_parked(px_arena *a, uint32_t *slot)
+{
+    uint32_t s;
+    for (uint32_t tries = 0; tries < 4 && px_arena__pop(a, &s); tries++) {
+        if (s < a->slot_count && atomic_load_explicit(&a->refcount[s], memory_order_relaxed) == 0) {
+            *slot = s;
+            return true;
+        }
+    }
+    return false;
+}
+
 PX_API int px_arena_acquire(px_arena *arena, uint32_t *slot)
 {
     if (!arena || !slot)
@@ -275,6 +298,9 @@ PX_API int px_arena_acquire(px_arena *arena, uint32_t *slot)
     bool home = px_arena__at_home(arena);
     if (home && arena->n_parked) {
         s = arena->parked[--arena->n_parked];
+    } else if (home && px_arena__pop_parked(arena, &s)) {
+        /* released by another thread (a queue's output side): its bit is
+         * still set, so it is the home thread's again without a bitmap trip */
     } else if (!px_arena__take_bit(arena, &s)) {
         px_arena_reclaim(arena);
         if (!px_arena__take_bit(arena, &s)) {
@@ -288,15 +314,26 @@ PX_API int px_arena_acquire(px_arena *arena, uint32_t *slot)
     atomic_store_explicit(&arena->owner[s], !arena->shared ? 0 : home ? arena->home_pid : px_arena__self(),
                           memory_order_relaxed);
 #endif
-    if (home)
+    if (home) {
         px_arena__bump(&c->home_acquired);
-    else
+        uint64_t in = atomic_load_explicit(&c->acquired, memory_order_relaxed) +
+                      atomic_load_explicit(&c->home_acquired, memory_order_relaxed);
+        uint64_t out = arena->seen_released + atomic_load_explicit(&c->home_released, memory_order_relaxed);
+        if (in <= out || in - out <= arena->seen_high_water) { /* at most what is held: no new high */
+            *slot = s;
+            return PX_OK;
+        }
+        arena->seen_released = atomic_load_explicit(&c->released, memory_order_relaxed);
+    } else {
         atomic_fetch_add_explicit(&c->acquired, 1, memory_order_relaxed);
+    }
     uint32_t n = px_arena__held(arena);
     uint32_t hw = atomic_load_explicit(&c->high_water, memory_order_relaxed);
     while (n > hw && !atomic_compare_exchange_weak_explicit(&c->high_water, &hw, n, memory_order_relaxed,
                                                             memory_order_relaxed)) {
     }
+    if (home)
+        arena->seen_high_water = n > hw ? n : hw;
     *slot = s;
     return PX_OK;
 }
@@ -370,6 +407,8 @@ PX_API void px_arena_bind_thread(px_arena *arena)
 #endif
     if (!px_arena__token)
         px_arena__token = px_arena__new_token();
+    arena->seen_released = 0; /* only ever below the real figures */
+    arena->seen_high_water = 0;
     arena->home = px_arena__token;
 }
 

@@ -48,9 +48,14 @@ typedef struct px__parked {
 #define PX__PARK_MAX 16 /* per fan-in element; more means a chain() element pushed a burst */
 
 /* Counters have one writer (the thread streaming through the element), so
- * updates are relaxed load + store: no locked instruction per buffer. */
+ * updates are relaxed load + store: no locked instruction per buffer. A
+ * queue's two sides are two threads: what its input side counts (in) is a
+ * cache line away from what its output side counts (out), or every buffer
+ * would move the line between them. */
 typedef struct px__stats {
-    _Atomic uint64_t buffers_in, buffers_out, bytes_in, bytes_out;
+    _Atomic uint64_t buffers_in, bytes_in;
+    char apart[64 - 2 * sizeof(uint64_t)];
+    _Atomic uint64_t buffers_out, bytes_out;
     _Atomic uint64_t drops, errors, process_ns;
     _Atomic bool eos;
     /* Latency: sinks add (now - buffer's entry time) for sampled buffers. */

@@ -151,54 +151,112 @@ static px_flow px__route(px_element *el, int out_pad, px_buffer *buf)
     return PX_FLOW_EOS;
 }
 
+/* The element a filter's output goes to next when it can run in the same
+ * frame: a plain in-place filter on src pad 0 (no fan-in, queue, chain(),
+ * pass-through or proxy), which px__push would reach through px__route and
+ * px__push_filter anyway. */
+static inline px_element *px__inline_next(const px_element *el)
+{
+    if (el->n_src < 1 || !el->src[0].peer)
+        return NULL;
+    px_element *n = el->src[0].peer;
+    const px_element_class *k = n->klass;
+    if (!k->process || !k->in_place || k->chain || n->passthrough || n->fanin)
+        return NULL;
+#if CONFIG_PX_ELEM_QUEUE
+    if (n->queue)
+        return NULL;
+#endif
+    return n;
+}
+
+#define PX__INLINE_RUN 32 /* filters run in one frame before the chain recurses again */
+
 /* A filter's step, kept out of line: its px_frame is large, and inlined into
- * px__push it would make every sink call pay for saving it. */
+ * px__push it would make every sink call pay for saving it. A run of
+ * in-place filters after it goes through the same frame in a loop, with what
+ * px__route and px__deliver_inline would do between them (counters, the
+ * input pad, the timing sample) and no copy of the frame or call chain per
+ * element; whatever comes after the run is routed as usual, and an EOS that
+ * comes back marks every pad of the run done, as the recursion would. */
 static PX__NOINLINE px_flow px__push_filter(px_element *el, px_buffer *buf, bool timed)
 {
-    const px_element_class *k = el->klass;
     if (el->passthrough)
         return px__route(el, 0, buf);
-    px_time t0 = timed ? px__now() : 0;
     px_frame f;
     f.in = *buf;
     f.out = *buf;
-    f.out_pad = 0;
-    if (!k->in_place) {
-        px_buffer slot;
-        if (px__acquire_output(el, &slot)) {
-            px_buffer_unref(buf);
-            return PX_FLOW_ERROR;
+    px__pad *run[PX__INLINE_RUN];
+    int n_run = 0;
+    px_flow r;
+    for (;;) {
+        const px_element_class *k = el->klass;
+        px_time t0 = timed ? px__now() : 0;
+        f.out_pad = 0;
+        if (!k->in_place) {
+            px_buffer slot;
+            if (px__acquire_output(el, &slot)) {
+                px_buffer_unref(&f.in);
+                r = PX_FLOW_ERROR;
+                break;
+            }
+            /* Metadata carries over from the input; data and size are the element's. */
+            f.out.arena = slot.arena;
+            f.out.slot = slot.slot;
+            f.out.data = slot.data;
+            f.out.capacity = slot.capacity;
+            f.out.size = 0;
         }
-        /* Metadata carries over from the input; data and size are the element's. */
-        f.out.arena = slot.arena;
-        f.out.slot = slot.slot;
-        f.out.data = slot.data;
-        f.out.capacity = slot.capacity;
-        f.out.size = 0;
-    }
-    px_flow r = k->process(el, &f);
+        r = k->process(el, &f);
 #if CONFIG_PX_FANIN
-    if (r == PX_FLOW_WAIT) { /* not its turn (fan-in): the caller keeps the input */
-        if (!k->in_place)
-            px_buffer_unref(&f.out);
-        return r;
-    }
+        if (r == PX_FLOW_WAIT) {
+            if (!k->in_place)
+                px_buffer_unref(&f.out);
+            if (n_run == 0)
+                return r; /* not its turn (fan-in): the caller keeps the input */
+            /* only fan-in elements may wait (as px__push says) */
+            px_buffer_unref(&f.in);
+            px_element_error(el, PX_EFLOW, "returned PX_FLOW_WAIT but has only one linked sink pad");
+            r = PX_FLOW_ERROR;
+            break;
+        }
 #endif
-    if (!k->in_place)
-        px_buffer_unref(&f.in);
-    if (timed)
-        px__stat_add(&el->stats.process_ns, (uint64_t)(px__now() - t0) * PX__TIMING_SAMPLE);
-    switch (r) {
-    case PX_FLOW_OK:
-        return px__route(el, f.out_pad, &f.out);
-    case PX_FLOW_DROP:
-        px_buffer_unref(&f.out);
-        px__stat_add(&el->stats.drops, 1);
-        return PX_FLOW_OK;
-    default: /* EOS or ERROR */
-        px_buffer_unref(&f.out);
-        return r;
+        if (!k->in_place)
+            px_buffer_unref(&f.in);
+        if (timed)
+            px__stat_add(&el->stats.process_ns, (uint64_t)(px__now() - t0) * PX__TIMING_SAMPLE);
+        if (r == PX_FLOW_DROP) {
+            px_buffer_unref(&f.out);
+            px__stat_add(&el->stats.drops, 1);
+            r = PX_FLOW_OK;
+            break;
+        }
+        if (r != PX_FLOW_OK) { /* EOS or ERROR */
+            px_buffer_unref(&f.out);
+            break;
+        }
+        px_element *next = f.out_pad == 0 && n_run < PX__INLINE_RUN ? px__inline_next(el) : NULL;
+        if (!next) {
+            r = px__route(el, f.out_pad, &f.out);
+            break;
+        }
+        /* px__route, then px__deliver_inline, for next */
+        px__pad *pad = &el->src[0];
+        px__stat_add(&el->stats.buffers_out, 1);
+        px__stat_add(&el->stats.bytes_out, f.out.size);
+        run[n_run++] = pad;
+        el = next;
+        if (el->in_pad != pad->peer_pad)
+            el->in_pad = pad->peer_pad;
+        timed = f.out.sequence % PX__TIMING_SAMPLE == 0;
+        px__stat_add(&el->stats.buffers_in, 1);
+        px__stat_add(&el->stats.bytes_in, f.out.size);
+        f.in = f.out;
     }
+    if (r == PX_FLOW_EOS)
+        for (int i = 0; i < n_run; i++)
+            run[i]->done = true;
+    return r;
 }
 
 /* A sink's sampled latency: running time now minus the buffer's timestamp
@@ -254,7 +312,8 @@ static px_flow px__deliver(px_element *el, int sink_pad, px_buffer *buf)
 
 static PX__ALWAYS_INLINE px_flow px__deliver_inline(px_element *el, int sink_pad, px_buffer *buf)
 {
-    el->in_pad = sink_pad;
+    if (el->in_pad != sink_pad) /* a store per buffer would keep the line moving to a queue's output thread */
+        el->in_pad = sink_pad;
     bool timed = buf->sequence % PX__TIMING_SAMPLE == 0;
     px__stat_add(&el->stats.buffers_in, 1); /* a buffer told to wait is taken off again (fanin.c) */
     px__stat_add(&el->stats.bytes_in, buf->size);

@@ -87,11 +87,15 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 PYEOF
 }
 slow="queue ! identity sleep-time=40 ! fakesink"
-small=$(peak_rss_kb -q "fakesrc num-buffers=1000 sizetype=fixed sizemax=65536 filltype=zero ! $slow")
+# (A sanitizer's own memory grows for the first seconds of a run, whatever the
+# pipeline does: there the small run is longer, past that growth.)
+n_small=1000
+[ -n "${PX_SANITIZE:-}" ] && n_small=5000
+small=$(peak_rss_kb -q "fakesrc num-buffers=$n_small sizetype=fixed sizemax=65536 filltype=zero ! $slow")
 large=$(peak_rss_kb -q "fakesrc num-buffers=20000 sizetype=fixed sizemax=65536 filltype=zero ! $slow")
-echo "peak RSS: 1000 buffers ${small} KiB, 20000 buffers ${large} KiB (64 KiB each)" | diag
+echo "peak RSS: $n_small buffers ${small} KiB, 20000 buffers ${large} KiB (64 KiB each)" | diag
 if [ -n "$small" ] && [ -n "$large" ] && [ "$large" -lt $((small + 8192)) ]; then
-    ok "slow sink: memory stays bounded (20x the buffers, RSS within 8 MiB)"
+    ok "slow sink: memory stays bounded ($((20000 / n_small))x the buffers, RSS within 8 MiB)"
 else
     not_ok "slow sink: memory stays bounded"
 fi
@@ -104,25 +108,29 @@ is "block policy: no drops at the source" "$(stat_of "$D/block.json" fakesrc0 dr
 is "block policy: source arena is 4 + the queue's 8 slots" \
     "$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["arenas"]["slots"])' "$D/block.json")" 12
 
+# The sink is a device 5% slower than the stream: identity hold-factor=1.05
+# keeps its schedule in stream time (buffer k is done at 1.05 x the durations
+# before it, or later when it came late) and sleeps to absolute deadlines, as
+# the live source does; a late wake-up is made up, so the load of the machine
+# does not change the outcome. With 100 frames/s, 300 frames and a 10-buffer
+# queue, the queue fills around frame 230 and about 1 in 21 drops from there:
+# about 5 drops (under 2% of the frames; 5-6 with the CPUs fully loaded).
 run_ok "live source, drop policy, sink 5% too slow" --stats-json="$D/live.json" \
     videotestsrc is-live=true num-buffers=300 ! video/x-raw,width=32,height=32,framerate=100/1 \
-    ! queue max-size-buffers=10 ! identity sleep-time=10500 ! fakesink
+    ! queue max-size-buffers=10 ! identity hold-factor=1.05 ! fakesink
 produced=$(stat_of "$D/live.json" videotestsrc0 buffers_out)
 consumed=$(stat_of "$D/live.json" fakesink0 buffers_in)
 drops=$(stat_of "$D/live.json" videotestsrc0 drops)
 echo "live: produced $produced, consumed $consumed, dropped $drops" | diag
+is "live: the source produced every frame" "$produced" 300
 is "live: every buffer is consumed or counted as dropped" "$((consumed + drops))" "$produced"
-# How slow the sink really is here: a loaded machine oversleeps.
-launch -q --stats-json="$D/cal.json" fakesrc num-buffers=40 ! identity sleep-time=10500 ! fakesink
-sink_us=$("$PY" -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["running_time_ns"] / 40 / 1000))' "$D/cal.json" 2>/dev/null || echo 99999)
-echo "calibration: the sink takes $sink_us us per buffer (asked 10500; the source's period is 10000)" | diag
-if [ -n "${PX_SANITIZE:-}" ]; then # a sanitizer slows the sink far more than 5%
-    skip "live: some drops, under 5%" "timing under a sanitizer build"
-elif [ "$sink_us" -gt 10700 ]; then
-    skip "live: some drops, under 5%" "machine too loaded: the sink is $((sink_us / 100 - 100))% too slow, not 5%"
-else
-    check "live: some drops (the sink is slower), under 5%" test "$drops" -gt 0 -a $((drops * 100)) -lt $((produced * 5))
-fi
+check "live: some drops (the sink is slower), under 5%" test "$drops" -gt 0 -a $((drops * 100)) -lt $((produced * 5))
+# And a sink as fast as the stream drops nothing, whatever the load.
+run_ok "live source, drop policy, sink as fast as the stream" --stats-json="$D/live1.json" \
+    videotestsrc is-live=true num-buffers=200 ! video/x-raw,width=32,height=32,framerate=200/1 \
+    ! queue max-size-buffers=100 ! identity hold-factor=1.0 ! fakesink
+is "live: a sink that keeps up drops nothing" "$(stat_of "$D/live1.json" videotestsrc0 drops)" 0
+is "live: a sink that keeps up gets every frame" "$(stat_of "$D/live1.json" fakesink0 buffers_in)" 200
 is "live: videotestsrc is-live defaults to flow-policy=drop (queue drops none)" \
     "$(stat_of "$D/live.json" queue0 drops)" 0
 
