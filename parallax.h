@@ -1722,6 +1722,8 @@ static const int *const px__config_key_ref __attribute__((used)) = &PX__CONFIG_K
 #include <unistd.h>
 #if CONFIG_PX_SCHED_THREADS
 #include <pthread.h>
+#endif
+#if CONFIG_PX_SCHED_THREADS || CONFIG_PX_ISOLATE
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #endif
@@ -1961,16 +1963,31 @@ static void px__isolate_release(px_pipeline *p);
 static void px__isolate_free(px_pipeline *p);
 #endif
 
-/* ---- futex: a sleeping side waits on a 32-bit word (threads scheduler) ---- */
-#if CONFIG_PX_SCHED_THREADS
-static inline void px__futex_wait(_Atomic uint32_t *word, uint32_t seen, int timeout_ms)
+/* ---- futex: a sleeping side waits on a 32-bit word ----
+ * shared: the word lives in memory several processes map (isolation rings),
+ * so the call must not use FUTEX_PRIVATE_FLAG (a private futex is keyed by
+ * this process's address space and never wakes another). Threads of one
+ * process use private futexes: cheaper, no shared hash lookup. */
+#if CONFIG_PX_SCHED_THREADS || CONFIG_PX_ISOLATE
+static inline void px__futex_wait_on(_Atomic uint32_t *word, uint32_t seen, int timeout_ms, bool shared)
 {
     struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, seen, timeout_ms < 0 ? NULL : &ts, NULL, 0);
+    syscall(SYS_futex, (uint32_t *)word, shared ? FUTEX_WAIT : FUTEX_WAIT_PRIVATE, seen, timeout_ms < 0 ? NULL : &ts,
+            NULL, 0);
+}
+static inline void px__futex_wake_on(_Atomic uint32_t *word, bool shared)
+{
+    syscall(SYS_futex, (uint32_t *)word, shared ? FUTEX_WAKE : FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+#endif
+#if CONFIG_PX_SCHED_THREADS /* the threads of this process: private */
+static inline void px__futex_wait(_Atomic uint32_t *word, uint32_t seen, int timeout_ms)
+{
+    px__futex_wait_on(word, seen, timeout_ms, false);
 }
 static inline void px__futex_wake(_Atomic uint32_t *word)
 {
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+    px__futex_wake_on(word, false);
 }
 #endif
 
@@ -17770,7 +17787,6 @@ static void px__threads_join(px_pipeline *p)
  * The futex words live in memory shared between processes, so the calls
  * never use FUTEX_PRIVATE_FLAG. */
 
-#include <linux/futex.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -17778,16 +17794,6 @@ static void px__threads_join(px_pipeline *p)
 #define F_SEAL_FUTURE_WRITE 0x0010
 #endif
 
-static long px__futex(_Atomic uint32_t *word, int op, uint32_t val, const struct timespec *timeout)
-{
-    return syscall(SYS_futex, (uint32_t *)word, op, val, timeout, NULL, 0);
-}
-
-static void px__bell_ring(_Atomic uint32_t *bell)
-{
-    atomic_fetch_add_explicit(bell, 1, memory_order_release);
-    px__futex(bell, FUTEX_WAKE, INT32_MAX, NULL);
-}
 
 static void px__cpu_relax(void)
 {
@@ -17838,8 +17844,10 @@ static bool px__ring_empty(px__ring *r)
 static void px__notify(_Atomic uint32_t *sleeping, _Atomic uint32_t *bell)
 {
     atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(sleeping, memory_order_relaxed))
-        px__bell_ring(bell);
+    if (atomic_load_explicit(sleeping, memory_order_relaxed)) {
+        atomic_fetch_add_explicit(bell, 1, memory_order_release);
+        px__futex_wake_on(bell, true); /* shared: the sleeper is another process */
+    }
 }
 
 static void px__channel_init(px__channel *c, uint32_t n)
@@ -18812,7 +18820,7 @@ static void px__child_wait(void)
     for (int i = 0; i < px__n_members && empty; i++)
         empty = px__ring_empty(&c->req[i]);
     if (empty)
-        px__futex(&c->child_bell, FUTEX_WAIT, bell, NULL);
+        px__futex_wait_on(&c->child_bell, bell, -1, true);
     atomic_store_explicit(&c->child_sleeping, 0, memory_order_relaxed);
 }
 
@@ -20130,10 +20138,8 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
             uint32_t bell = atomic_load_explicit(&rr->bell, memory_order_acquire);
             atomic_store_explicit(&rr->sleeping, 1, memory_order_relaxed);
             atomic_thread_fence(memory_order_seq_cst);
-            if (px__ring_empty(rr)) {
-                struct timespec ts = {0, 10 * 1000000L};
-                px__futex(&rr->bell, FUTEX_WAIT, bell, &ts);
-            }
+            if (px__ring_empty(rr))
+                px__futex_wait_on(&rr->bell, bell, 10, true);
             atomic_store_explicit(&rr->sleeping, 0, memory_order_relaxed);
             if (!px__ring_empty(rr))
                 break;

@@ -903,10 +903,8 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
             uint32_t bell = atomic_load_explicit(&rr->bell, memory_order_acquire);
             atomic_store_explicit(&rr->sleeping, 1, memory_order_relaxed);
             atomic_thread_fence(memory_order_seq_cst);
-            if (px__ring_empty(rr)) {
-                struct timespec ts = {0, 10 * 1000000L};
-                px__futex(&rr->bell, FUTEX_WAIT, bell, &ts);
-            }
+            if (px__ring_empty(rr))
+                px__futex_wait_on(&rr->bell, bell, 10, true);
             atomic_store_explicit(&rr->sleeping, 0, memory_order_relaxed);
             if (!px__ring_empty(rr))
                 break;
