@@ -242,13 +242,8 @@ static int px__isolate_plan(px_pipeline *p, px_error *err)
             want = k->hints.trust == PX_TRUST_UNTRUSTED || k->hints.native_code;
         if (!want)
             continue;
-        /* Thread boundaries belong to the scheduler, not to a sandbox: a
-         * queue's own thread pushing from inside a child would bypass it. */
-        if (strcmp(k->name, "queue") == 0) {
-            if (group)
-                PX_WARN("isolate", "%s: queue elements stay in the supervisor", el->name);
-            continue;
-        }
+        /* Queues (thread boundaries) are known once started (el->queue):
+         * px__isolate_fork takes them back out. */
         /* One call in flight per element (its rings are single-producer):
          * an element fed by several pads may be called from several
          * streaming threads at once, so it stays in-process for now. */
@@ -338,10 +333,43 @@ static int px__proxy_start(px_element *el, px_error *err)
 
 /* ---- The zygote -------------------------------------------------------------------------- */
 
+/* Thread boundaries belong to the scheduler, not to a sandbox: a queue's
+ * own thread pushing from inside a child would bypass it. A queue marks
+ * itself in start() (el->queue), so the plan is undone for it here. */
+static void px__unplan_queues(px__iso *iso)
+{
+    int live = 0;
+    for (int i = 0; i < iso->n_procs; i++) {
+        px__iso_proc *pr = &iso->procs[i];
+        for (int m = 0; m < pr->n_members;) {
+            px__proxy *x = pr->members[m];
+            if (!x->el->queue) {
+                x->member = m++;
+                continue;
+            }
+            if (pr->key[0])
+                PX_WARN("isolate", "%s: queue elements stay in the supervisor", x->el->name);
+            x->el->klass = x->orig;
+            x->el->isolate = NULL;
+            memset(x, 0, sizeof *x);
+            memmove(&pr->members[m], &pr->members[m + 1], (size_t)(pr->n_members - m - 1) * sizeof pr->members[0]);
+            pr->n_members--;
+        }
+        if (pr->n_members) {
+            live++;
+            px__strlcpy(pr->label, pr->members[0]->el->name, sizeof pr->label);
+        }
+    }
+    if (!live)
+        iso->active = false;
+}
+
 /* After every start(), before arenas: fork the zygote. */
 static int px__isolate_fork(px_pipeline *p, px_error *err)
 {
     px__iso *iso = p->iso;
+    if (iso && iso->active)
+        px__unplan_queues(iso);
     if (!iso || !iso->active)
         return PX_OK;
     int sv[2];
@@ -484,6 +512,8 @@ static int px__isolate_spawn(px_pipeline *p, px_error *err)
     }
     for (int i = 0; i < iso->n_procs; i++) {
         px__iso_proc *pr = &iso->procs[i];
+        if (!pr->n_members) /* it held only queues */
+            continue;
         size_t sz = sizeof(px__channel);
         pr->chan_fd = memfd_create("px:channel", MFD_CLOEXEC | MFD_ALLOW_SEALING);
         if (pr->chan_fd < 0 || ftruncate(pr->chan_fd, (off_t)sz) != 0)
