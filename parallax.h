@@ -19658,6 +19658,9 @@ static bool px__live_upstream(const px_element *el)
 static void px__plan_windows(px_pipeline *p, px__iso *iso)
 {
     int w = iso->policy.window ? iso->policy.window : PX__ISO_WINDOW_DEFAULT;
+    const char *env = getenv("PX_ISOLATE_WINDOW"); /* benchmarks and tests: 1 to 16 */
+    if (env && atoi(env) >= 1 && atoi(env) <= PX__ISO_WINDOW_MAX)
+        w = atoi(env);
     bool rt = px__effective_scheduler(p) == PX_SCHED_RT_RUN;
     for (size_t i = 0; i < iso->n_proxies; i++) {
         px__proxy *x = &iso->proxies[i];
@@ -20686,6 +20689,16 @@ static px_flow px__after_submit(px__proxy *x)
     return x->sticky;
 }
 
+/* Before a call: replies that are there are finished; a full window
+ * waits until half of it is answered, so that each side works through a
+ * batch rather than waking the other per buffer. */
+static bool px__make_room(px__proxy *x)
+{
+    if (!px__collect(x, 0, false))
+        return false;
+    return x->fly_n < x->window || px__collect(x, x->window / 2, true);
+}
+
 /* ---- The proxy's callbacks ----------------------------------------------------------------------- */
 
 /* process() elements: the proxy is a chain() element, so that it can
@@ -20701,7 +20714,7 @@ static px_flow px__proxy_filter(px_element *el, const px_buffer *in)
     px__slotref r;
     if (!px__input_req(x, in, PX__OP_PROCESS, &r))
         return PX_FLOW_ERROR;
-    if (!px__collect(x, x->window - 1, true) || x->sticky != PX_FLOW_OK)
+    if (!px__make_room(x) || x->sticky != PX_FLOW_OK)
         return x->proc->failed ? PX_FLOW_ERROR : x->sticky;
     px_buffer out;
     if (px__acquire_output(el, &out))
@@ -20718,7 +20731,7 @@ static px_flow px__proxy_consume(px_element *el, const px_buffer *in)
     px__slotref r;
     if (!px__input_req(x, in, PX__OP_CONSUME, &r))
         return PX_FLOW_ERROR;
-    if (!px__collect(x, x->window - 1, true) || x->sticky != PX_FLOW_OK)
+    if (!px__make_room(x) || x->sticky != PX_FLOW_OK)
         return x->proc->failed ? PX_FLOW_ERROR : x->sticky;
     if (!px__submit(x, &r, in, true, NULL))
         return x->proc->failed ? PX_FLOW_ERROR : PX_FLOW_DROP;
