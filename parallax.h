@@ -2288,6 +2288,7 @@ typedef struct px__proxy {
      * first at fly[fly_tail % PX__ISO_WINDOW_MAX]; replies come in order. */
     px__flight fly[PX__ISO_WINDOW_MAX];
     uint32_t fly_tail, fly_n;
+    uint32_t fly_max;     /* high-water mark of fly_n this run (tests) */
     uint32_t window;      /* requests allowed in flight (1: one call at a time) */
     uint32_t fly_gen;     /* process generation they were sent to */
     uint64_t produce_seq; /* producing ahead: sequence of the next request */
@@ -19789,7 +19790,7 @@ static int px__isolate_spawn(px_pipeline *p, px_error *err)
             if (!dup)
                 x->inputs[x->n_inputs++] = a;
         }
-        x->fly_tail = x->fly_n = 0;
+        x->fly_tail = x->fly_n = x->fly_max = 0;
         x->sticky = PX_FLOW_OK;
         x->stats.restarts = 0;
         x->stats.crash_drops = 0;
@@ -20500,7 +20501,8 @@ static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool
         atomic_store_explicit(&out->arena->owner[out->slot], (uint32_t)atomic_load(&pr->pid), memory_order_relaxed);
     }
     f->pos = atomic_load_explicit(&q->head, memory_order_relaxed);
-    x->fly_n++;
+    if (++x->fly_n > x->fly_max)
+        x->fly_max = x->fly_n;
     if (!px__ring_push(q, req)) {
         char msg[PX_ERROR_MESSAGE_MAX / 2];
         px__fly_lose_all(x, true);

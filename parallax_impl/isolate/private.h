@@ -206,6 +206,7 @@ typedef struct px__proxy {
      * first at fly[fly_tail % PX__ISO_WINDOW_MAX]; replies come in order. */
     px__flight fly[PX__ISO_WINDOW_MAX];
     uint32_t fly_tail, fly_n;
+    uint32_t fly_max;     /* high-water mark of fly_n this run (tests) */
     uint32_t window;      /* requests allowed in flight (1: one call at a time) */
     uint32_t fly_gen;     /* process generation they were sent to */
     uint64_t produce_seq; /* producing ahead: sequence of the next request */

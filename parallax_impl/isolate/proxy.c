@@ -528,7 +528,7 @@ static int px__isolate_spawn(px_pipeline *p, px_error *err)
             if (!dup)
                 x->inputs[x->n_inputs++] = a;
         }
-        x->fly_tail = x->fly_n = 0;
+        x->fly_tail = x->fly_n = x->fly_max = 0;
         x->sticky = PX_FLOW_OK;
         x->stats.restarts = 0;
         x->stats.crash_drops = 0;
@@ -1239,7 +1239,8 @@ static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool
         atomic_store_explicit(&out->arena->owner[out->slot], (uint32_t)atomic_load(&pr->pid), memory_order_relaxed);
     }
     f->pos = atomic_load_explicit(&q->head, memory_order_relaxed);
-    x->fly_n++;
+    if (++x->fly_n > x->fly_max)
+        x->fly_max = x->fly_n;
     if (!px__ring_push(q, req)) {
         char msg[PX_ERROR_MESSAGE_MAX / 2];
         px__fly_lose_all(x, true);
