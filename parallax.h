@@ -20601,10 +20601,13 @@ static void px__fly_dead(px__proxy *x, const char *forced)
         px_flow r = px__finish(x, &done[i], true, &produced);
         if (!produced.arena)
             continue;
-        if (r == PX_FLOW_OK && x->sticky == PX_FLOW_OK) /* produced ahead: sent as its own call would have */
+        if (r == PX_FLOW_OK && x->sticky == PX_FLOW_OK) { /* produced ahead: sent as its own call would have */
             r = px__route(x->el, 0, &produced);
-        else
+        } else {
             px_buffer_unref(&produced);
+            if (r == PX_FLOW_DROP)
+                px__stat_add(&x->el->stats.drops, 1);
+        }
         if ((r == PX_FLOW_EOS || r == PX_FLOW_ERROR) && x->sticky == PX_FLOW_OK)
             x->sticky = r;
     }
@@ -20740,29 +20743,62 @@ static px_flow px__proxy_consume(px_element *el, const px_buffer *in)
     return px__after_submit(x);
 }
 
-/* The oldest produce request's reply, its buffer in *out (empty when it
- * was lost). */
-static px_flow px__produce_oldest(px__proxy *x, px_buffer *out)
+/* Keeps the window full of produce requests: b (a slot of the source's
+ * arena, or none) first, then slots taken here while the arena has them. */
+static bool px__produce_fill(px__proxy *x, px_buffer *b)
+{
+    px_element *el = x->el;
+    while (x->fly_n < x->window && (b->arena || px_buffer_alloc(el->out_arena, b) == PX_OK)) {
+        b->sequence = x->produce_seq++;
+        px__slotref r;
+        memset(&r, 0, sizeof r);
+        r.op = PX__OP_PRODUCE;
+        r.out_slot = b->slot;
+        px__req_meta(&r, b);
+        bool ok = px__submit(x, &r, NULL, false, b);
+        memset(b, 0, sizeof *b); /* in flight (or released with the window) */
+        if (!ok)
+            return false;
+    }
+    px_buffer_unref(b); /* a full window: the slot handed in is not needed */
+    return true;
+}
+
+/* The oldest produce request's reply, its buffer in *out. Requests a
+ * crash lost are counted (px__fly_release) and replaced: a source never
+ * sees a drop it did not make. */
+static px_flow px__produce_oldest(px__proxy *x, px_buffer *out, bool refill)
 {
     memset(out, 0, sizeof *out);
-    px__ring *rr = &x->proc->chan->rep[x->member];
-    char why[200];
-    if (px__ring_empty(rr) && !px__await(x, x->fly_gen, why, sizeof why)) {
-        if (atomic_load(&x->proc->generation) != x->fly_gen && !x->proc->failed)
-            px__fly_lose_all(x, true);
-        else
-            px__fly_dead(x, why[0] ? why : NULL);
-        return x->proc->failed ? PX_FLOW_ERROR : PX_FLOW_DROP; /* counted; the next call fills the window again */
+    for (int refills = 0; !x->proc->failed;) {
+        if (!x->fly_n) { /* all lost: ask again */
+            px_buffer none = {0};
+            if (!refill || refills++ == 4)
+                break;
+            px__produce_fill(x, &none);
+            continue;
+        }
+        px__ring *rr = &x->proc->chan->rep[x->member];
+        char why[200];
+        if (px__ring_empty(rr) && !px__await(x, x->fly_gen, why, sizeof why)) {
+            if (atomic_load(&x->proc->generation) != x->fly_gen && !x->proc->failed)
+                px__fly_lose_all(x, true);
+            else
+                px__fly_dead(x, why[0] ? why : NULL);
+            continue;
+        }
+        px__slotref rep;
+        if (px__ring_pop(rr, &rep) < 0) {
+            px__fly_dead(x, "protocol violation: reply ring indexes out of range");
+            continue;
+        }
+        px_flow r = px__finish(x, &rep, false, out);
+        if (out->arena)
+            return r;
+        if (r == PX_FLOW_ERROR) /* broke the protocol and is gone for good */
+            break;
     }
-    px__slotref rep;
-    if (px__ring_pop(rr, &rep) < 0) {
-        px__fly_dead(x, "protocol violation: reply ring indexes out of range");
-        return x->proc->failed ? PX_FLOW_ERROR : PX_FLOW_DROP;
-    }
-    px_flow r = px__finish(x, &rep, false, out);
-    if (!out->arena) /* broke the protocol: lost */
-        return x->proc->failed || r == PX_FLOW_ERROR ? PX_FLOW_ERROR : PX_FLOW_DROP;
-    return r;
+    return PX_FLOW_ERROR;
 }
 
 /* Sources produce ahead: the window is kept full of produce requests, each
@@ -20777,28 +20813,18 @@ static px_flow px__proxy_produce(px_element *el, px_buffer *out)
     if (!x->fly_n)
         x->produce_seq = out->sequence;
     px_buffer b = *out;
-    memset(out, 0, sizeof *out); /* the slot handed in goes out as a request */
-    do {
-        b.sequence = x->produce_seq++;
-        px__slotref r;
-        memset(&r, 0, sizeof r);
-        r.op = PX__OP_PRODUCE;
-        r.out_slot = b.slot;
-        px__req_meta(&r, &b);
-        if (!px__submit(x, &r, NULL, false, &b))
-            return x->proc->failed ? PX_FLOW_ERROR : PX_FLOW_DROP;
-    } while (x->fly_n < x->window && px_buffer_alloc(el->out_arena, &b) == PX_OK);
-    if (!x->fly_n)
-        return PX_FLOW_DROP;
-    px_flow r = px__produce_oldest(x, out);
+    memset(out, 0, sizeof *out);
+    px__produce_fill(x, &b); /* lost requests are asked again below */
+    px_flow r = px__produce_oldest(x, out, true);
     if (r == PX_FLOW_EOS || r == PX_FLOW_ERROR) {
         if (x->sticky == PX_FLOW_OK)
             x->sticky = r;
-        while (x->fly_n) { /* produced past the end: never sent */
+        while (x->fly_n && !x->proc->failed) { /* produced past the end: never sent */
             px_buffer late;
-            px__produce_oldest(x, &late);
+            px__produce_oldest(x, &late, false);
             px_buffer_unref(&late);
         }
+        px__fly_lose_all(x, false);
     }
     return r;
 }
