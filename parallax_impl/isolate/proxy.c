@@ -3,9 +3,12 @@
  * graph (a proxy class), and restarts processes that die.
  *
  * Per buffer a proxy pushes one slot reference on its element's request
- * ring, wakes the child only if it sleeps, and waits for the reply: a short
- * spin, then a futex sleep in 10 ms steps that also watch the child's pidfd
- * and the time limit. Nothing is allocated or locked per buffer. */
+ * ring and wakes the child only if it sleeps. Calls are pipelined: up to a
+ * window of requests is in flight, replies are finished in order on the
+ * streaming thread, and only a full window, EOS or the end of a run waits
+ * (a short spin, then a futex sleep in 10 ms steps that also watch the
+ * child's pidfd and the time limit). Nothing is allocated or locked per
+ * buffer. */
 
 #include <dirent.h>
 #include <fnmatch.h>
