@@ -393,6 +393,19 @@ static bool px__live_upstream(const px_element *el)
     return false;
 }
 
+/* Whether el's outputs reach a fan-in element on this thread (no queue
+ * between): under coop a fan-in parks one buffer per source step, and a
+ * window would hand it several. */
+static bool px__feeds_fanin(const px_element *el)
+{
+    for (int s = 0; s < el->n_src; s++) {
+        const px_element *dn = el->src[s].peer;
+        if (dn && !dn->queue && (dn->fanin || px__feeds_fanin(dn)))
+            return true;
+    }
+    return false;
+}
+
 /* After start() (sources have their flow policy), before arenas: how many
  * requests each proxy keeps in flight, and the slots that takes: its own
  * outputs in flight, and its inputs, held until their replies, in the
@@ -404,6 +417,7 @@ static void px__plan_windows(px_pipeline *p, px__iso *iso)
     if (env && atoi(env) >= 1 && atoi(env) <= PX__ISO_WINDOW_MAX)
         w = atoi(env);
     bool rt = px__effective_scheduler(p) == PX_SCHED_RT_RUN;
+    bool coop = px__effective_scheduler(p) == PX_SCHED_COOP_RUN;
     for (size_t i = 0; i < iso->n_proxies; i++) {
         px__proxy *x = &iso->proxies[i];
         px_element *el = x->el;
@@ -414,6 +428,8 @@ static void px__plan_windows(px_pipeline *p, px__iso *iso)
             x->window = 1;
         else if (!x->orig->produce && (rt || x->orig->hints.latency == PX_LATENCY_LOW || px__live_upstream(el)))
             x->window = 1; /* live: an output must not wait for the next input */
+        else if (coop && px__feeds_fanin(el))
+            x->window = 1;
         if (x->window <= 1)
             continue;
         if (!x->orig->consume)
