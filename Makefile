@@ -274,7 +274,7 @@ FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefine
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_element.h $(HEADER_DEPS)
 	@mkdir -p $(@D)
 	@echo "  CLANG   $@"
-	@$(CLANG) -std=c11 $(WARNINGS) $(FUZZ_FLAGS) -I$(srctree) $(CONFIG_CFLAGS) -o $@ $< -lpthread $(DAV1D_LIBS)
+	@$(CLANG) -std=c11 $(WARNINGS) $(FUZZ_FLAGS) -I$(srctree) $(CONFIG_CFLAGS) -o $@ $< -lpthread $(PX_LDLIBS)
 
 .PHONY: fuzz
 fuzz: $(FUZZ_BINS)

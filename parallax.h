@@ -1687,6 +1687,12 @@ typedef struct px_isolate_policy {
     uint64_t memory_limit;  /* bytes per element process (default 256 MiB; 0 = none) */
     int cpu_seconds;        /* RLIMIT_CPU per element process (0 = none; default 0) */
     unsigned disable;       /* PX_ISOLATE_NO_* (tests only) */
+    /* Requests in flight per isolated element, 1 to 16 (0 = default 8): a
+     * filter or sink is handed buffer N+1 before buffer N's reply, a source
+     * produces ahead. Live or low-latency streams and chain() elements run
+     * one call at a time. Each step adds that many slots to the arenas
+     * around the element. */
+    int window;
 } px_isolate_policy;
 
 /* patterns: comma-separated globs (fnmatch) matched against element names
@@ -1768,6 +1774,8 @@ static const int *const px__config_key_ref __attribute__((used)) = &PX__CONFIG_K
 #include <unistd.h>
 #if CONFIG_PX_SCHED_THREADS
 #include <pthread.h>
+#endif
+#if CONFIG_PX_SCHED_THREADS || CONFIG_PX_ISOLATE
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #endif
@@ -2018,16 +2026,31 @@ static void px__isolate_release(px_pipeline *p);
 static void px__isolate_free(px_pipeline *p);
 #endif
 
-/* ---- futex: a sleeping side waits on a 32-bit word (threads scheduler) ---- */
-#if CONFIG_PX_SCHED_THREADS
-static inline void px__futex_wait(_Atomic uint32_t *word, uint32_t seen, int timeout_ms)
+/* ---- futex: a sleeping side waits on a 32-bit word ----
+ * shared: the word lives in memory several processes map (isolation rings),
+ * so the call must not use FUTEX_PRIVATE_FLAG (a private futex is keyed by
+ * this process's address space and never wakes another). Threads of one
+ * process use private futexes: cheaper, no shared hash lookup. */
+#if CONFIG_PX_SCHED_THREADS || CONFIG_PX_ISOLATE
+static inline void px__futex_wait_on(_Atomic uint32_t *word, uint32_t seen, int timeout_ms, bool shared)
 {
     struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, seen, timeout_ms < 0 ? NULL : &ts, NULL, 0);
+    syscall(SYS_futex, (uint32_t *)word, shared ? FUTEX_WAIT : FUTEX_WAIT_PRIVATE, seen, timeout_ms < 0 ? NULL : &ts,
+            NULL, 0);
+}
+static inline void px__futex_wake_on(_Atomic uint32_t *word, bool shared)
+{
+    syscall(SYS_futex, (uint32_t *)word, shared ? FUTEX_WAKE : FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+#endif
+#if CONFIG_PX_SCHED_THREADS /* the threads of this process: private */
+static inline void px__futex_wait(_Atomic uint32_t *word, uint32_t seen, int timeout_ms)
+{
+    px__futex_wait_on(word, seen, timeout_ms, false);
 }
 static inline void px__futex_wake(_Atomic uint32_t *word)
 {
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+    px__futex_wake_on(word, false);
 }
 #endif
 
@@ -2155,12 +2178,15 @@ static void px__fanin_stall(px_pipeline *p, int partition);
 #include <sys/wait.h>
 
 #define PX__ISO_MAGIC 0x4f535850u /* "PXSO" */
-#define PX__ISO_VERSION 1u
+#define PX__ISO_VERSION 2u /* 2: 32-entry rings, requests pipelined */
 #define PX__ISO_MAX_GROUP 16 /* elements per process */
 #define PX__ISO_MAX_IN 4     /* input arenas per element */
 #define PX__ISO_MAX_KEEP 8   /* files an element's start() opened */
 #define PX__ISO_MAX_MAPS 64  /* writer arenas the zygote maps */
-#define PX__ISO_RING 8       /* entries per ring (one call is in flight per element) */
+#define PX__ISO_RING 32      /* entries per ring: a window of requests, plus lends */
+#define PX__ISO_WINDOW_MAX 16 /* requests in flight per element (px_isolate_policy.window) */
+#define PX__ISO_WINDOW_DEFAULT 8
+_Static_assert(PX__ISO_WINDOW_MAX < PX__ISO_RING, "a full window leaves room on the ring");
 #define PX__ISO_TEXT 480
 
 /* ---- Data plane: slot references in shared rings ------------------------- */
@@ -2317,6 +2343,15 @@ static PX_UNUSED int px__child_send_raw(const void *bytes, size_t len);
 typedef struct px__iso px__iso;
 typedef struct px__iso_proc px__iso_proc;
 
+/* A request in flight: the proxy keeps its input referenced and its output
+ * slot lent until the reply. */
+typedef struct px__flight {
+    px__slotref req; /* as sent: sent again to a restarted process that never took it */
+    px_buffer in;    /* process, consume: the proxy's own reference */
+    px_buffer out;   /* process, produce: the slot the child writes */
+    uint32_t pos;    /* its index on the request ring */
+} px__flight;
+
 /* Takes an isolated element's place in the parent: el->klass points at
  * klass, a copy of the element's class whose callbacks talk to the child. */
 typedef struct px__proxy {
@@ -2333,6 +2368,15 @@ typedef struct px__proxy {
     uint32_t out_map; /* zygote map id of its output arena, UINT32_MAX = none */
     _Atomic uint8_t *lent; /* chain(): output slots the child holds (1 per slot) */
     px_isolation_stats stats;
+    /* Pipelining: process/consume/produce requests in flight, oldest
+     * first at fly[fly_tail % PX__ISO_WINDOW_MAX]; replies come in order. */
+    px__flight fly[PX__ISO_WINDOW_MAX];
+    uint32_t fly_tail, fly_n;
+    uint32_t fly_max;     /* high-water mark of fly_n this run (tests) */
+    uint32_t window;      /* requests allowed in flight (1: one call at a time) */
+    uint32_t fly_gen;     /* process generation they were sent to */
+    uint64_t produce_seq; /* producing ahead: sequence of the next request */
+    px_flow sticky;       /* EOS or ERROR of an earlier buffer: every later call returns it */
 } px__proxy;
 
 struct px__iso_proc {
@@ -18783,7 +18827,6 @@ static void px__threads_join(px_pipeline *p)
  * The futex words live in memory shared between processes, so the calls
  * never use FUTEX_PRIVATE_FLAG. */
 
-#include <linux/futex.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -18791,16 +18834,6 @@ static void px__threads_join(px_pipeline *p)
 #define F_SEAL_FUTURE_WRITE 0x0010
 #endif
 
-static long px__futex(_Atomic uint32_t *word, int op, uint32_t val, const struct timespec *timeout)
-{
-    return syscall(SYS_futex, (uint32_t *)word, op, val, timeout, NULL, 0);
-}
-
-static void px__bell_ring(_Atomic uint32_t *bell)
-{
-    atomic_fetch_add_explicit(bell, 1, memory_order_release);
-    px__futex(bell, FUTEX_WAKE, INT32_MAX, NULL);
-}
 
 static void px__cpu_relax(void)
 {
@@ -18851,8 +18884,10 @@ static bool px__ring_empty(px__ring *r)
 static void px__notify(_Atomic uint32_t *sleeping, _Atomic uint32_t *bell)
 {
     atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(sleeping, memory_order_relaxed))
-        px__bell_ring(bell);
+    if (atomic_load_explicit(sleeping, memory_order_relaxed)) {
+        atomic_fetch_add_explicit(bell, 1, memory_order_release);
+        px__futex_wake_on(bell, true); /* shared: the sleeper is another process */
+    }
 }
 
 static void px__channel_init(px__channel *c, uint32_t n)
@@ -19825,7 +19860,7 @@ static void px__child_wait(void)
     for (int i = 0; i < px__n_members && empty; i++)
         empty = px__ring_empty(&c->req[i]);
     if (empty)
-        px__futex(&c->child_bell, FUTEX_WAIT, bell, NULL);
+        px__futex_wait_on(&c->child_bell, bell, -1, true);
     atomic_store_explicit(&c->child_sleeping, 0, memory_order_relaxed);
 }
 
@@ -20243,9 +20278,12 @@ static void px__zygote_main(px_pipeline *p, int sock)
  * graph (a proxy class), and restarts processes that die.
  *
  * Per buffer a proxy pushes one slot reference on its element's request
- * ring, wakes the child only if it sleeps, and waits for the reply: a short
- * spin, then a futex sleep in 10 ms steps that also watch the child's pidfd
- * and the time limit. Nothing is allocated or locked per buffer. */
+ * ring and wakes the child only if it sleeps. Calls are pipelined: up to a
+ * window of requests is in flight, replies are finished in order on the
+ * streaming thread, and only a full window, EOS or the end of a run waits
+ * (a short spin, then a futex sleep in 10 ms steps that also watch the
+ * child's pidfd and the time limit). Nothing is allocated or locked per
+ * buffer. */
 
 #include <dirent.h>
 #include <fnmatch.h>
@@ -20274,6 +20312,7 @@ PX_API void px_isolate_policy_defaults(px_isolate_policy *policy)
     policy->max_restarts = 5;
     policy->window_ms = 10000;
     policy->memory_limit = (uint64_t)256 << 20;
+    policy->window = PX__ISO_WINDOW_DEFAULT;
 }
 
 PX_API int px_pipeline_set_isolation(px_pipeline *p, px_isolation mode, const char *patterns, px_error *err)
@@ -20351,6 +20390,10 @@ PX_API int px_pipeline_set_isolation_policy(px_pipeline *p, const px_isolate_pol
         return px_error_set(err, PX_EINVAL, 0,
                             "isolation policy: max_restarts, window_ms, backoff_ms, timeout_ms and cpu_seconds "
                             "must be 0 or more");
+    if (policy->window < 0 || policy->window > PX__ISO_WINDOW_MAX)
+        return px_error_set(err, PX_EINVAL, 0,
+                            "isolation policy: window %d is out of range: 1 to %d requests in flight (0 = default %d)",
+                            policy->window, PX__ISO_WINDOW_MAX, PX__ISO_WINDOW_DEFAULT);
     px__iso *iso = px__iso_of(p);
     if (!iso)
         return px_error_set(err, PX_ENOMEM, 0, "out of memory");
@@ -20420,7 +20463,7 @@ static unsigned px__env_disable(void)
 
 static int px__proxy_start(px_element *el, px_error *err);
 static px_flow px__proxy_produce(px_element *el, px_buffer *out);
-static px_flow px__proxy_process(px_element *el, px_frame *io);
+static px_flow px__proxy_filter(px_element *el, const px_buffer *in);
 static px_flow px__proxy_consume(px_element *el, const px_buffer *in);
 static px_flow px__proxy_chain(px_element *el, const px_buffer *in);
 static int px__proxy_event(px_element *el, const px_event *ev);
@@ -20482,13 +20525,8 @@ static int px__isolate_plan(px_pipeline *p, px_error *err)
             want = k->hints.trust == PX_TRUST_UNTRUSTED || k->hints.native_code;
         if (!want)
             continue;
-        /* Thread boundaries belong to the scheduler, not to a sandbox: a
-         * queue's own thread pushing from inside a child would bypass it. */
-        if (strcmp(k->name, "queue") == 0) {
-            if (group)
-                PX_WARN("isolate", "%s: queue elements stay in the supervisor", el->name);
-            continue;
-        }
+        /* Queues (thread boundaries) are known once started (el->queue):
+         * px__isolate_fork takes them back out. */
         /* One call in flight per element (its rings are single-producer):
          * an element fed by several pads may be called from several
          * streaming threads at once, so it stays in-process for now. */
@@ -20508,10 +20546,12 @@ static int px__isolate_plan(px_pipeline *p, px_error *err)
         x->klass.start = px__proxy_start;
         x->klass.in_place = false; /* the child writes into an output slot: inputs are read-only there */
         x->klass.produce = k->produce ? px__proxy_produce : NULL;
-        x->klass.process = k->process ? px__proxy_process : NULL;
+        /* process() becomes chain() here: the proxy returns before the
+         * reply and pushes outputs itself, in order, as replies come. */
+        x->klass.process = NULL;
         x->klass.consume = k->consume ? px__proxy_consume : NULL;
-        x->klass.chain = k->chain ? px__proxy_chain : NULL;
-        x->klass.event = k->event ? px__proxy_event : NULL;
+        x->klass.chain = k->chain ? px__proxy_chain : k->process ? px__proxy_filter : NULL;
+        x->klass.event = px__proxy_event; /* EOS drains what is in flight, event() or not */
         x->stats.isolated = true;
         px__iso_proc *pr = px__proc_for(iso, group);
         x->proc = pr;
@@ -20578,12 +20618,116 @@ static int px__proxy_start(px_element *el, px_error *err)
 
 /* ---- The zygote -------------------------------------------------------------------------- */
 
+/* Thread boundaries belong to the scheduler, not to a sandbox: a queue's
+ * own thread pushing from inside a child would bypass it. A queue marks
+ * itself in start() (el->queue), so the plan is undone for it here. */
+static void px__unplan_queues(px__iso *iso)
+{
+    int live = 0;
+    for (int i = 0; i < iso->n_procs; i++) {
+        px__iso_proc *pr = &iso->procs[i];
+        for (int m = 0; m < pr->n_members;) {
+            px__proxy *x = pr->members[m];
+            if (!x->el->queue) {
+                x->member = m++;
+                continue;
+            }
+            if (pr->key[0])
+                PX_WARN("isolate", "%s: queue elements stay in the supervisor", x->el->name);
+            x->el->klass = x->orig;
+            x->el->isolate = NULL;
+            memset(x, 0, sizeof *x);
+            memmove(&pr->members[m], &pr->members[m + 1], (size_t)(pr->n_members - m - 1) * sizeof pr->members[0]);
+            pr->n_members--;
+        }
+        if (pr->n_members) {
+            live++;
+            px__strlcpy(pr->label, pr->members[0]->el->name, sizeof pr->label);
+        }
+    }
+    if (!live)
+        iso->active = false;
+}
+
+/* Whether el gets an output arena of its own (px__allocate_arenas). */
+static bool px__has_arena(const px_element *el)
+{
+    const px_element_class *k = el->klass;
+    return !(k->consume || (k->process && k->in_place) || (el->passthrough && !px__is_isolated(el)));
+}
+
+/* Whether a source upstream of el is live (drops or rings rather than
+ * blocks): a buffer held in a window there would wait for the next frame. */
+static bool px__live_upstream(const px_element *el)
+{
+    for (int s = 0; s < el->n_sink; s++) {
+        const px_element *up = el->sink[s].peer;
+        if (up && ((up->klass->produce && up->flow_policy != PX_FLOW_POLICY_BLOCK) || px__live_upstream(up)))
+            return true;
+    }
+    return false;
+}
+
+/* Whether el's outputs reach a fan-in element on this thread (no queue
+ * between): under coop a fan-in parks one buffer per source step, and a
+ * window would hand it several. */
+static bool px__feeds_fanin(const px_element *el)
+{
+    for (int s = 0; s < el->n_src; s++) {
+        const px_element *dn = el->src[s].peer;
+        if (dn && !dn->queue && (dn->fanin || px__feeds_fanin(dn)))
+            return true;
+    }
+    return false;
+}
+
+/* After start() (sources have their flow policy), before arenas: how many
+ * requests each proxy keeps in flight, and the slots that takes: its own
+ * outputs in flight, and its inputs, held until their replies, in the
+ * arena that feeds each sink pad. */
+static void px__plan_windows(px_pipeline *p, px__iso *iso)
+{
+    int w = iso->policy.window ? iso->policy.window : PX__ISO_WINDOW_DEFAULT;
+    const char *env = getenv("PX_ISOLATE_WINDOW"); /* benchmarks and tests: 1 to 16 */
+    if (env && atoi(env) >= 1 && atoi(env) <= PX__ISO_WINDOW_MAX)
+        w = atoi(env);
+    bool rt = px__effective_scheduler(p) == PX_SCHED_RT_RUN;
+    bool coop = px__effective_scheduler(p) == PX_SCHED_COOP_RUN;
+    for (size_t i = 0; i < iso->n_proxies; i++) {
+        px__proxy *x = &iso->proxies[i];
+        px_element *el = x->el;
+        if (!el)
+            continue;
+        x->window = (uint32_t)w;
+        if (x->orig->chain) /* lends share the request ring: one call at a time */
+            x->window = 1;
+        else if (!x->orig->produce && (rt || x->orig->hints.latency == PX_LATENCY_LOW || px__live_upstream(el)))
+            x->window = 1; /* live: an output must not wait for the next input */
+        else if (coop && px__feeds_fanin(el))
+            x->window = 1;
+        if (x->window <= 1)
+            continue;
+        if (!x->orig->consume)
+            el->out_extra_slots += x->window;
+        for (int s = 0; s < el->n_sink; s++) {
+            px_element *up = el->sink[s].peer;
+            while (up && !px__has_arena(up) && up->n_sink > 0)
+                up = up->sink[0].peer;
+            if (up)
+                up->out_extra_slots += x->window;
+        }
+    }
+}
+
 /* After every start(), before arenas: fork the zygote. */
 static int px__isolate_fork(px_pipeline *p, px_error *err)
 {
     px__iso *iso = p->iso;
+    if (iso && iso->active)
+        px__unplan_queues(iso);
     if (!iso || !iso->active)
         return PX_OK;
+    px__plan_windows(p, iso);
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
         return px_error_set(err, PX_EIO, 0, "isolation: socketpair failed: %s", strerror(errno));
@@ -20678,6 +20822,8 @@ static int px__isolate_spawn(px_pipeline *p, px_error *err)
             if (!dup)
                 x->inputs[x->n_inputs++] = a;
         }
+        x->fly_tail = x->fly_n = x->fly_max = 0;
+        x->sticky = PX_FLOW_OK;
         x->stats.restarts = 0;
         x->stats.crash_drops = 0;
         x->stats.last_signal = 0;
@@ -20724,6 +20870,8 @@ static int px__isolate_spawn(px_pipeline *p, px_error *err)
     }
     for (int i = 0; i < iso->n_procs; i++) {
         px__iso_proc *pr = &iso->procs[i];
+        if (!pr->n_members) /* it held only queues */
+            continue;
         size_t sz = sizeof(px__channel);
         pr->chan_fd = memfd_create("px:channel", MFD_CLOEXEC | MFD_ALLOW_SEALING);
         if (pr->chan_fd < 0 || ftruncate(pr->chan_fd, (off_t)sz) != 0)
@@ -20995,7 +21143,7 @@ static int px__proc_recover(px__iso_proc *pr, uint32_t gen, const char *forced, 
 /* ---- Per buffer ---------------------------------------------------------------------------- */
 
 /* Messages the child said it sent with this reply (errors, warnings). */
-static bool px__proxy_read_ctl(px__proxy *x, uint32_t count, char *why, size_t wsize)
+static bool px__proxy_read_ctl(px__proxy *x, uint32_t count, const px__slotref *req, char *why, size_t wsize)
 {
     px__iso_proc *pr = x->proc;
     for (uint32_t i = 0; i < count && i < 8; i++) {
@@ -21010,7 +21158,11 @@ static bool px__proxy_read_ctl(px__proxy *x, uint32_t count, char *why, size_t w
         size_t nl = strlen(el->name);
         if (strncmp(text, el->name, nl) == 0 && text[nl] == ':' && text[nl + 1] == ' ')
             text += nl + 2;
-        if (m.type == PX__MSG_ERROR)
+        /* The reply may be finished calls later: the text names its buffer. */
+        if (m.type == PX__MSG_ERROR && m.element == (uint32_t)x->member && req->op != PX__OP_EVENT)
+            px_element_error(el, m.code < 0 && m.code >= PX_ETIMEDOUT ? m.code : PX_EFLOW, "%s (buffer %llu)", text,
+                             (unsigned long long)req->sequence);
+        else if (m.type == PX__MSG_ERROR)
             px_element_error(el, m.code < 0 && m.code >= PX_ETIMEDOUT ? m.code : PX_EFLOW, "%s", text);
         else if (m.type == PX__MSG_WARNING)
             px_element_warning(el, "%s", text);
@@ -21105,14 +21257,58 @@ static void px__unlend(px__proxy *x)
         }
 }
 
-/* One call into the child. PX_OK with rep filled; PX_EAGAIN when the child
- * died (and was restarted): the buffer is lost; PX_EFLOW when it is gone
- * for good (the error is posted). chain() calls also carry NEED and OUTPUT
- * replies before their DONE. */
+/* The owner a slot returns to when the child gives it back. */
+static uint32_t px__home_owner(const px_arena *a)
+{
+    return a->home_pid ? a->home_pid : px_arena__self();
+}
+
+/* Waits until member x's reply ring has an entry: a short spin (the child
+ * is likely running on another core), then yields (on a busy machine it may
+ * be waiting for this one), then futex sleeps in 10 ms steps that watch the
+ * child's pidfd and the time limit. true: a reply is there. false: the
+ * process died or another thread restarted it (why empty), or it must be
+ * killed (why says why). */
+static bool px__await(px__proxy *x, uint32_t gen, char *why, size_t wsize)
+{
+    px__iso_proc *pr = x->proc;
+    px__ring *rr = &pr->chan->rep[x->member];
+    why[0] = '\0';
+    for (int spin = 0; spin < 1000 && px__ring_empty(rr); spin++)
+        px__cpu_relax();
+    for (int y = 0; y < 16 && px__ring_empty(rr); y++)
+        sched_yield();
+    px_time t0 = 0;
+    while (px__ring_empty(rr)) {
+        if (!t0)
+            t0 = px__now();
+        uint32_t bell = atomic_load_explicit(&rr->bell, memory_order_acquire);
+        atomic_store_explicit(&rr->sleeping, 1, memory_order_relaxed);
+        atomic_thread_fence(memory_order_seq_cst);
+        if (px__ring_empty(rr))
+            px__futex_wait_on(&rr->bell, bell, 10, true);
+        atomic_store_explicit(&rr->sleeping, 0, memory_order_relaxed);
+        if (!px__ring_empty(rr))
+            break;
+        if (atomic_load(&pr->generation) != gen || px__proc_dead(pr))
+            return false;
+        int limit = pr->iso->policy.timeout_ms;
+        if (limit && px__now() - t0 > (px_time)limit * PX_MSECOND) {
+            snprintf(why, wsize, "killed: no answer within the %d ms time limit", limit);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* One call into the child, with nothing else in flight (chain() and
+ * events). PX_OK with rep filled; PX_EAGAIN when the child died (and was
+ * restarted): the buffer is lost; PX_EFLOW when it is gone for good (the
+ * error is posted). chain() calls also carry NEED and OUTPUT replies before
+ * their DONE. */
 static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
 {
     px__iso_proc *pr = x->proc;
-    px__iso *iso = pr->iso;
     char msg[PX_ERROR_MESSAGE_MAX / 2];
     if (pr->failed)
         return PX_EFLOW;
@@ -21130,35 +21326,9 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
     }
     px__notify(&c->child_sleeping, &c->child_bell);
     for (;;) {
-        /* Spin briefly (the child is likely running on another core), then
-         * yield (on a busy machine it may be waiting for this one), then sleep. */
-        for (int spin = 0; spin < 1000 && px__ring_empty(rr); spin++)
-            px__cpu_relax();
-        for (int y = 0; y < 16 && px__ring_empty(rr); y++)
-            sched_yield();
-        px_time t0 = 0;
-        while (px__ring_empty(rr)) {
-            if (!t0)
-                t0 = px__now();
-            uint32_t bell = atomic_load_explicit(&rr->bell, memory_order_acquire);
-            atomic_store_explicit(&rr->sleeping, 1, memory_order_relaxed);
-            atomic_thread_fence(memory_order_seq_cst);
-            if (px__ring_empty(rr)) {
-                struct timespec ts = {0, 10 * 1000000L};
-                px__futex(&rr->bell, FUTEX_WAIT, bell, &ts);
-            }
-            atomic_store_explicit(&rr->sleeping, 0, memory_order_relaxed);
-            if (!px__ring_empty(rr))
-                break;
-            if (atomic_load(&pr->generation) != gen)
-                goto dead;
-            if (px__proc_dead(pr))
-                goto dead;
-            if (iso->policy.timeout_ms && px__now() - t0 > (px_time)iso->policy.timeout_ms * PX_MSECOND) {
-                snprintf(why, sizeof why, "killed: no answer within the %d ms time limit", iso->policy.timeout_ms);
-                forced = why;
-                goto dead;
-            }
+        if (!px__await(x, gen, why, sizeof why)) {
+            forced = why[0] ? why : NULL;
+            goto dead;
         }
         int got = px__ring_pop(rr, rep);
         if (got < 0) {
@@ -21184,7 +21354,7 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
         if (atomic_load(&pr->generation) != gen) /* a group member downstream restarted it */
             goto dead;
     }
-    if (rep->reserved && !px__proxy_read_ctl(x, rep->reserved, why + 20, sizeof why - 20)) {
+    if (rep->reserved && !px__proxy_read_ctl(x, rep->reserved, req, why + 20, sizeof why - 20)) {
         memcpy(why, "protocol violation: ", 20);
         forced = why;
         goto dead;
@@ -21255,12 +21425,27 @@ static void px__rep_meta(px_buffer *b, const px__slotref *r)
     b->size = (size_t)r->out_size;
 }
 
-static int px__input_index(px__proxy *x, const px_buffer *in)
+/* The request for an input buffer (process, consume, chain): false, with
+ * the error posted, when the buffer comes from an arena the process has
+ * not mapped. */
+static bool px__input_req(px__proxy *x, const px_buffer *in, uint32_t op, px__slotref *r)
 {
-    for (int k = 0; k < x->n_inputs; k++)
-        if (x->inputs[k] == in->arena)
-            return k;
-    return -1;
+    memset(r, 0, sizeof *r);
+    int k = -1;
+    for (int i = 0; i < x->n_inputs && k < 0; i++)
+        if (x->inputs[i] == in->arena)
+            k = i;
+    if (k < 0) {
+        px_element_error(x->el, PX_EINVAL, "got a buffer from arena \"%s\", which its process has not mapped",
+                         px_arena_name(in->arena));
+        return false;
+    }
+    r->op = op;
+    r->in_arena = (uint32_t)k;
+    r->in_slot = in->slot;
+    r->in_size = in->size;
+    px__req_meta(r, in);
+    return true;
 }
 
 /* A call that lost its buffer in a crash: counted, and the stream goes on. */
@@ -21273,105 +21458,415 @@ static px_flow px__lost(px__proxy *x, int rc)
     return PX_FLOW_ERROR;
 }
 
-static px_flow px__proxy_process(px_element *el, px_frame *io)
+/* ---- Requests in flight ------------------------------------------------------------------------ */
+
+static px__flight *px__fly_at(px__proxy *x, uint32_t i)
 {
-    px__proxy *x = el->isolate;
-    px__slotref r, rep;
-    memset(&r, 0, sizeof r);
-    int k = px__input_index(x, &io->in);
-    if (k < 0) {
-        px_element_error(el, PX_EINVAL, "got a buffer from arena \"%s\", which its process has not mapped",
-                         px_arena_name(io->in.arena));
-        return PX_FLOW_ERROR;
-    }
-    r.op = PX__OP_PROCESS;
-    r.in_arena = (uint32_t)k;
-    r.in_slot = io->in.slot;
-    r.in_size = io->in.size;
-    r.out_slot = io->out.slot;
-    px__req_meta(&r, &io->in);
-    px_arena *out = io->out.arena;
-    uint32_t pid = (uint32_t)atomic_load(&x->proc->pid);
-    atomic_store_explicit(&out->owner[io->out.slot], pid, memory_order_relaxed); /* lent */
-    int rc = px__proxy_call(x, &r, &rep);
-    atomic_store_explicit(&out->owner[io->out.slot], out->home_pid ? out->home_pid : px_arena__self(),
-                          memory_order_relaxed);
-    if (rc)
-        return px__lost(x, rc);
-    char why[160];
-    if (!px__reply_ok(x, &rep, io->out.capacity, true, why, sizeof why))
-        return px__violation(x, why);
-    px__rep_meta(&io->out, &rep);
-    io->out_pad = rep.out_pad;
-    return (px_flow)rep.status;
+    return &x->fly[(x->fly_tail + i) % PX__ISO_WINDOW_MAX];
 }
 
-static px_flow px__proxy_produce(px_element *el, px_buffer *out)
+/* The oldest request leaves the window; its slots stay with the caller. */
+static px__flight px__fly_take(px__proxy *x)
+{
+    px__flight f = *px__fly_at(x, 0);
+    x->fly_tail++;
+    x->fly_n--;
+    if (f.out.arena)
+        atomic_store_explicit(&f.out.arena->owner[f.out.slot], px__home_owner(f.out.arena), memory_order_relaxed);
+    return f;
+}
+
+/* A request whose reply will not come: its slots go back; counted as a
+ * drop when a crash lost it. */
+static void px__fly_release(px__proxy *x, px__flight *f, bool drop)
+{
+    px_buffer_unref(&f->in);
+    px_buffer_unref(&f->out);
+    if (drop) {
+        x->stats.crash_drops++;
+        px__stat_add(&x->el->stats.drops, 1);
+    }
+}
+
+/* Every request in flight is lost (the process was restarted under them,
+ * or is gone for good). */
+static void px__fly_lose_all(px__proxy *x, bool drop)
+{
+    while (x->fly_n) {
+        px__flight f = px__fly_take(x);
+        px__fly_release(x, &f, drop);
+    }
+}
+
+/* Another thread (a group member) restarted the process: what was in
+ * flight went with the old one. One atomic load per call. */
+static void px__fly_check_gen(px__proxy *x)
+{
+    if (x->fly_n && atomic_load_explicit(&x->proc->generation, memory_order_acquire) != x->fly_gen)
+        px__fly_lose_all(x, true);
+}
+
+/* Sends a request; in (referenced here when ref_in) and out (lent) stay
+ * with it until its reply. false: the ring was full, which only a hostile child causes
+ * (it was killed, the request is lost and counted). */
+static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool ref_in, const px_buffer *out)
+{
+    px__iso_proc *pr = x->proc;
+    px__channel *c = pr->chan;
+    px__ring *q = &c->req[x->member];
+    uint32_t gen = atomic_load_explicit(&pr->generation, memory_order_acquire);
+    if (!x->fly_n)
+        x->fly_gen = gen;
+    req->element = (uint32_t)x->member;
+    req->id = ++x->next_id;
+    px__flight *f = px__fly_at(x, x->fly_n);
+    f->req = *req;
+    memset(&f->in, 0, sizeof f->in);
+    memset(&f->out, 0, sizeof f->out);
+    if (in) {
+        f->in = *in;
+        if (ref_in)
+            px_buffer_ref(in);
+    }
+    if (out) {
+        f->out = *out;
+        atomic_store_explicit(&out->arena->owner[out->slot], (uint32_t)atomic_load(&pr->pid), memory_order_relaxed);
+    }
+    f->pos = atomic_load_explicit(&q->head, memory_order_relaxed);
+    if (++x->fly_n > x->fly_max)
+        x->fly_max = x->fly_n;
+    if (!px__ring_push(q, req)) {
+        char msg[PX_ERROR_MESSAGE_MAX / 2];
+        px__fly_lose_all(x, true);
+        if (px__proc_recover(pr, gen, "protocol violation: its request ring is full", msg, sizeof msg) != PX_OK &&
+            !atomic_load(&x->el->pipeline->error_posted))
+            px_element_error(x->el, PX_EFLOW, "%s", msg);
+        return false;
+    }
+    px__notify(&c->child_sleeping, &c->child_bell);
+    return true;
+}
+
+/* The oldest request's reply: checked, then its slots handled as the call
+ * would have (outputs pushed downstream from here, in order). A produce
+ * reply's buffer goes to *produced with the flow returned; for the others
+ * the flow becomes sticky when it is EOS or ERROR. */
+static px_flow px__finish(px__proxy *x, const px__slotref *rep, bool salvaged, px_buffer *produced)
+{
+    char why[220];
+    px__flight *o = px__fly_at(x, 0);
+    if (rep->op != PX__OP_DONE || rep->id != o->req.id || rep->element != (uint32_t)x->member) {
+        snprintf(why, sizeof why, "reply op %u id %u element %u to request %u of element %u", (unsigned)rep->op,
+                 (unsigned)rep->id, (unsigned)rep->element, (unsigned)o->req.id, (unsigned)x->member);
+        goto bad;
+    }
+    if (rep->reserved && !salvaged && !px__proxy_read_ctl(x, rep->reserved, &o->req, why, sizeof why))
+        goto bad;
+    px__flight f = px__fly_take(x);
+    px_buffer_unref(&f.in);
+    px_element *el = x->el;
+    px_flow r = (px_flow)rep->status;
+    if (!px__reply_ok(x, rep, f.out.arena ? f.out.capacity : 0, f.req.op == PX__OP_PROCESS, why, sizeof why)) {
+        px_buffer_unref(&f.out);
+        px__stat_add(&el->stats.drops, 1);
+        px__fly_lose_all(x, true);
+        return px__violation(x, why) == PX_FLOW_DROP ? PX_FLOW_DROP : (x->sticky = PX_FLOW_ERROR);
+    }
+    if (f.req.op == PX__OP_PRODUCE) {
+        px__rep_meta(&f.out, rep);
+        *produced = f.out;
+        return r;
+    }
+    if (f.req.op == PX__OP_PROCESS) {
+        px__rep_meta(&f.out, rep);
+        if (r == PX_FLOW_OK && x->sticky == PX_FLOW_OK) {
+            r = px__route(el, rep->out_pad, &f.out);
+        } else {
+            px_buffer_unref(&f.out);
+            if (r == PX_FLOW_DROP || r == PX_FLOW_OK) /* OK after an EOS: nothing takes it any more */
+                px__stat_add(&el->stats.drops, 1);
+        }
+    }
+    if ((r == PX_FLOW_EOS || r == PX_FLOW_ERROR) && x->sticky == PX_FLOW_OK)
+        x->sticky = r;
+    return r;
+bad:;
+    /* The child broke the protocol: it is killed; what was in flight is lost. */
+    char forced[260], msg[PX_ERROR_MESSAGE_MAX / 2];
+    snprintf(forced, sizeof forced, "protocol violation: %s", why);
+    uint32_t gen = x->fly_gen;
+    px__fly_lose_all(x, true);
+    if (px__proc_recover(x->proc, gen, forced, msg, sizeof msg) == PX_OK)
+        return PX_FLOW_DROP;
+    if (!atomic_load(&x->el->pipeline->error_posted))
+        px_element_error(x->el, PX_EFLOW, "%s", msg);
+    return x->sticky = PX_FLOW_ERROR;
+}
+
+/* The process died with requests in flight. Replies it pushed before
+ * dying still count; the request it was working on is lost; those it never
+ * took are sent again to its restarted self. forced: it must be killed
+ * first (then nothing it left is trusted). */
+static void px__fly_dead(px__proxy *x, const char *forced)
+{
+    px__iso_proc *pr = x->proc;
+    uint32_t gen = x->fly_gen;
+    px__slotref done[PX__ISO_WINDOW_MAX];
+    uint32_t n_done = 0, tail = 0;
+    bool salvage = !forced && atomic_load(&pr->generation) == gen;
+    if (salvage) { /* it is dead: its rings no longer move */
+        px__ring *rr = &pr->chan->rep[x->member];
+        while (n_done < x->fly_n && px__ring_pop(rr, &done[n_done]) > 0)
+            n_done++;
+        tail = atomic_load_explicit(&pr->chan->req[x->member].tail, memory_order_acquire);
+    }
+    char msg[PX_ERROR_MESSAGE_MAX / 2];
+    if (px__proc_recover(pr, gen, forced, msg, sizeof msg) != PX_OK) {
+        px__fly_lose_all(x, true);
+        if (!atomic_load(&x->el->pipeline->error_posted))
+            px_element_error(x->el, PX_EFLOW, "%s", msg);
+        x->sticky = PX_FLOW_ERROR;
+        return;
+    }
+    for (uint32_t i = 0; i < n_done && x->fly_n; i++) {
+        px_buffer produced = {0};
+        px_flow r = px__finish(x, &done[i], true, &produced);
+        if (!produced.arena)
+            continue;
+        if (r == PX_FLOW_OK && x->sticky == PX_FLOW_OK) { /* produced ahead: sent as its own call would have */
+            r = px__route(x->el, 0, &produced);
+        } else {
+            px_buffer_unref(&produced);
+            if (r == PX_FLOW_DROP)
+                px__stat_add(&x->el->stats.drops, 1);
+        }
+        if ((r == PX_FLOW_EOS || r == PX_FLOW_ERROR) && x->sticky == PX_FLOW_OK)
+            x->sticky = r;
+    }
+    if (!x->fly_n)
+        return;
+    /* Taken by the dead child (ring index below its tail): lost. The check
+     * on tail keeps a corrupt index from sending anything twice. */
+    uint32_t first = px__fly_at(x, 0)->pos;
+    if (!salvage || tail - first > x->fly_n) {
+        px__fly_lose_all(x, true);
+        return;
+    }
+    while (x->fly_n && (int32_t)(tail - px__fly_at(x, 0)->pos) > 0) {
+        px__flight f = px__fly_take(x);
+        px__fly_release(x, &f, true);
+    }
+    /* The rest again, to the new process, in order. */
+    uint32_t n = x->fly_n;
+    px__flight again[PX__ISO_WINDOW_MAX];
+    for (uint32_t i = 0; i < n; i++)
+        again[i] = *px__fly_at(x, i);
+    x->fly_n = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        px__slotref req = again[i].req;
+        if (!px__submit(x, &req, again[i].in.arena ? &again[i].in : NULL, false,
+                        again[i].out.arena ? &again[i].out : NULL)) {
+            for (uint32_t j = i + 1; j < n; j++) /* [i] went with the window */
+                px__fly_release(x, &again[j], true);
+            return;
+        }
+    }
+}
+
+/* Finishes replies: those already there (wait = false), then, waiting,
+ * until at most keep requests are in flight. Not for produce requests.
+ * false: the process is gone for good. */
+static bool px__collect(px__proxy *x, uint32_t keep, bool wait)
+{
+    px__fly_check_gen(x);
+    while (x->fly_n) {
+        px__ring *rr = &x->proc->chan->rep[x->member];
+        if (px__ring_empty(rr)) {
+            if (!wait || x->fly_n <= keep)
+                break;
+            char why[200];
+            if (!px__await(x, x->fly_gen, why, sizeof why)) {
+                if (atomic_load(&x->proc->generation) != x->fly_gen && !x->proc->failed)
+                    px__fly_lose_all(x, true); /* restarted by another thread: the rings were reset */
+                else
+                    px__fly_dead(x, why[0] ? why : NULL);
+                if (x->proc->failed)
+                    return false;
+                continue;
+            }
+        }
+        px__slotref rep;
+        if (px__ring_pop(rr, &rep) < 0) {
+            px__fly_dead(x, "protocol violation: reply ring indexes out of range");
+            if (x->proc->failed)
+                return false;
+            continue;
+        }
+        px_buffer none = {0};
+        px__finish(x, &rep, false, &none);
+        if (x->proc->failed)
+            return false;
+    }
+    return !x->proc->failed;
+}
+
+/* Waits for everything in flight (EOS, events, pauses, the end). */
+static bool px__drain(px__proxy *x)
+{
+    return px__collect(x, 0, true);
+}
+
+/* After a call was sent: one call at a time, or the pipeline pausing,
+ * waits for it; otherwise only a full window waits. */
+static px_flow px__after_submit(px__proxy *x)
+{
+    bool sync = x->window <= 1 || atomic_load_explicit(&x->el->pipeline->paused, memory_order_relaxed);
+    if (!px__collect(x, sync ? 0 : x->window - 1, sync))
+        return PX_FLOW_ERROR;
+    return x->sticky;
+}
+
+/* Before a call: replies that are there are finished; a full window
+ * waits until half of it is answered, so that each side works through a
+ * batch rather than waking the other per buffer. */
+static bool px__make_room(px__proxy *x)
+{
+    if (!px__collect(x, 0, false))
+        return false;
+    return x->fly_n < x->window || px__collect(x, x->window / 2, true);
+}
+
+/* ---- The proxy's callbacks ----------------------------------------------------------------------- */
+
+/* process() elements: the proxy is a chain() element, so that it can
+ * return before the reply; outputs go downstream as replies are finished. */
+static px_flow px__proxy_filter(px_element *el, const px_buffer *in)
 {
     px__proxy *x = el->isolate;
-    px__slotref r, rep;
-    memset(&r, 0, sizeof r);
-    r.op = PX__OP_PRODUCE;
-    r.out_slot = out->slot;
-    px__req_meta(&r, out);
-    px_arena *a = out->arena;
-    atomic_store_explicit(&a->owner[out->slot], (uint32_t)atomic_load(&x->proc->pid), memory_order_relaxed);
-    int rc = px__proxy_call(x, &r, &rep);
-    atomic_store_explicit(&a->owner[out->slot], a->home_pid ? a->home_pid : px_arena__self(), memory_order_relaxed);
-    if (rc)
-        return px__lost(x, rc);
-    char why[160];
-    if (!px__reply_ok(x, &rep, out->capacity, false, why, sizeof why))
-        return px__violation(x, why);
-    px__rep_meta(out, &rep);
-    return (px_flow)rep.status;
+    if (el->passthrough) { /* as the chain runs a passthrough process() */
+        px_buffer copy = *in;
+        px_buffer_ref(&copy);
+        return px__route(el, 0, &copy);
+    }
+    px__slotref r;
+    if (!px__input_req(x, in, PX__OP_PROCESS, &r))
+        return PX_FLOW_ERROR;
+    if (!px__make_room(x) || x->sticky != PX_FLOW_OK)
+        return x->proc->failed ? PX_FLOW_ERROR : x->sticky;
+    px_buffer out;
+    if (px__acquire_output(el, &out))
+        return PX_FLOW_ERROR;
+    r.out_slot = out.slot;
+    if (!px__submit(x, &r, in, true, &out))
+        return x->proc->failed ? PX_FLOW_ERROR : PX_FLOW_DROP;
+    return px__after_submit(x);
 }
 
 static px_flow px__proxy_consume(px_element *el, const px_buffer *in)
 {
     px__proxy *x = el->isolate;
-    px__slotref r, rep;
-    memset(&r, 0, sizeof r);
-    int k = px__input_index(x, in);
-    if (k < 0) {
-        px_element_error(el, PX_EINVAL, "got a buffer from arena \"%s\", which its process has not mapped",
-                         px_arena_name(in->arena));
+    px__slotref r;
+    if (!px__input_req(x, in, PX__OP_CONSUME, &r))
         return PX_FLOW_ERROR;
+    if (!px__make_room(x) || x->sticky != PX_FLOW_OK)
+        return x->proc->failed ? PX_FLOW_ERROR : x->sticky;
+    if (!px__submit(x, &r, in, true, NULL))
+        return x->proc->failed ? PX_FLOW_ERROR : PX_FLOW_DROP;
+    return px__after_submit(x);
+}
+
+/* Keeps the window full of produce requests: b (a slot of the source's
+ * arena, or none) first, then slots taken here while the arena has them. */
+static bool px__produce_fill(px__proxy *x, px_buffer *b)
+{
+    px_element *el = x->el;
+    while (x->fly_n < x->window && (b->arena || px_buffer_alloc(el->out_arena, b) == PX_OK)) {
+        b->sequence = x->produce_seq++;
+        px__slotref r;
+        memset(&r, 0, sizeof r);
+        r.op = PX__OP_PRODUCE;
+        r.out_slot = b->slot;
+        px__req_meta(&r, b);
+        bool ok = px__submit(x, &r, NULL, false, b);
+        memset(b, 0, sizeof *b); /* in flight (or released with the window) */
+        if (!ok)
+            return false;
     }
-    r.op = PX__OP_CONSUME;
-    r.in_arena = (uint32_t)k;
-    r.in_slot = in->slot;
-    r.in_size = in->size;
-    px__req_meta(&r, in);
-    int rc = px__proxy_call(x, &r, &rep);
-    if (rc) {
-        px_flow f = px__lost(x, rc);
-        if (f == PX_FLOW_DROP)
-            px_element_count_drop(el);
-        return f;
+    px_buffer_unref(b); /* a full window: the slot handed in is not needed */
+    return true;
+}
+
+/* The oldest produce request's reply, its buffer in *out. Requests a
+ * crash lost are counted (px__fly_release) and replaced: a source never
+ * sees a drop it did not make. */
+static px_flow px__produce_oldest(px__proxy *x, px_buffer *out, bool refill)
+{
+    memset(out, 0, sizeof *out);
+    for (int refills = 0; !x->proc->failed;) {
+        if (!x->fly_n) { /* all lost: ask again */
+            px_buffer none = {0};
+            if (!refill || refills++ == 4)
+                break;
+            px__produce_fill(x, &none);
+            continue;
+        }
+        px__ring *rr = &x->proc->chan->rep[x->member];
+        char why[200];
+        if (px__ring_empty(rr) && !px__await(x, x->fly_gen, why, sizeof why)) {
+            if (atomic_load(&x->proc->generation) != x->fly_gen && !x->proc->failed)
+                px__fly_lose_all(x, true);
+            else
+                px__fly_dead(x, why[0] ? why : NULL);
+            continue;
+        }
+        px__slotref rep;
+        if (px__ring_pop(rr, &rep) < 0) {
+            px__fly_dead(x, "protocol violation: reply ring indexes out of range");
+            continue;
+        }
+        px_flow r = px__finish(x, &rep, false, out);
+        if (out->arena)
+            return r;
+        if (r == PX_FLOW_ERROR) /* broke the protocol and is gone for good */
+            break;
     }
-    char why[160];
-    if (!px__reply_ok(x, &rep, 0, false, why, sizeof why))
-        return px__violation(x, why);
-    return (px_flow)rep.status;
+    return PX_FLOW_ERROR;
+}
+
+/* Sources produce ahead: the window is kept full of produce requests, each
+ * with a slot of the source's arena, and a call returns the oldest reply's
+ * buffer in place of the slot it was handed (which goes out as a request). */
+static px_flow px__proxy_produce(px_element *el, px_buffer *out)
+{
+    px__proxy *x = el->isolate;
+    px__fly_check_gen(x);
+    if (x->sticky != PX_FLOW_OK || x->proc->failed)
+        return x->proc->failed ? PX_FLOW_ERROR : x->sticky;
+    if (!x->fly_n)
+        x->produce_seq = out->sequence;
+    px_buffer b = *out;
+    memset(out, 0, sizeof *out);
+    px__produce_fill(x, &b); /* lost requests are asked again below */
+    px_flow r = px__produce_oldest(x, out, true);
+    if (r == PX_FLOW_EOS || r == PX_FLOW_ERROR) {
+        if (x->sticky == PX_FLOW_OK)
+            x->sticky = r;
+        while (x->fly_n && !x->proc->failed) { /* produced past the end: never sent */
+            px_buffer late;
+            px__produce_oldest(x, &late, false);
+            px_buffer_unref(&late);
+        }
+        px__fly_lose_all(x, false);
+    }
+    return r;
 }
 
 static px_flow px__proxy_chain(px_element *el, const px_buffer *in)
 {
     px__proxy *x = el->isolate;
     px__slotref r, rep;
-    memset(&r, 0, sizeof r);
-    int k = px__input_index(x, in);
-    if (k < 0) {
-        px_element_error(el, PX_EINVAL, "got a buffer from arena \"%s\", which its process has not mapped",
-                         px_arena_name(in->arena));
+    if (!px__input_req(x, in, PX__OP_CHAIN, &r))
         return PX_FLOW_ERROR;
-    }
-    r.op = PX__OP_CHAIN;
-    r.in_arena = (uint32_t)k;
-    r.in_slot = in->slot;
-    r.in_size = in->size;
-    px__req_meta(&r, in);
     int rc = px__proxy_call(x, &r, &rep);
     if (rc) {
         px_flow f = px__lost(x, rc);
@@ -21385,9 +21880,15 @@ static px_flow px__proxy_chain(px_element *el, const px_buffer *in)
     return (px_flow)rep.status;
 }
 
+/* EOS (and any event) comes after every buffer before it: the window is
+ * drained first, so outputs and EOS keep their order. */
 static int px__proxy_event(px_element *el, const px_event *ev)
 {
     px__proxy *x = el->isolate;
+    if (!px__drain(x))
+        return PX_EFLOW;
+    if (!x->orig->event)
+        return PX_OK;
     px__slotref r, rep;
     memset(&r, 0, sizeof r);
     r.op = PX__OP_EVENT;
@@ -21446,8 +21947,10 @@ static void px__isolate_release(px_pipeline *p)
     }
     for (size_t i = 0; i < iso->n_proxies; i++) {
         px__proxy *x = &iso->proxies[i];
-        if (x->el)
+        if (x->el) {
             px__unlend(x); /* what the dead child held, before the arenas go */
+            px__fly_lose_all(x, false); /* stopped with requests in flight */
+        }
         PX_FREE((void *)x->lent);
         x->lent = NULL;
         if (x->el) {

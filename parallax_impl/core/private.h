@@ -12,6 +12,8 @@
 #include <unistd.h>
 #if CONFIG_PX_SCHED_THREADS
 #include <pthread.h>
+#endif
+#if CONFIG_PX_SCHED_THREADS || CONFIG_PX_ISOLATE
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #endif
@@ -262,16 +264,31 @@ static void px__isolate_release(px_pipeline *p);
 static void px__isolate_free(px_pipeline *p);
 #endif
 
-/* ---- futex: a sleeping side waits on a 32-bit word (threads scheduler) ---- */
-#if CONFIG_PX_SCHED_THREADS
-static inline void px__futex_wait(_Atomic uint32_t *word, uint32_t seen, int timeout_ms)
+/* ---- futex: a sleeping side waits on a 32-bit word ----
+ * shared: the word lives in memory several processes map (isolation rings),
+ * so the call must not use FUTEX_PRIVATE_FLAG (a private futex is keyed by
+ * this process's address space and never wakes another). Threads of one
+ * process use private futexes: cheaper, no shared hash lookup. */
+#if CONFIG_PX_SCHED_THREADS || CONFIG_PX_ISOLATE
+static inline void px__futex_wait_on(_Atomic uint32_t *word, uint32_t seen, int timeout_ms, bool shared)
 {
     struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, seen, timeout_ms < 0 ? NULL : &ts, NULL, 0);
+    syscall(SYS_futex, (uint32_t *)word, shared ? FUTEX_WAIT : FUTEX_WAIT_PRIVATE, seen, timeout_ms < 0 ? NULL : &ts,
+            NULL, 0);
+}
+static inline void px__futex_wake_on(_Atomic uint32_t *word, bool shared)
+{
+    syscall(SYS_futex, (uint32_t *)word, shared ? FUTEX_WAKE : FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+#endif
+#if CONFIG_PX_SCHED_THREADS /* the threads of this process: private */
+static inline void px__futex_wait(_Atomic uint32_t *word, uint32_t seen, int timeout_ms)
+{
+    px__futex_wait_on(word, seen, timeout_ms, false);
 }
 static inline void px__futex_wake(_Atomic uint32_t *word)
 {
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+    px__futex_wake_on(word, false);
 }
 #endif
 

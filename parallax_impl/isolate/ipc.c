@@ -8,7 +8,6 @@
  * The futex words live in memory shared between processes, so the calls
  * never use FUTEX_PRIVATE_FLAG. */
 
-#include <linux/futex.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -16,16 +15,6 @@
 #define F_SEAL_FUTURE_WRITE 0x0010
 #endif
 
-static long px__futex(_Atomic uint32_t *word, int op, uint32_t val, const struct timespec *timeout)
-{
-    return syscall(SYS_futex, (uint32_t *)word, op, val, timeout, NULL, 0);
-}
-
-static void px__bell_ring(_Atomic uint32_t *bell)
-{
-    atomic_fetch_add_explicit(bell, 1, memory_order_release);
-    px__futex(bell, FUTEX_WAKE, INT32_MAX, NULL);
-}
 
 static void px__cpu_relax(void)
 {
@@ -76,8 +65,10 @@ static bool px__ring_empty(px__ring *r)
 static void px__notify(_Atomic uint32_t *sleeping, _Atomic uint32_t *bell)
 {
     atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(sleeping, memory_order_relaxed))
-        px__bell_ring(bell);
+    if (atomic_load_explicit(sleeping, memory_order_relaxed)) {
+        atomic_fetch_add_explicit(bell, 1, memory_order_release);
+        px__futex_wake_on(bell, true); /* shared: the sleeper is another process */
+    }
 }
 
 static void px__channel_init(px__channel *c, uint32_t n)

@@ -42,6 +42,12 @@ typedef struct px_isolate_policy {
     uint64_t memory_limit;  /* bytes per element process (default 256 MiB; 0 = none) */
     int cpu_seconds;        /* RLIMIT_CPU per element process (0 = none; default 0) */
     unsigned disable;       /* PX_ISOLATE_NO_* (tests only) */
+    /* Requests in flight per isolated element, 1 to 16 (0 = default 8): a
+     * filter or sink is handed buffer N+1 before buffer N's reply, a source
+     * produces ahead. Live or low-latency streams and chain() elements run
+     * one call at a time. Each step adds that many slots to the arenas
+     * around the element. */
+    int window;
 } px_isolate_policy;
 
 /* patterns: comma-separated globs (fnmatch) matched against element names

@@ -12,12 +12,15 @@
 #include <sys/wait.h>
 
 #define PX__ISO_MAGIC 0x4f535850u /* "PXSO" */
-#define PX__ISO_VERSION 1u
+#define PX__ISO_VERSION 2u /* 2: 32-entry rings, requests pipelined */
 #define PX__ISO_MAX_GROUP 16 /* elements per process */
 #define PX__ISO_MAX_IN 4     /* input arenas per element */
 #define PX__ISO_MAX_KEEP 8   /* files an element's start() opened */
 #define PX__ISO_MAX_MAPS 64  /* writer arenas the zygote maps */
-#define PX__ISO_RING 8       /* entries per ring (one call is in flight per element) */
+#define PX__ISO_RING 32      /* entries per ring: a window of requests, plus lends */
+#define PX__ISO_WINDOW_MAX 16 /* requests in flight per element (px_isolate_policy.window) */
+#define PX__ISO_WINDOW_DEFAULT 8
+_Static_assert(PX__ISO_WINDOW_MAX < PX__ISO_RING, "a full window leaves room on the ring");
 #define PX__ISO_TEXT 480
 
 /* ---- Data plane: slot references in shared rings ------------------------- */
@@ -174,6 +177,15 @@ static PX_UNUSED int px__child_send_raw(const void *bytes, size_t len);
 typedef struct px__iso px__iso;
 typedef struct px__iso_proc px__iso_proc;
 
+/* A request in flight: the proxy keeps its input referenced and its output
+ * slot lent until the reply. */
+typedef struct px__flight {
+    px__slotref req; /* as sent: sent again to a restarted process that never took it */
+    px_buffer in;    /* process, consume: the proxy's own reference */
+    px_buffer out;   /* process, produce: the slot the child writes */
+    uint32_t pos;    /* its index on the request ring */
+} px__flight;
+
 /* Takes an isolated element's place in the parent: el->klass points at
  * klass, a copy of the element's class whose callbacks talk to the child. */
 typedef struct px__proxy {
@@ -190,6 +202,15 @@ typedef struct px__proxy {
     uint32_t out_map; /* zygote map id of its output arena, UINT32_MAX = none */
     _Atomic uint8_t *lent; /* chain(): output slots the child holds (1 per slot) */
     px_isolation_stats stats;
+    /* Pipelining: process/consume/produce requests in flight, oldest
+     * first at fly[fly_tail % PX__ISO_WINDOW_MAX]; replies come in order. */
+    px__flight fly[PX__ISO_WINDOW_MAX];
+    uint32_t fly_tail, fly_n;
+    uint32_t fly_max;     /* high-water mark of fly_n this run (tests) */
+    uint32_t window;      /* requests allowed in flight (1: one call at a time) */
+    uint32_t fly_gen;     /* process generation they were sent to */
+    uint64_t produce_seq; /* producing ahead: sequence of the next request */
+    px_flow sticky;       /* EOS or ERROR of an earlier buffer: every later call returns it */
 } px__proxy;
 
 struct px__iso_proc {

@@ -280,7 +280,7 @@ static void px__child_wait(void)
     for (int i = 0; i < px__n_members && empty; i++)
         empty = px__ring_empty(&c->req[i]);
     if (empty)
-        px__futex(&c->child_bell, FUTEX_WAIT, bell, NULL);
+        px__futex_wait_on(&c->child_bell, bell, -1, true);
     atomic_store_explicit(&c->child_sleeping, 0, memory_order_relaxed);
 }
 

@@ -82,7 +82,7 @@ static size_t read_file(const char *path, uint8_t **out)
 
 /* ---- Rings ------------------------------------------------------------------ */
 
-static void ring_keeps_order_and_refuses_a_ninth_entry(void **state)
+static void ring_keeps_order_and_refuses_an_entry_past_capacity(void **state)
 {
     (void)state;
     px__channel *c = calloc(1, sizeof *c);
@@ -565,10 +565,304 @@ static void stop_and_restart_an_isolated_pipeline_twice(void **state)
     px_pipeline_free(p);
 }
 
+
+/* ---- Pipelined calls: a full window of requests in flight ------------------------------- */
+
+enum { SEQ_N = 10000 };
+
+/* seqsrc: buffer k holds k (8 bytes) then bytes (k + i) & 0xff, 100 to
+ * 3099 bytes long; pts and offset say k too. */
+typedef struct {
+    uint64_t next;
+} seqsrc;
+
+static size_t seq_size(uint64_t k)
+{
+    return 100 + (size_t)(k * 7919 % 3000);
+}
+
+static px_flow seqsrc_produce(px_element *el, px_buffer *out)
+{
+    seqsrc *self = px_element_state(el);
+    if (self->next == SEQ_N)
+        return PX_FLOW_EOS;
+    uint64_t k = self->next++;
+    size_t n = seq_size(k);
+    memcpy(out->data, &k, 8);
+    for (size_t i = 8; i < n; i++)
+        out->data[i] = (uint8_t)(k + i);
+    out->size = n;
+    out->pts = (px_time)k * 1000;
+    out->offset = k;
+    return PX_FLOW_OK;
+}
+
+static int seqsrc_start(px_element *el, px_error *err)
+{
+    (void)err;
+    px_element_request_output(el, 4096, 0);
+    return PX_OK;
+}
+
+static const px_element_class seqsrc_class = {
+    .name = "seqsrc",
+    .family = "Source/Testing",
+    .description = "numbered buffers",
+    .state_size = sizeof(seqsrc),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .start = seqsrc_start,
+    .produce = seqsrc_produce,
+};
+
+/* mix: out = in ^ 0x5a past the number, after spinning (slower than the
+ * supervisor, so the window fills). On the crash_every-th buffer since its
+ * process started it faults; on buffer fail_at it fails with an error. */
+static int mix_spin_ns = 3000, mix_crash_every, mix_fail_at = -1;
+
+typedef struct {
+    int seen;
+} mix;
+
+static px_flow mix_process(px_element *el, px_frame *io)
+{
+    mix *self = px_element_state(el);
+    px_time t0 = px__now();
+    while (px__now() - t0 < mix_spin_ns)
+        ;
+    if (mix_crash_every && ++self->seen == mix_crash_every) {
+        static const char ro[64] = "read-only";
+        ((volatile char *)(uintptr_t)ro)[0] = 1;
+    }
+    uint64_t k;
+    memcpy(&k, io->in.data, 8);
+    if ((int64_t)k == mix_fail_at) {
+        px_element_error(el, PX_EINVAL, "refuses this one");
+        return PX_FLOW_ERROR;
+    }
+    memcpy(io->out.data, io->in.data, 8);
+    for (size_t i = 8; i < io->in.size; i++)
+        io->out.data[i] = io->in.data[i] ^ 0x5a;
+    io->out.size = io->in.size;
+    return PX_FLOW_OK;
+}
+
+static const px_element_class mix_class = {
+    .name = "mix",
+    .family = "Filter/Testing",
+    .description = "xors the payload",
+    .state_size = sizeof(mix),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .process = mix_process,
+};
+
+/* seqcheck: buffers come in increasing order (gaps allowed only where
+ * gaps_ok), each with exactly the bytes mix made of it; anything else is
+ * an error naming the buffer. */
+static bool seqcheck_gaps_ok;
+
+typedef struct {
+    int64_t last;
+    uint64_t got;
+} seqcheck;
+
+static int seqcheck_start(px_element *el, px_error *err)
+{
+    (void)err;
+    seqcheck *self = px_element_state(el);
+    self->last = -1;
+    self->got = 0;
+    return PX_OK;
+}
+
+static px_flow seqcheck_consume(px_element *el, const px_buffer *in)
+{
+    seqcheck *self = px_element_state(el);
+    uint64_t k;
+    if (in->size < 8) {
+        px_element_error(el, PX_EINVAL, "buffer of %zu bytes", in->size);
+        return PX_FLOW_ERROR;
+    }
+    memcpy(&k, in->data, 8);
+    bool order = seqcheck_gaps_ok ? (int64_t)k > self->last : (int64_t)k == self->last + 1;
+    if (!order || in->size != seq_size(k) || in->pts != (px_time)k * 1000 || in->offset != k) {
+        px_element_error(el, PX_EINVAL, "buffer %llu after %lld: size %zu pts %lld offset %llu",
+                         (unsigned long long)k, (long long)self->last, in->size, (long long)in->pts,
+                         (unsigned long long)in->offset);
+        return PX_FLOW_ERROR;
+    }
+    for (size_t i = 8; i < in->size; i++)
+        if (in->data[i] != (uint8_t)((k + i) ^ 0x5a)) {
+            px_element_error(el, PX_EINVAL, "buffer %llu: byte %zu is 0x%02x", (unsigned long long)k, i, in->data[i]);
+            return PX_FLOW_ERROR;
+        }
+    self->last = (int64_t)k;
+    self->got++;
+    return PX_FLOW_OK;
+}
+
+static const px_element_class seqcheck_class = {
+    .name = "seqcheck",
+    .family = "Sink/Testing",
+    .description = "checks order and bytes",
+    .state_size = sizeof(seqcheck),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .start = seqcheck_start,
+    .consume = seqcheck_consume,
+};
+
+static void register_seq_classes(void)
+{
+    static bool done;
+    if (done)
+        return;
+    assert_int_equal(px_register_element(&seqsrc_class), PX_OK);
+    assert_int_equal(px_register_element(&mix_class), PX_OK);
+    assert_int_equal(px_register_element(&seqcheck_class), PX_OK);
+    done = true;
+}
+
+static uint32_t fly_max_of(px_pipeline *p, const char *name)
+{
+    return p->iso->proxies[px_pipeline_get(p, name)->index].fly_max;
+}
+
+static void arenas_all_free(px_pipeline *p)
+{
+    for (size_t i = 0; i < p->n_elements; i++) {
+        px_arena *a = p->elements[i]->out_arena;
+        px_arena_stats as;
+        if (!a)
+            continue;
+        px_arena_get_stats(a, &as);
+        if (as.in_use)
+            fail_msg("%s: %u slots still in use", p->elements[i]->name, (unsigned)as.in_use);
+        for (uint32_t s = 0; s < px_arena_slot_count(a); s++)
+            assert_int_equal(px_arena_refcount(a, s), 0);
+    }
+}
+
+/* 10,000 buffers through a slow isolated filter (the window stays full),
+ * then with the source producing ahead and the sink isolated too: every
+ * buffer arrives once, in order, byte for byte. */
+static void full_window_keeps_order_and_bytes_over_10000_buffers(void **state)
+{
+    (void)state;
+    register_seq_classes();
+    mix_spin_ns = 3000;
+    mix_crash_every = 0;
+    mix_fail_at = -1;
+    seqcheck_gaps_ok = false;
+    for (int mode = 0; mode < 3; mode++) {
+        px_pipeline *p = parse("seqsrc ! mix ! seqcheck");
+        if (mode == 0)
+            set_mode(p, PX_ISOLATE_PATTERNS, "mix*");
+        else if (mode == 1)
+            set_mode(p, PX_ISOLATE_ALL, NULL);
+        else /* one process: the filter's outputs feed a sibling's window */
+            set_mode(p, PX_ISOLATE_PATTERNS, "seq*,mix*");
+        px_error err = {0};
+        assert_int_equal(px_pipeline_prepare(p, &err), PX_OK);
+        assert_int_equal(px_pipeline_start(p, &err), PX_OK);
+        if (px_pipeline_wait(p, 60000, &err) != PX_OK)
+            fail_msg("mode %d: %s", mode, err.message);
+        px_element_stats src, m, sink;
+        px_element_get_stats(px_pipeline_get(p, "seqsrc0"), &src);
+        px_element_get_stats(px_pipeline_get(p, "mix0"), &m);
+        px_element_get_stats(px_pipeline_get(p, "seqcheck0"), &sink);
+        assert_int_equal(src.buffers_out, SEQ_N);
+        assert_int_equal(m.buffers_out, SEQ_N);
+        assert_int_equal(sink.buffers_in, SEQ_N);
+        assert_int_equal(m.drops, 0);
+        assert_int_equal(fly_max_of(p, "mix0"), PX__ISO_WINDOW_DEFAULT); /* the window did fill */
+        if (mode == 0) { /* the checker ran here: it saw every buffer */
+            seqcheck *c = px_element_state(px_pipeline_get(p, "seqcheck0"));
+            assert_int_equal(c->got, SEQ_N);
+            assert_int_equal(c->last, SEQ_N - 1);
+        } else {
+            assert_true(fly_max_of(p, "seqsrc0") > 1); /* produced ahead */
+        }
+        arenas_all_free(p);
+        px_pipeline_stop(p);
+        px_pipeline_free(p);
+    }
+}
+
+/* The child faults on every 500th buffer with a full window behind it:
+ * the buffer it was working on is lost, the replies it had pushed count,
+ * and the requests it never took go to its restarted self, in order. */
+static void crash_with_a_full_window_loses_only_the_buffer_in_hand(void **state)
+{
+    (void)state;
+    register_seq_classes();
+    mix_spin_ns = 3000;
+    mix_crash_every = 500;
+    mix_fail_at = -1;
+    seqcheck_gaps_ok = true;
+    px_pipeline *p = parse("seqsrc ! mix ! seqcheck");
+    set_mode(p, PX_ISOLATE_PATTERNS, "mix*");
+    set_restarts(p, 1000);
+    px_error err = {0};
+    assert_int_equal(px_pipeline_start(p, &err), PX_OK);
+    if (px_pipeline_wait(p, 60000, &err) != PX_OK)
+        fail_msg("%s", err.message);
+    px_element *mx = px_pipeline_get(p, "mix0");
+    px_element_stats src, m, sink;
+    px_element_get_stats(px_pipeline_get(p, "seqsrc0"), &src);
+    px_element_get_stats(mx, &m);
+    px_element_get_stats(px_pipeline_get(p, "seqcheck0"), &sink);
+    px_isolation_stats st;
+    px_element_get_isolation_stats(mx, &st);
+    assert_int_equal(st.restarts, SEQ_N / 500); /* 499 good and one fault per process */
+    assert_int_equal(st.crash_drops, st.restarts);
+    assert_int_equal(m.drops, st.restarts);
+    assert_int_equal(src.buffers_out, SEQ_N);
+    assert_int_equal(sink.buffers_in + m.drops, src.buffers_out); /* produced = consumed + counted drops */
+    seqcheck *c = px_element_state(px_pipeline_get(p, "seqcheck0"));
+    assert_int_equal(c->got, SEQ_N - st.restarts);
+    assert_int_equal(fly_max_of(p, "mix0"), PX__ISO_WINDOW_DEFAULT);
+    arenas_all_free(p);
+    px_pipeline_stop(p);
+    px_pipeline_free(p);
+    mix_crash_every = 0;
+}
+
+/* An error comes back with a later call: it still names the element and
+ * the buffer, and the run fails with it. */
+static void late_error_names_the_element_and_the_buffer(void **state)
+{
+    (void)state;
+    register_seq_classes();
+    mix_spin_ns = 0;
+    mix_crash_every = 0;
+    mix_fail_at = 1234;
+    seqcheck_gaps_ok = false;
+    px_pipeline *p = parse("seqsrc ! mix ! seqcheck");
+    set_mode(p, PX_ISOLATE_PATTERNS, "mix*");
+    px_error err = {0};
+    assert_int_equal(px_pipeline_run(p, &err), PX_EINVAL); /* the element's own code */
+    if (!strstr(err.message, "mix0: refuses this one (buffer 1234)"))
+        fail_msg("%s", err.message);
+    seqcheck *c = px_element_state(px_pipeline_get(p, "seqcheck0"));
+    assert_int_equal(c->last, 1233); /* everything before it arrived, nothing after */
+    px_pipeline_free(p);
+    mix_fail_at = -1;
+
+    px_isolate_policy pol;
+    px_isolate_policy_defaults(&pol);
+    assert_int_equal(pol.window, PX__ISO_WINDOW_DEFAULT);
+    pol.window = 17;
+    p = parse("fakesrc num-buffers=1 ! fakesink");
+    assert_int_equal(px_pipeline_set_isolation_policy(p, &pol, &err), PX_EINVAL);
+    assert_string_equal(err.message,
+                        "isolation policy: window 17 is out of range: 1 to 16 requests in flight (0 = default 8)");
+    px_pipeline_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(ring_keeps_order_and_refuses_a_ninth_entry),
+        cmocka_unit_test(ring_keeps_order_and_refuses_an_entry_past_capacity),
         cmocka_unit_test(ring_pop_refuses_a_producer_index_past_capacity),
         cmocka_unit_test(ctl_valid_checks_every_field),
         cmocka_unit_test(recv_fds_fails_on_truncated_rights_and_leaks_none),
@@ -581,6 +875,9 @@ int main(void)
         cmocka_unit_test(auto_mode_isolates_only_untrusted_elements),
         cmocka_unit_test(isolation_api_rejects_bad_arguments_with_clear_errors),
         cmocka_unit_test(stop_and_restart_an_isolated_pipeline_twice),
+        cmocka_unit_test(full_window_keeps_order_and_bytes_over_10000_buffers),
+        cmocka_unit_test(crash_with_a_full_window_loses_only_the_buffer_in_hand),
+        cmocka_unit_test(late_error_names_the_element_and_the_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
