@@ -19434,6 +19434,34 @@ static void px__pool_starved(px__proxy *x, px__pool *pl)
     px__bell_ring(&pl->refill);
 }
 
+/* Takes back the slots the child gave back; false (why filled) when it
+ * gave back one it does not hold. */
+static bool px__pool_drain(px__proxy *x, px_arena *a, px__pool *pl, char *why, size_t n)
+{
+    uint32_t r = atomic_load_explicit(&pl->returned, memory_order_acquire);
+    if (r == x->pool_returned_seen && !x->pool_deferred)
+        return true;
+    x->pool_returned_seen = r;
+    x->pool_deferred = false;
+    for (int i = 0; i < PX__ISO_POOL_HELD; i++) {
+        uint64_t v = atomic_load_explicit(&pl->ret[i], memory_order_acquire);
+        if (!v)
+            continue;
+        if ((int32_t)((uint32_t)(v >> 32) - x->pool_outputs) > 0 ||
+            !atomic_compare_exchange_strong_explicit(&pl->ret[i], &v, 0, memory_order_acquire, memory_order_relaxed)) {
+            x->pool_deferred = true; /* an OUTPUT of it is still in the ring */
+            continue;
+        }
+        uint32_t s = (uint32_t)v - 1u;
+        if ((uint32_t)v == 0 || s >= px_arena_slot_count(a) || !atomic_exchange(&x->lent[s], 0)) {
+            snprintf(why, n, "gave back output slot %u, which it does not hold", (unsigned)s);
+            return false;
+        }
+        px__pool_unlend_slot(x, a, s);
+    }
+    return true;
+}
+
 /* Before and during every call of member x (its streaming thread): takes
  * back the slots the child gave back, then refills the cells. false (why
  * filled) when the child gave back a slot it does not hold. */
@@ -19443,28 +19471,8 @@ static bool px__pool_service(px__proxy *x, char *why, size_t n)
     if (!x->lent || !a)
         return true;
     px__pool *pl = &x->proc->chan->pool[x->member];
-    uint32_t r = atomic_load_explicit(&pl->returned, memory_order_acquire);
-    if (r != x->pool_returned_seen || x->pool_deferred) {
-        x->pool_returned_seen = r;
-        x->pool_deferred = false;
-        for (int i = 0; i < PX__ISO_POOL_HELD; i++) {
-            uint64_t v = atomic_load_explicit(&pl->ret[i], memory_order_acquire);
-            if (!v)
-                continue;
-            if ((int32_t)((uint32_t)(v >> 32) - x->pool_outputs) > 0 ||
-                !atomic_compare_exchange_strong_explicit(&pl->ret[i], &v, 0, memory_order_acquire,
-                                                         memory_order_relaxed)) {
-                x->pool_deferred = true; /* an OUTPUT of it is still in the ring */
-                continue;
-            }
-            uint32_t s = (uint32_t)v - 1u;
-            if ((uint32_t)v == 0 || s >= px_arena_slot_count(a) || !atomic_exchange(&x->lent[s], 0)) {
-                snprintf(why, n, "gave back output slot %u, which it does not hold", (unsigned)s);
-                return false;
-            }
-            px__pool_unlend_slot(x, a, s);
-        }
-    }
+    if (!px__pool_drain(x, a, pl, why, n))
+        return false;
     uint32_t w = atomic_load_explicit(&pl->wanted, memory_order_acquire);
     bool asked = w != x->pool_wanted_seen;
     x->pool_wanted_seen = w;
@@ -19493,6 +19501,25 @@ static bool px__pool_service(px__proxy *x, char *why, size_t n)
         px__pool_starved(x, pl);
     }
     return true;
+}
+
+/* After EOS: unclaimed cells and given-back slots return to the arena (a
+ * cell the supervisor empties can no longer be claimed). The next call
+ * refills. */
+static void px__pool_take_back(px__proxy *x)
+{
+    px_arena *a = x->el->out_arena;
+    char why[96];
+    if (!x->lent || !a || x->proc->failed || !x->proc->chan)
+        return;
+    px__pool *pl = &x->proc->chan->pool[x->member];
+    for (int i = 0; i < PX__ISO_POOL_CELLS; i++) {
+        uint32_t v = atomic_exchange_explicit(&pl->cell[i], 0, memory_order_acq_rel);
+        if (v && v - 1 < px_arena_slot_count(a) && atomic_exchange(&x->lent[v - 1], 0))
+            px__pool_unlend_slot(x, a, v - 1);
+    }
+    if (!px__pool_drain(x, a, pl, why, sizeof why))
+        PX_WARN("isolate", "%s: protocol violation: %s", x->el->name, why);
 }
 
 /* Before a process is told to stop: its allocations fail from now on, so
@@ -19781,7 +19808,7 @@ static int px__isolate_plan(px_pipeline *p, px_error *err)
         x->klass.process = k->process ? px__proxy_process : NULL;
         x->klass.consume = k->consume ? px__proxy_consume : NULL;
         x->klass.chain = k->chain ? px__proxy_chain : NULL;
-        x->klass.event = k->event ? px__proxy_event : NULL;
+        x->klass.event = k->event || k->chain ? px__proxy_event : NULL; /* chain(): EOS takes back its pool */
         x->stats.isolated = true;
         px__iso_proc *pr = px__proc_for(iso, group);
         x->proc = pr;
@@ -20657,6 +20684,8 @@ static int px__proxy_event(px_element *el, const px_event *ev)
     r.op = PX__OP_EVENT;
     r.status = (int32_t)ev->type;
     int rc = px__proxy_call(x, &r, &rep);
+    if (rc == PX_OK && ev->type == PX_EVENT_EOS)
+        px__pool_take_back(x); /* what it does not hold goes back to the arena */
     if (rc == PX_EAGAIN)
         return PX_OK; /* the restarted process starts clean: nothing to flush */
     if (rc)

@@ -137,6 +137,34 @@ static void px__pool_starved(px__proxy *x, px__pool *pl)
     px__bell_ring(&pl->refill);
 }
 
+/* Takes back the slots the child gave back; false (why filled) when it
+ * gave back one it does not hold. */
+static bool px__pool_drain(px__proxy *x, px_arena *a, px__pool *pl, char *why, size_t n)
+{
+    uint32_t r = atomic_load_explicit(&pl->returned, memory_order_acquire);
+    if (r == x->pool_returned_seen && !x->pool_deferred)
+        return true;
+    x->pool_returned_seen = r;
+    x->pool_deferred = false;
+    for (int i = 0; i < PX__ISO_POOL_HELD; i++) {
+        uint64_t v = atomic_load_explicit(&pl->ret[i], memory_order_acquire);
+        if (!v)
+            continue;
+        if ((int32_t)((uint32_t)(v >> 32) - x->pool_outputs) > 0 ||
+            !atomic_compare_exchange_strong_explicit(&pl->ret[i], &v, 0, memory_order_acquire, memory_order_relaxed)) {
+            x->pool_deferred = true; /* an OUTPUT of it is still in the ring */
+            continue;
+        }
+        uint32_t s = (uint32_t)v - 1u;
+        if ((uint32_t)v == 0 || s >= px_arena_slot_count(a) || !atomic_exchange(&x->lent[s], 0)) {
+            snprintf(why, n, "gave back output slot %u, which it does not hold", (unsigned)s);
+            return false;
+        }
+        px__pool_unlend_slot(x, a, s);
+    }
+    return true;
+}
+
 /* Before and during every call of member x (its streaming thread): takes
  * back the slots the child gave back, then refills the cells. false (why
  * filled) when the child gave back a slot it does not hold. */
@@ -146,28 +174,8 @@ static bool px__pool_service(px__proxy *x, char *why, size_t n)
     if (!x->lent || !a)
         return true;
     px__pool *pl = &x->proc->chan->pool[x->member];
-    uint32_t r = atomic_load_explicit(&pl->returned, memory_order_acquire);
-    if (r != x->pool_returned_seen || x->pool_deferred) {
-        x->pool_returned_seen = r;
-        x->pool_deferred = false;
-        for (int i = 0; i < PX__ISO_POOL_HELD; i++) {
-            uint64_t v = atomic_load_explicit(&pl->ret[i], memory_order_acquire);
-            if (!v)
-                continue;
-            if ((int32_t)((uint32_t)(v >> 32) - x->pool_outputs) > 0 ||
-                !atomic_compare_exchange_strong_explicit(&pl->ret[i], &v, 0, memory_order_acquire,
-                                                         memory_order_relaxed)) {
-                x->pool_deferred = true; /* an OUTPUT of it is still in the ring */
-                continue;
-            }
-            uint32_t s = (uint32_t)v - 1u;
-            if ((uint32_t)v == 0 || s >= px_arena_slot_count(a) || !atomic_exchange(&x->lent[s], 0)) {
-                snprintf(why, n, "gave back output slot %u, which it does not hold", (unsigned)s);
-                return false;
-            }
-            px__pool_unlend_slot(x, a, s);
-        }
-    }
+    if (!px__pool_drain(x, a, pl, why, n))
+        return false;
     uint32_t w = atomic_load_explicit(&pl->wanted, memory_order_acquire);
     bool asked = w != x->pool_wanted_seen;
     x->pool_wanted_seen = w;
@@ -196,6 +204,25 @@ static bool px__pool_service(px__proxy *x, char *why, size_t n)
         px__pool_starved(x, pl);
     }
     return true;
+}
+
+/* After EOS: unclaimed cells and given-back slots return to the arena (a
+ * cell the supervisor empties can no longer be claimed). The next call
+ * refills. */
+static void px__pool_take_back(px__proxy *x)
+{
+    px_arena *a = x->el->out_arena;
+    char why[96];
+    if (!x->lent || !a || x->proc->failed || !x->proc->chan)
+        return;
+    px__pool *pl = &x->proc->chan->pool[x->member];
+    for (int i = 0; i < PX__ISO_POOL_CELLS; i++) {
+        uint32_t v = atomic_exchange_explicit(&pl->cell[i], 0, memory_order_acq_rel);
+        if (v && v - 1 < px_arena_slot_count(a) && atomic_exchange(&x->lent[v - 1], 0))
+            px__pool_unlend_slot(x, a, v - 1);
+    }
+    if (!px__pool_drain(x, a, pl, why, sizeof why))
+        PX_WARN("isolate", "%s: protocol violation: %s", x->el->name, why);
 }
 
 /* Before a process is told to stop: its allocations fail from now on, so

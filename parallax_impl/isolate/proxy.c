@@ -271,7 +271,7 @@ static int px__isolate_plan(px_pipeline *p, px_error *err)
         x->klass.process = k->process ? px__proxy_process : NULL;
         x->klass.consume = k->consume ? px__proxy_consume : NULL;
         x->klass.chain = k->chain ? px__proxy_chain : NULL;
-        x->klass.event = k->event ? px__proxy_event : NULL;
+        x->klass.event = k->event || k->chain ? px__proxy_event : NULL; /* chain(): EOS takes back its pool */
         x->stats.isolated = true;
         px__iso_proc *pr = px__proc_for(iso, group);
         x->proc = pr;
@@ -1147,6 +1147,8 @@ static int px__proxy_event(px_element *el, const px_event *ev)
     r.op = PX__OP_EVENT;
     r.status = (int32_t)ev->type;
     int rc = px__proxy_call(x, &r, &rep);
+    if (rc == PX_OK && ev->type == PX_EVENT_EOS)
+        px__pool_take_back(x); /* what it does not hold goes back to the arena */
     if (rc == PX_EAGAIN)
         return PX_OK; /* the restarted process starts clean: nothing to flush */
     if (rc)
