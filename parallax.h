@@ -19480,13 +19480,17 @@ static bool px__pool_service(px__proxy *x, char *why, size_t n)
         return true;
     uint32_t pid = (uint32_t)atomic_load(&x->proc->pid);
     int filled = 0, empty = 0;
+    bool none = false; /* the arena (or the cap) has no slot for it now */
     for (uint32_t i = 0; i < x->pool_fill; i++) {
         if (atomic_load_explicit(&pl->cell[i], memory_order_relaxed))
             continue;
         empty++;
         px_buffer b;
-        if (atomic_load_explicit(&x->n_lent, memory_order_relaxed) >= x->pool_cap || px_buffer_alloc(a, &b) != PX_OK)
-            break;
+        if (none || atomic_load_explicit(&x->n_lent, memory_order_relaxed) >= x->pool_cap ||
+            px_buffer_alloc(a, &b) != PX_OK) {
+            none = true;
+            continue;
+        }
         atomic_store(&x->lent[b.slot], 1);
         atomic_fetch_add_explicit(&x->n_lent, 1, memory_order_relaxed);
         atomic_store_explicit(&a->owner[b.slot], pid, memory_order_relaxed);
@@ -19497,7 +19501,7 @@ static bool px__pool_service(px__proxy *x, char *why, size_t n)
         x->pool_starved_since = 0;
         if (asked)
             px__bell_ring(&pl->refill);
-    } else if (asked && empty == (int)x->pool_fill) {
+    } else if (asked && empty == (int)x->pool_fill) { /* it waits, and there is nothing to give */
         px__pool_starved(x, pl);
     }
     return true;
