@@ -19408,8 +19408,28 @@ static void px__pool_starved(px__proxy *x, px__pool *pl)
     px_element *el = x->el;
     px_arena *a = el->out_arena;
     uint32_t held = atomic_load_explicit(&x->n_lent, memory_order_relaxed);
-    if (!atomic_load(&el->pipeline->stopping)) {
+    px_pipeline *p = el->pipeline;
+    if (!atomic_load(&p->stopping)) {
+#if CONFIG_PX_ELEM_QUEUE
+        /* Under coop only this thread drains the queues that hold its slots
+         * (any queue: one behind an isolated pass-through element does not
+         * count this element among its feeders). */
+        bool moved = false;
+        for (size_t i = 0; held < x->pool_cap && !moved && px__effective_scheduler(p) == PX_SCHED_COOP_RUN &&
+                           i < p->n_queues; i++)
+            moved = px__queue_service(p->queues[i]) > 0;
+#if CONFIG_PX_SCHED_RT
+        if (!moved && held < x->pool_cap && px__reactor_self) /* rt: the reactor drains them */
+            moved = px__rt_reactor_relieve(p);
+#endif
+        if (moved) {
+            x->pool_starved_since = 0;
+            return;
+        }
+        if (held < x->pool_cap && px__held_downstream(el) > 0 && px__effective_scheduler(p) != PX_SCHED_COOP_RUN) {
+#else
         if (held < x->pool_cap && px__held_downstream(el) > 0) {
+#endif
             x->pool_starved_since = 0;
             return;
         }
