@@ -412,6 +412,26 @@ static px_arena *px__input_arena(px_element *el, int pad)
 
 static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err);
 
+/* The arenas buffers on el's sink pad come from: the nearest upstream one,
+ * and where its element is a chain() element (it may forward its input by
+ * reference, as ivfmux and av1parse do), the arenas of its inputs too. */
+static void px__add_inputs(px__proxy *x, px_element *el, int pad, int depth)
+{
+    px_element *up = el->sink[pad].peer;
+    while (up && !up->out_arena && up->n_sink > 0)
+        up = up->sink[0].peer;
+    if (!up || !up->out_arena || px_arena_data_fd(up->out_arena) < 0)
+        return;
+    bool dup = false;
+    for (int k = 0; k < x->n_inputs; k++)
+        dup |= x->inputs[k] == up->out_arena;
+    if (!dup && x->n_inputs < PX__ISO_MAX_IN)
+        x->inputs[x->n_inputs++] = up->out_arena;
+    const px_element_class *k = up->isolate ? up->isolate->orig : up->klass;
+    for (int s = 0; k->chain && depth < PX__ISO_MAX_IN && s < up->n_sink; s++)
+        px__add_inputs(x, up, s, depth + 1);
+}
+
 /* After arenas exist: the zygote maps what children write, the arenas
  * children read are sealed, and every element process is started. */
 static int px__isolate_spawn(px_pipeline *p, px_error *err)
@@ -432,11 +452,7 @@ static int px__isolate_spawn(px_pipeline *p, px_error *err)
             if (!a || px_arena_data_fd(a) < 0)
                 return px_error_set(err, PX_ENOTSUP, 0,
                                     "%s: its input arena is not memfd-backed, so it cannot be isolated", el->name);
-            bool dup = false;
-            for (int k = 0; k < x->n_inputs; k++)
-                dup |= x->inputs[k] == a;
-            if (!dup)
-                x->inputs[x->n_inputs++] = a;
+            px__add_inputs(x, el, s, 0);
         }
         x->stats.restarts = 0;
         x->stats.crash_drops = 0;

@@ -46,6 +46,12 @@ for name in 8bit:$c8 10bit:$c10 odd:$codd; do
     done
 done
 
+# ivfmux pushes its headers' slots and its input's by reference: an isolated filesink after
+# an isolated ivfmux maps ivfdemux's arena too.
+run_ok "ivfdemux ! ivfmux ! filesink, in-process" filesrc location="$c8" ! ivfdemux ! ivfmux ! filesink location="$D/remux.ref"
+run_ok "ivfdemux ! ivfmux ! filesink, --isolated" --isolated filesrc location="$c8" ! ivfdemux ! ivfmux ! filesink location="$D/remux.iso"
+check "ivfmux, --isolated: the IVF file is byte-identical" cmp "$D/remux.ref" "$D/remux.iso"
+
 # -v: the decoder's process reports its sandbox and that nothing was lost.
 launch -v "--isolate=*dec*" filesrc location="$c8" ! ivfdemux ! av1parse ! av1dec threads=2 ! fakesink
 if [ "$RC" -eq 0 ] && grep -q "isolated av1dec0: 0 restarts, 0 buffers lost" "$ERR_FILE" &&
