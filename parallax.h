@@ -19378,14 +19378,21 @@ static void px__pool_give_back(px_arena *a, uint32_t slot)
 
 /* ---- Supervisor side ------------------------------------------------------------- */
 
-/* At spawn: the pool's size from what the element asked for at start()
- * (a decoder's references and frames in flight), bounded by the arena. */
+/* After start(), before arenas: the cells kept filled, from what the
+ * element asked for (a decoder's references and frames in flight); its
+ * arena gets that many slots more, so the slots waiting in cells take
+ * nothing from downstream. */
+static void px__pool_size(px__proxy *x)
+{
+    uint32_t fill = x->el->out_extra_slots / 4 + 2;
+    x->pool_fill = fill < PX__ISO_POOL_CELLS ? fill : PX__ISO_POOL_CELLS;
+    x->el->out_extra_slots += x->pool_fill;
+}
+
+/* At every spawn: a new process starts with no slot lent. */
 static void px__pool_reset(px__proxy *x)
 {
     px_arena *a = x->el->out_arena;
-    uint32_t extra = x->el->out_extra_slots;
-    uint32_t fill = extra / 4 + 2;
-    x->pool_fill = fill < PX__ISO_POOL_CELLS ? fill : PX__ISO_POOL_CELLS;
     x->pool_cap = a && px_arena_slot_count(a) < PX__ISO_POOL_HELD ? px_arena_slot_count(a) : PX__ISO_POOL_HELD;
     x->pool_outputs = x->pool_returned_seen = x->pool_wanted_seen = 0;
     x->pool_deferred = false;
@@ -19905,6 +19912,9 @@ static int px__isolate_fork(px_pipeline *p, px_error *err)
     px__iso *iso = p->iso;
     if (!iso || !iso->active)
         return PX_OK;
+    for (size_t i = 0; i < iso->n_proxies; i++) /* before arenas: room for the pools' cells */
+        if (iso->proxies[i].el && iso->proxies[i].orig->chain)
+            px__pool_size(&iso->proxies[i]);
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
         return px_error_set(err, PX_EIO, 0, "isolation: socketpair failed: %s", strerror(errno));

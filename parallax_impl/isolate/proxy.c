@@ -344,6 +344,9 @@ static int px__isolate_fork(px_pipeline *p, px_error *err)
     px__iso *iso = p->iso;
     if (!iso || !iso->active)
         return PX_OK;
+    for (size_t i = 0; i < iso->n_proxies; i++) /* before arenas: room for the pools' cells */
+        if (iso->proxies[i].el && iso->proxies[i].orig->chain)
+            px__pool_size(&iso->proxies[i]);
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
         return px_error_set(err, PX_EIO, 0, "isolation: socketpair failed: %s", strerror(errno));

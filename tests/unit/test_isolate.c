@@ -522,8 +522,8 @@ static void chain_element_lying_about_its_slots_is_restarted_and_leaks_nothing(v
         if (forge_attack == FORGE_HOG) {
             /* No hang: an error that names the element and what it holds. */
             assert_int_equal(rc, PX_ENOMEM);
-            if (!strstr(err.message, "forger0: its process holds 4 output slots at once, the most an element "
-                                     "process may hold (4: its 4-slot arena, at most 48)"))
+            if (!strstr(err.message, "forger0: its process holds 6 output slots at once, the most an element "
+                                     "process may hold (6: its 6-slot arena, at most 48)"))
                 fail_msg("hog: %s", err.message);
         } else {
             assert_int_equal(rc, PX_OK);
