@@ -2230,6 +2230,27 @@ typedef struct px__ring {
     px__slotref e[PX__ISO_RING];
 } px__ring;
 
+/* Output slots lent ahead to a chain() member (pool.c). The supervisor
+ * fills cells; any thread of the child claims one with an exchange, and
+ * gives a slot back (its last reference went) through a ret cell, stamped
+ * with the number of OUTPUTs pushed before: the supervisor takes a slot
+ * back only after it has routed those OUTPUTs. Every word is written by a
+ * possibly hostile child: the supervisor checks each against what it lent. */
+#define PX__ISO_POOL_CELLS 16 /* slots waiting to be claimed */
+#define PX__ISO_POOL_HELD 48  /* slots one member may hold lent at once */
+
+enum { PX__OUT_LENT = 0, PX__OUT_INPUT = 1 }; /* OUTPUT status: where out_slot lives */
+
+typedef struct px__pool {
+    _Alignas(64) _Atomic uint32_t cell[PX__ISO_POOL_CELLS]; /* supervisor: slot + 1; 0 = claimed */
+    _Alignas(64) _Atomic uint64_t ret[PX__ISO_POOL_HELD];   /* child: stamp << 32 | slot + 1; 0 = empty */
+    _Alignas(64) _Atomic uint32_t wanted; /* child: bumped when it found every cell claimed */
+    _Atomic uint32_t returned;            /* child: bumped per ret cell written */
+    _Atomic uint32_t pushed;              /* child: OUTPUTs pushed so far (the stamp) */
+    _Alignas(64) _Atomic uint32_t refill; /* supervisor: bumped after a refill the child asked for */
+    _Atomic uint32_t dry;                 /* supervisor: no more slots (stopping or an error) */
+} px__pool;
+
 /* One per element process, a memfd mapped by the supervisor and the child. */
 typedef struct px__channel {
     uint32_t magic, version, n_elements, ring_size;
@@ -2240,6 +2261,7 @@ typedef struct px__channel {
     px__ring req[PX__ISO_MAX_GROUP]; /* supervisor -> child */
     px__ring rep[PX__ISO_MAX_GROUP]; /* child -> supervisor */
     _Atomic int32_t downstream[PX__ISO_MAX_GROUP]; /* flow of the last OUTPUT pushed downstream */
+    px__pool pool[PX__ISO_MAX_GROUP]; /* chain() members' output slots (pool.c) */
 } px__channel;
 
 /* ---- Control plane: fixed-layout messages on SOCK_SEQPACKET --------------- */
@@ -2305,6 +2327,7 @@ typedef struct px__zmsg {
     uint32_t n_members;
     int32_t keep[PX__ISO_MAX_GROUP * PX__ISO_MAX_KEEP];
     uint32_t n_keep;
+    uint32_t threads; /* SPAWN: a member may start threads (hints.native_code): no pid namespace */
     char text[256];
 } px__zmsg;
 
@@ -2334,6 +2357,11 @@ static px__child_ctx px__child;
 /* In an element process, chain() elements get their outputs here (chain.c). */
 static int px__child_alloc_output(px_element *el, px_buffer *out);
 static px_flow px__child_push(px_element *el, int src_pad, px_buffer *buf);
+
+/* pool.c: a chain() member's output slots, child side. */
+static int px__pool_take(int member, px_buffer *out);
+static void px__pool_give_back(px_arena *a, uint32_t slot);
+static _Thread_local bool px__child_main_thread; /* the thread that serves the rings */
 
 /* Sends a raw, unchecked control message from the element process (hostile tests). */
 static PX_UNUSED int px__child_send_raw(const void *bytes, size_t len);
@@ -2366,7 +2394,13 @@ typedef struct px__proxy {
     int n_keep;
     uint32_t next_id;
     uint32_t out_map; /* zygote map id of its output arena, UINT32_MAX = none */
-    _Atomic uint8_t *lent; /* chain(): output slots the child holds (1 per slot) */
+    _Atomic uint8_t *lent; /* chain(): output slots the child holds or may claim (1 per slot) */
+    /* The pool of lent slots (pool.c); reset at every spawn. */
+    uint32_t pool_fill, pool_cap; /* cells kept filled; most slots lent at once */
+    _Atomic uint32_t n_lent;
+    uint32_t pool_outputs, pool_returned_seen, pool_wanted_seen; /* OUTPUTs routed; child counters seen */
+    bool pool_deferred;  /* a ret cell waits for an OUTPUT not yet routed */
+    px_time pool_starved_since;
     px_isolation_stats stats;
     /* Pipelining: process/consume/produce requests in flight, oldest
      * first at fly[fly_tail % PX__ISO_WINDOW_MAX]; replies come in order. */
@@ -2836,6 +2870,12 @@ struct px_arena {
      * shared line is read again only when the high water might move. */
     uint64_t seen_released;
     uint32_t seen_high_water;
+#if CONFIG_PX_ISOLATE
+    /* An element process's view of an arena lent to it: a slot's last
+     * reference goes back to the supervisor, not to this view's queue. */
+    void (*gone)(px_arena *a, uint32_t slot);
+    int member;
+#endif
 };
 
 /* A number per thread, given on first bind. A fork()ed child's thread
@@ -3105,6 +3145,12 @@ PX_API bool px_arena_unref(px_arena *arena, uint32_t slot)
                                                     memory_order_relaxed));
     if (old != 1)
         return false;
+#if CONFIG_PX_ISOLATE
+    if (arena->gone) {
+        arena->gone(arena, slot);
+        return true;
+    }
+#endif
 
     atomic_fetch_add_explicit(&arena->ctl->released, 1, memory_order_relaxed);
     /* Clear the owner before publishing: once pushed, the slot may be reused. */
@@ -8718,7 +8764,8 @@ typedef struct {
     px_video_info info;
     enum Dav1dPixelLayout layout;
     int bpc;
-    Dav1dContext *ctx;
+    Dav1dContext *ctx;     /* opened at the first buffer (av1dec_open) */
+    Dav1dSettings settings;
     px_arena *arena; /* the output arena, set at the first picture (before any release) */
     int slot_w, slot_h; /* the largest frame the slots were sized for */
     size_t slot_size;
@@ -9010,22 +9057,33 @@ static int av1dec_start(px_element *el, px_error *err)
         self->slot_size = bi.size + DAV1D_PICTURE_ALIGNMENT;
     }
 
-    Dav1dSettings s;
-    dav1d_default_settings(&s);
-    s.n_threads = self->threads;
-    s.max_frame_delay = self->max_frame_delay;
-    s.apply_grain = self->apply_grain;
-    s.frame_size_limit = (unsigned)self->slot_w * (unsigned)self->slot_h;
-    s.allocator.cookie = self;
-    s.allocator.alloc_picture_callback = av1dec_alloc;
-    s.allocator.release_picture_callback = av1dec_release;
-    s.logger.cookie = self;
-    s.logger.callback = av1dec_log;
-    rc = dav1d_open(&self->ctx, &s);
-    if (rc < 0)
-        return px_error_set(err, PX_EINVAL, 0, "%s: dav1d_open failed: %s (threads=%d, max-frame-delay=%d)", name,
-                            strerror(-rc), self->threads, self->max_frame_delay);
+    /* dav1d starts its threads at dav1d_open: at the first buffer, so that
+     * an element process (forked after start) runs threads of its own. */
+    Dav1dSettings *s = &self->settings;
+    dav1d_default_settings(s);
+    s->n_threads = self->threads;
+    s->max_frame_delay = self->max_frame_delay;
+    s->apply_grain = self->apply_grain;
+    s->frame_size_limit = (unsigned)self->slot_w * (unsigned)self->slot_h;
+    s->allocator.cookie = self;
+    s->allocator.alloc_picture_callback = av1dec_alloc;
+    s->allocator.release_picture_callback = av1dec_release;
+    s->logger.cookie = self;
+    s->logger.callback = av1dec_log;
+    self->ctx = NULL;
     px_element_request_output(el, self->slot_size, extra);
+    return PX_OK;
+}
+
+static int av1dec_open(px_element *el, av1dec *self)
+{
+    int rc = dav1d_open(&self->ctx, &self->settings);
+    if (rc < 0) {
+        self->ctx = NULL;
+        px_element_error(el, PX_EINVAL, "dav1d_open failed: %s (threads=%d, max-frame-delay=%d)", strerror(-rc),
+                         self->threads, self->max_frame_delay);
+        return PX_EINVAL;
+    }
     return PX_OK;
 }
 
@@ -9152,6 +9210,8 @@ static px_flow av1dec_pull(px_element *el, av1dec *self, bool drain)
 static px_flow av1dec_chain(px_element *el, const px_buffer *in)
 {
     av1dec *self = px_element_state(el);
+    if (!self->ctx && av1dec_open(el, self) != PX_OK)
+        return PX_FLOW_ERROR;
     uint64_t frame = self->n_in++;
     if ((in->flags & PX_BUFFER_FLAG_DISCONT) && frame > 0) {
         dav1d_flush(self->ctx); /* a jump: nothing in flight belongs to what follows */
@@ -15539,7 +15599,7 @@ static int px__allocate_arenas(px_element **order, size_t n, px_error *err)
     for (size_t i = n; i-- > 0;) { /* upstream first */
         px_element *el = order[i];
         if (el->klass->consume || (el->klass->process && el->klass->in_place) ||
-            (el->passthrough && !px__is_isolated(el))) /* an isolated one writes copies into its slots */
+            el->passthrough) /* isolated too: its process forwards its input slots (zygote.c) */
             continue;
         size_t size = el->out_slot_size;
         if (!size && el->n_sink > 0 && el->sink[0].peer) { /* a filter: its input's size */
@@ -18881,13 +18941,18 @@ static bool px__ring_empty(px__ring *r)
 /* After a push: ring the consumer's bell only if it sleeps (Dekker: the
  * fence orders our head store before the sleeping load, as the sleeper's
  * fence orders its flag store before its last look at the ring). */
+/* Moves the bell on and wakes whoever sleeps on it (another process). */
+static void px__bell_ring(_Atomic uint32_t *bell)
+{
+    atomic_fetch_add_explicit(bell, 1, memory_order_release);
+    px__futex_wake_on(bell, true); /* shared: the sleeper is another process */
+}
+
 static void px__notify(_Atomic uint32_t *sleeping, _Atomic uint32_t *bell)
 {
     atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(sleeping, memory_order_relaxed)) {
-        atomic_fetch_add_explicit(bell, 1, memory_order_release);
-        px__futex_wake_on(bell, true); /* shared: the sleeper is another process */
-    }
+    if (atomic_load_explicit(sleeping, memory_order_relaxed))
+        px__bell_ring(bell);
 }
 
 static void px__channel_init(px__channel *c, uint32_t n)
@@ -19407,7 +19472,10 @@ static void px__append(char *report, size_t size, const char *fmt, ...)
     va_end(ap);
 }
 
-static void px__unshare(bool root, bool network, char *report, size_t size)
+/* threads: the process may start threads (a codec's workers), which the
+ * kernel refuses after unshare(CLONE_NEWPID) (the caller would stay in the
+ * old namespace while its children enter the new one): no pid namespace. */
+static void px__unshare(bool root, bool network, bool threads, char *report, size_t size)
 {
     static const struct {
         int flag;
@@ -19420,7 +19488,7 @@ static void px__unshare(bool root, bool network, char *report, size_t size)
     px__append(report, size, "; namespaces:%s", user ? " user" : "");
     int got = 0;
     for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
-        if (network && ns[i].flag == CLONE_NEWNET)
+        if ((network && ns[i].flag == CLONE_NEWNET) || (threads && ns[i].flag == CLONE_NEWPID))
             continue;
         if (unshare(ns[i].flag) == 0) {
             px__append(report, size, " %s", ns[i].name);
@@ -19429,6 +19497,8 @@ static void px__unshare(bool root, bool network, char *report, size_t size)
     }
     if (!got && !user)
         px__append(report, size, " none (refused by the kernel)");
+    if (threads)
+        px__append(report, size, " (no pid namespace: it runs threads)");
 }
 
 static int px__drop_privileges(uint32_t uid, char *report, size_t size)
@@ -19498,13 +19568,14 @@ static int px__seccomp_apply(int profile, int ctl_fd, char *report, size_t size)
         SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
         SCMP_SYS(clock_gettime), SCMP_SYS(clock_nanosleep), SCMP_SYS(nanosleep), SCMP_SYS(sched_yield),
         SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getrandom), SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
-        SCMP_SYS(restart_syscall), SCMP_SYS(clock_getres), SCMP_SYS(getrusage), SCMP_SYS(sigaltstack),
+        SCMP_SYS(restart_syscall), SCMP_SYS(clock_getres), SCMP_SYS(sigaltstack),
+        SCMP_SYS(rt_sigaction), /* glibc's first pthread_create installs its SIGCANCEL handler */
     };
     static const int eperm[] = {
         SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(openat2), SCMP_SYS(creat), SCMP_SYS(socket),
         SCMP_SYS(sched_getaffinity), SCMP_SYS(sched_setaffinity), SCMP_SYS(access), SCMP_SYS(faccessat),
         SCMP_SYS(faccessat2), SCMP_SYS(statx), SCMP_SYS(readlink), SCMP_SYS(readlinkat), SCMP_SYS(ioctl),
-        SCMP_SYS(prctl), SCMP_SYS(mkdir), SCMP_SYS(unlink), SCMP_SYS(sysinfo), SCMP_SYS(uname),
+        SCMP_SYS(prctl), SCMP_SYS(mkdir), SCMP_SYS(unlink), SCMP_SYS(sysinfo), SCMP_SYS(uname), SCMP_SYS(getrusage),
     };
     static const int network[] = {
         SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(accept4), SCMP_SYS(getsockopt),
@@ -19670,6 +19741,8 @@ typedef struct px__member {
 static px__member px__members[PX__ISO_MAX_GROUP];
 static int px__n_members;
 static uint32_t px__cur_id[PX__ISO_MAX_GROUP]; /* request a chain()'s outputs belong to */
+static uint32_t px__cur_in[PX__ISO_MAX_GROUP];      /* its input arena (UINT32_MAX: none) */
+static uint32_t px__cur_in_slot[PX__ISO_MAX_GROUP]; /* and slot, which it may forward */
 static px_pipeline *px__child_pipeline;
 
 static PX__NOINLINE void px__child_die(const char *why)
@@ -19756,6 +19829,9 @@ static void px__child_handle(px_pipeline *p, uint32_t mi, const px__slotref *r, 
     if (has_in) {
         px__child_buffer(&in, m->in[r->in_arena], r->in_slot, (size_t)r->in_size);
         px__meta_in(&in, r);
+        /* The supervisor holds the input for the call: one reference here,
+         * so the element may ref and forward it. */
+        atomic_store_explicit(&m->in[r->in_arena]->refcount[r->in_slot], 1, memory_order_relaxed);
     }
     if (has_out) {
         px__child_buffer(&out, m->out, r->out_slot, 0);
@@ -19763,6 +19839,7 @@ static void px__child_handle(px_pipeline *p, uint32_t mi, const px__slotref *r, 
     }
     px_flow f = PX_FLOW_ERROR;
     uint32_t sent0 = px__child.sent;
+    px__cur_in[mi] = UINT32_MAX;
     switch (r->op) {
     case PX__OP_PRODUCE:
         f = m->k->produce(m->el, &out);
@@ -19794,7 +19871,10 @@ static void px__child_handle(px_pipeline *p, uint32_t mi, const px__slotref *r, 
         break;
     case PX__OP_CHAIN:
         px__cur_id[mi] = r->id;
+        px__cur_in[mi] = r->in_arena;
+        px__cur_in_slot[mi] = r->in_slot;
         f = m->k->chain(m->el, &in);
+        px__cur_in[mi] = UINT32_MAX;
         break;
     case PX__OP_EVENT: {
         px_event ev = {(px_event_type)r->status};
@@ -19896,50 +19976,25 @@ static void px__child_reply(int mi, const px__slotref *r)
     px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell);
 }
 
-/* chain() asks for an output: the supervisor lends one of its slots. While
- * waiting, other members' requests are served (the supervisor may be
- * waiting on one of them to route an earlier output). */
+/* chain() asks for an output: a slot of the pool the supervisor lent (pool.c). */
 static int px__child_alloc_output(px_element *el, px_buffer *out)
 {
     int mi = px__member_of(el);
     if (mi < 0 || !px__members[mi].out)
         return PX_EINVAL;
-    px__channel *c = px__child.chan;
-    px__slotref need;
-    memset(&need, 0, sizeof need);
-    need.op = PX__OP_NEED;
-    need.element = (uint32_t)mi;
-    need.id = px__cur_id[mi];
-    px__child_reply(mi, &need);
-    for (;;) {
-        px__slotref r;
-        int got = px__ring_pop(&c->req[mi], &r);
-        if (got < 0)
-            px__child_die("request ring indexes out of range");
-        if (got > 0) {
-            if (r.op == PX__OP_SHUTDOWN)
-                px__child_shutdown();
-            if (r.op != PX__OP_LEND || r.out_slot >= px_arena_slot_count(px__members[mi].out))
-                px__child_die("expected an output slot");
-            if (r.status) /* the supervisor has none: the pipeline is stopping */
-                return PX_EAGAIN;
-            px__child_buffer(out, px__members[mi].out, r.out_slot, 0);
-            return PX_OK;
-        }
-        bool any = false;
-        for (int i = 0; i < px__n_members; i++)
-            if (i != mi)
-                any |= px__child_service(px__child_pipeline, i);
-        if (!any)
-            px__child_wait();
-    }
+    return px__pool_take(mi, out);
 }
 
+/* chain() pushes a slot it holds: one of its pool's, or (forwarding it or a
+ * part of it) the input of the call. The pushed reference is this view's:
+ * dropping it may give the slot back; the supervisor takes its own for
+ * downstream before it routes the OUTPUT. */
 static px_flow px__child_push(px_element *el, int src_pad, px_buffer *buf)
 {
     int mi = px__member_of(el);
-    if (mi < 0 || buf->arena != px__members[mi].out)
+    if (mi < 0)
         return PX_FLOW_ERROR;
+    px__member *m = &px__members[mi];
     px__slotref o;
     memset(&o, 0, sizeof o);
     o.op = PX__OP_OUTPUT;
@@ -19948,8 +20003,25 @@ static px_flow px__child_push(px_element *el, int src_pad, px_buffer *buf)
     o.out_slot = buf->slot;
     o.out_pad = src_pad;
     px__meta_out(&o, buf);
-    buf->arena = NULL; /* ownership passed */
+    if (m->out && buf->arena == m->out) {
+        o.status = PX__OUT_LENT;
+    } else if (px__cur_in[mi] < (uint32_t)m->n_in && buf->arena == m->in[px__cur_in[mi]] &&
+               buf->slot == px__cur_in_slot[mi]) {
+        o.status = PX__OUT_INPUT;
+        o.in_arena = px__cur_in[mi];
+        o.in_slot = buf->slot;
+    } else {
+        return PX_FLOW_ERROR; /* not a slot this process may hand on */
+    }
+    const uint8_t *base = px_arena_slot_data(buf->arena, buf->slot);
+    if (!buf->data || buf->data < base || (size_t)(buf->data - base) > px_arena_slot_size(buf->arena))
+        return PX_FLOW_ERROR;
+    o.in_size = (uint64_t)(buf->data - base); /* where the data starts in the slot */
     px__child_reply(mi, &o);
+    atomic_fetch_add_explicit(&px__child.chan->pool[mi].pushed, 1, memory_order_release);
+    px_arena *a = buf->arena;
+    buf->arena = NULL; /* ownership passed */
+    px_arena_unref(a, buf->slot);
     return (px_flow)atomic_load_explicit(&px__child.chan->downstream[mi], memory_order_acquire);
 }
 
@@ -20011,6 +20083,8 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
             m->out = px__arena_view(m->el->name, px__zmaps[mid].addr, (size_t)z->out_slot_size[i], z->out_slots[i]);
             if (!m->out || (uint64_t)z->out_slot_size[i] * z->out_slots[i] > px__zmaps[mid].size)
                 px__child_die("output arena geometry does not fit its mapping");
+            m->out->gone = px__pool_give_back; /* last references go back to the supervisor */
+            m->out->member = i;
         }
     }
     for (uint32_t k = 0; k < z->n_in; k++, fi++) {
@@ -20070,7 +20144,7 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     px__append(rep, rsz, "; fds: %d kept", nk);
 
     if (!(z->disable & PX_ISOLATE_NO_NAMESPACES))
-        px__unshare(root, z->profile == PX__PROFILE_NETWORK, rep, rsz);
+        px__unshare(root, z->profile == PX__PROFILE_NETWORK, z->threads != 0, rep, rsz);
     if (px__drop_privileges((z->disable & PX_ISOLATE_NO_UID) ? 0 : z->uid, rep, rsz) != PX_OK)
         px__child_die(rep);
     /* A uid change clears the parent-death signal (and resets dumpable):
@@ -20100,6 +20174,7 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     px__append(rep, rsz, "; seccomp: off (built without libseccomp)");
 #endif
     px__child_pipeline = p;
+    px__child_main_thread = true;
     px__child.active = true;
     px__ctl_msg hello;
     px__ctl_fill(&hello, PX__MSG_HELLO, 0, 0, rep);
@@ -20267,6 +20342,276 @@ static void px__zygote_main(px_pipeline *p, int sock)
             for (int i = 0; i < nf; i++)
                 close(fds[i]);
         }
+    }
+}
+#endif /* CONFIG_PX_ISOLATE */
+
+/* ---- parallax_impl/isolate/pool.c ---- */
+#if CONFIG_PX_ISOLATE
+/* Output slots of an isolated chain() element: a pool lent ahead.
+ *
+ * A decoder such as dav1d allocates pictures from its own threads and keeps
+ * reference frames across calls, so an element process must hold several
+ * output slots at once and take one without a round trip. The supervisor
+ * keeps up to pool_fill cells of the member's px__pool filled with slots of
+ * its output arena (each recorded in lent[] and in the owner table, so a
+ * crash gives them back); any thread of the child claims a cell with one
+ * exchange. When every cell is claimed the child bumps `wanted`, rings the
+ * supervisor's bell and waits on `refill`; the supervisor refills while it
+ * waits for the child's reply and before every call.
+ *
+ * An OUTPUT gives downstream a reference of its own (the child may keep
+ * the slot as a reference frame); the lend ends when the child's last
+ * reference goes (its arena view's `gone` hook writes a ret cell). A ret
+ * cell carries the count of OUTPUTs the child had pushed, and is taken back
+ * only once the supervisor has routed that many: a slot is never freed
+ * while an OUTPUT of it still waits in the reply ring.
+ *
+ * Nothing here allocates, locks or makes a syscall per buffer, except the
+ * futex wake when the child waits for a slot. */
+
+/* ---- Child side ------------------------------------------------------------- */
+
+/* Any thread: a slot from the pool, waiting for a refill when it is empty.
+ * The ring-serving thread meanwhile serves the other members' requests (the
+ * supervisor may be inside one of them, routing an earlier output).
+ * PX_EAGAIN when the supervisor has no more (stopping, or it said why). */
+static int px__pool_take(int mi, px_buffer *out)
+{
+    px__channel *c = px__child.chan;
+    px__pool *pl = &c->pool[mi];
+    px_arena *a = px__members[mi].out;
+    for (;;) {
+        for (int i = 0; i < PX__ISO_POOL_CELLS; i++) {
+            if (!atomic_load_explicit(&pl->cell[i], memory_order_relaxed))
+                continue;
+            uint32_t v = atomic_exchange_explicit(&pl->cell[i], 0, memory_order_acquire);
+            if (!v)
+                continue;
+            if (v - 1 >= px_arena_slot_count(a))
+                px__child_die("the supervisor lent an output slot that does not exist");
+            atomic_store_explicit(&a->refcount[v - 1], 1, memory_order_relaxed);
+            px__child_buffer(out, a, v - 1, 0);
+            return PX_OK;
+        }
+        if (atomic_load_explicit(&pl->dry, memory_order_acquire))
+            return PX_EAGAIN;
+        uint32_t seq = atomic_load_explicit(&pl->refill, memory_order_acquire);
+        atomic_fetch_add_explicit(&pl->wanted, 1, memory_order_release);
+        px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell);
+        bool any = false;
+        for (int i = 0; px__child_main_thread && i < px__n_members; i++)
+            if (i != mi)
+                any |= px__child_service(px__child_pipeline, i);
+        if (any)
+            continue;
+        /* Timed: the main thread also watches the other members' rings. */
+        px__futex_wait_on(&pl->refill, seq, px__child_main_thread ? 1 : 10, true);
+    }
+}
+
+/* The last reference to a lent slot went (any thread). A full ret array
+ * cannot happen (a member holds at most PX__ISO_POOL_HELD slots and each
+ * comes back once per lend); were it full, the slot stays lent until the
+ * process ends, which the supervisor cleans up. */
+static void px__pool_give_back(px_arena *a, uint32_t slot)
+{
+    px__pool *pl = &px__child.chan->pool[a->member];
+    uint64_t v = (uint64_t)atomic_load_explicit(&pl->pushed, memory_order_acquire) << 32 | (slot + 1u);
+    for (int i = 0; i < PX__ISO_POOL_HELD; i++) {
+        uint64_t z = 0;
+        if (atomic_compare_exchange_strong_explicit(&pl->ret[i], &z, v, memory_order_release,
+                                                    memory_order_relaxed)) {
+            atomic_fetch_add_explicit(&pl->returned, 1, memory_order_release);
+            return;
+        }
+    }
+}
+
+/* ---- Supervisor side ------------------------------------------------------------- */
+
+/* After start(), before arenas: the cells kept filled, from what the
+ * element asked for (a decoder's references and frames in flight); its
+ * arena gets that many slots more, so the slots waiting in cells take
+ * nothing from downstream. */
+static void px__pool_size(px__proxy *x)
+{
+    uint32_t fill = x->el->out_extra_slots / 4 + 2;
+    x->pool_fill = fill < PX__ISO_POOL_CELLS ? fill : PX__ISO_POOL_CELLS;
+    x->el->out_extra_slots += x->pool_fill;
+}
+
+/* At every spawn: a new process starts with no slot lent. */
+static void px__pool_reset(px__proxy *x)
+{
+    px_arena *a = x->el->out_arena;
+    x->pool_cap = a && px_arena_slot_count(a) < PX__ISO_POOL_HELD ? px_arena_slot_count(a) : PX__ISO_POOL_HELD;
+    x->pool_outputs = x->pool_returned_seen = x->pool_wanted_seen = 0;
+    x->pool_deferred = false;
+    x->pool_starved_since = 0;
+}
+
+/* Ends a lend: the child gave the slot back or is gone. */
+static void px__pool_unlend_slot(px__proxy *x, px_arena *a, uint32_t s)
+{
+    atomic_store_explicit(&a->owner[s], a->home_pid ? a->home_pid : px_arena__self(), memory_order_relaxed);
+    atomic_fetch_sub_explicit(&x->n_lent, 1, memory_order_relaxed);
+    px_arena_unref(a, s);
+}
+
+/* The child waits and no slot could be lent. Backpressure while a queue
+ * downstream holds slots; otherwise, after a grace period, an error naming
+ * the element, and allocations in the child fail from then on. */
+static void px__pool_starved(px__proxy *x, px__pool *pl)
+{
+    px_element *el = x->el;
+    px_arena *a = el->out_arena;
+    uint32_t held = atomic_load_explicit(&x->n_lent, memory_order_relaxed);
+    px_pipeline *p = el->pipeline;
+    if (!atomic_load(&p->stopping)) {
+#if CONFIG_PX_ELEM_QUEUE
+        /* Under coop only this thread drains the queues that hold its slots
+         * (any queue: one behind an isolated pass-through element does not
+         * count this element among its feeders). */
+        bool moved = false;
+        for (size_t i = 0; held < x->pool_cap && !moved && px__effective_scheduler(p) == PX_SCHED_COOP_RUN &&
+                           i < p->n_queues; i++)
+            moved = px__queue_service(p->queues[i]) > 0;
+#if CONFIG_PX_SCHED_RT
+        if (!moved && held < x->pool_cap && px__reactor_self) /* rt: the reactor drains them */
+            moved = px__rt_reactor_relieve(p);
+#endif
+        if (moved) {
+            x->pool_starved_since = 0;
+            return;
+        }
+        if (held < x->pool_cap && px__held_downstream(el) > 0 && px__effective_scheduler(p) != PX_SCHED_COOP_RUN) {
+#else
+        if (held < x->pool_cap && px__held_downstream(el) > 0) {
+#endif
+            x->pool_starved_since = 0;
+            return;
+        }
+        px_time now = px__now();
+        if (!x->pool_starved_since)
+            x->pool_starved_since = now;
+        if (held < x->pool_cap && now - x->pool_starved_since < 200 * PX_MSECOND)
+            return;
+        if (held >= x->pool_cap)
+            px_element_error(el, PX_ENOMEM,
+                             "its process holds %u output slots at once, the most an element process may hold "
+                             "(%u: its %u-slot arena, at most %d)",
+                             (unsigned)held, (unsigned)x->pool_cap, (unsigned)px_arena_slot_count(a),
+                             PX__ISO_POOL_HELD);
+        else
+            px_element_error(el, PX_ENOMEM,
+                             "no free slot in its %u-slot output arena for its process (which holds %u): "
+                             "something downstream keeps the rest",
+                             (unsigned)px_arena_slot_count(a), (unsigned)held);
+    }
+    atomic_store_explicit(&pl->dry, 1, memory_order_release);
+    px__bell_ring(&pl->refill);
+}
+
+/* Takes back the slots the child gave back; false (why filled) when it
+ * gave back one it does not hold. */
+static bool px__pool_drain(px__proxy *x, px_arena *a, px__pool *pl, char *why, size_t n)
+{
+    uint32_t r = atomic_load_explicit(&pl->returned, memory_order_acquire);
+    if (r == x->pool_returned_seen && !x->pool_deferred)
+        return true;
+    x->pool_returned_seen = r;
+    x->pool_deferred = false;
+    for (int i = 0; i < PX__ISO_POOL_HELD; i++) {
+        uint64_t v = atomic_load_explicit(&pl->ret[i], memory_order_acquire);
+        if (!v)
+            continue;
+        if ((int32_t)((uint32_t)(v >> 32) - x->pool_outputs) > 0 ||
+            !atomic_compare_exchange_strong_explicit(&pl->ret[i], &v, 0, memory_order_acquire, memory_order_relaxed)) {
+            x->pool_deferred = true; /* an OUTPUT of it is still in the ring */
+            continue;
+        }
+        uint32_t s = (uint32_t)v - 1u;
+        if ((uint32_t)v == 0 || s >= px_arena_slot_count(a) || !atomic_exchange(&x->lent[s], 0)) {
+            snprintf(why, n, "gave back output slot %u, which it does not hold", (unsigned)s);
+            return false;
+        }
+        px__pool_unlend_slot(x, a, s);
+    }
+    return true;
+}
+
+/* Before and during every call of member x (its streaming thread): takes
+ * back the slots the child gave back, then refills the cells. false (why
+ * filled) when the child gave back a slot it does not hold. */
+static bool px__pool_service(px__proxy *x, char *why, size_t n)
+{
+    px_arena *a = x->el->out_arena;
+    if (!x->lent || !a)
+        return true;
+    px__pool *pl = &x->proc->chan->pool[x->member];
+    if (!px__pool_drain(x, a, pl, why, n))
+        return false;
+    uint32_t w = atomic_load_explicit(&pl->wanted, memory_order_acquire);
+    bool asked = w != x->pool_wanted_seen;
+    x->pool_wanted_seen = w;
+    if (atomic_load_explicit(&pl->dry, memory_order_relaxed))
+        return true;
+    uint32_t pid = (uint32_t)atomic_load(&x->proc->pid);
+    int filled = 0, empty = 0;
+    bool none = false; /* the arena (or the cap) has no slot for it now */
+    for (uint32_t i = 0; i < x->pool_fill; i++) {
+        if (atomic_load_explicit(&pl->cell[i], memory_order_relaxed))
+            continue;
+        empty++;
+        px_buffer b;
+        if (none || atomic_load_explicit(&x->n_lent, memory_order_relaxed) >= x->pool_cap ||
+            px_buffer_alloc(a, &b) != PX_OK) {
+            none = true;
+            continue;
+        }
+        atomic_store(&x->lent[b.slot], 1);
+        atomic_fetch_add_explicit(&x->n_lent, 1, memory_order_relaxed);
+        atomic_store_explicit(&a->owner[b.slot], pid, memory_order_relaxed);
+        atomic_store_explicit(&pl->cell[i], b.slot + 1u, memory_order_release);
+        filled++;
+    }
+    if (filled) {
+        x->pool_starved_since = 0;
+        if (asked)
+            px__bell_ring(&pl->refill);
+    } else if (asked && empty == (int)x->pool_fill) { /* it waits, and there is nothing to give */
+        px__pool_starved(x, pl);
+    }
+    return true;
+}
+
+/* After EOS: unclaimed cells and given-back slots return to the arena (a
+ * cell the supervisor empties can no longer be claimed). The next call
+ * refills. */
+static void px__pool_take_back(px__proxy *x)
+{
+    px_arena *a = x->el->out_arena;
+    char why[96];
+    if (!x->lent || !a || x->proc->failed || !x->proc->chan)
+        return;
+    px__pool *pl = &x->proc->chan->pool[x->member];
+    for (int i = 0; i < PX__ISO_POOL_CELLS; i++) {
+        uint32_t v = atomic_exchange_explicit(&pl->cell[i], 0, memory_order_acq_rel);
+        if (v && v - 1 < px_arena_slot_count(a) && atomic_exchange(&x->lent[v - 1], 0))
+            px__pool_unlend_slot(x, a, v - 1);
+    }
+    if (!px__pool_drain(x, a, pl, why, sizeof why))
+        PX_WARN("isolate", "%s: protocol violation: %s", x->el->name, why);
+}
+
+/* Before a process is told to stop: its allocations fail from now on, so
+ * no thread of it waits for a slot while it shuts down. */
+static void px__pool_close(px__iso_proc *pr)
+{
+    for (int m = 0; pr->chan && m < pr->n_members; m++) {
+        atomic_store_explicit(&pr->chan->pool[m].dry, 1, memory_order_release);
+        px__bell_ring(&pr->chan->pool[m].refill);
     }
 }
 #endif /* CONFIG_PX_ISOLATE */
@@ -20728,6 +21073,9 @@ static int px__isolate_fork(px_pipeline *p, px_error *err)
     if (!iso || !iso->active)
         return PX_OK;
     px__plan_windows(p, iso);
+    for (size_t i = 0; i < iso->n_proxies; i++) /* before arenas: room for the pools' cells */
+        if (iso->proxies[i].el && iso->proxies[i].orig->chain)
+            px__pool_size(&iso->proxies[i]);
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
         return px_error_set(err, PX_EIO, 0, "isolation: socketpair failed: %s", strerror(errno));
@@ -20796,6 +21144,26 @@ static px_arena *px__input_arena(px_element *el, int pad)
 
 static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err);
 
+/* The arenas buffers on el's sink pad come from: the nearest upstream one,
+ * and where its element is a chain() element (it may forward its input by
+ * reference, as ivfmux and av1parse do), the arenas of its inputs too. */
+static void px__add_inputs(px__proxy *x, px_element *el, int pad, int depth)
+{
+    px_element *up = el->sink[pad].peer;
+    while (up && !up->out_arena && up->n_sink > 0)
+        up = up->sink[0].peer;
+    if (!up || !up->out_arena || px_arena_data_fd(up->out_arena) < 0)
+        return;
+    bool dup = false;
+    for (int k = 0; k < x->n_inputs; k++)
+        dup |= x->inputs[k] == up->out_arena;
+    if (!dup && x->n_inputs < PX__ISO_MAX_IN)
+        x->inputs[x->n_inputs++] = up->out_arena;
+    const px_element_class *k = up->isolate ? up->isolate->orig : up->klass;
+    for (int s = 0; k->chain && depth < PX__ISO_MAX_IN && s < up->n_sink; s++)
+        px__add_inputs(x, up, s, depth + 1);
+}
+
 /* After arenas exist: the zygote maps what children write, the arenas
  * children read are sealed, and every element process is started. */
 static int px__isolate_spawn(px_pipeline *p, px_error *err)
@@ -20816,11 +21184,7 @@ static int px__isolate_spawn(px_pipeline *p, px_error *err)
             if (!a || px_arena_data_fd(a) < 0)
                 return px_error_set(err, PX_ENOTSUP, 0,
                                     "%s: its input arena is not memfd-backed, so it cannot be isolated", el->name);
-            bool dup = false;
-            for (int k = 0; k < x->n_inputs; k++)
-                dup |= x->inputs[k] == a;
-            if (!dup)
-                x->inputs[x->n_inputs++] = a;
+            px__add_inputs(x, el, s, 0);
         }
         x->fly_tail = x->fly_n = x->fly_max = 0;
         x->sticky = PX_FLOW_OK;
@@ -20898,6 +21262,8 @@ static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err)
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
         return px_error_set(err, PX_EIO, 0, "%s: socketpair failed: %s", who, strerror(errno));
     px__channel_init(pr->chan, (uint32_t)pr->n_members);
+    for (int m = 0; m < pr->n_members; m++)
+        px__pool_reset(pr->members[m]);
     px__zmsg z, r;
     px__zfill(&z, PX__Z_SPAWN);
     z.proc = pr->index;
@@ -20916,6 +21282,7 @@ static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err)
         px__proxy *x = pr->members[m];
         z.members[m] = (uint32_t)x->el->index;
         z.out_maps[m] = x->out_map;
+        z.threads |= x->orig->hints.native_code;
         if (x->el->out_arena) {
             z.out_slot_size[m] = px_arena_slot_size(x->el->out_arena);
             z.out_slots[m] = px_arena_slot_count(x->el->out_arena);
@@ -21174,46 +21541,32 @@ static bool px__proxy_read_ctl(px__proxy *x, uint32_t count, const px__slotref *
     return true;
 }
 
-/* Lends chain() a slot of the element's output arena. */
-static bool px__lend(px__proxy *x, uint32_t id, char *why, size_t n)
-{
-    px__slotref l;
-    memset(&l, 0, sizeof l);
-    l.op = PX__OP_LEND;
-    l.element = (uint32_t)x->member;
-    l.id = id;
-    px_buffer b;
-    px_arena *a = x->el->out_arena;
-    if (!a || !x->lent) {
-        snprintf(why, n, "asked for an output slot, but the element has no output arena");
-        return false;
-    }
-    if (px_element_alloc_output(x->el, &b) != PX_OK) {
-        l.status = 1; /* none: the child's alloc fails with EAGAIN */
-    } else {
-        l.out_slot = b.slot;
-        atomic_store(&x->lent[b.slot], 1);
-        atomic_store_explicit(&a->owner[b.slot], (uint32_t)atomic_load(&x->proc->pid), memory_order_relaxed);
-    }
-    if (!px__ring_push(&x->proc->chan->req[x->member], &l)) {
-        snprintf(why, n, "its request ring is full");
-        return false;
-    }
-    px__notify(&x->proc->chan->child_sleeping, &x->proc->chan->child_bell);
-    return true;
-}
-
-/* chain() pushed a lent slot: checked, then sent downstream from here. */
-static bool px__output(px__proxy *x, const px__slotref *o, char *why, size_t n)
+/* chain() pushed a slot it holds (a lent one, or the call's input):
+ * checked, then sent downstream from here with a reference of its own
+ * (the child's lend ends when it gives the slot back, pool.c). */
+static bool px__output(px__proxy *x, const px__slotref *req, const px__slotref *o, char *why, size_t n)
 {
     px_arena *a = x->el->out_arena;
-    if (!a || !x->lent || o->out_slot >= px_arena_slot_count(a) || !atomic_load(&x->lent[o->out_slot])) {
+    x->pool_outputs++; /* counted before any check: ret stamps count every OUTPUT */
+    if (o->status == PX__OUT_INPUT) {
+        if (req->op != PX__OP_CHAIN || o->in_arena != req->in_arena || o->in_slot != req->in_slot ||
+            o->out_slot != req->in_slot) {
+            snprintf(why, n, "forwarded slot %u of input %u, but the call's input is slot %u of input %u",
+                     (unsigned)o->out_slot, (unsigned)o->in_arena, (unsigned)req->in_slot,
+                     (unsigned)req->in_arena);
+            return false;
+        }
+        a = x->inputs[req->in_arena]; /* the caller holds it for the call */
+    } else if (o->status != PX__OUT_LENT) {
+        snprintf(why, n, "output of unknown origin %d (0: a lent slot, 1: the call's input)", (int)o->status);
+        return false;
+    } else if (!a || !x->lent || o->out_slot >= px_arena_slot_count(a) || !atomic_load(&x->lent[o->out_slot])) {
         snprintf(why, n, "pushed slot %u, which it was not lent", (unsigned)o->out_slot);
         return false;
     }
-    if (o->out_size > px_arena_slot_size(a)) {
-        snprintf(why, n, "output size %llu is more than the %zu-byte slot", (unsigned long long)o->out_size,
-                 px_arena_slot_size(a));
+    if (o->in_size > px_arena_slot_size(a) || o->out_size > px_arena_slot_size(a) - o->in_size) {
+        snprintf(why, n, "output of %llu bytes at offset %llu is past the %zu-byte slot",
+                 (unsigned long long)o->out_size, (unsigned long long)o->in_size, px_arena_slot_size(a));
         return false;
     }
     if (o->out_pad != PX_PAD_ALL && (o->out_pad < 0 || o->out_pad >= x->el->n_src)) {
@@ -21221,17 +21574,13 @@ static bool px__output(px__proxy *x, const px__slotref *o, char *why, size_t n)
                  x->el->n_src - 1);
         return false;
     }
-    if (!atomic_exchange(&x->lent[o->out_slot], 0)) { /* taken back meanwhile: the process died */
-        snprintf(why, n, "pushed slot %u after it was taken back", (unsigned)o->out_slot);
-        return false;
-    }
-    atomic_store_explicit(&a->owner[o->out_slot], a->home_pid ? a->home_pid : px_arena__self(), memory_order_relaxed);
+    px_arena_ref(a, o->out_slot); /* downstream's */
     px_buffer b;
     memset(&b, 0, sizeof b);
     b.arena = a;
     b.slot = o->out_slot;
-    b.data = px_arena_slot_data(a, o->out_slot);
-    b.capacity = px_arena_slot_size(a);
+    b.data = (uint8_t *)px_arena_slot_data(a, o->out_slot) + o->in_size;
+    b.capacity = px_arena_slot_size(a) - (size_t)o->in_size;
     b.pts = o->pts;
     b.dts = o->dts;
     b.duration = o->duration;
@@ -21255,6 +21604,7 @@ static void px__unlend(px__proxy *x)
             atomic_store_explicit(&a->owner[s], px_arena__self(), memory_order_relaxed);
             px_arena_unref(a, s);
         }
+    atomic_store(&x->n_lent, 0);
 }
 
 /* The owner a slot returns to when the child gives it back. */
@@ -21280,6 +21630,10 @@ static bool px__await(px__proxy *x, uint32_t gen, char *why, size_t wsize)
         sched_yield();
     px_time t0 = 0;
     while (px__ring_empty(rr)) {
+        if (!px__pool_service(x, why + 20, wsize - 20)) { /* a chain() child may wait for a slot */
+            memcpy(why, "protocol violation: ", 20);
+            return false;
+        }
         if (!t0)
             t0 = px__now();
         uint32_t bell = atomic_load_explicit(&rr->bell, memory_order_acquire);
@@ -21320,6 +21674,11 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
     atomic_store_explicit(&c->downstream[x->member], PX_FLOW_OK, memory_order_relaxed);
     const char *forced = NULL;
     char why[200];
+    memcpy(why, "protocol violation: ", 21);
+    if (!px__pool_service(x, why + 20, sizeof why - 20)) { /* lent slots: given back, refilled */
+        forced = why;
+        goto dead;
+    }
     if (!px__ring_push(&c->req[x->member], req)) {
         forced = "protocol violation: its request ring is full";
         goto dead;
@@ -21336,7 +21695,7 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
             goto dead;
         }
         if (rep->id != req->id || rep->element != req->element ||
-            (rep->op != PX__OP_DONE && (!x->orig->chain || (rep->op != PX__OP_NEED && rep->op != PX__OP_OUTPUT)))) {
+            (rep->op != PX__OP_DONE && (!x->orig->chain || rep->op != PX__OP_OUTPUT))) {
             snprintf(why, sizeof why, "protocol violation: reply op %u id %u element %u to request %u of element %u",
                      (unsigned)rep->op, (unsigned)rep->id, (unsigned)rep->element, (unsigned)req->id,
                      (unsigned)req->element);
@@ -21346,8 +21705,7 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
         if (rep->op == PX__OP_DONE)
             break;
         memcpy(why, "protocol violation: ", 20);
-        if (rep->op == PX__OP_NEED ? !px__lend(x, req->id, why + 20, sizeof why - 20)
-                                   : !px__output(x, rep, why + 20, sizeof why - 20)) {
+        if (!px__output(x, req, rep, why + 20, sizeof why - 20)) {
             forced = why;
             goto dead;
         }
@@ -21887,13 +22245,15 @@ static int px__proxy_event(px_element *el, const px_event *ev)
     px__proxy *x = el->isolate;
     if (!px__drain(x))
         return PX_EFLOW;
-    if (!x->orig->event)
+    if (!x->orig->event && !x->orig->chain) /* chain(): the child's EOS ends its hold on the pool */
         return PX_OK;
     px__slotref r, rep;
     memset(&r, 0, sizeof r);
     r.op = PX__OP_EVENT;
     r.status = (int32_t)ev->type;
     int rc = px__proxy_call(x, &r, &rep);
+    if (rc == PX_OK && ev->type == PX_EVENT_EOS)
+        px__pool_take_back(x); /* what it does not hold goes back to the arena */
     if (rc == PX_EAGAIN)
         return PX_OK; /* the restarted process starts clean: nothing to flush */
     if (rc)
@@ -21911,6 +22271,7 @@ static void px__isolate_release(px_pipeline *p)
     for (int i = 0; i < iso->n_procs; i++) {
         px__iso_proc *pr = &iso->procs[i];
         if (atomic_load(&pr->pid) > 0 && pr->chan) {
+            px__pool_close(pr); /* no thread of it waits for a slot while it stops */
             px__slotref r;
             memset(&r, 0, sizeof r);
             r.op = PX__OP_SHUTDOWN;

@@ -49,7 +49,8 @@ typedef struct {
     px_video_info info;
     enum Dav1dPixelLayout layout;
     int bpc;
-    Dav1dContext *ctx;
+    Dav1dContext *ctx;     /* opened at the first buffer (av1dec_open) */
+    Dav1dSettings settings;
     px_arena *arena; /* the output arena, set at the first picture (before any release) */
     int slot_w, slot_h; /* the largest frame the slots were sized for */
     size_t slot_size;
@@ -341,22 +342,33 @@ static int av1dec_start(px_element *el, px_error *err)
         self->slot_size = bi.size + DAV1D_PICTURE_ALIGNMENT;
     }
 
-    Dav1dSettings s;
-    dav1d_default_settings(&s);
-    s.n_threads = self->threads;
-    s.max_frame_delay = self->max_frame_delay;
-    s.apply_grain = self->apply_grain;
-    s.frame_size_limit = (unsigned)self->slot_w * (unsigned)self->slot_h;
-    s.allocator.cookie = self;
-    s.allocator.alloc_picture_callback = av1dec_alloc;
-    s.allocator.release_picture_callback = av1dec_release;
-    s.logger.cookie = self;
-    s.logger.callback = av1dec_log;
-    rc = dav1d_open(&self->ctx, &s);
-    if (rc < 0)
-        return px_error_set(err, PX_EINVAL, 0, "%s: dav1d_open failed: %s (threads=%d, max-frame-delay=%d)", name,
-                            strerror(-rc), self->threads, self->max_frame_delay);
+    /* dav1d starts its threads at dav1d_open: at the first buffer, so that
+     * an element process (forked after start) runs threads of its own. */
+    Dav1dSettings *s = &self->settings;
+    dav1d_default_settings(s);
+    s->n_threads = self->threads;
+    s->max_frame_delay = self->max_frame_delay;
+    s->apply_grain = self->apply_grain;
+    s->frame_size_limit = (unsigned)self->slot_w * (unsigned)self->slot_h;
+    s->allocator.cookie = self;
+    s->allocator.alloc_picture_callback = av1dec_alloc;
+    s->allocator.release_picture_callback = av1dec_release;
+    s->logger.cookie = self;
+    s->logger.callback = av1dec_log;
+    self->ctx = NULL;
     px_element_request_output(el, self->slot_size, extra);
+    return PX_OK;
+}
+
+static int av1dec_open(px_element *el, av1dec *self)
+{
+    int rc = dav1d_open(&self->ctx, &self->settings);
+    if (rc < 0) {
+        self->ctx = NULL;
+        px_element_error(el, PX_EINVAL, "dav1d_open failed: %s (threads=%d, max-frame-delay=%d)", strerror(-rc),
+                         self->threads, self->max_frame_delay);
+        return PX_EINVAL;
+    }
     return PX_OK;
 }
 
@@ -483,6 +495,8 @@ static px_flow av1dec_pull(px_element *el, av1dec *self, bool drain)
 static px_flow av1dec_chain(px_element *el, const px_buffer *in)
 {
     av1dec *self = px_element_state(el);
+    if (!self->ctx && av1dec_open(el, self) != PX_OK)
+        return PX_FLOW_ERROR;
     uint64_t frame = self->n_in++;
     if ((in->flags & PX_BUFFER_FLAG_DISCONT) && frame > 0) {
         dav1d_flush(self->ctx); /* a jump: nothing in flight belongs to what follows */

@@ -115,6 +115,12 @@ struct px_arena {
      * shared line is read again only when the high water might move. */
     uint64_t seen_released;
     uint32_t seen_high_water;
+#if CONFIG_PX_ISOLATE
+    /* An element process's view of an arena lent to it: a slot's last
+     * reference goes back to the supervisor, not to this view's queue. */
+    void (*gone)(px_arena *a, uint32_t slot);
+    int member;
+#endif
 };
 
 /* A number per thread, given on first bind. A fork()ed child's thread
@@ -384,6 +390,12 @@ PX_API bool px_arena_unref(px_arena *arena, uint32_t slot)
                                                     memory_order_relaxed));
     if (old != 1)
         return false;
+#if CONFIG_PX_ISOLATE
+    if (arena->gone) {
+        arena->gone(arena, slot);
+        return true;
+    }
+#endif
 
     atomic_fetch_add_explicit(&arena->ctl->released, 1, memory_order_relaxed);
     /* Clear the owner before publishing: once pushed, the slot may be reused. */

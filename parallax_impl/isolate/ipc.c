@@ -62,13 +62,18 @@ static bool px__ring_empty(px__ring *r)
 /* After a push: ring the consumer's bell only if it sleeps (Dekker: the
  * fence orders our head store before the sleeping load, as the sleeper's
  * fence orders its flag store before its last look at the ring). */
+/* Moves the bell on and wakes whoever sleeps on it (another process). */
+static void px__bell_ring(_Atomic uint32_t *bell)
+{
+    atomic_fetch_add_explicit(bell, 1, memory_order_release);
+    px__futex_wake_on(bell, true); /* shared: the sleeper is another process */
+}
+
 static void px__notify(_Atomic uint32_t *sleeping, _Atomic uint32_t *bell)
 {
     atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(sleeping, memory_order_relaxed)) {
-        atomic_fetch_add_explicit(bell, 1, memory_order_release);
-        px__futex_wake_on(bell, true); /* shared: the sleeper is another process */
-    }
+    if (atomic_load_explicit(sleeping, memory_order_relaxed))
+        px__bell_ring(bell);
 }
 
 static void px__channel_init(px__channel *c, uint32_t n)

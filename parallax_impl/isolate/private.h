@@ -64,6 +64,27 @@ typedef struct px__ring {
     px__slotref e[PX__ISO_RING];
 } px__ring;
 
+/* Output slots lent ahead to a chain() member (pool.c). The supervisor
+ * fills cells; any thread of the child claims one with an exchange, and
+ * gives a slot back (its last reference went) through a ret cell, stamped
+ * with the number of OUTPUTs pushed before: the supervisor takes a slot
+ * back only after it has routed those OUTPUTs. Every word is written by a
+ * possibly hostile child: the supervisor checks each against what it lent. */
+#define PX__ISO_POOL_CELLS 16 /* slots waiting to be claimed */
+#define PX__ISO_POOL_HELD 48  /* slots one member may hold lent at once */
+
+enum { PX__OUT_LENT = 0, PX__OUT_INPUT = 1 }; /* OUTPUT status: where out_slot lives */
+
+typedef struct px__pool {
+    _Alignas(64) _Atomic uint32_t cell[PX__ISO_POOL_CELLS]; /* supervisor: slot + 1; 0 = claimed */
+    _Alignas(64) _Atomic uint64_t ret[PX__ISO_POOL_HELD];   /* child: stamp << 32 | slot + 1; 0 = empty */
+    _Alignas(64) _Atomic uint32_t wanted; /* child: bumped when it found every cell claimed */
+    _Atomic uint32_t returned;            /* child: bumped per ret cell written */
+    _Atomic uint32_t pushed;              /* child: OUTPUTs pushed so far (the stamp) */
+    _Alignas(64) _Atomic uint32_t refill; /* supervisor: bumped after a refill the child asked for */
+    _Atomic uint32_t dry;                 /* supervisor: no more slots (stopping or an error) */
+} px__pool;
+
 /* One per element process, a memfd mapped by the supervisor and the child. */
 typedef struct px__channel {
     uint32_t magic, version, n_elements, ring_size;
@@ -74,6 +95,7 @@ typedef struct px__channel {
     px__ring req[PX__ISO_MAX_GROUP]; /* supervisor -> child */
     px__ring rep[PX__ISO_MAX_GROUP]; /* child -> supervisor */
     _Atomic int32_t downstream[PX__ISO_MAX_GROUP]; /* flow of the last OUTPUT pushed downstream */
+    px__pool pool[PX__ISO_MAX_GROUP]; /* chain() members' output slots (pool.c) */
 } px__channel;
 
 /* ---- Control plane: fixed-layout messages on SOCK_SEQPACKET --------------- */
@@ -139,6 +161,7 @@ typedef struct px__zmsg {
     uint32_t n_members;
     int32_t keep[PX__ISO_MAX_GROUP * PX__ISO_MAX_KEEP];
     uint32_t n_keep;
+    uint32_t threads; /* SPAWN: a member may start threads (hints.native_code): no pid namespace */
     char text[256];
 } px__zmsg;
 
@@ -168,6 +191,11 @@ static px__child_ctx px__child;
 /* In an element process, chain() elements get their outputs here (chain.c). */
 static int px__child_alloc_output(px_element *el, px_buffer *out);
 static px_flow px__child_push(px_element *el, int src_pad, px_buffer *buf);
+
+/* pool.c: a chain() member's output slots, child side. */
+static int px__pool_take(int member, px_buffer *out);
+static void px__pool_give_back(px_arena *a, uint32_t slot);
+static _Thread_local bool px__child_main_thread; /* the thread that serves the rings */
 
 /* Sends a raw, unchecked control message from the element process (hostile tests). */
 static PX_UNUSED int px__child_send_raw(const void *bytes, size_t len);
@@ -200,7 +228,13 @@ typedef struct px__proxy {
     int n_keep;
     uint32_t next_id;
     uint32_t out_map; /* zygote map id of its output arena, UINT32_MAX = none */
-    _Atomic uint8_t *lent; /* chain(): output slots the child holds (1 per slot) */
+    _Atomic uint8_t *lent; /* chain(): output slots the child holds or may claim (1 per slot) */
+    /* The pool of lent slots (pool.c); reset at every spawn. */
+    uint32_t pool_fill, pool_cap; /* cells kept filled; most slots lent at once */
+    _Atomic uint32_t n_lent;
+    uint32_t pool_outputs, pool_returned_seen, pool_wanted_seen; /* OUTPUTs routed; child counters seen */
+    bool pool_deferred;  /* a ret cell waits for an OUTPUT not yet routed */
+    px_time pool_starved_since;
     px_isolation_stats stats;
     /* Pipelining: process/consume/produce requests in flight, oldest
      * first at fly[fly_tail % PX__ISO_WINDOW_MAX]; replies come in order. */

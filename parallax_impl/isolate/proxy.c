@@ -453,6 +453,9 @@ static int px__isolate_fork(px_pipeline *p, px_error *err)
     if (!iso || !iso->active)
         return PX_OK;
     px__plan_windows(p, iso);
+    for (size_t i = 0; i < iso->n_proxies; i++) /* before arenas: room for the pools' cells */
+        if (iso->proxies[i].el && iso->proxies[i].orig->chain)
+            px__pool_size(&iso->proxies[i]);
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
         return px_error_set(err, PX_EIO, 0, "isolation: socketpair failed: %s", strerror(errno));
@@ -521,6 +524,26 @@ static px_arena *px__input_arena(px_element *el, int pad)
 
 static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err);
 
+/* The arenas buffers on el's sink pad come from: the nearest upstream one,
+ * and where its element is a chain() element (it may forward its input by
+ * reference, as ivfmux and av1parse do), the arenas of its inputs too. */
+static void px__add_inputs(px__proxy *x, px_element *el, int pad, int depth)
+{
+    px_element *up = el->sink[pad].peer;
+    while (up && !up->out_arena && up->n_sink > 0)
+        up = up->sink[0].peer;
+    if (!up || !up->out_arena || px_arena_data_fd(up->out_arena) < 0)
+        return;
+    bool dup = false;
+    for (int k = 0; k < x->n_inputs; k++)
+        dup |= x->inputs[k] == up->out_arena;
+    if (!dup && x->n_inputs < PX__ISO_MAX_IN)
+        x->inputs[x->n_inputs++] = up->out_arena;
+    const px_element_class *k = up->isolate ? up->isolate->orig : up->klass;
+    for (int s = 0; k->chain && depth < PX__ISO_MAX_IN && s < up->n_sink; s++)
+        px__add_inputs(x, up, s, depth + 1);
+}
+
 /* After arenas exist: the zygote maps what children write, the arenas
  * children read are sealed, and every element process is started. */
 static int px__isolate_spawn(px_pipeline *p, px_error *err)
@@ -541,11 +564,7 @@ static int px__isolate_spawn(px_pipeline *p, px_error *err)
             if (!a || px_arena_data_fd(a) < 0)
                 return px_error_set(err, PX_ENOTSUP, 0,
                                     "%s: its input arena is not memfd-backed, so it cannot be isolated", el->name);
-            bool dup = false;
-            for (int k = 0; k < x->n_inputs; k++)
-                dup |= x->inputs[k] == a;
-            if (!dup)
-                x->inputs[x->n_inputs++] = a;
+            px__add_inputs(x, el, s, 0);
         }
         x->fly_tail = x->fly_n = x->fly_max = 0;
         x->sticky = PX_FLOW_OK;
@@ -623,6 +642,8 @@ static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err)
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
         return px_error_set(err, PX_EIO, 0, "%s: socketpair failed: %s", who, strerror(errno));
     px__channel_init(pr->chan, (uint32_t)pr->n_members);
+    for (int m = 0; m < pr->n_members; m++)
+        px__pool_reset(pr->members[m]);
     px__zmsg z, r;
     px__zfill(&z, PX__Z_SPAWN);
     z.proc = pr->index;
@@ -641,6 +662,7 @@ static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err)
         px__proxy *x = pr->members[m];
         z.members[m] = (uint32_t)x->el->index;
         z.out_maps[m] = x->out_map;
+        z.threads |= x->orig->hints.native_code;
         if (x->el->out_arena) {
             z.out_slot_size[m] = px_arena_slot_size(x->el->out_arena);
             z.out_slots[m] = px_arena_slot_count(x->el->out_arena);
@@ -899,46 +921,32 @@ static bool px__proxy_read_ctl(px__proxy *x, uint32_t count, const px__slotref *
     return true;
 }
 
-/* Lends chain() a slot of the element's output arena. */
-static bool px__lend(px__proxy *x, uint32_t id, char *why, size_t n)
-{
-    px__slotref l;
-    memset(&l, 0, sizeof l);
-    l.op = PX__OP_LEND;
-    l.element = (uint32_t)x->member;
-    l.id = id;
-    px_buffer b;
-    px_arena *a = x->el->out_arena;
-    if (!a || !x->lent) {
-        snprintf(why, n, "asked for an output slot, but the element has no output arena");
-        return false;
-    }
-    if (px_element_alloc_output(x->el, &b) != PX_OK) {
-        l.status = 1; /* none: the child's alloc fails with EAGAIN */
-    } else {
-        l.out_slot = b.slot;
-        atomic_store(&x->lent[b.slot], 1);
-        atomic_store_explicit(&a->owner[b.slot], (uint32_t)atomic_load(&x->proc->pid), memory_order_relaxed);
-    }
-    if (!px__ring_push(&x->proc->chan->req[x->member], &l)) {
-        snprintf(why, n, "its request ring is full");
-        return false;
-    }
-    px__notify(&x->proc->chan->child_sleeping, &x->proc->chan->child_bell);
-    return true;
-}
-
-/* chain() pushed a lent slot: checked, then sent downstream from here. */
-static bool px__output(px__proxy *x, const px__slotref *o, char *why, size_t n)
+/* chain() pushed a slot it holds (a lent one, or the call's input):
+ * checked, then sent downstream from here with a reference of its own
+ * (the child's lend ends when it gives the slot back, pool.c). */
+static bool px__output(px__proxy *x, const px__slotref *req, const px__slotref *o, char *why, size_t n)
 {
     px_arena *a = x->el->out_arena;
-    if (!a || !x->lent || o->out_slot >= px_arena_slot_count(a) || !atomic_load(&x->lent[o->out_slot])) {
+    x->pool_outputs++; /* counted before any check: ret stamps count every OUTPUT */
+    if (o->status == PX__OUT_INPUT) {
+        if (req->op != PX__OP_CHAIN || o->in_arena != req->in_arena || o->in_slot != req->in_slot ||
+            o->out_slot != req->in_slot) {
+            snprintf(why, n, "forwarded slot %u of input %u, but the call's input is slot %u of input %u",
+                     (unsigned)o->out_slot, (unsigned)o->in_arena, (unsigned)req->in_slot,
+                     (unsigned)req->in_arena);
+            return false;
+        }
+        a = x->inputs[req->in_arena]; /* the caller holds it for the call */
+    } else if (o->status != PX__OUT_LENT) {
+        snprintf(why, n, "output of unknown origin %d (0: a lent slot, 1: the call's input)", (int)o->status);
+        return false;
+    } else if (!a || !x->lent || o->out_slot >= px_arena_slot_count(a) || !atomic_load(&x->lent[o->out_slot])) {
         snprintf(why, n, "pushed slot %u, which it was not lent", (unsigned)o->out_slot);
         return false;
     }
-    if (o->out_size > px_arena_slot_size(a)) {
-        snprintf(why, n, "output size %llu is more than the %zu-byte slot", (unsigned long long)o->out_size,
-                 px_arena_slot_size(a));
+    if (o->in_size > px_arena_slot_size(a) || o->out_size > px_arena_slot_size(a) - o->in_size) {
+        snprintf(why, n, "output of %llu bytes at offset %llu is past the %zu-byte slot",
+                 (unsigned long long)o->out_size, (unsigned long long)o->in_size, px_arena_slot_size(a));
         return false;
     }
     if (o->out_pad != PX_PAD_ALL && (o->out_pad < 0 || o->out_pad >= x->el->n_src)) {
@@ -946,17 +954,13 @@ static bool px__output(px__proxy *x, const px__slotref *o, char *why, size_t n)
                  x->el->n_src - 1);
         return false;
     }
-    if (!atomic_exchange(&x->lent[o->out_slot], 0)) { /* taken back meanwhile: the process died */
-        snprintf(why, n, "pushed slot %u after it was taken back", (unsigned)o->out_slot);
-        return false;
-    }
-    atomic_store_explicit(&a->owner[o->out_slot], a->home_pid ? a->home_pid : px_arena__self(), memory_order_relaxed);
+    px_arena_ref(a, o->out_slot); /* downstream's */
     px_buffer b;
     memset(&b, 0, sizeof b);
     b.arena = a;
     b.slot = o->out_slot;
-    b.data = px_arena_slot_data(a, o->out_slot);
-    b.capacity = px_arena_slot_size(a);
+    b.data = (uint8_t *)px_arena_slot_data(a, o->out_slot) + o->in_size;
+    b.capacity = px_arena_slot_size(a) - (size_t)o->in_size;
     b.pts = o->pts;
     b.dts = o->dts;
     b.duration = o->duration;
@@ -980,6 +984,7 @@ static void px__unlend(px__proxy *x)
             atomic_store_explicit(&a->owner[s], px_arena__self(), memory_order_relaxed);
             px_arena_unref(a, s);
         }
+    atomic_store(&x->n_lent, 0);
 }
 
 /* The owner a slot returns to when the child gives it back. */
@@ -1005,6 +1010,10 @@ static bool px__await(px__proxy *x, uint32_t gen, char *why, size_t wsize)
         sched_yield();
     px_time t0 = 0;
     while (px__ring_empty(rr)) {
+        if (!px__pool_service(x, why + 20, wsize - 20)) { /* a chain() child may wait for a slot */
+            memcpy(why, "protocol violation: ", 20);
+            return false;
+        }
         if (!t0)
             t0 = px__now();
         uint32_t bell = atomic_load_explicit(&rr->bell, memory_order_acquire);
@@ -1045,6 +1054,11 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
     atomic_store_explicit(&c->downstream[x->member], PX_FLOW_OK, memory_order_relaxed);
     const char *forced = NULL;
     char why[200];
+    memcpy(why, "protocol violation: ", 21);
+    if (!px__pool_service(x, why + 20, sizeof why - 20)) { /* lent slots: given back, refilled */
+        forced = why;
+        goto dead;
+    }
     if (!px__ring_push(&c->req[x->member], req)) {
         forced = "protocol violation: its request ring is full";
         goto dead;
@@ -1061,7 +1075,7 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
             goto dead;
         }
         if (rep->id != req->id || rep->element != req->element ||
-            (rep->op != PX__OP_DONE && (!x->orig->chain || (rep->op != PX__OP_NEED && rep->op != PX__OP_OUTPUT)))) {
+            (rep->op != PX__OP_DONE && (!x->orig->chain || rep->op != PX__OP_OUTPUT))) {
             snprintf(why, sizeof why, "protocol violation: reply op %u id %u element %u to request %u of element %u",
                      (unsigned)rep->op, (unsigned)rep->id, (unsigned)rep->element, (unsigned)req->id,
                      (unsigned)req->element);
@@ -1071,8 +1085,7 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
         if (rep->op == PX__OP_DONE)
             break;
         memcpy(why, "protocol violation: ", 20);
-        if (rep->op == PX__OP_NEED ? !px__lend(x, req->id, why + 20, sizeof why - 20)
-                                   : !px__output(x, rep, why + 20, sizeof why - 20)) {
+        if (!px__output(x, req, rep, why + 20, sizeof why - 20)) {
             forced = why;
             goto dead;
         }
@@ -1612,13 +1625,15 @@ static int px__proxy_event(px_element *el, const px_event *ev)
     px__proxy *x = el->isolate;
     if (!px__drain(x))
         return PX_EFLOW;
-    if (!x->orig->event)
+    if (!x->orig->event && !x->orig->chain) /* chain(): the child's EOS ends its hold on the pool */
         return PX_OK;
     px__slotref r, rep;
     memset(&r, 0, sizeof r);
     r.op = PX__OP_EVENT;
     r.status = (int32_t)ev->type;
     int rc = px__proxy_call(x, &r, &rep);
+    if (rc == PX_OK && ev->type == PX_EVENT_EOS)
+        px__pool_take_back(x); /* what it does not hold goes back to the arena */
     if (rc == PX_EAGAIN)
         return PX_OK; /* the restarted process starts clean: nothing to flush */
     if (rc)
@@ -1636,6 +1651,7 @@ static void px__isolate_release(px_pipeline *p)
     for (int i = 0; i < iso->n_procs; i++) {
         px__iso_proc *pr = &iso->procs[i];
         if (atomic_load(&pr->pid) > 0 && pr->chan) {
+            px__pool_close(pr); /* no thread of it waits for a slot while it stops */
             px__slotref r;
             memset(&r, 0, sizeof r);
             r.op = PX__OP_SHUTDOWN;

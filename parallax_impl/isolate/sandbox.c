@@ -278,7 +278,10 @@ static void px__append(char *report, size_t size, const char *fmt, ...)
     va_end(ap);
 }
 
-static void px__unshare(bool root, bool network, char *report, size_t size)
+/* threads: the process may start threads (a codec's workers), which the
+ * kernel refuses after unshare(CLONE_NEWPID) (the caller would stay in the
+ * old namespace while its children enter the new one): no pid namespace. */
+static void px__unshare(bool root, bool network, bool threads, char *report, size_t size)
 {
     static const struct {
         int flag;
@@ -291,7 +294,7 @@ static void px__unshare(bool root, bool network, char *report, size_t size)
     px__append(report, size, "; namespaces:%s", user ? " user" : "");
     int got = 0;
     for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
-        if (network && ns[i].flag == CLONE_NEWNET)
+        if ((network && ns[i].flag == CLONE_NEWNET) || (threads && ns[i].flag == CLONE_NEWPID))
             continue;
         if (unshare(ns[i].flag) == 0) {
             px__append(report, size, " %s", ns[i].name);
@@ -300,6 +303,8 @@ static void px__unshare(bool root, bool network, char *report, size_t size)
     }
     if (!got && !user)
         px__append(report, size, " none (refused by the kernel)");
+    if (threads)
+        px__append(report, size, " (no pid namespace: it runs threads)");
 }
 
 static int px__drop_privileges(uint32_t uid, char *report, size_t size)

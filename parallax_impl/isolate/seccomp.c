@@ -29,13 +29,14 @@ static int px__seccomp_apply(int profile, int ctl_fd, char *report, size_t size)
         SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
         SCMP_SYS(clock_gettime), SCMP_SYS(clock_nanosleep), SCMP_SYS(nanosleep), SCMP_SYS(sched_yield),
         SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getrandom), SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
-        SCMP_SYS(restart_syscall), SCMP_SYS(clock_getres), SCMP_SYS(getrusage), SCMP_SYS(sigaltstack),
+        SCMP_SYS(restart_syscall), SCMP_SYS(clock_getres), SCMP_SYS(sigaltstack),
+        SCMP_SYS(rt_sigaction), /* glibc's first pthread_create installs its SIGCANCEL handler */
     };
     static const int eperm[] = {
         SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(openat2), SCMP_SYS(creat), SCMP_SYS(socket),
         SCMP_SYS(sched_getaffinity), SCMP_SYS(sched_setaffinity), SCMP_SYS(access), SCMP_SYS(faccessat),
         SCMP_SYS(faccessat2), SCMP_SYS(statx), SCMP_SYS(readlink), SCMP_SYS(readlinkat), SCMP_SYS(ioctl),
-        SCMP_SYS(prctl), SCMP_SYS(mkdir), SCMP_SYS(unlink), SCMP_SYS(sysinfo), SCMP_SYS(uname),
+        SCMP_SYS(prctl), SCMP_SYS(mkdir), SCMP_SYS(unlink), SCMP_SYS(sysinfo), SCMP_SYS(uname), SCMP_SYS(getrusage),
     };
     static const int network[] = {
         SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(accept4), SCMP_SYS(getsockopt),

@@ -90,6 +90,8 @@ typedef struct px__member {
 static px__member px__members[PX__ISO_MAX_GROUP];
 static int px__n_members;
 static uint32_t px__cur_id[PX__ISO_MAX_GROUP]; /* request a chain()'s outputs belong to */
+static uint32_t px__cur_in[PX__ISO_MAX_GROUP];      /* its input arena (UINT32_MAX: none) */
+static uint32_t px__cur_in_slot[PX__ISO_MAX_GROUP]; /* and slot, which it may forward */
 static px_pipeline *px__child_pipeline;
 
 static PX__NOINLINE void px__child_die(const char *why)
@@ -176,6 +178,9 @@ static void px__child_handle(px_pipeline *p, uint32_t mi, const px__slotref *r, 
     if (has_in) {
         px__child_buffer(&in, m->in[r->in_arena], r->in_slot, (size_t)r->in_size);
         px__meta_in(&in, r);
+        /* The supervisor holds the input for the call: one reference here,
+         * so the element may ref and forward it. */
+        atomic_store_explicit(&m->in[r->in_arena]->refcount[r->in_slot], 1, memory_order_relaxed);
     }
     if (has_out) {
         px__child_buffer(&out, m->out, r->out_slot, 0);
@@ -183,6 +188,7 @@ static void px__child_handle(px_pipeline *p, uint32_t mi, const px__slotref *r, 
     }
     px_flow f = PX_FLOW_ERROR;
     uint32_t sent0 = px__child.sent;
+    px__cur_in[mi] = UINT32_MAX;
     switch (r->op) {
     case PX__OP_PRODUCE:
         f = m->k->produce(m->el, &out);
@@ -214,7 +220,10 @@ static void px__child_handle(px_pipeline *p, uint32_t mi, const px__slotref *r, 
         break;
     case PX__OP_CHAIN:
         px__cur_id[mi] = r->id;
+        px__cur_in[mi] = r->in_arena;
+        px__cur_in_slot[mi] = r->in_slot;
         f = m->k->chain(m->el, &in);
+        px__cur_in[mi] = UINT32_MAX;
         break;
     case PX__OP_EVENT: {
         px_event ev = {(px_event_type)r->status};
@@ -316,50 +325,25 @@ static void px__child_reply(int mi, const px__slotref *r)
     px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell);
 }
 
-/* chain() asks for an output: the supervisor lends one of its slots. While
- * waiting, other members' requests are served (the supervisor may be
- * waiting on one of them to route an earlier output). */
+/* chain() asks for an output: a slot of the pool the supervisor lent (pool.c). */
 static int px__child_alloc_output(px_element *el, px_buffer *out)
 {
     int mi = px__member_of(el);
     if (mi < 0 || !px__members[mi].out)
         return PX_EINVAL;
-    px__channel *c = px__child.chan;
-    px__slotref need;
-    memset(&need, 0, sizeof need);
-    need.op = PX__OP_NEED;
-    need.element = (uint32_t)mi;
-    need.id = px__cur_id[mi];
-    px__child_reply(mi, &need);
-    for (;;) {
-        px__slotref r;
-        int got = px__ring_pop(&c->req[mi], &r);
-        if (got < 0)
-            px__child_die("request ring indexes out of range");
-        if (got > 0) {
-            if (r.op == PX__OP_SHUTDOWN)
-                px__child_shutdown();
-            if (r.op != PX__OP_LEND || r.out_slot >= px_arena_slot_count(px__members[mi].out))
-                px__child_die("expected an output slot");
-            if (r.status) /* the supervisor has none: the pipeline is stopping */
-                return PX_EAGAIN;
-            px__child_buffer(out, px__members[mi].out, r.out_slot, 0);
-            return PX_OK;
-        }
-        bool any = false;
-        for (int i = 0; i < px__n_members; i++)
-            if (i != mi)
-                any |= px__child_service(px__child_pipeline, i);
-        if (!any)
-            px__child_wait();
-    }
+    return px__pool_take(mi, out);
 }
 
+/* chain() pushes a slot it holds: one of its pool's, or (forwarding it or a
+ * part of it) the input of the call. The pushed reference is this view's:
+ * dropping it may give the slot back; the supervisor takes its own for
+ * downstream before it routes the OUTPUT. */
 static px_flow px__child_push(px_element *el, int src_pad, px_buffer *buf)
 {
     int mi = px__member_of(el);
-    if (mi < 0 || buf->arena != px__members[mi].out)
+    if (mi < 0)
         return PX_FLOW_ERROR;
+    px__member *m = &px__members[mi];
     px__slotref o;
     memset(&o, 0, sizeof o);
     o.op = PX__OP_OUTPUT;
@@ -368,8 +352,25 @@ static px_flow px__child_push(px_element *el, int src_pad, px_buffer *buf)
     o.out_slot = buf->slot;
     o.out_pad = src_pad;
     px__meta_out(&o, buf);
-    buf->arena = NULL; /* ownership passed */
+    if (m->out && buf->arena == m->out) {
+        o.status = PX__OUT_LENT;
+    } else if (px__cur_in[mi] < (uint32_t)m->n_in && buf->arena == m->in[px__cur_in[mi]] &&
+               buf->slot == px__cur_in_slot[mi]) {
+        o.status = PX__OUT_INPUT;
+        o.in_arena = px__cur_in[mi];
+        o.in_slot = buf->slot;
+    } else {
+        return PX_FLOW_ERROR; /* not a slot this process may hand on */
+    }
+    const uint8_t *base = px_arena_slot_data(buf->arena, buf->slot);
+    if (!buf->data || buf->data < base || (size_t)(buf->data - base) > px_arena_slot_size(buf->arena))
+        return PX_FLOW_ERROR;
+    o.in_size = (uint64_t)(buf->data - base); /* where the data starts in the slot */
     px__child_reply(mi, &o);
+    atomic_fetch_add_explicit(&px__child.chan->pool[mi].pushed, 1, memory_order_release);
+    px_arena *a = buf->arena;
+    buf->arena = NULL; /* ownership passed */
+    px_arena_unref(a, buf->slot);
     return (px_flow)atomic_load_explicit(&px__child.chan->downstream[mi], memory_order_acquire);
 }
 
@@ -431,6 +432,8 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
             m->out = px__arena_view(m->el->name, px__zmaps[mid].addr, (size_t)z->out_slot_size[i], z->out_slots[i]);
             if (!m->out || (uint64_t)z->out_slot_size[i] * z->out_slots[i] > px__zmaps[mid].size)
                 px__child_die("output arena geometry does not fit its mapping");
+            m->out->gone = px__pool_give_back; /* last references go back to the supervisor */
+            m->out->member = i;
         }
     }
     for (uint32_t k = 0; k < z->n_in; k++, fi++) {
@@ -490,7 +493,7 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     px__append(rep, rsz, "; fds: %d kept", nk);
 
     if (!(z->disable & PX_ISOLATE_NO_NAMESPACES))
-        px__unshare(root, z->profile == PX__PROFILE_NETWORK, rep, rsz);
+        px__unshare(root, z->profile == PX__PROFILE_NETWORK, z->threads != 0, rep, rsz);
     if (px__drop_privileges((z->disable & PX_ISOLATE_NO_UID) ? 0 : z->uid, rep, rsz) != PX_OK)
         px__child_die(rep);
     /* A uid change clears the parent-death signal (and resets dumpable):
@@ -520,6 +523,7 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     px__append(rep, rsz, "; seccomp: off (built without libseccomp)");
 #endif
     px__child_pipeline = p;
+    px__child_main_thread = true;
     px__child.active = true;
     px__ctl_msg hello;
     px__ctl_fill(&hello, PX__MSG_HELLO, 0, 0, rep);

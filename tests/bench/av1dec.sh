@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # AV1 decoding speed (frames/s), 2 threads, side by side in one run:
 #   parallax   filesrc ! ivfdemux ! av1parse ! av1dec threads=2 ! fakesink
+#   isolated   the same with --isolate='*dec*' (av1dec in a sandboxed process)
 #   dav1d      the dav1d CLI alone (--threads 2 --muxer null): the limit for
 #              any pipeline around dav1d
 #   ffmpeg     ffmpeg -threads 2 -c:v libdav1d -i clip -f null -
@@ -85,17 +86,18 @@ echo
 echo "AV1 decode, 2 threads: frames/s (wall clock) and CPU ms per frame (user + system), median of $RUNS runs;"
 echo "$(nproc) CPUs, $(uname -m), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| clip | Parallax av1dec (dav1d) | dav1d CLI | ffmpeg libdav1d | GStreamer dav1ddec | GStreamer av1dec (libaom) |"
-echo "|---|---|---|---|---|---|"
+echo "| clip | Parallax av1dec (dav1d) | Parallax, --isolate='*dec*' | dav1d CLI | ffmpeg libdav1d | GStreamer dav1ddec | GStreamer av1dec (libaom) |"
+echo "|---|---|---|---|---|---|---|"
 for c in "$c720" "$c1080"; do
     n=$(ffprobe -v error -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$c")
     size=$(ffprobe -v error -show_entries stream=width,height -of csv=s=x:p=0 "$c")
     px=$(median "$PX_LAUNCH" -q "filesrc location=$c ! ivfdemux ! av1parse ! av1dec threads=2 ! fakesink")
+    pi=$(median "$PX_LAUNCH" -q --isolate='*dec*' "filesrc location=$c ! ivfdemux ! av1parse ! av1dec threads=2 ! fakesink")
     dv=$(median dav1d -q -i "$c" --threads 2 --muxer null -o /dev/null)
     ff=$(median ffmpeg -v error -threads 2 -c:v libdav1d -i "$c" -f null -)
     gd="n/a (not in Debian's GStreamer)"
     [ "$gst_dav1d" = 1 ] && gd=$(fps "$n" "$(median "$GST" -q filesrc location="$c" ! ivfparse ! av1parse ! dav1ddec n-threads=2 ! fakesink)")
     ga="n/a"
     [ "$gst_aom" = 1 ] && ga=$(fps "$n" "$(median "$GST" -q filesrc location="$c" ! ivfparse ! av1parse ! av1dec ! fakesink)")
-    echo "| $size, $n frames | $(fps "$n" "$px") | $(fps "$n" "$dv") | $(fps "$n" "$ff") | $gd | $ga |"
+    echo "| $size, $n frames | $(fps "$n" "$px") | $(fps "$n" "$pi") | $(fps "$n" "$dv") | $(fps "$n" "$ff") | $gd | $ga |"
 done

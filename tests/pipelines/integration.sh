@@ -20,7 +20,6 @@ sorted_md5() { od -An -v -tx1 -w1 "$1" | sort | md5sum | cut -d' ' -f1; }
 # ---- Fan-in elements with a queue on every input and after, every scheduler ----
 
 # Known bugs, skipped with their reason (see the report in the commit log).
-AV1_ISO_BUG="known bug: isolated av1dec fails 'failed to decode frame 0: dav1d: Invalid argument' (and hangs with dav1d threads): it keeps reference pictures in output slots across calls and allocates them from dav1d's threads, which an element process cannot do; isolated av1parse dies SIGABRT (px_arena_ref on an input view when it forwards a unit by reference)"
 
 # concat: deterministic order, so every scheduler writes exactly the reference.
 { span 10000; span 10000; span 9000; } >"$D/concat.want"
@@ -137,9 +136,7 @@ else
     check "AV1 coop: y4m identical" cmp "$D/a.ref" "$D/a.coop"
     run_ok "AV1 decode with a queue (rt)" -q --scheduler=rt "${A}$D/a.rt"
     check "AV1 rt: y4m identical" cmp "$D/a.ref" "$D/a.rt"
-    if [ $iso = yes ] && [ -z "${PX_RUN_KNOWN_BUGS:-}" ]; then
-        skip "AV1 decode with --isolate='*dec*' and --isolated, every scheduler" "$AV1_ISO_BUG"
-    elif [ $iso = yes ]; then
+    if [ $iso = yes ]; then
         for s in $SCHEDS; do
             run_ok "AV1 decode, --isolate='*dec*' ($s)" -q --scheduler=$s --isolate='*dec*' "${A}$D/a.iso"
             check "AV1 --isolate='*dec*' ($s): y4m identical" cmp "$D/a.ref" "$D/a.iso"

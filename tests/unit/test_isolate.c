@@ -433,6 +433,112 @@ static void chain_element_crash_gives_lent_slots_back(void **state)
     px_pipeline_free(p);
 }
 
+/* A chain() element whose process, on its 3rd input, lies about the slots
+ * of its pool (pool.c) or forwards a slot that is not its input; or hogs
+ * every slot it can get. The supervisor must name the lie, restart it (or
+ * fail the run, naming the element), and end with every slot free. */
+enum { FORGE_BOGUS_RETURN, FORGE_DOUBLE_RETURN, FORGE_OTHER_INPUT, FORGE_UNLENT_PUSH, FORGE_HOG };
+static int forge_attack;
+
+typedef struct {
+    int64_t seen;
+} forger;
+
+static px_flow forger_chain(px_element *el, const px_buffer *in)
+{
+    forger *self = px_element_state(el);
+    px_buffer out;
+    self->seen++;
+    if (px__child.active && self->seen == 3) {
+        px__pool *pl = &px__child.chan->pool[0];
+        px__slotref o;
+        memset(&o, 0, sizeof o);
+        o.op = PX__OP_OUTPUT;
+        o.id = px__cur_id[0];
+        switch (forge_attack) {
+        case FORGE_BOGUS_RETURN:
+            atomic_store(&pl->ret[0], (uint64_t)999 + 1);
+            atomic_fetch_add(&pl->returned, 1);
+            break;
+        case FORGE_DOUBLE_RETURN:
+            if (px_element_alloc_output(el, &out) != PX_OK)
+                return PX_FLOW_ERROR;
+            px__pool_give_back(out.arena, out.slot);
+            px__pool_give_back(out.arena, out.slot);
+            break;
+        case FORGE_OTHER_INPUT:
+            o.status = PX__OUT_INPUT;
+            o.out_slot = o.in_slot = in->slot + 1;
+            px__child_reply(0, &o);
+            break;
+        case FORGE_UNLENT_PUSH:
+            o.status = PX__OUT_LENT;
+            o.out_slot = 1u << 30;
+            px__child_reply(0, &o);
+            break;
+        case FORGE_HOG:
+            while (px_element_alloc_output(el, &out) == PX_OK) {
+            }
+            return PX_FLOW_ERROR;
+        }
+    }
+    if (px_element_alloc_output(el, &out) != PX_OK)
+        return PX_FLOW_ERROR;
+    memcpy(out.data, in->data, in->size);
+    out.size = in->size;
+    return px_element_push(el, 0, &out);
+}
+
+static const px_element_class forger_class = {
+    .name = "forger",
+    .family = "Generic/Testing",
+    .description = "lies about its lent output slots on its 3rd input",
+    .state_size = sizeof(forger),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .chain = forger_chain,
+};
+
+static void chain_element_lying_about_its_slots_is_restarted_and_leaks_nothing(void **state)
+{
+    (void)state;
+    static const char *const want[] = {
+        "protocol violation: gave back output slot 999, which it does not hold",
+        ", which it does not hold",
+        "protocol violation: forwarded slot ",
+        "protocol violation: pushed slot 1073741824, which it was not lent",
+    };
+    assert_int_equal(px_register_element(&forger_class), PX_OK);
+    for (forge_attack = FORGE_BOGUS_RETURN; forge_attack <= FORGE_HOG; forge_attack++) {
+        px_pipeline *p = parse("fakesrc num-buffers=10 sizetype=fixed sizemax=100 ! forger ! fakesink");
+        set_mode(p, PX_ISOLATE_ALL, NULL);
+        px_error err = {0};
+        assert_int_equal(px_pipeline_prepare(p, &err), PX_OK);
+        assert_int_equal(px_pipeline_start(p, &err), PX_OK);
+        int rc = px_pipeline_wait(p, 20000, &err);
+        px_element *f = px_pipeline_get(p, "forger0");
+        px_isolation_stats st;
+        px_element_get_isolation_stats(f, &st);
+        if (forge_attack == FORGE_HOG) {
+            /* No hang: an error that names the element and what it holds. */
+            assert_int_equal(rc, PX_ENOMEM);
+            if (!strstr(err.message, "forger0: its process holds 6 output slots at once, the most an element "
+                                     "process may hold (6: its 6-slot arena, at most 48)"))
+                fail_msg("hog: %s", err.message);
+        } else {
+            assert_int_equal(rc, PX_OK);
+            assert_true(st.restarts >= 1);
+            if (!strstr(st.last_reason, want[forge_attack]))
+                fail_msg("attack %d: last reason '%s'", forge_attack, st.last_reason);
+        }
+        px_arena *a = f->out_arena;
+        for (uint32_t s = 0; forge_attack != FORGE_HOG && s < px_arena_slot_count(a); s++)
+            assert_int_equal(px_arena_refcount(a, s), 0); /* given back or taken back at EOS */
+        px_pipeline_stop(p);
+        px_pipeline_free(p);
+    }
+}
+
 static void hundred_crashes_lose_one_buffer_each_and_leak_nothing(void **state)
 {
     (void)state;
@@ -870,6 +976,7 @@ int main(void)
         cmocka_unit_test(video_output_is_byte_identical_in_process_isolated_and_grouped),
         cmocka_unit_test(y4mdec_chain_output_is_byte_identical_in_every_mode),
         cmocka_unit_test(chain_element_crash_gives_lent_slots_back),
+        cmocka_unit_test(chain_element_lying_about_its_slots_is_restarted_and_leaks_nothing),
         cmocka_unit_test(hundred_crashes_lose_one_buffer_each_and_leak_nothing),
         cmocka_unit_test(restart_limit_fails_the_run_naming_element_and_signal),
         cmocka_unit_test(auto_mode_isolates_only_untrusted_elements),
