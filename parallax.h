@@ -21026,6 +21026,15 @@ static bool px__feeds_fanin(const px_element *el)
     return false;
 }
 
+/* Whether x's process also runs a chain() element. */
+static bool px__shares_with_chain(const px__proxy *x)
+{
+    for (int m = 0; m < x->proc->n_members; m++)
+        if (x->proc->members[m] != x && x->proc->members[m]->orig->chain)
+            return true;
+    return false;
+}
+
 /* After start() (sources have their flow policy), before arenas: how many
  * requests each proxy keeps in flight, and the slots that takes: its own
  * outputs in flight, and its inputs, held until their replies, in the
@@ -21050,6 +21059,8 @@ static void px__plan_windows(px_pipeline *p, px__iso *iso)
             x->window = 1; /* live: an output must not wait for the next input */
         else if (coop && px__feeds_fanin(el))
             x->window = 1;
+        else if (px__shares_with_chain(x))
+            x->window = 1; /* a chain() member's restart of the process would lose this one's window */
         if (x->window <= 1)
             continue;
         if (!x->orig->consume)
