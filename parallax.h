@@ -1288,6 +1288,11 @@ typedef struct px_element_class {
     const char *preferred_caps;
     px_hints hints;
     bool in_place; /* process() edits its input; no output slot is allocated */
+    /* With in_place: process() only reads the data (it may change metadata,
+     * drop or fail, never the bytes). Isolated, it then runs on the
+     * read-only input slot and that slot goes on downstream: no copy and no
+     * output slot (a write there kills the process, which is restarted). */
+    bool reads_only;
     /* event() sees the EOS of every sink pad as it comes (px_element_input_pad
      * says which) and the element forwards EOS itself with
      * px_element_push_eos(); otherwise event() sees EOS once every linked
@@ -10914,6 +10919,7 @@ PX_ELEMENT_CLASS(identity) = {
     .sink = PX_PAD_ALWAYS("ANY"),
     .src = PX_PAD_ALWAYS("ANY"),
     .in_place = true,
+    .reads_only = true, /* only dump and message read the bytes */
     .start = identity_start,
     .process = identity_process,
     .props = PX_PROPS(
@@ -15599,6 +15605,7 @@ static int px__allocate_arenas(px_element **order, size_t n, px_error *err)
     for (size_t i = n; i-- > 0;) { /* upstream first */
         px_element *el = order[i];
         if (el->klass->consume || (el->klass->process && el->klass->in_place) ||
+            (el->klass->in_place && el->klass->reads_only) || /* isolated: its input slot goes on */
             el->passthrough) /* isolated too: its process forwards its input slots (zygote.c) */
             continue;
         size_t size = el->out_slot_size;
@@ -19820,7 +19827,8 @@ static void px__child_handle(px_pipeline *p, uint32_t mi, const px__slotref *r, 
     rep->status = PX_FLOW_ERROR;
     px_buffer in, out;
     bool has_in = r->op == PX__OP_PROCESS || r->op == PX__OP_CONSUME || r->op == PX__OP_CHAIN;
-    bool has_out = r->op == PX__OP_PROCESS || r->op == PX__OP_PRODUCE;
+    bool reads_only = m->k->in_place && m->k->reads_only; /* process() runs on the read-only input */
+    bool has_out = (r->op == PX__OP_PROCESS && !reads_only) || r->op == PX__OP_PRODUCE;
     if (has_in && (r->in_arena >= (uint32_t)m->n_in || r->in_slot >= px_arena_slot_count(m->in[r->in_arena]) ||
                    r->in_size > px_arena_slot_size(m->in[r->in_arena])))
         return;
@@ -19848,7 +19856,10 @@ static void px__child_handle(px_pipeline *p, uint32_t mi, const px__slotref *r, 
     case PX__OP_PROCESS: {
         px_frame fr;
         fr.out_pad = 0;
-        if (m->k->in_place) {
+        if (reads_only) { /* a write to the input kills this process */
+            fr.in = in;
+            fr.out = in;
+        } else if (m->k->in_place) {
             /* Inputs are read-only here: in place happens in the output slot. */
             size_t n = in.size < out.capacity ? in.size : out.capacity;
             memcpy(out.data, in.data, n);
@@ -19860,8 +19871,9 @@ static void px__child_handle(px_pipeline *p, uint32_t mi, const px__slotref *r, 
             fr.out = out;
         }
         f = m->k->process(m->el, &fr);
-        if (fr.out.size > out.capacity)
-            fr.out.size = out.capacity;
+        size_t cap = reads_only ? in.size : out.capacity;
+        if (fr.out.size > cap)
+            fr.out.size = cap;
         px__meta_out(rep, &fr.out);
         rep->out_pad = fr.out_pad;
         break;
@@ -20889,7 +20901,9 @@ static int px__isolate_plan(px_pipeline *p, px_error *err)
         x->orig = k;
         x->klass = *k;
         x->klass.start = px__proxy_start;
-        x->klass.in_place = false; /* the child writes into an output slot: inputs are read-only there */
+        /* The child writes into an output slot (inputs are read-only there),
+         * unless process() only reads: then its input slot goes on. */
+        x->klass.in_place = k->in_place && k->reads_only;
         x->klass.produce = k->produce ? px__proxy_produce : NULL;
         /* process() becomes chain() here: the proxy returns before the
          * reply and pushes outputs itself, in order, as replies come. */
@@ -20998,7 +21012,8 @@ static void px__unplan_queues(px__iso *iso)
 static bool px__has_arena(const px_element *el)
 {
     const px_element_class *k = el->klass;
-    return !(k->consume || (k->process && k->in_place) || (el->passthrough && !px__is_isolated(el)));
+    return !(k->consume || (k->process && k->in_place) || (k->in_place && k->reads_only) ||
+             (el->passthrough && !px__is_isolated(el)));
 }
 
 /* Whether a source upstream of el is live (drops or rings rather than
@@ -21932,10 +21947,16 @@ static px_flow px__finish(px__proxy *x, const px__slotref *rep, bool salvaged, p
     if (rep->reserved && !salvaged && !px__proxy_read_ctl(x, rep->reserved, &o->req, why, sizeof why))
         goto bad;
     px__flight f = px__fly_take(x);
+    size_t capacity = f.out.arena ? f.out.capacity : 0;
+    if (f.req.op == PX__OP_PROCESS && !f.out.arena) { /* reads_only: the input goes on, at most as long */
+        f.out = f.in;
+        capacity = f.in.size;
+        memset(&f.in, 0, sizeof f.in);
+    }
     px_buffer_unref(&f.in);
     px_element *el = x->el;
     px_flow r = (px_flow)rep->status;
-    if (!px__reply_ok(x, rep, f.out.arena ? f.out.capacity : 0, f.req.op == PX__OP_PROCESS, why, sizeof why)) {
+    if (!px__reply_ok(x, rep, capacity, f.req.op == PX__OP_PROCESS, why, sizeof why)) {
         px_buffer_unref(&f.out);
         px__stat_add(&el->stats.drops, 1);
         px__fly_lose_all(x, true);
@@ -22122,6 +22143,11 @@ static px_flow px__proxy_filter(px_element *el, const px_buffer *in)
         return PX_FLOW_ERROR;
     if (!px__make_room(x) || x->sticky != PX_FLOW_OK)
         return x->proc->failed ? PX_FLOW_ERROR : x->sticky;
+    if (x->orig->in_place && x->orig->reads_only) { /* no output slot: the input goes on */
+        if (!px__submit(x, &r, in, true, NULL))
+            return x->proc->failed ? PX_FLOW_ERROR : PX_FLOW_DROP;
+        return px__after_submit(x);
+    }
     px_buffer out;
     if (px__acquire_output(el, &out))
         return PX_FLOW_ERROR;

@@ -142,6 +142,7 @@ PX_ELEMENT_CLASS(identity) = {
     .sink = PX_PAD_ALWAYS("ANY"),
     .src = PX_PAD_ALWAYS("ANY"),
     .in_place = true,
+    .reads_only = true, /* only dump and message read the bytes */
     .start = identity_start,
     .process = identity_process,
     .props = PX_PROPS(

@@ -190,6 +190,11 @@ typedef struct px_element_class {
     const char *preferred_caps;
     px_hints hints;
     bool in_place; /* process() edits its input; no output slot is allocated */
+    /* With in_place: process() only reads the data (it may change metadata,
+     * drop or fail, never the bytes). Isolated, it then runs on the
+     * read-only input slot and that slot goes on downstream: no copy and no
+     * output slot (a write there kills the process, which is restarted). */
+    bool reads_only;
     /* event() sees the EOS of every sink pad as it comes (px_element_input_pad
      * says which) and the element forwards EOS itself with
      * px_element_push_eos(); otherwise event() sees EOS once every linked

@@ -269,7 +269,9 @@ static int px__isolate_plan(px_pipeline *p, px_error *err)
         x->orig = k;
         x->klass = *k;
         x->klass.start = px__proxy_start;
-        x->klass.in_place = false; /* the child writes into an output slot: inputs are read-only there */
+        /* The child writes into an output slot (inputs are read-only there),
+         * unless process() only reads: then its input slot goes on. */
+        x->klass.in_place = k->in_place && k->reads_only;
         x->klass.produce = k->produce ? px__proxy_produce : NULL;
         /* process() becomes chain() here: the proxy returns before the
          * reply and pushes outputs itself, in order, as replies come. */
@@ -378,7 +380,8 @@ static void px__unplan_queues(px__iso *iso)
 static bool px__has_arena(const px_element *el)
 {
     const px_element_class *k = el->klass;
-    return !(k->consume || (k->process && k->in_place) || (el->passthrough && !px__is_isolated(el)));
+    return !(k->consume || (k->process && k->in_place) || (k->in_place && k->reads_only) ||
+             (el->passthrough && !px__is_isolated(el)));
 }
 
 /* Whether a source upstream of el is live (drops or rings rather than
@@ -1312,10 +1315,16 @@ static px_flow px__finish(px__proxy *x, const px__slotref *rep, bool salvaged, p
     if (rep->reserved && !salvaged && !px__proxy_read_ctl(x, rep->reserved, &o->req, why, sizeof why))
         goto bad;
     px__flight f = px__fly_take(x);
+    size_t capacity = f.out.arena ? f.out.capacity : 0;
+    if (f.req.op == PX__OP_PROCESS && !f.out.arena) { /* reads_only: the input goes on, at most as long */
+        f.out = f.in;
+        capacity = f.in.size;
+        memset(&f.in, 0, sizeof f.in);
+    }
     px_buffer_unref(&f.in);
     px_element *el = x->el;
     px_flow r = (px_flow)rep->status;
-    if (!px__reply_ok(x, rep, f.out.arena ? f.out.capacity : 0, f.req.op == PX__OP_PROCESS, why, sizeof why)) {
+    if (!px__reply_ok(x, rep, capacity, f.req.op == PX__OP_PROCESS, why, sizeof why)) {
         px_buffer_unref(&f.out);
         px__stat_add(&el->stats.drops, 1);
         px__fly_lose_all(x, true);
@@ -1502,6 +1511,11 @@ static px_flow px__proxy_filter(px_element *el, const px_buffer *in)
         return PX_FLOW_ERROR;
     if (!px__make_room(x) || x->sticky != PX_FLOW_OK)
         return x->proc->failed ? PX_FLOW_ERROR : x->sticky;
+    if (x->orig->in_place && x->orig->reads_only) { /* no output slot: the input goes on */
+        if (!px__submit(x, &r, in, true, NULL))
+            return x->proc->failed ? PX_FLOW_ERROR : PX_FLOW_DROP;
+        return px__after_submit(x);
+    }
     px_buffer out;
     if (px__acquire_output(el, &out))
         return PX_FLOW_ERROR;

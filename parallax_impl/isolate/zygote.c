@@ -169,7 +169,8 @@ static void px__child_handle(px_pipeline *p, uint32_t mi, const px__slotref *r, 
     rep->status = PX_FLOW_ERROR;
     px_buffer in, out;
     bool has_in = r->op == PX__OP_PROCESS || r->op == PX__OP_CONSUME || r->op == PX__OP_CHAIN;
-    bool has_out = r->op == PX__OP_PROCESS || r->op == PX__OP_PRODUCE;
+    bool reads_only = m->k->in_place && m->k->reads_only; /* process() runs on the read-only input */
+    bool has_out = (r->op == PX__OP_PROCESS && !reads_only) || r->op == PX__OP_PRODUCE;
     if (has_in && (r->in_arena >= (uint32_t)m->n_in || r->in_slot >= px_arena_slot_count(m->in[r->in_arena]) ||
                    r->in_size > px_arena_slot_size(m->in[r->in_arena])))
         return;
@@ -197,7 +198,10 @@ static void px__child_handle(px_pipeline *p, uint32_t mi, const px__slotref *r, 
     case PX__OP_PROCESS: {
         px_frame fr;
         fr.out_pad = 0;
-        if (m->k->in_place) {
+        if (reads_only) { /* a write to the input kills this process */
+            fr.in = in;
+            fr.out = in;
+        } else if (m->k->in_place) {
             /* Inputs are read-only here: in place happens in the output slot. */
             size_t n = in.size < out.capacity ? in.size : out.capacity;
             memcpy(out.data, in.data, n);
@@ -209,8 +213,9 @@ static void px__child_handle(px_pipeline *p, uint32_t mi, const px__slotref *r, 
             fr.out = out;
         }
         f = m->k->process(m->el, &fr);
-        if (fr.out.size > out.capacity)
-            fr.out.size = out.capacity;
+        size_t cap = reads_only ? in.size : out.capacity;
+        if (fr.out.size > cap)
+            fr.out.size = cap;
         px__meta_out(rep, &fr.out);
         rep->out_pad = fr.out_pad;
         break;
