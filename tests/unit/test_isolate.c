@@ -547,6 +547,57 @@ static void chain_element_lying_about_its_slots_is_restarted_and_leaks_nothing(v
     }
 }
 
+/* reads_only: an isolated in-place element runs on its read-only input
+ * slot, which goes on downstream (no output arena, no copy). One that lies
+ * and writes there is killed by the fault and restarted; the buffer in
+ * hand is the only one lost. */
+static px_flow scribbler_process(px_element *el, px_frame *io)
+{
+    int64_t *seen = px_element_state(el);
+    if (++*seen == 5 && io->out.size)
+        ((uint8_t *)io->out.data)[0] ^= 0xff; /* read-only in an element process: SIGSEGV */
+    return PX_FLOW_OK;
+}
+
+static const px_element_class scribbler_class = {
+    .name = "scribbler",
+    .family = "Generic/Testing",
+    .description = "claims reads_only, writes its 5th input",
+    .state_size = sizeof(int64_t),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .in_place = true,
+    .reads_only = true,
+    .process = scribbler_process,
+};
+
+static void reads_only_element_forwards_its_input_and_a_write_is_contained(void **state)
+{
+    (void)state;
+    assert_int_equal(px_register_element(&scribbler_class), PX_OK);
+    px_pipeline *p = parse("fakesrc num-buffers=20 sizetype=fixed sizemax=100 ! identity ! scribbler ! fakesink");
+    set_mode(p, PX_ISOLATE_ALL, NULL);
+    set_restarts(p, 10);
+    px_error err = {0};
+    assert_int_equal(px_pipeline_prepare(p, &err), PX_OK);
+    assert_null(px_pipeline_get(p, "identity0")->out_arena); /* no slots of its own: its input goes on */
+    assert_null(px_pipeline_get(p, "scribbler0")->out_arena);
+    assert_int_equal(px_pipeline_start(p, &err), PX_OK);
+    assert_int_equal(px_pipeline_wait(p, 20000, &err), PX_OK);
+    px_isolation_stats st;
+    px_element_get_isolation_stats(px_pipeline_get(p, "scribbler0"), &st);
+    assert_int_equal(st.restarts, 4); /* each new process writes its 5th input: buffers 5, 10, 15, 20 */
+    if (!strstr(st.last_reason, "SIGSEGV"))
+        fail_msg("last reason '%s'", st.last_reason);
+    px_element_stats sink;
+    px_element_get_stats(px_pipeline_get(p, "fakesink0"), &sink);
+    assert_int_equal(sink.buffers_in, 16); /* the one in hand at each fault is lost, no other */
+    px_element_get_isolation_stats(px_pipeline_get(p, "identity0"), &st);
+    assert_int_equal(st.restarts, 0);
+    px_pipeline_stop(p);
+    px_pipeline_free(p);
+}
+
 static void hundred_crashes_lose_one_buffer_each_and_leak_nothing(void **state)
 {
     (void)state;
@@ -985,6 +1036,7 @@ int main(void)
         cmocka_unit_test(y4mdec_chain_output_is_byte_identical_in_every_mode),
         cmocka_unit_test(chain_element_crash_gives_lent_slots_back),
         cmocka_unit_test(chain_element_lying_about_its_slots_is_restarted_and_leaks_nothing),
+        cmocka_unit_test(reads_only_element_forwards_its_input_and_a_write_is_contained),
         cmocka_unit_test(hundred_crashes_lose_one_buffer_each_and_leak_nothing),
         cmocka_unit_test(restart_limit_fails_the_run_naming_element_and_signal),
         cmocka_unit_test(auto_mode_isolates_only_untrusted_elements),
