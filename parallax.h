@@ -2183,7 +2183,7 @@ static void px__fanin_stall(px_pipeline *p, int partition);
 #include <sys/wait.h>
 
 #define PX__ISO_MAGIC 0x4f535850u /* "PXSO" */
-#define PX__ISO_VERSION 2u /* 2: 32-entry rings, requests pipelined */
+#define PX__ISO_VERSION 3u /* 2: 32-entry rings, requests pipelined; 3: entries on lines of their own */
 #define PX__ISO_MAX_GROUP 16 /* elements per process */
 #define PX__ISO_MAX_IN 4     /* input arenas per element */
 #define PX__ISO_MAX_KEEP 8   /* files an element's start() opened */
@@ -2232,7 +2232,12 @@ typedef struct px__ring {
     _Alignas(64) _Atomic uint32_t tail; /* consumer: next entry to read */
     _Alignas(64) _Atomic uint32_t sleeping;
     _Atomic uint32_t bell;
-    px__slotref e[PX__ISO_RING];
+    /* Each entry on cache lines of its own: the producer writing entry i+1
+     * does not steal the line the consumer is reading entry i from. */
+    _Alignas(64) struct {
+        px__slotref r;
+        uint8_t pad[128 - sizeof(px__slotref)];
+    } e[PX__ISO_RING];
 } px__ring;
 
 /* Output slots lent ahead to a chain() member (pool.c). The supervisor
@@ -18919,7 +18924,7 @@ static bool px__ring_push(px__ring *r, const px__slotref *m)
     uint32_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
     if (head - tail >= PX__ISO_RING)
         return false;
-    r->e[head % PX__ISO_RING] = *m;
+    r->e[head % PX__ISO_RING].r = *m;
     atomic_store_explicit(&r->head, head + 1, memory_order_release);
     return true;
 }
@@ -18934,7 +18939,7 @@ static int px__ring_pop(px__ring *r, px__slotref *m)
         return 0;
     if (head - tail > PX__ISO_RING)
         return -1;
-    *m = r->e[tail % PX__ISO_RING]; /* copied out before anything looks at it */
+    *m = r->e[tail % PX__ISO_RING].r; /* copied out before anything looks at it */
     atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
     return 1;
 }

@@ -33,7 +33,7 @@ static bool px__ring_push(px__ring *r, const px__slotref *m)
     uint32_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
     if (head - tail >= PX__ISO_RING)
         return false;
-    r->e[head % PX__ISO_RING] = *m;
+    r->e[head % PX__ISO_RING].r = *m;
     atomic_store_explicit(&r->head, head + 1, memory_order_release);
     return true;
 }
@@ -48,7 +48,7 @@ static int px__ring_pop(px__ring *r, px__slotref *m)
         return 0;
     if (head - tail > PX__ISO_RING)
         return -1;
-    *m = r->e[tail % PX__ISO_RING]; /* copied out before anything looks at it */
+    *m = r->e[tail % PX__ISO_RING].r; /* copied out before anything looks at it */
     atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
     return 1;
 }

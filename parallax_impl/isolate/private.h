@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 
 #define PX__ISO_MAGIC 0x4f535850u /* "PXSO" */
-#define PX__ISO_VERSION 2u /* 2: 32-entry rings, requests pipelined */
+#define PX__ISO_VERSION 3u /* 2: 32-entry rings, requests pipelined; 3: entries on lines of their own */
 #define PX__ISO_MAX_GROUP 16 /* elements per process */
 #define PX__ISO_MAX_IN 4     /* input arenas per element */
 #define PX__ISO_MAX_KEEP 8   /* files an element's start() opened */
@@ -61,7 +61,12 @@ typedef struct px__ring {
     _Alignas(64) _Atomic uint32_t tail; /* consumer: next entry to read */
     _Alignas(64) _Atomic uint32_t sleeping;
     _Atomic uint32_t bell;
-    px__slotref e[PX__ISO_RING];
+    /* Each entry on cache lines of its own: the producer writing entry i+1
+     * does not steal the line the consumer is reading entry i from. */
+    _Alignas(64) struct {
+        px__slotref r;
+        uint8_t pad[128 - sizeof(px__slotref)];
+    } e[PX__ISO_RING];
 } px__ring;
 
 /* Output slots lent ahead to a chain() member (pool.c). The supervisor
