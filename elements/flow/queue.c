@@ -599,7 +599,10 @@ static uint32_t px__queue_holding(px_element *el, const px_element *feeder)
 /* Elements buffers pass through untouched (same slot) on their way here. */
 static bool queue_passes_slots(const px_element *up)
 {
-    return up->queue || (up->klass->process && up->klass->in_place) || (up->passthrough && !px__is_isolated(up));
+    /* As px__allocate_arenas: elements without slots of their own, isolated
+     * ones included (a reads_only or pass-through one forwards its input). */
+    return up->queue || (up->klass->process && up->klass->in_place) ||
+           (up->klass->in_place && up->klass->reads_only) || up->passthrough;
 }
 
 /* The arenas whose slots reach the queue: through pass-through elements and
