@@ -296,14 +296,16 @@ static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, b
      * buffer, so a full queue costs a wake-up per half ring; above half the
      * head needs no fence (nobody is woken there), at or below it the store
      * pairs with the input side's announce-then-recheck: one of us sees the
-     * other. */
+     * other (px__fence_light/heavy: the sleeper pays for the fence). */
     bool may_wake = (t - h - 1) * 2 <= q->depth;
-    atomic_store_explicit(&q->head, h + 1, may_wake ? memory_order_seq_cst : memory_order_release);
+    atomic_store_explicit(&q->head, h + 1, memory_order_release);
     if (input_side)
         queue_refresh_input_cache(q);
     queue_unlock(q);
 #if CONFIG_PX_SCHED_THREADS
-    if (may_wake && atomic_load_explicit(&q->in_sleeping, memory_order_seq_cst) &&
+    if (may_wake)
+        px__fence_light(); /* pairs with the sleeping input side's px__fence_heavy() */
+    if (may_wake && atomic_load_explicit(&q->in_sleeping, memory_order_relaxed) &&
         atomic_exchange(&q->in_sleeping, 0)) { /* one wake per sleep, not one per buffer until it runs */
         if (for_output)
             q->out_woke_at = px__now();
@@ -464,7 +466,8 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
         if (queue_spin(q, queue_has_space, t, q->in_woke_at))
             continue;
         uint32_t seq = atomic_load_explicit(&q->space_seq, memory_order_acquire);
-        atomic_store_explicit(&q->in_sleeping, 1, memory_order_seq_cst);
+        atomic_store_explicit(&q->in_sleeping, 1, memory_order_relaxed);
+        px__fence_heavy(); /* the announcement, then the last look (the output side's fence is light) */
         if (queue_full(q, t) && !atomic_load_explicit(&q->done_out, memory_order_acquire))
             px__futex_wait(&q->space_seq, seq, QUEUE_WAIT_MS);
         atomic_store_explicit(&q->in_sleeping, 0, memory_order_relaxed);
@@ -488,10 +491,11 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
         int64_t none = PX_TIME_NONE; /* the first timestamp starts the time level at 0 */
         atomic_compare_exchange_strong(&q->out_pts, &none, buf->pts);
     }
-    atomic_store_explicit(&q->tail, t + 1, memory_order_seq_cst);
+    atomic_store_explicit(&q->tail, t + 1, memory_order_release);
     buf->arena = NULL;
 #if CONFIG_PX_SCHED_THREADS
-    uint32_t sleeping = atomic_load_explicit(&q->out_sleeping, memory_order_seq_cst);
+    px__fence_light(); /* the tail, then the look at a sleeper (whose fence is heavy) */
+    uint32_t sleeping = atomic_load_explicit(&q->out_sleeping, memory_order_relaxed);
     if (sleeping && (sleeping == QUEUE_SLEEP_DEEP || queue_fill_reached(q, t + 1)))
         queue_wake_output(q);
 #endif
@@ -679,10 +683,11 @@ static void *px__queue_thread(void *arg)
          * with nothing, sleep deeply: the next buffer wakes us at once. */
         for (uint32_t mode = QUEUE_SLEEP_LIGHT; mode <= QUEUE_SLEEP_DEEP; mode++) {
             uint32_t seq = atomic_load_explicit(&q->data_seq, memory_order_acquire);
-            atomic_store_explicit(&q->out_sleeping, mode, memory_order_seq_cst);
+            atomic_store_explicit(&q->out_sleeping, mode, memory_order_relaxed);
+            px__fence_heavy(); /* the announcement, then the last look (the input side's fence is light) */
             uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
-            uint64_t t = atomic_load_explicit(&q->tail, memory_order_seq_cst);
-            bool work = atomic_load_explicit(&q->eos_in, memory_order_seq_cst) ||
+            uint64_t t = atomic_load_explicit(&q->tail, memory_order_acquire);
+            bool work = atomic_load_explicit(&q->eos_in, memory_order_acquire) ||
                         (atomic_load_explicit(&q->done_out, memory_order_relaxed) ? t != h : queue_ready(q, h, t));
             if (work || atomic_load_explicit(&p->stopping, memory_order_relaxed) ||
                 atomic_load_explicit(&p->paused, memory_order_relaxed)) {

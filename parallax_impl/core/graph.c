@@ -6,6 +6,9 @@ PX_API px_pipeline *px_pipeline_new(void)
     if (!p)
         return NULL;
     memset(p, 0, sizeof *p);
+#if CONFIG_PX_SCHED_THREADS
+    px__fences_init(); /* before any streaming thread of any pipeline */
+#endif
 #if CONFIG_PX_SCHED_RT
     p->rt_wake_fd = -1;
 #endif

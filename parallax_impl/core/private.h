@@ -17,6 +17,9 @@
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #endif
+#if CONFIG_PX_SCHED_THREADS
+#include <linux/membarrier.h>
+#endif
 
 #if defined(__GNUC__)
 #define PX__NOINLINE __attribute__((noinline))
@@ -289,6 +292,52 @@ static inline void px__futex_wait(_Atomic uint32_t *word, uint32_t seen, int tim
 static inline void px__futex_wake(_Atomic uint32_t *word)
 {
     px__futex_wake_on(word, false);
+}
+#endif
+
+/* ---- store-load fences for the sleep/wake handshake of two threads ----
+ * A side about to sleep announces it, then looks at the ring once more; the
+ * other side publishes its index, then looks at the announcement. Each order
+ * needs a store-load fence (Dekker), an instruction that costs a flowing
+ * stream tens of ns per buffer, as it waits for the index's cache line.
+ * membarrier(2) moves the whole cost to the side about to sleep, which makes a
+ * syscall anyway: px__fence_heavy() has every running thread of this process
+ * execute a full barrier, so the flowing side's px__fence_light() only has to
+ * stop the compiler. Decided once, at the first px_pipeline_new(), before any
+ * streaming thread exists; without membarrier (kernels before 4.14, some
+ * emulators) both are full fences. */
+#if CONFIG_PX_SCHED_THREADS
+static bool px__membarrier; /* written once, under px__fences_once */
+static pthread_once_t px__fences_once = PTHREAD_ONCE_INIT;
+
+static void px__fences_probe(void)
+{
+    long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    px__membarrier = cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+                     syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+}
+
+static void px__fences_init(void)
+{
+    pthread_once(&px__fences_once, px__fences_probe);
+}
+
+static inline void px__fence_light(void)
+{
+    if (px__membarrier)
+        atomic_signal_fence(memory_order_seq_cst);
+    else
+        atomic_thread_fence(memory_order_seq_cst);
+}
+
+/* Registered, the call cannot fail (it has no other error than EINVAL and
+ * EPERM, which registration rules out). */
+static void px__fence_heavy(void)
+{
+    if (px__membarrier)
+        syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+    else
+        atomic_thread_fence(memory_order_seq_cst);
 }
 #endif
 
