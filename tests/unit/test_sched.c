@@ -181,6 +181,118 @@ PX_ELEMENT_CLASS(stampsink) = {
     .consume = stampsink_consume,
 };
 
+/* ---- metasrc / metasink: every field of a buffer, as it left the source ------- */
+
+/* What buffer i carries: the common forms and every edge of the queue's
+ * compact ring entry (DTS near and far from the PTS, no PTS, an end offset
+ * far from the offset, data moved into the slot, a capacity short of it). */
+static void meta_of(uint64_t i, px_buffer *b, size_t *skip, size_t *short_by)
+{
+    px_buffer_reset_meta(b);
+    *skip = *short_by = 0;
+    b->size = (size_t)(i % 97);
+    switch (i % 11) {
+    case 0: break; /* everything unknown */
+    case 1: b->pts = (px_time)i * 1000, b->dts = b->pts - 500, b->duration = 1000, b->offset = i, b->offset_end = i + 1; break;
+    case 2: b->pts = (px_time)i * 1000; break; /* DTS unknown */
+    case 3: b->dts = (px_time)i; break;    /* a DTS without a PTS */
+    case 4: b->pts = 1, b->dts = INT64_MAX / 2; break;
+    case 5: b->pts = 7, b->dts = 7 + (px_time)INT32_MAX; break; /* the farthest a difference reaches */
+    case 6: b->pts = 7, b->dts = 7 + (px_time)INT32_MIN; break;
+    case 7: b->offset = 0, b->offset_end = UINT64_MAX - 1; break;
+    case 8: *skip = 100; b->flags = PX_BUFFER_FLAG_DISCONT; break;
+    case 9: *short_by = 64; b->flags = PX_BUFFER_FLAG_GAP | PX_BUFFER_FLAG_DELTA_UNIT; break;
+    default: b->pts = -5, b->dts = -6, b->offset = 3, b->offset_end = 2; break; /* negative differences */
+    }
+}
+
+typedef struct {
+    int num_buffers;
+    uint64_t n;
+} metasrc;
+
+static int metasrc_start(px_element *el, px_error *err)
+{
+    (void)err;
+    ((metasrc *)px_element_state(el))->n = 0;
+    return PX_OK;
+}
+
+static px_flow metasrc_produce(px_element *el, px_buffer *out)
+{
+    metasrc *self = px_element_state(el);
+    if (self->n >= (uint64_t)self->num_buffers)
+        return PX_FLOW_EOS;
+    px_buffer m;
+    size_t skip, short_by;
+    meta_of(self->n, &m, &skip, &short_by);
+    out->data += skip;
+    out->capacity -= skip + short_by;
+    out->size = m.size;
+    memset(out->data, (int)(self->n & 0xff), m.size);
+    out->flags = m.flags, out->pts = m.pts, out->dts = m.dts, out->duration = m.duration;
+    out->offset = m.offset, out->offset_end = m.offset_end;
+    self->n++;
+    return PX_FLOW_OK;
+}
+
+PX_ELEMENT_CLASS(metasrc) = {
+    .name = "metasrc",
+    .family = "Source",
+    .description = "Sends buffers whose every field is a function of their number",
+    .state_size = sizeof(metasrc),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .start = metasrc_start,
+    .produce = metasrc_produce,
+    .props = PX_PROPS(PX_PROP_INT(metasrc, num_buffers, 0, 1000000, 1000, "Buffers to send")),
+};
+
+typedef struct {
+    uint64_t received, wrong;
+    char first[160]; /* the first difference found */
+} metasink;
+
+static px_flow metasink_consume(px_element *el, const px_buffer *in)
+{
+    metasink *self = px_element_state(el);
+    uint64_t i = self->received++;
+    px_buffer m;
+    size_t skip, short_by;
+    meta_of(i, &m, &skip, &short_by);
+    const uint8_t *base = px_arena_slot_data(in->arena, in->slot);
+    bool bytes_ok = true;
+    for (size_t k = 0; k < in->size && bytes_ok; k++)
+        bytes_ok = in->data[k] == (uint8_t)(i & 0xff);
+    const char *what = in->sequence != i                                           ? "sequence"
+                       : in->data != base + skip                                   ? "data"
+                       : in->capacity != px_arena_slot_size(in->arena) - skip - short_by ? "capacity"
+                       : in->size != m.size || !bytes_ok                           ? "size or bytes"
+                       : in->flags != m.flags                                      ? "flags"
+                       : in->pts != m.pts || in->dts != m.dts || in->duration != m.duration ? "times"
+                       : in->offset != m.offset || in->offset_end != m.offset_end  ? "offsets"
+                                                                                   : NULL;
+    if (what && !self->wrong++)
+        snprintf(self->first, sizeof self->first, "buffer %llu: %s differs", (unsigned long long)i, what);
+    return PX_FLOW_OK;
+}
+
+static int metasink_start(px_element *el, px_error *err)
+{
+    (void)err;
+    memset(px_element_state(el), 0, sizeof(metasink));
+    return PX_OK;
+}
+
+PX_ELEMENT_CLASS(metasink) = {
+    .name = "metasink",
+    .family = "Sink",
+    .description = "Checks every field of metasrc's buffers",
+    .state_size = sizeof(metasink),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .start = metasink_start,
+    .consume = metasink_consume,
+};
+
 /* ---- Helpers ---------------------------------------------------------------- */
 
 /* Start and wait for EOS, but leave it prepared: arenas stay readable. */
@@ -821,10 +933,27 @@ static void rt_period_is_checked(void **state)
 }
 #endif
 
+/* A queue stores buffers compactly; what comes out must be what went in,
+ * field by field and byte by byte, under every scheduler. */
+static void queues_pass_every_buffer_field_unchanged(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < N_SCHEDS; k++) {
+        px_pipeline *p = parse("metasrc num-buffers=5000 ! queue max-size-buffers=3 ! queue ! metasink name=s", scheds[k]);
+        run_until_eos(p);
+        metasink *m = px_element_state(px_pipeline_get(p, "s"));
+        if (m->wrong)
+            fail_msg("scheduler %d: %llu buffers differ; %s", (int)scheds[k], (unsigned long long)m->wrong, m->first);
+        assert_int_equal(m->received, 5000);
+        px_pipeline_free(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(queue_passes_10000_buffers_in_order_under_every_scheduler),
+        cmocka_unit_test(queues_pass_every_buffer_field_unchanged),
         cmocka_unit_test(tee_to_three_queues_delivers_every_buffer_to_every_branch),
         cmocka_unit_test(chained_queues_and_filters_keep_order),
         cmocka_unit_test(full_queue_blocks_a_fast_source_and_loses_nothing),
@@ -858,7 +987,8 @@ int main(void)
 #endif
     };
     if (px_register_element(&px_elem_ordersink) != PX_OK || px_register_element(&px_elem_hoarder) != PX_OK ||
-        px_register_element(&px_elem_pulsesrc) != PX_OK || px_register_element(&px_elem_stampsink) != PX_OK)
+        px_register_element(&px_elem_pulsesrc) != PX_OK || px_register_element(&px_elem_stampsink) != PX_OK ||
+        px_register_element(&px_elem_metasrc) != PX_OK || px_register_element(&px_elem_metasink) != PX_OK)
         return 1;
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
