@@ -16,6 +16,9 @@ typedef struct {
     int fd;
     uint64_t offset;
     int64_t produced;
+    /* negotiation: parsers peek many times (a demuxer walks frame headers) */
+    int peek_fd;
+    char *peek_path; /* the location peek_fd is open on */
 } filesrc;
 
 static int filesrc_init(px_element *el, px_error *err)
@@ -23,26 +26,50 @@ static int filesrc_init(px_element *el, px_error *err)
     filesrc *self = px_element_state(el);
 
     (void)err;
-    self->fd = -1;
+    self->fd = self->peek_fd = -1;
     return PX_OK;
 }
 
+static void filesrc_forget_peek(filesrc *self)
+{
+    if (self->peek_fd >= 0)
+        close(self->peek_fd);
+    self->peek_fd = -1;
+    PX_FREE(self->peek_path);
+    self->peek_path = NULL;
+}
+
+static void filesrc_fini(px_element *el)
+{
+    filesrc_forget_peek(px_element_state(el));
+}
+
 /* Lets parsers read the file's header during negotiation, before start()
- * opened it: a short-lived descriptor of its own, nothing consumed. */
+ * opened it: a descriptor of its own, kept from one peek to the next (a
+ * demuxer walking frame headers peeks hundreds of times) until start() or
+ * another location; nothing consumed. */
 static int filesrc_peek(px_element *el, uint64_t offset, void *dst, size_t size, size_t *got)
 {
-    const filesrc *self = px_element_state(el);
+    filesrc *self = px_element_state(el);
     *got = 0;
     if (!self->location)
         return PX_ENOENT;
-    int fd = open(self->location, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return PX_ENOENT;
+    if (self->peek_fd >= 0 && strcmp(self->peek_path, self->location) != 0)
+        filesrc_forget_peek(self);
+    if (self->peek_fd < 0) {
+        size_t len = strlen(self->location) + 1;
+        if (!(self->peek_path = PX_MALLOC(len)))
+            return PX_ENOMEM;
+        memcpy(self->peek_path, self->location, len);
+        if ((self->peek_fd = open(self->location, O_RDONLY | O_CLOEXEC)) < 0) {
+            filesrc_forget_peek(self);
+            return PX_ENOENT;
+        }
+    }
     ssize_t n;
     do
-        n = pread(fd, dst, size, (off_t)offset);
+        n = pread(self->peek_fd, dst, size, (off_t)offset);
     while (n < 0 && errno == EINTR);
-    close(fd);
     if (n < 0)
         return PX_EIO;
     *got = (size_t)n;
@@ -58,6 +85,10 @@ static int filesrc_start(px_element *el, px_error *err)
     if (!self->location || !*self->location)
         return px_error_set(err, PX_EINVAL, 0, "%s: no location set; set location=FILE", name);
     self->fd = open(self->location, O_RDONLY | O_CLOEXEC);
+    /* Negotiation is over. Closed only now: the descriptor start() opens
+     * must be a new one (an isolated filesrc's process keeps the
+     * descriptors its start() added, and only those). */
+    filesrc_forget_peek(self);
     if (self->fd < 0) {
         int e = errno;
         return px_error_set(err, e == ENOENT ? PX_ENOENT : PX_EIO, 0,
@@ -132,6 +163,7 @@ PX_ELEMENT_CLASS(filesrc) = {
     .src = PX_PAD_ALWAYS("ANY"),
     .hints = {.processing = PX_WORK_IO},
     .init = filesrc_init,
+    .fini = filesrc_fini,
     .start = filesrc_start,
     .stop = filesrc_stop,
     .produce = filesrc_produce,

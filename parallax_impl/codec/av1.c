@@ -306,18 +306,25 @@ static int px__av1_seq_caps(const px__av1_seq *s, px_caps *caps)
 
 #endif
 
-/* Reads a sequence header from what upstream can peek (the first 256 KiB). */
+/* Reads a sequence header from what upstream can peek (the first 256 KiB),
+ * 4 KiB first, then 32, then all: it normally leads the stream, and each
+ * peek through a demuxer reads frame by frame (a file's, with a pread each). */
 #define PX__AV1_PEEK_SIZE (256u << 10)
 static int px__av1_peek_sequence_header(px_element *el, px__av1_seq *s)
 {
-    size_t got = 0;
     char msg[160];
     uint8_t *buf = PX_MALLOC(PX__AV1_PEEK_SIZE); /* at negotiation, never while streaming */
     if (!buf)
         return PX_ENOMEM;
-    int rc = px_element_peek_upstream(el, 0, buf, PX__AV1_PEEK_SIZE, &got);
-    if (rc == PX_OK)
-        rc = px__av1_find_sequence_header(buf, got, s, msg, sizeof msg);
+    int rc = PX_ENOENT;
+    for (size_t want = 4u << 10; rc == PX_ENOENT && want <= PX__AV1_PEEK_SIZE; want *= 8) {
+        size_t got = 0;
+        rc = px_element_peek_upstream(el, 0, buf, want, &got);
+        if (rc == PX_OK)
+            rc = px__av1_find_sequence_header(buf, got, s, msg, sizeof msg);
+        if (got < want) /* that was all there is */
+            break;
+    }
     PX_FREE(buf);
     return rc;
 }

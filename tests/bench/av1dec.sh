@@ -11,7 +11,9 @@
 #              reference: another decoder, not a like-for-like figure
 # on a 720p and a 1080p clip made by aomenc (realtime mode) at the first
 # run and cached under $PX_BUILD/av1-bench. Median of BENCH_RUNS wall-clock
-# runs (whole process: start, demux, decode, exit). Prints a markdown table.
+# runs (whole process: start, demux, decode, exit), in rounds that run every
+# tool once (interleaved, and as root under chrt -f 1: see lib.sh), so a
+# drift in the machine's load falls on all of them. Prints a markdown table.
 # Figures, never assertions.
 #
 #   BENCH_RUNS=5 tests/bench/av1dec.sh
@@ -52,19 +54,27 @@ clip() {
     echo "$out"
 }
 
-# median CMD...: "wall_ns cpu_ms" (each the median of RUNS runs; cpu = user + system of
-# the command, which the other load on a shared machine disturbs less), or "fail".
-median() {
-    local i t0 t1 runs=
-    for ((i = 0; i < RUNS; i++)); do
-        t0=$(date +%s%N)
-        /usr/bin/time -f "%U %S" -o "$CACHE/.time" "$@" >/dev/null 2>&1 || { echo fail; return; }
+# shellcheck source=tests/bench/lib.sh
+. "$PX_SRC/tests/bench/lib.sh"
+
+# once FILE CMD...: one run of CMD, appending "wall_ns cpu_ms" to FILE (cpu =
+# user + system of the command), or "fail".
+once() {
+    local out=$1 t0 t1
+    shift
+    t0=$(date +%s%N)
+    if "${BENCH_PREFIX[@]}" /usr/bin/time -f "%U %S" -o "$CACHE/.time" "$@" >/dev/null 2>&1; then
         t1=$(date +%s%N)
-        runs="$runs$((t1 - t0)) $(awk '{ printf "%.0f", ($1 + $2) * 1000 }' "$CACHE/.time")
-"
-    done
-    local mid=$(((RUNS + 1) / 2))
-    echo "$(printf %s "$runs" | cut -d' ' -f1 | sort -n | sed -n "${mid}p") $(printf %s "$runs" | cut -d' ' -f2 | sort -n | sed -n "${mid}p")"
+        echo "$((t1 - t0)) $(awk '{ printf "%.0f", ($1 + $2) * 1000 }' "$CACHE/.time")" >>"$out"
+    else
+        echo fail >>"$out"
+    fi
+}
+
+# median FILE: "wall_ns cpu_ms", each the median of the file's runs, or "fail".
+median() {
+    if grep -q fail "$1"; then echo fail; return; fi
+    echo "$(cut -d' ' -f1 "$1" | bench_median) $(cut -d' ' -f2 "$1" | bench_median)"
 }
 
 # fps FRAMES "wall_ns cpu_ms": "frames/s (CPU ms per frame)".
@@ -83,21 +93,31 @@ if have "$GST" && have gst-inspect-1.0; then
 fi
 
 echo
-echo "AV1 decode, 2 threads: frames/s (wall clock) and CPU ms per frame (user + system), median of $RUNS runs;"
-echo "$(nproc) CPUs, $(uname -m), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "AV1 decode, 2 threads: frames/s (wall clock) and CPU ms per frame (user + system), median of $RUNS"
+echo "$(bench_method) (every tool once per round); $(nproc) CPUs, $(uname -m), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| clip | Parallax av1dec (dav1d) | Parallax, --isolate='*dec*' | dav1d CLI | ffmpeg libdav1d | GStreamer dav1ddec | GStreamer av1dec (libaom) |"
-echo "|---|---|---|---|---|---|---|"
+echo "| clip | Parallax av1dec (dav1d) | Parallax, --isolate='*dec*' | dav1d CLI | ffmpeg libdav1d | GStreamer dav1ddec | GStreamer av1dec (libaom) | Parallax vs dav1d CLI |"
+echo "|---|---|---|---|---|---|---|---|"
 for c in "$c720" "$c1080"; do
     n=$(ffprobe -v error -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$c")
     size=$(ffprobe -v error -show_entries stream=width,height -of csv=s=x:p=0 "$c")
-    px=$(median "$PX_LAUNCH" -q "filesrc location=$c ! ivfdemux ! av1parse ! av1dec threads=2 ! fakesink")
-    pi=$(median "$PX_LAUNCH" -q --isolate='*dec*' "filesrc location=$c ! ivfdemux ! av1parse ! av1dec threads=2 ! fakesink")
-    dv=$(median dav1d -q -i "$c" --threads 2 --muxer null -o /dev/null)
-    ff=$(median ffmpeg -v error -threads 2 -c:v libdav1d -i "$c" -f null -)
+    r=$CACHE/.runs
+    rm -rf "$r" && mkdir -p "$r" && touch "$r/px" "$r/pi" "$r/dv" "$r/ff" "$r/gd" "$r/ga"
+    for ((i = 0; i < RUNS; i++)); do
+        once "$r/px" "$PX_LAUNCH" -q "filesrc location=$c ! ivfdemux ! av1parse ! av1dec threads=2 ! fakesink"
+        once "$r/pi" "$PX_LAUNCH" -q --isolate='*dec*' "filesrc location=$c ! ivfdemux ! av1parse ! av1dec threads=2 ! fakesink"
+        once "$r/dv" dav1d -q -i "$c" --threads 2 --muxer null -o /dev/null
+        once "$r/ff" ffmpeg -v error -threads 2 -c:v libdav1d -i "$c" -f null -
+        [ "$gst_dav1d" = 1 ] && once "$r/gd" "$GST" -q filesrc location="$c" ! ivfparse ! av1parse ! dav1ddec n-threads=2 ! fakesink
+        [ "$gst_aom" = 1 ] && once "$r/ga" "$GST" -q filesrc location="$c" ! ivfparse ! av1parse ! av1dec ! fakesink
+    done
+    px=$(median "$r/px") dv=$(median "$r/dv")
     gd="n/a (not in Debian's GStreamer)"
-    [ "$gst_dav1d" = 1 ] && gd=$(fps "$n" "$(median "$GST" -q filesrc location="$c" ! ivfparse ! av1parse ! dav1ddec n-threads=2 ! fakesink)")
+    [ "$gst_dav1d" = 1 ] && gd=$(fps "$n" "$(median "$r/gd")")
     ga="n/a"
-    [ "$gst_aom" = 1 ] && ga=$(fps "$n" "$(median "$GST" -q filesrc location="$c" ! ivfparse ! av1parse ! av1dec ! fakesink)")
-    echo "| $size, $n frames | $(fps "$n" "$px") | $(fps "$n" "$pi") | $(fps "$n" "$dv") | $(fps "$n" "$ff") | $gd | $ga |"
+    [ "$gst_aom" = 1 ] && ga=$(fps "$n" "$(median "$r/ga")")
+    ratio=n/a
+    case "$px $dv" in *fail*) ;; *) ratio=$(awk -v p="${px%% *}" -v d="${dv%% *}" 'BEGIN { printf "%+.1f%% fps", (d / p - 1) * 100 }') ;; esac
+    echo "| $size, $n frames | $(fps "$n" "$px") | $(fps "$n" "$(median "$r/pi")") | $(fps "$n" "$dv") | $(fps "$n" "$(median "$r/ff")") | $gd | $ga | $ratio |"
+    rm -rf "$r"
 done
