@@ -2051,16 +2051,6 @@ static inline void px__futex_wake_on(_Atomic uint32_t *word, bool shared)
     syscall(SYS_futex, (uint32_t *)word, shared ? FUTEX_WAKE : FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 #endif
-#if CONFIG_PX_SCHED_THREADS /* the threads of this process: private */
-static inline void px__futex_wait(_Atomic uint32_t *word, uint32_t seen, int timeout_ms)
-{
-    px__futex_wait_on(word, seen, timeout_ms, false);
-}
-static inline void px__futex_wake(_Atomic uint32_t *word)
-{
-    px__futex_wake_on(word, false);
-}
-#endif
 
 /* ---- store-load fences for the sleep/wake handshake of two threads ----
  * A side about to sleep announces it, then looks at the ring once more; the
@@ -12154,7 +12144,7 @@ static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, b
         if (for_output)
             q->out_woke_at = px__now();
         atomic_fetch_add(&q->space_seq, 1);
-        px__futex_wake(&q->space_seq);
+        px__futex_wake_on(&q->space_seq, false);
     }
 #endif
     return true;
@@ -12199,7 +12189,7 @@ static void queue_wake_output(struct px__queue *q)
     if (atomic_exchange(&q->out_sleeping, 0)) { /* one wake per sleep */
         q->in_woke_at = px__now();
         atomic_fetch_add(&q->data_seq, 1);
-        px__futex_wake(&q->data_seq);
+        px__futex_wake_on(&q->data_seq, false);
     }
 }
 
@@ -12313,7 +12303,7 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
         atomic_store_explicit(&q->in_sleeping, 1, memory_order_relaxed);
         px__fence_heavy(); /* the announcement, then the last look (the output side's fence is light) */
         if (queue_full(q, t) && !atomic_load_explicit(&q->done_out, memory_order_acquire))
-            px__futex_wait(&q->space_seq, seq, QUEUE_WAIT_MS);
+            px__futex_wait_on(&q->space_seq, seq, QUEUE_WAIT_MS, false);
         atomic_store_explicit(&q->in_sleeping, 0, memory_order_relaxed);
         if (atomic_load_explicit(&q->done_out, memory_order_acquire)) {
             px_buffer_unref(buf);
@@ -12359,7 +12349,7 @@ static void px__queue_eos(px_element *el)
     atomic_store_explicit(&q->eos_in, true, memory_order_seq_cst);
 #if CONFIG_PX_SCHED_THREADS
     atomic_fetch_add(&q->data_seq, 1);
-    px__futex_wake(&q->data_seq);
+    px__futex_wake_on(&q->data_seq, false);
 #endif
 }
 
@@ -12405,7 +12395,7 @@ static int px__queue_service(px_element *el)
             atomic_store_explicit(&q->done_out, true, memory_order_seq_cst);
 #if CONFIG_PX_SCHED_THREADS
             atomic_fetch_add(&q->space_seq, 1);
-            px__futex_wake(&q->space_seq);
+            px__futex_wake_on(&q->space_seq, false);
 #endif
         } else if (r == PX_FLOW_ERROR) {
             return -1;
@@ -12496,8 +12486,8 @@ static void px__queue_wake(px_element *el)
         return;
     atomic_fetch_add(&q->data_seq, 1);
     atomic_fetch_add(&q->space_seq, 1);
-    px__futex_wake(&q->data_seq);
-    px__futex_wake(&q->space_seq);
+    px__futex_wake_on(&q->data_seq, false);
+    px__futex_wake_on(&q->space_seq, false);
 }
 
 static void *px__queue_thread(void *arg)
@@ -18901,7 +18891,7 @@ static void px__wake_all(px_pipeline *p)
 {
 #if CONFIG_PX_SCHED_THREADS
     atomic_fetch_add(&p->run_seq, 1);
-    px__futex_wake(&p->run_seq);
+    px__futex_wake_on(&p->run_seq, false);
 #if CONFIG_PX_ELEM_QUEUE
     for (size_t i = 0; i < p->n_queues; i++)
         px__queue_wake(p->queues[i]);
@@ -18925,7 +18915,7 @@ static bool px__pause_point(px_pipeline *p)
             uint32_t seq = atomic_load(&p->run_seq);
             if (!atomic_load(&p->paused) || atomic_load(&p->stopping))
                 break;
-            px__futex_wait(&p->run_seq, seq, 100);
+            px__futex_wait_on(&p->run_seq, seq, 100, false);
         }
         atomic_fetch_sub(&p->parked, 1);
     }

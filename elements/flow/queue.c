@@ -384,7 +384,7 @@ static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, b
         if (for_output)
             q->out_woke_at = px__now();
         atomic_fetch_add(&q->space_seq, 1);
-        px__futex_wake(&q->space_seq);
+        px__futex_wake_on(&q->space_seq, false);
     }
 #endif
     return true;
@@ -429,7 +429,7 @@ static void queue_wake_output(struct px__queue *q)
     if (atomic_exchange(&q->out_sleeping, 0)) { /* one wake per sleep */
         q->in_woke_at = px__now();
         atomic_fetch_add(&q->data_seq, 1);
-        px__futex_wake(&q->data_seq);
+        px__futex_wake_on(&q->data_seq, false);
     }
 }
 
@@ -543,7 +543,7 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
         atomic_store_explicit(&q->in_sleeping, 1, memory_order_relaxed);
         px__fence_heavy(); /* the announcement, then the last look (the output side's fence is light) */
         if (queue_full(q, t) && !atomic_load_explicit(&q->done_out, memory_order_acquire))
-            px__futex_wait(&q->space_seq, seq, QUEUE_WAIT_MS);
+            px__futex_wait_on(&q->space_seq, seq, QUEUE_WAIT_MS, false);
         atomic_store_explicit(&q->in_sleeping, 0, memory_order_relaxed);
         if (atomic_load_explicit(&q->done_out, memory_order_acquire)) {
             px_buffer_unref(buf);
@@ -589,7 +589,7 @@ static void px__queue_eos(px_element *el)
     atomic_store_explicit(&q->eos_in, true, memory_order_seq_cst);
 #if CONFIG_PX_SCHED_THREADS
     atomic_fetch_add(&q->data_seq, 1);
-    px__futex_wake(&q->data_seq);
+    px__futex_wake_on(&q->data_seq, false);
 #endif
 }
 
@@ -635,7 +635,7 @@ static int px__queue_service(px_element *el)
             atomic_store_explicit(&q->done_out, true, memory_order_seq_cst);
 #if CONFIG_PX_SCHED_THREADS
             atomic_fetch_add(&q->space_seq, 1);
-            px__futex_wake(&q->space_seq);
+            px__futex_wake_on(&q->space_seq, false);
 #endif
         } else if (r == PX_FLOW_ERROR) {
             return -1;
@@ -726,8 +726,8 @@ static void px__queue_wake(px_element *el)
         return;
     atomic_fetch_add(&q->data_seq, 1);
     atomic_fetch_add(&q->space_seq, 1);
-    px__futex_wake(&q->data_seq);
-    px__futex_wake(&q->space_seq);
+    px__futex_wake_on(&q->data_seq, false);
+    px__futex_wake_on(&q->space_seq, false);
 }
 
 static void *px__queue_thread(void *arg)

@@ -284,16 +284,6 @@ static inline void px__futex_wake_on(_Atomic uint32_t *word, bool shared)
     syscall(SYS_futex, (uint32_t *)word, shared ? FUTEX_WAKE : FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 #endif
-#if CONFIG_PX_SCHED_THREADS /* the threads of this process: private */
-static inline void px__futex_wait(_Atomic uint32_t *word, uint32_t seen, int timeout_ms)
-{
-    px__futex_wait_on(word, seen, timeout_ms, false);
-}
-static inline void px__futex_wake(_Atomic uint32_t *word)
-{
-    px__futex_wake_on(word, false);
-}
-#endif
 
 /* ---- store-load fences for the sleep/wake handshake of two threads ----
  * A side about to sleep announces it, then looks at the ring once more; the

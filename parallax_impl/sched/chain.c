@@ -510,7 +510,7 @@ static void px__wake_all(px_pipeline *p)
 {
 #if CONFIG_PX_SCHED_THREADS
     atomic_fetch_add(&p->run_seq, 1);
-    px__futex_wake(&p->run_seq);
+    px__futex_wake_on(&p->run_seq, false);
 #if CONFIG_PX_ELEM_QUEUE
     for (size_t i = 0; i < p->n_queues; i++)
         px__queue_wake(p->queues[i]);
@@ -534,7 +534,7 @@ static bool px__pause_point(px_pipeline *p)
             uint32_t seq = atomic_load(&p->run_seq);
             if (!atomic_load(&p->paused) || atomic_load(&p->stopping))
                 break;
-            px__futex_wait(&p->run_seq, seq, 100);
+            px__futex_wait_on(&p->run_seq, seq, 100, false);
         }
         atomic_fetch_sub(&p->parked, 1);
     }
