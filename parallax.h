@@ -1967,6 +1967,19 @@ static inline bool px__is_isolated(const px_element *el)
 #endif
 }
 
+/* Whether el has no output slots of its own: px__allocate_arenas gives it
+ * no arena, and planners that look for the arena a buffer's slot comes from
+ * (queue.c, isolate/proxy.c) walk past it to the element upstream. */
+static inline bool px__uses_upstream_slots(const px_element *el)
+{
+    const px_element_class *k = el->klass;
+    return k->consume ||                    /* a sink: nothing leaves it */
+           (k->process && k->in_place) ||   /* writes into its input slot (queues too) */
+           (k->in_place && k->reads_only) || /* isolated and only reads: its read-only input slot goes on */
+           el->passthrough;                 /* start() said buffers pass untouched; an isolated one's
+                                               proxy forwards the input slot too (proxy.c) */
+}
+
 /* ---- util.c ---- */
 /* Levenshtein distance, case-insensitive, '-' and '_' equal. */
 static size_t px__edit_distance(const char *a, const char *b);
@@ -12273,10 +12286,7 @@ static uint32_t px__queue_holding(px_element *el, const px_element *feeder)
 /* Elements buffers pass through untouched (same slot) on their way here. */
 static bool queue_passes_slots(const px_element *up)
 {
-    /* As px__allocate_arenas: elements without slots of their own, isolated
-     * ones included (a reads_only or pass-through one forwards its input). */
-    return up->queue || (up->klass->process && up->klass->in_place) ||
-           (up->klass->in_place && up->klass->reads_only) || up->passthrough;
+    return px__uses_upstream_slots(up); /* a queue too: it is process() in place */
 }
 
 /* The arenas whose slots reach the queue: through pass-through elements and
@@ -15612,9 +15622,7 @@ static int px__allocate_arenas(px_element **order, size_t n, px_error *err)
 {
     for (size_t i = n; i-- > 0;) { /* upstream first */
         px_element *el = order[i];
-        if (el->klass->consume || (el->klass->process && el->klass->in_place) ||
-            (el->klass->in_place && el->klass->reads_only) || /* isolated: its input slot goes on */
-            el->passthrough) /* isolated too: its process forwards its input slots (zygote.c) */
+        if (px__uses_upstream_slots(el))
             continue;
         size_t size = el->out_slot_size;
         if (!size && el->n_sink > 0 && el->sink[0].peer) { /* a filter: its input's size */
@@ -21019,9 +21027,7 @@ static void px__unplan_queues(px__iso *iso)
 /* Whether el gets an output arena of its own (px__allocate_arenas). */
 static bool px__has_arena(const px_element *el)
 {
-    const px_element_class *k = el->klass;
-    return !(k->consume || (k->process && k->in_place) || (k->in_place && k->reads_only) ||
-             (el->passthrough && !px__is_isolated(el)));
+    return !px__uses_upstream_slots(el);
 }
 
 /* Whether a source upstream of el is live (drops or rings rather than

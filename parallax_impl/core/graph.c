@@ -516,9 +516,7 @@ static int px__allocate_arenas(px_element **order, size_t n, px_error *err)
 {
     for (size_t i = n; i-- > 0;) { /* upstream first */
         px_element *el = order[i];
-        if (el->klass->consume || (el->klass->process && el->klass->in_place) ||
-            (el->klass->in_place && el->klass->reads_only) || /* isolated: its input slot goes on */
-            el->passthrough) /* isolated too: its process forwards its input slots (zygote.c) */
+        if (px__uses_upstream_slots(el))
             continue;
         size_t size = el->out_slot_size;
         if (!size && el->n_sink > 0 && el->sink[0].peer) { /* a filter: its input's size */

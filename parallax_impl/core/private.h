@@ -200,6 +200,19 @@ static inline bool px__is_isolated(const px_element *el)
 #endif
 }
 
+/* Whether el has no output slots of its own: px__allocate_arenas gives it
+ * no arena, and planners that look for the arena a buffer's slot comes from
+ * (queue.c, isolate/proxy.c) walk past it to the element upstream. */
+static inline bool px__uses_upstream_slots(const px_element *el)
+{
+    const px_element_class *k = el->klass;
+    return k->consume ||                    /* a sink: nothing leaves it */
+           (k->process && k->in_place) ||   /* writes into its input slot (queues too) */
+           (k->in_place && k->reads_only) || /* isolated and only reads: its read-only input slot goes on */
+           el->passthrough;                 /* start() said buffers pass untouched; an isolated one's
+                                               proxy forwards the input slot too (proxy.c) */
+}
+
 /* ---- util.c ---- */
 /* Levenshtein distance, case-insensitive, '-' and '_' equal. */
 static size_t px__edit_distance(const char *a, const char *b);
