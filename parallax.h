@@ -1989,6 +1989,10 @@ static bool px__name_eq(const char *a, const char *b);
 static const char *px__nearest(const char *word, const char *const *candidates, size_t n);
 /* Copies with truncation, always terminates; returns strlen(src). */
 static size_t px__strlcpy(char *dst, const char *src, size_t size);
+/* A grown copy of a block (old_size bytes kept, old freed), or NULL with old
+ * untouched: PX_MALLOC and PX_FREE rather than realloc, which would cost a
+ * static musl build 1.4 KiB; the core grows arrays only while building. */
+static void *px__regrow(void *old, size_t old_size, size_t new_size);
 /* Monotonic clock in ns (vDSO; no syscall on common targets). */
 static px_time px__now(void);
 
@@ -2757,6 +2761,16 @@ static const char *px__show(const char *value, char *buf, size_t size)
         memcpy(buf + n - 3, "...", 3);
     buf[n] = '\0';
     return buf;
+}
+
+static void *px__regrow(void *old, size_t old_size, size_t new_size)
+{
+    void *t = PX_MALLOC(new_size);
+    if (t && old_size)
+        memcpy(t, old, old_size);
+    if (t)
+        PX_FREE(old);
+    return t;
 }
 
 static char *px__strdup(const char *s)
@@ -10124,19 +10138,19 @@ typedef struct {
 } fakesrc;
 
 static const px_enum_value fakesrc_sizetypes[] = {
-    {FAKESRC_SIZE_EMPTY, "empty", "Send empty buffers (0 bytes)"},
-    {FAKESRC_SIZE_FIXED, "fixed", "Fixed size buffers (sizemax bytes)"},
-    {FAKESRC_SIZE_RANDOM, "random", "Random sized buffers (sizemin <= size <= sizemax)"},
+    {FAKESRC_SIZE_EMPTY, "empty", PX__PROP_DESC("Send empty buffers (0 bytes)")},
+    {FAKESRC_SIZE_FIXED, "fixed", PX__PROP_DESC("Fixed size buffers (sizemax bytes)")},
+    {FAKESRC_SIZE_RANDOM, "random", PX__PROP_DESC("Random sized buffers (sizemin <= size <= sizemax)")},
     {0, NULL, NULL},
 };
 
 static const px_enum_value fakesrc_filltypes[] = {
-    {FAKESRC_FILL_NOTHING, "nothing", "Leave the slot's bytes as they are (fastest)"},
-    {FAKESRC_FILL_ZERO, "zero", "Fill buffers with zeros"},
-    {FAKESRC_FILL_RANDOM, "random", "Fill buffers with pseudo-random bytes (fixed seed)"},
-    {FAKESRC_FILL_PATTERN, "pattern", "Fill buffers with 0x00 -> 0xff, restarting in each buffer"},
+    {FAKESRC_FILL_NOTHING, "nothing", PX__PROP_DESC("Leave the slot's bytes as they are (fastest)")},
+    {FAKESRC_FILL_ZERO, "zero", PX__PROP_DESC("Fill buffers with zeros")},
+    {FAKESRC_FILL_RANDOM, "random", PX__PROP_DESC("Fill buffers with pseudo-random bytes (fixed seed)")},
+    {FAKESRC_FILL_PATTERN, "pattern", PX__PROP_DESC("Fill buffers with 0x00 -> 0xff, restarting in each buffer")},
     {FAKESRC_FILL_PATTERN_SPAN, "pattern-span",
-     "Fill buffers with 0x00 -> 0xff spanning buffers (byte = stream offset & 0xff)"},
+     PX__PROP_DESC("Fill buffers with 0x00 -> 0xff spanning buffers (byte = stream offset & 0xff)")},
     {0, NULL, NULL},
 };
 
@@ -15207,7 +15221,7 @@ PX_API px_element *px_pipeline_add(px_pipeline *p, const char *factory, const ch
         return NULL;
     if (p->n_elements == p->cap_elements) {
         size_t cap = p->cap_elements ? p->cap_elements * 2 : 8;
-        px_element **grown = PX_REALLOC(p->elements, cap * sizeof *grown);
+        px_element **grown = px__regrow(p->elements, p->n_elements * sizeof *grown, cap * sizeof *grown);
         if (!grown) {
             px_error_set(err, PX_ENOMEM, 0, "out of memory adding '%s'", name);
             return NULL;
@@ -16229,7 +16243,7 @@ static int px__put(px__parser *ps, px__word *w, char c)
 {
     if (w->len + 1 >= w->cap) {
         size_t cap = w->cap ? w->cap * 2 : 64;
-        char *t = PX_REALLOC(w->text, cap);
+        char *t = px__regrow(w->text, w->cap, cap);
         if (!t)
             return px_error_set(ps->err, PX_ENOMEM, 0, "out of memory parsing the pipeline description");
         w->text = t;
@@ -16379,7 +16393,7 @@ static int px__grow(px__parser *ps, void **arr, size_t *cap, size_t n, size_t el
     if (n < *cap)
         return PX_OK;
     size_t ncap = *cap ? *cap * 2 : 16;
-    void *t = PX_REALLOC(*arr, ncap * elem);
+    void *t = px__regrow(*arr, *cap * elem, ncap * elem);
     if (!t)
         return px_error_set(ps->err, PX_ENOMEM, 0, "out of memory parsing the pipeline description");
     *arr = t;

@@ -101,7 +101,7 @@ PX_API px_element *px_pipeline_add(px_pipeline *p, const char *factory, const ch
         return NULL;
     if (p->n_elements == p->cap_elements) {
         size_t cap = p->cap_elements ? p->cap_elements * 2 : 8;
-        px_element **grown = PX_REALLOC(p->elements, cap * sizeof *grown);
+        px_element **grown = px__regrow(p->elements, p->n_elements * sizeof *grown, cap * sizeof *grown);
         if (!grown) {
             px_error_set(err, PX_ENOMEM, 0, "out of memory adding '%s'", name);
             return NULL;

@@ -222,6 +222,10 @@ static bool px__name_eq(const char *a, const char *b);
 static const char *px__nearest(const char *word, const char *const *candidates, size_t n);
 /* Copies with truncation, always terminates; returns strlen(src). */
 static size_t px__strlcpy(char *dst, const char *src, size_t size);
+/* A grown copy of a block (old_size bytes kept, old freed), or NULL with old
+ * untouched: PX_MALLOC and PX_FREE rather than realloc, which would cost a
+ * static musl build 1.4 KiB; the core grows arrays only while building. */
+static void *px__regrow(void *old, size_t old_size, size_t new_size);
 /* Monotonic clock in ns (vDSO; no syscall on common targets). */
 static px_time px__now(void);
 
