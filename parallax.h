@@ -1970,6 +1970,19 @@ static inline bool px__is_isolated(const px_element *el)
 #endif
 }
 
+/* Whether el has no output slots of its own: px__allocate_arenas gives it
+ * no arena, and planners that look for the arena a buffer's slot comes from
+ * (queue.c, isolate/proxy.c) walk past it to the element upstream. */
+static inline bool px__uses_upstream_slots(const px_element *el)
+{
+    const px_element_class *k = el->klass;
+    return k->consume ||                    /* a sink: nothing leaves it */
+           (k->process && k->in_place) ||   /* writes into its input slot (queues too) */
+           (k->in_place && k->reads_only) || /* isolated and only reads: its read-only input slot goes on */
+           el->passthrough;                 /* start() said buffers pass untouched; an isolated one's
+                                               proxy forwards the input slot too (proxy.c) */
+}
+
 /* ---- util.c ---- */
 /* Levenshtein distance, case-insensitive, '-' and '_' equal. */
 static size_t px__edit_distance(const char *a, const char *b);
@@ -1979,6 +1992,10 @@ static bool px__name_eq(const char *a, const char *b);
 static const char *px__nearest(const char *word, const char *const *candidates, size_t n);
 /* Copies with truncation, always terminates; returns strlen(src). */
 static size_t px__strlcpy(char *dst, const char *src, size_t size);
+/* A grown copy of a block (old_size bytes kept, old freed), or NULL with old
+ * untouched: PX_MALLOC and PX_FREE rather than realloc, which would cost a
+ * static musl build 1.4 KiB; the core grows arrays only while building. */
+static void *px__regrow(void *old, size_t old_size, size_t new_size);
 /* Monotonic clock in ns (vDSO; no syscall on common targets). */
 static px_time px__now(void);
 
@@ -2783,6 +2800,16 @@ static const char *px__show(const char *value, char *buf, size_t size)
         memcpy(buf + n - 3, "...", 3);
     buf[n] = '\0';
     return buf;
+}
+
+static void *px__regrow(void *old, size_t old_size, size_t new_size)
+{
+    void *t = PX_MALLOC(new_size);
+    if (t && old_size)
+        memcpy(t, old, old_size);
+    if (t)
+        PX_FREE(old);
+    return t;
 }
 
 static char *px__strdup(const char *s)
@@ -10165,19 +10192,19 @@ typedef struct {
 } fakesrc;
 
 static const px_enum_value fakesrc_sizetypes[] = {
-    {FAKESRC_SIZE_EMPTY, "empty", "Send empty buffers (0 bytes)"},
-    {FAKESRC_SIZE_FIXED, "fixed", "Fixed size buffers (sizemax bytes)"},
-    {FAKESRC_SIZE_RANDOM, "random", "Random sized buffers (sizemin <= size <= sizemax)"},
+    {FAKESRC_SIZE_EMPTY, "empty", PX__PROP_DESC("Send empty buffers (0 bytes)")},
+    {FAKESRC_SIZE_FIXED, "fixed", PX__PROP_DESC("Fixed size buffers (sizemax bytes)")},
+    {FAKESRC_SIZE_RANDOM, "random", PX__PROP_DESC("Random sized buffers (sizemin <= size <= sizemax)")},
     {0, NULL, NULL},
 };
 
 static const px_enum_value fakesrc_filltypes[] = {
-    {FAKESRC_FILL_NOTHING, "nothing", "Leave the slot's bytes as they are (fastest)"},
-    {FAKESRC_FILL_ZERO, "zero", "Fill buffers with zeros"},
-    {FAKESRC_FILL_RANDOM, "random", "Fill buffers with pseudo-random bytes (fixed seed)"},
-    {FAKESRC_FILL_PATTERN, "pattern", "Fill buffers with 0x00 -> 0xff, restarting in each buffer"},
+    {FAKESRC_FILL_NOTHING, "nothing", PX__PROP_DESC("Leave the slot's bytes as they are (fastest)")},
+    {FAKESRC_FILL_ZERO, "zero", PX__PROP_DESC("Fill buffers with zeros")},
+    {FAKESRC_FILL_RANDOM, "random", PX__PROP_DESC("Fill buffers with pseudo-random bytes (fixed seed)")},
+    {FAKESRC_FILL_PATTERN, "pattern", PX__PROP_DESC("Fill buffers with 0x00 -> 0xff, restarting in each buffer")},
     {FAKESRC_FILL_PATTERN_SPAN, "pattern-span",
-     "Fill buffers with 0x00 -> 0xff spanning buffers (byte = stream offset & 0xff)"},
+     PX__PROP_DESC("Fill buffers with 0x00 -> 0xff spanning buffers (byte = stream offset & 0xff)")},
     {0, NULL, NULL},
 };
 
@@ -12437,10 +12464,7 @@ static uint32_t px__queue_holding(px_element *el, const px_element *feeder)
 /* Elements buffers pass through untouched (same slot) on their way here. */
 static bool queue_passes_slots(const px_element *up)
 {
-    /* As px__allocate_arenas: elements without slots of their own, isolated
-     * ones included (a reads_only or pass-through one forwards its input). */
-    return up->queue || (up->klass->process && up->klass->in_place) ||
-           (up->klass->in_place && up->klass->reads_only) || up->passthrough;
+    return px__uses_upstream_slots(up); /* a queue too: it is process() in place */
 }
 
 /* The arenas whose slots reach the queue: through pass-through elements and
@@ -15373,7 +15397,7 @@ PX_API px_element *px_pipeline_add(px_pipeline *p, const char *factory, const ch
         return NULL;
     if (p->n_elements == p->cap_elements) {
         size_t cap = p->cap_elements ? p->cap_elements * 2 : 8;
-        px_element **grown = PX_REALLOC(p->elements, cap * sizeof *grown);
+        px_element **grown = px__regrow(p->elements, p->n_elements * sizeof *grown, cap * sizeof *grown);
         if (!grown) {
             px_error_set(err, PX_ENOMEM, 0, "out of memory adding '%s'", name);
             return NULL;
@@ -15788,9 +15812,7 @@ static int px__allocate_arenas(px_element **order, size_t n, px_error *err)
 {
     for (size_t i = n; i-- > 0;) { /* upstream first */
         px_element *el = order[i];
-        if (el->klass->consume || (el->klass->process && el->klass->in_place) ||
-            (el->klass->in_place && el->klass->reads_only) || /* isolated: its input slot goes on */
-            el->passthrough) /* isolated too: its process forwards its input slots (zygote.c) */
+        if (px__uses_upstream_slots(el))
             continue;
         size_t size = el->out_slot_size;
         if (!size && el->n_sink > 0 && el->sink[0].peer) { /* a filter: its input's size */
@@ -16397,7 +16419,7 @@ static int px__put(px__parser *ps, px__word *w, char c)
 {
     if (w->len + 1 >= w->cap) {
         size_t cap = w->cap ? w->cap * 2 : 64;
-        char *t = PX_REALLOC(w->text, cap);
+        char *t = px__regrow(w->text, w->cap, cap);
         if (!t)
             return px_error_set(ps->err, PX_ENOMEM, 0, "out of memory parsing the pipeline description");
         w->text = t;
@@ -16547,7 +16569,7 @@ static int px__grow(px__parser *ps, void **arr, size_t *cap, size_t n, size_t el
     if (n < *cap)
         return PX_OK;
     size_t ncap = *cap ? *cap * 2 : 16;
-    void *t = PX_REALLOC(*arr, ncap * elem);
+    void *t = px__regrow(*arr, *cap * elem, ncap * elem);
     if (!t)
         return px_error_set(ps->err, PX_ENOMEM, 0, "out of memory parsing the pipeline description");
     *arr = t;
@@ -21195,9 +21217,7 @@ static void px__unplan_queues(px__iso *iso)
 /* Whether el gets an output arena of its own (px__allocate_arenas). */
 static bool px__has_arena(const px_element *el)
 {
-    const px_element_class *k = el->klass;
-    return !(k->consume || (k->process && k->in_place) || (k->in_place && k->reads_only) ||
-             (el->passthrough && !px__is_isolated(el)));
+    return !px__uses_upstream_slots(el);
 }
 
 /* Whether a source upstream of el is live (drops or rings rather than
@@ -22832,6 +22852,10 @@ static void *px__rt_thread(void *arg)
         expected += (px_time)expirations * period;
         if (expected < now - period) /* far behind (a debugger, a stopped VM): start over */
             expected = now;
+        /* Counted as it starts: the EOS this cycle may bring wakes px_pipeline_wait,
+         * whose caller reads the figures before the thread is joined. */
+        atomic_store_explicit(&p->rt_cycles, atomic_load_explicit(&p->rt_cycles, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
         size_t blocked = 0;
         bool moved = false;
         for (size_t i = 0; i < n; i++) /* topological: sources, then queue outputs downstream */
@@ -22848,8 +22872,6 @@ static void *px__rt_thread(void *arg)
         uint64_t work = (uint64_t)(px__now() - now);
         if (work > atomic_load_explicit(&p->rt_cycle_max, memory_order_relaxed))
             atomic_store_explicit(&p->rt_cycle_max, work, memory_order_relaxed);
-        atomic_store_explicit(&p->rt_cycles, atomic_load_explicit(&p->rt_cycles, memory_order_relaxed) + 1,
-                              memory_order_relaxed);
     }
     close(tfd);
     return NULL;

@@ -677,10 +677,7 @@ static uint32_t px__queue_holding(px_element *el, const px_element *feeder)
 /* Elements buffers pass through untouched (same slot) on their way here. */
 static bool queue_passes_slots(const px_element *up)
 {
-    /* As px__allocate_arenas: elements without slots of their own, isolated
-     * ones included (a reads_only or pass-through one forwards its input). */
-    return up->queue || (up->klass->process && up->klass->in_place) ||
-           (up->klass->in_place && up->klass->reads_only) || up->passthrough;
+    return px__uses_upstream_slots(up); /* a queue too: it is process() in place */
 }
 
 /* The arenas whose slots reach the queue: through pass-through elements and

@@ -40,19 +40,19 @@ typedef struct {
 } fakesrc;
 
 static const px_enum_value fakesrc_sizetypes[] = {
-    {FAKESRC_SIZE_EMPTY, "empty", "Send empty buffers (0 bytes)"},
-    {FAKESRC_SIZE_FIXED, "fixed", "Fixed size buffers (sizemax bytes)"},
-    {FAKESRC_SIZE_RANDOM, "random", "Random sized buffers (sizemin <= size <= sizemax)"},
+    {FAKESRC_SIZE_EMPTY, "empty", PX__PROP_DESC("Send empty buffers (0 bytes)")},
+    {FAKESRC_SIZE_FIXED, "fixed", PX__PROP_DESC("Fixed size buffers (sizemax bytes)")},
+    {FAKESRC_SIZE_RANDOM, "random", PX__PROP_DESC("Random sized buffers (sizemin <= size <= sizemax)")},
     {0, NULL, NULL},
 };
 
 static const px_enum_value fakesrc_filltypes[] = {
-    {FAKESRC_FILL_NOTHING, "nothing", "Leave the slot's bytes as they are (fastest)"},
-    {FAKESRC_FILL_ZERO, "zero", "Fill buffers with zeros"},
-    {FAKESRC_FILL_RANDOM, "random", "Fill buffers with pseudo-random bytes (fixed seed)"},
-    {FAKESRC_FILL_PATTERN, "pattern", "Fill buffers with 0x00 -> 0xff, restarting in each buffer"},
+    {FAKESRC_FILL_NOTHING, "nothing", PX__PROP_DESC("Leave the slot's bytes as they are (fastest)")},
+    {FAKESRC_FILL_ZERO, "zero", PX__PROP_DESC("Fill buffers with zeros")},
+    {FAKESRC_FILL_RANDOM, "random", PX__PROP_DESC("Fill buffers with pseudo-random bytes (fixed seed)")},
+    {FAKESRC_FILL_PATTERN, "pattern", PX__PROP_DESC("Fill buffers with 0x00 -> 0xff, restarting in each buffer")},
     {FAKESRC_FILL_PATTERN_SPAN, "pattern-span",
-     "Fill buffers with 0x00 -> 0xff spanning buffers (byte = stream offset & 0xff)"},
+     PX__PROP_DESC("Fill buffers with 0x00 -> 0xff spanning buffers (byte = stream offset & 0xff)")},
     {0, NULL, NULL},
 };
 

@@ -104,7 +104,7 @@ PX_API px_element *px_pipeline_add(px_pipeline *p, const char *factory, const ch
         return NULL;
     if (p->n_elements == p->cap_elements) {
         size_t cap = p->cap_elements ? p->cap_elements * 2 : 8;
-        px_element **grown = PX_REALLOC(p->elements, cap * sizeof *grown);
+        px_element **grown = px__regrow(p->elements, p->n_elements * sizeof *grown, cap * sizeof *grown);
         if (!grown) {
             px_error_set(err, PX_ENOMEM, 0, "out of memory adding '%s'", name);
             return NULL;
@@ -519,9 +519,7 @@ static int px__allocate_arenas(px_element **order, size_t n, px_error *err)
 {
     for (size_t i = n; i-- > 0;) { /* upstream first */
         px_element *el = order[i];
-        if (el->klass->consume || (el->klass->process && el->klass->in_place) ||
-            (el->klass->in_place && el->klass->reads_only) || /* isolated: its input slot goes on */
-            el->passthrough) /* isolated too: its process forwards its input slots (zygote.c) */
+        if (px__uses_upstream_slots(el))
             continue;
         size_t size = el->out_slot_size;
         if (!size && el->n_sink > 0 && el->sink[0].peer) { /* a filter: its input's size */

@@ -201,7 +201,7 @@ static int px__put(px__parser *ps, px__word *w, char c)
 {
     if (w->len + 1 >= w->cap) {
         size_t cap = w->cap ? w->cap * 2 : 64;
-        char *t = PX_REALLOC(w->text, cap);
+        char *t = px__regrow(w->text, w->cap, cap);
         if (!t)
             return px_error_set(ps->err, PX_ENOMEM, 0, "out of memory parsing the pipeline description");
         w->text = t;
@@ -351,7 +351,7 @@ static int px__grow(px__parser *ps, void **arr, size_t *cap, size_t n, size_t el
     if (n < *cap)
         return PX_OK;
     size_t ncap = *cap ? *cap * 2 : 16;
-    void *t = PX_REALLOC(*arr, ncap * elem);
+    void *t = px__regrow(*arr, *cap * elem, ncap * elem);
     if (!t)
         return px_error_set(ps->err, PX_ENOMEM, 0, "out of memory parsing the pipeline description");
     *arr = t;

@@ -203,6 +203,19 @@ static inline bool px__is_isolated(const px_element *el)
 #endif
 }
 
+/* Whether el has no output slots of its own: px__allocate_arenas gives it
+ * no arena, and planners that look for the arena a buffer's slot comes from
+ * (queue.c, isolate/proxy.c) walk past it to the element upstream. */
+static inline bool px__uses_upstream_slots(const px_element *el)
+{
+    const px_element_class *k = el->klass;
+    return k->consume ||                    /* a sink: nothing leaves it */
+           (k->process && k->in_place) ||   /* writes into its input slot (queues too) */
+           (k->in_place && k->reads_only) || /* isolated and only reads: its read-only input slot goes on */
+           el->passthrough;                 /* start() said buffers pass untouched; an isolated one's
+                                               proxy forwards the input slot too (proxy.c) */
+}
+
 /* ---- util.c ---- */
 /* Levenshtein distance, case-insensitive, '-' and '_' equal. */
 static size_t px__edit_distance(const char *a, const char *b);
@@ -212,6 +225,10 @@ static bool px__name_eq(const char *a, const char *b);
 static const char *px__nearest(const char *word, const char *const *candidates, size_t n);
 /* Copies with truncation, always terminates; returns strlen(src). */
 static size_t px__strlcpy(char *dst, const char *src, size_t size);
+/* A grown copy of a block (old_size bytes kept, old freed), or NULL with old
+ * untouched: PX_MALLOC and PX_FREE rather than realloc, which would cost a
+ * static musl build 1.4 KiB; the core grows arrays only while building. */
+static void *px__regrow(void *old, size_t old_size, size_t new_size);
 /* Monotonic clock in ns (vDSO; no syscall on common targets). */
 static px_time px__now(void);
 

@@ -121,6 +121,16 @@ static const char *px__show(const char *value, char *buf, size_t size)
     return buf;
 }
 
+static void *px__regrow(void *old, size_t old_size, size_t new_size)
+{
+    void *t = PX_MALLOC(new_size);
+    if (t && old_size)
+        memcpy(t, old, old_size);
+    if (t)
+        PX_FREE(old);
+    return t;
+}
+
 static char *px__strdup(const char *s)
 {
     size_t n = strlen(s) + 1;

@@ -379,9 +379,7 @@ static void px__unplan_queues(px__iso *iso)
 /* Whether el gets an output arena of its own (px__allocate_arenas). */
 static bool px__has_arena(const px_element *el)
 {
-    const px_element_class *k = el->klass;
-    return !(k->consume || (k->process && k->in_place) || (k->in_place && k->reads_only) ||
-             (el->passthrough && !px__is_isolated(el)));
+    return !px__uses_upstream_slots(el);
 }
 
 /* Whether a source upstream of el is live (drops or rings rather than

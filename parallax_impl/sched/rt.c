@@ -265,6 +265,10 @@ static void *px__rt_thread(void *arg)
         expected += (px_time)expirations * period;
         if (expected < now - period) /* far behind (a debugger, a stopped VM): start over */
             expected = now;
+        /* Counted as it starts: the EOS this cycle may bring wakes px_pipeline_wait,
+         * whose caller reads the figures before the thread is joined. */
+        atomic_store_explicit(&p->rt_cycles, atomic_load_explicit(&p->rt_cycles, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
         size_t blocked = 0;
         bool moved = false;
         for (size_t i = 0; i < n; i++) /* topological: sources, then queue outputs downstream */
@@ -281,8 +285,6 @@ static void *px__rt_thread(void *arg)
         uint64_t work = (uint64_t)(px__now() - now);
         if (work > atomic_load_explicit(&p->rt_cycle_max, memory_order_relaxed))
             atomic_store_explicit(&p->rt_cycle_max, work, memory_order_relaxed);
-        atomic_store_explicit(&p->rt_cycles, atomic_load_explicit(&p->rt_cycles, memory_order_relaxed) + 1,
-                              memory_order_relaxed);
     }
     close(tfd);
     return NULL;

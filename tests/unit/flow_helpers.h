@@ -1,12 +1,14 @@
-/* Helpers shared by the scheduling and flow unit tests (test_sched.c,
- * test_flow.c): the schedulers to run under, building a pipeline for one of
- * them, running it, and reading an element's figures. Include after
+/* Helpers shared by the scheduling, flow and pipeline unit tests
+ * (test_sched.c, test_flow.c, test_pipeline.c): the schedulers to run
+ * under, building a pipeline for one of them, running it, and reading an
+ * element's figures. Include after
  * parallax.h and cmocka.h. Functions are static inline: a test file that
  * does not use one gets no warning. */
 
 #ifndef PX_TEST_FLOW_HELPERS_H
 #define PX_TEST_FLOW_HELPERS_H
 
+#include <errno.h>
 #include <time.h>
 
 /* Every scheduler this build has: the same pipelines must give the same results under each. */
@@ -54,7 +56,8 @@ static inline px_element_stats stats_of(px_pipeline *p, const char *name)
 static inline void sleep_us(long us)
 {
     struct timespec ts = {us / 1000000, (us % 1000000) * 1000L};
-    nanosleep(&ts, NULL);
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) /* a signal: sleep what is left */
+        ;
 }
 
 static inline px_time now_ns(void)

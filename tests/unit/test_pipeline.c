@@ -18,6 +18,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "flow_helpers.h" /* stats_of, run_ok, sleep_us, now_ns */
+
 /* ---- Helpers ------------------------------------------------------------ */
 
 static px_element *add(px_pipeline *p, const char *factory, const char *name)
@@ -43,23 +45,8 @@ static void link_ok(px_element *a, px_element *b)
         fail_msg("px_link(%s, %s) failed: %s", px_element_name(a), px_element_name(b), err.message);
 }
 
-static px_element_stats stats_of(px_pipeline *p, const char *name)
-{
-    px_element *el = px_pipeline_get(p, name);
-    if (!el)
-        fail_msg("no element '%s'", name);
-    px_element_stats s;
-    px_element_get_stats(el, &s);
-    return s;
-}
-
-static void run_ok(px_pipeline *p)
-{
-    px_error err = {0};
-    int rc = px_pipeline_run(p, &err);
-    if (rc != PX_OK)
-        fail_msg("px_pipeline_run failed (%d): %s", rc, err.message);
-}
+/* The two schedulers the builder tests compare (rt has its own tests). */
+static const px_scheduler coop_threads[] = {PX_SCHED_COOP_RUN, PX_SCHED_THREADS_RUN};
 
 /* fakesrc num-buffers=n [sizetype=fixed sizemax=size] ! identity ! fakesink, built in C. */
 static px_pipeline *build_chain(int n, int size)
@@ -114,20 +101,6 @@ static int count_fds(void)
             n++;
     closedir(d);
     return n;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
-
-static px_time now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (px_time)ts.tv_sec * PX_SECOND + ts.tv_nsec;
 }
 
 /* ---- Application elements ----------------------------------------------- */
@@ -389,10 +362,10 @@ static void builder_makes_the_same_graph_as_the_parser(void **state)
 static void coop_and_threads_schedulers_give_identical_counts(void **state)
 {
     (void)state;
-    static const px_scheduler scheds[] = {PX_SCHED_DEFAULT, PX_SCHED_COOP_RUN, PX_SCHED_THREADS_RUN};
+    static const px_scheduler with_default[] = {PX_SCHED_DEFAULT, PX_SCHED_COOP_RUN, PX_SCHED_THREADS_RUN};
     for (size_t i = 0; i < 3; i++) {
         px_pipeline *p = build_chain(1000, -1);
-        assert_int_equal(px_pipeline_set_scheduler(p, scheds[i]), PX_OK);
+        assert_int_equal(px_pipeline_set_scheduler(p, with_default[i]), PX_OK);
         run_ok(p);
         assert_chain_counts(p, 1000, 0);
         px_pipeline_free(p);
@@ -402,10 +375,9 @@ static void coop_and_threads_schedulers_give_identical_counts(void **state)
 static void fixed_100_byte_buffers_count_100000_bytes_with_both_schedulers(void **state)
 {
     (void)state;
-    static const px_scheduler scheds[] = {PX_SCHED_COOP_RUN, PX_SCHED_THREADS_RUN};
     for (size_t i = 0; i < 2; i++) {
         px_pipeline *p = build_chain(1000, 100);
-        assert_int_equal(px_pipeline_set_scheduler(p, scheds[i]), PX_OK);
+        assert_int_equal(px_pipeline_set_scheduler(p, coop_threads[i]), PX_OK);
         run_ok(p);
         assert_chain_counts(p, 1000, 100000);
         px_pipeline_free(p);
@@ -493,12 +465,11 @@ static void tee_request_pads_are_made_by_px_link_and_by_name(void **state)
 static void bus_carries_state_change_then_eos(void **state)
 {
     (void)state;
-    static const px_scheduler scheds[] = {PX_SCHED_COOP_RUN, PX_SCHED_THREADS_RUN};
     for (size_t i = 0; i < 2; i++) {
         px_error err = {0};
         px_message m;
         px_pipeline *p = build_chain(100, -1);
-        assert_int_equal(px_pipeline_set_scheduler(p, scheds[i]), PX_OK);
+        assert_int_equal(px_pipeline_set_scheduler(p, coop_threads[i]), PX_OK);
         assert_int_equal(px_pipeline_get_state(p), PX_STATE_IDLE);
         assert_int_equal(px_pipeline_start(p, &err), PX_OK);
         assert_int_equal(px_pipeline_get_state(p), PX_STATE_RUNNING);
@@ -533,12 +504,11 @@ static void bus_carries_state_change_then_eos(void **state)
 static void wait_returns_ok_at_eos(void **state)
 {
     (void)state;
-    static const px_scheduler scheds[] = {PX_SCHED_COOP_RUN, PX_SCHED_THREADS_RUN};
     for (size_t i = 0; i < 2; i++) {
         px_error err = {0};
         px_message m;
         px_pipeline *p = build_chain(100, -1);
-        assert_int_equal(px_pipeline_set_scheduler(p, scheds[i]), PX_OK);
+        assert_int_equal(px_pipeline_set_scheduler(p, coop_threads[i]), PX_OK);
         assert_int_equal(px_pipeline_start(p, &err), PX_OK);
         assert_int_equal(px_pipeline_pop_message(p, &m, 5000), PX_OK);
         assert_int_equal(m.type, PX_MSG_STATE_CHANGED);
@@ -554,11 +524,10 @@ static void wait_returns_ok_at_eos(void **state)
 static void wait_after_stop_is_a_state_error_not_a_hang(void **state)
 {
     (void)state;
-    static const px_scheduler scheds[] = {PX_SCHED_COOP_RUN, PX_SCHED_THREADS_RUN};
     for (size_t i = 0; i < 2; i++) {
         px_error err = {0};
         px_pipeline *p = build_chain(100, -1);
-        assert_int_equal(px_pipeline_set_scheduler(p, scheds[i]), PX_OK);
+        assert_int_equal(px_pipeline_set_scheduler(p, coop_threads[i]), PX_OK);
         assert_int_equal(px_pipeline_start(p, &err), PX_OK);
         assert_int_equal(px_pipeline_wait(p, 5000, &err), PX_OK);
         px_pipeline_stop(p);
@@ -600,12 +569,11 @@ static void wait_on_a_never_started_pipeline_is_a_state_error(void **state)
 static void identity_error_after_5_fails_the_run_with_its_message(void **state)
 {
     (void)state;
-    static const px_scheduler scheds[] = {PX_SCHED_COOP_RUN, PX_SCHED_THREADS_RUN};
     for (size_t i = 0; i < 2; i++) {
         px_error err = {0};
         px_pipeline *p = build_chain(1000, -1);
         set(px_pipeline_get(p, "identity0"), "error-after", "5");
-        assert_int_equal(px_pipeline_set_scheduler(p, scheds[i]), PX_OK);
+        assert_int_equal(px_pipeline_set_scheduler(p, coop_threads[i]), PX_OK);
         assert_int_equal(px_pipeline_run(p, &err), PX_EFLOW);
         assert_int_equal(err.code, PX_EFLOW);
         assert_string_equal(err.message, "identity0: error-after 5 reached");
@@ -880,7 +848,6 @@ static void unknown_factory_suggests_the_nearest_name(void **state)
 static void copying_app_filter_gets_a_fresh_slot_and_keeps_metadata(void **state)
 {
     (void)state;
-    static const px_scheduler scheds[] = {PX_SCHED_COOP_RUN, PX_SCHED_THREADS_RUN};
     for (size_t i = 0; i < 2; i++) {
         px_pipeline *p = px_pipeline_new();
         px_element *src = add(p, "fakesrc", NULL);
@@ -892,7 +859,7 @@ static void copying_app_filter_gets_a_fresh_slot_and_keeps_metadata(void **state
         px_element *chk = add(p, "apptest-check", NULL);
         link_ok(src, inv);
         link_ok(inv, chk);
-        assert_int_equal(px_pipeline_set_scheduler(p, scheds[i]), PX_OK);
+        assert_int_equal(px_pipeline_set_scheduler(p, coop_threads[i]), PX_OK);
         run_ok(p);
 
         const invert_state *is = px_element_state(inv);
@@ -959,7 +926,6 @@ static void copying_app_filter_carries_pts_dts_duration_and_flags(void **state)
 static void hoarding_sink_exhausts_the_arena_and_fails_without_hanging(void **state)
 {
     (void)state;
-    static const px_scheduler scheds[] = {PX_SCHED_COOP_RUN, PX_SCHED_THREADS_RUN};
     for (size_t i = 0; i < 2; i++) {
         px_error err = {0};
         px_pipeline *p = px_pipeline_new();
@@ -967,7 +933,7 @@ static void hoarding_sink_exhausts_the_arena_and_fails_without_hanging(void **st
         set(src, "num-buffers", "100");
         px_element *sink = add(p, "apptest-hoard", NULL);
         link_ok(src, sink);
-        assert_int_equal(px_pipeline_set_scheduler(p, scheds[i]), PX_OK);
+        assert_int_equal(px_pipeline_set_scheduler(p, coop_threads[i]), PX_OK);
         assert_int_equal(px_pipeline_start(p, &err), PX_OK);
         px_time t0 = now_ns();
         assert_int_equal(px_pipeline_wait(p, 10000, &err), PX_ENOMEM);
@@ -1098,7 +1064,7 @@ static void send_eos_ends_an_unlimited_threaded_stream(void **state)
     link_ok(id, sink);
     assert_int_equal(px_pipeline_set_scheduler(p, PX_SCHED_THREADS_RUN), PX_OK);
     assert_int_equal(px_pipeline_start(p, &err), PX_OK);
-    sleep_ms(50);
+    sleep_us(50000);
     px_time t0 = now_ns();
     px_pipeline_send_eos(p);
     assert_int_equal(px_pipeline_wait(p, 5000, &err), PX_OK);
@@ -1234,10 +1200,9 @@ static void set_and_get_round_trip_and_bad_values_are_einval(void **state)
 static void running_the_same_pipeline_twice_resets_counts(void **state)
 {
     (void)state;
-    static const px_scheduler scheds[] = {PX_SCHED_COOP_RUN, PX_SCHED_THREADS_RUN};
     for (size_t i = 0; i < 2; i++) {
         px_pipeline *p = build_chain(1000, 16);
-        assert_int_equal(px_pipeline_set_scheduler(p, scheds[i]), PX_OK);
+        assert_int_equal(px_pipeline_set_scheduler(p, coop_threads[i]), PX_OK);
         run_ok(p);
         assert_chain_counts(p, 1000, 16000);
         run_ok(p);
