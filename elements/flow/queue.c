@@ -645,6 +645,10 @@ static int px__queue_service(px_element *el)
     if (atomic_load_explicit(&q->eos_in, memory_order_seq_cst) &&
         atomic_load_explicit(&q->tail, memory_order_acquire) == atomic_load_explicit(&q->head, memory_order_relaxed)) {
         atomic_store_explicit(&q->finished, true, memory_order_relaxed);
+        /* The input side may have marked the queue busy after the output
+         * side's last look (its last push, then EOS): it is empty now. */
+        if (atomic_load_explicit(&q->busy, memory_order_acquire))
+            queue_watermarks(q, 0, 0, 0);
         px__eos_forward(el, PX_PAD_ALL);
         return -1;
     }
