@@ -2413,6 +2413,13 @@ typedef struct px__child_ctx {
 
 static px__child_ctx px__child;
 
+/* The child's copies of the supervisor's ring indexes (px__ring_push/pop):
+ * the head of each request ring, the tail of each reply ring. In the
+ * child's own memory: the supervisor never writes them. */
+static struct {
+    uint32_t req[PX__ISO_MAX_GROUP], rep[PX__ISO_MAX_GROUP];
+} px__child_seen;
+
 /* In an element process, chain() elements get their outputs here (chain.c). */
 static int px__child_alloc_output(px_element *el, px_buffer *out);
 static px_flow px__child_push(px_element *el, int src_pad, px_buffer *buf);
@@ -2470,6 +2477,10 @@ typedef struct px__proxy {
     uint32_t fly_gen;     /* process generation they were sent to */
     uint64_t produce_seq; /* producing ahead: sequence of the next request */
     px_flow sticky;       /* EOS or ERROR of an earlier buffer: every later call returns it */
+    /* The child's ring indexes as last read (px__ring_push/pop), of the
+     * process generation seen_gen: a restart resets the rings. Only the
+     * thread that calls the element touches them. */
+    uint32_t seen_gen, req_seen, rep_seen;
 } px__proxy;
 
 struct px__iso_proc {
@@ -18978,12 +18989,23 @@ static void px__cpu_relax(void)
 
 /* ---- Rings ------------------------------------------------------------------ */
 
-static bool px__ring_push(px__ring *r, const px__slotref *m)
+/* Each side keeps its own copy of the other side's index (seen: the
+ * consumer's tail for a producer, the producer's head for a consumer), in
+ * memory the other side cannot write, and reads the shared index only when
+ * the copy says the ring is full (producer) or empty (consumer): a push or
+ * pop then touches the entry's lines and its own index, not the line the
+ * other side keeps writing. A copy is trusted only within (0, RING] of the
+ * caller's own index (anything else, an old copy after a restart reset the
+ * rings or an index a hostile peer forged, reloads and checks the shared
+ * one), so an entry read or written is always one the ring holds. */
+static bool px__ring_push(px__ring *r, uint32_t *seen, const px__slotref *m)
 {
     uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-    uint32_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
-    if (head - tail >= PX__ISO_RING)
-        return false;
+    if (head - *seen >= PX__ISO_RING) {
+        *seen = atomic_load_explicit(&r->tail, memory_order_acquire);
+        if (head - *seen >= PX__ISO_RING)
+            return false;
+    }
     r->e[head % PX__ISO_RING].r = *m;
     atomic_store_explicit(&r->head, head + 1, memory_order_release);
     return true;
@@ -18991,23 +19013,30 @@ static bool px__ring_push(px__ring *r, const px__slotref *m)
 
 /* Returns 1 with an entry, 0 when empty, -1 when the producer's index is
  * impossible (a hostile or corrupt peer). */
-static int px__ring_pop(px__ring *r, px__slotref *m)
+static int px__ring_pop(px__ring *r, uint32_t *seen, px__slotref *m)
 {
     uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-    uint32_t head = atomic_load_explicit(&r->head, memory_order_acquire);
-    if (head == tail)
-        return 0;
-    if (head - tail > PX__ISO_RING)
-        return -1;
+    if (*seen - tail - 1u >= PX__ISO_RING) { /* empty by the copy, or the copy is not to be trusted */
+        *seen = atomic_load_explicit(&r->head, memory_order_acquire);
+        if (*seen == tail)
+            return 0;
+        if (*seen - tail > PX__ISO_RING)
+            return -1;
+    }
     *m = r->e[tail % PX__ISO_RING].r; /* copied out before anything looks at it */
     atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
     return 1;
 }
 
-static bool px__ring_empty(px__ring *r)
+/* false when an entry waits (or the producer's index is impossible, which
+ * the pop then reports). */
+static bool px__ring_empty(px__ring *r, uint32_t *seen)
 {
-    return atomic_load_explicit(&r->head, memory_order_acquire) ==
-           atomic_load_explicit(&r->tail, memory_order_relaxed);
+    uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+    if (*seen - tail - 1u < PX__ISO_RING)
+        return false;
+    *seen = atomic_load_explicit(&r->head, memory_order_acquire);
+    return *seen == tail;
 }
 
 /* After a push: ring the consumer's bell only if it sleeps (Dekker: the
@@ -19984,7 +20013,7 @@ static bool px__child_service(px_pipeline *p, int i)
 {
     px__channel *c = px__child.chan;
     px__slotref r, rep;
-    int got = px__ring_pop(&c->req[i], &r);
+    int got = px__ring_pop(&c->req[i], &px__child_seen.req[i], &r);
     if (got < 0)
         px__child_die("request ring indexes out of range");
     if (got == 0)
@@ -19994,7 +20023,7 @@ static bool px__child_service(px_pipeline *p, int i)
     if (r.op == PX__OP_LEND) /* only expected inside px__child_alloc_output */
         px__child_die("an output slot was lent that nobody asked for");
     px__child_handle(p, (uint32_t)i, &r, &rep);
-    while (!px__ring_push(&c->rep[i], &rep))
+    while (!px__ring_push(&c->rep[i], &px__child_seen.rep[i], &rep))
         sched_yield(); /* the supervisor is draining outputs of this call */
     px__notify(&c->rep[i].sleeping, &c->rep[i].bell);
     return true;
@@ -20007,7 +20036,7 @@ static void px__child_wait(void)
     for (int y = 0; y < 16; y++) {
         sched_yield();
         for (int i = 0; i < px__n_members; i++)
-            if (!px__ring_empty(&c->req[i]))
+            if (!px__ring_empty(&c->req[i], &px__child_seen.req[i]))
                 return;
     }
     uint32_t bell = atomic_load_explicit(&c->child_bell, memory_order_acquire);
@@ -20015,7 +20044,7 @@ static void px__child_wait(void)
     atomic_thread_fence(memory_order_seq_cst);
     bool empty = true;
     for (int i = 0; i < px__n_members && empty; i++)
-        empty = px__ring_empty(&c->req[i]);
+        empty = px__ring_empty(&c->req[i], &px__child_seen.req[i]);
     if (empty)
         px__futex_wait_on(&c->child_bell, bell, -1, true);
     atomic_store_explicit(&c->child_sleeping, 0, memory_order_relaxed);
@@ -20048,7 +20077,7 @@ static int px__member_of(const px_element *el)
 static void px__child_reply(int mi, const px__slotref *r)
 {
     px__channel *c = px__child.chan;
-    while (!px__ring_push(&c->rep[mi], r))
+    while (!px__ring_push(&c->rep[mi], &px__child_seen.rep[mi], r))
         sched_yield();
     px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell);
 }
@@ -21704,6 +21733,36 @@ static uint32_t px__home_owner(const px_arena *a)
     return a->home_pid ? a->home_pid : px_arena__self();
 }
 
+/* Member x's rings, through the proxy's copies of the child's indexes
+ * (px__ring_push/pop): copies from before a restart are dropped. */
+static void px__seen_sync(px__proxy *x)
+{
+    uint32_t g = atomic_load_explicit(&x->proc->generation, memory_order_acquire);
+    if (x->seen_gen != g) {
+        x->seen_gen = g;
+        x->req_seen = 0;
+        x->rep_seen = 0;
+    }
+}
+
+static bool px__req_push(px__proxy *x, const px__slotref *m)
+{
+    px__seen_sync(x);
+    return px__ring_push(&x->proc->chan->req[x->member], &x->req_seen, m);
+}
+
+static int px__rep_pop(px__proxy *x, px__slotref *m)
+{
+    px__seen_sync(x);
+    return px__ring_pop(&x->proc->chan->rep[x->member], &x->rep_seen, m);
+}
+
+static bool px__rep_empty(px__proxy *x)
+{
+    px__seen_sync(x);
+    return px__ring_empty(&x->proc->chan->rep[x->member], &x->rep_seen);
+}
+
 /* Waits until member x's reply ring has an entry: a short spin (the child
  * is likely running on another core), then yields (on a busy machine it may
  * be waiting for this one), then futex sleeps in 10 ms steps that watch the
@@ -21715,12 +21774,12 @@ static bool px__await(px__proxy *x, uint32_t gen, char *why, size_t wsize)
     px__iso_proc *pr = x->proc;
     px__ring *rr = &pr->chan->rep[x->member];
     why[0] = '\0';
-    for (int spin = 0; spin < 1000 && px__ring_empty(rr); spin++)
+    for (int spin = 0; spin < 1000 && px__rep_empty(x); spin++)
         px__cpu_relax();
-    for (int y = 0; y < 16 && px__ring_empty(rr); y++)
+    for (int y = 0; y < 16 && px__rep_empty(x); y++)
         sched_yield();
     px_time t0 = 0;
-    while (px__ring_empty(rr)) {
+    while (px__rep_empty(x)) {
         if (!px__pool_service(x, why + 20, wsize - 20)) { /* a chain() child may wait for a slot */
             memcpy(why, "protocol violation: ", 20);
             return false;
@@ -21730,10 +21789,10 @@ static bool px__await(px__proxy *x, uint32_t gen, char *why, size_t wsize)
         uint32_t bell = atomic_load_explicit(&rr->bell, memory_order_acquire);
         atomic_store_explicit(&rr->sleeping, 1, memory_order_relaxed);
         atomic_thread_fence(memory_order_seq_cst);
-        if (px__ring_empty(rr))
+        if (px__rep_empty(x))
             px__futex_wait_on(&rr->bell, bell, 10, true);
         atomic_store_explicit(&rr->sleeping, 0, memory_order_relaxed);
-        if (!px__ring_empty(rr))
+        if (!px__rep_empty(x))
             break;
         if (atomic_load(&pr->generation) != gen || px__proc_dead(pr))
             return false;
@@ -21759,7 +21818,6 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
         return PX_EFLOW;
     uint32_t gen = atomic_load_explicit(&pr->generation, memory_order_acquire);
     px__channel *c = pr->chan;
-    px__ring *rr = &c->rep[x->member];
     req->element = (uint32_t)x->member;
     req->id = ++x->next_id;
     atomic_store_explicit(&c->downstream[x->member], PX_FLOW_OK, memory_order_relaxed);
@@ -21770,7 +21828,7 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
         forced = why;
         goto dead;
     }
-    if (!px__ring_push(&c->req[x->member], req)) {
+    if (!px__req_push(x, req)) {
         forced = "protocol violation: its request ring is full";
         goto dead;
     }
@@ -21780,7 +21838,7 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
             forced = why[0] ? why : NULL;
             goto dead;
         }
-        int got = px__ring_pop(rr, rep);
+        int got = px__rep_pop(x, rep);
         if (got < 0) {
             forced = "protocol violation: reply ring indexes out of range";
             goto dead;
@@ -21984,7 +22042,7 @@ static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool
     f->pos = atomic_load_explicit(&q->head, memory_order_relaxed);
     if (++x->fly_n > x->fly_max)
         x->fly_max = x->fly_n;
-    if (!px__ring_push(q, req)) {
+    if (!px__req_push(x, req)) {
         char msg[PX_ERROR_MESSAGE_MAX / 2];
         px__fly_lose_all(x, true);
         if (px__proc_recover(pr, gen, "protocol violation: its request ring is full", msg, sizeof msg) != PX_OK &&
@@ -22070,8 +22128,7 @@ static void px__fly_dead(px__proxy *x, const char *forced)
     uint32_t n_done = 0, tail = 0;
     bool salvage = !forced && atomic_load(&pr->generation) == gen;
     if (salvage) { /* it is dead: its rings no longer move */
-        px__ring *rr = &pr->chan->rep[x->member];
-        while (n_done < x->fly_n && px__ring_pop(rr, &done[n_done]) > 0)
+        while (n_done < x->fly_n && px__rep_pop(x, &done[n_done]) > 0)
             n_done++;
         tail = atomic_load_explicit(&pr->chan->req[x->member].tail, memory_order_acquire);
     }
@@ -22135,8 +22192,7 @@ static bool px__collect(px__proxy *x, uint32_t keep, bool wait)
 {
     px__fly_check_gen(x);
     while (x->fly_n) {
-        px__ring *rr = &x->proc->chan->rep[x->member];
-        if (px__ring_empty(rr)) {
+        if (px__rep_empty(x)) {
             if (!wait || x->fly_n <= keep)
                 break;
             char why[200];
@@ -22151,7 +22207,7 @@ static bool px__collect(px__proxy *x, uint32_t keep, bool wait)
             }
         }
         px__slotref rep;
-        if (px__ring_pop(rr, &rep) < 0) {
+        if (px__rep_pop(x, &rep) < 0) {
             px__fly_dead(x, "protocol violation: reply ring indexes out of range");
             if (x->proc->failed)
                 return false;
@@ -22270,9 +22326,8 @@ static px_flow px__produce_oldest(px__proxy *x, px_buffer *out, bool refill)
             px__produce_fill(x, &none);
             continue;
         }
-        px__ring *rr = &x->proc->chan->rep[x->member];
         char why[200];
-        if (px__ring_empty(rr) && !px__await(x, x->fly_gen, why, sizeof why)) {
+        if (px__rep_empty(x) && !px__await(x, x->fly_gen, why, sizeof why)) {
             if (atomic_load(&x->proc->generation) != x->fly_gen && !x->proc->failed)
                 px__fly_lose_all(x, true);
             else
@@ -22280,7 +22335,7 @@ static px_flow px__produce_oldest(px__proxy *x, px_buffer *out, bool refill)
             continue;
         }
         px__slotref rep;
-        if (px__ring_pop(rr, &rep) < 0) {
+        if (px__rep_pop(x, &rep) < 0) {
             px__fly_dead(x, "protocol violation: reply ring indexes out of range");
             continue;
         }
@@ -22377,7 +22432,8 @@ static void px__isolate_release(px_pipeline *p)
             px__slotref r;
             memset(&r, 0, sizeof r);
             r.op = PX__OP_SHUTDOWN;
-            if (px__ring_push(&pr->chan->req[0], &r))
+            uint32_t seen = atomic_load(&pr->chan->req[0].tail); /* no copy kept here */
+            if (px__ring_push(&pr->chan->req[0], &seen, &r))
                 px__notify(&pr->chan->child_sleeping, &pr->chan->child_bell);
             struct pollfd pfd = {pr->pidfd, POLLIN, 0};
             if (pr->pidfd < 0 || poll(&pfd, 1, 1000) <= 0)

@@ -27,12 +27,23 @@ static void px__cpu_relax(void)
 
 /* ---- Rings ------------------------------------------------------------------ */
 
-static bool px__ring_push(px__ring *r, const px__slotref *m)
+/* Each side keeps its own copy of the other side's index (seen: the
+ * consumer's tail for a producer, the producer's head for a consumer), in
+ * memory the other side cannot write, and reads the shared index only when
+ * the copy says the ring is full (producer) or empty (consumer): a push or
+ * pop then touches the entry's lines and its own index, not the line the
+ * other side keeps writing. A copy is trusted only within (0, RING] of the
+ * caller's own index (anything else, an old copy after a restart reset the
+ * rings or an index a hostile peer forged, reloads and checks the shared
+ * one), so an entry read or written is always one the ring holds. */
+static bool px__ring_push(px__ring *r, uint32_t *seen, const px__slotref *m)
 {
     uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-    uint32_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
-    if (head - tail >= PX__ISO_RING)
-        return false;
+    if (head - *seen >= PX__ISO_RING) {
+        *seen = atomic_load_explicit(&r->tail, memory_order_acquire);
+        if (head - *seen >= PX__ISO_RING)
+            return false;
+    }
     r->e[head % PX__ISO_RING].r = *m;
     atomic_store_explicit(&r->head, head + 1, memory_order_release);
     return true;
@@ -40,23 +51,30 @@ static bool px__ring_push(px__ring *r, const px__slotref *m)
 
 /* Returns 1 with an entry, 0 when empty, -1 when the producer's index is
  * impossible (a hostile or corrupt peer). */
-static int px__ring_pop(px__ring *r, px__slotref *m)
+static int px__ring_pop(px__ring *r, uint32_t *seen, px__slotref *m)
 {
     uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-    uint32_t head = atomic_load_explicit(&r->head, memory_order_acquire);
-    if (head == tail)
-        return 0;
-    if (head - tail > PX__ISO_RING)
-        return -1;
+    if (*seen - tail - 1u >= PX__ISO_RING) { /* empty by the copy, or the copy is not to be trusted */
+        *seen = atomic_load_explicit(&r->head, memory_order_acquire);
+        if (*seen == tail)
+            return 0;
+        if (*seen - tail > PX__ISO_RING)
+            return -1;
+    }
     *m = r->e[tail % PX__ISO_RING].r; /* copied out before anything looks at it */
     atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
     return 1;
 }
 
-static bool px__ring_empty(px__ring *r)
+/* false when an entry waits (or the producer's index is impossible, which
+ * the pop then reports). */
+static bool px__ring_empty(px__ring *r, uint32_t *seen)
 {
-    return atomic_load_explicit(&r->head, memory_order_acquire) ==
-           atomic_load_explicit(&r->tail, memory_order_relaxed);
+    uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+    if (*seen - tail - 1u < PX__ISO_RING)
+        return false;
+    *seen = atomic_load_explicit(&r->head, memory_order_acquire);
+    return *seen == tail;
 }
 
 /* After a push: ring the consumer's bell only if it sleeps (Dekker: the

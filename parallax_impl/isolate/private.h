@@ -193,6 +193,13 @@ typedef struct px__child_ctx {
 
 static px__child_ctx px__child;
 
+/* The child's copies of the supervisor's ring indexes (px__ring_push/pop):
+ * the head of each request ring, the tail of each reply ring. In the
+ * child's own memory: the supervisor never writes them. */
+static struct {
+    uint32_t req[PX__ISO_MAX_GROUP], rep[PX__ISO_MAX_GROUP];
+} px__child_seen;
+
 /* In an element process, chain() elements get their outputs here (chain.c). */
 static int px__child_alloc_output(px_element *el, px_buffer *out);
 static px_flow px__child_push(px_element *el, int src_pad, px_buffer *buf);
@@ -250,6 +257,10 @@ typedef struct px__proxy {
     uint32_t fly_gen;     /* process generation they were sent to */
     uint64_t produce_seq; /* producing ahead: sequence of the next request */
     px_flow sticky;       /* EOS or ERROR of an earlier buffer: every later call returns it */
+    /* The child's ring indexes as last read (px__ring_push/pop), of the
+     * process generation seen_gen: a restart resets the rings. Only the
+     * thread that calls the element touches them. */
+    uint32_t seen_gen, req_seen, rep_seen;
 } px__proxy;
 
 struct px__iso_proc {

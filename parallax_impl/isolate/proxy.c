@@ -1007,6 +1007,36 @@ static uint32_t px__home_owner(const px_arena *a)
     return a->home_pid ? a->home_pid : px_arena__self();
 }
 
+/* Member x's rings, through the proxy's copies of the child's indexes
+ * (px__ring_push/pop): copies from before a restart are dropped. */
+static void px__seen_sync(px__proxy *x)
+{
+    uint32_t g = atomic_load_explicit(&x->proc->generation, memory_order_acquire);
+    if (x->seen_gen != g) {
+        x->seen_gen = g;
+        x->req_seen = 0;
+        x->rep_seen = 0;
+    }
+}
+
+static bool px__req_push(px__proxy *x, const px__slotref *m)
+{
+    px__seen_sync(x);
+    return px__ring_push(&x->proc->chan->req[x->member], &x->req_seen, m);
+}
+
+static int px__rep_pop(px__proxy *x, px__slotref *m)
+{
+    px__seen_sync(x);
+    return px__ring_pop(&x->proc->chan->rep[x->member], &x->rep_seen, m);
+}
+
+static bool px__rep_empty(px__proxy *x)
+{
+    px__seen_sync(x);
+    return px__ring_empty(&x->proc->chan->rep[x->member], &x->rep_seen);
+}
+
 /* Waits until member x's reply ring has an entry: a short spin (the child
  * is likely running on another core), then yields (on a busy machine it may
  * be waiting for this one), then futex sleeps in 10 ms steps that watch the
@@ -1018,12 +1048,12 @@ static bool px__await(px__proxy *x, uint32_t gen, char *why, size_t wsize)
     px__iso_proc *pr = x->proc;
     px__ring *rr = &pr->chan->rep[x->member];
     why[0] = '\0';
-    for (int spin = 0; spin < 1000 && px__ring_empty(rr); spin++)
+    for (int spin = 0; spin < 1000 && px__rep_empty(x); spin++)
         px__cpu_relax();
-    for (int y = 0; y < 16 && px__ring_empty(rr); y++)
+    for (int y = 0; y < 16 && px__rep_empty(x); y++)
         sched_yield();
     px_time t0 = 0;
-    while (px__ring_empty(rr)) {
+    while (px__rep_empty(x)) {
         if (!px__pool_service(x, why + 20, wsize - 20)) { /* a chain() child may wait for a slot */
             memcpy(why, "protocol violation: ", 20);
             return false;
@@ -1033,10 +1063,10 @@ static bool px__await(px__proxy *x, uint32_t gen, char *why, size_t wsize)
         uint32_t bell = atomic_load_explicit(&rr->bell, memory_order_acquire);
         atomic_store_explicit(&rr->sleeping, 1, memory_order_relaxed);
         atomic_thread_fence(memory_order_seq_cst);
-        if (px__ring_empty(rr))
+        if (px__rep_empty(x))
             px__futex_wait_on(&rr->bell, bell, 10, true);
         atomic_store_explicit(&rr->sleeping, 0, memory_order_relaxed);
-        if (!px__ring_empty(rr))
+        if (!px__rep_empty(x))
             break;
         if (atomic_load(&pr->generation) != gen || px__proc_dead(pr))
             return false;
@@ -1062,7 +1092,6 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
         return PX_EFLOW;
     uint32_t gen = atomic_load_explicit(&pr->generation, memory_order_acquire);
     px__channel *c = pr->chan;
-    px__ring *rr = &c->rep[x->member];
     req->element = (uint32_t)x->member;
     req->id = ++x->next_id;
     atomic_store_explicit(&c->downstream[x->member], PX_FLOW_OK, memory_order_relaxed);
@@ -1073,7 +1102,7 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
         forced = why;
         goto dead;
     }
-    if (!px__ring_push(&c->req[x->member], req)) {
+    if (!px__req_push(x, req)) {
         forced = "protocol violation: its request ring is full";
         goto dead;
     }
@@ -1083,7 +1112,7 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
             forced = why[0] ? why : NULL;
             goto dead;
         }
-        int got = px__ring_pop(rr, rep);
+        int got = px__rep_pop(x, rep);
         if (got < 0) {
             forced = "protocol violation: reply ring indexes out of range";
             goto dead;
@@ -1287,7 +1316,7 @@ static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool
     f->pos = atomic_load_explicit(&q->head, memory_order_relaxed);
     if (++x->fly_n > x->fly_max)
         x->fly_max = x->fly_n;
-    if (!px__ring_push(q, req)) {
+    if (!px__req_push(x, req)) {
         char msg[PX_ERROR_MESSAGE_MAX / 2];
         px__fly_lose_all(x, true);
         if (px__proc_recover(pr, gen, "protocol violation: its request ring is full", msg, sizeof msg) != PX_OK &&
@@ -1373,8 +1402,7 @@ static void px__fly_dead(px__proxy *x, const char *forced)
     uint32_t n_done = 0, tail = 0;
     bool salvage = !forced && atomic_load(&pr->generation) == gen;
     if (salvage) { /* it is dead: its rings no longer move */
-        px__ring *rr = &pr->chan->rep[x->member];
-        while (n_done < x->fly_n && px__ring_pop(rr, &done[n_done]) > 0)
+        while (n_done < x->fly_n && px__rep_pop(x, &done[n_done]) > 0)
             n_done++;
         tail = atomic_load_explicit(&pr->chan->req[x->member].tail, memory_order_acquire);
     }
@@ -1438,8 +1466,7 @@ static bool px__collect(px__proxy *x, uint32_t keep, bool wait)
 {
     px__fly_check_gen(x);
     while (x->fly_n) {
-        px__ring *rr = &x->proc->chan->rep[x->member];
-        if (px__ring_empty(rr)) {
+        if (px__rep_empty(x)) {
             if (!wait || x->fly_n <= keep)
                 break;
             char why[200];
@@ -1454,7 +1481,7 @@ static bool px__collect(px__proxy *x, uint32_t keep, bool wait)
             }
         }
         px__slotref rep;
-        if (px__ring_pop(rr, &rep) < 0) {
+        if (px__rep_pop(x, &rep) < 0) {
             px__fly_dead(x, "protocol violation: reply ring indexes out of range");
             if (x->proc->failed)
                 return false;
@@ -1573,9 +1600,8 @@ static px_flow px__produce_oldest(px__proxy *x, px_buffer *out, bool refill)
             px__produce_fill(x, &none);
             continue;
         }
-        px__ring *rr = &x->proc->chan->rep[x->member];
         char why[200];
-        if (px__ring_empty(rr) && !px__await(x, x->fly_gen, why, sizeof why)) {
+        if (px__rep_empty(x) && !px__await(x, x->fly_gen, why, sizeof why)) {
             if (atomic_load(&x->proc->generation) != x->fly_gen && !x->proc->failed)
                 px__fly_lose_all(x, true);
             else
@@ -1583,7 +1609,7 @@ static px_flow px__produce_oldest(px__proxy *x, px_buffer *out, bool refill)
             continue;
         }
         px__slotref rep;
-        if (px__ring_pop(rr, &rep) < 0) {
+        if (px__rep_pop(x, &rep) < 0) {
             px__fly_dead(x, "protocol violation: reply ring indexes out of range");
             continue;
         }
@@ -1680,7 +1706,8 @@ static void px__isolate_release(px_pipeline *p)
             px__slotref r;
             memset(&r, 0, sizeof r);
             r.op = PX__OP_SHUTDOWN;
-            if (px__ring_push(&pr->chan->req[0], &r))
+            uint32_t seen = atomic_load(&pr->chan->req[0].tail); /* no copy kept here */
+            if (px__ring_push(&pr->chan->req[0], &seen, &r))
                 px__notify(&pr->chan->child_sleeping, &pr->chan->child_bell);
             struct pollfd pfd = {pr->pidfd, POLLIN, 0};
             if (pr->pidfd < 0 || poll(&pfd, 1, 1000) <= 0)
