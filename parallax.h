@@ -2289,6 +2289,12 @@ typedef struct px__ring {
     } e[PX__ISO_RING];
 } px__ring;
 
+/* One side's end of a ring, in that side's own memory (ipc.c). */
+struct px__ring_end {
+    uint32_t mine; /* its own index: head (producer) or tail (consumer) */
+    uint32_t seen; /* the other side's, as last read */
+};
+
 /* Output slots lent ahead to a chain() member (pool.c). The supervisor
  * fills cells; any thread of the child claims one with an exchange, and
  * gives a slot back (its last reference went) through a ret cell, stamped
@@ -2413,12 +2419,9 @@ typedef struct px__child_ctx {
 
 static px__child_ctx px__child;
 
-/* The child's copies of the supervisor's ring indexes (px__ring_push/pop):
- * the head of each request ring, the tail of each reply ring. In the
- * child's own memory: the supervisor never writes them. */
-static struct {
-    uint32_t req[PX__ISO_MAX_GROUP], rep[PX__ISO_MAX_GROUP];
-} px__child_seen;
+/* The child's ends of its rings (px__ring_push/pop, ipc.c): its own
+ * indexes and copies of the supervisor's, in its own memory. */
+static struct px__ring_end px__child_req[PX__ISO_MAX_GROUP], px__child_rep[PX__ISO_MAX_GROUP];
 
 /* In an element process, chain() elements get their outputs here (chain.c). */
 static int px__child_alloc_output(px_element *el, px_buffer *out);
@@ -2477,10 +2480,11 @@ typedef struct px__proxy {
     uint32_t fly_gen;     /* process generation they were sent to */
     uint64_t produce_seq; /* producing ahead: sequence of the next request */
     px_flow sticky;       /* EOS or ERROR of an earlier buffer: every later call returns it */
-    /* The child's ring indexes as last read (px__ring_push/pop), of the
-     * process generation seen_gen: a restart resets the rings. Only the
-     * thread that calls the element touches them. */
-    uint32_t seen_gen, req_seen, rep_seen;
+    /* Its ends of member's rings (px__ring_push/pop, ipc.c), of process
+     * generation ring_gen (a restart resets the rings). Only the thread
+     * that calls the element touches them. */
+    uint32_t ring_gen;
+    struct px__ring_end req_end, rep_end;
 } px__proxy;
 
 struct px__iso_proc {
@@ -18989,54 +18993,52 @@ static void px__cpu_relax(void)
 
 /* ---- Rings ------------------------------------------------------------------ */
 
-/* Each side keeps its own copy of the other side's index (seen: the
- * consumer's tail for a producer, the producer's head for a consumer), in
- * memory the other side cannot write, and reads the shared index only when
- * the copy says the ring is full (producer) or empty (consumer): a push or
- * pop then touches the entry's lines and its own index, not the line the
- * other side keeps writing. A copy is trusted only within (0, RING] of the
- * caller's own index (anything else, an old copy after a restart reset the
- * rings or an index a hostile peer forged, reloads and checks the shared
- * one), so an entry read or written is always one the ring holds. */
-static bool px__ring_push(px__ring *r, uint32_t *seen, const px__slotref *m)
+/* Each side keeps its own index (mine: head for a producer, tail for a
+ * consumer) and a copy of the other side's (seen) in memory the other side
+ * cannot write, and reads the shared index only when the copy says the
+ * ring is full (producer) or empty (consumer): a push or pop then touches
+ * the entry's lines and stores its own index, never loads the line the
+ * other side keeps writing. The shared copy of one's own index is only
+ * published, never read back (a hostile peer may have scribbled on it). A
+ * copy is trusted only within (0, RING] of mine; anything else (an index a
+ * hostile peer forged) reloads the shared one and checks it, so an entry
+ * read or written is always one the ring holds. */
+static bool px__ring_push(px__ring *r, struct px__ring_end *e, const px__slotref *m)
 {
-    uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-    if (head - *seen >= PX__ISO_RING) {
-        *seen = atomic_load_explicit(&r->tail, memory_order_acquire);
-        if (head - *seen >= PX__ISO_RING)
+    if (e->mine - e->seen >= PX__ISO_RING) {
+        e->seen = atomic_load_explicit(&r->tail, memory_order_acquire);
+        if (e->mine - e->seen >= PX__ISO_RING)
             return false;
     }
-    r->e[head % PX__ISO_RING].r = *m;
-    atomic_store_explicit(&r->head, head + 1, memory_order_release);
+    r->e[e->mine % PX__ISO_RING].r = *m;
+    atomic_store_explicit(&r->head, ++e->mine, memory_order_release);
     return true;
 }
 
 /* Returns 1 with an entry, 0 when empty, -1 when the producer's index is
  * impossible (a hostile or corrupt peer). */
-static int px__ring_pop(px__ring *r, uint32_t *seen, px__slotref *m)
+static int px__ring_pop(px__ring *r, struct px__ring_end *e, px__slotref *m)
 {
-    uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-    if (*seen - tail - 1u >= PX__ISO_RING) { /* empty by the copy, or the copy is not to be trusted */
-        *seen = atomic_load_explicit(&r->head, memory_order_acquire);
-        if (*seen == tail)
+    if (e->seen - e->mine - 1u >= PX__ISO_RING) { /* empty by the copy, or the copy is not to be trusted */
+        e->seen = atomic_load_explicit(&r->head, memory_order_acquire);
+        if (e->seen == e->mine)
             return 0;
-        if (*seen - tail > PX__ISO_RING)
+        if (e->seen - e->mine > PX__ISO_RING)
             return -1;
     }
-    *m = r->e[tail % PX__ISO_RING].r; /* copied out before anything looks at it */
-    atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
+    *m = r->e[e->mine % PX__ISO_RING].r; /* copied out before anything looks at it */
+    atomic_store_explicit(&r->tail, ++e->mine, memory_order_release);
     return 1;
 }
 
 /* false when an entry waits (or the producer's index is impossible, which
  * the pop then reports). */
-static bool px__ring_empty(px__ring *r, uint32_t *seen)
+static bool px__ring_empty(px__ring *r, struct px__ring_end *e)
 {
-    uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-    if (*seen - tail - 1u < PX__ISO_RING)
+    if (e->seen - e->mine - 1u < PX__ISO_RING)
         return false;
-    *seen = atomic_load_explicit(&r->head, memory_order_acquire);
-    return *seen == tail;
+    e->seen = atomic_load_explicit(&r->head, memory_order_acquire);
+    return e->seen == e->mine;
 }
 
 /* After a push: ring the consumer's bell only if it sleeps (Dekker: the
@@ -20013,7 +20015,7 @@ static bool px__child_service(px_pipeline *p, int i)
 {
     px__channel *c = px__child.chan;
     px__slotref r, rep;
-    int got = px__ring_pop(&c->req[i], &px__child_seen.req[i], &r);
+    int got = px__ring_pop(&c->req[i], &px__child_req[i], &r);
     if (got < 0)
         px__child_die("request ring indexes out of range");
     if (got == 0)
@@ -20023,7 +20025,7 @@ static bool px__child_service(px_pipeline *p, int i)
     if (r.op == PX__OP_LEND) /* only expected inside px__child_alloc_output */
         px__child_die("an output slot was lent that nobody asked for");
     px__child_handle(p, (uint32_t)i, &r, &rep);
-    while (!px__ring_push(&c->rep[i], &px__child_seen.rep[i], &rep))
+    while (!px__ring_push(&c->rep[i], &px__child_rep[i], &rep))
         sched_yield(); /* the supervisor is draining outputs of this call */
     px__notify(&c->rep[i].sleeping, &c->rep[i].bell);
     return true;
@@ -20036,7 +20038,7 @@ static void px__child_wait(void)
     for (int y = 0; y < 16; y++) {
         sched_yield();
         for (int i = 0; i < px__n_members; i++)
-            if (!px__ring_empty(&c->req[i], &px__child_seen.req[i]))
+            if (!px__ring_empty(&c->req[i], &px__child_req[i]))
                 return;
     }
     uint32_t bell = atomic_load_explicit(&c->child_bell, memory_order_acquire);
@@ -20044,7 +20046,7 @@ static void px__child_wait(void)
     atomic_thread_fence(memory_order_seq_cst);
     bool empty = true;
     for (int i = 0; i < px__n_members && empty; i++)
-        empty = px__ring_empty(&c->req[i], &px__child_seen.req[i]);
+        empty = px__ring_empty(&c->req[i], &px__child_req[i]);
     if (empty)
         px__futex_wait_on(&c->child_bell, bell, -1, true);
     atomic_store_explicit(&c->child_sleeping, 0, memory_order_relaxed);
@@ -20077,7 +20079,7 @@ static int px__member_of(const px_element *el)
 static void px__child_reply(int mi, const px__slotref *r)
 {
     px__channel *c = px__child.chan;
-    while (!px__ring_push(&c->rep[mi], &px__child_seen.rep[mi], r))
+    while (!px__ring_push(&c->rep[mi], &px__child_rep[mi], r))
         sched_yield();
     px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell);
 }
@@ -21733,34 +21735,34 @@ static uint32_t px__home_owner(const px_arena *a)
     return a->home_pid ? a->home_pid : px_arena__self();
 }
 
-/* Member x's rings, through the proxy's copies of the child's indexes
- * (px__ring_push/pop): copies from before a restart are dropped. */
+/* Member x's rings, through the proxy's ends (px__ring_push/pop): a
+ * restart reset the rings, and the ends with them. */
 static void px__seen_sync(px__proxy *x)
 {
     uint32_t g = atomic_load_explicit(&x->proc->generation, memory_order_acquire);
-    if (x->seen_gen != g) {
-        x->seen_gen = g;
-        x->req_seen = 0;
-        x->rep_seen = 0;
+    if (x->ring_gen != g) {
+        x->ring_gen = g;
+        memset(&x->req_end, 0, sizeof x->req_end);
+        memset(&x->rep_end, 0, sizeof x->rep_end);
     }
 }
 
 static bool px__req_push(px__proxy *x, const px__slotref *m)
 {
     px__seen_sync(x);
-    return px__ring_push(&x->proc->chan->req[x->member], &x->req_seen, m);
+    return px__ring_push(&x->proc->chan->req[x->member], &x->req_end, m);
 }
 
 static int px__rep_pop(px__proxy *x, px__slotref *m)
 {
     px__seen_sync(x);
-    return px__ring_pop(&x->proc->chan->rep[x->member], &x->rep_seen, m);
+    return px__ring_pop(&x->proc->chan->rep[x->member], &x->rep_end, m);
 }
 
 static bool px__rep_empty(px__proxy *x)
 {
     px__seen_sync(x);
-    return px__ring_empty(&x->proc->chan->rep[x->member], &x->rep_seen);
+    return px__ring_empty(&x->proc->chan->rep[x->member], &x->rep_end);
 }
 
 /* Waits until member x's reply ring has an entry: a short spin (the child
@@ -22020,7 +22022,6 @@ static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool
 {
     px__iso_proc *pr = x->proc;
     px__channel *c = pr->chan;
-    px__ring *q = &c->req[x->member];
     uint32_t gen = atomic_load_explicit(&pr->generation, memory_order_acquire);
     if (!x->fly_n)
         x->fly_gen = gen;
@@ -22039,7 +22040,8 @@ static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool
         f->out = *out;
         atomic_store_explicit(&out->arena->owner[out->slot], (uint32_t)atomic_load(&pr->pid), memory_order_relaxed);
     }
-    f->pos = atomic_load_explicit(&q->head, memory_order_relaxed);
+    px__seen_sync(x);
+    f->pos = x->req_end.mine;
     if (++x->fly_n > x->fly_max)
         x->fly_max = x->fly_n;
     if (!px__req_push(x, req)) {
@@ -22432,8 +22434,7 @@ static void px__isolate_release(px_pipeline *p)
             px__slotref r;
             memset(&r, 0, sizeof r);
             r.op = PX__OP_SHUTDOWN;
-            uint32_t seen = atomic_load(&pr->chan->req[0].tail); /* no copy kept here */
-            if (px__ring_push(&pr->chan->req[0], &seen, &r))
+            if (px__req_push(pr->members[0], &r)) /* the streaming threads are gone */
                 px__notify(&pr->chan->child_sleeping, &pr->chan->child_bell);
             struct pollfd pfd = {pr->pidfd, POLLIN, 0};
             if (pr->pidfd < 0 || poll(&pfd, 1, 1000) <= 0)

@@ -27,54 +27,52 @@ static void px__cpu_relax(void)
 
 /* ---- Rings ------------------------------------------------------------------ */
 
-/* Each side keeps its own copy of the other side's index (seen: the
- * consumer's tail for a producer, the producer's head for a consumer), in
- * memory the other side cannot write, and reads the shared index only when
- * the copy says the ring is full (producer) or empty (consumer): a push or
- * pop then touches the entry's lines and its own index, not the line the
- * other side keeps writing. A copy is trusted only within (0, RING] of the
- * caller's own index (anything else, an old copy after a restart reset the
- * rings or an index a hostile peer forged, reloads and checks the shared
- * one), so an entry read or written is always one the ring holds. */
-static bool px__ring_push(px__ring *r, uint32_t *seen, const px__slotref *m)
+/* Each side keeps its own index (mine: head for a producer, tail for a
+ * consumer) and a copy of the other side's (seen) in memory the other side
+ * cannot write, and reads the shared index only when the copy says the
+ * ring is full (producer) or empty (consumer): a push or pop then touches
+ * the entry's lines and stores its own index, never loads the line the
+ * other side keeps writing. The shared copy of one's own index is only
+ * published, never read back (a hostile peer may have scribbled on it). A
+ * copy is trusted only within (0, RING] of mine; anything else (an index a
+ * hostile peer forged) reloads the shared one and checks it, so an entry
+ * read or written is always one the ring holds. */
+static bool px__ring_push(px__ring *r, struct px__ring_end *e, const px__slotref *m)
 {
-    uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-    if (head - *seen >= PX__ISO_RING) {
-        *seen = atomic_load_explicit(&r->tail, memory_order_acquire);
-        if (head - *seen >= PX__ISO_RING)
+    if (e->mine - e->seen >= PX__ISO_RING) {
+        e->seen = atomic_load_explicit(&r->tail, memory_order_acquire);
+        if (e->mine - e->seen >= PX__ISO_RING)
             return false;
     }
-    r->e[head % PX__ISO_RING].r = *m;
-    atomic_store_explicit(&r->head, head + 1, memory_order_release);
+    r->e[e->mine % PX__ISO_RING].r = *m;
+    atomic_store_explicit(&r->head, ++e->mine, memory_order_release);
     return true;
 }
 
 /* Returns 1 with an entry, 0 when empty, -1 when the producer's index is
  * impossible (a hostile or corrupt peer). */
-static int px__ring_pop(px__ring *r, uint32_t *seen, px__slotref *m)
+static int px__ring_pop(px__ring *r, struct px__ring_end *e, px__slotref *m)
 {
-    uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-    if (*seen - tail - 1u >= PX__ISO_RING) { /* empty by the copy, or the copy is not to be trusted */
-        *seen = atomic_load_explicit(&r->head, memory_order_acquire);
-        if (*seen == tail)
+    if (e->seen - e->mine - 1u >= PX__ISO_RING) { /* empty by the copy, or the copy is not to be trusted */
+        e->seen = atomic_load_explicit(&r->head, memory_order_acquire);
+        if (e->seen == e->mine)
             return 0;
-        if (*seen - tail > PX__ISO_RING)
+        if (e->seen - e->mine > PX__ISO_RING)
             return -1;
     }
-    *m = r->e[tail % PX__ISO_RING].r; /* copied out before anything looks at it */
-    atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
+    *m = r->e[e->mine % PX__ISO_RING].r; /* copied out before anything looks at it */
+    atomic_store_explicit(&r->tail, ++e->mine, memory_order_release);
     return 1;
 }
 
 /* false when an entry waits (or the producer's index is impossible, which
  * the pop then reports). */
-static bool px__ring_empty(px__ring *r, uint32_t *seen)
+static bool px__ring_empty(px__ring *r, struct px__ring_end *e)
 {
-    uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-    if (*seen - tail - 1u < PX__ISO_RING)
+    if (e->seen - e->mine - 1u < PX__ISO_RING)
         return false;
-    *seen = atomic_load_explicit(&r->head, memory_order_acquire);
-    return *seen == tail;
+    e->seen = atomic_load_explicit(&r->head, memory_order_acquire);
+    return e->seen == e->mine;
 }
 
 /* After a push: ring the consumer's bell only if it sleeps (Dekker: the

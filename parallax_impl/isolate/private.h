@@ -69,6 +69,12 @@ typedef struct px__ring {
     } e[PX__ISO_RING];
 } px__ring;
 
+/* One side's end of a ring, in that side's own memory (ipc.c). */
+struct px__ring_end {
+    uint32_t mine; /* its own index: head (producer) or tail (consumer) */
+    uint32_t seen; /* the other side's, as last read */
+};
+
 /* Output slots lent ahead to a chain() member (pool.c). The supervisor
  * fills cells; any thread of the child claims one with an exchange, and
  * gives a slot back (its last reference went) through a ret cell, stamped
@@ -193,12 +199,9 @@ typedef struct px__child_ctx {
 
 static px__child_ctx px__child;
 
-/* The child's copies of the supervisor's ring indexes (px__ring_push/pop):
- * the head of each request ring, the tail of each reply ring. In the
- * child's own memory: the supervisor never writes them. */
-static struct {
-    uint32_t req[PX__ISO_MAX_GROUP], rep[PX__ISO_MAX_GROUP];
-} px__child_seen;
+/* The child's ends of its rings (px__ring_push/pop, ipc.c): its own
+ * indexes and copies of the supervisor's, in its own memory. */
+static struct px__ring_end px__child_req[PX__ISO_MAX_GROUP], px__child_rep[PX__ISO_MAX_GROUP];
 
 /* In an element process, chain() elements get their outputs here (chain.c). */
 static int px__child_alloc_output(px_element *el, px_buffer *out);
@@ -257,10 +260,11 @@ typedef struct px__proxy {
     uint32_t fly_gen;     /* process generation they were sent to */
     uint64_t produce_seq; /* producing ahead: sequence of the next request */
     px_flow sticky;       /* EOS or ERROR of an earlier buffer: every later call returns it */
-    /* The child's ring indexes as last read (px__ring_push/pop), of the
-     * process generation seen_gen: a restart resets the rings. Only the
-     * thread that calls the element touches them. */
-    uint32_t seen_gen, req_seen, rep_seen;
+    /* Its ends of member's rings (px__ring_push/pop, ipc.c), of process
+     * generation ring_gen (a restart resets the rings). Only the thread
+     * that calls the element touches them. */
+    uint32_t ring_gen;
+    struct px__ring_end req_end, rep_end;
 } px__proxy;
 
 struct px__iso_proc {

@@ -1007,34 +1007,34 @@ static uint32_t px__home_owner(const px_arena *a)
     return a->home_pid ? a->home_pid : px_arena__self();
 }
 
-/* Member x's rings, through the proxy's copies of the child's indexes
- * (px__ring_push/pop): copies from before a restart are dropped. */
+/* Member x's rings, through the proxy's ends (px__ring_push/pop): a
+ * restart reset the rings, and the ends with them. */
 static void px__seen_sync(px__proxy *x)
 {
     uint32_t g = atomic_load_explicit(&x->proc->generation, memory_order_acquire);
-    if (x->seen_gen != g) {
-        x->seen_gen = g;
-        x->req_seen = 0;
-        x->rep_seen = 0;
+    if (x->ring_gen != g) {
+        x->ring_gen = g;
+        memset(&x->req_end, 0, sizeof x->req_end);
+        memset(&x->rep_end, 0, sizeof x->rep_end);
     }
 }
 
 static bool px__req_push(px__proxy *x, const px__slotref *m)
 {
     px__seen_sync(x);
-    return px__ring_push(&x->proc->chan->req[x->member], &x->req_seen, m);
+    return px__ring_push(&x->proc->chan->req[x->member], &x->req_end, m);
 }
 
 static int px__rep_pop(px__proxy *x, px__slotref *m)
 {
     px__seen_sync(x);
-    return px__ring_pop(&x->proc->chan->rep[x->member], &x->rep_seen, m);
+    return px__ring_pop(&x->proc->chan->rep[x->member], &x->rep_end, m);
 }
 
 static bool px__rep_empty(px__proxy *x)
 {
     px__seen_sync(x);
-    return px__ring_empty(&x->proc->chan->rep[x->member], &x->rep_seen);
+    return px__ring_empty(&x->proc->chan->rep[x->member], &x->rep_end);
 }
 
 /* Waits until member x's reply ring has an entry: a short spin (the child
@@ -1294,7 +1294,6 @@ static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool
 {
     px__iso_proc *pr = x->proc;
     px__channel *c = pr->chan;
-    px__ring *q = &c->req[x->member];
     uint32_t gen = atomic_load_explicit(&pr->generation, memory_order_acquire);
     if (!x->fly_n)
         x->fly_gen = gen;
@@ -1313,7 +1312,8 @@ static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool
         f->out = *out;
         atomic_store_explicit(&out->arena->owner[out->slot], (uint32_t)atomic_load(&pr->pid), memory_order_relaxed);
     }
-    f->pos = atomic_load_explicit(&q->head, memory_order_relaxed);
+    px__seen_sync(x);
+    f->pos = x->req_end.mine;
     if (++x->fly_n > x->fly_max)
         x->fly_max = x->fly_n;
     if (!px__req_push(x, req)) {
@@ -1706,8 +1706,7 @@ static void px__isolate_release(px_pipeline *p)
             px__slotref r;
             memset(&r, 0, sizeof r);
             r.op = PX__OP_SHUTDOWN;
-            uint32_t seen = atomic_load(&pr->chan->req[0].tail); /* no copy kept here */
-            if (px__ring_push(&pr->chan->req[0], &seen, &r))
+            if (px__req_push(pr->members[0], &r)) /* the streaming threads are gone */
                 px__notify(&pr->chan->child_sleeping, &pr->chan->child_bell);
             struct pollfd pfd = {pr->pidfd, POLLIN, 0};
             if (pr->pidfd < 0 || poll(&pfd, 1, 1000) <= 0)

@@ -261,7 +261,7 @@ static bool px__child_service(px_pipeline *p, int i)
 {
     px__channel *c = px__child.chan;
     px__slotref r, rep;
-    int got = px__ring_pop(&c->req[i], &px__child_seen.req[i], &r);
+    int got = px__ring_pop(&c->req[i], &px__child_req[i], &r);
     if (got < 0)
         px__child_die("request ring indexes out of range");
     if (got == 0)
@@ -271,7 +271,7 @@ static bool px__child_service(px_pipeline *p, int i)
     if (r.op == PX__OP_LEND) /* only expected inside px__child_alloc_output */
         px__child_die("an output slot was lent that nobody asked for");
     px__child_handle(p, (uint32_t)i, &r, &rep);
-    while (!px__ring_push(&c->rep[i], &px__child_seen.rep[i], &rep))
+    while (!px__ring_push(&c->rep[i], &px__child_rep[i], &rep))
         sched_yield(); /* the supervisor is draining outputs of this call */
     px__notify(&c->rep[i].sleeping, &c->rep[i].bell);
     return true;
@@ -284,7 +284,7 @@ static void px__child_wait(void)
     for (int y = 0; y < 16; y++) {
         sched_yield();
         for (int i = 0; i < px__n_members; i++)
-            if (!px__ring_empty(&c->req[i], &px__child_seen.req[i]))
+            if (!px__ring_empty(&c->req[i], &px__child_req[i]))
                 return;
     }
     uint32_t bell = atomic_load_explicit(&c->child_bell, memory_order_acquire);
@@ -292,7 +292,7 @@ static void px__child_wait(void)
     atomic_thread_fence(memory_order_seq_cst);
     bool empty = true;
     for (int i = 0; i < px__n_members && empty; i++)
-        empty = px__ring_empty(&c->req[i], &px__child_seen.req[i]);
+        empty = px__ring_empty(&c->req[i], &px__child_req[i]);
     if (empty)
         px__futex_wait_on(&c->child_bell, bell, -1, true);
     atomic_store_explicit(&c->child_sleeping, 0, memory_order_relaxed);
@@ -325,7 +325,7 @@ static int px__member_of(const px_element *el)
 static void px__child_reply(int mi, const px__slotref *r)
 {
     px__channel *c = px__child.chan;
-    while (!px__ring_push(&c->rep[mi], &px__child_seen.rep[mi], r))
+    while (!px__ring_push(&c->rep[mi], &px__child_rep[mi], r))
         sched_yield();
     px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell);
 }
