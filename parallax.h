@@ -1674,7 +1674,7 @@ typedef enum px_isolation {
 } px_isolation;
 
 /* Defenses a test can switch off one at a time (px_isolate_policy.disable,
- * or PX_ISOLATE_DISABLE=seals,uid,seccomp,namespaces,limits,cgroup in the environment). */
+ * or PX_ISOLATE_DISABLE=seals,uid,seccomp,namespaces,limits,cgroup,membarrier in the environment). */
 enum {
     PX_ISOLATE_NO_SEALS = 1u << 0,      /* arenas handed to readers are not sealed F_SEAL_FUTURE_WRITE */
     PX_ISOLATE_NO_UID = 1u << 1,        /* no uid change and no fchmod 0600 */
@@ -1682,6 +1682,7 @@ enum {
     PX_ISOLATE_NO_NAMESPACES = 1u << 3, /* no unshare() */
     PX_ISOLATE_NO_LIMITS = 1u << 4,     /* no memory or CPU limit */
     PX_ISOLATE_NO_CGROUP = 1u << 5,     /* memory limit by RLIMIT_AS even where a cgroup would do */
+    PX_ISOLATE_NO_MEMBARRIER = 1u << 6, /* full fences on both sides of every wake-up handshake (no membarrier) */
 };
 
 typedef struct px_isolate_policy {
@@ -2232,7 +2233,7 @@ static void px__fanin_stall(px_pipeline *p, int partition);
 #include <sys/wait.h>
 
 #define PX__ISO_MAGIC 0x4f535850u /* "PXSO" */
-#define PX__ISO_VERSION 3u /* 2: 32-entry rings, requests pipelined; 3: entries on lines of their own */
+#define PX__ISO_VERSION 4u /* 2: 32-entry rings, requests pipelined; 3: entries on lines of their own; 4: channel.fences */
 #define PX__ISO_MAX_GROUP 16 /* elements per process */
 #define PX__ISO_MAX_IN 4     /* input arenas per element */
 #define PX__ISO_MAX_KEEP 8   /* files an element's start() opened */
@@ -2319,6 +2320,7 @@ typedef struct px__pool {
 /* One per element process, a memfd mapped by the supervisor and the child. */
 typedef struct px__channel {
     uint32_t magic, version, n_elements, ring_size;
+    uint32_t fences; /* supervisor, before the spawn: 1 = it is registered for membarrier (ipc.c) */
     _Alignas(64) _Atomic uint32_t child_sleeping; /* the child's doorbell: all req rings */
     _Atomic uint32_t child_bell;
     _Alignas(64) _Atomic int32_t death_syscall; /* the child's SIGSYS handler writes it */
@@ -2414,6 +2416,7 @@ typedef struct px__child_ctx {
     uint64_t forge_out_size; /* hostile tests: what a compromised worker would claim */
     int32_t forge_out_pad;
     bool forge;
+    bool light; /* membarrier mode of the wake-up handshake (ipc.c), decided once at start */
     char report[PX__ISO_TEXT];
 } px__child_ctx;
 
@@ -2508,6 +2511,7 @@ struct px__iso_proc {
     int died_status; /* from the zygote: wait status of the last death, -1 unknown */
     bool died_oom;
     bool failed; /* gave up: restart limit reached */
+    _Atomic bool light; /* membarrier mode of the wake-up handshake (ipc.c): both sides registered */
 };
 
 struct px__iso {
@@ -19041,9 +19045,57 @@ static bool px__ring_empty(px__ring *r, struct px__ring_end *e)
     return e->seen == e->mine;
 }
 
-/* After a push: ring the consumer's bell only if it sleeps (Dekker: the
- * fence orders our head store before the sleeping load, as the sleeper's
- * fence orders its flag store before its last look at the ring). */
+/* The sleep/wake handshake across processes (Dekker): the side that is
+ * about to sleep stores its flag and then takes a last look at the ring;
+ * the flowing side stores its ring index and then looks at the flag. Each
+ * needs a store-load fence. With membarrier (Linux 4.16+, every process of
+ * a run registered for MEMBARRIER_CMD_GLOBAL_EXPEDITED, channel.fences = 1
+ * and the child's HELLO saying it registered), the side about to sleep pays
+ * for both: its membarrier() makes every running thread of the registered
+ * processes execute a full barrier, so the flowing side, once per buffer,
+ * needs only a compiler barrier (as px__fence_light/heavy do for queues
+ * within one process). Otherwise both sides use full fences. Both sides
+ * agree on the mode before the first buffer; a side that cannot keep to it
+ * sleeps in short steps, so a wake-up missed is late, never lost. */
+static bool px__iso_mb;
+static pthread_once_t px__iso_mb_once = PTHREAD_ONCE_INIT;
+
+static void px__iso_mb_probe(void)
+{
+    long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    px__iso_mb = cmds > 0 && (cmds & MEMBARRIER_CMD_GLOBAL_EXPEDITED) &&
+                 (cmds & MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) &&
+                 syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0;
+}
+
+/* Supervisor: true once this process is registered (then children may be
+ * told to use light fences). */
+static bool px__iso_membarrier(void)
+{
+    pthread_once(&px__iso_mb_once, px__iso_mb_probe);
+    return px__iso_mb;
+}
+
+/* The flowing side: after its ring store, before it looks at the flag. */
+static inline void px__xfence_light(bool light)
+{
+    if (light)
+        atomic_signal_fence(memory_order_seq_cst);
+    else
+        atomic_thread_fence(memory_order_seq_cst);
+}
+
+/* The side about to sleep: after its flag store, before its last look.
+ * false when membarrier failed in light mode: the flowing side's fence was
+ * only a compiler barrier, so the caller must sleep in short steps. */
+static bool px__xfence_heavy(bool light)
+{
+    if (light && syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0) == 0)
+        return true;
+    atomic_thread_fence(memory_order_seq_cst);
+    return !light;
+}
+
 /* Moves the bell on and wakes whoever sleeps on it (another process). */
 static void px__bell_ring(_Atomic uint32_t *bell)
 {
@@ -19051,9 +19103,10 @@ static void px__bell_ring(_Atomic uint32_t *bell)
     px__futex_wake_on(bell, true); /* shared: the sleeper is another process */
 }
 
-static void px__notify(_Atomic uint32_t *sleeping, _Atomic uint32_t *bell)
+/* After a push: ring the consumer's bell only if it sleeps. */
+static void px__notify(_Atomic uint32_t *sleeping, _Atomic uint32_t *bell, bool light)
 {
-    atomic_thread_fence(memory_order_seq_cst);
+    px__xfence_light(light);
     if (atomic_load_explicit(sleeping, memory_order_relaxed))
         px__bell_ring(bell);
 }
@@ -19718,14 +19771,28 @@ static int px__seccomp_apply(int profile, int ctl_fd, char *report, size_t size)
     if (!rc)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0));
     n++;
-    /* The control socket, and only it. */
+    /* The control socket, and only it. The compute profile leaves out
+     * sendmsg (the process never sends fds or ancillary data). */
     static const int sock[] = {SCMP_SYS(sendto), SCMP_SYS(sendmsg), SCMP_SYS(recvfrom), SCMP_SYS(recvmsg)};
-    for (size_t i = 0; i < 4 && !rc; i++, n++) {
-        if (profile == PX__PROFILE_NETWORK)
+    for (size_t i = 0; i < 4 && !rc; i++) {
+        if (profile == PX__PROFILE_NETWORK) {
             rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sock[i], 0);
-        else
+            n++;
+        } else if (sock[i] != SCMP_SYS(sendmsg)) {
             rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sock[i], 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)ctl_fd, 0));
+            n++;
+        }
     }
+    /* membarrier, only MEMBARRIER_CMD_GLOBAL_EXPEDITED with no flags: a
+     * process about to sleep pays for the supervisor's fences (ipc.c). It
+     * interrupts only the running threads of processes that registered
+     * for it (this run's), which a hostile process could slow down about
+     * as much as by writing the channel's cache lines in a loop. */
+    if (!rc)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(membarrier), 2,
+                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)MEMBARRIER_CMD_GLOBAL_EXPEDITED),
+                              SCMP_A1(SCMP_CMP_EQ, 0));
+    n++;
     for (size_t i = 0; i < sizeof eperm / sizeof eperm[0] && !rc; i++) {
         if (profile == PX__PROFILE_NETWORK && eperm[i] == SCMP_SYS(socket))
             continue;
@@ -20027,7 +20094,7 @@ static bool px__child_service(px_pipeline *p, int i)
     px__child_handle(p, (uint32_t)i, &r, &rep);
     while (!px__ring_push(&c->rep[i], &px__child_rep[i], &rep))
         sched_yield(); /* the supervisor is draining outputs of this call */
-    px__notify(&c->rep[i].sleeping, &c->rep[i].bell);
+    px__notify(&c->rep[i].sleeping, &c->rep[i].bell, px__child.light);
     return true;
 }
 
@@ -20043,12 +20110,12 @@ static void px__child_wait(void)
     }
     uint32_t bell = atomic_load_explicit(&c->child_bell, memory_order_acquire);
     atomic_store_explicit(&c->child_sleeping, 1, memory_order_relaxed);
-    atomic_thread_fence(memory_order_seq_cst);
+    bool held = px__xfence_heavy(px__child.light); /* the supervisor's fence per push is light then */
     bool empty = true;
     for (int i = 0; i < px__n_members && empty; i++)
         empty = px__ring_empty(&c->req[i], &px__child_req[i]);
     if (empty)
-        px__futex_wait_on(&c->child_bell, bell, -1, true);
+        px__futex_wait_on(&c->child_bell, bell, held ? -1 : 1, true);
     atomic_store_explicit(&c->child_sleeping, 0, memory_order_relaxed);
 }
 
@@ -20081,7 +20148,7 @@ static void px__child_reply(int mi, const px__slotref *r)
     px__channel *c = px__child.chan;
     while (!px__ring_push(&c->rep[mi], &px__child_rep[mi], r))
         sched_yield();
-    px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell);
+    px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell, px__child.light);
 }
 
 /* chain() asks for an output: a slot of the pool the supervisor lent (pool.c). */
@@ -20170,6 +20237,12 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     px__child.chan = cm;
     if (px__child.chan->magic != PX__ISO_MAGIC || px__child.chan->version != PX__ISO_VERSION)
         px__child_die("channel has a bad magic or version");
+    /* Wake-ups: light fences when the supervisor is registered for
+     * membarrier and this process can be too (registered before seccomp,
+     * which allows only the GLOBAL_EXPEDITED command); HELLO tells it. */
+    px__child.light = px__child.chan->fences == 1 &&
+                      syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0;
+    px__append(rep, rsz, px__child.light ? "; wake-ups: membarrier" : "; wake-ups: full fences");
 
     /* Members and their arenas: outputs are the zygote's read-write
      * mappings, inputs are mapped read-only from sealed fds. */
@@ -20287,6 +20360,7 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     px__ctl_msg hello;
     px__ctl_fill(&hello, PX__MSG_HELLO, 0, 0, rep);
     hello.value = (uint64_t)getpid();
+    hello.code = px__child.light ? 1 : 0;
     if (px__ctl_send(fds[0], &hello) != PX_OK)
         _exit(113);
     /* Caps: the supervisor sends what it negotiated; the process checks
@@ -20506,7 +20580,7 @@ static int px__pool_take(int mi, px_buffer *out)
             return PX_EAGAIN;
         uint32_t seq = atomic_load_explicit(&pl->refill, memory_order_acquire);
         atomic_fetch_add_explicit(&pl->wanted, 1, memory_order_release);
-        px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell);
+        px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell, px__child.light);
         bool any = false;
         for (int i = 0; px__child_main_thread && i < px__n_members; i++)
             if (i != mi)
@@ -20911,6 +20985,8 @@ static unsigned px__env_disable(void)
         d |= PX_ISOLATE_NO_LIMITS;
     if (strstr(s, "cgroup"))
         d |= PX_ISOLATE_NO_CGROUP;
+    if (strstr(s, "membarrier"))
+        d |= PX_ISOLATE_NO_MEMBARRIER;
     return d;
 }
 
@@ -21384,6 +21460,8 @@ static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err)
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
         return px_error_set(err, PX_EIO, 0, "%s: socketpair failed: %s", who, strerror(errno));
     px__channel_init(pr->chan, (uint32_t)pr->n_members);
+    bool mb = !(iso->policy.disable & PX_ISOLATE_NO_MEMBARRIER) && px__iso_membarrier();
+    pr->chan->fences = mb ? 1u : 0u;
     for (int m = 0; m < pr->n_members; m++)
         px__pool_reset(pr->members[m]);
     px__zmsg z, r;
@@ -21463,6 +21541,9 @@ static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err)
                             why[0] ? why : n == 0 ? "it exited during setup" : "no answer in 5 s");
     }
     px__strlcpy(iso->report, m.text, sizeof iso->report);
+    /* Light fences only when both sides registered (the child says so; a
+     * child that lies only makes its own wake-ups late). */
+    atomic_store_explicit(&pr->light, mb && m.code == 1, memory_order_relaxed);
 #if CONFIG_PX_CAPS
     for (int k = 0; k < pr->n_members; k++) {
         px_element *el = pr->members[k]->el;
@@ -21790,9 +21871,9 @@ static bool px__await(px__proxy *x, uint32_t gen, char *why, size_t wsize)
             t0 = px__now();
         uint32_t bell = atomic_load_explicit(&rr->bell, memory_order_acquire);
         atomic_store_explicit(&rr->sleeping, 1, memory_order_relaxed);
-        atomic_thread_fence(memory_order_seq_cst);
+        bool held = px__xfence_heavy(atomic_load_explicit(&pr->light, memory_order_relaxed));
         if (px__rep_empty(x))
-            px__futex_wait_on(&rr->bell, bell, 10, true);
+            px__futex_wait_on(&rr->bell, bell, held ? 10 : 1, true);
         atomic_store_explicit(&rr->sleeping, 0, memory_order_relaxed);
         if (!px__rep_empty(x))
             break;
@@ -21834,7 +21915,7 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
         forced = "protocol violation: its request ring is full";
         goto dead;
     }
-    px__notify(&c->child_sleeping, &c->child_bell);
+    px__notify(&c->child_sleeping, &c->child_bell, atomic_load_explicit(&pr->light, memory_order_relaxed));
     for (;;) {
         if (!px__await(x, gen, why, sizeof why)) {
             forced = why[0] ? why : NULL;
@@ -22052,7 +22133,7 @@ static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool
             px_element_error(x->el, PX_EFLOW, "%s", msg);
         return false;
     }
-    px__notify(&c->child_sleeping, &c->child_bell);
+    px__notify(&c->child_sleeping, &c->child_bell, atomic_load_explicit(&pr->light, memory_order_relaxed));
     return true;
 }
 
@@ -22435,7 +22516,7 @@ static void px__isolate_release(px_pipeline *p)
             memset(&r, 0, sizeof r);
             r.op = PX__OP_SHUTDOWN;
             if (px__req_push(pr->members[0], &r)) /* the streaming threads are gone */
-                px__notify(&pr->chan->child_sleeping, &pr->chan->child_bell);
+                px__notify(&pr->chan->child_sleeping, &pr->chan->child_bell, false);
             struct pollfd pfd = {pr->pidfd, POLLIN, 0};
             if (pr->pidfd < 0 || poll(&pfd, 1, 1000) <= 0)
                 px__proc_kill(pr);

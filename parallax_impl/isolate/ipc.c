@@ -75,9 +75,57 @@ static bool px__ring_empty(px__ring *r, struct px__ring_end *e)
     return e->seen == e->mine;
 }
 
-/* After a push: ring the consumer's bell only if it sleeps (Dekker: the
- * fence orders our head store before the sleeping load, as the sleeper's
- * fence orders its flag store before its last look at the ring). */
+/* The sleep/wake handshake across processes (Dekker): the side that is
+ * about to sleep stores its flag and then takes a last look at the ring;
+ * the flowing side stores its ring index and then looks at the flag. Each
+ * needs a store-load fence. With membarrier (Linux 4.16+, every process of
+ * a run registered for MEMBARRIER_CMD_GLOBAL_EXPEDITED, channel.fences = 1
+ * and the child's HELLO saying it registered), the side about to sleep pays
+ * for both: its membarrier() makes every running thread of the registered
+ * processes execute a full barrier, so the flowing side, once per buffer,
+ * needs only a compiler barrier (as px__fence_light/heavy do for queues
+ * within one process). Otherwise both sides use full fences. Both sides
+ * agree on the mode before the first buffer; a side that cannot keep to it
+ * sleeps in short steps, so a wake-up missed is late, never lost. */
+static bool px__iso_mb;
+static pthread_once_t px__iso_mb_once = PTHREAD_ONCE_INIT;
+
+static void px__iso_mb_probe(void)
+{
+    long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    px__iso_mb = cmds > 0 && (cmds & MEMBARRIER_CMD_GLOBAL_EXPEDITED) &&
+                 (cmds & MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) &&
+                 syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0;
+}
+
+/* Supervisor: true once this process is registered (then children may be
+ * told to use light fences). */
+static bool px__iso_membarrier(void)
+{
+    pthread_once(&px__iso_mb_once, px__iso_mb_probe);
+    return px__iso_mb;
+}
+
+/* The flowing side: after its ring store, before it looks at the flag. */
+static inline void px__xfence_light(bool light)
+{
+    if (light)
+        atomic_signal_fence(memory_order_seq_cst);
+    else
+        atomic_thread_fence(memory_order_seq_cst);
+}
+
+/* The side about to sleep: after its flag store, before its last look.
+ * false when membarrier failed in light mode: the flowing side's fence was
+ * only a compiler barrier, so the caller must sleep in short steps. */
+static bool px__xfence_heavy(bool light)
+{
+    if (light && syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0) == 0)
+        return true;
+    atomic_thread_fence(memory_order_seq_cst);
+    return !light;
+}
+
 /* Moves the bell on and wakes whoever sleeps on it (another process). */
 static void px__bell_ring(_Atomic uint32_t *bell)
 {
@@ -85,9 +133,10 @@ static void px__bell_ring(_Atomic uint32_t *bell)
     px__futex_wake_on(bell, true); /* shared: the sleeper is another process */
 }
 
-static void px__notify(_Atomic uint32_t *sleeping, _Atomic uint32_t *bell)
+/* After a push: ring the consumer's bell only if it sleeps. */
+static void px__notify(_Atomic uint32_t *sleeping, _Atomic uint32_t *bell, bool light)
 {
-    atomic_thread_fence(memory_order_seq_cst);
+    px__xfence_light(light);
     if (atomic_load_explicit(sleeping, memory_order_relaxed))
         px__bell_ring(bell);
 }

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 
 #define PX__ISO_MAGIC 0x4f535850u /* "PXSO" */
-#define PX__ISO_VERSION 3u /* 2: 32-entry rings, requests pipelined; 3: entries on lines of their own */
+#define PX__ISO_VERSION 4u /* 2: 32-entry rings, requests pipelined; 3: entries on lines of their own; 4: channel.fences */
 #define PX__ISO_MAX_GROUP 16 /* elements per process */
 #define PX__ISO_MAX_IN 4     /* input arenas per element */
 #define PX__ISO_MAX_KEEP 8   /* files an element's start() opened */
@@ -99,6 +99,7 @@ typedef struct px__pool {
 /* One per element process, a memfd mapped by the supervisor and the child. */
 typedef struct px__channel {
     uint32_t magic, version, n_elements, ring_size;
+    uint32_t fences; /* supervisor, before the spawn: 1 = it is registered for membarrier (ipc.c) */
     _Alignas(64) _Atomic uint32_t child_sleeping; /* the child's doorbell: all req rings */
     _Atomic uint32_t child_bell;
     _Alignas(64) _Atomic int32_t death_syscall; /* the child's SIGSYS handler writes it */
@@ -194,6 +195,7 @@ typedef struct px__child_ctx {
     uint64_t forge_out_size; /* hostile tests: what a compromised worker would claim */
     int32_t forge_out_pad;
     bool forge;
+    bool light; /* membarrier mode of the wake-up handshake (ipc.c), decided once at start */
     char report[PX__ISO_TEXT];
 } px__child_ctx;
 
@@ -288,6 +290,7 @@ struct px__iso_proc {
     int died_status; /* from the zygote: wait status of the last death, -1 unknown */
     bool died_oom;
     bool failed; /* gave up: restart limit reached */
+    _Atomic bool light; /* membarrier mode of the wake-up handshake (ipc.c): both sides registered */
 };
 
 struct px__iso {

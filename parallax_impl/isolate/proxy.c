@@ -183,6 +183,8 @@ static unsigned px__env_disable(void)
         d |= PX_ISOLATE_NO_LIMITS;
     if (strstr(s, "cgroup"))
         d |= PX_ISOLATE_NO_CGROUP;
+    if (strstr(s, "membarrier"))
+        d |= PX_ISOLATE_NO_MEMBARRIER;
     return d;
 }
 
@@ -656,6 +658,8 @@ static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err)
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
         return px_error_set(err, PX_EIO, 0, "%s: socketpair failed: %s", who, strerror(errno));
     px__channel_init(pr->chan, (uint32_t)pr->n_members);
+    bool mb = !(iso->policy.disable & PX_ISOLATE_NO_MEMBARRIER) && px__iso_membarrier();
+    pr->chan->fences = mb ? 1u : 0u;
     for (int m = 0; m < pr->n_members; m++)
         px__pool_reset(pr->members[m]);
     px__zmsg z, r;
@@ -735,6 +739,9 @@ static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err)
                             why[0] ? why : n == 0 ? "it exited during setup" : "no answer in 5 s");
     }
     px__strlcpy(iso->report, m.text, sizeof iso->report);
+    /* Light fences only when both sides registered (the child says so; a
+     * child that lies only makes its own wake-ups late). */
+    atomic_store_explicit(&pr->light, mb && m.code == 1, memory_order_relaxed);
 #if CONFIG_PX_CAPS
     for (int k = 0; k < pr->n_members; k++) {
         px_element *el = pr->members[k]->el;
@@ -1062,9 +1069,9 @@ static bool px__await(px__proxy *x, uint32_t gen, char *why, size_t wsize)
             t0 = px__now();
         uint32_t bell = atomic_load_explicit(&rr->bell, memory_order_acquire);
         atomic_store_explicit(&rr->sleeping, 1, memory_order_relaxed);
-        atomic_thread_fence(memory_order_seq_cst);
+        bool held = px__xfence_heavy(atomic_load_explicit(&pr->light, memory_order_relaxed));
         if (px__rep_empty(x))
-            px__futex_wait_on(&rr->bell, bell, 10, true);
+            px__futex_wait_on(&rr->bell, bell, held ? 10 : 1, true);
         atomic_store_explicit(&rr->sleeping, 0, memory_order_relaxed);
         if (!px__rep_empty(x))
             break;
@@ -1106,7 +1113,7 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
         forced = "protocol violation: its request ring is full";
         goto dead;
     }
-    px__notify(&c->child_sleeping, &c->child_bell);
+    px__notify(&c->child_sleeping, &c->child_bell, atomic_load_explicit(&pr->light, memory_order_relaxed));
     for (;;) {
         if (!px__await(x, gen, why, sizeof why)) {
             forced = why[0] ? why : NULL;
@@ -1324,7 +1331,7 @@ static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool
             px_element_error(x->el, PX_EFLOW, "%s", msg);
         return false;
     }
-    px__notify(&c->child_sleeping, &c->child_bell);
+    px__notify(&c->child_sleeping, &c->child_bell, atomic_load_explicit(&pr->light, memory_order_relaxed));
     return true;
 }
 
@@ -1707,7 +1714,7 @@ static void px__isolate_release(px_pipeline *p)
             memset(&r, 0, sizeof r);
             r.op = PX__OP_SHUTDOWN;
             if (px__req_push(pr->members[0], &r)) /* the streaming threads are gone */
-                px__notify(&pr->chan->child_sleeping, &pr->chan->child_bell);
+                px__notify(&pr->chan->child_sleeping, &pr->chan->child_bell, false);
             struct pollfd pfd = {pr->pidfd, POLLIN, 0};
             if (pr->pidfd < 0 || poll(&pfd, 1, 1000) <= 0)
                 px__proc_kill(pr);
