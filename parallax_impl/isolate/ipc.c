@@ -27,6 +27,17 @@ static void px__cpu_relax(void)
 
 /* ---- Rings ------------------------------------------------------------------ */
 
+/* Asks for both lines of a ring entry in a state this core can write. */
+static inline void px__prefetch_w(const void *entry)
+{
+#if defined(__x86_64__)
+    __asm__ __volatile__("prefetchw (%0)\n\tprefetchw 64(%0)" : : "r"(entry));
+#else
+    __builtin_prefetch(entry, 1, 3);
+    __builtin_prefetch((const char *)entry + 64, 1, 3);
+#endif
+}
+
 /* Each side keeps its own index (mine: head for a producer, tail for a
  * consumer) and a copy of the other side's (seen) in memory the other side
  * cannot write, and reads the shared index only when the copy says the
@@ -46,6 +57,9 @@ static bool px__ring_push(px__ring *r, struct px__ring_end *e, const px__slotref
     }
     r->e[e->mine % PX__ISO_RING].r = *m;
     atomic_store_explicit(&r->head, ++e->mine, memory_order_release);
+    /* The next entry's lines, for writing: the consumer read them a ring
+     * ago, and taking them over now keeps the next push from waiting. */
+    px__prefetch_w(&r->e[e->mine % PX__ISO_RING]);
     return true;
 }
 
