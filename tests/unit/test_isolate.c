@@ -1034,6 +1034,60 @@ static void full_window_keeps_order_and_bytes_over_10000_buffers(void **state)
     }
 }
 
+/* The wake-up handshake with each side asleep in turn, with membarrier
+ * (the sleeper pays for the fence, the flowing side's is a compiler
+ * barrier) and with full fences on both sides: a slow feed makes the
+ * child sleep before each request, a slow child makes the supervisor sleep
+ * on a full window. Nothing is lost, nothing restarts (a wake-up lost for
+ * good would hang the child until the 5 s limit kills it), both sides
+ * agree on the mode, and the run takes about as long as its sleeps. */
+static void wakeups_lose_nothing_with_and_without_membarrier(void **state)
+{
+    (void)state;
+    static const char *const descs[2] = {
+        "fakesrc num-buffers=60 sizetype=fixed sizemax=256 ! identity sleep-time=1500 ! identity name=iso ! fakesink",
+        "fakesrc num-buffers=60 sizetype=fixed sizemax=256 ! identity name=iso sleep-time=1500 ! fakesink",
+    };
+    for (int mb = 0; mb < 2; mb++) {
+        for (int d = 0; d < 2; d++) {
+            px_pipeline *p = parse(descs[d]);
+            set_mode(p, PX_ISOLATE_PATTERNS, "iso");
+            px_isolate_policy pol;
+            px_isolate_policy_defaults(&pol);
+            pol.timeout_ms = 5000;
+            pol.max_restarts = 0;
+            pol.disable = mb ? 0 : PX_ISOLATE_NO_MEMBARRIER;
+            px_error err = {0};
+            assert_int_equal(px_pipeline_set_isolation_policy(p, &pol, &err), PX_OK);
+            assert_int_equal(px_pipeline_start(p, &err), PX_OK);
+            if (px_pipeline_wait(p, 30000, &err) != PX_OK)
+                fail_msg("membarrier %d, %s: %s", mb, descs[d], err.message);
+            bool light = mb && px__iso_membarrier();
+            const char *want = light ? "wake-ups: membarrier" : "wake-ups: full fences";
+            if (!strstr(px_isolate_report(p), want))
+                fail_msg("membarrier %d: report \"%s\" lacks \"%s\"", mb, px_isolate_report(p), want);
+            assert_int_equal(atomic_load(&p->iso->procs[0].light), light);
+            assert_int_equal(p->iso->procs[0].chan->fences, mb && px__iso_membarrier() ? 1u : 0u);
+            px_element_stats iso, sink;
+            px_element_get_stats(px_pipeline_get(p, "iso"), &iso);
+            px_element_get_stats(px_pipeline_get(p, "fakesink0"), &sink);
+            assert_int_equal(sink.buffers_in, 60);
+            assert_int_equal(iso.drops, 0);
+            px_isolation_stats is;
+            assert_int_equal(px_element_get_isolation_stats(px_pipeline_get(p, "iso"), &is), PX_OK);
+            assert_int_equal(is.restarts, 0);
+            px_pipeline_stats ps;
+            px_pipeline_get_stats(p, &ps);
+            /* 60 sleeps of 1.5 ms: 90 ms; a wake-up missed costs a 10 ms step or more. */
+            if (ps.running_time > 2 * PX_SECOND)
+                fail_msg("membarrier %d, %s: %.0f ms", mb, descs[d], (double)ps.running_time / 1e6);
+            arenas_all_free(p);
+            px_pipeline_stop(p);
+            px_pipeline_free(p);
+        }
+    }
+}
+
 /* The child faults on every 500th buffer with a full window behind it:
  * the buffer it was working on is lost, the replies it had pushed count,
  * and the requests it never took go to its restarted self, in order. */
@@ -1126,6 +1180,7 @@ int main(void)
         cmocka_unit_test(stop_and_restart_an_isolated_pipeline_twice),
         cmocka_unit_test(full_window_keeps_order_and_bytes_over_10000_buffers),
         cmocka_unit_test(crash_with_a_full_window_loses_only_the_buffer_in_hand),
+        cmocka_unit_test(wakeups_lose_nothing_with_and_without_membarrier),
         cmocka_unit_test(late_error_names_the_element_and_the_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
