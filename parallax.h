@@ -19817,8 +19817,8 @@ static int px__seccomp_apply(int profile, int ctl_fd, char *report, size_t size)
      * as much as by writing the channel's cache lines in a loop. */
     if (!rc)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(membarrier), 2,
-                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)MEMBARRIER_CMD_GLOBAL_EXPEDITED),
-                              SCMP_A1(SCMP_CMP_EQ, 0));
+                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0),
+                              SCMP_A1(SCMP_CMP_EQ, 0, 0));
     n++;
     for (size_t i = 0; i < sizeof eperm / sizeof eperm[0] && !rc; i++) {
         if (profile == PX__PROFILE_NETWORK && eperm[i] == SCMP_SYS(socket))
