@@ -22102,6 +22102,18 @@ static px__flight px__fly_take(px__proxy *x)
     return f;
 }
 
+/* px__fly_take for a reply: only its slots are copied out. */
+static void px__fly_take_slots(px__proxy *x, px_buffer *in, px_buffer *out)
+{
+    px__flight *f = px__fly_at(x, 0);
+    *in = f->in;
+    *out = f->out;
+    x->fly_tail++;
+    x->fly_n--;
+    if (out->arena)
+        atomic_store_explicit(&out->arena->owner[out->slot], px__home_owner(out->arena), memory_order_relaxed);
+}
+
 /* A request whose reply will not come: its slots go back; counted as a
  * drop when a crash lost it. */
 static void px__fly_release(px__proxy *x, px__flight *f, bool drop)
@@ -22146,16 +22158,18 @@ static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool
     req->id = ++x->next_id;
     px__flight *f = px__fly_at(x, x->fly_n);
     f->req = *req;
-    memset(&f->in, 0, sizeof f->in);
-    memset(&f->out, 0, sizeof f->out);
     if (in) {
         f->in = *in;
         if (ref_in)
             px_buffer_ref(in);
+    } else {
+        memset(&f->in, 0, sizeof f->in);
     }
     if (out) {
         f->out = *out;
         atomic_store_explicit(&out->arena->owner[out->slot], (uint32_t)atomic_load(&pr->pid), memory_order_relaxed);
+    } else {
+        memset(&f->out, 0, sizeof f->out);
     }
     px__seen_sync(x);
     f->pos = x->req_end.mine;
@@ -22188,33 +22202,37 @@ static px_flow px__finish(px__proxy *x, const px__slotref *rep, bool salvaged, p
     }
     if (rep->reserved && !salvaged && !px__proxy_read_ctl(x, rep->reserved, &o->req, why, sizeof why))
         goto bad;
-    px__flight f = px__fly_take(x);
-    size_t capacity = f.out.arena ? f.out.capacity : 0;
-    if (f.req.op == PX__OP_PROCESS && !f.out.arena) { /* reads_only: the input goes on, at most as long */
-        f.out = f.in;
-        capacity = f.in.size;
-        memset(&f.in, 0, sizeof f.in);
+    /* Only what the reply needs leaves the window (a flight is ~300 bytes,
+     * and every byte stored per buffer queues behind the ring's stores). */
+    uint32_t op = o->req.op;
+    px_buffer f_in, f_out;
+    px__fly_take_slots(x, &f_in, &f_out);
+    size_t capacity = f_out.arena ? f_out.capacity : 0;
+    if (op == PX__OP_PROCESS && !f_out.arena) { /* reads_only: the input goes on, at most as long */
+        f_out = f_in;
+        capacity = f_in.size;
+        memset(&f_in, 0, sizeof f_in);
     }
-    px_buffer_unref(&f.in);
+    px_buffer_unref(&f_in);
     px_element *el = x->el;
     px_flow r = (px_flow)rep->status;
-    if (!px__reply_ok(x, rep, capacity, f.req.op == PX__OP_PROCESS, why, sizeof why)) {
-        px_buffer_unref(&f.out);
+    if (!px__reply_ok(x, rep, capacity, op == PX__OP_PROCESS, why, sizeof why)) {
+        px_buffer_unref(&f_out);
         px__stat_add(&el->stats.drops, 1);
         px__fly_lose_all(x, true);
         return px__violation(x, why) == PX_FLOW_DROP ? PX_FLOW_DROP : (x->sticky = PX_FLOW_ERROR);
     }
-    if (f.req.op == PX__OP_PRODUCE) {
-        px__rep_meta(&f.out, rep);
-        *produced = f.out;
+    if (op == PX__OP_PRODUCE) {
+        px__rep_meta(&f_out, rep);
+        *produced = f_out;
         return r;
     }
-    if (f.req.op == PX__OP_PROCESS) {
-        px__rep_meta(&f.out, rep);
+    if (op == PX__OP_PROCESS) {
+        px__rep_meta(&f_out, rep);
         if (r == PX_FLOW_OK && x->sticky == PX_FLOW_OK) {
-            r = px__route(el, rep->out_pad, &f.out);
+            r = px__route(el, rep->out_pad, &f_out);
         } else {
-            px_buffer_unref(&f.out);
+            px_buffer_unref(&f_out);
             if (r == PX_FLOW_DROP || r == PX_FLOW_OK) /* OK after an EOS: nothing takes it any more */
                 px__stat_add(&el->stats.drops, 1);
         }
