@@ -1674,7 +1674,7 @@ typedef enum px_isolation {
 } px_isolation;
 
 /* Defenses a test can switch off one at a time (px_isolate_policy.disable,
- * or PX_ISOLATE_DISABLE=seals,uid,seccomp,namespaces,limits,cgroup in the environment). */
+ * or PX_ISOLATE_DISABLE=seals,uid,seccomp,namespaces,limits,cgroup,membarrier in the environment). */
 enum {
     PX_ISOLATE_NO_SEALS = 1u << 0,      /* arenas handed to readers are not sealed F_SEAL_FUTURE_WRITE */
     PX_ISOLATE_NO_UID = 1u << 1,        /* no uid change and no fchmod 0600 */
@@ -1682,6 +1682,7 @@ enum {
     PX_ISOLATE_NO_NAMESPACES = 1u << 3, /* no unshare() */
     PX_ISOLATE_NO_LIMITS = 1u << 4,     /* no memory or CPU limit */
     PX_ISOLATE_NO_CGROUP = 1u << 5,     /* memory limit by RLIMIT_AS even where a cgroup would do */
+    PX_ISOLATE_NO_MEMBARRIER = 1u << 6, /* full fences on both sides of every wake-up handshake (no membarrier) */
 };
 
 typedef struct px_isolate_policy {
@@ -2239,7 +2240,7 @@ static void px__fanin_stall(px_pipeline *p, int partition);
 #include <sys/wait.h>
 
 #define PX__ISO_MAGIC 0x4f535850u /* "PXSO" */
-#define PX__ISO_VERSION 3u /* 2: 32-entry rings, requests pipelined; 3: entries on lines of their own */
+#define PX__ISO_VERSION 4u /* 2: 32-entry rings, requests pipelined; 3: entries on lines of their own; 4: channel.fences */
 #define PX__ISO_MAX_GROUP 16 /* elements per process */
 #define PX__ISO_MAX_IN 4     /* input arenas per element */
 #define PX__ISO_MAX_KEEP 8   /* files an element's start() opened */
@@ -2296,6 +2297,12 @@ typedef struct px__ring {
     } e[PX__ISO_RING];
 } px__ring;
 
+/* One side's end of a ring, in that side's own memory (ipc.c). */
+struct px__ring_end {
+    uint32_t mine; /* its own index: head (producer) or tail (consumer) */
+    uint32_t seen; /* the other side's, as last read */
+};
+
 /* Output slots lent ahead to a chain() member (pool.c). The supervisor
  * fills cells; any thread of the child claims one with an exchange, and
  * gives a slot back (its last reference went) through a ret cell, stamped
@@ -2320,6 +2327,7 @@ typedef struct px__pool {
 /* One per element process, a memfd mapped by the supervisor and the child. */
 typedef struct px__channel {
     uint32_t magic, version, n_elements, ring_size;
+    uint32_t fences; /* supervisor, before the spawn: 1 = it is registered for membarrier (ipc.c) */
     _Alignas(64) _Atomic uint32_t child_sleeping; /* the child's doorbell: all req rings */
     _Atomic uint32_t child_bell;
     _Alignas(64) _Atomic int32_t death_syscall; /* the child's SIGSYS handler writes it */
@@ -2415,10 +2423,15 @@ typedef struct px__child_ctx {
     uint64_t forge_out_size; /* hostile tests: what a compromised worker would claim */
     int32_t forge_out_pad;
     bool forge;
+    bool light; /* membarrier mode of the wake-up handshake (ipc.c), decided once at start */
     char report[PX__ISO_TEXT];
 } px__child_ctx;
 
 static px__child_ctx px__child;
+
+/* The child's ends of its rings (px__ring_push/pop, ipc.c): its own
+ * indexes and copies of the supervisor's, in its own memory. */
+static struct px__ring_end px__child_req[PX__ISO_MAX_GROUP], px__child_rep[PX__ISO_MAX_GROUP];
 
 /* In an element process, chain() elements get their outputs here (chain.c). */
 static int px__child_alloc_output(px_element *el, px_buffer *out);
@@ -2477,6 +2490,11 @@ typedef struct px__proxy {
     uint32_t fly_gen;     /* process generation they were sent to */
     uint64_t produce_seq; /* producing ahead: sequence of the next request */
     px_flow sticky;       /* EOS or ERROR of an earlier buffer: every later call returns it */
+    /* Its ends of member's rings (px__ring_push/pop, ipc.c), of process
+     * generation ring_gen (a restart resets the rings). Only the thread
+     * that calls the element touches them. */
+    uint32_t ring_gen;
+    struct px__ring_end req_end, rep_end;
 } px__proxy;
 
 struct px__iso_proc {
@@ -2500,6 +2518,7 @@ struct px__iso_proc {
     int died_status; /* from the zygote: wait status of the last death, -1 unknown */
     bool died_oom;
     bool failed; /* gave up: restart limit reached */
+    _Atomic bool light; /* membarrier mode of the wake-up handshake (ipc.c): both sides registered */
 };
 
 struct px__iso {
@@ -10864,8 +10883,10 @@ static px_flow hostile_process(px_element *el, px_frame *io)
         return PX_FLOW_OK;
     case HOSTILE_BAD_RING:
 #if CONFIG_PX_ISOLATE
-        if (px__child.chan)
+        if (px__child.chan) { /* and its own copy, which its next push publishes */
             atomic_fetch_add(&px__child.chan->rep[0].head, 1000);
+            px__child_rep[0].mine += 1000;
+        }
 #endif
         return PX_FLOW_OK;
     case HOSTILE_SETUID:
@@ -19123,41 +19144,132 @@ static void px__cpu_relax(void)
 
 /* ---- Rings ------------------------------------------------------------------ */
 
-static bool px__ring_push(px__ring *r, const px__slotref *m)
+/* Asks for both lines of a ring entry in a state this core can write. */
+static inline void px__prefetch_w(const void *entry)
 {
-    uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-    uint32_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
-    if (head - tail >= PX__ISO_RING)
-        return false;
-    r->e[head % PX__ISO_RING].r = *m;
-    atomic_store_explicit(&r->head, head + 1, memory_order_release);
+#if defined(__x86_64__)
+    __asm__ __volatile__("prefetchw (%0)\n\tprefetchw 64(%0)" : : "r"(entry));
+#else
+    __builtin_prefetch(entry, 1, 3);
+    __builtin_prefetch((const char *)entry + 64, 1, 3);
+#endif
+}
+
+/* Each side keeps its own index (mine: head for a producer, tail for a
+ * consumer) and a copy of the other side's (seen) in memory the other side
+ * cannot write, and reads the shared index only when the copy says the
+ * ring is full (producer) or empty (consumer): a push or pop then touches
+ * the entry's lines and stores its own index, never loads the line the
+ * other side keeps writing. The shared copy of one's own index is only
+ * published, never read back (a hostile peer may have scribbled on it). A
+ * copy is trusted only within (0, RING] of mine; anything else (an index a
+ * hostile peer forged) reloads the shared one and checks it, so an entry
+ * read or written is always one the ring holds. */
+static bool px__ring_push(px__ring *r, struct px__ring_end *e, const px__slotref *m)
+{
+    if (e->mine - e->seen >= PX__ISO_RING) {
+        e->seen = atomic_load_explicit(&r->tail, memory_order_acquire);
+        if (e->mine - e->seen >= PX__ISO_RING)
+            return false;
+    }
+    r->e[e->mine % PX__ISO_RING].r = *m;
+    atomic_store_explicit(&r->head, ++e->mine, memory_order_release);
+    /* The next entry's lines, for writing: the consumer read them a ring
+     * ago, and taking them over now keeps the next push from waiting. */
+    px__prefetch_w(&r->e[e->mine % PX__ISO_RING]);
     return true;
+}
+
+/* A look at the producer's index found entries [mine, seen): their lines
+ * are asked for at once rather than one pop after the other. */
+static void px__ring_prefetch(px__ring *r, const struct px__ring_end *e)
+{
+    for (uint32_t i = e->mine; i != e->seen; i++) {
+        __builtin_prefetch(&r->e[i % PX__ISO_RING], 0, 3);
+        __builtin_prefetch((const char *)&r->e[i % PX__ISO_RING] + 64, 0, 3);
+    }
 }
 
 /* Returns 1 with an entry, 0 when empty, -1 when the producer's index is
  * impossible (a hostile or corrupt peer). */
-static int px__ring_pop(px__ring *r, px__slotref *m)
+static int px__ring_pop(px__ring *r, struct px__ring_end *e, px__slotref *m)
 {
-    uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-    uint32_t head = atomic_load_explicit(&r->head, memory_order_acquire);
-    if (head == tail)
-        return 0;
-    if (head - tail > PX__ISO_RING)
-        return -1;
-    *m = r->e[tail % PX__ISO_RING].r; /* copied out before anything looks at it */
-    atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
+    if (e->seen - e->mine - 1u >= PX__ISO_RING) { /* empty by the copy, or the copy is not to be trusted */
+        e->seen = atomic_load_explicit(&r->head, memory_order_acquire);
+        if (e->seen == e->mine)
+            return 0;
+        if (e->seen - e->mine > PX__ISO_RING)
+            return -1;
+        px__ring_prefetch(r, e);
+    }
+    *m = r->e[e->mine % PX__ISO_RING].r; /* copied out before anything looks at it */
+    atomic_store_explicit(&r->tail, ++e->mine, memory_order_release);
     return 1;
 }
 
-static bool px__ring_empty(px__ring *r)
+/* false when an entry waits (or the producer's index is impossible, which
+ * the pop then reports). */
+static bool px__ring_empty(px__ring *r, struct px__ring_end *e)
 {
-    return atomic_load_explicit(&r->head, memory_order_acquire) ==
-           atomic_load_explicit(&r->tail, memory_order_relaxed);
+    if (e->seen - e->mine - 1u < PX__ISO_RING)
+        return false;
+    e->seen = atomic_load_explicit(&r->head, memory_order_acquire);
+    if (e->seen - e->mine - 1u < PX__ISO_RING)
+        px__ring_prefetch(r, e);
+    return e->seen == e->mine;
 }
 
-/* After a push: ring the consumer's bell only if it sleeps (Dekker: the
- * fence orders our head store before the sleeping load, as the sleeper's
- * fence orders its flag store before its last look at the ring). */
+/* The sleep/wake handshake across processes (Dekker): the side that is
+ * about to sleep stores its flag and then takes a last look at the ring;
+ * the flowing side stores its ring index and then looks at the flag. Each
+ * needs a store-load fence. With membarrier (Linux 4.16+, every process of
+ * a run registered for MEMBARRIER_CMD_GLOBAL_EXPEDITED, channel.fences = 1
+ * and the child's HELLO saying it registered), the side about to sleep pays
+ * for both: its membarrier() makes every running thread of the registered
+ * processes execute a full barrier, so the flowing side, once per buffer,
+ * needs only a compiler barrier (as px__fence_light/heavy do for queues
+ * within one process). Otherwise both sides use full fences. Both sides
+ * agree on the mode before the first buffer; a side that cannot keep to it
+ * sleeps in short steps, so a wake-up missed is late, never lost. */
+static bool px__iso_mb;
+static pthread_once_t px__iso_mb_once = PTHREAD_ONCE_INIT;
+
+static void px__iso_mb_probe(void)
+{
+    long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    px__iso_mb = cmds > 0 && (cmds & MEMBARRIER_CMD_GLOBAL_EXPEDITED) &&
+                 (cmds & MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) &&
+                 syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0;
+}
+
+/* Supervisor: true once this process is registered (then children may be
+ * told to use light fences). */
+static bool px__iso_membarrier(void)
+{
+    pthread_once(&px__iso_mb_once, px__iso_mb_probe);
+    return px__iso_mb;
+}
+
+/* The flowing side: after its ring store, before it looks at the flag. */
+static inline void px__xfence_light(bool light)
+{
+    if (light)
+        atomic_signal_fence(memory_order_seq_cst);
+    else
+        atomic_thread_fence(memory_order_seq_cst);
+}
+
+/* The side about to sleep: after its flag store, before its last look.
+ * false when membarrier failed in light mode: the flowing side's fence was
+ * only a compiler barrier, so the caller must sleep in short steps. */
+static bool px__xfence_heavy(bool light)
+{
+    if (light && syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0) == 0)
+        return true;
+    atomic_thread_fence(memory_order_seq_cst);
+    return !light;
+}
+
 /* Moves the bell on and wakes whoever sleeps on it (another process). */
 static void px__bell_ring(_Atomic uint32_t *bell)
 {
@@ -19165,9 +19277,10 @@ static void px__bell_ring(_Atomic uint32_t *bell)
     px__futex_wake_on(bell, true); /* shared: the sleeper is another process */
 }
 
-static void px__notify(_Atomic uint32_t *sleeping, _Atomic uint32_t *bell)
+/* After a push: ring the consumer's bell only if it sleeps. */
+static void px__notify(_Atomic uint32_t *sleeping, _Atomic uint32_t *bell, bool light)
 {
-    atomic_thread_fence(memory_order_seq_cst);
+    px__xfence_light(light);
     if (atomic_load_explicit(sleeping, memory_order_relaxed))
         px__bell_ring(bell);
 }
@@ -19832,14 +19945,28 @@ static int px__seccomp_apply(int profile, int ctl_fd, char *report, size_t size)
     if (!rc)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0));
     n++;
-    /* The control socket, and only it. */
+    /* The control socket, and only it. The compute profile leaves out
+     * sendmsg (the process never sends fds or ancillary data). */
     static const int sock[] = {SCMP_SYS(sendto), SCMP_SYS(sendmsg), SCMP_SYS(recvfrom), SCMP_SYS(recvmsg)};
-    for (size_t i = 0; i < 4 && !rc; i++, n++) {
-        if (profile == PX__PROFILE_NETWORK)
+    for (size_t i = 0; i < 4 && !rc; i++) {
+        if (profile == PX__PROFILE_NETWORK) {
             rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sock[i], 0);
-        else
+            n++;
+        } else if (sock[i] != SCMP_SYS(sendmsg)) {
             rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sock[i], 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)ctl_fd, 0));
+            n++;
+        }
     }
+    /* membarrier, only MEMBARRIER_CMD_GLOBAL_EXPEDITED with no flags: a
+     * process about to sleep pays for the supervisor's fences (ipc.c). It
+     * interrupts only the running threads of processes that registered
+     * for it (this run's), which a hostile process could slow down about
+     * as much as by writing the channel's cache lines in a loop. */
+    if (!rc)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(membarrier), 2,
+                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0),
+                              SCMP_A1(SCMP_CMP_EQ, 0, 0));
+    n++;
     for (size_t i = 0; i < sizeof eperm / sizeof eperm[0] && !rc; i++) {
         if (profile == PX__PROFILE_NETWORK && eperm[i] == SCMP_SYS(socket))
             continue;
@@ -20129,7 +20256,7 @@ static bool px__child_service(px_pipeline *p, int i)
 {
     px__channel *c = px__child.chan;
     px__slotref r, rep;
-    int got = px__ring_pop(&c->req[i], &r);
+    int got = px__ring_pop(&c->req[i], &px__child_req[i], &r);
     if (got < 0)
         px__child_die("request ring indexes out of range");
     if (got == 0)
@@ -20139,9 +20266,9 @@ static bool px__child_service(px_pipeline *p, int i)
     if (r.op == PX__OP_LEND) /* only expected inside px__child_alloc_output */
         px__child_die("an output slot was lent that nobody asked for");
     px__child_handle(p, (uint32_t)i, &r, &rep);
-    while (!px__ring_push(&c->rep[i], &rep))
+    while (!px__ring_push(&c->rep[i], &px__child_rep[i], &rep))
         sched_yield(); /* the supervisor is draining outputs of this call */
-    px__notify(&c->rep[i].sleeping, &c->rep[i].bell);
+    px__notify(&c->rep[i].sleeping, &c->rep[i].bell, px__child.light);
     return true;
 }
 
@@ -20152,17 +20279,17 @@ static void px__child_wait(void)
     for (int y = 0; y < 16; y++) {
         sched_yield();
         for (int i = 0; i < px__n_members; i++)
-            if (!px__ring_empty(&c->req[i]))
+            if (!px__ring_empty(&c->req[i], &px__child_req[i]))
                 return;
     }
     uint32_t bell = atomic_load_explicit(&c->child_bell, memory_order_acquire);
     atomic_store_explicit(&c->child_sleeping, 1, memory_order_relaxed);
-    atomic_thread_fence(memory_order_seq_cst);
+    bool held = px__xfence_heavy(px__child.light); /* the supervisor's fence per push is light then */
     bool empty = true;
     for (int i = 0; i < px__n_members && empty; i++)
-        empty = px__ring_empty(&c->req[i]);
+        empty = px__ring_empty(&c->req[i], &px__child_req[i]);
     if (empty)
-        px__futex_wait_on(&c->child_bell, bell, -1, true);
+        px__futex_wait_on(&c->child_bell, bell, held ? -1 : 1, true);
     atomic_store_explicit(&c->child_sleeping, 0, memory_order_relaxed);
 }
 
@@ -20193,9 +20320,9 @@ static int px__member_of(const px_element *el)
 static void px__child_reply(int mi, const px__slotref *r)
 {
     px__channel *c = px__child.chan;
-    while (!px__ring_push(&c->rep[mi], r))
+    while (!px__ring_push(&c->rep[mi], &px__child_rep[mi], r))
         sched_yield();
-    px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell);
+    px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell, px__child.light);
 }
 
 /* chain() asks for an output: a slot of the pool the supervisor lent (pool.c). */
@@ -20284,6 +20411,12 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     px__child.chan = cm;
     if (px__child.chan->magic != PX__ISO_MAGIC || px__child.chan->version != PX__ISO_VERSION)
         px__child_die("channel has a bad magic or version");
+    /* Wake-ups: light fences when the supervisor is registered for
+     * membarrier and this process can be too (registered before seccomp,
+     * which allows only the GLOBAL_EXPEDITED command); HELLO tells it. */
+    px__child.light = px__child.chan->fences == 1 &&
+                      syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0;
+    px__append(rep, rsz, px__child.light ? "; wake-ups: membarrier" : "; wake-ups: full fences");
 
     /* Members and their arenas: outputs are the zygote's read-write
      * mappings, inputs are mapped read-only from sealed fds. */
@@ -20401,6 +20534,7 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     px__ctl_msg hello;
     px__ctl_fill(&hello, PX__MSG_HELLO, 0, 0, rep);
     hello.value = (uint64_t)getpid();
+    hello.code = px__child.light ? 1 : 0;
     if (px__ctl_send(fds[0], &hello) != PX_OK)
         _exit(113);
     /* Caps: the supervisor sends what it negotiated; the process checks
@@ -20620,7 +20754,7 @@ static int px__pool_take(int mi, px_buffer *out)
             return PX_EAGAIN;
         uint32_t seq = atomic_load_explicit(&pl->refill, memory_order_acquire);
         atomic_fetch_add_explicit(&pl->wanted, 1, memory_order_release);
-        px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell);
+        px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell, px__child.light);
         bool any = false;
         for (int i = 0; px__child_main_thread && i < px__n_members; i++)
             if (i != mi)
@@ -21025,6 +21159,8 @@ static unsigned px__env_disable(void)
         d |= PX_ISOLATE_NO_LIMITS;
     if (strstr(s, "cgroup"))
         d |= PX_ISOLATE_NO_CGROUP;
+    if (strstr(s, "membarrier"))
+        d |= PX_ISOLATE_NO_MEMBARRIER;
     return d;
 }
 
@@ -21496,6 +21632,8 @@ static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err)
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
         return px_error_set(err, PX_EIO, 0, "%s: socketpair failed: %s", who, strerror(errno));
     px__channel_init(pr->chan, (uint32_t)pr->n_members);
+    bool mb = !(iso->policy.disable & PX_ISOLATE_NO_MEMBARRIER) && px__iso_membarrier();
+    pr->chan->fences = mb ? 1u : 0u;
     for (int m = 0; m < pr->n_members; m++)
         px__pool_reset(pr->members[m]);
     px__zmsg z, r;
@@ -21575,6 +21713,9 @@ static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err)
                             why[0] ? why : n == 0 ? "it exited during setup" : "no answer in 5 s");
     }
     px__strlcpy(iso->report, m.text, sizeof iso->report);
+    /* Light fences only when both sides registered (the child says so; a
+     * child that lies only makes its own wake-ups late). */
+    atomic_store_explicit(&pr->light, mb && m.code == 1, memory_order_relaxed);
 #if CONFIG_PX_CAPS
     for (int k = 0; k < pr->n_members; k++) {
         px_element *el = pr->members[k]->el;
@@ -21847,6 +21988,43 @@ static uint32_t px__home_owner(const px_arena *a)
     return a->home_pid ? a->home_pid : px_arena__self();
 }
 
+/* Member x's rings, through the proxy's ends (px__ring_push/pop): a
+ * restart reset the rings, and the ends with them. */
+static void px__seen_sync(px__proxy *x)
+{
+    uint32_t g = atomic_load_explicit(&x->proc->generation, memory_order_acquire);
+    if (x->ring_gen != g) {
+        x->ring_gen = g;
+        memset(&x->req_end, 0, sizeof x->req_end);
+        memset(&x->rep_end, 0, sizeof x->rep_end);
+    }
+}
+
+static bool px__req_push(px__proxy *x, const px__slotref *m)
+{
+    px__seen_sync(x);
+    return px__ring_push(&x->proc->chan->req[x->member], &x->req_end, m);
+}
+
+static int px__rep_pop(px__proxy *x, px__slotref *m)
+{
+    px__seen_sync(x);
+    return px__ring_pop(&x->proc->chan->rep[x->member], &x->rep_end, m);
+}
+
+/* A reply the proxy knows of without looking at the child's index. */
+static bool px__rep_known(px__proxy *x)
+{
+    px__seen_sync(x);
+    return x->rep_end.seen - x->rep_end.mine - 1u < PX__ISO_RING;
+}
+
+static bool px__rep_empty(px__proxy *x)
+{
+    px__seen_sync(x);
+    return px__ring_empty(&x->proc->chan->rep[x->member], &x->rep_end);
+}
+
 /* Waits until member x's reply ring has an entry: a short spin (the child
  * is likely running on another core), then yields (on a busy machine it may
  * be waiting for this one), then futex sleeps in 10 ms steps that watch the
@@ -21858,12 +22036,12 @@ static bool px__await(px__proxy *x, uint32_t gen, char *why, size_t wsize)
     px__iso_proc *pr = x->proc;
     px__ring *rr = &pr->chan->rep[x->member];
     why[0] = '\0';
-    for (int spin = 0; spin < 1000 && px__ring_empty(rr); spin++)
+    for (int spin = 0; spin < 1000 && px__rep_empty(x); spin++)
         px__cpu_relax();
-    for (int y = 0; y < 16 && px__ring_empty(rr); y++)
+    for (int y = 0; y < 16 && px__rep_empty(x); y++)
         sched_yield();
     px_time t0 = 0;
-    while (px__ring_empty(rr)) {
+    while (px__rep_empty(x)) {
         if (!px__pool_service(x, why + 20, wsize - 20)) { /* a chain() child may wait for a slot */
             memcpy(why, "protocol violation: ", 20);
             return false;
@@ -21872,11 +22050,11 @@ static bool px__await(px__proxy *x, uint32_t gen, char *why, size_t wsize)
             t0 = px__now();
         uint32_t bell = atomic_load_explicit(&rr->bell, memory_order_acquire);
         atomic_store_explicit(&rr->sleeping, 1, memory_order_relaxed);
-        atomic_thread_fence(memory_order_seq_cst);
-        if (px__ring_empty(rr))
-            px__futex_wait_on(&rr->bell, bell, 10, true);
+        bool held = px__xfence_heavy(atomic_load_explicit(&pr->light, memory_order_relaxed));
+        if (px__rep_empty(x))
+            px__futex_wait_on(&rr->bell, bell, held ? 10 : 1, true);
         atomic_store_explicit(&rr->sleeping, 0, memory_order_relaxed);
-        if (!px__ring_empty(rr))
+        if (!px__rep_empty(x))
             break;
         if (atomic_load(&pr->generation) != gen || px__proc_dead(pr))
             return false;
@@ -21902,7 +22080,6 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
         return PX_EFLOW;
     uint32_t gen = atomic_load_explicit(&pr->generation, memory_order_acquire);
     px__channel *c = pr->chan;
-    px__ring *rr = &c->rep[x->member];
     req->element = (uint32_t)x->member;
     req->id = ++x->next_id;
     atomic_store_explicit(&c->downstream[x->member], PX_FLOW_OK, memory_order_relaxed);
@@ -21913,17 +22090,17 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
         forced = why;
         goto dead;
     }
-    if (!px__ring_push(&c->req[x->member], req)) {
+    if (!px__req_push(x, req)) {
         forced = "protocol violation: its request ring is full";
         goto dead;
     }
-    px__notify(&c->child_sleeping, &c->child_bell);
+    px__notify(&c->child_sleeping, &c->child_bell, atomic_load_explicit(&pr->light, memory_order_relaxed));
     for (;;) {
         if (!px__await(x, gen, why, sizeof why)) {
             forced = why[0] ? why : NULL;
             goto dead;
         }
-        int got = px__ring_pop(rr, rep);
+        int got = px__rep_pop(x, rep);
         if (got < 0) {
             forced = "protocol violation: reply ring indexes out of range";
             goto dead;
@@ -22068,6 +22245,18 @@ static px__flight px__fly_take(px__proxy *x)
     return f;
 }
 
+/* px__fly_take for a reply: only its slots are copied out. */
+static void px__fly_take_slots(px__proxy *x, px_buffer *in, px_buffer *out)
+{
+    px__flight *f = px__fly_at(x, 0);
+    *in = f->in;
+    *out = f->out;
+    x->fly_tail++;
+    x->fly_n--;
+    if (out->arena)
+        atomic_store_explicit(&out->arena->owner[out->slot], px__home_owner(out->arena), memory_order_relaxed);
+}
+
 /* A request whose reply will not come: its slots go back; counted as a
  * drop when a crash lost it. */
 static void px__fly_release(px__proxy *x, px__flight *f, bool drop)
@@ -22105,7 +22294,6 @@ static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool
 {
     px__iso_proc *pr = x->proc;
     px__channel *c = pr->chan;
-    px__ring *q = &c->req[x->member];
     uint32_t gen = atomic_load_explicit(&pr->generation, memory_order_acquire);
     if (!x->fly_n)
         x->fly_gen = gen;
@@ -22113,21 +22301,24 @@ static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool
     req->id = ++x->next_id;
     px__flight *f = px__fly_at(x, x->fly_n);
     f->req = *req;
-    memset(&f->in, 0, sizeof f->in);
-    memset(&f->out, 0, sizeof f->out);
     if (in) {
         f->in = *in;
         if (ref_in)
             px_buffer_ref(in);
+    } else {
+        memset(&f->in, 0, sizeof f->in);
     }
     if (out) {
         f->out = *out;
         atomic_store_explicit(&out->arena->owner[out->slot], (uint32_t)atomic_load(&pr->pid), memory_order_relaxed);
+    } else {
+        memset(&f->out, 0, sizeof f->out);
     }
-    f->pos = atomic_load_explicit(&q->head, memory_order_relaxed);
+    px__seen_sync(x);
+    f->pos = x->req_end.mine;
     if (++x->fly_n > x->fly_max)
         x->fly_max = x->fly_n;
-    if (!px__ring_push(q, req)) {
+    if (!px__req_push(x, req)) {
         char msg[PX_ERROR_MESSAGE_MAX / 2];
         px__fly_lose_all(x, true);
         if (px__proc_recover(pr, gen, "protocol violation: its request ring is full", msg, sizeof msg) != PX_OK &&
@@ -22135,7 +22326,7 @@ static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool
             px_element_error(x->el, PX_EFLOW, "%s", msg);
         return false;
     }
-    px__notify(&c->child_sleeping, &c->child_bell);
+    px__notify(&c->child_sleeping, &c->child_bell, atomic_load_explicit(&pr->light, memory_order_relaxed));
     return true;
 }
 
@@ -22154,33 +22345,37 @@ static px_flow px__finish(px__proxy *x, const px__slotref *rep, bool salvaged, p
     }
     if (rep->reserved && !salvaged && !px__proxy_read_ctl(x, rep->reserved, &o->req, why, sizeof why))
         goto bad;
-    px__flight f = px__fly_take(x);
-    size_t capacity = f.out.arena ? f.out.capacity : 0;
-    if (f.req.op == PX__OP_PROCESS && !f.out.arena) { /* reads_only: the input goes on, at most as long */
-        f.out = f.in;
-        capacity = f.in.size;
-        memset(&f.in, 0, sizeof f.in);
+    /* Only what the reply needs leaves the window (a flight is ~300 bytes,
+     * and every byte stored per buffer queues behind the ring's stores). */
+    uint32_t op = o->req.op;
+    px_buffer f_in, f_out;
+    px__fly_take_slots(x, &f_in, &f_out);
+    size_t capacity = f_out.arena ? f_out.capacity : 0;
+    if (op == PX__OP_PROCESS && !f_out.arena) { /* reads_only: the input goes on, at most as long */
+        f_out = f_in;
+        capacity = f_in.size;
+        memset(&f_in, 0, sizeof f_in);
     }
-    px_buffer_unref(&f.in);
+    px_buffer_unref(&f_in);
     px_element *el = x->el;
     px_flow r = (px_flow)rep->status;
-    if (!px__reply_ok(x, rep, capacity, f.req.op == PX__OP_PROCESS, why, sizeof why)) {
-        px_buffer_unref(&f.out);
+    if (!px__reply_ok(x, rep, capacity, op == PX__OP_PROCESS, why, sizeof why)) {
+        px_buffer_unref(&f_out);
         px__stat_add(&el->stats.drops, 1);
         px__fly_lose_all(x, true);
         return px__violation(x, why) == PX_FLOW_DROP ? PX_FLOW_DROP : (x->sticky = PX_FLOW_ERROR);
     }
-    if (f.req.op == PX__OP_PRODUCE) {
-        px__rep_meta(&f.out, rep);
-        *produced = f.out;
+    if (op == PX__OP_PRODUCE) {
+        px__rep_meta(&f_out, rep);
+        *produced = f_out;
         return r;
     }
-    if (f.req.op == PX__OP_PROCESS) {
-        px__rep_meta(&f.out, rep);
+    if (op == PX__OP_PROCESS) {
+        px__rep_meta(&f_out, rep);
         if (r == PX_FLOW_OK && x->sticky == PX_FLOW_OK) {
-            r = px__route(el, rep->out_pad, &f.out);
+            r = px__route(el, rep->out_pad, &f_out);
         } else {
-            px_buffer_unref(&f.out);
+            px_buffer_unref(&f_out);
             if (r == PX_FLOW_DROP || r == PX_FLOW_OK) /* OK after an EOS: nothing takes it any more */
                 px__stat_add(&el->stats.drops, 1);
         }
@@ -22213,8 +22408,7 @@ static void px__fly_dead(px__proxy *x, const char *forced)
     uint32_t n_done = 0, tail = 0;
     bool salvage = !forced && atomic_load(&pr->generation) == gen;
     if (salvage) { /* it is dead: its rings no longer move */
-        px__ring *rr = &pr->chan->rep[x->member];
-        while (n_done < x->fly_n && px__ring_pop(rr, &done[n_done]) > 0)
+        while (n_done < x->fly_n && px__rep_pop(x, &done[n_done]) > 0)
             n_done++;
         tail = atomic_load_explicit(&pr->chan->req[x->member].tail, memory_order_acquire);
     }
@@ -22277,9 +22471,12 @@ static void px__fly_dead(px__proxy *x, const char *forced)
 static bool px__collect(px__proxy *x, uint32_t keep, bool wait)
 {
     px__fly_check_gen(x);
+    /* Not waiting, the child's index is read again only with half the
+     * window in flight: each look pulls its cache line over, and one look
+     * then brings several replies. */
+    bool look = wait || x->fly_n * 2 >= x->window;
     while (x->fly_n) {
-        px__ring *rr = &x->proc->chan->rep[x->member];
-        if (px__ring_empty(rr)) {
+        if (look ? px__rep_empty(x) : !px__rep_known(x)) {
             if (!wait || x->fly_n <= keep)
                 break;
             char why[200];
@@ -22294,7 +22491,7 @@ static bool px__collect(px__proxy *x, uint32_t keep, bool wait)
             }
         }
         px__slotref rep;
-        if (px__ring_pop(rr, &rep) < 0) {
+        if (px__rep_pop(x, &rep) < 0) {
             px__fly_dead(x, "protocol violation: reply ring indexes out of range");
             if (x->proc->failed)
                 return false;
@@ -22413,9 +22610,8 @@ static px_flow px__produce_oldest(px__proxy *x, px_buffer *out, bool refill)
             px__produce_fill(x, &none);
             continue;
         }
-        px__ring *rr = &x->proc->chan->rep[x->member];
         char why[200];
-        if (px__ring_empty(rr) && !px__await(x, x->fly_gen, why, sizeof why)) {
+        if (px__rep_empty(x) && !px__await(x, x->fly_gen, why, sizeof why)) {
             if (atomic_load(&x->proc->generation) != x->fly_gen && !x->proc->failed)
                 px__fly_lose_all(x, true);
             else
@@ -22423,7 +22619,7 @@ static px_flow px__produce_oldest(px__proxy *x, px_buffer *out, bool refill)
             continue;
         }
         px__slotref rep;
-        if (px__ring_pop(rr, &rep) < 0) {
+        if (px__rep_pop(x, &rep) < 0) {
             px__fly_dead(x, "protocol violation: reply ring indexes out of range");
             continue;
         }
@@ -22520,8 +22716,8 @@ static void px__isolate_release(px_pipeline *p)
             px__slotref r;
             memset(&r, 0, sizeof r);
             r.op = PX__OP_SHUTDOWN;
-            if (px__ring_push(&pr->chan->req[0], &r))
-                px__notify(&pr->chan->child_sleeping, &pr->chan->child_bell);
+            if (px__req_push(pr->members[0], &r)) /* the streaming threads are gone */
+                px__notify(&pr->chan->child_sleeping, &pr->chan->child_bell, false);
             struct pollfd pfd = {pr->pidfd, POLLIN, 0};
             if (pr->pidfd < 0 || poll(&pfd, 1, 1000) <= 0)
                 px__proc_kill(pr);

@@ -216,8 +216,10 @@ static px_flow hostile_process(px_element *el, px_frame *io)
         return PX_FLOW_OK;
     case HOSTILE_BAD_RING:
 #if CONFIG_PX_ISOLATE
-        if (px__child.chan)
+        if (px__child.chan) { /* and its own copy, which its next push publishes */
             atomic_fetch_add(&px__child.chan->rep[0].head, 1000);
+            px__child_rep[0].mine += 1000;
+        }
 #endif
         return PX_FLOW_OK;
     case HOSTILE_SETUID:

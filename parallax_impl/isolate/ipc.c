@@ -27,41 +27,132 @@ static void px__cpu_relax(void)
 
 /* ---- Rings ------------------------------------------------------------------ */
 
-static bool px__ring_push(px__ring *r, const px__slotref *m)
+/* Asks for both lines of a ring entry in a state this core can write. */
+static inline void px__prefetch_w(const void *entry)
 {
-    uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-    uint32_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
-    if (head - tail >= PX__ISO_RING)
-        return false;
-    r->e[head % PX__ISO_RING].r = *m;
-    atomic_store_explicit(&r->head, head + 1, memory_order_release);
+#if defined(__x86_64__)
+    __asm__ __volatile__("prefetchw (%0)\n\tprefetchw 64(%0)" : : "r"(entry));
+#else
+    __builtin_prefetch(entry, 1, 3);
+    __builtin_prefetch((const char *)entry + 64, 1, 3);
+#endif
+}
+
+/* Each side keeps its own index (mine: head for a producer, tail for a
+ * consumer) and a copy of the other side's (seen) in memory the other side
+ * cannot write, and reads the shared index only when the copy says the
+ * ring is full (producer) or empty (consumer): a push or pop then touches
+ * the entry's lines and stores its own index, never loads the line the
+ * other side keeps writing. The shared copy of one's own index is only
+ * published, never read back (a hostile peer may have scribbled on it). A
+ * copy is trusted only within (0, RING] of mine; anything else (an index a
+ * hostile peer forged) reloads the shared one and checks it, so an entry
+ * read or written is always one the ring holds. */
+static bool px__ring_push(px__ring *r, struct px__ring_end *e, const px__slotref *m)
+{
+    if (e->mine - e->seen >= PX__ISO_RING) {
+        e->seen = atomic_load_explicit(&r->tail, memory_order_acquire);
+        if (e->mine - e->seen >= PX__ISO_RING)
+            return false;
+    }
+    r->e[e->mine % PX__ISO_RING].r = *m;
+    atomic_store_explicit(&r->head, ++e->mine, memory_order_release);
+    /* The next entry's lines, for writing: the consumer read them a ring
+     * ago, and taking them over now keeps the next push from waiting. */
+    px__prefetch_w(&r->e[e->mine % PX__ISO_RING]);
     return true;
+}
+
+/* A look at the producer's index found entries [mine, seen): their lines
+ * are asked for at once rather than one pop after the other. */
+static void px__ring_prefetch(px__ring *r, const struct px__ring_end *e)
+{
+    for (uint32_t i = e->mine; i != e->seen; i++) {
+        __builtin_prefetch(&r->e[i % PX__ISO_RING], 0, 3);
+        __builtin_prefetch((const char *)&r->e[i % PX__ISO_RING] + 64, 0, 3);
+    }
 }
 
 /* Returns 1 with an entry, 0 when empty, -1 when the producer's index is
  * impossible (a hostile or corrupt peer). */
-static int px__ring_pop(px__ring *r, px__slotref *m)
+static int px__ring_pop(px__ring *r, struct px__ring_end *e, px__slotref *m)
 {
-    uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-    uint32_t head = atomic_load_explicit(&r->head, memory_order_acquire);
-    if (head == tail)
-        return 0;
-    if (head - tail > PX__ISO_RING)
-        return -1;
-    *m = r->e[tail % PX__ISO_RING].r; /* copied out before anything looks at it */
-    atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
+    if (e->seen - e->mine - 1u >= PX__ISO_RING) { /* empty by the copy, or the copy is not to be trusted */
+        e->seen = atomic_load_explicit(&r->head, memory_order_acquire);
+        if (e->seen == e->mine)
+            return 0;
+        if (e->seen - e->mine > PX__ISO_RING)
+            return -1;
+        px__ring_prefetch(r, e);
+    }
+    *m = r->e[e->mine % PX__ISO_RING].r; /* copied out before anything looks at it */
+    atomic_store_explicit(&r->tail, ++e->mine, memory_order_release);
     return 1;
 }
 
-static bool px__ring_empty(px__ring *r)
+/* false when an entry waits (or the producer's index is impossible, which
+ * the pop then reports). */
+static bool px__ring_empty(px__ring *r, struct px__ring_end *e)
 {
-    return atomic_load_explicit(&r->head, memory_order_acquire) ==
-           atomic_load_explicit(&r->tail, memory_order_relaxed);
+    if (e->seen - e->mine - 1u < PX__ISO_RING)
+        return false;
+    e->seen = atomic_load_explicit(&r->head, memory_order_acquire);
+    if (e->seen - e->mine - 1u < PX__ISO_RING)
+        px__ring_prefetch(r, e);
+    return e->seen == e->mine;
 }
 
-/* After a push: ring the consumer's bell only if it sleeps (Dekker: the
- * fence orders our head store before the sleeping load, as the sleeper's
- * fence orders its flag store before its last look at the ring). */
+/* The sleep/wake handshake across processes (Dekker): the side that is
+ * about to sleep stores its flag and then takes a last look at the ring;
+ * the flowing side stores its ring index and then looks at the flag. Each
+ * needs a store-load fence. With membarrier (Linux 4.16+, every process of
+ * a run registered for MEMBARRIER_CMD_GLOBAL_EXPEDITED, channel.fences = 1
+ * and the child's HELLO saying it registered), the side about to sleep pays
+ * for both: its membarrier() makes every running thread of the registered
+ * processes execute a full barrier, so the flowing side, once per buffer,
+ * needs only a compiler barrier (as px__fence_light/heavy do for queues
+ * within one process). Otherwise both sides use full fences. Both sides
+ * agree on the mode before the first buffer; a side that cannot keep to it
+ * sleeps in short steps, so a wake-up missed is late, never lost. */
+static bool px__iso_mb;
+static pthread_once_t px__iso_mb_once = PTHREAD_ONCE_INIT;
+
+static void px__iso_mb_probe(void)
+{
+    long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    px__iso_mb = cmds > 0 && (cmds & MEMBARRIER_CMD_GLOBAL_EXPEDITED) &&
+                 (cmds & MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) &&
+                 syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0;
+}
+
+/* Supervisor: true once this process is registered (then children may be
+ * told to use light fences). */
+static bool px__iso_membarrier(void)
+{
+    pthread_once(&px__iso_mb_once, px__iso_mb_probe);
+    return px__iso_mb;
+}
+
+/* The flowing side: after its ring store, before it looks at the flag. */
+static inline void px__xfence_light(bool light)
+{
+    if (light)
+        atomic_signal_fence(memory_order_seq_cst);
+    else
+        atomic_thread_fence(memory_order_seq_cst);
+}
+
+/* The side about to sleep: after its flag store, before its last look.
+ * false when membarrier failed in light mode: the flowing side's fence was
+ * only a compiler barrier, so the caller must sleep in short steps. */
+static bool px__xfence_heavy(bool light)
+{
+    if (light && syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0) == 0)
+        return true;
+    atomic_thread_fence(memory_order_seq_cst);
+    return !light;
+}
+
 /* Moves the bell on and wakes whoever sleeps on it (another process). */
 static void px__bell_ring(_Atomic uint32_t *bell)
 {
@@ -69,9 +160,10 @@ static void px__bell_ring(_Atomic uint32_t *bell)
     px__futex_wake_on(bell, true); /* shared: the sleeper is another process */
 }
 
-static void px__notify(_Atomic uint32_t *sleeping, _Atomic uint32_t *bell)
+/* After a push: ring the consumer's bell only if it sleeps. */
+static void px__notify(_Atomic uint32_t *sleeping, _Atomic uint32_t *bell, bool light)
 {
-    atomic_thread_fence(memory_order_seq_cst);
+    px__xfence_light(light);
     if (atomic_load_explicit(sleeping, memory_order_relaxed))
         px__bell_ring(bell);
 }

@@ -24,7 +24,7 @@ typedef enum px_isolation {
 } px_isolation;
 
 /* Defenses a test can switch off one at a time (px_isolate_policy.disable,
- * or PX_ISOLATE_DISABLE=seals,uid,seccomp,namespaces,limits,cgroup in the environment). */
+ * or PX_ISOLATE_DISABLE=seals,uid,seccomp,namespaces,limits,cgroup,membarrier in the environment). */
 enum {
     PX_ISOLATE_NO_SEALS = 1u << 0,      /* arenas handed to readers are not sealed F_SEAL_FUTURE_WRITE */
     PX_ISOLATE_NO_UID = 1u << 1,        /* no uid change and no fchmod 0600 */
@@ -32,6 +32,7 @@ enum {
     PX_ISOLATE_NO_NAMESPACES = 1u << 3, /* no unshare() */
     PX_ISOLATE_NO_LIMITS = 1u << 4,     /* no memory or CPU limit */
     PX_ISOLATE_NO_CGROUP = 1u << 5,     /* memory limit by RLIMIT_AS even where a cgroup would do */
+    PX_ISOLATE_NO_MEMBARRIER = 1u << 6, /* full fences on both sides of every wake-up handshake (no membarrier) */
 };
 
 typedef struct px_isolate_policy {

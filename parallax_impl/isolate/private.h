@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 
 #define PX__ISO_MAGIC 0x4f535850u /* "PXSO" */
-#define PX__ISO_VERSION 3u /* 2: 32-entry rings, requests pipelined; 3: entries on lines of their own */
+#define PX__ISO_VERSION 4u /* 2: 32-entry rings, requests pipelined; 3: entries on lines of their own; 4: channel.fences */
 #define PX__ISO_MAX_GROUP 16 /* elements per process */
 #define PX__ISO_MAX_IN 4     /* input arenas per element */
 #define PX__ISO_MAX_KEEP 8   /* files an element's start() opened */
@@ -69,6 +69,12 @@ typedef struct px__ring {
     } e[PX__ISO_RING];
 } px__ring;
 
+/* One side's end of a ring, in that side's own memory (ipc.c). */
+struct px__ring_end {
+    uint32_t mine; /* its own index: head (producer) or tail (consumer) */
+    uint32_t seen; /* the other side's, as last read */
+};
+
 /* Output slots lent ahead to a chain() member (pool.c). The supervisor
  * fills cells; any thread of the child claims one with an exchange, and
  * gives a slot back (its last reference went) through a ret cell, stamped
@@ -93,6 +99,7 @@ typedef struct px__pool {
 /* One per element process, a memfd mapped by the supervisor and the child. */
 typedef struct px__channel {
     uint32_t magic, version, n_elements, ring_size;
+    uint32_t fences; /* supervisor, before the spawn: 1 = it is registered for membarrier (ipc.c) */
     _Alignas(64) _Atomic uint32_t child_sleeping; /* the child's doorbell: all req rings */
     _Atomic uint32_t child_bell;
     _Alignas(64) _Atomic int32_t death_syscall; /* the child's SIGSYS handler writes it */
@@ -188,10 +195,15 @@ typedef struct px__child_ctx {
     uint64_t forge_out_size; /* hostile tests: what a compromised worker would claim */
     int32_t forge_out_pad;
     bool forge;
+    bool light; /* membarrier mode of the wake-up handshake (ipc.c), decided once at start */
     char report[PX__ISO_TEXT];
 } px__child_ctx;
 
 static px__child_ctx px__child;
+
+/* The child's ends of its rings (px__ring_push/pop, ipc.c): its own
+ * indexes and copies of the supervisor's, in its own memory. */
+static struct px__ring_end px__child_req[PX__ISO_MAX_GROUP], px__child_rep[PX__ISO_MAX_GROUP];
 
 /* In an element process, chain() elements get their outputs here (chain.c). */
 static int px__child_alloc_output(px_element *el, px_buffer *out);
@@ -250,6 +262,11 @@ typedef struct px__proxy {
     uint32_t fly_gen;     /* process generation they were sent to */
     uint64_t produce_seq; /* producing ahead: sequence of the next request */
     px_flow sticky;       /* EOS or ERROR of an earlier buffer: every later call returns it */
+    /* Its ends of member's rings (px__ring_push/pop, ipc.c), of process
+     * generation ring_gen (a restart resets the rings). Only the thread
+     * that calls the element touches them. */
+    uint32_t ring_gen;
+    struct px__ring_end req_end, rep_end;
 } px__proxy;
 
 struct px__iso_proc {
@@ -273,6 +290,7 @@ struct px__iso_proc {
     int died_status; /* from the zygote: wait status of the last death, -1 unknown */
     bool died_oom;
     bool failed; /* gave up: restart limit reached */
+    _Atomic bool light; /* membarrier mode of the wake-up handshake (ipc.c): both sides registered */
 };
 
 struct px__iso {

@@ -183,6 +183,8 @@ static unsigned px__env_disable(void)
         d |= PX_ISOLATE_NO_LIMITS;
     if (strstr(s, "cgroup"))
         d |= PX_ISOLATE_NO_CGROUP;
+    if (strstr(s, "membarrier"))
+        d |= PX_ISOLATE_NO_MEMBARRIER;
     return d;
 }
 
@@ -654,6 +656,8 @@ static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err)
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
         return px_error_set(err, PX_EIO, 0, "%s: socketpair failed: %s", who, strerror(errno));
     px__channel_init(pr->chan, (uint32_t)pr->n_members);
+    bool mb = !(iso->policy.disable & PX_ISOLATE_NO_MEMBARRIER) && px__iso_membarrier();
+    pr->chan->fences = mb ? 1u : 0u;
     for (int m = 0; m < pr->n_members; m++)
         px__pool_reset(pr->members[m]);
     px__zmsg z, r;
@@ -733,6 +737,9 @@ static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err)
                             why[0] ? why : n == 0 ? "it exited during setup" : "no answer in 5 s");
     }
     px__strlcpy(iso->report, m.text, sizeof iso->report);
+    /* Light fences only when both sides registered (the child says so; a
+     * child that lies only makes its own wake-ups late). */
+    atomic_store_explicit(&pr->light, mb && m.code == 1, memory_order_relaxed);
 #if CONFIG_PX_CAPS
     for (int k = 0; k < pr->n_members; k++) {
         px_element *el = pr->members[k]->el;
@@ -1005,6 +1012,43 @@ static uint32_t px__home_owner(const px_arena *a)
     return a->home_pid ? a->home_pid : px_arena__self();
 }
 
+/* Member x's rings, through the proxy's ends (px__ring_push/pop): a
+ * restart reset the rings, and the ends with them. */
+static void px__seen_sync(px__proxy *x)
+{
+    uint32_t g = atomic_load_explicit(&x->proc->generation, memory_order_acquire);
+    if (x->ring_gen != g) {
+        x->ring_gen = g;
+        memset(&x->req_end, 0, sizeof x->req_end);
+        memset(&x->rep_end, 0, sizeof x->rep_end);
+    }
+}
+
+static bool px__req_push(px__proxy *x, const px__slotref *m)
+{
+    px__seen_sync(x);
+    return px__ring_push(&x->proc->chan->req[x->member], &x->req_end, m);
+}
+
+static int px__rep_pop(px__proxy *x, px__slotref *m)
+{
+    px__seen_sync(x);
+    return px__ring_pop(&x->proc->chan->rep[x->member], &x->rep_end, m);
+}
+
+/* A reply the proxy knows of without looking at the child's index. */
+static bool px__rep_known(px__proxy *x)
+{
+    px__seen_sync(x);
+    return x->rep_end.seen - x->rep_end.mine - 1u < PX__ISO_RING;
+}
+
+static bool px__rep_empty(px__proxy *x)
+{
+    px__seen_sync(x);
+    return px__ring_empty(&x->proc->chan->rep[x->member], &x->rep_end);
+}
+
 /* Waits until member x's reply ring has an entry: a short spin (the child
  * is likely running on another core), then yields (on a busy machine it may
  * be waiting for this one), then futex sleeps in 10 ms steps that watch the
@@ -1016,12 +1060,12 @@ static bool px__await(px__proxy *x, uint32_t gen, char *why, size_t wsize)
     px__iso_proc *pr = x->proc;
     px__ring *rr = &pr->chan->rep[x->member];
     why[0] = '\0';
-    for (int spin = 0; spin < 1000 && px__ring_empty(rr); spin++)
+    for (int spin = 0; spin < 1000 && px__rep_empty(x); spin++)
         px__cpu_relax();
-    for (int y = 0; y < 16 && px__ring_empty(rr); y++)
+    for (int y = 0; y < 16 && px__rep_empty(x); y++)
         sched_yield();
     px_time t0 = 0;
-    while (px__ring_empty(rr)) {
+    while (px__rep_empty(x)) {
         if (!px__pool_service(x, why + 20, wsize - 20)) { /* a chain() child may wait for a slot */
             memcpy(why, "protocol violation: ", 20);
             return false;
@@ -1030,11 +1074,11 @@ static bool px__await(px__proxy *x, uint32_t gen, char *why, size_t wsize)
             t0 = px__now();
         uint32_t bell = atomic_load_explicit(&rr->bell, memory_order_acquire);
         atomic_store_explicit(&rr->sleeping, 1, memory_order_relaxed);
-        atomic_thread_fence(memory_order_seq_cst);
-        if (px__ring_empty(rr))
-            px__futex_wait_on(&rr->bell, bell, 10, true);
+        bool held = px__xfence_heavy(atomic_load_explicit(&pr->light, memory_order_relaxed));
+        if (px__rep_empty(x))
+            px__futex_wait_on(&rr->bell, bell, held ? 10 : 1, true);
         atomic_store_explicit(&rr->sleeping, 0, memory_order_relaxed);
-        if (!px__ring_empty(rr))
+        if (!px__rep_empty(x))
             break;
         if (atomic_load(&pr->generation) != gen || px__proc_dead(pr))
             return false;
@@ -1060,7 +1104,6 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
         return PX_EFLOW;
     uint32_t gen = atomic_load_explicit(&pr->generation, memory_order_acquire);
     px__channel *c = pr->chan;
-    px__ring *rr = &c->rep[x->member];
     req->element = (uint32_t)x->member;
     req->id = ++x->next_id;
     atomic_store_explicit(&c->downstream[x->member], PX_FLOW_OK, memory_order_relaxed);
@@ -1071,17 +1114,17 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
         forced = why;
         goto dead;
     }
-    if (!px__ring_push(&c->req[x->member], req)) {
+    if (!px__req_push(x, req)) {
         forced = "protocol violation: its request ring is full";
         goto dead;
     }
-    px__notify(&c->child_sleeping, &c->child_bell);
+    px__notify(&c->child_sleeping, &c->child_bell, atomic_load_explicit(&pr->light, memory_order_relaxed));
     for (;;) {
         if (!px__await(x, gen, why, sizeof why)) {
             forced = why[0] ? why : NULL;
             goto dead;
         }
-        int got = px__ring_pop(rr, rep);
+        int got = px__rep_pop(x, rep);
         if (got < 0) {
             forced = "protocol violation: reply ring indexes out of range";
             goto dead;
@@ -1226,6 +1269,18 @@ static px__flight px__fly_take(px__proxy *x)
     return f;
 }
 
+/* px__fly_take for a reply: only its slots are copied out. */
+static void px__fly_take_slots(px__proxy *x, px_buffer *in, px_buffer *out)
+{
+    px__flight *f = px__fly_at(x, 0);
+    *in = f->in;
+    *out = f->out;
+    x->fly_tail++;
+    x->fly_n--;
+    if (out->arena)
+        atomic_store_explicit(&out->arena->owner[out->slot], px__home_owner(out->arena), memory_order_relaxed);
+}
+
 /* A request whose reply will not come: its slots go back; counted as a
  * drop when a crash lost it. */
 static void px__fly_release(px__proxy *x, px__flight *f, bool drop)
@@ -1263,7 +1318,6 @@ static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool
 {
     px__iso_proc *pr = x->proc;
     px__channel *c = pr->chan;
-    px__ring *q = &c->req[x->member];
     uint32_t gen = atomic_load_explicit(&pr->generation, memory_order_acquire);
     if (!x->fly_n)
         x->fly_gen = gen;
@@ -1271,21 +1325,24 @@ static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool
     req->id = ++x->next_id;
     px__flight *f = px__fly_at(x, x->fly_n);
     f->req = *req;
-    memset(&f->in, 0, sizeof f->in);
-    memset(&f->out, 0, sizeof f->out);
     if (in) {
         f->in = *in;
         if (ref_in)
             px_buffer_ref(in);
+    } else {
+        memset(&f->in, 0, sizeof f->in);
     }
     if (out) {
         f->out = *out;
         atomic_store_explicit(&out->arena->owner[out->slot], (uint32_t)atomic_load(&pr->pid), memory_order_relaxed);
+    } else {
+        memset(&f->out, 0, sizeof f->out);
     }
-    f->pos = atomic_load_explicit(&q->head, memory_order_relaxed);
+    px__seen_sync(x);
+    f->pos = x->req_end.mine;
     if (++x->fly_n > x->fly_max)
         x->fly_max = x->fly_n;
-    if (!px__ring_push(q, req)) {
+    if (!px__req_push(x, req)) {
         char msg[PX_ERROR_MESSAGE_MAX / 2];
         px__fly_lose_all(x, true);
         if (px__proc_recover(pr, gen, "protocol violation: its request ring is full", msg, sizeof msg) != PX_OK &&
@@ -1293,7 +1350,7 @@ static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool
             px_element_error(x->el, PX_EFLOW, "%s", msg);
         return false;
     }
-    px__notify(&c->child_sleeping, &c->child_bell);
+    px__notify(&c->child_sleeping, &c->child_bell, atomic_load_explicit(&pr->light, memory_order_relaxed));
     return true;
 }
 
@@ -1312,33 +1369,37 @@ static px_flow px__finish(px__proxy *x, const px__slotref *rep, bool salvaged, p
     }
     if (rep->reserved && !salvaged && !px__proxy_read_ctl(x, rep->reserved, &o->req, why, sizeof why))
         goto bad;
-    px__flight f = px__fly_take(x);
-    size_t capacity = f.out.arena ? f.out.capacity : 0;
-    if (f.req.op == PX__OP_PROCESS && !f.out.arena) { /* reads_only: the input goes on, at most as long */
-        f.out = f.in;
-        capacity = f.in.size;
-        memset(&f.in, 0, sizeof f.in);
+    /* Only what the reply needs leaves the window (a flight is ~300 bytes,
+     * and every byte stored per buffer queues behind the ring's stores). */
+    uint32_t op = o->req.op;
+    px_buffer f_in, f_out;
+    px__fly_take_slots(x, &f_in, &f_out);
+    size_t capacity = f_out.arena ? f_out.capacity : 0;
+    if (op == PX__OP_PROCESS && !f_out.arena) { /* reads_only: the input goes on, at most as long */
+        f_out = f_in;
+        capacity = f_in.size;
+        memset(&f_in, 0, sizeof f_in);
     }
-    px_buffer_unref(&f.in);
+    px_buffer_unref(&f_in);
     px_element *el = x->el;
     px_flow r = (px_flow)rep->status;
-    if (!px__reply_ok(x, rep, capacity, f.req.op == PX__OP_PROCESS, why, sizeof why)) {
-        px_buffer_unref(&f.out);
+    if (!px__reply_ok(x, rep, capacity, op == PX__OP_PROCESS, why, sizeof why)) {
+        px_buffer_unref(&f_out);
         px__stat_add(&el->stats.drops, 1);
         px__fly_lose_all(x, true);
         return px__violation(x, why) == PX_FLOW_DROP ? PX_FLOW_DROP : (x->sticky = PX_FLOW_ERROR);
     }
-    if (f.req.op == PX__OP_PRODUCE) {
-        px__rep_meta(&f.out, rep);
-        *produced = f.out;
+    if (op == PX__OP_PRODUCE) {
+        px__rep_meta(&f_out, rep);
+        *produced = f_out;
         return r;
     }
-    if (f.req.op == PX__OP_PROCESS) {
-        px__rep_meta(&f.out, rep);
+    if (op == PX__OP_PROCESS) {
+        px__rep_meta(&f_out, rep);
         if (r == PX_FLOW_OK && x->sticky == PX_FLOW_OK) {
-            r = px__route(el, rep->out_pad, &f.out);
+            r = px__route(el, rep->out_pad, &f_out);
         } else {
-            px_buffer_unref(&f.out);
+            px_buffer_unref(&f_out);
             if (r == PX_FLOW_DROP || r == PX_FLOW_OK) /* OK after an EOS: nothing takes it any more */
                 px__stat_add(&el->stats.drops, 1);
         }
@@ -1371,8 +1432,7 @@ static void px__fly_dead(px__proxy *x, const char *forced)
     uint32_t n_done = 0, tail = 0;
     bool salvage = !forced && atomic_load(&pr->generation) == gen;
     if (salvage) { /* it is dead: its rings no longer move */
-        px__ring *rr = &pr->chan->rep[x->member];
-        while (n_done < x->fly_n && px__ring_pop(rr, &done[n_done]) > 0)
+        while (n_done < x->fly_n && px__rep_pop(x, &done[n_done]) > 0)
             n_done++;
         tail = atomic_load_explicit(&pr->chan->req[x->member].tail, memory_order_acquire);
     }
@@ -1435,9 +1495,12 @@ static void px__fly_dead(px__proxy *x, const char *forced)
 static bool px__collect(px__proxy *x, uint32_t keep, bool wait)
 {
     px__fly_check_gen(x);
+    /* Not waiting, the child's index is read again only with half the
+     * window in flight: each look pulls its cache line over, and one look
+     * then brings several replies. */
+    bool look = wait || x->fly_n * 2 >= x->window;
     while (x->fly_n) {
-        px__ring *rr = &x->proc->chan->rep[x->member];
-        if (px__ring_empty(rr)) {
+        if (look ? px__rep_empty(x) : !px__rep_known(x)) {
             if (!wait || x->fly_n <= keep)
                 break;
             char why[200];
@@ -1452,7 +1515,7 @@ static bool px__collect(px__proxy *x, uint32_t keep, bool wait)
             }
         }
         px__slotref rep;
-        if (px__ring_pop(rr, &rep) < 0) {
+        if (px__rep_pop(x, &rep) < 0) {
             px__fly_dead(x, "protocol violation: reply ring indexes out of range");
             if (x->proc->failed)
                 return false;
@@ -1571,9 +1634,8 @@ static px_flow px__produce_oldest(px__proxy *x, px_buffer *out, bool refill)
             px__produce_fill(x, &none);
             continue;
         }
-        px__ring *rr = &x->proc->chan->rep[x->member];
         char why[200];
-        if (px__ring_empty(rr) && !px__await(x, x->fly_gen, why, sizeof why)) {
+        if (px__rep_empty(x) && !px__await(x, x->fly_gen, why, sizeof why)) {
             if (atomic_load(&x->proc->generation) != x->fly_gen && !x->proc->failed)
                 px__fly_lose_all(x, true);
             else
@@ -1581,7 +1643,7 @@ static px_flow px__produce_oldest(px__proxy *x, px_buffer *out, bool refill)
             continue;
         }
         px__slotref rep;
-        if (px__ring_pop(rr, &rep) < 0) {
+        if (px__rep_pop(x, &rep) < 0) {
             px__fly_dead(x, "protocol violation: reply ring indexes out of range");
             continue;
         }
@@ -1678,8 +1740,8 @@ static void px__isolate_release(px_pipeline *p)
             px__slotref r;
             memset(&r, 0, sizeof r);
             r.op = PX__OP_SHUTDOWN;
-            if (px__ring_push(&pr->chan->req[0], &r))
-                px__notify(&pr->chan->child_sleeping, &pr->chan->child_bell);
+            if (px__req_push(pr->members[0], &r)) /* the streaming threads are gone */
+                px__notify(&pr->chan->child_sleeping, &pr->chan->child_bell, false);
             struct pollfd pfd = {pr->pidfd, POLLIN, 0};
             if (pr->pidfd < 0 || poll(&pfd, 1, 1000) <= 0)
                 px__proc_kill(pr);

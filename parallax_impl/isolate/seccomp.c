@@ -76,14 +76,28 @@ static int px__seccomp_apply(int profile, int ctl_fd, char *report, size_t size)
     if (!rc)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0));
     n++;
-    /* The control socket, and only it. */
+    /* The control socket, and only it. The compute profile leaves out
+     * sendmsg (the process never sends fds or ancillary data). */
     static const int sock[] = {SCMP_SYS(sendto), SCMP_SYS(sendmsg), SCMP_SYS(recvfrom), SCMP_SYS(recvmsg)};
-    for (size_t i = 0; i < 4 && !rc; i++, n++) {
-        if (profile == PX__PROFILE_NETWORK)
+    for (size_t i = 0; i < 4 && !rc; i++) {
+        if (profile == PX__PROFILE_NETWORK) {
             rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sock[i], 0);
-        else
+            n++;
+        } else if (sock[i] != SCMP_SYS(sendmsg)) {
             rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sock[i], 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)ctl_fd, 0));
+            n++;
+        }
     }
+    /* membarrier, only MEMBARRIER_CMD_GLOBAL_EXPEDITED with no flags: a
+     * process about to sleep pays for the supervisor's fences (ipc.c). It
+     * interrupts only the running threads of processes that registered
+     * for it (this run's), which a hostile process could slow down about
+     * as much as by writing the channel's cache lines in a loop. */
+    if (!rc)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(membarrier), 2,
+                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0),
+                              SCMP_A1(SCMP_CMP_EQ, 0, 0));
+    n++;
     for (size_t i = 0; i < sizeof eperm / sizeof eperm[0] && !rc; i++) {
         if (profile == PX__PROFILE_NETWORK && eperm[i] == SCMP_SYS(socket))
             continue;

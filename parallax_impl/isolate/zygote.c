@@ -261,7 +261,7 @@ static bool px__child_service(px_pipeline *p, int i)
 {
     px__channel *c = px__child.chan;
     px__slotref r, rep;
-    int got = px__ring_pop(&c->req[i], &r);
+    int got = px__ring_pop(&c->req[i], &px__child_req[i], &r);
     if (got < 0)
         px__child_die("request ring indexes out of range");
     if (got == 0)
@@ -271,9 +271,9 @@ static bool px__child_service(px_pipeline *p, int i)
     if (r.op == PX__OP_LEND) /* only expected inside px__child_alloc_output */
         px__child_die("an output slot was lent that nobody asked for");
     px__child_handle(p, (uint32_t)i, &r, &rep);
-    while (!px__ring_push(&c->rep[i], &rep))
+    while (!px__ring_push(&c->rep[i], &px__child_rep[i], &rep))
         sched_yield(); /* the supervisor is draining outputs of this call */
-    px__notify(&c->rep[i].sleeping, &c->rep[i].bell);
+    px__notify(&c->rep[i].sleeping, &c->rep[i].bell, px__child.light);
     return true;
 }
 
@@ -284,17 +284,17 @@ static void px__child_wait(void)
     for (int y = 0; y < 16; y++) {
         sched_yield();
         for (int i = 0; i < px__n_members; i++)
-            if (!px__ring_empty(&c->req[i]))
+            if (!px__ring_empty(&c->req[i], &px__child_req[i]))
                 return;
     }
     uint32_t bell = atomic_load_explicit(&c->child_bell, memory_order_acquire);
     atomic_store_explicit(&c->child_sleeping, 1, memory_order_relaxed);
-    atomic_thread_fence(memory_order_seq_cst);
+    bool held = px__xfence_heavy(px__child.light); /* the supervisor's fence per push is light then */
     bool empty = true;
     for (int i = 0; i < px__n_members && empty; i++)
-        empty = px__ring_empty(&c->req[i]);
+        empty = px__ring_empty(&c->req[i], &px__child_req[i]);
     if (empty)
-        px__futex_wait_on(&c->child_bell, bell, -1, true);
+        px__futex_wait_on(&c->child_bell, bell, held ? -1 : 1, true);
     atomic_store_explicit(&c->child_sleeping, 0, memory_order_relaxed);
 }
 
@@ -325,9 +325,9 @@ static int px__member_of(const px_element *el)
 static void px__child_reply(int mi, const px__slotref *r)
 {
     px__channel *c = px__child.chan;
-    while (!px__ring_push(&c->rep[mi], r))
+    while (!px__ring_push(&c->rep[mi], &px__child_rep[mi], r))
         sched_yield();
-    px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell);
+    px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell, px__child.light);
 }
 
 /* chain() asks for an output: a slot of the pool the supervisor lent (pool.c). */
@@ -416,6 +416,12 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     px__child.chan = cm;
     if (px__child.chan->magic != PX__ISO_MAGIC || px__child.chan->version != PX__ISO_VERSION)
         px__child_die("channel has a bad magic or version");
+    /* Wake-ups: light fences when the supervisor is registered for
+     * membarrier and this process can be too (registered before seccomp,
+     * which allows only the GLOBAL_EXPEDITED command); HELLO tells it. */
+    px__child.light = px__child.chan->fences == 1 &&
+                      syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0;
+    px__append(rep, rsz, px__child.light ? "; wake-ups: membarrier" : "; wake-ups: full fences");
 
     /* Members and their arenas: outputs are the zygote's read-write
      * mappings, inputs are mapped read-only from sealed fds. */
@@ -533,6 +539,7 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     px__ctl_msg hello;
     px__ctl_fill(&hello, PX__MSG_HELLO, 0, 0, rep);
     hello.value = (uint64_t)getpid();
+    hello.code = px__child.light ? 1 : 0;
     if (px__ctl_send(fds[0], &hello) != PX_OK)
         _exit(113);
     /* Caps: the supervisor sends what it negotiated; the process checks

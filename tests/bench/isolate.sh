@@ -8,19 +8,24 @@
 #    processes (gst-launch-1.0 with gstreamer1.0-plugins-bad);
 #  - time to restart a crashed element until data flows again.
 # Parallax per-buffer figures are the streaming time (--stats-json
-# running_time_ns, which leaves out prepare, where processes start) / N;
-# GStreamer's are (wall(N) - wall(N0)) / (N - N0): start-up is not per-buffer cost. Best of BENCH_RUNS runs (default 5): on a shared machine a
-# spinning handoff is at the mercy of the other load, and the best run is the
-# one that measured the mechanism rather than the neighbours.
+# running_time_ns, which leaves out prepare, where processes start) / N:
+# the median of BENCH_RUNS runs (default 7) of each variant, the variants
+# interleaved (in-process, isolated, queue, in-process, ...) so that each
+# sees the same minutes of a shared machine, all run the same way: under
+# `chrt -f 5` when this user may (root), so that other jobs on the box
+# preempt the two spinning sides less (BENCH_CHRT=0: plain runs). The
+# isolated/queue ratio is that of the two medians; min-max follow each.
+# GStreamer's are (wall(N) - wall(N0)) / (N - N0), best of BENCH_RUNS:
+# start-up is not per-buffer cost.
 #
-#   BENCH_RUNS=3 BENCH_BUFFERS=200000 tests/bench/isolate.sh
+#   BENCH_RUNS=7 BENCH_BUFFERS=200000 tests/bench/isolate.sh
 set -eu
 
 PX_SRC=${PX_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 PX_BUILD=${PX_BUILD:-$PX_SRC/build}
 PX_LAUNCH=${PX_LAUNCH:-$PX_BUILD/parallax-launch}
 TEST_LAUNCH=${PX_BUILD}/tests/parallax-launch-test
-RUNS=${BENCH_RUNS:-5}
+RUNS=${BENCH_RUNS:-7}
 N=${BENCH_BUFFERS:-200000}
 N0=$((N / 10))
 GST_N=${BENCH_GST_BUFFERS:-$((N / 4))}
@@ -50,28 +55,51 @@ per_buffer() {
     awk -v a="$a" -v b="$b" -v n0="$n0" -v n="$n" 'BEGIN { printf "%.0f", (b - a) / (n - n0) }'
 }
 
-# px_per_buffer OPTIONS... -- DESC: best of RUNS of running_time_ns / N from
-# --stats-json (streaming only: prepare, where processes start, is not in it).
-px_per_buffer() {
-    local i best= t
-    for ((i = 0; i < RUNS; i++)); do
-        "$PX_LAUNCH" -q --stats-json="$TMP/s.json" "$@" >/dev/null 2>&1 || true
-        t=$(sed -n 's/.*"running_time_ns": *\([0-9]*\).*/\1/p' "$TMP/s.json" | head -n 1)
-        [ -n "$t" ] && { [ -z "$best" ] || [ "$t" -lt "$best" ]; } && best=$t
-    done
-    awk -v t="${best:-0}" -v n="$N" 'BEGIN { printf "%.0f", t / n }'
+CHRT=()
+if [ "${BENCH_CHRT:-1}" != 0 ] && command -v chrt >/dev/null 2>&1 && chrt -f 5 true 2>/dev/null; then
+    CHRT=(chrt -f 5)
+fi
+# px_once FILE OPTIONS...: one run's running_time_ns / N from --stats-json
+# (streaming only: prepare, where processes start, is not in it), appended to FILE.
+px_once() {
+    local f=$1 t
+    shift
+    rm -f "$TMP/s.json"
+    "${CHRT[@]}" "$PX_LAUNCH" -q --stats-json="$TMP/s.json" "$@" >/dev/null 2>&1 || true
+    t=$(sed -n 's/.*"running_time_ns": *\([0-9]*\).*/\1/p' "$TMP/s.json" 2>/dev/null | head -n 1)
+    [ -n "$t" ] && awk -v t="$t" -v n="$N" 'BEGIN { printf "%.0f\n", t / n }' >>"$f"
+    return 0
+}
+# stat FILE: "median (min-max)" of its figures.
+stat() {
+    sort -n "$1" | awk '{ a[NR] = $1 } END { if (NR) printf "%d (%d-%d)", a[int((NR + 1) / 2)], a[1], a[NR]; else print "0" }'
 }
 P="fakesrc num-buffers=$N sizetype=fixed sizemax=4096 ! identity ! fakesink"
-inproc=$(px_per_buffer "$P")
-isolated=$(px_per_buffer --isolate='identity*' "$P")
-echo "| hop (4 KiB buffers) | ns/buffer |"
+Q="fakesrc num-buffers=$N sizetype=fixed sizemax=4096 ! queue ! fakesink"
+has_queue=false
+"$PX_LAUNCH" --inspect queue >/dev/null 2>&1 && has_queue=true
+: >"$TMP/inproc"
+: >"$TMP/iso"
+: >"$TMP/queue"
+for ((i = 0; i < RUNS; i++)); do
+    px_once "$TMP/inproc" "$P"
+    px_once "$TMP/iso" --isolate='identity*' "$P"
+    $has_queue && px_once "$TMP/queue" "$Q"
+done
+inproc=$(stat "$TMP/inproc")
+isolated=$(stat "$TMP/iso")
+echo "| hop (4 KiB buffers; median (min-max) of $RUNS interleaved runs${CHRT:+, chrt -f 5}) | ns/buffer |"
 echo "|---|---|"
 echo "| in-process identity (function call) | $inproc |"
-if "$PX_LAUNCH" --inspect queue >/dev/null 2>&1; then
-    queue=$(px_per_buffer "fakesrc num-buffers=$N sizetype=fixed sizemax=4096 ! queue ! fakesink")
+if $has_queue; then
+    queue=$(stat "$TMP/queue")
     echo "| in-process queue hop | $queue |"
 fi
 echo "| isolated identity (sandboxed process, zero-copy) | $isolated |"
+isolated=${isolated%% *}
+inproc=${inproc%% *}
+queue=${queue:+${queue%% *}}
+echo "(load average: $(cut -d' ' -f1-3 /proc/loadavg))"
 
 if command -v "$GST" >/dev/null 2>&1 && gst-inspect-1.0 shmsink >/dev/null 2>&1; then
     gst_run() { # n: fakesrc ! shmsink -> shmsrc ! fakesink of n 4 KiB buffers, until the receiver has them all

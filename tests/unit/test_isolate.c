@@ -88,17 +88,23 @@ static void ring_keeps_order_and_refuses_an_entry_past_capacity(void **state)
     px__channel *c = calloc(1, sizeof *c);
     assert_non_null(c);
     px__channel_init(c, 1);
+    struct px__ring_end prod = {0, 0}, cons = {0, 0};
     px__slotref m = {0}, got;
     for (uint32_t i = 0; i < PX__ISO_RING; i++) {
         m.in_slot = i;
-        assert_true(px__ring_push(&c->req[0], &m));
+        assert_true(px__ring_push(&c->req[0], &prod, &m));
     }
-    assert_false(px__ring_push(&c->req[0], &m));
+    assert_false(px__ring_push(&c->req[0], &prod, &m));
     for (uint32_t i = 0; i < PX__ISO_RING; i++) {
-        assert_int_equal(px__ring_pop(&c->req[0], &got), 1);
+        assert_int_equal(px__ring_pop(&c->req[0], &cons, &got), 1);
         assert_int_equal(got.in_slot, i);
     }
-    assert_int_equal(px__ring_pop(&c->req[0], &got), 0);
+    assert_int_equal(px__ring_pop(&c->req[0], &cons, &got), 0);
+    assert_true(px__ring_empty(&c->req[0], &cons));
+    /* The producer sees the room only when it looks again: then it has it. */
+    assert_true(px__ring_push(&c->req[0], &prod, &m));
+    assert_int_equal(atomic_load(&c->req[0].head), PX__ISO_RING + 1);
+    assert_int_equal(atomic_load(&c->req[0].tail), PX__ISO_RING);
     free(c);
 }
 
@@ -108,9 +114,84 @@ static void ring_pop_refuses_a_producer_index_past_capacity(void **state)
     px__channel *c = calloc(1, sizeof *c);
     assert_non_null(c);
     px__channel_init(c, 1);
+    struct px__ring_end cons = {0, 0};
     px__slotref got;
     atomic_store(&c->rep[0].head, 1000); /* what a hostile child could write */
-    assert_int_equal(px__ring_pop(&c->rep[0], &got), -1);
+    assert_int_equal(px__ring_pop(&c->rep[0], &cons, &got), -1);
+    free(c);
+}
+
+/* The ends each side keeps privately: the shared copy of one's own index
+ * is never read back, the other side's is read only when the private copy
+ * runs out, and a copy out of range (forged, or from before a restart
+ * reset the rings) is never trusted. */
+static void ring_ends_ignore_forged_shared_indexes(void **state)
+{
+    (void)state;
+    px__channel *c = calloc(1, sizeof *c);
+    assert_non_null(c);
+    px__channel_init(c, 1);
+    px__ring *r = &c->rep[0];
+    struct px__ring_end prod = {0, 0}, cons = {0, 0};
+    px__slotref m = {0}, got;
+    for (uint32_t i = 0; i < 3; i++) {
+        m.in_slot = 10 + i;
+        assert_true(px__ring_push(r, &prod, &m));
+    }
+    assert_int_equal(px__ring_pop(r, &cons, &got), 1); /* reads head: 3 entries */
+    assert_int_equal(got.in_slot, 10);
+    /* A hostile producer now forges head and the consumer's own tail: the
+     * two entries the consumer saw are still read from where they are,
+     * then the forged head is caught. */
+    atomic_store(&r->head, 5000);
+    atomic_store(&r->tail, 4990);
+    assert_false(px__ring_empty(r, &cons));
+    assert_int_equal(px__ring_pop(r, &cons, &got), 1);
+    assert_int_equal(got.in_slot, 11);
+    assert_int_equal(px__ring_pop(r, &cons, &got), 1);
+    assert_int_equal(got.in_slot, 12);
+    assert_int_equal(cons.mine, 3);
+    assert_int_equal(px__ring_pop(r, &cons, &got), -1);
+    assert_int_equal(cons.mine, 3); /* nothing read past what the ring holds */
+
+    /* A consumer's tail forged ahead of the producer: the producer refuses
+     * to push (the child broke the ring) rather than trust it. */
+    px__ring *q = &c->req[0];
+    struct px__ring_end p2 = {0, 0};
+    assert_true(px__ring_push(q, &p2, &m));
+    for (uint32_t i = 1; i < PX__ISO_RING; i++)
+        assert_true(px__ring_push(q, &p2, &m));
+    atomic_store(&q->tail, PX__ISO_RING + 7);
+    assert_false(px__ring_push(q, &p2, &m));
+    atomic_store(&q->tail, 1); /* one entry really taken: room for one */
+    assert_true(px__ring_push(q, &p2, &m));
+    assert_false(px__ring_push(q, &p2, &m));
+
+    /* Copies from before a restart reset the rings to 0: out of range,
+     * they are reloaded; in range, the proxy drops them with the process
+     * generation (px__seen_sync) before it trusts them. */
+    px__channel_init(c, 1);
+    struct px__ring_end stale = {0, 1000};
+    assert_true(px__ring_empty(r, &stale));
+    assert_int_equal(stale.seen, 0);
+    assert_int_equal(px__ring_pop(r, &stale, &got), 0);
+    struct px__ring_end stale_prod = {0, 40};
+    assert_true(px__ring_push(q, &stale_prod, &m));
+    assert_int_equal(stale_prod.seen, 0);
+    px__iso_proc pr;
+    memset(&pr, 0, sizeof pr);
+    pr.chan = c;
+    atomic_store(&pr.generation, 1);
+    px__proxy x;
+    memset(&x, 0, sizeof x);
+    x.proc = &pr;
+    x.rep_end.seen = 17; /* generation 0's: would vouch for 17 entries */
+    x.rep_end.mine = 0;
+    x.req_end.mine = 9;
+    assert_true(px__rep_empty(&x));
+    assert_int_equal(x.ring_gen, 1);
+    assert_int_equal(x.req_end.mine, 0);
+    assert_int_equal(px__rep_pop(&x, &got), 0);
     free(c);
 }
 
@@ -953,6 +1034,60 @@ static void full_window_keeps_order_and_bytes_over_10000_buffers(void **state)
     }
 }
 
+/* The wake-up handshake with each side asleep in turn, with membarrier
+ * (the sleeper pays for the fence, the flowing side's is a compiler
+ * barrier) and with full fences on both sides: a slow feed makes the
+ * child sleep before each request, a slow child makes the supervisor sleep
+ * on a full window. Nothing is lost, nothing restarts (a wake-up lost for
+ * good would hang the child until the 5 s limit kills it), both sides
+ * agree on the mode, and the run takes about as long as its sleeps. */
+static void wakeups_lose_nothing_with_and_without_membarrier(void **state)
+{
+    (void)state;
+    static const char *const descs[2] = {
+        "fakesrc num-buffers=60 sizetype=fixed sizemax=256 ! identity sleep-time=1500 ! identity name=iso ! fakesink",
+        "fakesrc num-buffers=60 sizetype=fixed sizemax=256 ! identity name=iso sleep-time=1500 ! fakesink",
+    };
+    for (int mb = 0; mb < 2; mb++) {
+        for (int d = 0; d < 2; d++) {
+            px_pipeline *p = parse(descs[d]);
+            set_mode(p, PX_ISOLATE_PATTERNS, "iso");
+            px_isolate_policy pol;
+            px_isolate_policy_defaults(&pol);
+            pol.timeout_ms = 5000;
+            pol.max_restarts = 0;
+            pol.disable = mb ? 0 : PX_ISOLATE_NO_MEMBARRIER;
+            px_error err = {0};
+            assert_int_equal(px_pipeline_set_isolation_policy(p, &pol, &err), PX_OK);
+            assert_int_equal(px_pipeline_start(p, &err), PX_OK);
+            if (px_pipeline_wait(p, 30000, &err) != PX_OK)
+                fail_msg("membarrier %d, %s: %s", mb, descs[d], err.message);
+            bool light = mb && px__iso_membarrier();
+            const char *want = light ? "wake-ups: membarrier" : "wake-ups: full fences";
+            if (!strstr(px_isolate_report(p), want))
+                fail_msg("membarrier %d: report \"%s\" lacks \"%s\"", mb, px_isolate_report(p), want);
+            assert_int_equal(atomic_load(&p->iso->procs[0].light), light);
+            assert_int_equal(p->iso->procs[0].chan->fences, mb && px__iso_membarrier() ? 1u : 0u);
+            px_element_stats iso, sink;
+            px_element_get_stats(px_pipeline_get(p, "iso"), &iso);
+            px_element_get_stats(px_pipeline_get(p, "fakesink0"), &sink);
+            assert_int_equal(sink.buffers_in, 60);
+            assert_int_equal(iso.drops, 0);
+            px_isolation_stats is;
+            assert_int_equal(px_element_get_isolation_stats(px_pipeline_get(p, "iso"), &is), PX_OK);
+            assert_int_equal(is.restarts, 0);
+            px_pipeline_stats ps;
+            px_pipeline_get_stats(p, &ps);
+            /* 60 sleeps of 1.5 ms: 90 ms; a wake-up missed costs a 10 ms step or more. */
+            if (ps.running_time > 2 * PX_SECOND)
+                fail_msg("membarrier %d, %s: %.0f ms", mb, descs[d], (double)ps.running_time / 1e6);
+            arenas_all_free(p);
+            px_pipeline_stop(p);
+            px_pipeline_free(p);
+        }
+    }
+}
+
 /* The child faults on every 500th buffer with a full window behind it:
  * the buffer it was working on is lost, the replies it had pushed count,
  * and the requests it never took go to its restarted self, in order. */
@@ -1029,6 +1164,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ring_keeps_order_and_refuses_an_entry_past_capacity),
         cmocka_unit_test(ring_pop_refuses_a_producer_index_past_capacity),
+        cmocka_unit_test(ring_ends_ignore_forged_shared_indexes),
         cmocka_unit_test(ctl_valid_checks_every_field),
         cmocka_unit_test(recv_fds_fails_on_truncated_rights_and_leaks_none),
         cmocka_unit_test(seals_are_checked_and_stop_new_writable_mappings),
@@ -1044,6 +1180,7 @@ int main(void)
         cmocka_unit_test(stop_and_restart_an_isolated_pipeline_twice),
         cmocka_unit_test(full_window_keeps_order_and_bytes_over_10000_buffers),
         cmocka_unit_test(crash_with_a_full_window_loses_only_the_buffer_in_hand),
+        cmocka_unit_test(wakeups_lose_nothing_with_and_without_membarrier),
         cmocka_unit_test(late_error_names_the_element_and_the_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
