@@ -352,7 +352,7 @@ static bool px__rt_reactor_has_work(px_pipeline *p, px__rt_ctx *ctx, size_t n)
 
 static void px__rt_wake_reactor(px_pipeline *p)
 {
-    atomic_thread_fence(memory_order_seq_cst); /* after what it made visible: pairs with the reactor's announce */
+    px__fence_full(); /* after what it made visible: pairs with the reactor's announce */
     if (atomic_load_explicit(&p->rt_reactor_asleep, memory_order_relaxed) &&
         atomic_exchange(&p->rt_reactor_asleep, 0)) {
         uint64_t one = 1;
