@@ -63,6 +63,7 @@ typedef struct {
     uint64_t n_in, n_out, corrupt, skipped;
     bool wait_key; /* after a DISCONT: delta units are skipped until a keyframe */
     bool alloc_failed;
+    uint64_t alloc_frame; /* the input frame being submitted (dav1d allocates on the caller's thread) */
     char alloc_msg[384];
 } av1dec;
 
@@ -165,7 +166,7 @@ static const px_video_info *av1dec_layout_for(av1dec *self, const Dav1dPicturePa
                  "first sequence header's maximum frame size); set max-width=%d max-height=%d on %s",
                  pp->w, pp->h, self->slot_w, self->slot_h, pp->w > self->slot_w ? pp->w : self->slot_w,
                  pp->h > self->slot_h ? pp->h : self->slot_h, px_element_name(self->el));
-        self->alloc_failed = true;
+        self->alloc_failed = true, self->alloc_frame = self->n_in - 1;
         return NULL;
     }
     px_caps caps;
@@ -176,7 +177,7 @@ static const px_video_info *av1dec_layout_for(av1dec *self, const Dav1dPicturePa
     if (rc) {
         snprintf(self->alloc_msg, sizeof self->alloc_msg, "the stream changes to %dx%d %d-bit %s, which av1dec "
                  "does not output (%s)", pp->w, pp->h, pp->bpc, av1dec_layout_name(pp->layout), px_status_str(rc));
-        self->alloc_failed = true;
+        self->alloc_failed = true, self->alloc_frame = self->n_in - 1;
         return NULL;
     }
     if (self->alloc_info.size + DAV1D_PICTURE_ALIGNMENT > self->slot_size) {
@@ -184,7 +185,7 @@ static const px_video_info *av1dec_layout_for(av1dec *self, const Dav1dPicturePa
                  "%zu-byte frames do not fit the %zu-byte output slots sized at prepare for %s (decode each "
                  "part in its own pipeline)", pp->w, pp->h, pp->bpc, av1dec_layout_name(pp->layout),
                  self->alloc_info.size, self->slot_size - DAV1D_PICTURE_ALIGNMENT, self->info.finfo->name);
-        self->alloc_failed = true;
+        self->alloc_failed = true, self->alloc_frame = self->n_in - 1;
         return NULL;
     }
     self->alloc_w = pp->w, self->alloc_h = pp->h, self->alloc_layout = pp->layout, self->alloc_bpc = pp->bpc;
@@ -212,7 +213,7 @@ static int av1dec_alloc(Dav1dPicture *pic, void *cookie)
     if (b.arena != self->arena || b.capacity < info->size + DAV1D_PICTURE_ALIGNMENT) {
         snprintf(self->alloc_msg, sizeof self->alloc_msg, "output slot %u of %zu bytes cannot hold a %zu-byte "
                  "frame", b.slot, b.capacity, info->size + DAV1D_PICTURE_ALIGNMENT);
-        self->alloc_failed = true;
+        self->alloc_failed = true, self->alloc_frame = self->n_in - 1;
         px_buffer_unref(&b);
         return DAV1D_ERR(ENOMEM);
     }
@@ -388,7 +389,7 @@ static void av1dec_stop(px_element *el)
 static px_flow av1dec_failed(px_element *el, av1dec *self, int res, uint64_t frame)
 {
     if (self->alloc_failed) {
-        px_element_error(el, PX_ENOTSUP, "frame %llu: %s", (unsigned long long)frame, self->alloc_msg);
+        px_element_error(el, PX_ENOTSUP, "frame %llu: %s", (unsigned long long)self->alloc_frame, self->alloc_msg);
         return PX_FLOW_ERROR;
     }
     if (res == DAV1D_ERR(ERANGE)) { /* frame_size_limit: a bigger frame than the slots hold */
@@ -465,10 +466,15 @@ static px_flow av1dec_output(px_element *el, av1dec *self, Dav1dPicture *pic)
     return px_element_push(el, 0, &out);
 }
 
-/* Takes every picture dav1d has ready; with drain, until it has none left. */
+/* Without drain: takes the picture dav1d has ready, if any, and only one.
+ * dav1d reads a second dav1d_get_picture() with no dav1d_send_data() in
+ * between as a drain and waits there for the frames in flight, so taking
+ * "every ready picture" would stop feeding its frame threads after each
+ * output (the dav1d CLI asks once per send too). With drain (EOS): every
+ * picture, until it has none left. */
 static px_flow av1dec_pull(px_element *el, av1dec *self, bool drain)
 {
-    for (;;) {
+    for (int n = 0; drain || n < 1; n++) {
         Dav1dPicture pic = {0};
         int res = dav1d_get_picture(self->ctx, &pic);
         if (res == DAV1D_ERR(EAGAIN))
@@ -490,6 +496,7 @@ static px_flow av1dec_pull(px_element *el, av1dec *self, bool drain)
         if (r != PX_FLOW_OK)
             return r;
     }
+    return PX_FLOW_OK;
 }
 
 static px_flow av1dec_chain(px_element *el, const px_buffer *in)
