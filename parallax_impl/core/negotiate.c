@@ -595,15 +595,17 @@ static px_flow px__caps_refuse(px_element *el, const px_caps *caps, const char *
 static px_flow px__caps_deliver(px_element *el, int sink_pad, const px_caps *caps)
 {
     (void)sink_pad; /* all sink pads of an element share its caps */
+#if CONFIG_PX_ELEM_QUEUE
+    /* A queue's caps go out on its output thread, which writes its source
+     * caps meanwhile: the input side queues them without looking. */
+    if (el->queue)
+        return px__queue_caps(el, caps);
+#endif
     if (el->caps_set && px_caps_is_equal(&el->caps[PX_DIR_SINK], caps))
         return PX_FLOW_OK;
     if (px__is_isolated(el))
         return px__caps_refuse(el, caps, "it runs in an isolated process, and caps events do not cross the "
                                          "process boundary yet (run it in-process)");
-#if CONFIG_PX_ELEM_QUEUE
-    if (el->queue)
-        return px__queue_caps(el, caps);
-#endif
     const px_element_class *k = el->klass;
     bool sink = k->consume != NULL, pass = !sink && !k->transform_caps && px__passthrough(k);
     px_caps accept;
