@@ -20002,18 +20002,22 @@ static int px__seccomp_apply(int profile, int ctl_fd, char *report, size_t size)
                               SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0),
                               SCMP_A1(SCMP_CMP_EQ, 0, 0));
     n++;
-#if defined(__SANITIZE_ADDRESS__)
-    /* AddressSanitizer's runtime asks each new thread for its attributes
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    /* The sanitizers' runtimes ask each new thread for its attributes
      * (pthread_getattr_np: sched_getaffinity) and aborts the process when
      * that fails. Test builds only, and not counted: a release build never
      * allows it. */
     if (!rc)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_getaffinity), 0);
+#if defined(__SANITIZE_THREAD__)
+    if (!rc) /* ThreadSanitizer's clock */
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(gettimeofday), 0);
+#endif
 #endif
     for (size_t i = 0; i < sizeof eperm / sizeof eperm[0] && !rc; i++) {
         if (profile == PX__PROFILE_NETWORK && eperm[i] == SCMP_SYS(socket))
             continue;
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
         if (eperm[i] == SCMP_SYS(sched_getaffinity))
             continue;
 #endif
