@@ -12369,9 +12369,16 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
         }
 #endif
         if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN) {
-            if (px__queue_service(el) <= 0 && queue_full(q, t)) { /* cannot drain: nothing else runs */
+            int moved = px__queue_service(el);
+            if (moved <= 0 && queue_full(q, t)) { /* cannot drain: nothing else runs */
                 px_buffer_unref(buf);
-                return atomic_load(&q->done_out) ? PX_FLOW_EOS : PX_FLOW_ERROR;
+                if (atomic_load(&q->done_out))
+                    return PX_FLOW_EOS;
+                if (moved == 0) /* not an error downstream (that one has said why): say it here */
+                    px_element_error(el, PX_EFLOW, "is full and its output cannot move now (coop scheduler: it "
+                                                   "waits for its turn in a fan-in element); a larger "
+                                                   "max-size-buffers would hold the burst");
+                return PX_FLOW_ERROR;
             }
             continue;
         }
@@ -21426,11 +21433,11 @@ static bool px__live_upstream(const px_element *el)
 /* Whether el's outputs reach a fan-in element on this thread (no queue
  * between): under coop a fan-in parks one buffer per source step, and a
  * window would hand it several. */
-static bool px__feeds_fanin(const px_element *el)
+static bool px__feeds_fanin(const px_element *el, bool through_queues)
 {
     for (int s = 0; s < el->n_src; s++) {
         const px_element *dn = el->src[s].peer;
-        if (dn && !dn->queue && (dn->fanin || px__feeds_fanin(dn)))
+        if (dn && (through_queues || !dn->queue) && (dn->fanin || px__feeds_fanin(dn, through_queues)))
             return true;
     }
     return false;
@@ -21467,8 +21474,9 @@ static void px__plan_windows(px_pipeline *p, px__iso *iso)
             x->window = 1;
         else if (!x->orig->produce && (rt || x->orig->hints.latency == PX_LATENCY_LOW || px__live_upstream(el)))
             x->window = 1; /* live: an output must not wait for the next input */
-        else if (coop && px__feeds_fanin(el))
-            x->window = 1;
+        else if (coop && px__feeds_fanin(el, true))
+            x->window = 1; /* under coop a queue on the way is no boundary: a full one parks, and outputs a
+                              window delivers late would find it full (the source's step then failed) */
         else if (px__shares_with_chain(x))
             x->window = 1; /* a chain() member's restart of the process would lose this one's window */
         if (x->window <= 1)

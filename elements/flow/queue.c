@@ -530,9 +530,16 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
         }
 #endif
         if (px__effective_scheduler(p) == PX_SCHED_COOP_RUN) {
-            if (px__queue_service(el) <= 0 && queue_full(q, t)) { /* cannot drain: nothing else runs */
+            int moved = px__queue_service(el);
+            if (moved <= 0 && queue_full(q, t)) { /* cannot drain: nothing else runs */
                 px_buffer_unref(buf);
-                return atomic_load(&q->done_out) ? PX_FLOW_EOS : PX_FLOW_ERROR;
+                if (atomic_load(&q->done_out))
+                    return PX_FLOW_EOS;
+                if (moved == 0) /* not an error downstream (that one has said why): say it here */
+                    px_element_error(el, PX_EFLOW, "is full and its output cannot move now (coop scheduler: it "
+                                                   "waits for its turn in a fan-in element); a larger "
+                                                   "max-size-buffers would hold the burst");
+                return PX_FLOW_ERROR;
             }
             continue;
         }

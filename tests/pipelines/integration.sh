@@ -114,6 +114,14 @@ else
             fakesrc num-buffers=300 sizetype=fixed sizemax=30 filltype=pattern-span ! identity ! queue ! c.
         check "concat with isolated identities ($s): bytes in order" cmp "$D/concat.want" "$D/cat.$s"
     done
+    # Only the identity before a queue isolated, under coop: its window once delivered outputs
+    # late into that queue while it was full and parked (the source's step then failed, silently).
+    run_ok "concat, an isolated identity before a full queue (coop)" -q --scheduler=coop --isolate=identity2 \
+        concat name=c ! queue ! filesink location="$D/cat.one" \
+        fakesrc num-buffers=1000 sizetype=fixed sizemax=10 filltype=pattern-span ! queue ! identity ! c. \
+        fakesrc num-buffers=500 sizetype=fixed sizemax=20 filltype=pattern-span ! queue ! identity ! c. \
+        fakesrc num-buffers=300 sizetype=fixed sizemax=30 filltype=pattern-span ! identity ! queue ! c.
+    check "concat, an isolated identity before a full queue (coop): bytes in order" cmp "$D/concat.want" "$D/cat.one"
 fi
 
 # ---- AV1: queue before the decoder, isolated decoder, every scheduler ------------
