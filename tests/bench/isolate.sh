@@ -11,9 +11,9 @@
 # running_time_ns, which leaves out prepare, where processes start) / N:
 # the median of BENCH_RUNS runs (default 7) of each variant, the variants
 # interleaved (in-process, isolated, queue, in-process, ...) so that each
-# sees the same minutes of a shared machine, all run the same way: under
-# `chrt -f 5` when this user may (root), so that other jobs on the box
-# preempt the two spinning sides less (BENCH_CHRT=0: plain runs). The
+# sees the same minutes of a shared machine, all run the same way: as root
+# under `chrt -f 1` (tests/bench/lib.sh), so that other jobs on the box
+# preempt the two spinning sides less (BENCH_FIFO=0: plain runs). The
 # isolated/queue ratio is that of the two medians; min-max follow each.
 # GStreamer's are (wall(N) - wall(N0)) / (N - N0), best of BENCH_RUNS:
 # start-up is not per-buffer cost.
@@ -34,38 +34,31 @@ GST=${GST_LAUNCH:-gst-launch-1.0}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/px-bench-iso.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
-run_ns() {
-    local t0 t1
-    t0=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || true
-    t1=$(date +%s%N)
-    echo $((t1 - t0))
-}
-median_ns() {
+# shellcheck source=tests/bench/lib.sh
+. "$PX_SRC/tests/bench/lib.sh"
+
+# best_ns CMD...: the fastest of RUNS wall-clock runs (GStreamer's and the restart figures).
+best_ns() {
     local i
-    for ((i = 0; i < RUNS; i++)); do run_ns "$@"; done | sort -n | head -n 1
+    for ((i = 0; i < RUNS; i++)); do bench_ns "$@"; done | sort -n | head -n 1
 }
 # per_buffer N0 N CMD-with-@N@ : ns per buffer between the two sizes.
 per_buffer() {
     local n0=$1 n=$2
     shift 2
     local a b
-    a=$(median_ns "${@//@N@/$n0}")
-    b=$(median_ns "${@//@N@/$n}")
+    a=$(best_ns "${@//@N@/$n0}")
+    b=$(best_ns "${@//@N@/$n}")
     awk -v a="$a" -v b="$b" -v n0="$n0" -v n="$n" 'BEGIN { printf "%.0f", (b - a) / (n - n0) }'
 }
 
-CHRT=()
-if [ "${BENCH_CHRT:-1}" != 0 ] && command -v chrt >/dev/null 2>&1 && chrt -f 5 true 2>/dev/null; then
-    CHRT=(chrt -f 5)
-fi
 # px_once FILE OPTIONS...: one run's running_time_ns / N from --stats-json
 # (streaming only: prepare, where processes start, is not in it), appended to FILE.
 px_once() {
     local f=$1 t
     shift
     rm -f "$TMP/s.json"
-    "${CHRT[@]}" "$PX_LAUNCH" -q --stats-json="$TMP/s.json" "$@" >/dev/null 2>&1 || true
+    "${BENCH_PREFIX[@]}" "$PX_LAUNCH" -q --stats-json="$TMP/s.json" "$@" >/dev/null 2>&1 || true
     t=$(sed -n 's/.*"running_time_ns": *\([0-9]*\).*/\1/p' "$TMP/s.json" 2>/dev/null | head -n 1)
     [ -n "$t" ] && awk -v t="$t" -v n="$N" 'BEGIN { printf "%.0f\n", t / n }' >>"$f"
     return 0
@@ -88,7 +81,7 @@ for ((i = 0; i < RUNS; i++)); do
 done
 inproc=$(stat "$TMP/inproc")
 isolated=$(stat "$TMP/iso")
-echo "| hop (4 KiB buffers; median (min-max) of $RUNS interleaved runs${CHRT:+, chrt -f 5}) | ns/buffer |"
+echo "| hop (4 KiB buffers; median (min-max) of $RUNS, $(bench_method)) | ns/buffer |"
 echo "|---|---|"
 echo "| in-process identity (function call) | $inproc |"
 if $has_queue; then
@@ -113,7 +106,12 @@ if command -v "$GST" >/dev/null 2>&1 && gst-inspect-1.0 shmsink >/dev/null 2>&1;
         kill $tx 2>/dev/null || true
         wait $tx 2>/dev/null || true
     }
-    gst_ns() { run_ns gst_run "$1"; }
+    gst_ns() { # a shell function: timed here, not under lib.sh's chrt (as before)
+        local t0
+        t0=$(date +%s%N)
+        gst_run "$1"
+        echo $(($(date +%s%N) - t0))
+    }
     ga=$(for ((i = 0; i < RUNS; i++)); do gst_ns $GST_N0; done | sort -n | head -n 1)
     gb=$(for ((i = 0; i < RUNS; i++)); do gst_ns $GST_N; done | sort -n | head -n 1)
     gst=$(awk -v a="$ga" -v b="$gb" -v n0=$GST_N0 -v n=$GST_N 'BEGIN { printf "%.0f", (b - a) / (n - n0) }')
@@ -128,8 +126,8 @@ echo "isolated hop costs ${ratio}x the in-process ${queue:+queue }hop (goal <= 2
 
 if [ -x "$TEST_LAUNCH" ]; then
     C="fakesrc num-buffers=1000 sizetype=fixed sizemax=4096 ! crash after=@A@ ! fakesink"
-    base=$(median_ns "$TEST_LAUNCH" -q --isolated --max-restarts=1000 "${C//@A@/0}")
-    crashy=$(median_ns "$TEST_LAUNCH" -q --isolated --max-restarts=1000 "${C//@A@/10}")
+    base=$(best_ns "$TEST_LAUNCH" -q --isolated --max-restarts=1000 "${C//@A@/0}")
+    crashy=$(best_ns "$TEST_LAUNCH" -q --isolated --max-restarts=1000 "${C//@A@/10}")
     restart=$(awk -v a="$base" -v b="$crashy" 'BEGIN { printf "%.2f", (b - a) / 100 / 1e6 }')
     echo "| restart of a crashed element until data flows again (100 SIGSEGVs, --isolated) | $restart ms |"
 fi
