@@ -180,13 +180,20 @@ static size_t px__rt_contexts(px_pipeline *p, px__rt_ctx *out, bool rt)
     return n;
 }
 
+/* The reactor, about to wait for room or a buffer, does the work of its own
+ * queues instead (it may be what it waits for). Only a queue whose chain
+ * has room below is served: a service that met a full queue would wait
+ * there, nested inside the frame that was already waiting, and if that
+ * queue drains only once the outer frame goes on (a concat pad after the
+ * one the outer frame feeds) neither ever would. */
 static bool px__rt_reactor_relieve(px_pipeline *p)
 {
     bool moved = false;
 #if CONFIG_PX_ELEM_QUEUE
     for (size_t i = 0; i < p->n_queues; i++) {
         struct px__queue *q = p->queues[i]->queue;
-        if (q && q->on_reactor && !atomic_load_explicit(&q->in_flight, memory_order_relaxed))
+        if (q && q->on_reactor && !atomic_load_explicit(&q->in_flight, memory_order_relaxed) &&
+            px__rt_room_below(p->queues[i]))
             moved |= px__queue_service(p->queues[i]) > 0;
     }
 #else
