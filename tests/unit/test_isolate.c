@@ -861,9 +861,11 @@ static const px_element_class seqsrc_class = {
 };
 
 /* mix: out = in ^ 0x5a past the number, after spinning (slower than the
- * supervisor, so the window fills). On the crash_every-th buffer since its
- * process started it faults; on buffer fail_at it fails with an error. */
-static int mix_spin_ns = 3000, mix_crash_every, mix_fail_at = -1;
+ * supervisor, so the window fills; buffer 0 spins first_ns, long enough
+ * for the window to fill however loaded the machine). On the
+ * crash_every-th buffer since its process started it faults; on buffer
+ * fail_at it fails with an error. */
+static int mix_spin_ns = 3000, mix_first_ns, mix_crash_every, mix_fail_at = -1;
 
 typedef struct {
     int seen;
@@ -872,15 +874,15 @@ typedef struct {
 static px_flow mix_process(px_element *el, px_frame *io)
 {
     mix *self = px_element_state(el);
+    uint64_t k;
+    memcpy(&k, io->in.data, 8);
     px_time t0 = px__now();
-    while (px__now() - t0 < mix_spin_ns)
+    while (px__now() - t0 < (k ? mix_spin_ns : mix_spin_ns + mix_first_ns))
         ;
     if (mix_crash_every && ++self->seen == mix_crash_every) {
         static const char ro[64] = "read-only";
         ((volatile char *)(uintptr_t)ro)[0] = 1;
     }
-    uint64_t k;
-    memcpy(&k, io->in.data, 8);
     if ((int64_t)k == mix_fail_at) {
         px_element_error(el, PX_EINVAL, "refuses this one");
         return PX_FLOW_ERROR;
@@ -996,6 +998,7 @@ static void full_window_keeps_order_and_bytes_over_10000_buffers(void **state)
     (void)state;
     register_seq_classes();
     mix_spin_ns = 3000;
+    mix_first_ns = (int)(100 * PX_MSECOND); /* the window fills while buffer 0 takes this long */
     mix_crash_every = 0;
     mix_fail_at = -1;
     seqcheck_gaps_ok = false;
@@ -1032,6 +1035,7 @@ static void full_window_keeps_order_and_bytes_over_10000_buffers(void **state)
         px_pipeline_stop(p);
         px_pipeline_free(p);
     }
+    mix_first_ns = 0;
 }
 
 /* The wake-up handshake with each side asleep in turn, with membarrier
@@ -1096,6 +1100,7 @@ static void crash_with_a_full_window_loses_only_the_buffer_in_hand(void **state)
     (void)state;
     register_seq_classes();
     mix_spin_ns = 3000;
+    mix_first_ns = 0;
     mix_crash_every = 500;
     mix_fail_at = -1;
     seqcheck_gaps_ok = true;
@@ -1134,6 +1139,7 @@ static void late_error_names_the_element_and_the_buffer(void **state)
     (void)state;
     register_seq_classes();
     mix_spin_ns = 0;
+    mix_first_ns = 0;
     mix_crash_every = 0;
     mix_fail_at = 1234;
     seqcheck_gaps_ok = false;
