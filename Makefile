@@ -213,13 +213,20 @@ $(BUILD)/tests/test_two_tu: $(BUILD)/tests/two_tu_a.o $(BUILD)/tests/two_tu_b.o
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(PX_LDLIBS)
 
-# Security tests: a launcher with the test-only hostile and crash elements.
+# Security tests: a launcher with the test-only hostile, crash and netprobe
+# elements, and the same built without syscall filtering (what a board
+# without libseccomp gets; with a .config, that config decides).
 SECURITY_LAUNCH := $(BUILD)/tests/parallax-launch-test
+SECURITY_ELEMS := -DCONFIG_PX_ELEM_HOSTILE=1 -DCONFIG_PX_ELEM_CRASH=1 -DCONFIG_PX_ELEM_NETPROBE=1
 $(SECURITY_LAUNCH): parallax_impl/cli/launch.c $(HEADER_DEPS)
 	@mkdir -p $(@D)
-	@echo "  CC      $@ (+ hostile, crash)"
-	@$(CC) $(PX_CFLAGS) -DCONFIG_PX_ELEM_HOSTILE=1 -DCONFIG_PX_ELEM_CRASH=1 -o $@ $< $(PX_LDLIBS)
-TEST_BINS += $(SECURITY_LAUNCH)
+	@echo "  CC      $@ (+ hostile, crash, netprobe)"
+	@$(CC) $(PX_CFLAGS) $(SECURITY_ELEMS) -o $@ $< $(PX_LDLIBS)
+$(BUILD)/tests/parallax-launch-noseccomp: parallax_impl/cli/launch.c $(HEADER_DEPS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@ (+ hostile, crash, netprobe; no seccomp)"
+	@$(CC) $(filter-out -DCONFIG_PX_SANDBOX_SECCOMP=1,$(PX_CFLAGS)) $(SECURITY_ELEMS) -o $@ $< $(PX_LDLIBS)
+TEST_BINS += $(SECURITY_LAUNCH) $(BUILD)/tests/parallax-launch-noseccomp
 
 RUN_ENV = PX_SRC=$(srctree) PX_BUILD=$(abs_build) PX_LAUNCH=$(abs_build)/parallax-launch \
 	PX_CONFIG_H=$(if $(CONFIG_H),$(abspath $(CONFIG_H))) PYTHON=$(PYTHON) CLANG=$(CLANG)

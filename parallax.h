@@ -124,6 +124,9 @@
 #ifndef CONFIG_PX_ELEM_HOSTILE
 #define CONFIG_PX_ELEM_HOSTILE 0
 #endif
+#ifndef CONFIG_PX_ELEM_NETPROBE
+#define CONFIG_PX_ELEM_NETPROBE 0
+#endif
 #ifndef CONFIG_PX_ELEM_FILESRC
 #define CONFIG_PX_ELEM_FILESRC PX__ON
 #endif
@@ -1735,7 +1738,7 @@ PX_API const char *px_isolate_report(const px_pipeline *p);
 #define PX__CAT(a, b) PX__CAT2(a, b)
 #define PX__STR(x) #x
 #define PX__XSTR(x) PX__STR(x)
-#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_SCHED_RT), CONFIG_PX_FANIN), CONFIG_PX_ISOLATE), CONFIG_PX_SANDBOX_SECCOMP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_CRASH), CONFIG_PX_ELEM_HOSTILE), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_QUEUE), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_FUNNEL), CONFIG_PX_ELEM_VALVE), CONFIG_PX_ELEM_INPUT_SELECTOR), CONFIG_PX_ELEM_OUTPUT_SELECTOR), CONFIG_PX_ELEM_CONCAT), CONFIG_PX_ELEM_CLOCKSYNC), CONFIG_PX_ELEM_DELAY), CONFIG_PX_ELEM_TIMEOUT), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC), CONFIG_PX_ELEM_IVFDEMUX), CONFIG_PX_ELEM_IVFMUX), CONFIG_PX_CODEC_DAV1D), CONFIG_PX_ELEM_AV1PARSE), CONFIG_PX_ELEM_AV1DEC)
+#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_SCHED_RT), CONFIG_PX_FANIN), CONFIG_PX_ISOLATE), CONFIG_PX_SANDBOX_SECCOMP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_CRASH), CONFIG_PX_ELEM_HOSTILE), CONFIG_PX_ELEM_NETPROBE), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_QUEUE), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_FUNNEL), CONFIG_PX_ELEM_VALVE), CONFIG_PX_ELEM_INPUT_SELECTOR), CONFIG_PX_ELEM_OUTPUT_SELECTOR), CONFIG_PX_ELEM_CONCAT), CONFIG_PX_ELEM_CLOCKSYNC), CONFIG_PX_ELEM_DELAY), CONFIG_PX_ELEM_TIMEOUT), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC), CONFIG_PX_ELEM_IVFDEMUX), CONFIG_PX_ELEM_IVFMUX), CONFIG_PX_CODEC_DAV1D), CONFIG_PX_ELEM_AV1PARSE), CONFIG_PX_ELEM_AV1DEC)
 #ifndef PX_STATIC
 extern const int PX__CONFIG_KEY;
 #if defined(__GNUC__)
@@ -11768,6 +11771,88 @@ PX_ELEMENT_CLASS(ivfmux) = {
 };
 #endif /* CONFIG_PX_ELEM_IVFMUX */
 
+/* ---- elements/testing/netprobe.c ---- */
+#if CONFIG_PX_ELEM_NETPROBE
+/* elements/testing/netprobe.c: a network element for the isolation tests.
+ * Its family says "Network", so isolated it gets the network seccomp
+ * profile (the compute profile plus sockets) and keeps the host's network
+ * namespace. On its first buffer it sends the buffer's first bytes as one
+ * UDP datagram to 127.0.0.1:port, then, with then-execve=true, tries
+ * execve, which the network profile still kills. Buffers pass through.
+ * A failed step is an element error naming the step and errno's text.
+ * Test only. */
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+typedef struct {
+    int port;
+    bool then_execve;
+    bool sent;
+} netprobe;
+
+static int netprobe_start(px_element *el, px_error *err)
+{
+    netprobe *self = px_element_state(el);
+    (void)err;
+    self->sent = false;
+    return PX_OK;
+}
+
+static px_flow netprobe_fail(px_element *el, const char *step, int e, int fd)
+{
+    if (fd >= 0)
+        close(fd);
+    px_element_error(el, PX_EIO, "%s 127.0.0.1:%d: %s", step, ((netprobe *)px_element_state(el))->port,
+                     strerror(e));
+    return PX_FLOW_ERROR;
+}
+
+static px_flow netprobe_process(px_element *el, px_frame *io)
+{
+    netprobe *self = px_element_state(el);
+    if (self->sent)
+        return PX_FLOW_OK;
+    self->sent = true;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return netprobe_fail(el, "socket for", errno, -1);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)self->port);
+    sa.sin_addr.s_addr = htonl(0x7f000001);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
+        return netprobe_fail(el, "connect to", errno, fd);
+    size_t n = io->in.size < 1024 ? io->in.size : 1024;
+    if (send(fd, io->in.data, n, 0) != (ssize_t)n)
+        return netprobe_fail(el, "send to", errno, fd);
+    close(fd);
+    if (self->then_execve) {
+        char *const argv[] = {(char *)"/bin/sh", (char *)"-c", (char *)"true", NULL};
+        execve("/bin/sh", argv, NULL);
+        px_element_error(el, PX_EFLOW, "execve: %s", strerror(errno)); /* in-process, or not filtered */
+        return PX_FLOW_ERROR;
+    }
+    return PX_FLOW_OK;
+}
+
+PX_ELEMENT_CLASS(netprobe) = {
+    .name = "netprobe",
+    .family = "Generic/Testing/Network",
+    .description = "Sends its first buffer as a UDP datagram to 127.0.0.1 (network sandbox tests)",
+    .state_size = sizeof(netprobe),
+    .sink = PX_PAD_ALWAYS("ANY"),
+    .src = PX_PAD_ALWAYS("ANY"),
+    .in_place = true,
+    .start = netprobe_start,
+    .process = netprobe_process,
+    .props = PX_PROPS(PX_PROP_INT(netprobe, port, 1, 65535, 9,
+                                  "UDP port on 127.0.0.1 to send the first buffer to"),
+                      PX_PROP_BOOL(netprobe, then_execve, false, "Then try execve /bin/sh (must be killed)")),
+};
+#endif /* CONFIG_PX_ELEM_NETPROBE */
+
 /* ---- elements/flow/output_selector.c ---- */
 #if CONFIG_PX_ELEM_OUTPUT_SELECTOR
 /* elements/flow/output_selector.c: 1-to-N, sending every buffer to the
@@ -15228,6 +15313,9 @@ static const px_element_class *const px__builtin_classes[] = {
 #endif
 #if CONFIG_PX_ELEM_IVFMUX
     &px_elem_ivfmux,
+#endif
+#if CONFIG_PX_ELEM_NETPROBE
+    &px_elem_netprobe,
 #endif
 #if CONFIG_PX_ELEM_OUTPUT_SELECTOR
     &px_elem_output_selector,
@@ -23403,6 +23491,7 @@ PX_API const char *px_compile_options(void)
         "CONFIG_PX_ELEM_IDENTITY=" PX__XSTR(CONFIG_PX_ELEM_IDENTITY) "\n"
         "CONFIG_PX_ELEM_CRASH=" PX__XSTR(CONFIG_PX_ELEM_CRASH) "\n"
         "CONFIG_PX_ELEM_HOSTILE=" PX__XSTR(CONFIG_PX_ELEM_HOSTILE) "\n"
+        "CONFIG_PX_ELEM_NETPROBE=" PX__XSTR(CONFIG_PX_ELEM_NETPROBE) "\n"
         "CONFIG_PX_ELEM_FILESRC=" PX__XSTR(CONFIG_PX_ELEM_FILESRC) "\n"
         "CONFIG_PX_ELEM_FILESINK=" PX__XSTR(CONFIG_PX_ELEM_FILESINK) "\n"
         "CONFIG_PX_ELEM_CAPSFILTER=" PX__XSTR(CONFIG_PX_ELEM_CAPSFILTER) "\n"

@@ -130,6 +130,74 @@ if [ $seccomp = yes ]; then
     if [ -n "$n" ] && [ "$n" -le 40 ]; then ok "compute profile allows $n syscalls (goal <= 40)"; else not_ok "compute profile allows at most 40 syscalls (got '$n')"; fi
 fi
 
+# Network profile: an element whose family says Network (netprobe) keeps
+# sockets and the host's network namespace; the rest is filtered as before.
+if [ $seccomp = yes ]; then
+    rm -f "$TMP/udp.got" "$TMP/udp.port"
+    "${PYTHON:-python3}" - "$TMP/udp.port" "$TMP/udp.got" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+s.settimeout(30)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+try:
+    open(sys.argv[2], "wb").write(s.recvfrom(2048)[0])
+except socket.timeout:
+    pass
+PY
+    listener=$!
+    for _ in $(seq 100); do [ -s "$TMP/udp.port" ] && break; sleep 0.05; done
+    port=$(cat "$TMP/udp.port" 2>/dev/null)
+    timeout 60 "$L" -v --isolate='netprobe*' \
+        "fakesrc num-buffers=3 sizetype=fixed sizemax=16 filltype=pattern ! netprobe port=${port:-9} ! fakesink" \
+        >"$OUT_FILE" 2>"$ERR_FILE"
+    RC=$?
+    wait $listener
+    rep=$(grep "sandbox:" "$ERR_FILE")
+    case $RC:$rep in
+    0:*"namespaces: mount ipc pid;"*"seccomp: network profile, "*) ok "network profile: a Network element runs isolated in the host's network namespace" ;;
+    *) not_ok "network profile: a Network element runs isolated in the host's network namespace (rc $RC)"; _show_last netprofile ;;
+    esac
+    if [ "$(od -An -tx1 "$TMP/udp.got" 2>/dev/null | tr -d ' \n')" = 000102030405060708090a0b0c0d0e0f ]; then
+        ok "network profile: its UDP datagram reached 127.0.0.1:$port, bytes intact"
+    else
+        not_ok "network profile: its UDP datagram reached 127.0.0.1:$port, bytes intact"
+    fi
+    timeout 60 "$L" --isolate='netprobe*' --max-restarts=0 \
+        "fakesrc num-buffers=3 ! netprobe port=${port:-9} then-execve=true ! fakesink" >"$OUT_FILE" 2>"$ERR_FILE"
+    RC=$?
+    expect "SIGSYS (seccomp denied execve)" "network profile: execve is still killed and named"
+fi
+
+# A build without libseccomp: isolation still works (uid, namespaces, limits,
+# read-only inputs) and says once that syscall filtering is off.
+NL=$PX_BUILD/tests/parallax-launch-noseccomp
+if [ -x "$NL" ] && "$NL" --version | grep -q 'CONFIG_PX_SANDBOX_SECCOMP=0'; then
+    timeout 60 "$NL" -v --isolated "fakesrc num-buffers=50 sizetype=fixed sizemax=100 filltype=pattern ! identity ! \
+        identity ! filesink location=$TMP/noseccomp.bin" >"$OUT_FILE" 2>"$ERR_FILE"
+    RC=$?
+    timeout 60 "$NL" -q "fakesrc num-buffers=50 sizetype=fixed sizemax=100 filltype=pattern ! identity ! \
+        identity ! filesink location=$TMP/inprocess.bin" >/dev/null 2>&1
+    if [ $RC -eq 0 ] && cmp -s "$TMP/noseccomp.bin" "$TMP/inprocess.bin" && [ "$(stat -c %s "$TMP/noseccomp.bin")" = 5000 ]; then
+        ok "without libseccomp: 3 isolated elements give the in-process bytes (5000)"
+    else
+        not_ok "without libseccomp: 3 isolated elements give the in-process bytes (5000)"; _show_last noseccomp
+    fi
+    is "without libseccomp: 'syscall filtering is off' is said once for 3 processes" \
+        "$(grep -c "syscall filtering is off: this build has no libseccomp (CONFIG_PX_SANDBOX_SECCOMP=0)" "$ERR_FILE")" 1
+    case $(grep "sandbox:" "$ERR_FILE") in
+    *"namespaces: mount net ipc pid"*"no_new_privs; seccomp: off (built without libseccomp)"*) ok "without libseccomp: the report says seccomp is off, namespaces still on" ;;
+    *) not_ok "without libseccomp: the report says seccomp is off, namespaces still on"; _show_last noseccomp-report ;;
+    esac
+    if [ $root = yes ]; then
+        L=$NL attack reopen
+        expect "attack reopen (open O_RDWR): denied: Permission denied" "without libseccomp: uid + fchmod still deny the reopen"
+    fi
+else
+    skip "a build without libseccomp" "$NL not built, or its config has libseccomp"
+fi
+
 # The supervisor killed with SIGKILL: the zygote and every element process
 # die with it (parent-death signals, set again after the uid change).
 "$L" -q --isolated "fakesrc num-buffers=-1 ! identity ! fakesink" >/dev/null 2>&1 &
