@@ -405,16 +405,24 @@ static void video_output_is_byte_identical_in_process_isolated_and_grouped(void 
 static void y4mdec_chain_output_is_byte_identical_in_every_mode(void **state)
 {
     (void)state;
-    px_pipeline *w = parse("videotestsrc num-buffers=20 pattern=ball ! video/x-raw,format=I420,width=64,height=48 ! "
-                           "y4menc ! filesink location=iso-in.y4m");
+    char in_path[64], dec_path[64], desc[256]; /* in /tmp: never the working directory (the checkout) */
+    snprintf(in_path, sizeof in_path, "/tmp/px-iso-in-%d.y4m", (int)getpid());
+    snprintf(dec_path, sizeof dec_path, "/tmp/px-iso-dec-%d.rgb", (int)getpid());
+    snprintf(desc, sizeof desc,
+             "videotestsrc num-buffers=20 pattern=ball ! video/x-raw,format=I420,width=64,height=48 ! "
+             "y4menc ! filesink location=%s",
+             in_path);
+    px_pipeline *w = parse(desc);
     px_error err = {0};
     assert_int_equal(px_pipeline_run(w, &err), PX_OK);
     px_pipeline_free(w);
     uint8_t *ref = NULL;
     size_t n = 0;
     for (int mode = 0; mode < 3; mode++) {
-        px_pipeline *p = parse("filesrc location=iso-in.y4m ! y4mdec ! videoconvert ! video/x-raw,format=RGB ! "
-                               "filesink location=iso-dec.rgb");
+        snprintf(desc, sizeof desc,
+                 "filesrc location=%s ! y4mdec ! videoconvert ! video/x-raw,format=RGB ! filesink location=%s",
+                 in_path, dec_path);
+        px_pipeline *p = parse(desc);
         if (mode == 1)
             set_mode(p, PX_ISOLATE_ALL, NULL);
         if (mode == 2)
@@ -432,7 +440,7 @@ static void y4mdec_chain_output_is_byte_identical_in_every_mode(void **state)
         px_pipeline_stop(p);
         px_pipeline_free(p);
         uint8_t *got;
-        size_t m = read_file("iso-dec.rgb", &got);
+        size_t m = read_file(dec_path, &got);
         if (!ref) {
             ref = got;
             n = m;
@@ -444,8 +452,8 @@ static void y4mdec_chain_output_is_byte_identical_in_every_mode(void **state)
         free(got);
     }
     free(ref);
-    remove("iso-in.y4m");
-    remove("iso-dec.rgb");
+    remove(in_path);
+    remove(dec_path);
 }
 
 /* A chain() element that sends two outputs per input and, on its 5th input
