@@ -22833,7 +22833,9 @@ static int px__proxy_event(px_element *el, const px_event *ev)
     px__proxy *x = el->isolate;
     if (!px__drain(x))
         return PX_EFLOW;
-    if (!x->orig->event && !x->orig->chain) /* chain(): the child's EOS ends its hold on the pool */
+    /* Without event() the child has nothing to do, except a chain() element's
+     * EOS: it ends the child's hold on the pool (taken back below). */
+    if (!x->orig->event && !(x->orig->chain && ev->type == PX_EVENT_EOS))
         return PX_OK;
     px__slotref r, rep;
     memset(&r, 0, sizeof r);
