@@ -1788,7 +1788,7 @@ static const int *const px__config_key_ref __attribute__((used)) = &PX__CONFIG_K
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #endif
-#if CONFIG_PX_SCHED_THREADS
+#if CONFIG_PX_SCHED_THREADS || CONFIG_PX_ISOLATE
 #include <linux/membarrier.h>
 #endif
 
@@ -2095,51 +2095,68 @@ static inline void px__fence_full(void)
 #endif
 }
 
-/* ---- store-load fences for the sleep/wake handshake of two threads ----
+/* ---- store-load fences for the sleep/wake handshake ----
  * A side about to sleep announces it, then looks at the ring once more; the
  * other side publishes its index, then looks at the announcement. Each order
  * needs a store-load fence (Dekker), an instruction that costs a flowing
  * stream tens of ns per buffer, as it waits for the index's cache line.
  * membarrier(2) moves the whole cost to the side about to sleep, which makes a
- * syscall anyway: px__fence_heavy() has every running thread of this process
+ * syscall anyway: its px__fence_heavy() has every running thread in scope
  * execute a full barrier, so the flowing side's px__fence_light() only has to
- * stop the compiler. Decided once, at the first px_pipeline_new(), before any
- * streaming thread exists; without membarrier (kernels before 4.14, some
- * emulators) both are full fences. */
+ * stop the compiler. The scope is the threads of this process (queues,
+ * MEMBARRIER_CMD_PRIVATE_EXPEDITED, decided once at the first
+ * px_pipeline_new(), before any streaming thread exists) or the processes of
+ * a run (isolation's rings, MEMBARRIER_CMD_GLOBAL_EXPEDITED, decided per
+ * channel once both sides registered: isolate/ipc.c). Without membarrier
+ * (kernels before 4.14, some emulators), and always under ThreadSanitizer,
+ * which follows only full fences, both sides use full fences. */
+#if CONFIG_PX_SCHED_THREADS || CONFIG_PX_ISOLATE
+typedef enum {
+    PX__FENCES_FULL,      /* both sides: a full fence */
+    PX__FENCES_THREADS,   /* membarrier over the threads of this process */
+    PX__FENCES_PROCESSES, /* membarrier over the registered processes of the run */
+} px__fences;
+
+/* The flowing side: after its index store, before it looks at the flag. */
+static inline void px__fence_light(px__fences f)
+{
+    if (f != PX__FENCES_FULL)
+        atomic_signal_fence(memory_order_seq_cst);
+    else
+        px__fence_full();
+}
+
+/* The side about to sleep: after its flag store, before its last look.
+ * false when membarrier failed (registered, only GLOBAL_EXPEDITED in a
+ * process whose registration went away could): the flowing side's fence
+ * was only a compiler barrier, so the caller must sleep in short steps. */
+static inline bool px__fence_heavy(px__fences f)
+{
+    int cmd = f == PX__FENCES_THREADS ? MEMBARRIER_CMD_PRIVATE_EXPEDITED : MEMBARRIER_CMD_GLOBAL_EXPEDITED;
+    if (f != PX__FENCES_FULL && syscall(SYS_membarrier, cmd, 0, 0) == 0)
+        return true;
+    px__fence_full();
+    return f == PX__FENCES_FULL;
+}
+#endif
+
 #if CONFIG_PX_SCHED_THREADS
-static bool px__membarrier; /* written once, under px__fences_once */
+static px__fences px__thread_fences; /* written once, under px__fences_once */
 static pthread_once_t px__fences_once = PTHREAD_ONCE_INIT;
 
 static void px__fences_probe(void)
 {
 #ifndef PX__TSAN /* under ThreadSanitizer: full fences, which it can follow */
     long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
-    px__membarrier = cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
-                     syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+    if (cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+        syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
+        px__thread_fences = PX__FENCES_THREADS;
 #endif
 }
 
 static void px__fences_init(void)
 {
     pthread_once(&px__fences_once, px__fences_probe);
-}
-
-static inline void px__fence_light(void)
-{
-    if (px__membarrier)
-        atomic_signal_fence(memory_order_seq_cst);
-    else
-        px__fence_full();
-}
-
-/* Registered, the call cannot fail (it has no other error than EINVAL and
- * EPERM, which registration rules out). */
-static void px__fence_heavy(void)
-{
-    if (px__membarrier)
-        syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
-    else
-        px__fence_full();
 }
 #endif
 
@@ -2450,7 +2467,7 @@ typedef struct px__child_ctx {
     uint64_t forge_out_size; /* hostile tests: what a compromised worker would claim */
     int32_t forge_out_pad;
     bool forge;
-    bool light; /* membarrier mode of the wake-up handshake (ipc.c), decided once at start */
+    px__fences fences; /* of the wake-up handshake (ipc.c), decided once at start */
     char report[PX__ISO_TEXT];
 } px__child_ctx;
 
@@ -2545,7 +2562,7 @@ struct px__iso_proc {
     int died_status; /* from the zygote: wait status of the last death, -1 unknown */
     bool died_oom;
     bool failed; /* gave up: restart limit reached */
-    _Atomic bool light; /* membarrier mode of the wake-up handshake (ipc.c): both sides registered */
+    _Atomic int fences; /* px__fences of the wake-up handshake (ipc.c): PROCESSES when both sides registered */
 };
 
 struct px__iso {
@@ -12302,7 +12319,7 @@ static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, b
     queue_unlock(q);
 #if CONFIG_PX_SCHED_THREADS
     if (may_wake)
-        px__fence_light(); /* pairs with the sleeping input side's px__fence_heavy() */
+        px__fence_light(px__thread_fences); /* pairs with the sleeping input side's px__fence_heavy() */
     if (may_wake && atomic_load_explicit(&q->in_sleeping, memory_order_relaxed) &&
         atomic_exchange(&q->in_sleeping, 0)) { /* one wake per sleep, not one per buffer until it runs */
         if (for_output)
@@ -12472,7 +12489,7 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
             continue;
         uint32_t seq = atomic_load_explicit(&q->space_seq, memory_order_acquire);
         atomic_store_explicit(&q->in_sleeping, 1, memory_order_relaxed);
-        px__fence_heavy(); /* the announcement, then the last look (the output side's fence is light) */
+        px__fence_heavy(px__thread_fences); /* the announcement, then the last look (the output side's fence is light) */
         if (queue_full(q, t) && !atomic_load_explicit(&q->done_out, memory_order_acquire))
             px__futex_wait_on(&q->space_seq, seq, QUEUE_WAIT_MS, false);
         atomic_store_explicit(&q->in_sleeping, 0, memory_order_relaxed);
@@ -12499,7 +12516,7 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
     atomic_store_explicit(&q->tail, t + 1, memory_order_release);
     buf->arena = NULL;
 #if CONFIG_PX_SCHED_THREADS
-    px__fence_light(); /* the tail, then the look at a sleeper (whose fence is heavy) */
+    px__fence_light(px__thread_fences); /* the tail, then the look at a sleeper (whose fence is heavy) */
     uint32_t sleeping = atomic_load_explicit(&q->out_sleeping, memory_order_relaxed);
     if (sleeping && (sleeping == QUEUE_SLEEP_DEEP || queue_fill_reached(q, t + 1)))
         queue_wake_output(q);
@@ -12690,7 +12707,7 @@ static void *px__queue_thread(void *arg)
         for (uint32_t mode = QUEUE_SLEEP_LIGHT; mode <= QUEUE_SLEEP_DEEP; mode++) {
             uint32_t seq = atomic_load_explicit(&q->data_seq, memory_order_acquire);
             atomic_store_explicit(&q->out_sleeping, mode, memory_order_relaxed);
-            px__fence_heavy(); /* the announcement, then the last look (the input side's fence is light) */
+            px__fence_heavy(px__thread_fences); /* the announcement, then the last look (the input side's fence is light) */
             uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
             uint64_t t = atomic_load_explicit(&q->tail, memory_order_acquire);
             bool work = atomic_load_explicit(&q->eos_in, memory_order_acquire) ||
@@ -19355,8 +19372,8 @@ static bool px__ring_empty(px__ring *r, struct px__ring_end *e)
  * and the child's HELLO saying it registered), the side about to sleep pays
  * for both: its membarrier() makes every running thread of the registered
  * processes execute a full barrier, so the flowing side, once per buffer,
- * needs only a compiler barrier (as px__fence_light/heavy do for queues
- * within one process). Otherwise both sides use full fences. Both sides
+ * needs only a compiler barrier (px__fence_light/heavy with
+ * PX__FENCES_PROCESSES, private.h). Otherwise both sides use full fences. Both sides
  * agree on the mode before the first buffer; a side that cannot keep to it
  * sleeps in short steps, so a wake-up missed is late, never lost. */
 static bool px__iso_mb;
@@ -19380,26 +19397,6 @@ static bool px__iso_membarrier(void)
     return px__iso_mb;
 }
 
-/* The flowing side: after its ring store, before it looks at the flag. */
-static inline void px__xfence_light(bool light)
-{
-    if (light)
-        atomic_signal_fence(memory_order_seq_cst);
-    else
-        px__fence_full();
-}
-
-/* The side about to sleep: after its flag store, before its last look.
- * false when membarrier failed in light mode: the flowing side's fence was
- * only a compiler barrier, so the caller must sleep in short steps. */
-static bool px__xfence_heavy(bool light)
-{
-    if (light && syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0) == 0)
-        return true;
-    px__fence_full();
-    return !light;
-}
-
 /* Moves the bell on and wakes whoever sleeps on it (another process). */
 static void px__bell_ring(_Atomic uint32_t *bell)
 {
@@ -19408,9 +19405,9 @@ static void px__bell_ring(_Atomic uint32_t *bell)
 }
 
 /* After a push: ring the consumer's bell only if it sleeps. */
-static void px__notify(_Atomic uint32_t *sleeping, _Atomic uint32_t *bell, bool light)
+static void px__notify(_Atomic uint32_t *sleeping, _Atomic uint32_t *bell, px__fences f)
 {
-    px__xfence_light(light);
+    px__fence_light(f);
     if (atomic_load_explicit(sleeping, memory_order_relaxed))
         px__bell_ring(bell);
 }
@@ -20414,7 +20411,7 @@ static bool px__child_service(px_pipeline *p, int i)
     px__child_handle(p, (uint32_t)i, &r, &rep);
     while (!px__ring_push(&c->rep[i], &px__child_rep[i], &rep))
         sched_yield(); /* the supervisor is draining outputs of this call */
-    px__notify(&c->rep[i].sleeping, &c->rep[i].bell, px__child.light);
+    px__notify(&c->rep[i].sleeping, &c->rep[i].bell, px__child.fences);
     return true;
 }
 
@@ -20430,7 +20427,7 @@ static void px__child_wait(void)
     }
     uint32_t bell = atomic_load_explicit(&c->child_bell, memory_order_acquire);
     atomic_store_explicit(&c->child_sleeping, 1, memory_order_relaxed);
-    bool held = px__xfence_heavy(px__child.light); /* the supervisor's fence per push is light then */
+    bool held = px__fence_heavy(px__child.fences); /* the supervisor's fence per push is light then */
     bool empty = true;
     for (int i = 0; i < px__n_members && empty; i++)
         empty = px__ring_empty(&c->req[i], &px__child_req[i]);
@@ -20468,7 +20465,7 @@ static void px__child_reply(int mi, const px__slotref *r)
     px__channel *c = px__child.chan;
     while (!px__ring_push(&c->rep[mi], &px__child_rep[mi], r))
         sched_yield();
-    px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell, px__child.light);
+    px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell, px__child.fences);
 }
 
 /* chain() asks for an output: a slot of the pool the supervisor lent (pool.c). */
@@ -20560,9 +20557,10 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     /* Wake-ups: light fences when the supervisor is registered for
      * membarrier and this process can be too (registered before seccomp,
      * which allows only the GLOBAL_EXPEDITED command); HELLO tells it. */
-    px__child.light = px__child.chan->fences == 1 &&
+    bool registered = px__child.chan->fences == 1 &&
                       syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0;
-    px__append(rep, rsz, px__child.light ? "; wake-ups: membarrier" : "; wake-ups: full fences");
+    px__child.fences = registered ? PX__FENCES_PROCESSES : PX__FENCES_FULL;
+    px__append(rep, rsz, registered ? "; wake-ups: membarrier" : "; wake-ups: full fences");
 
     /* Members and their arenas: outputs are the zygote's read-write
      * mappings, inputs are mapped read-only from sealed fds. */
@@ -20680,7 +20678,7 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     px__ctl_msg hello;
     px__ctl_fill(&hello, PX__MSG_HELLO, 0, 0, rep);
     hello.value = (uint64_t)getpid();
-    hello.code = px__child.light ? 1 : 0;
+    hello.code = px__child.fences == PX__FENCES_PROCESSES;
     if (px__ctl_send(fds[0], &hello) != PX_OK)
         _exit(113);
     /* Caps: the supervisor sends what it negotiated; the process checks
@@ -20900,7 +20898,7 @@ static int px__pool_take(int mi, px_buffer *out)
             return PX_EAGAIN;
         uint32_t seq = atomic_load_explicit(&pl->refill, memory_order_acquire);
         atomic_fetch_add_explicit(&pl->wanted, 1, memory_order_release);
-        px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell, px__child.light);
+        px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell, px__child.fences);
         bool any = false;
         for (int i = 0; px__child_main_thread && i < px__n_members; i++)
             if (i != mi)
@@ -21862,7 +21860,8 @@ static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err)
     px__strlcpy(iso->report, m.text, sizeof iso->report);
     /* Light fences only when both sides registered (the child says so; a
      * child that lies only makes its own wake-ups late). */
-    atomic_store_explicit(&pr->light, mb && m.code == 1, memory_order_relaxed);
+    atomic_store_explicit(&pr->fences, mb && m.code == 1 ? PX__FENCES_PROCESSES : PX__FENCES_FULL,
+                          memory_order_relaxed);
 #if CONFIG_PX_CAPS
     for (int k = 0; k < pr->n_members; k++) {
         px_element *el = pr->members[k]->el;
@@ -21887,6 +21886,12 @@ static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err)
                             why[0] ? why : m.type == PX__MSG_ERROR ? m.text : "no answer");
     PX_INFO("isolate", "%s: process %d (%s)", pr->label, r.pid, iso->report);
     return PX_OK;
+}
+
+/* The wake-up handshake's fences with this process, set at each (re)start. */
+static inline px__fences px__proc_fences(px__iso_proc *pr)
+{
+    return (px__fences)atomic_load_explicit(&pr->fences, memory_order_relaxed);
 }
 
 /* ---- Deaths and restarts ------------------------------------------------------------------- */
@@ -22197,7 +22202,7 @@ static bool px__await(px__proxy *x, uint32_t gen, char *why, size_t wsize)
             t0 = px__now();
         uint32_t bell = atomic_load_explicit(&rr->bell, memory_order_acquire);
         atomic_store_explicit(&rr->sleeping, 1, memory_order_relaxed);
-        bool held = px__xfence_heavy(atomic_load_explicit(&pr->light, memory_order_relaxed));
+        bool held = px__fence_heavy(px__proc_fences(pr));
         if (px__rep_empty(x))
             px__futex_wait_on(&rr->bell, bell, held ? 10 : 1, true);
         atomic_store_explicit(&rr->sleeping, 0, memory_order_relaxed);
@@ -22241,7 +22246,7 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
         forced = "protocol violation: its request ring is full";
         goto dead;
     }
-    px__notify(&c->child_sleeping, &c->child_bell, atomic_load_explicit(&pr->light, memory_order_relaxed));
+    px__notify(&c->child_sleeping, &c->child_bell, px__proc_fences(pr));
     for (;;) {
         if (!px__await(x, gen, why, sizeof why)) {
             forced = why[0] ? why : NULL;
@@ -22473,7 +22478,7 @@ static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool
             px_element_error(x->el, PX_EFLOW, "%s", msg);
         return false;
     }
-    px__notify(&c->child_sleeping, &c->child_bell, atomic_load_explicit(&pr->light, memory_order_relaxed));
+    px__notify(&c->child_sleeping, &c->child_bell, px__proc_fences(pr));
     return true;
 }
 

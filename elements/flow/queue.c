@@ -378,7 +378,7 @@ static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, b
     queue_unlock(q);
 #if CONFIG_PX_SCHED_THREADS
     if (may_wake)
-        px__fence_light(); /* pairs with the sleeping input side's px__fence_heavy() */
+        px__fence_light(px__thread_fences); /* pairs with the sleeping input side's px__fence_heavy() */
     if (may_wake && atomic_load_explicit(&q->in_sleeping, memory_order_relaxed) &&
         atomic_exchange(&q->in_sleeping, 0)) { /* one wake per sleep, not one per buffer until it runs */
         if (for_output)
@@ -548,7 +548,7 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
             continue;
         uint32_t seq = atomic_load_explicit(&q->space_seq, memory_order_acquire);
         atomic_store_explicit(&q->in_sleeping, 1, memory_order_relaxed);
-        px__fence_heavy(); /* the announcement, then the last look (the output side's fence is light) */
+        px__fence_heavy(px__thread_fences); /* the announcement, then the last look (the output side's fence is light) */
         if (queue_full(q, t) && !atomic_load_explicit(&q->done_out, memory_order_acquire))
             px__futex_wait_on(&q->space_seq, seq, QUEUE_WAIT_MS, false);
         atomic_store_explicit(&q->in_sleeping, 0, memory_order_relaxed);
@@ -575,7 +575,7 @@ static px_flow px__queue_push(px_element *el, px_buffer *buf)
     atomic_store_explicit(&q->tail, t + 1, memory_order_release);
     buf->arena = NULL;
 #if CONFIG_PX_SCHED_THREADS
-    px__fence_light(); /* the tail, then the look at a sleeper (whose fence is heavy) */
+    px__fence_light(px__thread_fences); /* the tail, then the look at a sleeper (whose fence is heavy) */
     uint32_t sleeping = atomic_load_explicit(&q->out_sleeping, memory_order_relaxed);
     if (sleeping && (sleeping == QUEUE_SLEEP_DEEP || queue_fill_reached(q, t + 1)))
         queue_wake_output(q);
@@ -766,7 +766,7 @@ static void *px__queue_thread(void *arg)
         for (uint32_t mode = QUEUE_SLEEP_LIGHT; mode <= QUEUE_SLEEP_DEEP; mode++) {
             uint32_t seq = atomic_load_explicit(&q->data_seq, memory_order_acquire);
             atomic_store_explicit(&q->out_sleeping, mode, memory_order_relaxed);
-            px__fence_heavy(); /* the announcement, then the last look (the input side's fence is light) */
+            px__fence_heavy(px__thread_fences); /* the announcement, then the last look (the input side's fence is light) */
             uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
             uint64_t t = atomic_load_explicit(&q->tail, memory_order_acquire);
             bool work = atomic_load_explicit(&q->eos_in, memory_order_acquire) ||

@@ -17,7 +17,7 @@
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #endif
-#if CONFIG_PX_SCHED_THREADS
+#if CONFIG_PX_SCHED_THREADS || CONFIG_PX_ISOLATE
 #include <linux/membarrier.h>
 #endif
 
@@ -324,51 +324,68 @@ static inline void px__fence_full(void)
 #endif
 }
 
-/* ---- store-load fences for the sleep/wake handshake of two threads ----
+/* ---- store-load fences for the sleep/wake handshake ----
  * A side about to sleep announces it, then looks at the ring once more; the
  * other side publishes its index, then looks at the announcement. Each order
  * needs a store-load fence (Dekker), an instruction that costs a flowing
  * stream tens of ns per buffer, as it waits for the index's cache line.
  * membarrier(2) moves the whole cost to the side about to sleep, which makes a
- * syscall anyway: px__fence_heavy() has every running thread of this process
+ * syscall anyway: its px__fence_heavy() has every running thread in scope
  * execute a full barrier, so the flowing side's px__fence_light() only has to
- * stop the compiler. Decided once, at the first px_pipeline_new(), before any
- * streaming thread exists; without membarrier (kernels before 4.14, some
- * emulators) both are full fences. */
+ * stop the compiler. The scope is the threads of this process (queues,
+ * MEMBARRIER_CMD_PRIVATE_EXPEDITED, decided once at the first
+ * px_pipeline_new(), before any streaming thread exists) or the processes of
+ * a run (isolation's rings, MEMBARRIER_CMD_GLOBAL_EXPEDITED, decided per
+ * channel once both sides registered: isolate/ipc.c). Without membarrier
+ * (kernels before 4.14, some emulators), and always under ThreadSanitizer,
+ * which follows only full fences, both sides use full fences. */
+#if CONFIG_PX_SCHED_THREADS || CONFIG_PX_ISOLATE
+typedef enum {
+    PX__FENCES_FULL,      /* both sides: a full fence */
+    PX__FENCES_THREADS,   /* membarrier over the threads of this process */
+    PX__FENCES_PROCESSES, /* membarrier over the registered processes of the run */
+} px__fences;
+
+/* The flowing side: after its index store, before it looks at the flag. */
+static inline void px__fence_light(px__fences f)
+{
+    if (f != PX__FENCES_FULL)
+        atomic_signal_fence(memory_order_seq_cst);
+    else
+        px__fence_full();
+}
+
+/* The side about to sleep: after its flag store, before its last look.
+ * false when membarrier failed (registered, only GLOBAL_EXPEDITED in a
+ * process whose registration went away could): the flowing side's fence
+ * was only a compiler barrier, so the caller must sleep in short steps. */
+static inline bool px__fence_heavy(px__fences f)
+{
+    int cmd = f == PX__FENCES_THREADS ? MEMBARRIER_CMD_PRIVATE_EXPEDITED : MEMBARRIER_CMD_GLOBAL_EXPEDITED;
+    if (f != PX__FENCES_FULL && syscall(SYS_membarrier, cmd, 0, 0) == 0)
+        return true;
+    px__fence_full();
+    return f == PX__FENCES_FULL;
+}
+#endif
+
 #if CONFIG_PX_SCHED_THREADS
-static bool px__membarrier; /* written once, under px__fences_once */
+static px__fences px__thread_fences; /* written once, under px__fences_once */
 static pthread_once_t px__fences_once = PTHREAD_ONCE_INIT;
 
 static void px__fences_probe(void)
 {
 #ifndef PX__TSAN /* under ThreadSanitizer: full fences, which it can follow */
     long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
-    px__membarrier = cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
-                     syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+    if (cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+        syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
+        px__thread_fences = PX__FENCES_THREADS;
 #endif
 }
 
 static void px__fences_init(void)
 {
     pthread_once(&px__fences_once, px__fences_probe);
-}
-
-static inline void px__fence_light(void)
-{
-    if (px__membarrier)
-        atomic_signal_fence(memory_order_seq_cst);
-    else
-        px__fence_full();
-}
-
-/* Registered, the call cannot fail (it has no other error than EINVAL and
- * EPERM, which registration rules out). */
-static void px__fence_heavy(void)
-{
-    if (px__membarrier)
-        syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
-    else
-        px__fence_full();
 }
 #endif
 

@@ -110,8 +110,8 @@ static bool px__ring_empty(px__ring *r, struct px__ring_end *e)
  * and the child's HELLO saying it registered), the side about to sleep pays
  * for both: its membarrier() makes every running thread of the registered
  * processes execute a full barrier, so the flowing side, once per buffer,
- * needs only a compiler barrier (as px__fence_light/heavy do for queues
- * within one process). Otherwise both sides use full fences. Both sides
+ * needs only a compiler barrier (px__fence_light/heavy with
+ * PX__FENCES_PROCESSES, private.h). Otherwise both sides use full fences. Both sides
  * agree on the mode before the first buffer; a side that cannot keep to it
  * sleeps in short steps, so a wake-up missed is late, never lost. */
 static bool px__iso_mb;
@@ -135,26 +135,6 @@ static bool px__iso_membarrier(void)
     return px__iso_mb;
 }
 
-/* The flowing side: after its ring store, before it looks at the flag. */
-static inline void px__xfence_light(bool light)
-{
-    if (light)
-        atomic_signal_fence(memory_order_seq_cst);
-    else
-        px__fence_full();
-}
-
-/* The side about to sleep: after its flag store, before its last look.
- * false when membarrier failed in light mode: the flowing side's fence was
- * only a compiler barrier, so the caller must sleep in short steps. */
-static bool px__xfence_heavy(bool light)
-{
-    if (light && syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0) == 0)
-        return true;
-    px__fence_full();
-    return !light;
-}
-
 /* Moves the bell on and wakes whoever sleeps on it (another process). */
 static void px__bell_ring(_Atomic uint32_t *bell)
 {
@@ -163,9 +143,9 @@ static void px__bell_ring(_Atomic uint32_t *bell)
 }
 
 /* After a push: ring the consumer's bell only if it sleeps. */
-static void px__notify(_Atomic uint32_t *sleeping, _Atomic uint32_t *bell, bool light)
+static void px__notify(_Atomic uint32_t *sleeping, _Atomic uint32_t *bell, px__fences f)
 {
-    px__xfence_light(light);
+    px__fence_light(f);
     if (atomic_load_explicit(sleeping, memory_order_relaxed))
         px__bell_ring(bell);
 }

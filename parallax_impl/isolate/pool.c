@@ -48,7 +48,7 @@ static int px__pool_take(int mi, px_buffer *out)
             return PX_EAGAIN;
         uint32_t seq = atomic_load_explicit(&pl->refill, memory_order_acquire);
         atomic_fetch_add_explicit(&pl->wanted, 1, memory_order_release);
-        px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell, px__child.light);
+        px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell, px__child.fences);
         bool any = false;
         for (int i = 0; px__child_main_thread && i < px__n_members; i++)
             if (i != mi)

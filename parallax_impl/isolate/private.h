@@ -195,7 +195,7 @@ typedef struct px__child_ctx {
     uint64_t forge_out_size; /* hostile tests: what a compromised worker would claim */
     int32_t forge_out_pad;
     bool forge;
-    bool light; /* membarrier mode of the wake-up handshake (ipc.c), decided once at start */
+    px__fences fences; /* of the wake-up handshake (ipc.c), decided once at start */
     char report[PX__ISO_TEXT];
 } px__child_ctx;
 
@@ -290,7 +290,7 @@ struct px__iso_proc {
     int died_status; /* from the zygote: wait status of the last death, -1 unknown */
     bool died_oom;
     bool failed; /* gave up: restart limit reached */
-    _Atomic bool light; /* membarrier mode of the wake-up handshake (ipc.c): both sides registered */
+    _Atomic int fences; /* px__fences of the wake-up handshake (ipc.c): PROCESSES when both sides registered */
 };
 
 struct px__iso {

@@ -740,7 +740,8 @@ static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err)
     px__strlcpy(iso->report, m.text, sizeof iso->report);
     /* Light fences only when both sides registered (the child says so; a
      * child that lies only makes its own wake-ups late). */
-    atomic_store_explicit(&pr->light, mb && m.code == 1, memory_order_relaxed);
+    atomic_store_explicit(&pr->fences, mb && m.code == 1 ? PX__FENCES_PROCESSES : PX__FENCES_FULL,
+                          memory_order_relaxed);
 #if CONFIG_PX_CAPS
     for (int k = 0; k < pr->n_members; k++) {
         px_element *el = pr->members[k]->el;
@@ -765,6 +766,12 @@ static int px__proc_spawn(px__iso *iso, px__iso_proc *pr, px_error *err)
                             why[0] ? why : m.type == PX__MSG_ERROR ? m.text : "no answer");
     PX_INFO("isolate", "%s: process %d (%s)", pr->label, r.pid, iso->report);
     return PX_OK;
+}
+
+/* The wake-up handshake's fences with this process, set at each (re)start. */
+static inline px__fences px__proc_fences(px__iso_proc *pr)
+{
+    return (px__fences)atomic_load_explicit(&pr->fences, memory_order_relaxed);
 }
 
 /* ---- Deaths and restarts ------------------------------------------------------------------- */
@@ -1075,7 +1082,7 @@ static bool px__await(px__proxy *x, uint32_t gen, char *why, size_t wsize)
             t0 = px__now();
         uint32_t bell = atomic_load_explicit(&rr->bell, memory_order_acquire);
         atomic_store_explicit(&rr->sleeping, 1, memory_order_relaxed);
-        bool held = px__xfence_heavy(atomic_load_explicit(&pr->light, memory_order_relaxed));
+        bool held = px__fence_heavy(px__proc_fences(pr));
         if (px__rep_empty(x))
             px__futex_wait_on(&rr->bell, bell, held ? 10 : 1, true);
         atomic_store_explicit(&rr->sleeping, 0, memory_order_relaxed);
@@ -1119,7 +1126,7 @@ static int px__proxy_call(px__proxy *x, px__slotref *req, px__slotref *rep)
         forced = "protocol violation: its request ring is full";
         goto dead;
     }
-    px__notify(&c->child_sleeping, &c->child_bell, atomic_load_explicit(&pr->light, memory_order_relaxed));
+    px__notify(&c->child_sleeping, &c->child_bell, px__proc_fences(pr));
     for (;;) {
         if (!px__await(x, gen, why, sizeof why)) {
             forced = why[0] ? why : NULL;
@@ -1351,7 +1358,7 @@ static bool px__submit(px__proxy *x, px__slotref *req, const px_buffer *in, bool
             px_element_error(x->el, PX_EFLOW, "%s", msg);
         return false;
     }
-    px__notify(&c->child_sleeping, &c->child_bell, atomic_load_explicit(&pr->light, memory_order_relaxed));
+    px__notify(&c->child_sleeping, &c->child_bell, px__proc_fences(pr));
     return true;
 }
 

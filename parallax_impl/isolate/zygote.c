@@ -273,7 +273,7 @@ static bool px__child_service(px_pipeline *p, int i)
     px__child_handle(p, (uint32_t)i, &r, &rep);
     while (!px__ring_push(&c->rep[i], &px__child_rep[i], &rep))
         sched_yield(); /* the supervisor is draining outputs of this call */
-    px__notify(&c->rep[i].sleeping, &c->rep[i].bell, px__child.light);
+    px__notify(&c->rep[i].sleeping, &c->rep[i].bell, px__child.fences);
     return true;
 }
 
@@ -289,7 +289,7 @@ static void px__child_wait(void)
     }
     uint32_t bell = atomic_load_explicit(&c->child_bell, memory_order_acquire);
     atomic_store_explicit(&c->child_sleeping, 1, memory_order_relaxed);
-    bool held = px__xfence_heavy(px__child.light); /* the supervisor's fence per push is light then */
+    bool held = px__fence_heavy(px__child.fences); /* the supervisor's fence per push is light then */
     bool empty = true;
     for (int i = 0; i < px__n_members && empty; i++)
         empty = px__ring_empty(&c->req[i], &px__child_req[i]);
@@ -327,7 +327,7 @@ static void px__child_reply(int mi, const px__slotref *r)
     px__channel *c = px__child.chan;
     while (!px__ring_push(&c->rep[mi], &px__child_rep[mi], r))
         sched_yield();
-    px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell, px__child.light);
+    px__notify(&c->rep[mi].sleeping, &c->rep[mi].bell, px__child.fences);
 }
 
 /* chain() asks for an output: a slot of the pool the supervisor lent (pool.c). */
@@ -419,9 +419,10 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     /* Wake-ups: light fences when the supervisor is registered for
      * membarrier and this process can be too (registered before seccomp,
      * which allows only the GLOBAL_EXPEDITED command); HELLO tells it. */
-    px__child.light = px__child.chan->fences == 1 &&
+    bool registered = px__child.chan->fences == 1 &&
                       syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0;
-    px__append(rep, rsz, px__child.light ? "; wake-ups: membarrier" : "; wake-ups: full fences");
+    px__child.fences = registered ? PX__FENCES_PROCESSES : PX__FENCES_FULL;
+    px__append(rep, rsz, registered ? "; wake-ups: membarrier" : "; wake-ups: full fences");
 
     /* Members and their arenas: outputs are the zygote's read-write
      * mappings, inputs are mapped read-only from sealed fds. */
@@ -539,7 +540,7 @@ static void px__child_main(px_pipeline *p, const px__zmsg *z, int *fds, int nfds
     px__ctl_msg hello;
     px__ctl_fill(&hello, PX__MSG_HELLO, 0, 0, rep);
     hello.value = (uint64_t)getpid();
-    hello.code = px__child.light ? 1 : 0;
+    hello.code = px__child.fences == PX__FENCES_PROCESSES;
     if (px__ctl_send(fds[0], &hello) != PX_OK)
         _exit(113);
     /* Caps: the supervisor sends what it negotiated; the process checks

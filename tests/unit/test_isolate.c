@@ -1078,7 +1078,7 @@ static void wakeups_lose_nothing_with_and_without_membarrier(void **state)
             const char *want = light ? "wake-ups: membarrier" : "wake-ups: full fences";
             if (!strstr(px_isolate_report(p), want))
                 fail_msg("membarrier %d: report \"%s\" lacks \"%s\"", mb, px_isolate_report(p), want);
-            assert_int_equal(atomic_load(&p->iso->procs[0].light), light);
+            assert_int_equal(atomic_load(&p->iso->procs[0].fences), light ? PX__FENCES_PROCESSES : PX__FENCES_FULL);
             assert_int_equal(p->iso->procs[0].chan->fences, mb && px__iso_membarrier() ? 1u : 0u);
             px_element_stats iso, sink;
             px_element_get_stats(px_pipeline_get(p, "iso"), &iso);
