@@ -247,9 +247,10 @@ SANITIZE_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
 sanitize:
 	@-$(MAKE) -s --no-print-directory -k BUILD=$(BUILD)/asan EXTRA_CFLAGS="$(SANITIZE_FLAGS)" \
 		EXTRA_LDFLAGS="$(SANITIZE_FLAGS)" all $(patsubst $(BUILD)/%,$(BUILD)/asan/%,$(TEST_BINS))
-	@PX_SANITIZE=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		$(MAKE) -s --no-print-directory BUILD=$(BUILD)/asan run-tests
-	@$(MAKE) -s --no-print-directory sanitize-thread
+	@rc=0; PX_SANITIZE=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		$(MAKE) -s --no-print-directory BUILD=$(BUILD)/asan run-tests || rc=1; \
+		$(MAKE) -s --no-print-directory sanitize-thread || rc=1; \
+		[ $$rc = 0 ] || echo "make sanitize: failures above (ASan/UBSan, TSan or both)"; exit $$rc
 
 # ThreadSanitizer: the unit and pipeline tests (queues, schedulers, bus) with
 # -fsanitize=thread in $(BUILD)/tsan; any report fails the run (halt_on_error).
