@@ -12312,12 +12312,13 @@ static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, b
      * head needs no fence (nobody is woken there), at or below it the store
      * pairs with the input side's announce-then-recheck: one of us sees the
      * other (px__fence_light/heavy: the sleeper pays for the fence). */
-    bool may_wake = (t - h - 1) * 2 <= q->depth;
+    uint64_t left = t - h - 1; /* what the ring holds once this one is out */
     atomic_store_explicit(&q->head, h + 1, memory_order_release);
     if (input_side)
         queue_refresh_input_cache(q);
     queue_unlock(q);
 #if CONFIG_PX_SCHED_THREADS
+    bool may_wake = left * 2 <= q->depth;
     if (may_wake)
         px__fence_light(px__thread_fences); /* pairs with the sleeping input side's px__fence_heavy() */
     if (may_wake && atomic_load_explicit(&q->in_sleeping, memory_order_relaxed) &&
@@ -12327,6 +12328,8 @@ static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, b
         atomic_fetch_add(&q->space_seq, 1);
         px__futex_wake_on(&q->space_seq, false);
     }
+#else
+    (void)left;
 #endif
     return true;
 }
