@@ -231,6 +231,14 @@ static size_t px__strlcpy(char *dst, const char *src, size_t size);
 static void *px__regrow(void *old, size_t old_size, size_t new_size);
 /* Monotonic clock in ns (vDSO; no syscall on common targets). */
 static px_time px__now(void);
+/* A feature this build leaves out was asked for: fills err (PX_ENOTSUP)
+ * with "<who>: <what> is left out of this build (CONFIG_<option>)" and a
+ * hint to enable it. Only built where some option leaves something out. */
+#define PX__LEFT_OUT (!CONFIG_PX_FLOW_POLICIES || (!CONFIG_PX_BUFFER_PRINT && (CONFIG_PX_ELEM_FAKESINK || CONFIG_PX_ELEM_IDENTITY)) || \
+                      (CONFIG_PX_ELEM_IDENTITY && !CONFIG_PX_IDENTITY_TIMING))
+#if PX__LEFT_OUT
+static int px__left_out(px_error *err, const char *who, const char *what, const char *option);
+#endif
 
 /* ---- props.c ---- */
 /* Writes every property's default into the element state (strings duplicated). */
