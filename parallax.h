@@ -2157,8 +2157,9 @@ static inline void px__fence_light(void)
 }
 
 /* Registered, the call cannot fail (it has no other error than EINVAL and
- * EPERM, which registration rules out). */
-static void px__fence_heavy(void)
+ * EPERM, which registration rules out). Inline like px__fence_light: only
+ * queues use the pair, and a build without them must not warn. */
+static inline void px__fence_heavy(void)
 {
     if (px__membarrier)
         syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
@@ -2211,7 +2212,7 @@ static void px__rt_wake_reactor(px_pipeline *p);
 /* After the threads are joined: closes the wake-up eventfd. */
 static void px__rt_stop(px_pipeline *p);
 #endif
-#if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN)
+#if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || (CONFIG_PX_FANIN && CONFIG_PX_SCHED_COOP)) /* what px__fanin_blocked and rt use */
 /* The input side would not wait or drop now. */
 static bool px__queue_has_room(px_element *el);
 /* chain.c: the chain below el meets a full queue (only_parked: one whose output is parked). */
@@ -2263,9 +2264,11 @@ static _Thread_local px_element *px__stepping; /* the context whose step runs on
 #else
 static px_element *px__stepping; /* one thread in this build */
 #endif
+#if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT
 /* ctx (a source, or a queue's output side) cannot step now: a buffer of it
  * is parked, or the chain below it meets a full queue whose output is. */
 static bool px__fanin_blocked(px_element *ctx);
+#endif
 #if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT
 /* Every unfinished context of a loop is blocked. Drops the parked buffers
  * when an EOS was asked for (the sources then finish), else reports the
@@ -12311,6 +12314,8 @@ static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, b
         atomic_fetch_add(&q->space_seq, 1);
         px__futex_wake_on(&q->space_seq, false);
     }
+#else
+    (void)may_wake; /* nobody sleeps without threads */
 #endif
     return true;
 }
@@ -12587,7 +12592,7 @@ static int px__queue_service(px_element *el)
     return 0;
 }
 
-#if CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN
+#if CONFIG_PX_SCHED_RT || (CONFIG_PX_FANIN && CONFIG_PX_SCHED_COOP)
 static bool px__queue_has_room(px_element *el)
 {
     struct px__queue *q = el->queue;
@@ -18464,6 +18469,7 @@ static void px__fanin_eos(px_element *el, int sink_pad)
         px__fanin_retry_parked(el);
 }
 
+#if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT /* the threads scheduler waits in place instead */
 static bool px__fanin_blocked(px_element *ctx)
 {
     if (!atomic_load_explicit(&ctx->pipeline->fanin_parked, memory_order_relaxed))
@@ -18477,7 +18483,6 @@ static bool px__fanin_blocked(px_element *ctx)
 #endif
 }
 
-#if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT
 static void px__fanin_stall(px_pipeline *p, int partition)
 {
     px_element *stuck = NULL;
@@ -18656,7 +18661,7 @@ static int px__acquire_output(px_element *el, px_buffer *out)
     return rc;
 }
 
-#if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN)
+#if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || (CONFIG_PX_FANIN && CONFIG_PX_SCHED_COOP))
 /* Whether the chain below el reaches, before another boundary, a queue that
  * is full (and, with only_parked, whose output side is parked in a fan-in
  * element): a step of el would wait there. For the schedulers that must

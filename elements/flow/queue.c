@@ -386,6 +386,8 @@ static bool queue_pop_as(struct px__queue *q, px_buffer *out, bool for_output, b
         atomic_fetch_add(&q->space_seq, 1);
         px__futex_wake_on(&q->space_seq, false);
     }
+#else
+    (void)may_wake; /* nobody sleeps without threads */
 #endif
     return true;
 }
@@ -662,7 +664,7 @@ static int px__queue_service(px_element *el)
     return 0;
 }
 
-#if CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN
+#if CONFIG_PX_SCHED_RT || (CONFIG_PX_FANIN && CONFIG_PX_SCHED_COOP)
 static bool px__queue_has_room(px_element *el)
 {
     struct px__queue *q = el->queue;

@@ -370,8 +370,9 @@ static inline void px__fence_light(void)
 }
 
 /* Registered, the call cannot fail (it has no other error than EINVAL and
- * EPERM, which registration rules out). */
-static void px__fence_heavy(void)
+ * EPERM, which registration rules out). Inline like px__fence_light: only
+ * queues use the pair, and a build without them must not warn. */
+static inline void px__fence_heavy(void)
 {
     if (px__membarrier)
         syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
@@ -424,7 +425,7 @@ static void px__rt_wake_reactor(px_pipeline *p);
 /* After the threads are joined: closes the wake-up eventfd. */
 static void px__rt_stop(px_pipeline *p);
 #endif
-#if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN)
+#if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || (CONFIG_PX_FANIN && CONFIG_PX_SCHED_COOP)) /* what px__fanin_blocked and rt use */
 /* The input side would not wait or drop now. */
 static bool px__queue_has_room(px_element *el);
 /* chain.c: the chain below el meets a full queue (only_parked: one whose output is parked). */
@@ -476,9 +477,11 @@ static _Thread_local px_element *px__stepping; /* the context whose step runs on
 #else
 static px_element *px__stepping; /* one thread in this build */
 #endif
+#if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT
 /* ctx (a source, or a queue's output side) cannot step now: a buffer of it
  * is parked, or the chain below it meets a full queue whose output is. */
 static bool px__fanin_blocked(px_element *ctx);
+#endif
 #if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT
 /* Every unfinished context of a loop is blocked. Drops the parked buffers
  * when an EOS was asked for (the sources then finish), else reports the
