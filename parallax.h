@@ -2285,6 +2285,7 @@ static void px__fanin_stall(px_pipeline *p, int partition);
  * is API. */
 
 #include <fcntl.h>
+#include <linux/membarrier.h> /* ipc.c: channel fences (core/private.h has it only with threads) */
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>

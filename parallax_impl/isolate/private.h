@@ -3,6 +3,7 @@
  * is API. */
 
 #include <fcntl.h>
+#include <linux/membarrier.h> /* ipc.c: channel fences (core/private.h has it only with threads) */
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
