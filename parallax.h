@@ -83,6 +83,9 @@
 #ifndef CONFIG_PX_FANIN
 #define CONFIG_PX_FANIN PX__ON
 #endif
+#ifndef CONFIG_PX_FLOW_POLICIES
+#define CONFIG_PX_FLOW_POLICIES PX__ON
+#endif
 #ifndef CONFIG_PX_ISOLATE
 #if PX__ON && CONFIG_PX_ARENA_MEMFD
 #define CONFIG_PX_ISOLATE 1
@@ -98,6 +101,12 @@
 #endif
 #ifndef CONFIG_PX_PROP_DESCRIPTIONS
 #define CONFIG_PX_PROP_DESCRIPTIONS PX__ON
+#endif
+#ifndef CONFIG_PX_BUFFER_PRINT
+#define CONFIG_PX_BUFFER_PRINT PX__ON
+#endif
+#ifndef CONFIG_PX_STATS_PERIODIC
+#define CONFIG_PX_STATS_PERIODIC PX__ON
 #endif
 #ifndef CONFIG_PX_CAPS
 #define CONFIG_PX_CAPS PX__ON
@@ -117,6 +126,13 @@
 #endif
 #ifndef CONFIG_PX_ELEM_IDENTITY
 #define CONFIG_PX_ELEM_IDENTITY PX__ON
+#endif
+#ifndef CONFIG_PX_IDENTITY_TIMING
+#if PX__ON && CONFIG_PX_ELEM_IDENTITY
+#define CONFIG_PX_IDENTITY_TIMING 1
+#else
+#define CONFIG_PX_IDENTITY_TIMING 0
+#endif
 #endif
 #ifndef CONFIG_PX_ELEM_CRASH
 #define CONFIG_PX_ELEM_CRASH 0
@@ -299,6 +315,9 @@
 #endif
 #if CONFIG_PX_VIDEO && !CONFIG_PX_CAPS
 #error "parallax.h: CONFIG_PX_VIDEO needs CONFIG_PX_CAPS: enable CONFIG_PX_CAPS or set CONFIG_PX_VIDEO=0"
+#endif
+#if CONFIG_PX_IDENTITY_TIMING && !CONFIG_PX_ELEM_IDENTITY
+#error "parallax.h: CONFIG_PX_IDENTITY_TIMING needs CONFIG_PX_ELEM_IDENTITY: enable CONFIG_PX_ELEM_IDENTITY or set CONFIG_PX_IDENTITY_TIMING=0"
 #endif
 #if CONFIG_PX_ELEM_CRASH && !CONFIG_PX_ISOLATE
 #error "parallax.h: CONFIG_PX_ELEM_CRASH needs CONFIG_PX_ISOLATE: enable CONFIG_PX_ISOLATE or set CONFIG_PX_ELEM_CRASH=0"
@@ -1738,7 +1757,7 @@ PX_API const char *px_isolate_report(const px_pipeline *p);
 #define PX__CAT(a, b) PX__CAT2(a, b)
 #define PX__STR(x) #x
 #define PX__XSTR(x) PX__STR(x)
-#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_SCHED_RT), CONFIG_PX_FANIN), CONFIG_PX_ISOLATE), CONFIG_PX_SANDBOX_SECCOMP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_ELEM_CRASH), CONFIG_PX_ELEM_HOSTILE), CONFIG_PX_ELEM_NETPROBE), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_QUEUE), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_FUNNEL), CONFIG_PX_ELEM_VALVE), CONFIG_PX_ELEM_INPUT_SELECTOR), CONFIG_PX_ELEM_OUTPUT_SELECTOR), CONFIG_PX_ELEM_CONCAT), CONFIG_PX_ELEM_CLOCKSYNC), CONFIG_PX_ELEM_DELAY), CONFIG_PX_ELEM_TIMEOUT), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC), CONFIG_PX_ELEM_IVFDEMUX), CONFIG_PX_ELEM_IVFMUX), CONFIG_PX_CODEC_DAV1D), CONFIG_PX_ELEM_AV1PARSE), CONFIG_PX_ELEM_AV1DEC)
+#define PX__CONFIG_KEY PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(PX__CAT(px_config_key_, CONFIG_PX_ARENA_MEMFD), CONFIG_PX_ARENA_SHM), CONFIG_PX_ARENA_HEAP), CONFIG_PX_SCHED_THREADS), CONFIG_PX_SCHED_COOP), CONFIG_PX_SCHED_RT), CONFIG_PX_FANIN), CONFIG_PX_FLOW_POLICIES), CONFIG_PX_ISOLATE), CONFIG_PX_SANDBOX_SECCOMP), CONFIG_PX_PROP_DESCRIPTIONS), CONFIG_PX_BUFFER_PRINT), CONFIG_PX_STATS_PERIODIC), CONFIG_PX_CAPS), CONFIG_PX_VIDEO), CONFIG_PX_ELEM_FAKESRC), CONFIG_PX_ELEM_FAKESINK), CONFIG_PX_ELEM_IDENTITY), CONFIG_PX_IDENTITY_TIMING), CONFIG_PX_ELEM_CRASH), CONFIG_PX_ELEM_HOSTILE), CONFIG_PX_ELEM_NETPROBE), CONFIG_PX_ELEM_FILESRC), CONFIG_PX_ELEM_FILESINK), CONFIG_PX_ELEM_CAPSFILTER), CONFIG_PX_ELEM_QUEUE), CONFIG_PX_ELEM_TEE), CONFIG_PX_ELEM_FUNNEL), CONFIG_PX_ELEM_VALVE), CONFIG_PX_ELEM_INPUT_SELECTOR), CONFIG_PX_ELEM_OUTPUT_SELECTOR), CONFIG_PX_ELEM_CONCAT), CONFIG_PX_ELEM_CLOCKSYNC), CONFIG_PX_ELEM_DELAY), CONFIG_PX_ELEM_TIMEOUT), CONFIG_PX_ELEM_VIDEOCONVERT), CONFIG_PX_ELEM_VIDEOTESTSRC), CONFIG_PX_ELEM_VIDEOSCALE), CONFIG_PX_ELEM_VIDEOCROP), CONFIG_PX_ELEM_VIDEOFLIP), CONFIG_PX_ELEM_RAWVIDEOPARSE), CONFIG_PX_ELEM_Y4MENC), CONFIG_PX_ELEM_Y4MDEC), CONFIG_PX_ELEM_IVFDEMUX), CONFIG_PX_ELEM_IVFMUX), CONFIG_PX_CODEC_DAV1D), CONFIG_PX_ELEM_AV1PARSE), CONFIG_PX_ELEM_AV1DEC)
 #ifndef PX_STATIC
 extern const int PX__CONFIG_KEY;
 #if defined(__GNUC__)
@@ -2002,6 +2021,14 @@ static size_t px__strlcpy(char *dst, const char *src, size_t size);
 static void *px__regrow(void *old, size_t old_size, size_t new_size);
 /* Monotonic clock in ns (vDSO; no syscall on common targets). */
 static px_time px__now(void);
+/* A feature this build leaves out was asked for: fills err (PX_ENOTSUP)
+ * with "<who>: <what> is left out of this build (CONFIG_<option>)" and a
+ * hint to enable it. Only built where some option leaves something out. */
+#define PX__LEFT_OUT (!CONFIG_PX_FLOW_POLICIES || (!CONFIG_PX_BUFFER_PRINT && (CONFIG_PX_ELEM_FAKESINK || CONFIG_PX_ELEM_IDENTITY)) || \
+                      (CONFIG_PX_ELEM_IDENTITY && !CONFIG_PX_IDENTITY_TIMING))
+#if PX__LEFT_OUT
+static int px__left_out(px_error *err, const char *who, const char *what, const char *option);
+#endif
 
 /* ---- props.c ---- */
 /* Writes every property's default into the element state (strings duplicated). */
@@ -2204,7 +2231,7 @@ static void px__rt_wake_reactor(px_pipeline *p);
 /* After the threads are joined: closes the wake-up eventfd. */
 static void px__rt_stop(px_pipeline *p);
 #endif
-#if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN)
+#if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || (CONFIG_PX_FANIN && CONFIG_PX_SCHED_COOP)) /* what px__fanin_blocked and rt use */
 /* The input side would not wait or drop now. */
 static bool px__queue_has_room(px_element *el);
 /* chain.c: the chain below el meets a full queue (only_parked: one whose output is parked). */
@@ -2256,9 +2283,11 @@ static _Thread_local px_element *px__stepping; /* the context whose step runs on
 #else
 static px_element *px__stepping; /* one thread in this build */
 #endif
+#if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT
 /* ctx (a source, or a queue's output side) cannot step now: a buffer of it
  * is parked, or the chain below it meets a full queue whose output is. */
 static bool px__fanin_blocked(px_element *ctx);
+#endif
 #if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT
 /* Every unfinished context of a loop is blocked. Drops the parked buffers
  * when an EOS was asked for (the sources then finish), else reports the
@@ -2890,6 +2919,15 @@ static px_time px__now(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (px_time)ts.tv_sec * PX_SECOND + ts.tv_nsec;
 }
+
+#if PX__LEFT_OUT
+static int px__left_out(px_error *err, const char *who, const char *what, const char *option)
+{
+    px_error_set(err, PX_ENOTSUP, 0, "%s: %s is left out of this build (CONFIG_%s)", who, what, option);
+    px_error_hint(err, "enable %s in make menuconfig (or build with -DCONFIG_%s=1)", option, option);
+    return PX_ENOTSUP;
+}
+#endif
 
 /* ---- parallax_impl/core/arena.c ---- */
 /* Arenas: fixed page-aligned slots, a shared control region, no locks.
@@ -8215,11 +8253,19 @@ static int px__no_such_prop(px_element *el, const char *name, px_error *err)
 }
 
 /* Every source has flow-policy=block|drop|ring and max-drops=N, kept by the
- * runtime rather than in each class's table. */
+ * runtime rather than in each class's table (with CONFIG_PX_FLOW_POLICIES;
+ * without, both are left out and setting or reading them says so). */
+#if CONFIG_PX_FLOW_POLICIES
 static const char *const px__flow_policy_names[] = {"block", "drop", "ring"};
+#endif
 
 static int px__set_source_prop(px_element *el, const char *name, const char *value, px_error *err)
 {
+#if !CONFIG_PX_FLOW_POLICIES
+    (void)value;
+    return px__left_out(err, el->name, px__name_eq(name, "flow-policy") ? "property 'flow-policy'" : "property 'max-drops'",
+                        "PX_FLOW_POLICIES");
+#else
     char shown[72];
     px__show(value, shown, sizeof shown);
     if (px__name_eq(name, "flow-policy")) {
@@ -8236,6 +8282,7 @@ static int px__set_source_prop(px_element *el, const char *name, const char *val
                             shown);
     el->max_drops = (uint32_t)v;
     return PX_OK;
+#endif
 }
 
 static bool px__is_source_prop(const px_element *el, const char *name)
@@ -8450,12 +8497,17 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
 {
     if (!el || !name)
         return px_error_set(err, PX_EINVAL, 0, "px_get: no element or property name given");
+#if CONFIG_PX_FLOW_POLICIES
     if (px__is_source_prop(el, name) && buf && size) {
         int n = px__name_eq(name, "flow-policy")
                     ? snprintf(buf, size, "%s", px__flow_policy_names[el->flow_policy % 3])
                     : snprintf(buf, size, "%u", el->max_drops);
         return n >= 0 && (size_t)n < size ? PX_OK : PX_ENOMEM;
     }
+#else
+    if (px__is_source_prop(el, name))
+        return px__set_source_prop(el, name, NULL, err); /* says they are left out */
+#endif
     const px_prop *prop = px_find_prop(px_element_get_class(el), name);
     if (!prop)
         return px__no_such_prop(el, name, err);
@@ -10114,7 +10166,9 @@ PX_ELEMENT_CLASS(delay) = {
  * benchmarks. Properties follow GStreamer's fakesink: silent=false prints
  * one "last-message" line per buffer, dump=true hexdumps each buffer to
  * stdout, num-buffers=N ends the stream (EOS) after N buffers. Counting is
- * the runtime's job: --stats-json reports buffers_in and bytes_in. */
+ * the runtime's job: --stats-json reports buffers_in and bytes_in. Printing
+ * needs CONFIG_PX_BUFFER_PRINT; without it start() refuses silent=false and
+ * dump=true, naming the option. */
 
 typedef struct {
     bool silent;
@@ -10123,6 +10177,7 @@ typedef struct {
     int64_t received;
 } fakesink;
 
+#if CONFIG_PX_BUFFER_PRINT
 /* "0:00:01.000000000" like GStreamer's GST_TIME_FORMAT, or "none". */
 static void fakesink_time(char *buf, size_t size, px_time t)
 {
@@ -10164,12 +10219,17 @@ static void fakesink_message(px_element *el, const px_buffer *in)
            px_element_name(el), px_element_name(el), in->size, dts, pts, dur, off, end,
            (unsigned)in->flags, flags, (void *)in->data);
 }
+#endif
 
 static int fakesink_start(px_element *el, px_error *err)
 {
     fakesink *self = px_element_state(el);
 
     (void)err;
+#if !CONFIG_PX_BUFFER_PRINT
+    if (!self->silent || self->dump)
+        return px__left_out(err, px_element_name(el), self->dump ? "dump=true" : "silent=false", "PX_BUFFER_PRINT");
+#endif
     self->received = 0;
     return PX_OK;
 }
@@ -10182,15 +10242,20 @@ static px_flow fakesink_consume(px_element *el, const px_buffer *in)
     if (self->num_buffers >= 0 && self->received >= self->num_buffers)
         return PX_FLOW_EOS;
     self->received++;
+#if CONFIG_PX_BUFFER_PRINT
     if (!self->silent)
         fakesink_message(el, in);
     if (self->dump)
         px_buffer_dump(in);
+#else
+    (void)in;
+#endif
     if (self->num_buffers >= 0 && self->received >= self->num_buffers)
         return PX_FLOW_EOS;
     return PX_FLOW_OK;
 }
 
+#if CONFIG_PX_BUFFER_PRINT
 static int fakesink_event(px_element *el, const px_event *ev)
 {
     const fakesink *self = px_element_state(el);
@@ -10199,6 +10264,7 @@ static int fakesink_event(px_element *el, const px_event *ev)
         printf("%s: event   ******* (%s:sink) E (type: eos)\n", px_element_name(el), px_element_name(el));
     return PX_OK;
 }
+#endif
 
 PX_ELEMENT_CLASS(fakesink) = {
     .name = "fakesink",
@@ -10209,7 +10275,9 @@ PX_ELEMENT_CLASS(fakesink) = {
     .hints = {.rt_safe = true}, /* with the defaults; silent=false and dump=true print */
     .start = fakesink_start,
     .consume = fakesink_consume,
-    .event = fakesink_event,
+#if CONFIG_PX_BUFFER_PRINT
+    .event = fakesink_event, /* prints EOS when not silent */
+#endif
     .props = PX_PROPS(
         PX_PROP_BOOL(fakesink, silent, true, "Don't print a line per buffer (GStreamer's last-message)"),
         PX_PROP_BOOL(fakesink, dump, false, "Hexdump each buffer's contents to stdout"),
@@ -10974,7 +11042,9 @@ PX_ELEMENT_CLASS(hostile) = {
  * time (buffer k starts when buffer k-1 ends, or at its own pts if later), and
  * the element sleeps until absolute deadlines on that schedule, so a late
  * wake-up on a loaded machine is made up, not added: "5% too slow" stays
- * 5% whatever the load. */
+ * 5% whatever the load. silent=false and dump=true need CONFIG_PX_BUFFER_PRINT,
+ * sleep-time and hold-factor CONFIG_PX_IDENTITY_TIMING: without them start()
+ * refuses values other than the defaults, naming the option. */
 
 #define IDENTITY_SEED 0x2545f4914f6cdd1dull
 
@@ -11011,6 +11081,15 @@ static int identity_start(px_element *el, px_error *err)
     identity *self = px_element_state(el);
 
     (void)err;
+#if !CONFIG_PX_BUFFER_PRINT
+    if (!self->silent || self->dump)
+        return px__left_out(err, px_element_name(el), self->dump ? "dump=true" : "silent=false", "PX_BUFFER_PRINT");
+#endif
+#if !CONFIG_PX_IDENTITY_TIMING
+    if (self->sleep_time || self->hold_factor > 0)
+        return px__left_out(err, px_element_name(el), self->sleep_time ? "sleep-time" : "hold-factor",
+                            "PX_IDENTITY_TIMING");
+#endif
     self->seen = 0;
     self->rng = IDENTITY_SEED;
     self->hold_started = false;
@@ -11025,6 +11104,7 @@ static int identity_start(px_element *el, px_error *err)
     return PX_OK;
 }
 
+#if CONFIG_PX_BUFFER_PRINT
 static void identity_message(px_element *el, const px_buffer *in)
 {
     char off[24] = "-1", end[24] = "-1";
@@ -11039,7 +11119,9 @@ static void identity_message(px_element *el, const px_buffer *in)
            in->pts == PX_TIME_NONE ? -1LL : (long long)in->pts, off, end, (unsigned)in->flags,
            (void *)in->data);
 }
+#endif
 
+#if CONFIG_PX_IDENTITY_TIMING
 static px_time identity_monotonic(void)
 {
     struct timespec ts;
@@ -11064,6 +11146,7 @@ static void identity_hold(identity *self, const px_buffer *in)
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
         ;
 }
+#endif
 
 #if defined(__GNUC__)
 __attribute__((noinline))
@@ -11080,10 +11163,12 @@ static px_flow identity_process(px_element *el, px_frame *io)
 
 static px_flow identity_slow(px_element *el, identity *self, px_frame *io)
 {
+    (void)io; /* read only by the timing and printing this build may leave out */
     if (self->error_after >= 0 && self->seen >= self->error_after) {
         px_element_error(el, PX_EFLOW, "error-after %d reached", self->error_after);
         return PX_FLOW_ERROR;
     }
+#if CONFIG_PX_IDENTITY_TIMING
     if (self->sleep_time) {
         struct timespec ts = {(time_t)(self->sleep_time / 1000000),
                               (long)(self->sleep_time % 1000000) * 1000};
@@ -11092,10 +11177,13 @@ static px_flow identity_slow(px_element *el, identity *self, px_frame *io)
     }
     if (self->hold_factor > 0 && io->in.pts != PX_TIME_NONE && io->in.duration != PX_TIME_NONE)
         identity_hold(self, &io->in);
+#endif
+#if CONFIG_PX_BUFFER_PRINT
     if (!self->silent)
         identity_message(el, &io->in);
     if (self->dump)
         px_buffer_dump(&io->in);
+#endif
     if (self->drop_all || (self->threshold && identity_next(self) < self->threshold))
         return PX_FLOW_DROP;
     return PX_FLOW_OK;
@@ -12606,7 +12694,7 @@ static int px__queue_service(px_element *el)
     return 0;
 }
 
-#if CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN
+#if CONFIG_PX_SCHED_RT || (CONFIG_PX_FANIN && CONFIG_PX_SCHED_COOP)
 static bool px__queue_has_room(px_element *el)
 {
     struct px__queue *q = el->queue;
@@ -15702,6 +15790,10 @@ PX_API int px_element_set_flow_policy(px_element *el, px_flow_policy policy, uin
         return px_error_set(err, PX_EINVAL, 0, "%s is not a source; only sources have a flow policy", el->name);
     if (!px__at_rest(el->pipeline) || el->pipeline->prepared)
         return px_error_set(err, PX_ESTATE, 0, "%s: the flow policy is set before prepare", el->name);
+#if !CONFIG_PX_FLOW_POLICIES
+    if (policy != PX_FLOW_POLICY_BLOCK || max_drops) /* block without a limit is what every source does */
+        return px__left_out(err, el->name, max_drops ? "a drop limit" : "flow policy drop or ring", "PX_FLOW_POLICIES");
+#endif
     el->flow_policy = (int)policy;
     el->flow_policy_set = true;
     el->max_drops = max_drops;
@@ -15710,8 +15802,13 @@ PX_API int px_element_set_flow_policy(px_element *el, px_flow_policy policy, uin
 
 PX_API void px_element_default_flow_policy(px_element *el, px_flow_policy policy)
 {
+#if CONFIG_PX_FLOW_POLICIES
     if (!el->flow_policy_set)
         el->flow_policy = (int)policy;
+#else
+    (void)el; /* every source blocks in this build (its help says so) */
+    (void)policy;
+#endif
 }
 
 PX_API bool px_element_downstream_busy(const px_element *el)
@@ -16305,6 +16402,13 @@ PX_API int px_pipeline_set_stats_interval(px_pipeline *p, int interval_ms)
 {
     if (!p || interval_ms < 0)
         return PX_EINVAL;
+#if !CONFIG_PX_STATS_PERIODIC
+    if (interval_ms) {
+        PX_ERR("pipeline", "px_pipeline_set_stats_interval: periodic stats are left out of this build "
+                           "(CONFIG_PX_STATS_PERIODIC)");
+        return PX_ENOTSUP;
+    }
+#endif
     p->stats_interval = (px_time)interval_ms * PX_MSECOND;
     p->next_stats = 0;
     return PX_OK;
@@ -17999,6 +18103,7 @@ static bool px__bus_result_taken(px_pipeline *p)
     return taken;
 }
 
+#if CONFIG_PX_STATS_PERIODIC
 /* Periodic stats: made by whoever pops the bus, when one is due; returns
  * how long (ms) until the next, capping timeout_ms. */
 static int px__bus_stats_due(px_pipeline *p, int timeout_ms)
@@ -18023,10 +18128,15 @@ static int px__bus_stats_due(px_pipeline *p, int timeout_ms)
     return timeout_ms < 0 || until < timeout_ms ? until : timeout_ms;
 }
 
+#endif
+
 PX_API int px_pipeline_pop_message(px_pipeline *p, px_message *msg, int timeout_ms)
 {
     if (!p || !msg)
         return PX_EINVAL;
+#if !CONFIG_PX_STATS_PERIODIC
+    return px__bus_pop(p, msg, timeout_ms); /* no stats messages to make */
+#else
     px_time deadline = timeout_ms < 0 ? 0 : px__now() + (px_time)timeout_ms * PX_MSECOND;
     for (;;) {
         int wait_ms = px__bus_stats_due(p, timeout_ms);
@@ -18040,6 +18150,7 @@ PX_API int px_pipeline_pop_message(px_pipeline *p, px_message *msg, int timeout_
             timeout_ms = (int)((rest + PX_MSECOND - 1) / PX_MSECOND);
         }
     }
+#endif
 }
 
 static int px__bus_pop(px_pipeline *p, px_message *msg, int timeout_ms)
@@ -18463,6 +18574,7 @@ static void px__fanin_eos(px_element *el, int sink_pad)
         px__fanin_retry_parked(el);
 }
 
+#if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT /* the threads scheduler waits in place instead */
 static bool px__fanin_blocked(px_element *ctx)
 {
     if (!atomic_load_explicit(&ctx->pipeline->fanin_parked, memory_order_relaxed))
@@ -18476,7 +18588,6 @@ static bool px__fanin_blocked(px_element *ctx)
 #endif
 }
 
-#if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT
 static void px__fanin_stall(px_pipeline *p, int partition)
 {
     px_element *stuck = NULL;
@@ -18655,7 +18766,7 @@ static int px__acquire_output(px_element *el, px_buffer *out)
     return rc;
 }
 
-#if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN)
+#if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || (CONFIG_PX_FANIN && CONFIG_PX_SCHED_COOP))
 /* Whether the chain below el reaches, before another boundary, a queue that
  * is full (and, with only_parked, whose output side is parked in a fan-in
  * element): a step of el would wait there. For the schedulers that must
@@ -23490,15 +23601,19 @@ PX_API const char *px_compile_options(void)
         "CONFIG_PX_SCHED_COOP=" PX__XSTR(CONFIG_PX_SCHED_COOP) "\n"
         "CONFIG_PX_SCHED_RT=" PX__XSTR(CONFIG_PX_SCHED_RT) "\n"
         "CONFIG_PX_FANIN=" PX__XSTR(CONFIG_PX_FANIN) "\n"
+        "CONFIG_PX_FLOW_POLICIES=" PX__XSTR(CONFIG_PX_FLOW_POLICIES) "\n"
         "CONFIG_PX_ISOLATE=" PX__XSTR(CONFIG_PX_ISOLATE) "\n"
         "CONFIG_PX_SANDBOX_SECCOMP=" PX__XSTR(CONFIG_PX_SANDBOX_SECCOMP) "\n"
         "CONFIG_PX_LOG_LEVEL=" PX__XSTR(CONFIG_PX_LOG_LEVEL) "\n"
         "CONFIG_PX_PROP_DESCRIPTIONS=" PX__XSTR(CONFIG_PX_PROP_DESCRIPTIONS) "\n"
+        "CONFIG_PX_BUFFER_PRINT=" PX__XSTR(CONFIG_PX_BUFFER_PRINT) "\n"
+        "CONFIG_PX_STATS_PERIODIC=" PX__XSTR(CONFIG_PX_STATS_PERIODIC) "\n"
         "CONFIG_PX_CAPS=" PX__XSTR(CONFIG_PX_CAPS) "\n"
         "CONFIG_PX_VIDEO=" PX__XSTR(CONFIG_PX_VIDEO) "\n"
         "CONFIG_PX_ELEM_FAKESRC=" PX__XSTR(CONFIG_PX_ELEM_FAKESRC) "\n"
         "CONFIG_PX_ELEM_FAKESINK=" PX__XSTR(CONFIG_PX_ELEM_FAKESINK) "\n"
         "CONFIG_PX_ELEM_IDENTITY=" PX__XSTR(CONFIG_PX_ELEM_IDENTITY) "\n"
+        "CONFIG_PX_IDENTITY_TIMING=" PX__XSTR(CONFIG_PX_IDENTITY_TIMING) "\n"
         "CONFIG_PX_ELEM_CRASH=" PX__XSTR(CONFIG_PX_ELEM_CRASH) "\n"
         "CONFIG_PX_ELEM_HOSTILE=" PX__XSTR(CONFIG_PX_ELEM_HOSTILE) "\n"
         "CONFIG_PX_ELEM_NETPROBE=" PX__XSTR(CONFIG_PX_ELEM_NETPROBE) "\n"

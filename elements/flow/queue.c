@@ -665,7 +665,7 @@ static int px__queue_service(px_element *el)
     return 0;
 }
 
-#if CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN
+#if CONFIG_PX_SCHED_RT || (CONFIG_PX_FANIN && CONFIG_PX_SCHED_COOP)
 static bool px__queue_has_room(px_element *el)
 {
     struct px__queue *q = el->queue;

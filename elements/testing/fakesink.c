@@ -2,7 +2,9 @@
  * benchmarks. Properties follow GStreamer's fakesink: silent=false prints
  * one "last-message" line per buffer, dump=true hexdumps each buffer to
  * stdout, num-buffers=N ends the stream (EOS) after N buffers. Counting is
- * the runtime's job: --stats-json reports buffers_in and bytes_in. */
+ * the runtime's job: --stats-json reports buffers_in and bytes_in. Printing
+ * needs CONFIG_PX_BUFFER_PRINT; without it start() refuses silent=false and
+ * dump=true, naming the option. */
 
 typedef struct {
     bool silent;
@@ -11,6 +13,7 @@ typedef struct {
     int64_t received;
 } fakesink;
 
+#if CONFIG_PX_BUFFER_PRINT
 /* "0:00:01.000000000" like GStreamer's GST_TIME_FORMAT, or "none". */
 static void fakesink_time(char *buf, size_t size, px_time t)
 {
@@ -52,12 +55,17 @@ static void fakesink_message(px_element *el, const px_buffer *in)
            px_element_name(el), px_element_name(el), in->size, dts, pts, dur, off, end,
            (unsigned)in->flags, flags, (void *)in->data);
 }
+#endif
 
 static int fakesink_start(px_element *el, px_error *err)
 {
     fakesink *self = px_element_state(el);
 
     (void)err;
+#if !CONFIG_PX_BUFFER_PRINT
+    if (!self->silent || self->dump)
+        return px__left_out(err, px_element_name(el), self->dump ? "dump=true" : "silent=false", "PX_BUFFER_PRINT");
+#endif
     self->received = 0;
     return PX_OK;
 }
@@ -70,15 +78,20 @@ static px_flow fakesink_consume(px_element *el, const px_buffer *in)
     if (self->num_buffers >= 0 && self->received >= self->num_buffers)
         return PX_FLOW_EOS;
     self->received++;
+#if CONFIG_PX_BUFFER_PRINT
     if (!self->silent)
         fakesink_message(el, in);
     if (self->dump)
         px_buffer_dump(in);
+#else
+    (void)in;
+#endif
     if (self->num_buffers >= 0 && self->received >= self->num_buffers)
         return PX_FLOW_EOS;
     return PX_FLOW_OK;
 }
 
+#if CONFIG_PX_BUFFER_PRINT
 static int fakesink_event(px_element *el, const px_event *ev)
 {
     const fakesink *self = px_element_state(el);
@@ -87,6 +100,7 @@ static int fakesink_event(px_element *el, const px_event *ev)
         printf("%s: event   ******* (%s:sink) E (type: eos)\n", px_element_name(el), px_element_name(el));
     return PX_OK;
 }
+#endif
 
 PX_ELEMENT_CLASS(fakesink) = {
     .name = "fakesink",
@@ -97,7 +111,9 @@ PX_ELEMENT_CLASS(fakesink) = {
     .hints = {.rt_safe = true}, /* with the defaults; silent=false and dump=true print */
     .start = fakesink_start,
     .consume = fakesink_consume,
-    .event = fakesink_event,
+#if CONFIG_PX_BUFFER_PRINT
+    .event = fakesink_event, /* prints EOS when not silent */
+#endif
     .props = PX_PROPS(
         PX_PROP_BOOL(fakesink, silent, true, "Don't print a line per buffer (GStreamer's last-message)"),
         PX_PROP_BOOL(fakesink, dump, false, "Hexdump each buffer's contents to stdout"),

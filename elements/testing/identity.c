@@ -7,7 +7,9 @@
  * time (buffer k starts when buffer k-1 ends, or at its own pts if later), and
  * the element sleeps until absolute deadlines on that schedule, so a late
  * wake-up on a loaded machine is made up, not added: "5% too slow" stays
- * 5% whatever the load. */
+ * 5% whatever the load. silent=false and dump=true need CONFIG_PX_BUFFER_PRINT,
+ * sleep-time and hold-factor CONFIG_PX_IDENTITY_TIMING: without them start()
+ * refuses values other than the defaults, naming the option. */
 
 #define IDENTITY_SEED 0x2545f4914f6cdd1dull
 
@@ -44,6 +46,15 @@ static int identity_start(px_element *el, px_error *err)
     identity *self = px_element_state(el);
 
     (void)err;
+#if !CONFIG_PX_BUFFER_PRINT
+    if (!self->silent || self->dump)
+        return px__left_out(err, px_element_name(el), self->dump ? "dump=true" : "silent=false", "PX_BUFFER_PRINT");
+#endif
+#if !CONFIG_PX_IDENTITY_TIMING
+    if (self->sleep_time || self->hold_factor > 0)
+        return px__left_out(err, px_element_name(el), self->sleep_time ? "sleep-time" : "hold-factor",
+                            "PX_IDENTITY_TIMING");
+#endif
     self->seen = 0;
     self->rng = IDENTITY_SEED;
     self->hold_started = false;
@@ -58,6 +69,7 @@ static int identity_start(px_element *el, px_error *err)
     return PX_OK;
 }
 
+#if CONFIG_PX_BUFFER_PRINT
 static void identity_message(px_element *el, const px_buffer *in)
 {
     char off[24] = "-1", end[24] = "-1";
@@ -72,7 +84,9 @@ static void identity_message(px_element *el, const px_buffer *in)
            in->pts == PX_TIME_NONE ? -1LL : (long long)in->pts, off, end, (unsigned)in->flags,
            (void *)in->data);
 }
+#endif
 
+#if CONFIG_PX_IDENTITY_TIMING
 static px_time identity_monotonic(void)
 {
     struct timespec ts;
@@ -97,6 +111,7 @@ static void identity_hold(identity *self, const px_buffer *in)
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
         ;
 }
+#endif
 
 #if defined(__GNUC__)
 __attribute__((noinline))
@@ -113,10 +128,12 @@ static px_flow identity_process(px_element *el, px_frame *io)
 
 static px_flow identity_slow(px_element *el, identity *self, px_frame *io)
 {
+    (void)io; /* read only by the timing and printing this build may leave out */
     if (self->error_after >= 0 && self->seen >= self->error_after) {
         px_element_error(el, PX_EFLOW, "error-after %d reached", self->error_after);
         return PX_FLOW_ERROR;
     }
+#if CONFIG_PX_IDENTITY_TIMING
     if (self->sleep_time) {
         struct timespec ts = {(time_t)(self->sleep_time / 1000000),
                               (long)(self->sleep_time % 1000000) * 1000};
@@ -125,10 +142,13 @@ static px_flow identity_slow(px_element *el, identity *self, px_frame *io)
     }
     if (self->hold_factor > 0 && io->in.pts != PX_TIME_NONE && io->in.duration != PX_TIME_NONE)
         identity_hold(self, &io->in);
+#endif
+#if CONFIG_PX_BUFFER_PRINT
     if (!self->silent)
         identity_message(el, &io->in);
     if (self->dump)
         px_buffer_dump(&io->in);
+#endif
     if (self->drop_all || (self->threshold && identity_next(self) < self->threshold))
         return PX_FLOW_DROP;
     return PX_FLOW_OK;

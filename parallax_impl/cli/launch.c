@@ -171,7 +171,7 @@ static int inspect(const char *name)
     printf("\nProperties:\n");
     printf("  %-18s %s\n  %-18s string, default \"%s<n>\" (numbered per factory)\n", "name", "The element's name in the pipeline", "",
            k->name);
-    if (k->produce) /* every source has these two, kept by the runtime */
+    if (k->produce && CONFIG_PX_FLOW_POLICIES) /* every source has these two, kept by the runtime */
         printf("  %-18s %s\n  %-18s enum, default block (drop for live sources)\n"
                "  %-18s   block: wait (backpressure), drop: drop the new buffer, ring: drop the oldest\n"
                "  %-18s %s\n  %-18s unsigned 32-bit, default 0 (no limit)\n",

@@ -123,6 +123,7 @@ static bool px__bus_result_taken(px_pipeline *p)
     return taken;
 }
 
+#if CONFIG_PX_STATS_PERIODIC
 /* Periodic stats: made by whoever pops the bus, when one is due; returns
  * how long (ms) until the next, capping timeout_ms. */
 static int px__bus_stats_due(px_pipeline *p, int timeout_ms)
@@ -147,10 +148,15 @@ static int px__bus_stats_due(px_pipeline *p, int timeout_ms)
     return timeout_ms < 0 || until < timeout_ms ? until : timeout_ms;
 }
 
+#endif
+
 PX_API int px_pipeline_pop_message(px_pipeline *p, px_message *msg, int timeout_ms)
 {
     if (!p || !msg)
         return PX_EINVAL;
+#if !CONFIG_PX_STATS_PERIODIC
+    return px__bus_pop(p, msg, timeout_ms); /* no stats messages to make */
+#else
     px_time deadline = timeout_ms < 0 ? 0 : px__now() + (px_time)timeout_ms * PX_MSECOND;
     for (;;) {
         int wait_ms = px__bus_stats_due(p, timeout_ms);
@@ -164,6 +170,7 @@ PX_API int px_pipeline_pop_message(px_pipeline *p, px_message *msg, int timeout_
             timeout_ms = (int)((rest + PX_MSECOND - 1) / PX_MSECOND);
         }
     }
+#endif
 }
 
 static int px__bus_pop(px_pipeline *p, px_message *msg, int timeout_ms)

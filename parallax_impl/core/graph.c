@@ -238,6 +238,10 @@ PX_API int px_element_set_flow_policy(px_element *el, px_flow_policy policy, uin
         return px_error_set(err, PX_EINVAL, 0, "%s is not a source; only sources have a flow policy", el->name);
     if (!px__at_rest(el->pipeline) || el->pipeline->prepared)
         return px_error_set(err, PX_ESTATE, 0, "%s: the flow policy is set before prepare", el->name);
+#if !CONFIG_PX_FLOW_POLICIES
+    if (policy != PX_FLOW_POLICY_BLOCK || max_drops) /* block without a limit is what every source does */
+        return px__left_out(err, el->name, max_drops ? "a drop limit" : "flow policy drop or ring", "PX_FLOW_POLICIES");
+#endif
     el->flow_policy = (int)policy;
     el->flow_policy_set = true;
     el->max_drops = max_drops;
@@ -246,8 +250,13 @@ PX_API int px_element_set_flow_policy(px_element *el, px_flow_policy policy, uin
 
 PX_API void px_element_default_flow_policy(px_element *el, px_flow_policy policy)
 {
+#if CONFIG_PX_FLOW_POLICIES
     if (!el->flow_policy_set)
         el->flow_policy = (int)policy;
+#else
+    (void)el; /* every source blocks in this build (its help says so) */
+    (void)policy;
+#endif
 }
 
 PX_API bool px_element_downstream_busy(const px_element *el)
@@ -841,6 +850,13 @@ PX_API int px_pipeline_set_stats_interval(px_pipeline *p, int interval_ms)
 {
     if (!p || interval_ms < 0)
         return PX_EINVAL;
+#if !CONFIG_PX_STATS_PERIODIC
+    if (interval_ms) {
+        PX_ERR("pipeline", "px_pipeline_set_stats_interval: periodic stats are left out of this build "
+                           "(CONFIG_PX_STATS_PERIODIC)");
+        return PX_ENOTSUP;
+    }
+#endif
     p->stats_interval = (px_time)interval_ms * PX_MSECOND;
     p->next_stats = 0;
     return PX_OK;

@@ -231,6 +231,14 @@ static size_t px__strlcpy(char *dst, const char *src, size_t size);
 static void *px__regrow(void *old, size_t old_size, size_t new_size);
 /* Monotonic clock in ns (vDSO; no syscall on common targets). */
 static px_time px__now(void);
+/* A feature this build leaves out was asked for: fills err (PX_ENOTSUP)
+ * with "<who>: <what> is left out of this build (CONFIG_<option>)" and a
+ * hint to enable it. Only built where some option leaves something out. */
+#define PX__LEFT_OUT (!CONFIG_PX_FLOW_POLICIES || (!CONFIG_PX_BUFFER_PRINT && (CONFIG_PX_ELEM_FAKESINK || CONFIG_PX_ELEM_IDENTITY)) || \
+                      (CONFIG_PX_ELEM_IDENTITY && !CONFIG_PX_IDENTITY_TIMING))
+#if PX__LEFT_OUT
+static int px__left_out(px_error *err, const char *who, const char *what, const char *option);
+#endif
 
 /* ---- props.c ---- */
 /* Writes every property's default into the element state (strings duplicated). */
@@ -433,7 +441,7 @@ static void px__rt_wake_reactor(px_pipeline *p);
 /* After the threads are joined: closes the wake-up eventfd. */
 static void px__rt_stop(px_pipeline *p);
 #endif
-#if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN)
+#if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || (CONFIG_PX_FANIN && CONFIG_PX_SCHED_COOP)) /* what px__fanin_blocked and rt use */
 /* The input side would not wait or drop now. */
 static bool px__queue_has_room(px_element *el);
 /* chain.c: the chain below el meets a full queue (only_parked: one whose output is parked). */
@@ -485,9 +493,11 @@ static _Thread_local px_element *px__stepping; /* the context whose step runs on
 #else
 static px_element *px__stepping; /* one thread in this build */
 #endif
+#if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT
 /* ctx (a source, or a queue's output side) cannot step now: a buffer of it
  * is parked, or the chain below it meets a full queue whose output is. */
 static bool px__fanin_blocked(px_element *ctx);
+#endif
 #if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT
 /* Every unfinished context of a loop is blocked. Drops the parked buffers
  * when an EOS was asked for (the sources then finish), else reports the

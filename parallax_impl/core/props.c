@@ -310,11 +310,19 @@ static int px__no_such_prop(px_element *el, const char *name, px_error *err)
 }
 
 /* Every source has flow-policy=block|drop|ring and max-drops=N, kept by the
- * runtime rather than in each class's table. */
+ * runtime rather than in each class's table (with CONFIG_PX_FLOW_POLICIES;
+ * without, both are left out and setting or reading them says so). */
+#if CONFIG_PX_FLOW_POLICIES
 static const char *const px__flow_policy_names[] = {"block", "drop", "ring"};
+#endif
 
 static int px__set_source_prop(px_element *el, const char *name, const char *value, px_error *err)
 {
+#if !CONFIG_PX_FLOW_POLICIES
+    (void)value;
+    return px__left_out(err, el->name, px__name_eq(name, "flow-policy") ? "property 'flow-policy'" : "property 'max-drops'",
+                        "PX_FLOW_POLICIES");
+#else
     char shown[72];
     px__show(value, shown, sizeof shown);
     if (px__name_eq(name, "flow-policy")) {
@@ -331,6 +339,7 @@ static int px__set_source_prop(px_element *el, const char *name, const char *val
                             shown);
     el->max_drops = (uint32_t)v;
     return PX_OK;
+#endif
 }
 
 static bool px__is_source_prop(const px_element *el, const char *name)
@@ -545,12 +554,17 @@ PX_API int px_get(px_element *el, const char *name, char *buf, size_t size, px_e
 {
     if (!el || !name)
         return px_error_set(err, PX_EINVAL, 0, "px_get: no element or property name given");
+#if CONFIG_PX_FLOW_POLICIES
     if (px__is_source_prop(el, name) && buf && size) {
         int n = px__name_eq(name, "flow-policy")
                     ? snprintf(buf, size, "%s", px__flow_policy_names[el->flow_policy % 3])
                     : snprintf(buf, size, "%u", el->max_drops);
         return n >= 0 && (size_t)n < size ? PX_OK : PX_ENOMEM;
     }
+#else
+    if (px__is_source_prop(el, name))
+        return px__set_source_prop(el, name, NULL, err); /* says they are left out */
+#endif
     const px_prop *prop = px_find_prop(px_element_get_class(el), name);
     if (!prop)
         return px__no_such_prop(el, name, err);

@@ -146,3 +146,12 @@ static px_time px__now(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (px_time)ts.tv_sec * PX_SECOND + ts.tv_nsec;
 }
+
+#if PX__LEFT_OUT
+static int px__left_out(px_error *err, const char *who, const char *what, const char *option)
+{
+    px_error_set(err, PX_ENOTSUP, 0, "%s: %s is left out of this build (CONFIG_%s)", who, what, option);
+    px_error_hint(err, "enable %s in make menuconfig (or build with -DCONFIG_%s=1)", option, option);
+    return PX_ENOTSUP;
+}
+#endif

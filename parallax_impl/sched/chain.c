@@ -79,7 +79,7 @@ static int px__acquire_output(px_element *el, px_buffer *out)
     return rc;
 }
 
-#if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || CONFIG_PX_FANIN)
+#if CONFIG_PX_ELEM_QUEUE && (CONFIG_PX_SCHED_RT || (CONFIG_PX_FANIN && CONFIG_PX_SCHED_COOP))
 /* Whether the chain below el reaches, before another boundary, a queue that
  * is full (and, with only_parked, whose output side is parked in a fan-in
  * element): a step of el would wait there. For the schedulers that must

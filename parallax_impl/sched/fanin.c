@@ -207,6 +207,7 @@ static void px__fanin_eos(px_element *el, int sink_pad)
         px__fanin_retry_parked(el);
 }
 
+#if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT /* the threads scheduler waits in place instead */
 static bool px__fanin_blocked(px_element *ctx)
 {
     if (!atomic_load_explicit(&ctx->pipeline->fanin_parked, memory_order_relaxed))
@@ -220,7 +221,6 @@ static bool px__fanin_blocked(px_element *ctx)
 #endif
 }
 
-#if CONFIG_PX_SCHED_COOP || CONFIG_PX_SCHED_RT
 static void px__fanin_stall(px_pipeline *p, int partition)
 {
     px_element *stuck = NULL;
