@@ -2029,6 +2029,11 @@ static px_time px__now(void);
 #if PX__LEFT_OUT
 static int px__left_out(px_error *err, const char *who, const char *what, const char *option);
 #endif
+#if !CONFIG_PX_BUFFER_PRINT && (CONFIG_PX_ELEM_FAKESINK || CONFIG_PX_ELEM_IDENTITY)
+/* fakesink's and identity's start(): silent=false or dump=true asked for
+ * printing this build leaves out. */
+static int px__buffer_print_left_out(const px_element *el, bool silent, bool dump, px_error *err);
+#endif
 
 /* ---- props.c ---- */
 /* Writes every property's default into the element state (strings duplicated). */
@@ -2926,6 +2931,15 @@ static int px__left_out(px_error *err, const char *who, const char *what, const 
     px_error_set(err, PX_ENOTSUP, 0, "%s: %s is left out of this build (CONFIG_%s)", who, what, option);
     px_error_hint(err, "enable %s in make menuconfig (or build with -DCONFIG_%s=1)", option, option);
     return PX_ENOTSUP;
+}
+#endif
+
+#if !CONFIG_PX_BUFFER_PRINT && (CONFIG_PX_ELEM_FAKESINK || CONFIG_PX_ELEM_IDENTITY)
+static int px__buffer_print_left_out(const px_element *el, bool silent, bool dump, px_error *err)
+{
+    if (silent && !dump)
+        return PX_OK;
+    return px__left_out(err, px_element_name(el), dump ? "dump=true" : "silent=false", "PX_BUFFER_PRINT");
 }
 #endif
 
@@ -10227,8 +10241,8 @@ static int fakesink_start(px_element *el, px_error *err)
 
     (void)err;
 #if !CONFIG_PX_BUFFER_PRINT
-    if (!self->silent || self->dump)
-        return px__left_out(err, px_element_name(el), self->dump ? "dump=true" : "silent=false", "PX_BUFFER_PRINT");
+    if (px__buffer_print_left_out(el, self->silent, self->dump, err))
+        return PX_ENOTSUP;
 #endif
     self->received = 0;
     return PX_OK;
@@ -11082,8 +11096,8 @@ static int identity_start(px_element *el, px_error *err)
 
     (void)err;
 #if !CONFIG_PX_BUFFER_PRINT
-    if (!self->silent || self->dump)
-        return px__left_out(err, px_element_name(el), self->dump ? "dump=true" : "silent=false", "PX_BUFFER_PRINT");
+    if (px__buffer_print_left_out(el, self->silent, self->dump, err))
+        return PX_ENOTSUP;
 #endif
 #if !CONFIG_PX_IDENTITY_TIMING
     if (self->sleep_time || self->hold_factor > 0)

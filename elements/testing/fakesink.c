@@ -63,8 +63,8 @@ static int fakesink_start(px_element *el, px_error *err)
 
     (void)err;
 #if !CONFIG_PX_BUFFER_PRINT
-    if (!self->silent || self->dump)
-        return px__left_out(err, px_element_name(el), self->dump ? "dump=true" : "silent=false", "PX_BUFFER_PRINT");
+    if (px__buffer_print_left_out(el, self->silent, self->dump, err))
+        return PX_ENOTSUP;
 #endif
     self->received = 0;
     return PX_OK;

@@ -239,6 +239,11 @@ static px_time px__now(void);
 #if PX__LEFT_OUT
 static int px__left_out(px_error *err, const char *who, const char *what, const char *option);
 #endif
+#if !CONFIG_PX_BUFFER_PRINT && (CONFIG_PX_ELEM_FAKESINK || CONFIG_PX_ELEM_IDENTITY)
+/* fakesink's and identity's start(): silent=false or dump=true asked for
+ * printing this build leaves out. */
+static int px__buffer_print_left_out(const px_element *el, bool silent, bool dump, px_error *err);
+#endif
 
 /* ---- props.c ---- */
 /* Writes every property's default into the element state (strings duplicated). */

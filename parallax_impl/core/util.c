@@ -155,3 +155,12 @@ static int px__left_out(px_error *err, const char *who, const char *what, const 
     return PX_ENOTSUP;
 }
 #endif
+
+#if !CONFIG_PX_BUFFER_PRINT && (CONFIG_PX_ELEM_FAKESINK || CONFIG_PX_ELEM_IDENTITY)
+static int px__buffer_print_left_out(const px_element *el, bool silent, bool dump, px_error *err)
+{
+    if (silent && !dump)
+        return PX_OK;
+    return px__left_out(err, px_element_name(el), dump ? "dump=true" : "silent=false", "PX_BUFFER_PRINT");
+}
+#endif
